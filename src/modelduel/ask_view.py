@@ -1,0 +1,119 @@
+"""The live terminal view of `modelduel ask` (rich, not Textual) and its closing summary.
+
+Model output is shown through `rich.text.Text` objects, never as markup, and with
+terminal control characters removed.
+"""
+
+from __future__ import annotations
+
+from rich.console import Group, RenderableType
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from modelduel.core.metrics import StreamStats
+from modelduel.core.session import DuelState
+from modelduel.display import (
+    fmt_cost,
+    fmt_rate,
+    fmt_seconds,
+    fmt_tokens,
+    sanitize_terminal,
+    sparkline,
+    status_word,
+)
+
+__all__ = ["live_view", "summary_table"]
+
+STATUS_STYLE = {
+    "waiting": "dim",
+    "thinking": "magenta",
+    "streaming": "cyan",
+    "done": "green",
+    "failed": "bold red",
+    "cancelled": "yellow",
+}
+
+
+def _tail(text: str, lines: int, width: int) -> str:
+    kept: list[str] = []
+    for line in reversed(text.splitlines() or [""]):
+        kept.insert(0, line[:width])
+        if len(kept) >= lines:
+            break
+    return "\n".join(kept)
+
+
+def _stats_line(s: StreamStats) -> Text:
+    line = Text()
+    line.append(f"ttft {fmt_seconds(s.ttft_s)}  ")
+    line.append(f"useful {fmt_seconds(s.time_to_first_useful_s)}  ")
+    line.append(f"in {fmt_tokens(s.input_tokens)} ")
+    line.append(f"out {fmt_tokens(s.output_tokens, s.tokens_exact)}  ")
+    line.append(f"{fmt_rate(s.output_tokens_per_s)} ")
+    line.append(sparkline(s.rate_buckets), style="cyan")
+    line.append(f"  {fmt_cost(s.cost_usd, s.tokens_exact)}")
+    return line
+
+
+def live_view(duel: DuelState, now_ns: int, body_lines: int = 12) -> RenderableType:
+    """Panes side by side, each with its status, the tail of its answer and its live figures."""
+    grid = Table.grid(expand=True, padding=(0, 1))
+    for _ in duel.slots:
+        grid.add_column(ratio=1)
+    cells = []
+    for slot in duel.slots:
+        s = slot.stats(now_ns)
+        body = Text()
+        if s.text:
+            body.append(_tail(sanitize_terminal(s.text), body_lines, 200))
+        elif s.reasoning_text:
+            body.append(
+                _tail(sanitize_terminal(s.reasoning_text), body_lines, 200), style="dim italic"
+            )
+        if s.error is not None:
+            body.append(f"\n{sanitize_terminal(s.error.message)}", style="red")
+        title = Text.assemble(
+            (slot.model.spec, "bold"),
+            "  ",
+            (status_word(s), STATUS_STYLE.get(s.status, "")),
+            f"  {fmt_seconds(s.elapsed_s)}",
+        )
+        cells.append(Panel(Group(body, Text(""), _stats_line(s)), title=title, title_align="left"))
+    grid.add_row(*cells)
+    return grid
+
+
+def summary_table(duel: DuelState) -> Table:
+    """One row per model with every measured figure."""
+    table = Table(title="modelduel — results", title_justify="left")
+    for name, justify in (
+        ("model", "left"),
+        ("status", "left"),
+        ("connect", "right"),
+        ("ttft", "right"),
+        ("first useful", "right"),
+        ("wall", "right"),
+        ("in", "right"),
+        ("out", "right"),
+        ("reasoning", "right"),
+        ("tok/s", "right"),
+        ("cost", "right"),
+    ):
+        table.add_column(name, justify=justify)  # type: ignore[arg-type]
+    for slot in duel.slots:
+        s = slot.stats()
+        table.add_row(
+            Text(slot.model.spec),
+            Text(status_word(s), style=STATUS_STYLE.get(s.status, "")),
+            fmt_seconds(s.connect_s),
+            fmt_seconds(s.ttft_s),
+            fmt_seconds(s.time_to_first_useful_s),
+            fmt_seconds(s.wall_time_s),
+            fmt_tokens(s.input_tokens),
+            fmt_tokens(s.output_tokens, s.tokens_exact),
+            fmt_tokens(s.reasoning_tokens),
+            fmt_rate(s.output_tokens_per_s).replace(" tok/s", ""),
+            fmt_cost(s.cost_usd, s.tokens_exact),
+        )
+    return table

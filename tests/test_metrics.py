@@ -1,0 +1,176 @@
+"""The meter's figures from stamped events with known timestamps (no clock, no network)."""
+
+from __future__ import annotations
+
+import pytest
+
+from modelduel.core.events import (
+    ErrorInfo,
+    Finished,
+    ReasoningDelta,
+    RequestSent,
+    Retrying,
+    Stamped,
+    StreamFailed,
+    TextDelta,
+    Usage,
+)
+from modelduel.core.metrics import Cost, StreamMeter, estimate_tokens, percentile
+
+MS = 1_000_000
+
+
+def feed(meter: StreamMeter, *items: tuple[int, object]) -> None:
+    for t_ms, event in items:
+        meter.observe(Stamped(t_ms * MS, event))  # type: ignore[arg-type]
+
+
+def test_ttft_counts_reasoning_but_first_useful_waits_for_visible_text() -> None:
+    meter = StreamMeter()
+    feed(
+        meter,
+        (100, RequestSent(connect_ns=3 * MS)),
+        (350, ReasoningDelta("Let me think")),
+        (600, TextDelta("   \n")),  # whitespace: a token, but nothing useful yet
+        (900, TextDelta("Answer")),
+        (1100, TextDelta(" done")),
+        (1100, Usage(input_tokens=10, output_tokens=40, reasoning_tokens=30)),
+        (1150, Finished("stop", "end_turn")),
+    )
+    s = meter.stats()
+    assert s.connect_s == pytest.approx(0.003)
+    assert s.ttft_s == pytest.approx(0.25)
+    assert s.time_to_first_useful_s == pytest.approx(0.8)
+    assert s.wall_time_s == pytest.approx(1.05)
+    assert s.text == "   \nAnswer done"
+    assert s.reasoning_text == "Let me think"
+    assert s.status == "done"
+    assert s.finish_reason == "stop"
+    assert s.output_tokens == 40 and s.tokens_exact
+    # 40 tokens between the first token (350 ms) and the last (1100 ms)
+    assert s.output_tokens_per_s == pytest.approx(40 / 0.75)
+
+
+def test_empty_text_chunks_never_count_as_first_token() -> None:
+    meter = StreamMeter()
+    feed(meter, (0, RequestSent()), (50, TextDelta("")), (200, TextDelta("x")))
+    assert meter.stats().ttft_s == pytest.approx(0.2)
+
+
+def test_redacted_thinking_counts_as_first_token() -> None:
+    meter = StreamMeter()
+    feed(meter, (0, RequestSent()), (70, ReasoningDelta("")), (200, TextDelta("x")))
+    s = meter.stats()
+    assert s.ttft_s == pytest.approx(0.07)
+    assert s.status == "streaming"
+
+
+def test_gaps_are_between_distinct_chunk_arrivals() -> None:
+    meter = StreamMeter()
+    feed(
+        meter,
+        (0, RequestSent()),
+        (100, TextDelta("a")),
+        (100, TextDelta("b")),  # same network chunk: not a gap
+        (110, TextDelta("c")),
+        (140, TextDelta("d")),
+        (340, TextDelta("e")),
+    )
+    s = meter.stats()
+    assert s.gap_max_s == pytest.approx(0.2)
+    assert s.gap_p50_s == pytest.approx(0.03)
+
+
+def test_live_output_is_an_estimate_until_exact_usage_arrives() -> None:
+    meter = StreamMeter()
+    feed(meter, (0, RequestSent()), (10, TextDelta("x" * 40)))
+    s = meter.stats()
+    assert s.output_tokens == 10 and not s.tokens_exact
+    feed(meter, (20, Usage(input_tokens=5, output_tokens=12)))
+    s = meter.stats()
+    assert s.output_tokens == 12 and s.tokens_exact
+    # more text after the last exact count: exact part plus an estimate of the rest
+    feed(meter, (30, TextDelta("y" * 8)))
+    s = meter.stats()
+    assert s.output_tokens == 14 and not s.tokens_exact
+    feed(meter, (40, Usage(output_tokens=15)), (41, Finished("stop")))
+    s = meter.stats()
+    assert s.output_tokens == 15 and s.tokens_exact
+    assert s.input_tokens == 5  # a later Usage only overrides the fields it carries
+
+
+def test_failure_keeps_partial_text_and_usage() -> None:
+    meter = StreamMeter()
+    err = ErrorInfo("provider_error", "overloaded_error: Overloaded")
+    feed(
+        meter,
+        (0, RequestSent()),
+        (10, Usage(input_tokens=9, output_tokens=1)),
+        (20, TextDelta("partial")),
+        (30, StreamFailed(err)),
+        (40, Finished("stop")),  # nothing after the end changes the outcome
+    )
+    s = meter.stats()
+    assert s.status == "failed"
+    assert s.error == err
+    assert s.text == "partial"
+    assert s.finish_reason == "error"
+    assert s.input_tokens == 9
+    assert s.wall_time_s == pytest.approx(0.03)
+
+
+def test_cancelled_run_is_marked_cancelled() -> None:
+    meter = StreamMeter()
+    feed(
+        meter,
+        (0, RequestSent()),
+        (5, TextDelta("half")),
+        (9, StreamFailed(ErrorInfo("cancelled", "cancelled by the user"))),
+    )
+    s = meter.stats()
+    assert s.status == "cancelled" and s.finish_reason == "cancelled" and s.text == "half"
+
+
+def test_retry_restarts_the_figures_and_counts_the_retry() -> None:
+    meter = StreamMeter()
+    err = ErrorInfo("rate_limited", "HTTP 429", status=429, retryable=True)
+    feed(
+        meter,
+        (0, RequestSent()),
+        (50, Retrying(1, 0.5, err)),
+        (600, RequestSent(connect_ns=0)),
+        (800, TextDelta("ok")),
+        (810, Finished("stop")),
+    )
+    s = meter.stats()
+    assert s.retries == 1
+    assert s.ttft_s == pytest.approx(0.2)
+
+
+def test_elapsed_uses_now_while_running() -> None:
+    meter = StreamMeter()
+    feed(meter, (100, RequestSent()))
+    assert meter.stats(now_ns=600 * MS).elapsed_s == pytest.approx(0.5)
+    assert meter.stats().wall_time_s is None
+
+
+def test_cost_comes_from_the_price_function_with_live_usage() -> None:
+    seen: list[Usage] = []
+
+    def price(u: Usage) -> Cost:
+        seen.append(u)
+        return Cost(usd=(u.output_tokens or 0) * 1e-6, source="test")
+
+    meter = StreamMeter(price=price)
+    feed(meter, (0, RequestSent()), (1, TextDelta("abcd" * 5)))
+    s = meter.stats()
+    assert s.cost_usd == pytest.approx(5e-6)
+    assert seen[-1].output_tokens == 5
+
+
+def test_percentile_and_estimate() -> None:
+    assert percentile([], 50) is None
+    assert percentile([1.0], 95) == 1.0
+    assert percentile([1.0, 2.0, 3.0, 4.0], 50) == pytest.approx(2.5)
+    assert estimate_tokens(0) == 0
+    assert estimate_tokens(5) == 2
