@@ -1,0 +1,5 @@
+"""`python -m modelduel`."""
+
+from modelduel.cli import main
+
+main()

@@ -1,0 +1,122 @@
+"""The command line: `modelduel [ask|config|simulate|...]`.
+
+Every user mistake ends as one line on stderr and exit status 2, never a traceback.
+Heavy imports (textual, httpx, the simulator, price data) happen inside the
+commands that need them, so `modelduel --help` stays instant.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from modelduel import __version__
+from modelduel.errors import ModelduelError
+
+__all__ = ["build_parser", "main"]
+
+
+def _add_common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--config", type=Path, metavar="PATH", help="config file (or MODELDUEL_CONFIG)")
+
+
+def _add_models(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "-m",
+        "--model",
+        action="append",
+        dest="models",
+        metavar="SPEC",
+        help="PROVIDER/MODEL_ID, repeatable (default: the config's lineup)",
+    )
+    p.add_argument(
+        "--demo",
+        action="store_true",
+        help="use the built-in simulated providers (no keys needed)",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of every command."""
+    parser = argparse.ArgumentParser(
+        prog="modelduel",
+        description="Duel frontier models side by side: truthful latency, tokens and cost.",
+    )
+    parser.add_argument("--version", action="version", version=f"modelduel {__version__}")
+    # With no command, modelduel opens the duel screen (the TUI); these are its options.
+    _add_models(parser)
+    parser.add_argument(
+        "--csv",
+        type=Path,
+        metavar="PATH",
+        help="results CSV (default: modelduel-results.csv in the current directory)",
+    )
+    parser.add_argument("--blind", action="store_true", help="hide model names until scored")
+    parser.add_argument("--theme", metavar="NAME", help="colour theme")
+    parser.add_argument("--themes", type=Path, metavar="DIR", help="extra theme directory")
+    _add_common(parser)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    ask = sub.add_parser(
+        "ask",
+        help="send one prompt to several models at once and compare (headless)",
+        description="Send one prompt to several models at once; live view, then a summary.",
+    )
+    ask.add_argument("prompt", help="the prompt, or - to read it from stdin")
+    _add_models(ask)
+    ask.add_argument("--system", metavar="TEXT", help="system prompt (default: the config's)")
+    ask.add_argument("--max-output-tokens", type=int, metavar="N", help="cap on output tokens")
+    ask.add_argument("--json", action="store_true", help="one JSON object per model on stdout")
+    ask.add_argument("--csv", type=Path, metavar="PATH", help="append one row per run to PATH")
+    ask.add_argument("--retries", type=int, metavar="N", help="retry retryable failures N times")
+    ask.add_argument("--timeout", type=float, metavar="S", help="overall time limit per run")
+    _add_common(ask)
+
+    config = sub.add_parser("config", help="write or show the configuration")
+    config_sub = config.add_subparsers(dest="config_command", metavar="ACTION", required=True)
+    init = config_sub.add_parser("init", help="write a starting config file")
+    init.add_argument("--force", action="store_true", help="overwrite an existing file")
+    _add_common(init)
+    show = config_sub.add_parser("show", help="print the effective config (keys masked)")
+    _add_common(show)
+
+    sim = sub.add_parser("simulate", help="run the provider simulator on loopback")
+    sim.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    sim.add_argument("--port", type=int, default=0, help="port (default: a free one)")
+    sim.add_argument("--seed", type=int, default=0, help="seed for answers and timing")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Run modelduel with `argv` (default sys.argv) and exit with its status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        code = _dispatch(parser, args)
+    except ModelduelError as exc:
+        print(f"modelduel: {exc}", file=sys.stderr)
+        code = exc.exit_code
+    except KeyboardInterrupt:
+        code = 130
+    sys.exit(code)
+
+
+def _dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    if args.command == "ask":
+        from modelduel.commands.ask import run_ask
+
+        return run_ask(args)
+    if args.command == "config":
+        from modelduel.commands.config_cmd import run_config
+
+        return run_config(args)
+    if args.command == "simulate":
+        from modelduel.commands.simulate import run_simulate
+
+        return run_simulate(args)
+    from modelduel.commands.tui_cmd import run_tui
+
+    return run_tui(args)
+

@@ -1,0 +1,48 @@
+"""Demo mode: point the built-in providers at a simulator child process.
+
+Used by every front end. When no provider key at all is set, demo mode starts by
+itself and says so, so a first run always shows something real.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from modelduel.config import Config
+
+__all__ = ["AUTO_DEMO_NOTICE", "demo_environment"]
+
+AUTO_DEMO_NOTICE = (
+    "no provider key is set (OPENAI_API_KEY, ANTHROPIC_API_KEY, GEMINI_API_KEY): "
+    "running on the built-in SIMULATED providers. Set a key to use real models."
+)
+
+
+@contextlib.contextmanager
+def demo_environment(
+    demo: bool, config: Config, *, announce: bool = True
+) -> Iterator[dict[str, str]]:
+    """The environment runs see: the real one, or one pointing at a simulator child process.
+
+    Demo mode starts by itself when no provider key at all is set; `announce` prints
+    the notice to stderr (a TUI shows it as a banner instead). The simulator process
+    is stopped when the context ends, whatever happens.
+    """
+    from modelduel.config import any_key_set
+
+    env = dict(os.environ)
+    if not demo and any_key_set(config, env):
+        yield env
+        return
+    if not demo and announce:
+        print(f"modelduel: {AUTO_DEMO_NOTICE}", file=sys.stderr)
+    from modelduel.simulator import start_in_child
+
+    with start_in_child() as simulator:
+        env.update(simulator.env())
+        yield env
