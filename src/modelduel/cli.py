@@ -82,6 +82,10 @@ def build_parser() -> argparse.ArgumentParser:
     show = config_sub.add_parser("show", help="print the effective config (keys masked)")
     _add_common(show)
 
+    from modelduel.commands.run_cmd import add_run_parser
+
+    add_run_parser(sub)
+
     sim = sub.add_parser("simulate", help="run the provider simulator on loopback")
     sim.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     sim.add_argument("--port", type=int, default=0, help="port (default: a free one)")
@@ -112,6 +116,10 @@ def _dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         from modelduel.commands.config_cmd import run_config
 
         return run_config(args)
+    if args.command == "run":
+        from modelduel.commands.run_cmd import run_run
+
+        return run_run(args)
     if args.command == "simulate":
         from modelduel.commands.simulate import run_simulate
 
@@ -119,4 +127,3 @@ def _dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     from modelduel.commands.tui_cmd import run_tui
 
     return run_tui(args)
-

@@ -13,6 +13,7 @@ import json
 import signal
 import sys
 import time
+from collections.abc import Awaitable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -120,7 +121,7 @@ async def _run(
             on_run_ended=on_ended,
         )
         await child.open()
-        loop.add_signal_handler(signal.SIGINT, lambda: loop.create_task(child.cancel_all()))
+        loop.add_signal_handler(signal.SIGINT, child.cancel_all_nowait)
         try:
             await child.start(plans)
             await _live(duel, child.wait())
@@ -139,22 +140,23 @@ async def _run(
     loop.add_signal_handler(signal.SIGINT, runner.cancel_all)
     try:
         tasks = runner.start(plans)
-        for plan, task in zip(plans, tasks, strict=True):
-            task.add_done_callback(lambda _t, run_id=plan.run_id: on_ended(run_id))
+        for task in tasks:
+            # each task is named after its run id
+            task.add_done_callback(lambda t: on_ended(t.get_name()))
         await asyncio.gather(*tasks)
     finally:
         loop.remove_signal_handler(signal.SIGINT)
         await pool.aclose()
 
 
-async def _live(duel: DuelState, done: object) -> None:
+async def _live(duel: DuelState, done: Awaitable[None]) -> None:
     from rich.console import Console
     from rich.live import Live
 
     from modelduel.ask_view import live_view
 
     console = Console()
-    waiter = asyncio.ensure_future(done)  # type: ignore[arg-type]
+    waiter = asyncio.ensure_future(done)
     with Live(
         live_view(duel, time.monotonic_ns()), console=console, auto_refresh=False, transient=True
     ) as view:

@@ -201,6 +201,11 @@ class ChildDuelRunner:
         """Cancel every run still going."""
         await self._send({"op": "cancel_all"})
 
+    def cancel_all_nowait(self) -> None:
+        """Cancel every run, from synchronous code such as a signal handler."""
+        if self._proc is not None and self._proc.stdin is not None:
+            self._proc.stdin.write(b'{"op": "cancel_all"}\n')
+
     async def wait(self) -> None:
         """Wait until every run started so far has ended."""
         await self._idle.wait()

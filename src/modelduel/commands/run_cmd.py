@@ -1,0 +1,176 @@
+"""`modelduel run SUITE`: every task on every model, no TUI, rows written as runs end.
+
+Runs go through the child-process worker, as in the TUI, so the progress display
+never touches a timestamp. Scores stay empty; `modelduel score CSV` scores them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import signal
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from modelduel.demo import demo_environment
+
+if TYPE_CHECKING:
+    from modelduel.config import Config, ResolvedModel
+    from modelduel.core.batch import BatchItem
+    from modelduel.core.events import Stamped
+    from modelduel.tasks import Task
+
+__all__ = ["add_run_parser", "run_run"]
+
+
+def add_run_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """The `run` subcommand's arguments."""
+    p = sub.add_parser(
+        "run",
+        help="run a task suite on every model without the TUI (resumable)",
+        description="Run every task of SUITE on every model; rows land in --csv as runs end.",
+    )
+    p.add_argument("suite", type=Path, help="a folder of task files (e.g. tasks/starter)")
+    p.add_argument("-m", "--model", action="append", dest="models", metavar="SPEC")
+    p.add_argument("--demo", action="store_true", help="use the simulated providers")
+    p.add_argument("--repeat", type=int, default=1, metavar="N", help="runs per task and model")
+    p.add_argument(
+        "--concurrency", type=int, default=1, metavar="K", help="tasks in flight at once"
+    )
+    p.add_argument("--csv", type=Path, required=True, metavar="PATH", help="results CSV")
+    p.add_argument("--max-output-tokens", type=int, metavar="N")
+    p.add_argument("--retries", type=int, metavar="N")
+    p.add_argument("--timeout", type=float, metavar="S")
+    p.add_argument("--config", type=Path, metavar="PATH")
+
+
+def run_run(args: argparse.Namespace) -> int:
+    """Run the batch; exit 0 when every run succeeded, 1 when any failed."""
+    from modelduel.config import load_config, resolve_model
+    from modelduel.core.batch import plan_batch
+    from modelduel.errors import ModelduelError
+    from modelduel.storage import ensure_writable, read_rows
+    from modelduel.tasks import load_suite
+
+    if args.repeat < 1 or args.concurrency < 1:
+        raise ModelduelError("--repeat and --concurrency take a whole number of at least 1")
+    config = load_config(args.config)
+    tasks = load_suite(args.suite)
+    ensure_writable(args.csv)
+    specs = args.models or list(config.default_models)
+    existing = read_rows(args.csv) if args.csv.exists() else []
+    items = plan_batch([t.id for t in tasks], specs, args.repeat, existing)
+    total = len(tasks) * len(specs) * args.repeat
+    done_before = total - sum(len(i.specs) for i in items)
+    if done_before:
+        print(f"resuming: {done_before} of {total} runs already in {args.csv}", file=sys.stderr)
+    if not items:
+        print("nothing to do: every run is already in the CSV", file=sys.stderr)
+        return 0
+    with demo_environment(args.demo, config) as env:
+        resolved = {s: resolve_model(s, config, env) for s in specs}
+        failures = asyncio.run(_run_items(items, tasks, resolved, args, config, env, total))
+    print(
+        f"{total - done_before} runs done ({failures} failed); results in {args.csv}",
+        file=sys.stderr,
+    )
+    return 1 if failures else 0
+
+
+async def _run_items(
+    items: list[BatchItem],
+    tasks: list[Task],
+    resolved: dict[str, ResolvedModel],
+    args: argparse.Namespace,
+    config: Config,
+    env: dict[str, str],
+    total: int,
+) -> int:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    from modelduel.core.records import csv_row, transcript_record
+    from modelduel.core.session import DuelState
+    from modelduel.core.worker import ChildDuelRunner
+    from modelduel.storage import append_run
+    from modelduel.tasks import render_prompt
+
+    duels: dict[str, DuelState] = {}  # run id -> its duel, while the run is going
+    finished: dict[str, asyncio.Event] = {}  # duel id -> set when all its runs ended
+    failures = 0
+    progress = Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        transient=False,
+    )
+    bar = progress.add_task("runs", total=total, completed=total - sum(len(i.specs) for i in items))
+
+    def sink(run_id: str, stamped: Stamped) -> None:
+        duel = duels.get(run_id)
+        if duel is not None:
+            duel.sink(run_id, stamped)
+
+    def on_ended(run_id: str) -> None:
+        nonlocal failures
+        duel = duels.pop(run_id, None)
+        if duel is None:
+            return
+        slot = duel.slot(run_id)
+        assert slot is not None
+        slot.ended = True
+        if slot.stats().error is not None:
+            failures += 1
+        append_run(args.csv, csv_row(duel, slot), transcript_record(duel, slot))
+        progress.advance(bar)
+        if all(s.ended for s in duel.slots):
+            finished[duel.duel_id].set()
+
+    child = ChildDuelRunner(
+        sink,
+        retries=args.retries if args.retries is not None else config.retries,
+        timeout_s=args.timeout if args.timeout is not None else config.timeout_s,
+        stall_timeout_s=config.stall_timeout_s,
+        connect_timeout_s=config.connect_timeout_s,
+        env=env,
+        on_run_ended=on_ended,
+    )
+    await child.open()
+    loop = asyncio.get_running_loop()
+    stopping = asyncio.Event()
+
+    def stop() -> None:
+        stopping.set()
+        child.cancel_all_nowait()
+
+    loop.add_signal_handler(signal.SIGINT, stop)
+    gate = asyncio.Semaphore(args.concurrency)
+
+    async def one(item: BatchItem) -> None:
+        async with gate:
+            if stopping.is_set():
+                return
+            task = tasks[item.task_index]
+            models = [resolved[s] for s in item.specs]
+            duel = DuelState.create(
+                models,
+                render_prompt(task),
+                task.system,
+                task_id=task.id,
+                task_type=task.type,
+            )
+            for slot in duel.slots:
+                duels[slot.run_id] = duel
+            finished[duel.duel_id] = asyncio.Event()
+            await child.start(duel.plans(max_output_tokens=args.max_output_tokens))
+            await finished[duel.duel_id].wait()
+            del finished[duel.duel_id]
+
+    try:
+        with progress:
+            await asyncio.gather(*(one(item) for item in items))
+    finally:
+        loop.remove_signal_handler(signal.SIGINT)
+        await child.aclose()
+    return failures
