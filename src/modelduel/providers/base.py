@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from email.utils import parsedate_to_datetime
 from typing import Any, Protocol
 
@@ -167,24 +168,34 @@ def parse_retry_after(headers: Mapping[str, str], now_epoch_s: float) -> float |
     except ValueError:
         pass
     try:
-        when = parsedate_to_datetime(value)
+        # typeshed says datetime, but older Pythons returned None for junk: both handled
+        when: datetime | None = parsedate_to_datetime(value)
     except (TypeError, ValueError, IndexError, OverflowError):
         return None
-    if when is None:
+    if not isinstance(when, datetime):
         return None
     return clamp_retry_after(when.timestamp() - now_epoch_s)
 
 
 def get_adapter(kind: str) -> Adapter:
     """The adapter for a protocol kind, imported lazily (start-up stays fast)."""
+    adapter: Adapter
     if kind == "openai":
-        from modelduel.providers.openai import ADAPTER
+        from modelduel.providers import openai
+
+        adapter = openai.ADAPTER
     elif kind == "openai-chat":
-        from modelduel.providers.openai_chat import ADAPTER
+        from modelduel.providers import openai_chat
+
+        adapter = openai_chat.ADAPTER
     elif kind == "anthropic":
-        from modelduel.providers.anthropic import ADAPTER
+        from modelduel.providers import anthropic
+
+        adapter = anthropic.ADAPTER
     elif kind == "gemini":
-        from modelduel.providers.gemini import ADAPTER
+        from modelduel.providers import gemini
+
+        adapter = gemini.ADAPTER
     else:
         raise KeyError(kind)
-    return ADAPTER
+    return adapter

@@ -1,0 +1,122 @@
+"""Pieces every adapter shares: JSON decoding of events and HTTP error wording."""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from collections.abc import Mapping
+from typing import Any
+
+from modelduel.core.events import ErrorInfo, ErrorKind, StreamFailed
+from modelduel.providers.base import error_kind_for_status, parse_retry_after
+
+__all__ = [
+    "MAX_MESSAGE_CHARS",
+    "RETRYABLE_STATUSES",
+    "as_int",
+    "http_error_info",
+    "load_json_body",
+    "malformed",
+    "one_line",
+    "stream_cut",
+]
+
+MAX_MESSAGE_CHARS = 400
+"""Provider messages are cut to this length: an error is one line, not a page."""
+
+# Anything shaped like a credential is masked, in case a provider or proxy echoes one back.
+_KEYLIKE = re.compile(r"\b(sk-[A-Za-z0-9_\-]{4}|AIza[A-Za-z0-9_\-]{2})[A-Za-z0-9_\-]{8,}")
+
+RETRYABLE_STATUSES = frozenset({408, 409, 429, 500, 502, 503, 504, 529})
+
+
+def one_line(text: str, limit: int = MAX_MESSAGE_CHARS) -> str:
+    """The text on one line, credentials masked, cut to `limit` characters."""
+    flat = " ".join(str(text).split())
+    flat = _KEYLIKE.sub(lambda m: m.group(1) + "…", flat)
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+def as_int(value: object) -> int | None:
+    """An int from a JSON value; None for anything else (bools included)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return None
+
+
+def load_json_body(body: bytes) -> dict[str, Any] | None:
+    """A JSON object from an error body, or None when it is not one."""
+    try:
+        value = json.loads(body.decode("utf-8", "replace"))
+    except ValueError:
+        return None
+    return value if isinstance(value, dict) else None
+
+
+def malformed(provider: str, data: str) -> StreamFailed:
+    """The failure for an event whose data is not the JSON the protocol promises."""
+    return StreamFailed(
+        ErrorInfo("malformed", f"malformed event from {provider}: {one_line(data, 120)!r}")
+    )
+
+
+def stream_cut(provider: str, expected: str) -> StreamFailed:
+    """The failure for a stream that ended before the protocol's last event."""
+    return StreamFailed(
+        ErrorInfo(
+            "connection",
+            f"{provider} stream ended before {expected} (connection closed mid-answer)",
+            retryable=True,
+        )
+    )
+
+
+def http_error_info(
+    provider: str,
+    status: int,
+    message: str | None,
+    headers: Mapping[str, str],
+    *,
+    kind: ErrorKind | None = None,
+    retry_after_s: float | None = None,
+    model_hint: str | None = None,
+) -> ErrorInfo:
+    """An ErrorInfo worded for a user, from a provider's status and message.
+
+    Args:
+        provider: the provider's name as the user knows it (`anthropic`).
+        status: the HTTP status.
+        message: the provider's own message (None when the body had none).
+        headers: the response headers, lower-cased (for Retry-After).
+        kind: overrides the kind the status implies (quota, auth on a 400, ...).
+        retry_after_s: a delay the body gave (Gemini's retryDelay); headers win.
+        model_hint: words naming the model, for not-found errors.
+    """
+    kind = kind or error_kind_for_status(status)
+    text = one_line(message) if message else f"HTTP {status}"
+    header_delay = parse_retry_after(headers, time.time())
+    delay = header_delay if header_delay is not None else retry_after_s
+    if kind == "auth":
+        words = f"invalid API key for {provider} (HTTP {status}): {text}"
+    elif kind == "not_found":
+        what = f"model {model_hint}" if model_hint else "model or endpoint"
+        words = f"{what} not found on {provider} (HTTP {status}): {text}"
+    elif kind == "rate_limited":
+        words = f"rate-limited by {provider} (HTTP {status}): {text}"
+        if delay is not None:
+            words += f"; retry after {delay:g} s"
+    elif kind == "quota":
+        words = f"quota exhausted on {provider} (HTTP {status}): {text}"
+    elif kind == "provider_error":
+        words = f"{provider} server error (HTTP {status}): {text}"
+    else:
+        words = f"{provider} rejected the request (HTTP {status}): {text}"
+    retryable = kind in ("rate_limited", "provider_error") or (
+        kind not in ("quota", "auth", "not_found", "bad_request") and status in RETRYABLE_STATUSES
+    )
+    return ErrorInfo(kind, words, status=status, retry_after_s=delay, retryable=retryable)

@@ -1,0 +1,267 @@
+"""OpenAI Chat Completions, as spoken by any OpenAI-compatible server.
+
+vLLM, Ollama, llama.cpp, LM Studio and OpenRouter all serve this. Reasoning comes
+as `delta.reasoning` (OpenRouter, Ollama, newer vLLM), `delta.reasoning_content`
+(DeepSeek, older vLLM) or inline `<think>…</think>` at the start of the content.
+Usage arrives in a chunk with empty `choices`, not always the last one.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from modelduel.core.events import (
+    ErrorInfo,
+    Event,
+    Finished,
+    ReasoningDelta,
+    StreamFailed,
+    TextDelta,
+)
+from modelduel.core.events import Usage as UsageEvent
+from modelduel.providers.base import ModelRequest, SSEEvent
+from modelduel.providers.common import RETRYABLE_STATUSES, as_int, malformed, one_line, stream_cut
+from modelduel.providers.openai import is_reasoning_model, openai_error
+
+__all__ = ["ADAPTER", "ChatParser", "OpenAIChatAdapter", "ThinkTagSplitter"]
+
+_FINISH = {
+    "stop": "stop",
+    "length": "max_tokens",
+    "tool_calls": "tool_use",
+    "function_call": "tool_use",
+    "content_filter": "content_filter",
+}
+_OPEN = "<think>"
+_CLOSE = "</think>"
+
+
+class ThinkTagSplitter:
+    """Splits content that may open with `<think>…</think>` into reasoning and answer.
+
+    Tags can be cut anywhere across chunks, so a possible partial tag is held back
+    until the next chunk decides it.
+    """
+
+    __slots__ = ("_held", "_state")
+
+    def __init__(self) -> None:
+        self._state = "start"  # start -> think -> answer, or start -> answer
+        self._held = ""
+
+    def feed(self, text: str) -> list[Event]:
+        """Events for one content delta."""
+        out: list[Event] = []
+        buf = self._held + text
+        self._held = ""
+        if self._state == "start":
+            stripped = buf.lstrip()
+            if not stripped or (_OPEN.startswith(stripped) and len(stripped) < len(_OPEN)):
+                self._held = buf
+                return out
+            if stripped.startswith(_OPEN):
+                self._state = "think"
+                buf = stripped[len(_OPEN) :]
+            else:
+                self._state = "answer"
+        if self._state == "think":
+            end = buf.find(_CLOSE)
+            if end < 0:
+                keep = _partial_suffix(buf, _CLOSE)
+                if len(buf) - keep:
+                    out.append(ReasoningDelta(buf[: len(buf) - keep]))
+                self._held = buf[len(buf) - keep :]
+                return out
+            if end:
+                out.append(ReasoningDelta(buf[:end]))
+            self._state = "answer"
+            buf = buf[end + len(_CLOSE) :].lstrip("\n")
+        if buf:
+            out.append(TextDelta(buf))
+        return out
+
+    def flush(self) -> list[Event]:
+        """Whatever was held back, at the end of the stream."""
+        held, self._held = self._held, ""
+        if not held:
+            return []
+        return [ReasoningDelta(held)] if self._state == "think" else [TextDelta(held)]
+
+
+def _partial_suffix(text: str, tag: str) -> int:
+    """Length of the longest suffix of `text` that is a proper prefix of `tag`."""
+    for n in range(min(len(tag) - 1, len(text)), 0, -1):
+        if text.endswith(tag[:n]):
+            return n
+    return 0
+
+
+def _usage(usage: Any) -> UsageEvent | None:
+    if not isinstance(usage, dict):
+        return None
+    prompt_details = usage.get("prompt_tokens_details") or {}
+    completion_details = usage.get("completion_tokens_details") or {}
+    return UsageEvent(
+        input_tokens=as_int(usage.get("prompt_tokens")),
+        cached_input_tokens=as_int(prompt_details.get("cached_tokens"))
+        if isinstance(prompt_details, dict)
+        else None,
+        output_tokens=as_int(usage.get("completion_tokens")),
+        reasoning_tokens=as_int(completion_details.get("reasoning_tokens"))
+        if isinstance(completion_details, dict)
+        else None,
+    )
+
+
+class ChatParser:
+    """Turns one Chat Completions stream into events."""
+
+    __slots__ = ("_done", "_finish", "_think")
+
+    def __init__(self) -> None:
+        self._done = False
+        self._finish: str | None = None
+        self._think = ThinkTagSplitter()
+
+    def feed(self, sse: SSEEvent) -> list[Event]:
+        """Events for one SSE event."""
+        if self._done:
+            return []
+        data = sse.data.strip()
+        if data == "[DONE]":
+            return self._end()
+        try:
+            doc = json.loads(data)
+        except ValueError:
+            if sse.raw and not data:
+                return []
+            self._done = True
+            return [malformed("openai-chat", sse.data)]
+        if not isinstance(doc, dict):
+            self._done = True
+            return [malformed("openai-chat", sse.data)]
+        err = doc.get("error")
+        if err:
+            self._done = True
+            events: list[Event] = self._think.flush()
+            usage = _usage(doc.get("usage"))
+            if usage is not None:
+                events.append(usage)  # spend already incurred stays on the record
+            events.append(StreamFailed(_stream_error(err)))
+            return events
+        out: list[Event] = []
+        choices = doc.get("choices")
+        if isinstance(choices, list) and choices and isinstance(choices[0], dict):
+            choice = choices[0]
+            delta = choice.get("delta")
+            if isinstance(delta, dict):
+                for key in ("reasoning_content", "reasoning"):
+                    value = delta.get(key)
+                    if isinstance(value, str) and value:
+                        out.append(ReasoningDelta(value))
+                        break
+                content = delta.get("content")
+                if isinstance(content, str) and content:
+                    out.extend(self._think.feed(content))
+                refusal = delta.get("refusal")
+                if isinstance(refusal, str) and refusal:
+                    out.append(TextDelta(refusal))
+                    self._finish = self._finish or "refusal"
+            reason = choice.get("finish_reason")
+            if isinstance(reason, str) and reason:
+                self._finish = reason
+        usage = _usage(doc.get("usage"))
+        if usage is not None:
+            out.append(usage)
+        return out
+
+    def _end(self) -> list[Event]:
+        self._done = True
+        events = self._think.flush()
+        raw = self._finish
+        events.append(Finished(_FINISH.get(raw or "stop", raw or "stop"), raw))
+        return events
+
+    def close(self) -> list[Event]:
+        """End of the byte stream: servers that skip `[DONE]` still sent a finish reason."""
+        if self._done:
+            return []
+        if self._finish is not None:
+            return self._end()
+        self._done = True
+        events = self._think.flush()
+        events.append(stream_cut("openai-chat", "a finish_reason"))
+        return events
+
+
+def _stream_error(err: Any) -> ErrorInfo:
+    if isinstance(err, dict):
+        code = err.get("code")
+        message = one_line(str(err.get("message") or err))
+    else:
+        code, message = None, one_line(str(err))
+    status = as_int(code)
+    if status == 429:
+        return ErrorInfo("rate_limited", f"rate-limited mid-stream: {message}", 429, None, True)
+    return ErrorInfo(
+        "provider_error",
+        f"provider error mid-stream{f' ({code})' if code else ''}: {message}",
+        status,
+        retryable=status is None or status in RETRYABLE_STATUSES,
+    )
+
+
+class OpenAIChatAdapter:
+    """The `openai-chat` provider kind."""
+
+    kind: str = "openai-chat"
+    default_base_url: str = "https://api.openai.com/v1"
+    key_envs: tuple[str, ...] = ("OPENAI_API_KEY",)
+    base_url_env: str = "OPENAI_BASE_URL"
+
+    def url(self, base_url: str, model_id: str) -> str:
+        """`{base}/chat/completions`."""
+        return base_url.rstrip("/") + "/chat/completions"
+
+    def headers(self, api_key: str | None) -> dict[str, str]:
+        """Bearer auth when there is a key (local servers need none)."""
+        headers = {"content-type": "application/json", "accept": "text/event-stream"}
+        if api_key:
+            headers["authorization"] = f"Bearer {api_key}"
+        return headers
+
+    def build_payload(self, request: ModelRequest) -> dict[str, Any]:
+        """The Chat Completions body, usage requested in the stream."""
+        messages: list[dict[str, str]] = []
+        if request.system:
+            messages.append({"role": "system", "content": request.system})
+        messages.append({"role": "user", "content": request.prompt})
+        body: dict[str, Any] = {
+            "model": request.model_id,
+            "messages": messages,
+            "stream": True,
+            "stream_options": {"include_usage": True},
+        }
+        reasoning = is_reasoning_model(request.model_id)
+        if request.max_output_tokens is not None:
+            # OpenAI's reasoning models refuse max_tokens; other servers only know max_tokens
+            key = "max_completion_tokens" if reasoning else "max_tokens"
+            body[key] = request.max_output_tokens
+        if request.reasoning_effort:
+            body["reasoning_effort"] = request.reasoning_effort
+        if request.temperature is not None and not reasoning:
+            body["temperature"] = request.temperature
+        return body
+
+    def new_parser(self) -> ChatParser:
+        """A parser for one response."""
+        return ChatParser()
+
+    def parse_error(self, status: int, body: bytes, headers: Mapping[str, str]) -> ErrorInfo:
+        """OpenAI-style error body in words (OpenRouter and vLLM use the same shape)."""
+        return openai_error(status, body, headers)
+
+
+ADAPTER = OpenAIChatAdapter()
