@@ -1,0 +1,105 @@
+"""Usage -> cost, from maintained price data (genai-prices) or the user's override.
+
+Prices change; genai-prices ships a dated snapshot of every provider's list
+prices (tiers and cache reads included) and never downloads at run time here,
+because `update_prices` is never called. A model it does not know is priced at
+"unknown" (None), never at a silent $0; a local model marked `free` costs 0.
+"""
+
+from __future__ import annotations
+
+import functools
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from modelduel.core.events import Usage
+from modelduel.core.metrics import Cost
+
+__all__ = ["PriceOverride", "price_run", "price_source"]
+
+_PROVIDER_IDS = {"openai": "openai", "anthropic": "anthropic", "gemini": "google"}
+
+
+class PriceOverride(BaseModel):
+    """A price set in config, in USD per million tokens.
+
+    Attributes:
+        input_per_mtok: price of uncached input tokens.
+        output_per_mtok: price of output tokens (reasoning included).
+        cached_input_per_mtok: price of cache-read input tokens (default: the input price).
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    input_per_mtok: float = Field(ge=0)
+    output_per_mtok: float = Field(ge=0)
+    cached_input_per_mtok: float | None = Field(default=None, ge=0)
+
+
+@functools.cache
+def price_source() -> str:
+    """Which price data prices runs: the library and its version."""
+    from importlib.metadata import version
+
+    return f"genai-prices {version('genai-prices')}"
+
+
+def price_run(
+    kind: str,
+    model_id: str,
+    usage: Usage,
+    override: PriceOverride | None = None,
+    free: bool = False,
+) -> Cost:
+    """The cost of one run's usage (possibly a live estimate: the caller marks it).
+
+    Args:
+        kind: the protocol kind, which tells the price data which provider it is.
+        model_id: the provider's model id.
+        usage: normalised usage (input includes cached; output includes reasoning).
+        override: a config price, which wins over the library.
+        free: a local model: cost is exactly 0.
+    """
+    if free:
+        return Cost(0.0, "config: free")
+    if usage.input_tokens is None and usage.output_tokens is None:
+        return Cost(None, "no usage")
+    inp = usage.input_tokens or 0
+    cached = min(usage.cached_input_tokens or 0, inp)
+    out = usage.output_tokens or 0
+    if override is not None:
+        cached_price = override.cached_input_per_mtok
+        if cached_price is None:
+            cached_price = override.input_per_mtok
+        usd = (
+            (inp - cached) * override.input_per_mtok
+            + cached * cached_price
+            + out * override.output_per_mtok
+        ) / 1e6
+        return Cost(usd, "config")
+    return _library_price(kind, _base_model_id(model_id), inp, cached, out)
+
+
+def _base_model_id(model_id: str) -> str:
+    # The simulator's fault suffix (`model@fault=...`) and OpenRouter's vendor prefix
+    # are not part of the priced model's name.
+    return model_id.split("@", 1)[0].rsplit("/", 1)[-1]
+
+
+@functools.lru_cache(maxsize=4096)
+def _library_price(kind: str, model_id: str, inp: int, cached: int, out: int) -> Cost:
+    from genai_prices import Usage as PriceUsage
+    from genai_prices import calc_price
+
+    provider = _PROVIDER_IDS.get(kind)
+    try:
+        result = calc_price(
+            PriceUsage(input_tokens=inp, cache_read_tokens=cached, output_tokens=out),
+            model_id,
+            provider_id=provider,
+        )
+    except LookupError:
+        return Cost(None, f"{price_source()}: unknown model {model_id}")
+    except Exception:  # the library raises plain exceptions for unknown models
+        return Cost(None, f"{price_source()}: no price for {model_id}")
+    return Cost(float(result.total_price), price_source())
