@@ -1,0 +1,241 @@
+"""The score of one run: the brief's 0–5 rubric, or a number typed directly.
+
+The brief scores each run 0 to 5 as quality 0–2 + correctness 0–1 + format
+compliance 0–1 + rework 0–1 (1 = no rework needed). Quick sessions type the
+total directly instead. A `Score` holds either the rubric parts or the direct
+total, never both, so the total shown, the total written to the CSV and the
+parts beside it always agree.
+
+Every change returns a new `Score` (keystrokes map one-to-one onto methods),
+which the caller writes to the run's CSV row at once via `csv_changes()`.
+Pure: no I/O, no Textual.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+
+__all__ = ["MAX_SCORE", "Score"]
+
+MAX_SCORE = 5
+"""The highest total score of a run."""
+
+# Upper bound of each rubric part; the bounds sum to MAX_SCORE.
+_PART_MAX: dict[str, int] = {"quality": 2, "correctness": 1, "format": 1, "rework": 1}
+_PART_LETTER: dict[str, str] = {"quality": "Q", "correctness": "C", "format": "F", "rework": "R"}
+
+
+@dataclass(frozen=True)
+class Score:
+    """The score of one run.
+
+    Either the rubric parts are used (any of them set; unset ones count 0) or
+    `direct` is, never both. All None means unscored.
+
+    Attributes:
+        quality: Rubric quality, 0 to 2.
+        correctness: Rubric correctness, 0 or 1.
+        format: Rubric format compliance, 0 or 1.
+        rework: Rubric rework, 0 or 1 (1 = no rework needed).
+        direct: A total typed directly, 0 to 5.
+        manual_corrections: How many times the user had to correct the answer.
+        note: The user's free-text note.
+    """
+
+    quality: int | None = None
+    correctness: int | None = None
+    format: int | None = None
+    rework: int | None = None
+    direct: int | None = None
+    manual_corrections: int = 0
+    note: str = ""
+
+    def __post_init__(self) -> None:
+        # Every constructor path (keys, from_row, tests) goes through here, so an
+        # out-of-range value can never reach the CSV.
+        for part, top in _PART_MAX.items():
+            value = getattr(self, part)
+            if value is not None and not 0 <= value <= top:
+                raise ValueError(f"{part} must be 0 to {top}, not {value}")
+        if self.direct is not None:
+            if not 0 <= self.direct <= MAX_SCORE:
+                raise ValueError(f"a score must be 0 to {MAX_SCORE}, not {self.direct}")
+            if self._has_rubric():
+                raise ValueError("a score is either direct or rubric parts, not both")
+        if self.manual_corrections < 0:
+            raise ValueError(f"manual_corrections cannot be negative ({self.manual_corrections})")
+
+    def _has_rubric(self) -> bool:
+        return any(getattr(self, part) is not None for part in _PART_MAX)
+
+    @property
+    def total(self) -> int | None:
+        """The score 0 to 5, or None when unscored.
+
+        The direct score if set; otherwise the sum of the rubric parts when any
+        is set (unset parts count 0); otherwise None.
+        """
+        if self.direct is not None:
+            return self.direct
+        if not self._has_rubric():
+            return None
+        return sum(getattr(self, part) or 0 for part in _PART_MAX)
+
+    @property
+    def is_scored(self) -> bool:
+        """Whether any score (direct or rubric) has been given."""
+        return self.total is not None
+
+    def set_direct(self, n: int) -> Score:
+        """Set the total directly (keys `0`–`5`), clearing the rubric parts.
+
+        Args:
+            n: The score, 0 to 5.
+
+        Returns:
+            The new score.
+
+        Raises:
+            ValueError: If `n` is outside 0 to 5.
+        """
+        return replace(self, quality=None, correctness=None, format=None, rework=None, direct=n)
+
+    def cycle_quality(self) -> Score:
+        """Cycle quality 0 → 1 → 2 → 0 (key `q`); the first press gives 0.
+
+        Switching from a direct score starts the rubric afresh: the direct
+        total is dropped rather than guessed apart into parts.
+
+        Returns:
+            The new score.
+        """
+        current = self.quality
+        return replace(self, direct=None, quality=0 if current is None else (current + 1) % 3)
+
+    def toggle_correctness(self) -> Score:
+        """Toggle correctness (key `c`): unset → 1 → 0 → 1.
+
+        Returns:
+            The new score.
+        """
+        return replace(self, direct=None, correctness=_toggled(self.correctness))
+
+    def toggle_format(self) -> Score:
+        """Toggle format compliance (key `f`): unset → 1 → 0 → 1.
+
+        Returns:
+            The new score.
+        """
+        return replace(self, direct=None, format=_toggled(self.format))
+
+    def toggle_rework(self) -> Score:
+        """Toggle "no rework needed" (key `w`): unset → 1 → 0 → 1.
+
+        Returns:
+            The new score.
+        """
+        return replace(self, direct=None, rework=_toggled(self.rework))
+
+    def add_correction(self, delta: int) -> Score:
+        """Count manual corrections up or down (keys `+`/`-`), never below 0.
+
+        Args:
+            delta: The change, usually 1 or -1.
+
+        Returns:
+            The new score.
+        """
+        return replace(self, manual_corrections=max(0, self.manual_corrections + delta))
+
+    def with_note(self, note: str) -> Score:
+        """Replace the note (key `n`).
+
+        Args:
+            note: The new note; surrounding whitespace is dropped.
+
+        Returns:
+            The new score.
+        """
+        return replace(self, note=note.strip())
+
+    def csv_changes(self) -> dict[str, object]:
+        """The CSV columns this score sets, for updating the run's row.
+
+        Returns:
+            Column name to value; None means an empty cell.
+        """
+        return {
+            "score": self.total,
+            "quality": self.quality,
+            "correctness": self.correctness,
+            "format": self.format,
+            "rework": self.rework,
+            "manual_corrections": self.manual_corrections,
+            "notes": self.note or None,
+        }
+
+    def describe(self) -> str:
+        """A short text for a pane's stats line.
+
+        Returns:
+            "Q2 C1 F- R0 = 3/5" for a rubric score (`-` marks an unset part),
+            "4/5" for a direct one, "unscored" otherwise.
+        """
+        total = self.total
+        if total is None:
+            return "unscored"
+        if self.direct is not None:
+            return f"{total}/{MAX_SCORE}"
+        parts = " ".join(
+            f"{_PART_LETTER[part]}{'-' if (value := getattr(self, part)) is None else value}"
+            for part in _PART_MAX
+        )
+        return f"{parts} = {total}/{MAX_SCORE}"
+
+    @classmethod
+    def from_row(cls, row: Mapping[str, str]) -> Score:
+        """Rebuild a score from a CSV row's strings, to re-score a past run.
+
+        Lenient on purpose: the CSV may have been edited in a spreadsheet, and
+        re-opening it must not fail. A cell that is empty, not a whole number or
+        out of range counts as unset. When the `score` column disagrees with
+        the rubric parts beside it, the score column wins (as a direct score):
+        it is the brief's column, the one reports and teammates read.
+
+        Args:
+            row: Column name to cell text; missing columns count as empty.
+
+        Returns:
+            The score the row records.
+        """
+        parts = {part: _cell_int(row.get(part), top) for part, top in _PART_MAX.items()}
+        score = _cell_int(row.get("score"), MAX_SCORE)
+        corrections = _cell_int(row.get("manual_corrections"), None) or 0
+        note = (row.get("notes") or "").strip()
+        rubric = cls(**parts, manual_corrections=corrections, note=note)
+        if score is None or score == rubric.total:
+            return rubric
+        return cls(direct=score, manual_corrections=corrections, note=note)
+
+
+def _toggled(value: int | None) -> int:
+    # The first press means "yes, it is correct/compliant/fine": most answers
+    # being scored pass, so that is one keystroke, and failing is two.
+    return 0 if value == 1 else 1
+
+
+def _cell_int(text: str | None, top: int | None) -> int | None:
+    """A CSV cell as a whole number within 0..top (no upper bound if top is None), else None."""
+    if text is None:
+        return None
+    text = text.strip()
+    if not text:
+        return None
+    try:
+        number = float(text)  # spreadsheets rewrite 4 as "4.0"
+    except ValueError:
+        return None
+    if not number.is_integer() or number < 0 or (top is not None and number > top):
+        return None
+    return int(number)

@@ -1,0 +1,419 @@
+"""Theme files: TOML validated by a pydantic model, turned into Textual themes.
+
+A theme file holds the Textual `Theme` fields plus a `[variables]` table. The
+table sets the app's own colours (each provider's accent, fast/slow latency,
+the winner highlight, estimated numbers, dimmed reasoning) and may override
+any Textual theme variable (`footer-key-foreground`, ...). Styles in `.tcss`
+use these as `$provider-openai` etc., never hex values.
+
+Loading never raises for a bad file: every problem becomes one line naming the
+file and the field, so the app can show them all in a single notice and carry
+on with the themes that did load.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import tomllib
+from collections.abc import Sequence
+from functools import cache
+from importlib.resources import files
+from pathlib import Path
+from typing import Annotated, Any
+
+import platformdirs
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidatorFunctionWrapHandler,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import ErrorDetails, InitErrorDetails, PydanticCustomError
+from textual.color import Color, ColorParseError
+from textual.theme import Theme
+
+__all__ = [
+    "APP_VARIABLES",
+    "APP_VARIABLE_DEFAULTS",
+    "DEFAULT_THEME",
+    "ThemeFile",
+    "ThemeVariables",
+    "load_theme_file",
+    "load_themes",
+    "shipped_theme_dir",
+    "theme_dirs",
+    "user_theme_dir",
+]
+
+DEFAULT_THEME = "modelduel-dark"
+"""The theme used when neither config nor `--theme` names one."""
+
+APP_VARIABLE_DEFAULTS: dict[str, str] = {
+    # Mid-tones that stay readable on both dark and light backgrounds, because
+    # they also serve Textual's built-in themes (nord, dracula, ...) which know
+    # nothing of these variables.
+    "provider-openai": "#10A37F",
+    "provider-anthropic": "#D97757",
+    "provider-gemini": "#4285F4",
+    "provider-other": "#8C8C8C",
+    "latency-fast": "#4CAF50",
+    "latency-slow": "#E08A1E",
+    "winner": "#E6B400",
+    "estimate": "#9575CD",
+    "reasoning": "#808080",
+}
+"""Every app-specific theme variable with the colour used when a theme omits it.
+
+The app returns these from `App.get_theme_variable_defaults()`, and
+`ThemeFile.to_theme()` fills them into each loaded theme.
+"""
+
+APP_VARIABLES: tuple[str, ...] = tuple(APP_VARIABLE_DEFAULTS)
+"""The names of the app-specific theme variables."""
+
+_NAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
+
+
+def _check_colour(value: str) -> str:
+    """Reject what Textual could not parse, so a bad colour fails here, not at paint time."""
+    try:
+        Color.parse(value)
+    except ColorParseError:
+        raise PydanticCustomError(
+            "colour",
+            "not a colour: {value} (use #rrggbb, #rrggbbaa, rgb(...), hsl(...) or a colour name)",
+            {"value": repr(value)},
+        ) from None
+    return value
+
+
+Colour = Annotated[str, AfterValidator(_check_colour)]
+"""A colour string as written in the file, proven parseable by Textual."""
+
+
+@cache
+def _textual_variable_names() -> frozenset[str]:
+    """The variables Textual derives from a theme, which a theme file may override.
+
+    Computed from Textual itself so a new Textual release extends the list; the
+    base colours are excluded because they are top-level fields of the file.
+    """
+    generated = Theme("probe", primary="#000000").to_color_system().generate()
+    return frozenset(generated) - set(ThemeFile.model_fields)
+
+
+class ThemeVariables(BaseModel):
+    """The `[variables]` table of a theme file.
+
+    The app's own colours are named fields (each optional: a missing one falls
+    back to `APP_VARIABLE_DEFAULTS`); any other key must be a Textual theme
+    variable, whose value is passed through as written.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="allow", strict=True)
+
+    # Extra keys are Textual variable overrides; typing them makes pydantic
+    # report a non-string value with the variable's own name in the location.
+    __pydantic_extra__: dict[str, Annotated[str, Field(min_length=1)]]
+
+    provider_openai: Colour | None = Field(None, alias="provider-openai")
+    """Accent of OpenAI models (pane header, report rows)."""
+    provider_anthropic: Colour | None = Field(None, alias="provider-anthropic")
+    """Accent of Anthropic models."""
+    provider_gemini: Colour | None = Field(None, alias="provider-gemini")
+    """Accent of Gemini models."""
+    provider_other: Colour | None = Field(None, alias="provider-other")
+    """Accent of any other provider (local OpenAI-compatible servers, ...)."""
+    latency_fast: Colour | None = Field(None, alias="latency-fast")
+    """Time figures that are quick (first token, first useful output)."""
+    latency_slow: Colour | None = Field(None, alias="latency-slow")
+    """Time figures that are slow."""
+    winner: Colour | None = None
+    """Highlight of the best-scored pane of a duel."""
+    estimate: Colour | None = None
+    """Numbers that are still estimates (token counts before the provider reports usage)."""
+    reasoning: Colour | None = None
+    """The dimmed reasoning text shown above an answer."""
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _known_names(cls, data: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+        # A typo such as "provider-opnai" would otherwise pass as a Textual
+        # variable and never take effect. Checked around the field validation,
+        # not after it, so a file's bad colours and unknown names are reported
+        # together in one pass rather than one edit-and-retry at a time.
+        unknown: list[InitErrorDetails] = []
+        if isinstance(data, dict) and not data.keys() <= set(APP_VARIABLES):
+            known = _textual_variable_names()
+            unknown = [
+                {
+                    "type": PydanticCustomError(
+                        "unknown_variable",
+                        "unknown variable{hint}",
+                        {
+                            "hint": _did_you_mean(str(key), [*APP_VARIABLES, *known])
+                            or f" (app variables: {', '.join(APP_VARIABLES)}; or any Textual "
+                            "theme variable)"
+                        },
+                    ),
+                    "loc": (str(key),),
+                    "input": value,
+                }
+                for key, value in data.items()
+                if key not in APP_VARIABLES and key not in known
+            ]
+        try:
+            result = handler(data)
+        except ValidationError as exc:
+            # An unknown name is the one problem to report for its key, not also its value.
+            named = {detail["loc"] for detail in unknown}
+            others = [_reraisable(e) for e in exc.errors() if e["loc"][:1] not in named]
+            raise ValidationError.from_exception_data(exc.title, [*others, *unknown]) from None
+        if unknown:
+            raise ValidationError.from_exception_data(cls.__name__, unknown)
+        return result
+
+    def resolved(self) -> dict[str, str]:
+        """All variables for a Textual theme, missing app colours filled from the defaults.
+
+        Returns:
+            A new dict of variable name to value.
+        """
+        given = self.model_dump(by_alias=True, exclude_none=True)
+        return {**APP_VARIABLE_DEFAULTS, **given}
+
+
+class ThemeFile(BaseModel):
+    """One theme file, as validated data.
+
+    Field names and meanings are those of `textual.theme.Theme`; only `name`,
+    `dark` and `primary` are required, Textual derives the rest.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid", strict=True)
+
+    name: str
+    """The name shown in the command palette and given to `--theme`."""
+    dark: bool
+    """Whether this is a dark theme (Textual picks text colours from it)."""
+    primary: Colour
+    """The main accent: focused borders, buttons, the footer's keys."""
+    secondary: Colour | None = None
+    """A second accent."""
+    accent: Colour | None = None
+    """Highlights that must stand out from primary."""
+    foreground: Colour | None = None
+    """Default text colour."""
+    background: Colour | None = None
+    """Screen background."""
+    surface: Colour | None = None
+    """Background of widgets such as the panes."""
+    panel: Colour | None = None
+    """Background of headers and panels that sit above surfaces."""
+    boost: Colour | None = None
+    """A translucent colour laid over others to lift them (hover, focus)."""
+    warning: Colour | None = None
+    """Warnings (a stall, a missing price)."""
+    error: Colour | None = None
+    """Errors (a failed pane)."""
+    success: Colour | None = None
+    """Success (a finished run, a saved score)."""
+    luminosity_spread: float | None = Field(None, ge=0.0, le=1.0)
+    """How far Textual's lighten/darken shades spread (Textual default 0.15)."""
+    text_alpha: float | None = Field(None, ge=0.0, le=1.0)
+    """Opacity of text over its background (Textual default 0.95)."""
+    variables: ThemeVariables = Field(default_factory=lambda: ThemeVariables.model_validate({}))
+    """App colours and Textual variable overrides."""
+
+    @field_validator("name")
+    @classmethod
+    def _usable_name(cls, value: str) -> str:
+        # The name is typed after --theme and stored in config, so keep it a plain word.
+        if not _NAME_PATTERN.fullmatch(value):
+            raise PydanticCustomError(
+                "theme_name",
+                "must be 1 to 64 letters, digits, '.', '_' or '-', starting with a letter "
+                "or digit (got {value})",
+                {"value": repr(value)},
+            )
+        return value
+
+    def to_theme(self) -> Theme:
+        """Build the Textual theme, with missing app variables filled from the defaults.
+
+        Returns:
+            A `textual.theme.Theme` ready for `App.register_theme()`.
+        """
+        optional: dict[str, Any] = {}
+        if self.luminosity_spread is not None:
+            optional["luminosity_spread"] = self.luminosity_spread
+        if self.text_alpha is not None:
+            optional["text_alpha"] = self.text_alpha
+        return Theme(
+            name=self.name,
+            primary=self.primary,
+            secondary=self.secondary,
+            warning=self.warning,
+            error=self.error,
+            success=self.success,
+            accent=self.accent,
+            foreground=self.foreground,
+            background=self.background,
+            surface=self.surface,
+            panel=self.panel,
+            boost=self.boost,
+            dark=self.dark,
+            variables=self.variables.resolved(),
+            **optional,
+        )
+
+
+def _reraisable(error: ErrorDetails) -> InitErrorDetails:
+    """Wrap an error already raised so it can be raised again with others, message unchanged."""
+    return {
+        "type": PydanticCustomError(error["type"], "{msg}", {"msg": error["msg"]}),
+        "loc": error["loc"],
+        "input": error["input"],
+    }
+
+
+def _did_you_mean(word: str, candidates: Sequence[str]) -> str:
+    close = difflib.get_close_matches(word, candidates, n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def _describe(error: ErrorDetails) -> tuple[str, str]:
+    """Turn one pydantic error into (dotted field, problem) in words a theme author can act on."""
+    field = ".".join(str(part) for part in error["loc"])
+    kind = error["type"]
+    if kind == "extra_forbidden":
+        key = str(error["loc"][-1])
+        return field, "unknown key" + _did_you_mean(key, list(ThemeFile.model_fields))
+    if kind == "missing":
+        return field, "required but missing"
+    return field, error["msg"]
+
+
+def load_theme_file(path: Path) -> tuple[Theme | None, list[str]]:
+    """Read and validate one theme file.
+
+    Args:
+        path: The TOML file.
+
+    Returns:
+        The theme (None if the file is unusable) and its problems, each
+        "FILE: field 'x': problem" or "FILE: problem".
+    """
+    try:
+        with path.open("rb") as handle:
+            data = tomllib.load(handle)
+    except OSError as exc:
+        return None, [f"{path}: cannot read: {exc.strerror or exc}"]
+    except UnicodeDecodeError as exc:
+        return None, [f"{path}: not UTF-8 text: {exc.reason} at byte {exc.start}"]
+    except tomllib.TOMLDecodeError as exc:
+        return None, [f"{path}: TOML syntax error: {exc}"]
+    try:
+        model = ThemeFile.model_validate(data)
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors(include_url=False):
+            field, problem = _describe(error)
+            problems.append(
+                f"{path}: field {field!r}: {problem}" if field else f"{path}: {problem}"
+            )
+        return None, problems
+    return model.to_theme(), []
+
+
+def load_themes(dirs: Sequence[Path]) -> tuple[list[Theme], list[str]]:
+    """Load every `*.toml` theme file of each directory, in order.
+
+    A theme from a later directory replaces one of the same name from an
+    earlier one, which is how a user overrides a shipped theme. Nothing here
+    raises for bad input: each problem is returned as one line.
+
+    Args:
+        dirs: Directories to read, lowest precedence first; each must exist.
+
+    Returns:
+        The themes (in first-seen order of their names) and the problems, each
+        "FILE: field 'x': problem" or "FILE: problem".
+    """
+    themes: dict[str, Theme] = {}
+    problems: list[str] = []
+    for directory in dirs:
+        try:
+            paths = sorted(directory.glob("*.toml")) if directory.is_dir() else None
+        except OSError as exc:
+            problems.append(f"{directory}: cannot list theme directory: {exc.strerror or exc}")
+            continue
+        if paths is None:
+            # Only directories that should exist are passed (see theme_dirs), so a
+            # missing one is a mistyped --themes or a broken install: say so.
+            problems.append(f"{directory}: theme directory does not exist")
+            continue
+        defined_here: dict[str, Path] = {}
+        for path in paths:
+            theme, file_problems = load_theme_file(path)
+            problems.extend(file_problems)
+            if theme is None:
+                continue
+            if theme.name in defined_here:
+                # Two files of one directory with one name is a mistake, not an override.
+                problems.append(
+                    f"{path}: field 'name': theme {theme.name!r} is also defined in "
+                    f"{defined_here[theme.name]}; using this file"
+                )
+            defined_here[theme.name] = path
+            themes[theme.name] = theme
+    return list(themes.values()), problems
+
+
+def shipped_theme_dir() -> Path:
+    """The directory of the themes that come with modelduel.
+
+    Returns:
+        `modelduel/_data/themes` inside the installed package (where the wheel
+        puts them), or, in a source checkout or editable install, the repo's
+        `themes/` directory.
+    """
+    packaged = files("modelduel") / "_data" / "themes"
+    if packaged.is_dir():
+        return Path(str(packaged))
+    # src/modelduel/tui/themes.py -> the repo root is three levels above the package dir.
+    return Path(__file__).resolve().parents[3] / "themes"
+
+
+def user_theme_dir() -> Path:
+    """The user's own theme directory (it may not exist).
+
+    Returns:
+        `themes/` inside the platform's config directory for modelduel.
+    """
+    return platformdirs.user_config_path("modelduel") / "themes"
+
+
+def theme_dirs(extra: Path | None = None) -> list[Path]:
+    """The directories to load themes from, lowest precedence first.
+
+    Args:
+        extra: A directory given with `--themes`, highest precedence.
+
+    Returns:
+        The shipped themes, then the user's theme dir if it exists (most users
+        never create one, which is not a problem), then `extra` (always kept, so
+        a mistyped path is reported by `load_themes`).
+    """
+    dirs = [shipped_theme_dir()]
+    user = user_theme_dir()
+    if user.is_dir():
+        dirs.append(user)
+    if extra is not None:
+        dirs.append(extra)
+    return dirs

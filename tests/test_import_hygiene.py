@@ -1,0 +1,44 @@
+"""The measuring core is headless, and start-up imports stay lean."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+HEADLESS = [
+    "modelduel.core.events",
+    "modelduel.core.metrics",
+    "modelduel.core.duel",
+    "modelduel.core.worker",
+    "modelduel.core.session",
+    "modelduel.core.records",
+    "modelduel.core.codec",
+    "modelduel.core.batch",
+    "modelduel.providers.http",
+    "modelduel.display",
+    "modelduel.ask_view",
+    "modelduel.commands.ask",
+]
+
+
+def loaded_after(code: str) -> set[str]:
+    out = subprocess.run(
+        [sys.executable, "-c", f"{code}\nimport sys, json; print(json.dumps(sorted(sys.modules)))"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return set(json.loads(out.splitlines()[-1]))
+
+
+def test_engine_never_imports_textual() -> None:
+    modules = loaded_after("\n".join(f"import {m}" for m in HEADLESS))
+    assert not any(m == "textual" or m.startswith("textual.") for m in modules)
+    assert not any(m.startswith("modelduel.tui") for m in modules)
+
+
+def test_cli_parser_imports_no_network_or_ui_stack() -> None:
+    modules = loaded_after("from modelduel.cli import build_parser; build_parser()")
+    for heavy in ("textual", "httpx2", "rich", "genai_prices", "uvicorn", "pydantic"):
+        assert heavy not in modules, heavy
