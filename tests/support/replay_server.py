@@ -24,7 +24,7 @@ def sse(*events: tuple[str | None, object], crlf: bool = False) -> list[bytes]:
     nl = "\r\n" if crlf else "\n"
     frames = []
     for name, data in events:
-        text = data if isinstance(data, str) else json.dumps(data)
+        text = data if isinstance(data, str) else json.dumps(data, ensure_ascii=False)
         head = f"event: {name}{nl}" if name else ""
         frames.append(f"{head}data: {text}{nl}{nl}".encode())
     return frames
