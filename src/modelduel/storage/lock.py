@@ -1,0 +1,46 @@
+"""The advisory lock every writer of a results CSV takes.
+
+The lock lives on a sidecar file (``.NAME.lock`` beside the CSV), not on the CSV itself:
+a row update replaces the CSV with a new file (a new inode), and a lock held on the old
+inode would no longer exclude anyone. The sidecar is never deleted, for the same reason.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+__all__ = ["file_lock", "lock_path"]
+
+
+def lock_path(csv_path: Path) -> Path:
+    """The sidecar lock file of a CSV: ``.NAME.lock`` in the same directory."""
+    return csv_path.parent / f".{csv_path.name}.lock"
+
+
+@contextmanager
+def file_lock(csv_path: Path) -> Iterator[None]:
+    """Hold an exclusive advisory lock on ``csv_path`` for the duration of the block.
+
+    Args:
+        csv_path: The CSV to lock (the lock file is created beside it if needed).
+
+    Raises:
+        OSError: The lock file cannot be created or locked (callers turn this into a
+            one-line `CsvError`).
+    """
+    fd = os.open(lock_path(csv_path), os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o666)
+    try:
+        if sys.platform != "win32":
+            import fcntl
+
+            # flock locks belong to the open file description, so two threads of one process
+            # exclude each other too (each call opens its own descriptor).
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        # Closing the descriptor releases the lock, also if the block raised.
+        os.close(fd)

@@ -1,0 +1,117 @@
+"""The JSON Lines transcript beside a results CSV: the full texts of each run.
+
+One JSON object per line, joined to the CSV by ``run_id``. Lines are only ever appended
+(under the CSV's lock, before the CSV row), so a reader needs no lock: at worst the last
+line is incomplete because its writer was killed, and such a line is skipped.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+from modelduel.errors import CsvError
+
+__all__ = ["append_transcript", "fsync_dir", "read_transcripts", "transcript_path"]
+
+
+def transcript_path(csv_path: Path) -> Path:
+    """The transcript file of a CSV: same directory and stem, suffix ``.jsonl``."""
+    return csv_path.with_suffix(".jsonl")
+
+
+def fsync_dir(directory: Path) -> None:
+    """Make a created or renamed directory entry durable (best effort where unsupported)."""
+    try:
+        fd = os.open(directory, os.O_RDONLY | os.O_CLOEXEC)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass  # some file systems cannot fsync a directory; the data itself was fsynced
+    finally:
+        os.close(fd)
+
+
+def write_all(fd: int, data: bytes) -> None:
+    """Write ``data`` with one write() call, looping only if the kernel writes less."""
+    view = memoryview(data)
+    while view:
+        written = os.write(fd, view)
+        view = view[written:]
+
+
+def encode_record(record: Mapping[str, object]) -> bytes:
+    """One transcript line (with its newline) for a record."""
+    line = json.dumps(record, ensure_ascii=False, default=str)
+    # Lone surrogates cannot be UTF-8; backslashreplace writes them as "\udxxx", which is a
+    # valid JSON escape inside a string (the only place they can occur), so they round-trip.
+    return line.encode("utf-8", "backslashreplace") + b"\n"
+
+
+def append_transcript(csv_path: Path, record: Mapping[str, object]) -> None:
+    """Append one record to the transcript of ``csv_path`` and fsync it.
+
+    The caller holds the CSV's lock. If the file's last line is incomplete (a writer was
+    killed), a newline is written first, so the new record starts a line of its own and
+    the incomplete bytes stay in the file rather than being dropped.
+
+    Raises:
+        OSError: The transcript cannot be written (the caller reports it as a `CsvError`).
+    """
+    path = transcript_path(csv_path)
+    existed = path.exists()
+    fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC, 0o666)
+    try:
+        data = encode_record(record)
+        size = os.fstat(fd).st_size
+        if size and os.pread(fd, 1, size - 1) != b"\n":
+            data = b"\n" + data
+        try:
+            write_all(fd, data)
+        except OSError:
+            os.ftruncate(fd, size)  # never leave half a record (e.g. disk full)
+            raise
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    if not existed:
+        fsync_dir(path.parent)
+
+
+def read_transcripts(path: Path) -> dict[str, dict[str, object]]:
+    """Read the transcript beside a results CSV.
+
+    Args:
+        path: The CSV's path (the ``.jsonl`` beside it is read).
+
+    Returns:
+        ``run_id`` -> the last record for that run; ``{}`` when there is no transcript.
+        Lines that are not a JSON object with a string ``run_id`` (e.g. one cut short by a
+        killed writer) are skipped.
+
+    Raises:
+        CsvError: The transcript exists but cannot be read.
+    """
+    tpath = transcript_path(path)
+    try:
+        data = tpath.read_bytes()
+    except FileNotFoundError:
+        return {}
+    except OSError as exc:
+        raise CsvError(f"{tpath}: cannot read the transcript ({exc.strerror or exc})") from None
+    records: dict[str, dict[str, object]] = {}
+    # Split on b"\n" only: str.splitlines would also split at U+2028 and friends inside texts.
+    for raw in data.split(b"\n"):
+        if not raw.strip():
+            continue
+        try:
+            record = json.loads(raw.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError):
+            continue
+        if isinstance(record, dict) and isinstance(record.get("run_id"), str):
+            records[record["run_id"]] = record
+    return records
