@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 
 from modelduel import locations
 from modelduel.core.pricing import PriceOverride
-from modelduel.errors import ConfigError, SpecError
+from modelduel.errors import ConfigError, ModelduelError, SpecError
 from modelduel.providers.base import KINDS, ModelRequest, get_adapter
 
 __all__ = [
@@ -35,6 +35,7 @@ __all__ = [
     "effective_config_view",
     "load_config",
     "resolve_model",
+    "save_theme_choice",
     "write_config_file",
 ]
 
@@ -355,3 +356,37 @@ def effective_config_view(config: Config, env: dict[str, str]) -> dict[str, Any]
     view["endpoints"] = endpoints
     view["config_file"] = str(locations.config_path())
     return view
+
+
+def save_theme_choice(path: Path, theme: str) -> None:
+    """Remember a theme picked in the app, keeping the rest of the file as written.
+
+    Only the top-level `theme = ...` line is replaced (or added), so the user's
+    comments and layout survive; a failure is silent because the choice is a
+    convenience, not data.
+    """
+    line = f"theme = {tomli_w.dumps({'theme': theme}).split('=', 1)[1].strip()}\n"
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines(keepends=True) if path.exists() else []
+        out: list[str] = []
+        done = False
+        in_table = False
+        for current in lines:
+            stripped = current.strip()
+            if stripped.startswith("["):
+                if not done:
+                    out.append(line)
+                    done = True
+                in_table = True
+            if not in_table and not done and stripped.split("=", 1)[0].strip() == "theme":
+                out.append(line)
+                done = True
+                continue
+            out.append(current)
+        if not done:
+            out.append(line)
+        text = "".join(out)
+        parse_config(tomllib.loads(text), str(path))
+        write_config_file(path, text, force=True)
+    except (OSError, ModelduelError, tomllib.TOMLDecodeError):
+        return

@@ -41,8 +41,10 @@ def demo_environment(
         return
     if not demo and announce:
         print(f"modelduel: {AUTO_DEMO_NOTICE}", file=sys.stderr)
+    from modelduel.config import DEMO_ENV
     from modelduel.simulator import start_in_child
 
     with start_in_child() as simulator:
         env.update(simulator.env())
+        env[DEMO_ENV] = "1"
         yield env

@@ -1,0 +1,94 @@
+"""`modelduel score CSV` and `modelduel suite DIR`: the duel screen over recorded runs.
+
+`score` opens runs a batch recorded (answers and figures from the CSV and its
+transcript) for scoring, blind by default. `suite` steps through a task suite,
+running each task on every model and resuming where the CSV left off.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from modelduel.errors import CsvError
+
+if TYPE_CHECKING:
+    from modelduel.tui.duelview import DuelView
+
+__all__ = ["add_review_parsers", "recorded_views", "run_score", "run_suite"]
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--no-blind", action="store_true", help="show model names while scoring")
+    p.add_argument("--theme", metavar="NAME", help="colour theme")
+    p.add_argument("--themes", type=Path, metavar="DIR", help="extra theme directory")
+    p.add_argument("--config", type=Path, metavar="PATH", help="config file")
+    p.add_argument("-m", "--model", action="append", dest="models", metavar="SPEC")
+    p.add_argument("--demo", action="store_true", help="use the simulated providers")
+
+
+def add_review_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """The `score` and `suite` subcommands."""
+    score = sub.add_parser(
+        "score",
+        help="score recorded runs (e.g. from `modelduel run`) in the duel screen, blind",
+        description="Open the runs of a results CSV in the duel screen for scoring.",
+    )
+    score.add_argument("csv", type=Path, help="the results CSV")
+    _common(score)
+    suite = sub.add_parser(
+        "suite",
+        help="step through a task suite in the duel screen (blind by default)",
+        description="Send each task of SUITE to every model and score; resumes from the CSV.",
+    )
+    suite.add_argument("suite", type=Path, help="a folder of task files (e.g. tasks/starter)")
+    suite.add_argument("--csv", type=Path, metavar="PATH", help="results CSV")
+    _common(suite)
+
+
+def recorded_views(csv_path: Path, blind: bool, task_ids: set[str] | None = None) -> list[DuelView]:
+    """One DuelView per recorded duel of a CSV, in file order."""
+    from modelduel.storage import read_rows, read_transcripts
+    from modelduel.tui.duelview import DuelView
+
+    if not csv_path.exists():
+        return []
+    rows = read_rows(csv_path)
+    transcripts = read_transcripts(csv_path)
+    by_duel: dict[str, list[Mapping[str, str]]] = {}
+    for row in rows:
+        if task_ids is not None and row.get("task_id") not in task_ids:
+            continue
+        key = row.get("duel_id") or row.get("run_id") or ""
+        by_duel.setdefault(key, []).append(row)
+    return [DuelView.from_rows(duel_rows, transcripts, blind) for duel_rows in by_duel.values()]
+
+
+def run_score(args: argparse.Namespace) -> int:
+    """Open the recorded runs for scoring."""
+    from modelduel.commands.tui_cmd import run_tui
+
+    if not args.csv.exists():
+        raise CsvError(f"{args.csv}: no such file (record runs with `modelduel run`)")
+    views = recorded_views(args.csv, blind=not args.no_blind)
+    if not views:
+        raise CsvError(f"{args.csv}: no runs to score")
+    args.blind = not args.no_blind
+    return run_tui(args, recorded=tuple(views))
+
+
+def run_suite(args: argparse.Namespace) -> int:
+    """Step through a suite; tasks already in the CSV are shown as recorded."""
+    from modelduel.commands.tui_cmd import run_tui
+    from modelduel.config import load_config
+    from modelduel.tasks import load_suite
+
+    tasks = load_suite(args.suite)
+    if args.csv is None:
+        args.csv = Path(load_config(args.config).csv_path)
+    blind = not args.no_blind
+    views = recorded_views(args.csv, blind, {t.id for t in tasks})
+    args.blind = blind
+    return run_tui(args, recorded=tuple(views), tasks=tuple(tasks))

@@ -1,0 +1,143 @@
+"""A duel as the screen sees it: panes, their figures, their scores, live or recorded.
+
+Live duels read their figures from the engine's meters; recorded ones (history,
+`modelduel score`) from the CSV row and transcript written when they ran. Either
+way the screen only reads `StreamStats`; it never computes a number.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from modelduel.core.metrics import StreamStats
+from modelduel.core.records import stats_from_row
+from modelduel.core.scoring import Score
+from modelduel.core.session import DuelState, RunSlot
+from modelduel.tui.pane import PaneModel
+
+__all__ = ["DuelView", "blind_order", "pane_label"]
+
+
+def pane_label(index: int) -> str:
+    """`A`, `B`, ... for blind panes."""
+    return chr(ord("A") + index)
+
+
+def blind_order(n: int, rng: random.Random | None = None) -> list[int]:
+    """A random order of pane positions, so A is not always the first model given."""
+    order = list(range(n))
+    (rng or random.Random()).shuffle(order)
+    return order
+
+
+@dataclass
+class DuelView:
+    """One duel on screen.
+
+    Attributes:
+        duel_id: the duel's id (CSV `duel_id`).
+        prompt: the prompt as sent.
+        task_id: the task id (`adhoc-...` for ad-hoc prompts).
+        panes: one model per pane, in pane order.
+        live: the running duel, or None for a recorded one.
+        rows: recorded CSV rows (pane order), for recorded duels.
+        transcripts: recorded transcript records by run id.
+    """
+
+    duel_id: str
+    prompt: str
+    task_id: str
+    panes: list[PaneModel]
+    live: DuelState | None = None
+    rows: list[Mapping[str, str]] = field(default_factory=list)
+    transcripts: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+
+    @classmethod
+    def from_live(cls, duel: DuelState, blind: bool) -> DuelView:
+        """Panes for a duel just started (its slots are already in pane order)."""
+        panes = [
+            PaneModel(pane_label(s.pane) if blind else s.model.spec, s.model.spec, blind)
+            for s in duel.slots
+        ]
+        return cls(duel.duel_id, duel.prompt, duel.task_id, panes, live=duel)
+
+    @classmethod
+    def from_rows(
+        cls,
+        rows: Sequence[Mapping[str, str]],
+        transcripts: Mapping[str, Mapping[str, Any]],
+        blind: bool,
+    ) -> DuelView:
+        """Panes for a recorded duel (rows of one duel id); scores come back from the CSV."""
+        ordered = sorted(
+            rows, key=lambda r: int(r.get("pane") or 0) if (r.get("pane") or "").isdigit() else 0
+        )
+        panes = []
+        for i, row in enumerate(ordered):
+            score = Score.from_row(row)
+            spec = row.get("model") or "?"
+            panes.append(
+                PaneModel(pane_label(i) if blind else spec, spec, blind, score=score, saved=True)
+            )
+        first = ordered[0] if ordered else {}
+        record = transcripts.get(first.get("run_id") or "", {})
+        prompt = str(record.get("prompt") or first.get("task_id") or "")
+        view = cls(
+            first.get("duel_id") or first.get("run_id") or "?",
+            prompt,
+            first.get("task_id") or "",
+            panes,
+            rows=list(ordered),
+            transcripts=transcripts,
+        )
+        view.reveal_if_scored()
+        return view
+
+    def slot(self, index: int) -> RunSlot | None:
+        """The live run behind a pane (None for recorded duels)."""
+        if self.live is None or index >= len(self.live.slots):
+            return None
+        return self.live.slots[index]
+
+    def run_id(self, index: int) -> str:
+        """The run id behind a pane now (a re-run changes it)."""
+        slot = self.slot(index)
+        if slot is not None:
+            return slot.run_id
+        return self.rows[index].get("run_id") or ""
+
+    def stats(self, index: int, now_ns: int | None = None) -> StreamStats:
+        """The pane's figures now."""
+        slot = self.slot(index)
+        if slot is not None:
+            return slot.stats(now_ns)
+        row = self.rows[index]
+        return stats_from_row(row, self.transcripts.get(row.get("run_id") or ""))
+
+    def ended(self, index: int) -> bool:
+        """The pane's run has ended for good."""
+        slot = self.slot(index)
+        return True if slot is None else slot.ended
+
+    @property
+    def all_ended(self) -> bool:
+        """Every run of the duel has ended."""
+        return all(self.ended(i) for i in range(len(self.panes)))
+
+    @property
+    def fully_scored(self) -> bool:
+        """Every pane has a score."""
+        return all(p.score.is_scored for p in self.panes)
+
+    def reveal_if_scored(self) -> bool:
+        """Blind panes are revealed once every pane is scored; True when that just happened."""
+        if not any(p.hidden for p in self.panes):
+            return False
+        if all(p.score.is_scored for p in self.panes) and self.all_ended:
+            for pane in self.panes:
+                pane.revealed = True
+            return True
+        return False

@@ -1,0 +1,198 @@
+"""One model's pane: header, reasoning (dimmed, collapsible), answer, live stats line.
+
+The pane never measures anything: it reads `StreamStats` from the engine's meter
+(the same code `modelduel ask` uses) on the app's refresh tick, so a busy screen
+can slow the drawing but never the numbers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Vertical, VerticalScroll
+from textual.widgets import Collapsible, Markdown, Static
+
+from modelduel.core.metrics import StreamStats
+from modelduel.core.scoring import Score
+from modelduel.display import (
+    fmt_cost,
+    fmt_rate,
+    fmt_seconds,
+    fmt_tokens,
+    sanitize_terminal,
+    sparkline,
+    status_word,
+)
+
+__all__ = ["PaneModel", "ResponsePane"]
+
+
+@dataclass
+class PaneModel:
+    """What a pane shows, besides the live stats: who, where, the score, what is saved.
+
+    Attributes:
+        label: the model spec, or `A`/`B`/... in blind mode.
+        spec: the true model spec (shown once revealed).
+        blind: names, cost and speed are hidden until the duel is scored.
+        revealed: the duel has been scored: blind panes show everything.
+        score: the pane's current score.
+        saved: the run's row is in the CSV (score changes update it in place).
+    """
+
+    label: str
+    spec: str
+    blind: bool = False
+    revealed: bool = False
+    score: Score = field(default_factory=Score)
+    saved: bool = False
+
+    @property
+    def hidden(self) -> bool:
+        """True while blind details must stay hidden."""
+        return self.blind and not self.revealed
+
+
+class ResponsePane(Vertical, can_focus=True):
+    """A focusable pane; scoring keys are bindings of the duel screen acting on it."""
+
+    DEFAULT_CSS = """
+    ResponsePane {
+        border: round $panel-lighten-2;
+        height: 1fr;
+        min-width: 30;
+        padding: 0 1;
+    }
+    ResponsePane:focus, ResponsePane:focus-within { border: round $accent; }
+    ResponsePane.-winner { border: double $winner; }
+    ResponsePane > .pane-header { height: 1; text-style: bold; }
+    ResponsePane > .pane-stats { height: 2; color: $text-muted; }
+    ResponsePane > VerticalScroll { height: 1fr; }
+    ResponsePane Collapsible { border: none; padding: 0; margin: 0; }
+    ResponsePane .pane-reasoning { color: $reasoning; text-style: italic; }
+    ResponsePane .pane-raw { display: none; }
+    ResponsePane.-raw .pane-raw { display: block; }
+    ResponsePane.-raw Markdown { display: none; }
+    """
+
+    def __init__(self, model: PaneModel, index: int) -> None:
+        super().__init__(id=f"pane-{index}")
+        self.model = model
+        self.index = index
+        self._shown = 0
+        self._reasoning_shown = 0
+        self._status = "waiting"
+
+    def compose(self) -> ComposeResult:
+        """Header, scrolling body (reasoning above the answer), stats."""
+        yield Static(classes="pane-header")
+        with VerticalScroll():
+            with Collapsible(title="reasoning", collapsed=False, classes="pane-thinking"):
+                yield Static("", classes="pane-reasoning")
+            yield Markdown("", classes="pane-answer")
+            yield Static("", classes="pane-raw", markup=False)
+        yield Static("", classes="pane-stats")
+
+    def on_mount(self) -> None:
+        """Follow the stream until the user scrolls up."""
+        self.query_one(VerticalScroll).anchor()
+        self.query_one(".pane-thinking", Collapsible).display = False
+
+    def reset(self) -> None:
+        """A re-run: clear the body for the fresh run's text."""
+        self._shown = 0
+        self._reasoning_shown = 0
+        self.query_one(Markdown).update("")
+        self.query_one(".pane-raw", Static).update("")
+        self.query_one(".pane-reasoning", Static).update("")
+        self.query_one(".pane-thinking", Collapsible).display = False
+        self.query_one(VerticalScroll).anchor()
+
+    async def show(self, stats: StreamStats, duel_done: bool) -> None:
+        """Bring the pane up to date with the run's figures (called on the refresh tick)."""
+        m = self.model
+        self._status = status_word(stats)
+        self.query_one(".pane-header", Static).update(self._header(stats))
+        self.query_one(".pane-stats", Static).update(self._stats(stats))
+        # Blind: an answer that shows up first would give the fast model away.
+        if m.hidden and not duel_done:
+            return
+        if len(stats.reasoning_text) > self._reasoning_shown:
+            thinking = self.query_one(".pane-thinking", Collapsible)
+            thinking.display = True
+            self.query_one(".pane-reasoning", Static).update(
+                Text(sanitize_terminal(stats.reasoning_text))
+            )
+            self._reasoning_shown = len(stats.reasoning_text)
+        elif stats.reasoning_text == "" and stats.status != "waiting" and not self._reasoning_shown:
+            pass
+        text = stats.text
+        if stats.error is not None and self._shown == len(text) and not text:
+            self.query_one(Markdown).update(f"**{stats.error.kind}**: {stats.error.message}")
+            self._shown = 0
+            return
+        if len(text) > self._shown:
+            delta = sanitize_terminal(text[self._shown :])
+            self._shown = len(text)
+            self.query_one(".pane-raw", Static).update(Text(sanitize_terminal(text)))
+            await self.query_one(Markdown).append(delta)
+
+    def _header(self, stats: StreamStats) -> Text:
+        m = self.model
+        name = m.label if m.hidden else (f"{m.label} · {m.spec}" if m.blind else m.spec)
+        header = Text()
+        header.append(name, style="bold")
+        header.append(f"  {self._status}", style=_status_style(stats.status))
+        if not m.hidden and stats.elapsed_s is not None:
+            header.append(f"  {fmt_seconds(stats.elapsed_s)}")
+        if stats.error is not None:
+            header.append(f"  {stats.error.message}", style="red")
+        return header
+
+    def _stats(self, s: StreamStats) -> Text:
+        m = self.model
+        line = Text(no_wrap=True, overflow="ellipsis")
+        if m.hidden:
+            line.append(f"out {fmt_tokens(s.output_tokens, s.tokens_exact)}  ")
+            line.append("timings and cost hidden until every pane is scored (blind)", "dim")
+        else:
+            line.append(
+                f"ttft {fmt_seconds(s.ttft_s)}  useful {fmt_seconds(s.time_to_first_useful_s)}"
+            )
+            line.append(f"  in {fmt_tokens(s.input_tokens)} out ")
+            out = fmt_tokens(s.output_tokens, s.tokens_exact)
+            line.append(out + (" est" if not s.tokens_exact and s.output_tokens else ""))
+            line.append(f"  {fmt_rate(s.output_tokens_per_s)} ")
+            line.append(sparkline(s.rate_buckets), "cyan")
+            line.append(f"  {fmt_cost(s.cost_usd, s.tokens_exact)}")
+        line.append("\n")
+        score = m.score.describe()
+        line.append(f"score {score}", "bold" if m.score.is_scored else "dim")
+        if m.score.manual_corrections:
+            line.append(f"  corrections {m.score.manual_corrections}")
+        if m.score.note:
+            line.append("  note ✎")
+        line.append("  saved" if m.saved else "", "green")
+        return line
+
+    def toggle_raw(self) -> None:
+        """Show the answer as raw text instead of rendered markdown, or back."""
+        self.toggle_class("-raw")
+
+    def toggle_reasoning(self) -> None:
+        """Collapse or expand the reasoning."""
+        thinking = self.query_one(".pane-thinking", Collapsible)
+        thinking.collapsed = not thinking.collapsed
+
+
+def _status_style(status: str) -> str:
+    return {
+        "waiting": "dim",
+        "thinking": "italic",
+        "streaming": "cyan",
+        "done": "green",
+        "failed": "red",
+        "cancelled": "yellow",
+    }.get(status, "")

@@ -1,0 +1,125 @@
+"""Small modal screens: the key help, the note editor, the duel history."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import ClassVar
+
+from rich.table import Table
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label, OptionList, Static
+from textual.widgets.option_list import Option
+
+__all__ = ["HelpScreen", "HistoryEntry", "HistoryScreen", "NoteScreen"]
+
+_MODAL_CSS = """
+{name} {{ align: center middle; }}
+{name} > Vertical {{
+    width: 90%; max-width: 100; height: auto; max-height: 90%;
+    border: round $accent; background: $surface; padding: 1 2;
+}}
+"""
+
+
+class HelpScreen(ModalScreen[None]):
+    """Every key, from the live bindings (so remapped keys show as remapped)."""
+
+    DEFAULT_CSS = _MODAL_CSS.format(name="HelpScreen")
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,q,question_mark", "dismiss", "Close", id="help.close")
+    ]
+
+    def __init__(self, rows: Sequence[tuple[str, str, str]]) -> None:
+        super().__init__()
+        self._rows = rows
+
+    def compose(self) -> ComposeResult:
+        """A table of key, what it does, binding id (for [keymap])."""
+        table = Table(expand=True, box=None)
+        table.add_column("key", style="bold")
+        table.add_column("does")
+        table.add_column("id for [keymap]", style="dim")
+        for key, description, binding_id in self._rows:
+            table.add_row(key, description, binding_id)
+        with Vertical():
+            yield Label("[b]modelduel keys[/b]  (escape closes)")
+            with VerticalScroll():
+                yield Static(table)
+
+
+class NoteScreen(ModalScreen[str | None]):
+    """Edit a pane's note; enter saves, escape cancels."""
+
+    DEFAULT_CSS = _MODAL_CSS.format(name="NoteScreen")
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", id="note.cancel")
+    ]
+
+    def __init__(self, title: str, note: str) -> None:
+        super().__init__()
+        self._title = title
+        self._note = note
+
+    def compose(self) -> ComposeResult:
+        """One input line."""
+        with Vertical():
+            yield Label(f"Note for {self._title} (enter saves, escape cancels)")
+            yield Input(self._note, placeholder="what was wrong, what you fixed, ...")
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        """Save the note."""
+        self.dismiss(event.value)
+
+    def action_cancel(self) -> None:
+        """Leave the note unchanged."""
+        self.dismiss(None)
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One duel in the history list.
+
+    Attributes:
+        key: the duel's id.
+        title: the first line of its prompt (or task id).
+        detail: models and scores, one line.
+    """
+
+    key: str
+    title: str
+    detail: str
+
+
+class HistoryScreen(ModalScreen[str | None]):
+    """The duels of this session and of the CSV; enter opens one for (re-)scoring."""
+
+    DEFAULT_CSS = _MODAL_CSS.format(name="HistoryScreen")
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "dismiss_none", "Close", id="history.close")
+    ]
+
+    def __init__(self, entries: Sequence[HistoryEntry]) -> None:
+        super().__init__()
+        self._entries = entries
+
+    def compose(self) -> ComposeResult:
+        """The list, newest first."""
+        with Vertical():
+            yield Label(f"[b]Duels[/b] ({len(self._entries)}): enter opens, escape closes")
+            options = [
+                Option(f"{e.title}\n  [dim]{e.detail}[/dim]", id=e.key)
+                for e in reversed(self._entries)
+            ]
+            yield OptionList(*options)
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        """Open the chosen duel."""
+        self.dismiss(event.option.id)
+
+    def action_dismiss_none(self) -> None:
+        """Close without opening anything."""
+        self.dismiss(None)
