@@ -1,0 +1,24 @@
+"""The provider simulator: the four wire protocols over real HTTP on loopback.
+
+A local uvicorn server answers at the providers' real paths (`/v1/responses`,
+`/v1/chat/completions`, `/v1/messages`, `/v1beta/models/{model}:streamGenerateContent`)
+with their real headers checks, event sequences, usage reporting and error
+bodies, with per-model latency profiles and faults on demand. It writes the wire
+formats from its own code and imports nothing from `modelduel.providers`, so it
+cannot share a parser's bugs. Every answer is labelled as simulated.
+
+Public API: `serve` (foreground), `start_in_child` (demo mode), `run_in_thread`
+(tests and benchmarks, with optional ground-truth timing), `SimulatorHandle`.
+"""
+
+from __future__ import annotations
+
+from modelduel.simulator.server import (
+    SIMULATED_KEYS,
+    SimulatorHandle,
+    run_in_thread,
+    serve,
+    start_in_child,
+)
+
+__all__ = ["SIMULATED_KEYS", "SimulatorHandle", "run_in_thread", "serve", "start_in_child"]

@@ -1,0 +1,629 @@
+"""The simulator's ASGI application: routing, the real auth checks, faults, timed writes.
+
+A plain ASGI callable, no web framework: each request is read whole, checked the
+way the real API checks it (key, JSON, required fields), planned
+(`plan.make_generation`), written out by the protocol's writer, and sent frame by
+frame — each frame its own write, made when it is due (`asyncio.sleep` until
+then), so the timing a client measures is real.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import json
+import logging
+import re
+import threading
+import time
+from collections.abc import Awaitable, Callable, Mapping, MutableMapping
+from typing import Any, Literal
+from urllib.parse import parse_qs
+
+from modelduel.simulator import wire_anthropic, wire_gemini, wire_openai
+from modelduel.simulator.errors import ErrorReply, error_reply
+from modelduel.simulator.faults import Fault, FaultError, parse_fault, split_model
+from modelduel.simulator.plan import (
+    Frame,
+    Generation,
+    Rejection,
+    SimRequest,
+    digest_of,
+    make_generation,
+)
+from modelduel.simulator.profiles import (
+    OverrideError,
+    Profile,
+    apply_config,
+    apply_overrides,
+    known_family,
+    profile_for,
+)
+
+__all__ = ["GroundTruth", "SimulatorApp", "install_log_filter"]
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+Action = Literal["end", "abort"]
+
+_GEMINI_PATH = re.compile(
+    r"^/v1(?:beta|alpha)?/models/([^/]+):(streamGenerateContent|generateContent)$"
+)
+_ROUTES = {
+    "/v1/responses": "openai",
+    "/v1/chat/completions": "openai-chat",
+    "/v1/messages": "anthropic",
+}
+_KEY_PREFIX = {"openai": "sk-", "openai-chat": "sk-", "anthropic": "sk-ant-", "gemini": "AIza"}
+_MAX_BODY = 32 * 1024 * 1024
+
+_Parser = Callable[[dict[str, Any], str, Profile], SimRequest]
+_PARSERS: dict[str, _Parser] = {
+    "openai": wire_openai.parse_responses,
+    "openai-chat": wire_openai.parse_chat,
+    "anthropic": wire_anthropic.parse_anthropic,
+    "gemini": wire_gemini.parse_gemini,
+}
+
+
+class _AbortConnection(Exception):
+    """Raised after a response started to make uvicorn close the socket mid-body."""
+
+
+class _QuietAborts(logging.Filter):
+    """Drops uvicorn's traceback for the connections the simulator drops on purpose."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        exc = record.exc_info[1] if record.exc_info else None
+        return not isinstance(exc, _AbortConnection)
+
+
+_filter_lock = threading.Lock()
+_filter_installed = False
+
+
+def install_log_filter() -> None:
+    """Keep deliberate connection drops out of uvicorn's error log (idempotent)."""
+    global _filter_installed
+    with _filter_lock:
+        if not _filter_installed:
+            logging.getLogger("uvicorn.error").addFilter(_QuietAborts())
+            _filter_installed = True
+
+
+class GroundTruth:
+    """Thread-safe log of when each request was received and each frame written.
+
+    Times are `time.monotonic_ns()`, the clock a client in the same machine uses.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._records: list[dict[str, Any]] = []
+
+    def open(self, request_id: str, path: str, received_ns: int) -> dict[str, Any]:
+        """Start the record of one request and return it for updates."""
+        record: dict[str, Any] = {
+            "request_id": request_id,
+            "path": path,
+            "model": None,
+            "status": None,
+            "received_ns": received_ns,
+            "events": [],
+        }
+        with self._lock:
+            self._records.append(record)
+        return record
+
+    def add_event(self, record: dict[str, Any], event: dict[str, Any]) -> None:
+        """Append one written frame to a record."""
+        with self._lock:
+            record["events"].append(event)
+
+    def update(self, record: dict[str, Any], **fields: Any) -> None:
+        """Set fields of a record."""
+        with self._lock:
+            record.update(fields)
+
+    def snapshot(self) -> list[dict[str, Any]]:
+        """A deep copy of every record so far, oldest first."""
+        with self._lock:
+            return [{**r, "events": [dict(e) for e in r["events"]]} for r in self._records]
+
+    def clear(self) -> None:
+        """Forget every record."""
+        with self._lock:
+            self._records.clear()
+
+
+@dataclasses.dataclass(slots=True)
+class _Context:
+    """One request in flight."""
+
+    protocol: str
+    path: str
+    headers: dict[str, str]
+    query: dict[str, list[str]]
+    received_ns: int
+    request_id: str
+    record: dict[str, Any] | None
+    disconnect: asyncio.Task[Message]
+
+
+class SimulatorApp:
+    """The ASGI app.
+
+    Args:
+        seed: varies every answer and schedule.
+        ground_truth: where to record timing, if anywhere.
+        profiles: per-model profile overrides, already checked by
+            `profiles.check_profile_overrides`; request headers still override them.
+    """
+
+    def __init__(
+        self,
+        seed: int = 0,
+        ground_truth: GroundTruth | None = None,
+        profiles: Mapping[str, Mapping[str, float]] | None = None,
+    ) -> None:
+        self.seed = seed
+        self.ground_truth = ground_truth
+        self.profiles = dict(profiles or {})
+        self._counter = 0
+        self._counter_lock = threading.Lock()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Serve one ASGI connection scope."""
+        if scope["type"] == "lifespan":
+            await _lifespan(receive, send)
+            return
+        if scope["type"] != "http":
+            return
+        path: str = scope["path"]
+        method: str = scope["method"]
+        if method == "GET" and path in ("/", "/health"):
+            await _plain(send, 200, b"modelduel provider simulator: every answer is SIMULATED\n")
+            return
+        gemini = _GEMINI_PATH.match(path)
+        protocol = "gemini" if gemini else _ROUTES.get(path)
+        if protocol is None:
+            await _not_found_route(send, method, path)
+            return
+        if method != "POST":
+            await _plain(send, 405, b"Method Not Allowed\n", [("allow", "POST")])
+            return
+        body = await _read_body(receive)
+        received_ns = time.monotonic_ns()
+        with self._counter_lock:
+            self._counter += 1
+            request_id = f"sim-{self._counter:06d}"
+        record = (
+            self.ground_truth.open(request_id, path, received_ns) if self.ground_truth else None
+        )
+        headers = _headers(scope)
+        query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
+        disconnect = asyncio.ensure_future(receive())
+        ctx = _Context(protocol, path, headers, query, received_ns, request_id, record, disconnect)
+        try:
+            await self._handle(ctx, body, gemini.groups() if gemini else None, send)
+        finally:
+            disconnect.cancel()
+
+    async def _handle(
+        self, ctx: _Context, body: bytes | None, gemini: tuple[str | Any, ...] | None, send: Send
+    ) -> None:
+        protocol = ctx.protocol
+        reply = _check_auth(protocol, ctx.headers, ctx.query, self._provider_id(ctx))
+        if reply is None and protocol == "anthropic" and not ctx.headers.get("anthropic-version"):
+            reply = error_reply(protocol, "version_missing", request_id=self._provider_id(ctx))
+        if reply is None and body is None:
+            reply = error_reply(protocol, "bad_request", message="Request body too large.")
+        if reply is not None:
+            await self._send_error(ctx, send, reply, 0.0)
+            return
+        assert body is not None
+        try:
+            payload = json.loads(body.decode("utf-8")) if body.strip() else None
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            reply = error_reply(
+                protocol, "malformed_json", detail=str(exc), request_id=self._provider_id(ctx)
+            )
+            await self._send_error(ctx, send, reply, 0.0)
+            return
+        if not isinstance(payload, dict):
+            message = "The request body must be a JSON object."
+            await self._send_error(
+                ctx, send, error_reply(protocol, "bad_request", message=message), 0.0
+            )
+            return
+
+        if gemini is not None:
+            requested = str(gemini[0])
+        else:
+            raw_model = payload.get("model")
+            if not isinstance(raw_model, str) or not raw_model:
+                await self._send_error(ctx, send, _missing_model(protocol, raw_model), 0.0)
+                return
+            requested = raw_model
+        model, suffix = split_model(requested)
+        if ctx.record is not None and self.ground_truth:
+            self.ground_truth.update(ctx.record, model=model)
+        provider_id = self._provider_id(ctx)
+        try:
+            spec = ctx.headers.get("x-simulate-fault") or suffix
+            fault = parse_fault(spec) if spec else None
+            configured = apply_config(profile_for(model), self.profiles.get(model, {}))
+            profile = apply_overrides(configured, ctx.headers)
+        except (FaultError, OverrideError) as exc:
+            reply = error_reply(protocol, "bad_request", message=str(exc), param="x-simulate")
+            await self._send_error(ctx, send, reply, 0.0)
+            return
+        ttfb = min(profile.ttfb_ms, profile.ttft_ms) / 1000
+        if fault is not None and fault.is_http:
+            reply = _fault_reply(protocol, fault, model, ctx, provider_id)
+            await self._send_error(ctx, send, reply, ttfb)
+            return
+        if not known_family(model, protocol):
+            reply = error_reply(protocol, "not_found", model=model, request_id=provider_id)
+            await self._send_error(ctx, send, reply, ttfb)
+            return
+        try:
+            request = _PARSERS[protocol](payload, model, profile)
+        except Rejection as exc:
+            reply = error_reply(
+                protocol,
+                exc.kind,
+                message=exc.message,
+                param=exc.param,
+                code=exc.code,
+                model=model,
+                request_id=provider_id,
+            )
+            await self._send_error(ctx, send, reply, ttfb)
+            return
+        if gemini is not None:
+            request.stream = gemini[1] == "streamGenerateContent"
+        try:
+            cached = int(ctx.headers.get("x-simulate-cached-tokens", "0"))
+        except ValueError:
+            cached = 0
+        digest = digest_of(self.seed, protocol, payload, model, ctx.headers.get("x-simulate-seed"))
+        gen = make_generation(request, profile, digest, cached_tokens=cached)
+        await self._respond(ctx, send, gen, fault, provider_id)
+
+    def _provider_id(self, ctx: _Context) -> str:
+        # Provider-style request ids derive from our counter so every response has one.
+        n = int(ctx.request_id.split("-")[1])
+        if ctx.protocol == "anthropic":
+            return f"req_011CSim{n:017d}"
+        return f"req_{n:032x}"
+
+    def _id_headers(self, ctx: _Context, provider_id: str) -> list[tuple[str, str]]:
+        headers = [("x-simulator-request-id", ctx.request_id)]
+        if ctx.protocol in ("openai", "openai-chat"):
+            headers.append(("x-request-id", provider_id))
+        elif ctx.protocol == "anthropic":
+            headers.append(("request-id", provider_id))
+        return headers
+
+    async def _wait_until(self, ctx: _Context, at: float) -> bool:
+        """Sleep until `at` s after the request arrived; False if the client went away."""
+        delay = (ctx.received_ns + int(at * 1e9) - time.monotonic_ns()) / 1e9
+        if delay > 0:
+            await asyncio.wait({ctx.disconnect}, timeout=delay)
+        return not ctx.disconnect.done()
+
+    def _log(self, ctx: _Context, frame: Frame) -> None:
+        if ctx.record is not None and self.ground_truth:
+            event = {
+                "written_ns": time.monotonic_ns(),
+                "event": frame.event,
+                "kind": frame.kind,
+                "tokens": frame.tokens,
+            }
+            self.ground_truth.add_event(ctx.record, event)
+
+    async def _send_error(self, ctx: _Context, send: Send, reply: ErrorReply, at: float) -> None:
+        if not await self._wait_until(ctx, at):
+            return
+        provider_id = self._provider_id(ctx)
+        headers = [("content-type", reply.content_type), ("content-length", str(len(reply.body)))]
+        present = {name for name, _ in reply.headers}
+        headers += [
+            h for h in self._id_headers(ctx, provider_id) if h[0] not in present
+        ] + reply.headers
+        await send(
+            {"type": "http.response.start", "status": reply.status, "headers": _encode(headers)}
+        )
+        await send({"type": "http.response.body", "body": reply.body, "more_body": False})
+        if ctx.record is not None and self.ground_truth:
+            self.ground_truth.update(ctx.record, status=reply.status)
+        self._log(ctx, Frame(at, reply.body, f"http.{reply.status}", "error"))
+
+    async def _respond(
+        self, ctx: _Context, send: Send, gen: Generation, fault: Fault | None, provider_id: str
+    ) -> None:
+        protocol = ctx.protocol
+        if gen.request.stream:
+            frames = _STREAMS[protocol](gen)
+            frames, action = _apply_stream_fault(protocol, gen, frames, fault)
+            content_type = (
+                "text/event-stream" if protocol == "gemini" else "text/event-stream; charset=utf-8"
+            )
+            headers = [("content-type", content_type), ("cache-control", "no-cache")]
+        else:
+            if fault is not None and fault.name == "midstream_error":
+                reply = error_reply(
+                    protocol, "overloaded", model=gen.request.model, request_id=provider_id
+                )
+                await self._send_error(ctx, send, reply, gen.ttft)
+                return
+            body = _BODIES[protocol](gen)
+            frames, action = _apply_body_fault(gen, body, fault)
+            content_type = (
+                "application/json; charset=UTF-8" if protocol == "gemini" else "application/json"
+            )
+            headers = [("content-type", content_type)]
+            if action == "end" and len(frames) == 1:
+                headers.append(("content-length", str(len(frames[0].data))))
+        headers += self._id_headers(ctx, provider_id)
+        if ctx.record is not None and self.ground_truth:
+            self.ground_truth.update(ctx.record, status=200)
+        started = False
+        for frame in frames:
+            if not await self._wait_until(ctx, frame.at):
+                return
+            if not started:
+                await send(
+                    {"type": "http.response.start", "status": 200, "headers": _encode(headers)}
+                )
+                started = True
+            await send({"type": "http.response.body", "body": frame.data, "more_body": True})
+            self._log(ctx, frame)
+        if action == "abort":
+            if ctx.record is not None and self.ground_truth:
+                self.ground_truth.add_event(
+                    ctx.record,
+                    {
+                        "written_ns": time.monotonic_ns(),
+                        "event": "connection.dropped",
+                        "kind": "error",
+                        "tokens": 0,
+                    },
+                )
+            raise _AbortConnection("simulated dropped connection")
+        if not started:
+            await send({"type": "http.response.start", "status": 200, "headers": _encode(headers)})
+        await send({"type": "http.response.body", "body": b"", "more_body": False})
+
+
+# ---------------------------------------------------------------- faults
+
+
+def _fault_reply(
+    protocol: str, fault: Fault, model: str, ctx: _Context, provider_id: str
+) -> ErrorReply:
+    if fault.name == "bad_request":
+        return error_reply(
+            protocol,
+            "bad_request",
+            message="Invalid value for 'max_output_tokens': simulated bad parameter.",
+            param="max_output_tokens",
+            code="invalid_value",
+        )
+    kind = fault.name
+    key = _presented_key(protocol, ctx.headers, ctx.query) or ""
+    return error_reply(
+        protocol, kind, model=model, retry_after_s=fault.arg or 1.0, key=key, request_id=provider_id
+    )
+
+
+def _cut_index(frames: list[Frame], n: int) -> int:
+    """How many frames to keep so that `n` tokens have been sent (before the first if n = 0)."""
+    token_idx = [i for i, f in enumerate(frames) if f.tokens]
+    if not token_idx:
+        return max(0, len(frames) - 1)
+    if n <= 0:
+        return token_idx[0]
+    total = 0
+    for i in token_idx:
+        total += frames[i].tokens
+        if total >= n:
+            return i + 1
+    return token_idx[-1] + 1
+
+
+def _apply_stream_fault(
+    protocol: str, gen: Generation, frames: list[Frame], fault: Fault | None
+) -> tuple[list[Frame], Action]:
+    if fault is None:
+        return frames, "end"
+    name = fault.name
+    if name == "stall":
+        total = sum(f.tokens for f in frames)
+        k = _cut_index(frames, max(1, total // 2))
+        later = [dataclasses.replace(f, at=f.at + fault.arg) for f in frames[k:]]
+        return frames[:k] + later, "end"
+    k = _cut_index(frames, fault.count)
+    next_at = frames[k].at if k < len(frames) else gen.end
+    if name == "midstream_error":
+        return frames[:k] + _error_frames(protocol, gen, k, next_at), "end"
+    if name == "drop":
+        return frames[:k], "abort"
+    if name == "malformed":
+        if k >= len(frames):
+            k = len(frames) - 1
+        return [*frames[:k], _corrupt(frames[k]), *frames[k:]], "end"
+    # cut_utf8: the first frame from k on holding a multi-byte character ends the body.
+    for j in range(k, len(frames)):
+        pos = next((i for i, b in enumerate(frames[j].data) if b >= 0xC0), None)
+        if pos is not None:
+            cut = dataclasses.replace(frames[j], data=frames[j].data[: pos + 1], event="cut_utf8")
+            return [*frames[:j], cut], "end"
+    tail = Frame(next_at, b"data: " + "—".encode()[:2], "cut_utf8", "error")
+    return [*frames[:k], tail], "end"
+
+
+def _error_frames(protocol: str, gen: Generation, seq: int, at: float) -> list[Frame]:
+    if protocol == "openai":
+        return wire_openai.responses_error_frames(gen, seq, at)
+    if protocol == "openai-chat":
+        return wire_openai.chat_error_frames(gen, at)
+    if protocol == "anthropic":
+        return wire_anthropic.anthropic_error_frames(gen, at)
+    return wire_gemini.gemini_error_frames(gen, at)
+
+
+def _corrupt(frame: Frame) -> Frame:
+    """A copy of `frame` whose JSON is cut in half: the framing stays, the JSON is invalid."""
+    data = frame.data
+    start = data.find(b"data: ")
+    start = start + len(b"data: ") if start >= 0 else 0
+    end = data.find(b"\n", start)
+    end = len(data) if end < 0 else end
+    if data[end - 1 : end] == b"\r":
+        end -= 1
+    payload = data[start:end]
+    broken = payload[: max(1, len(payload) // 2)].decode("utf-8", "ignore").encode()
+    return dataclasses.replace(
+        frame, data=data[:start] + broken + data[end:], event="malformed", kind="error", tokens=0
+    )
+
+
+def _apply_body_fault(
+    gen: Generation, body: bytes, fault: Fault | None
+) -> tuple[list[Frame], Action]:
+    frame = Frame(gen.end, body, "body", "done", len(gen.answer_pieces) + gen.reasoning_tokens)
+    if fault is None:
+        return [frame], "end"
+    if fault.name == "stall":
+        return [dataclasses.replace(frame, at=frame.at + fault.arg)], "end"
+    if fault.name == "drop":
+        return [
+            dataclasses.replace(frame, data=body[: len(body) // 2], event="body.partial")
+        ], "abort"
+    if fault.name == "malformed":
+        return [dataclasses.replace(frame, data=body[: len(body) // 2], event="malformed")], "end"
+    pos = next((i for i, b in enumerate(body) if b >= 0xC0), len(body) - 1)
+    return [dataclasses.replace(frame, data=body[: pos + 1], event="cut_utf8")], "end"
+
+
+_STREAMS: dict[str, Callable[[Generation], list[Frame]]] = {
+    "openai": wire_openai.responses_stream,
+    "openai-chat": wire_openai.chat_stream,
+    "anthropic": wire_anthropic.anthropic_stream,
+    "gemini": wire_gemini.gemini_stream,
+}
+_BODIES: dict[str, Callable[[Generation], bytes]] = {
+    "openai": wire_openai.responses_body,
+    "openai-chat": wire_openai.chat_body,
+    "anthropic": wire_anthropic.anthropic_body,
+    "gemini": wire_gemini.gemini_body,
+}
+
+
+# ---------------------------------------------------------------- HTTP helpers
+
+
+def _presented_key(
+    protocol: str, headers: Mapping[str, str], query: Mapping[str, list[str]]
+) -> str | None:
+    auth = headers.get("authorization", "")
+    scheme, _, token = auth.partition(" ")
+    bearer = token.strip() if scheme.lower() == "bearer" and token.strip() else None
+    if protocol in ("openai", "openai-chat"):
+        return bearer
+    if protocol == "anthropic":
+        # x-api-key is the documented header; newer SDKs send the key as a Bearer token.
+        return headers.get("x-api-key") or bearer
+    key = headers.get("x-goog-api-key") or (query.get("key") or [""])[0]
+    return key or None
+
+
+def _check_auth(
+    protocol: str, headers: Mapping[str, str], query: Mapping[str, list[str]], request_id: str
+) -> ErrorReply | None:
+    key = _presented_key(protocol, headers, query)
+    if key is None:
+        return error_reply(protocol, "auth_missing", request_id=request_id)
+    if not key.startswith(_KEY_PREFIX[protocol]) or any(c.isspace() for c in key):
+        return error_reply(protocol, "auth", key=key, request_id=request_id)
+    return None
+
+
+def _missing_model(protocol: str, value: Any) -> ErrorReply:
+    if protocol == "anthropic":
+        message = (
+            "model: Field required" if value is None else "model: Input should be a valid string"
+        )
+        return error_reply(protocol, "bad_request", message=message)
+    return error_reply(protocol, "bad_request", message="you must provide a model parameter")
+
+
+def _headers(scope: Scope) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for raw_name, raw_value in scope.get("headers", []):
+        name = raw_name.decode("latin-1").lower()
+        value = raw_value.decode("latin-1")
+        out[name] = f"{out[name]}, {value}" if name in out else value
+    return out
+
+
+def _encode(headers: list[tuple[str, str]]) -> list[tuple[bytes, bytes]]:
+    return [(k.encode("latin-1"), v.encode("latin-1")) for k, v in headers]
+
+
+async def _read_body(receive: Receive) -> bytes | None:
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            break
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size <= _MAX_BODY:
+            chunks.append(chunk)
+        if not message.get("more_body", False):
+            break
+    return b"".join(chunks) if size <= _MAX_BODY else None
+
+
+async def _plain(
+    send: Send, status: int, body: bytes, extra: list[tuple[str, str]] | None = None
+) -> None:
+    headers = [("content-type", "text/plain; charset=utf-8"), ("content-length", str(len(body)))]
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": _encode(headers + (extra or [])),
+        }
+    )
+    await send({"type": "http.response.body", "body": body, "more_body": False})
+
+
+async def _not_found_route(send: Send, method: str, path: str) -> None:
+    # OpenAI's wording for an unknown route: the usual mistake is a base URL without /v1.
+    err = {
+        "message": f"Invalid URL ({method} {path})",
+        "type": "invalid_request_error",
+        "param": None,
+        "code": None,
+    }
+    body = json.dumps({"error": err}).encode()
+    headers = [("content-type", "application/json"), ("content-length", str(len(body)))]
+    await send({"type": "http.response.start", "status": 404, "headers": _encode(headers)})
+    await send({"type": "http.response.body", "body": body, "more_body": False})
+
+
+async def _lifespan(receive: Receive, send: Send) -> None:
+    while True:
+        message = await receive()
+        if message["type"] == "lifespan.startup":
+            await send({"type": "lifespan.startup.complete"})
+        elif message["type"] == "lifespan.shutdown":
+            await send({"type": "lifespan.shutdown.complete"})
+            return

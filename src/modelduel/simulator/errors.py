@@ -1,0 +1,312 @@
+"""Error responses in each provider's own shape, status and headers.
+
+Bodies follow the real ones recorded in the shared wire samples: OpenAI's
+`{"error": {message, type, param, code}}`, Anthropic's `{"type": "error", "error":
+{type, message}, "request_id"}` and Google's pretty-printed `{"error": {code,
+message, status, details}}`. Gemini answers a bad key with 400, not 401.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = ["ErrorReply", "error_reply", "mask_key"]
+
+
+@dataclass(frozen=True, slots=True)
+class ErrorReply:
+    """One complete non-2xx HTTP response."""
+
+    status: int
+    body: bytes
+    headers: list[tuple[str, str]] = field(default_factory=list)
+    content_type: str = "application/json"
+
+
+def mask_key(key: str) -> str:
+    """A key as OpenAI shows it in errors: first 8 and last 4 characters, stars between."""
+    if len(key) <= 12:
+        return "*" * len(key)
+    return key[:8] + "*" * (len(key) - 12) + key[-4:]
+
+
+def _compact(obj: Any) -> bytes:
+    return json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+# (kind) -> (status, type, message, code) for OpenAI; message may use {model}, {param}.
+_OPENAI: dict[str, tuple[int, str, str, str | None]] = {
+    "auth_missing": (
+        401,
+        "invalid_request_error",
+        "You didn't provide an API key. You need to provide your API key in an Authorization "
+        "header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY), or as the password "
+        "field (with blank username) if you're accessing the API from your browser and are "
+        "prompted for a username and password. You can obtain an API key from "
+        "https://platform.openai.com/account/api-keys.",
+        None,
+    ),
+    "auth": (
+        401,
+        "invalid_request_error",
+        "Incorrect API key provided: {key}. You can find your API key at "
+        "https://platform.openai.com/account/api-keys.",
+        "invalid_api_key",
+    ),
+    "server": (
+        500,
+        "server_error",
+        "The server had an error processing your request. Sorry about that! You can retry your "
+        "request, or contact us through our help center at help.openai.com if you keep seeing "
+        "this error. (Please include the request ID {request_id} in your email.)",
+        None,
+    ),
+    "unavailable": (503, "server_error", "The server is overloaded or not ready yet.", None),
+    "overloaded": (
+        503,
+        "server_error",
+        "Our servers are currently overloaded. Please try again later.",
+        "server_is_overloaded",
+    ),
+    "malformed_json": (
+        400,
+        "invalid_request_error",
+        "We could not parse the JSON body of your request. (HINT: This likely means you aren't "
+        "using your HTTP library correctly. The OpenAI API expects a JSON payload, but what was "
+        "sent was not valid JSON. If you have trouble figuring out how to fix this, please "
+        "contact us through our help center at help.openai.com.)",
+        None,
+    ),
+}
+
+_ANTHROPIC: dict[str, tuple[int, str, str]] = {
+    "auth_missing": (401, "authentication_error", "x-api-key header is required"),
+    "auth": (401, "authentication_error", "invalid x-api-key"),
+    "not_found": (404, "not_found_error", "model: {model}"),
+    "rate_limit": (
+        429,
+        "rate_limit_error",
+        "This request would exceed your organization's rate limit of 30,000 input tokens per "
+        "minute (org: simulated, model: {model}). For details, refer to: "
+        "https://docs.claude.com/en/api/rate-limits. You can see the response headers for "
+        "current usage. Please reduce the prompt length or the maximum tokens requested, or "
+        "try again later.",
+    ),
+    "server": (500, "api_error", "Internal server error"),
+    "unavailable": (503, "api_error", "Service unavailable"),
+    "overloaded": (529, "overloaded_error", "Overloaded"),
+    "malformed_json": (
+        400,
+        "invalid_request_error",
+        "There was an error parsing the body: {detail}",
+    ),
+    "version_missing": (400, "invalid_request_error", "anthropic-version: header is required"),
+}
+
+_GEMINI: dict[str, tuple[int, str, str]] = {
+    "auth_missing": (
+        403,
+        "PERMISSION_DENIED",
+        "Method doesn't allow unregistered callers (callers without established identity). "
+        "Please use API Key or other form of API consumer identity to call this API.",
+    ),
+    "auth": (400, "INVALID_ARGUMENT", "API key not valid. Please pass a valid API key."),
+    "not_found": (
+        404,
+        "NOT_FOUND",
+        "models/{model} is not found for API version v1beta, or is not supported for "
+        "generateContent. Call ModelService.ListModels to see the list of available models "
+        "and their supported methods.",
+    ),
+    "rate_limit": (
+        429,
+        "RESOURCE_EXHAUSTED",
+        "You exceeded your current quota, please check your plan and billing details. For more "
+        "information on this error, head to: https://ai.google.dev/gemini-api/docs/rate-limits.",
+    ),
+    "server": (
+        500,
+        "INTERNAL",
+        "An internal error has occurred. Please retry or report in "
+        "https://developers.generativeai.google/guide/troubleshooting",
+    ),
+    "unavailable": (503, "UNAVAILABLE", "The service is currently unavailable."),
+    "overloaded": (503, "UNAVAILABLE", "The model is overloaded. Please try again later."),
+    "malformed_json": (400, "INVALID_ARGUMENT", "Invalid JSON payload received. {detail}"),
+}
+
+
+def error_reply(
+    protocol: str,
+    kind: str,
+    *,
+    model: str = "",
+    message: str | None = None,
+    param: str | None = None,
+    code: str | None = None,
+    retry_after_s: float = 1.0,
+    key: str = "",
+    request_id: str = "req_simulated",
+    detail: str = "",
+) -> ErrorReply:
+    """The provider's error response for one kind of failure.
+
+    Args:
+        protocol: openai, openai-chat, anthropic or gemini.
+        kind: auth_missing, auth, not_found, bad_request, rate_limit, server,
+            unavailable, overloaded, malformed_json, version_missing (Anthropic).
+        model: the model id named in not-found and rate-limit messages.
+        message: the message of a bad_request.
+        param: the offending parameter of a bad_request (OpenAI reports it).
+        code: the OpenAI `code` of a bad_request (e.g. "unsupported_parameter").
+        retry_after_s: the delay a rate_limit asks for.
+        key: the presented key, masked into OpenAI's invalid-key message.
+        request_id: the provider request id (OpenAI 500 text, Anthropic body).
+        detail: parser detail for malformed_json.
+    """
+    fmt = {"model": model, "key": mask_key(key), "request_id": request_id, "detail": detail}
+    if protocol in ("openai", "openai-chat"):
+        return _openai(protocol, kind, fmt, message, param, code, retry_after_s, request_id)
+    if protocol == "anthropic":
+        return _anthropic(kind, fmt, message, retry_after_s, request_id)
+    return _gemini(kind, fmt, message, param, retry_after_s)
+
+
+def _openai(
+    protocol: str,
+    kind: str,
+    fmt: dict[str, str],
+    message: str | None,
+    param: str | None,
+    code: str | None,
+    retry_after_s: float,
+    request_id: str,
+) -> ErrorReply:
+    headers = [("x-request-id", request_id)]
+    err: dict[str, Any]
+    if kind == "not_found":
+        # The Responses API answers an unknown model with 400, Chat Completions with 404.
+        if protocol == "openai":
+            status, err = (
+                400,
+                {
+                    "message": f"The requested model '{fmt['model']}' does not exist.",
+                    "type": "invalid_request_error",
+                    "param": "model",
+                    "code": "model_not_found",
+                },
+            )
+        else:
+            status, err = (
+                404,
+                {
+                    "message": f"The model `{fmt['model']}` does not exist or you do not have "
+                    "access to it.",
+                    "type": "invalid_request_error",
+                    "param": None,
+                    "code": "model_not_found",
+                },
+            )
+    elif kind == "bad_request":
+        status = 400
+        err = {
+            "message": message or "Invalid request.",
+            "type": "invalid_request_error",
+            "param": param,
+            "code": code,
+        }
+    elif kind == "rate_limit":
+        status = 429
+        err = {
+            "message": f"Rate limit reached for {fmt['model']} in organization org-simulated on "
+            "tokens per min (TPM): Limit 30000, Used 30000, Requested 1200. Please try again in "
+            f"{retry_after_s:g}s. Visit https://platform.openai.com/account/rate-limits to "
+            "learn more.",
+            "type": "tokens",
+            "param": None,
+            "code": "rate_limit_exceeded",
+        }
+        headers += [
+            ("retry-after", str(max(1, math.ceil(retry_after_s)))),
+            ("retry-after-ms", str(round(retry_after_s * 1000))),
+            ("x-ratelimit-limit-tokens", "30000"),
+            ("x-ratelimit-remaining-tokens", "0"),
+            ("x-ratelimit-reset-tokens", f"{retry_after_s:g}s"),
+        ]
+    else:
+        status, type_, text, err_code = _OPENAI[kind]
+        err = {"message": text.format(**fmt), "type": type_, "param": None, "code": err_code}
+    return ErrorReply(status, _compact({"error": err}), headers, "application/json; charset=utf-8")
+
+
+def _anthropic(
+    kind: str, fmt: dict[str, str], message: str | None, retry_after_s: float, request_id: str
+) -> ErrorReply:
+    if kind == "bad_request":
+        status, type_, text = 400, "invalid_request_error", message or "Invalid request"
+    else:
+        status, type_, text = _ANTHROPIC[kind]
+        text = text.format(**fmt)
+    headers = [("request-id", request_id)]
+    if kind == "rate_limit":
+        headers.append(("retry-after", str(max(1, math.ceil(retry_after_s)))))
+    if kind in ("overloaded", "server", "unavailable", "rate_limit"):
+        headers.append(("x-should-retry", "true"))
+    body = {"type": "error", "error": {"type": type_, "message": text}, "request_id": request_id}
+    return ErrorReply(status, _compact(body), headers, "application/json")
+
+
+def _gemini(
+    kind: str, fmt: dict[str, str], message: str | None, param: str | None, retry_after_s: float
+) -> ErrorReply:
+    details: list[dict[str, Any]] | None = None
+    if kind == "bad_request":
+        status, state, text = (
+            400,
+            "INVALID_ARGUMENT",
+            message or "Request contains an invalid argument.",
+        )
+        if param:
+            details = [
+                {
+                    "@type": "type.googleapis.com/google.rpc.BadRequest",
+                    "fieldViolations": [{"field": param, "description": text}],
+                }
+            ]
+    else:
+        status, state, text = _GEMINI[kind]
+        text = text.format(**fmt)
+    if kind == "auth":
+        details = [
+            {
+                "@type": "type.googleapis.com/google.rpc.ErrorInfo",
+                "reason": "API_KEY_INVALID",
+                "domain": "googleapis.com",
+                "metadata": {"service": "generativelanguage.googleapis.com"},
+            },
+            {
+                "@type": "type.googleapis.com/google.rpc.LocalizedMessage",
+                "locale": "en-US",
+                "message": text,
+            },
+        ]
+    elif kind == "rate_limit":
+        # Google puts the delay in the body, never in a Retry-After header.
+        details = [
+            {
+                "@type": "type.googleapis.com/google.rpc.QuotaFailure",
+                "violations": [{"quotaId": "GenerateRequestsPerMinutePerProjectPerModel"}],
+            },
+            {
+                "@type": "type.googleapis.com/google.rpc.RetryInfo",
+                "retryDelay": f"{retry_after_s:g}s",
+            },
+        ]
+    err: dict[str, Any] = {"code": status, "message": text, "status": state}
+    if details is not None:
+        err["details"] = details
+    body = json.dumps({"error": err}, ensure_ascii=False, indent=2) + "\n"
+    return ErrorReply(status, body.encode(), [], "application/json; charset=UTF-8")

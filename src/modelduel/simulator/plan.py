@@ -1,0 +1,272 @@
+"""From a parsed request to a generation: the text, token counts and schedule of one answer.
+
+Everything here is deterministic: randomness comes from generators seeded by a
+digest of the server seed, the protocol, the request body (model id without any
+fault suffix, streaming flags left out) and the `x-simulate-seed` header. Content,
+framing and timing draw from separate generators, so changing a timing override
+never changes the words.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from modelduel.simulator.answers import build_answer
+from modelduel.simulator.profiles import EFFORT_SCALE, Profile
+from modelduel.simulator.tokens import count_tokens, split_tokens
+
+__all__ = [
+    "Frame",
+    "Generation",
+    "Rejection",
+    "SimRequest",
+    "digest_of",
+    "group_pieces",
+    "make_generation",
+    "rng_for",
+]
+
+FrameKind = Literal["meta", "reasoning", "text", "usage", "error", "done"]
+
+
+class Rejection(Exception):
+    """The request is one the real API would reject; the app turns it into an error reply."""
+
+    def __init__(
+        self,
+        kind: str,
+        message: str | None = None,
+        *,
+        param: str | None = None,
+        code: str | None = None,
+    ) -> None:
+        super().__init__(message or kind)
+        self.kind = kind
+        self.message = message
+        self.param = param
+        self.code = code
+
+
+@dataclass(frozen=True, slots=True)
+class Frame:
+    """One write of a response body, due `at` seconds after the request was received.
+
+    Attributes:
+        at: due time in seconds after the request body was received.
+        data: the exact bytes (one SSE event, or a whole JSON body).
+        event: a name for ground truth (SSE event type or chunk role).
+        kind: what the frame carries.
+        tokens: token pieces (reasoning or answer) carried by the frame.
+    """
+
+    at: float
+    data: bytes
+    event: str
+    kind: FrameKind = "meta"
+    tokens: int = 0
+
+
+@dataclass(slots=True)
+class SimRequest:
+    """One request in protocol-neutral terms, after validation.
+
+    Attributes:
+        protocol: openai, openai-chat, anthropic or gemini.
+        stream: a streaming request.
+        model: the model id without any fault suffix.
+        prompt: the user text (all user messages joined).
+        input_texts: every text of the input (system and messages), for the input count.
+        max_tokens: the output cap (reasoning included), if any.
+        effort: the effort / thinking-level word, if given.
+        reasoning_on: the model reasons on this request.
+        reasoning_shown: reasoning text is streamed (summaries, thoughts, reasoning_content).
+        options: protocol-specific details the writers echo (instructions, include_usage...).
+    """
+
+    protocol: str
+    stream: bool
+    model: str
+    prompt: str
+    input_texts: list[str]
+    max_tokens: int | None = None
+    effort: str | None = None
+    reasoning_on: bool = False
+    reasoning_shown: bool = False
+    options: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class Generation:
+    """The full plan of one answer: what is said, what it costs, and when each piece is due."""
+
+    request: SimRequest
+    profile: Profile
+    served_model: str
+    digest: bytes
+    input_tokens: int
+    cached_tokens: int
+    reasoning_parts: list[list[str]]
+    reasoning_times: list[list[float]]
+    reasoning_tokens: int
+    answer_pieces: list[str]
+    answer_times: list[float]
+    finish: Literal["stop", "length"]
+    ttfb: float
+    ttft: float
+    text_start: float
+    end: float
+
+    def rng(self, purpose: str) -> random.Random:
+        """A generator for one purpose (ids, framing...), seeded by the request digest."""
+        return rng_for(self.digest, purpose)
+
+    @property
+    def answer_text(self) -> str:
+        """The visible answer."""
+        return "".join(self.answer_pieces)
+
+    @property
+    def output_tokens(self) -> int:
+        """Reasoning plus answer tokens."""
+        return self.reasoning_tokens + len(self.answer_pieces)
+
+
+def rng_for(digest: bytes, purpose: str) -> random.Random:
+    """A generator seeded by `digest` and `purpose`."""
+    return random.Random(hashlib.sha256(digest + purpose.encode()).digest())
+
+
+def digest_of(
+    seed: int, protocol: str, body: dict[str, Any], model: str, request_seed: str | None
+) -> bytes:
+    """The digest that seeds everything random about one request."""
+    canonical = {k: v for k, v in body.items() if k not in ("stream", "stream_options")}
+    canonical["model"] = model
+    material = json.dumps([seed, protocol, canonical, request_seed], sort_keys=True, default=str)
+    return hashlib.sha256(material.encode()).digest()
+
+
+def make_generation(
+    request: SimRequest, profile: Profile, digest: bytes, *, cached_tokens: int = 0
+) -> Generation:
+    """Plan the answer to `request` for a model with `profile`."""
+    content = rng_for(digest, "content")
+    answer = build_answer(
+        request.prompt, profile.persona, request.model, profile.answer_tokens, content
+    )
+    input_tokens = sum(count_tokens(t) for t in request.input_texts)
+    cached = max(0, min(cached_tokens, input_tokens))
+
+    scale = EFFORT_SCALE.get(request.effort or "medium", 1.0)
+    reasoning_on = request.reasoning_on and scale > 0
+    reasoning_s = profile.reasoning_ms / 1000 * scale if reasoning_on else 0.0
+    raw_reasoning = request.protocol == "openai-chat"
+    parts: list[list[str]] = []
+    if reasoning_on and request.reasoning_shown:
+        texts = (
+            ["\n\n".join(answer.reasoning_parts)] if raw_reasoning else list(answer.reasoning_parts)
+        )
+        parts = [split_tokens(t) for t in texts]
+    shown = sum(len(p) for p in parts)
+    if not reasoning_on:
+        reasoning_tokens = 0
+    elif raw_reasoning and parts:
+        reasoning_tokens = shown  # raw reasoning: every reasoning token is streamed
+    else:
+        # A summary is shorter than the reasoning it summarises: bill the thinking time.
+        reasoning_tokens = max(shown, round(reasoning_s * profile.tps))
+
+    answer_pieces = split_tokens(answer.text)
+    finish: Literal["stop", "length"] = "stop"
+    if request.max_tokens is not None:
+        budget = max(0, request.max_tokens)
+        if reasoning_tokens >= budget:
+            reasoning_tokens = budget
+            parts = _truncate_parts(parts, budget)
+            answer_pieces, finish = [], "length"
+        elif reasoning_tokens + len(answer_pieces) > budget:
+            answer_pieces, finish = answer_pieces[: budget - reasoning_tokens], "length"
+
+    timing = rng_for(digest, "timing")
+    ttft = profile.ttft_ms / 1000
+    ttfb = min(profile.ttfb_ms, profile.ttft_ms) / 1000
+    mean_gap = 1.0 / profile.tps
+
+    def gap() -> float:
+        return mean_gap * (1 + profile.jitter * timing.uniform(-1.0, 1.0))
+
+    reasoning_times: list[list[float]] = []
+    t = ttft
+    if shown:
+        step = reasoning_s / shown if reasoning_s > 0 else 0.0
+        k = 0
+        for part in parts:
+            times = []
+            for _ in part:
+                if step:
+                    # Even spread over the reasoning time, each point shifted by < half a step.
+                    jitter = 0.0 if k == 0 else step * profile.jitter * 0.5 * timing.uniform(-1, 1)
+                    times.append(ttft + k * step + jitter)
+                else:
+                    times.append(t)
+                    t += gap()
+                k += 1
+            reasoning_times.append(times)
+        text_start = ttft + reasoning_s if step else t
+    else:
+        text_start = ttft + reasoning_s
+    answer_times = []
+    t = text_start
+    for _ in answer_pieces:
+        answer_times.append(t)
+        t += gap()
+    end = answer_times[-1] if answer_times else text_start
+    return Generation(
+        request=request,
+        profile=profile,
+        served_model=profile.served_model or request.model,
+        digest=digest,
+        input_tokens=input_tokens,
+        cached_tokens=cached,
+        reasoning_parts=parts,
+        reasoning_times=reasoning_times,
+        reasoning_tokens=reasoning_tokens,
+        answer_pieces=answer_pieces,
+        answer_times=answer_times,
+        finish=finish,
+        ttfb=ttfb,
+        ttft=ttft,
+        text_start=text_start,
+        end=end,
+    )
+
+
+def _truncate_parts(parts: list[list[str]], budget: int) -> list[list[str]]:
+    out: list[list[str]] = []
+    for part in parts:
+        if budget <= 0:
+            break
+        out.append(part[:budget])
+        budget -= len(out[-1])
+    return out
+
+
+def group_pieces(
+    pieces: list[str], times: list[float], rng: random.Random, low: int, high: int
+) -> list[tuple[str, float, int]]:
+    """Token pieces grouped into chunks of `low`..`high` pieces: (text, due time, count).
+
+    A chunk is due when its first piece is, so the first token a client sees
+    arrives exactly at the profile's time to first token whatever the chunking.
+    """
+    groups: list[tuple[str, float, int]] = []
+    i = 0
+    while i < len(pieces):
+        n = min(rng.randint(low, high), len(pieces) - i)
+        groups.append(("".join(pieces[i : i + n]), times[i], n))
+        i += n
+    return groups

@@ -1,0 +1,335 @@
+"""Anthropic Messages wire format (`/v1/messages`).
+
+Written from the recorded streams: `event:` + `data:` frames whose JSON is padded
+with spaces before its final brace (as the real API does to hide lengths),
+`message_start` with the opening usage (`input_tokens` excludes cache reads),
+a ping after the first block starts, `thinking_delta`s then a `signature_delta`,
+text deltas of a few tokens each, and a `message_delta` whose cumulative usage
+overrides the opening one. An in-stream failure is `event: error`, after which
+the stream ends without `message_stop`.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import random
+from typing import Any
+
+from modelduel.simulator.checks import json_type, text_of_content
+from modelduel.simulator.plan import (
+    Frame,
+    FrameKind,
+    Generation,
+    Rejection,
+    SimRequest,
+    group_pieces,
+)
+from modelduel.simulator.profiles import Profile
+
+__all__ = [
+    "anthropic_body",
+    "anthropic_error_frames",
+    "anthropic_stream",
+    "parse_anthropic",
+    "request_id",
+]
+
+_EFFORTS = ("low", "medium", "high", "xhigh", "max")
+_B58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
+_STRICT_MODELS = ("claude-opus-4-7",)  # adaptive thinking only, no sampling parameters
+
+
+def request_id(rng: random.Random) -> str:
+    """An Anthropic-style request id."""
+    return "req_011C" + "".join(rng.choice(_B58) for _ in range(20))
+
+
+def _field_required(name: str) -> Rejection:
+    return Rejection("bad_request", f"{name}: Field required", param=name)
+
+
+def parse_anthropic(body: dict[str, Any], model: str, profile: Profile) -> SimRequest:
+    """A validated Messages request.
+
+    Raises:
+        Rejection: what the real API rejects: missing `max_tokens` or `messages`,
+            wrong types, budget thinking or sampling parameters on Claude Opus 4.7,
+            an unknown effort level.
+    """
+    stream = body.get("stream", False)
+    if not isinstance(stream, bool):
+        raise Rejection("bad_request", "stream: Input should be a valid boolean", param="stream")
+    if "max_tokens" not in body:
+        raise _field_required("max_tokens")
+    max_tokens = body["max_tokens"]
+    if isinstance(max_tokens, bool) or not isinstance(max_tokens, int):
+        raise Rejection(
+            "bad_request", "max_tokens: Input should be a valid integer", param="max_tokens"
+        )
+    if max_tokens < 1:
+        raise Rejection(
+            "bad_request",
+            "max_tokens: Input should be greater than or equal to 1",
+            param="max_tokens",
+        )
+    messages = body.get("messages")
+    if messages is None:
+        raise _field_required("messages")
+    if not isinstance(messages, list):
+        raise Rejection("bad_request", "messages: Input should be a valid list", param="messages")
+    if not messages:
+        raise Rejection(
+            "bad_request", "messages: at least one message is required", param="messages"
+        )
+    texts: list[str] = []
+    system = body.get("system")
+    if system is not None:
+        if not isinstance(system, str | list):
+            raise Rejection(
+                "bad_request",
+                f"system: Input should be a valid string (got {json_type(system)})",
+                param="system",
+            )
+        texts.append(text_of_content(system, ("text",), "system"))
+    user: list[str] = []
+    for i, message in enumerate(messages):
+        if not isinstance(message, dict):
+            raise Rejection(
+                "bad_request",
+                f"messages.{i}: Input should be a valid dictionary",
+                param=f"messages.{i}",
+            )
+        role = message.get("role")
+        if role not in ("user", "assistant"):
+            raise Rejection(
+                "bad_request",
+                f"messages.{i}.role: Input should be 'user' or 'assistant'",
+                param=f"messages.{i}.role",
+            )
+        if "content" not in message:
+            raise _field_required(f"messages.{i}.content")
+        text = text_of_content(message["content"], ("text",), f"messages.{i}.content")
+        (user if role == "user" else texts).append(text)
+
+    strict = model.startswith(_STRICT_MODELS)
+    if strict:
+        for name in ("temperature", "top_p", "top_k"):
+            if body.get(name) is not None:
+                raise Rejection(
+                    "bad_request", f"{name}: is not supported for this model.", param=name
+                )
+    thinking = body.get("thinking")
+    reasoning_on = shown = False
+    if thinking is not None:
+        if not isinstance(thinking, dict) or thinking.get("type") not in (
+            "adaptive",
+            "enabled",
+            "disabled",
+        ):
+            raise Rejection(
+                "bad_request",
+                "thinking: Input tag does not match any of the expected tags: 'adaptive', "
+                "'disabled', 'enabled'",
+                param="thinking",
+            )
+        kind = thinking["type"]
+        if strict and kind == "enabled":
+            raise Rejection(
+                "bad_request",
+                '"thinking.type.enabled" is not supported for this model. Use '
+                '"thinking.type.adaptive" and "output_config.effort" to control thinking behavior.',
+                param="thinking",
+            )
+        reasoning_on = kind != "disabled" and profile.reasons
+        display = thinking.get("display")
+        # Opus 4.7 streams empty thinking blocks unless a summary is asked for.
+        shown = reasoning_on and (display == "summarized" if strict else display != "omitted")
+    output_config = body.get("output_config") or {}
+    effort = output_config.get("effort") if isinstance(output_config, dict) else None
+    if effort is not None and effort not in _EFFORTS:
+        raise Rejection(
+            "bad_request",
+            f"This model does not support effort level '{effort}'. Supported levels: "
+            f"{', '.join(sorted(_EFFORTS))}.",
+            param="output_config.effort",
+        )
+    return SimRequest(
+        protocol="anthropic",
+        stream=stream,
+        model=model,
+        prompt="\n\n".join(user),
+        input_texts=texts + user,
+        max_tokens=max_tokens,
+        effort=effort,
+        reasoning_on=reasoning_on,
+        reasoning_shown=shown,
+    )
+
+
+class _Messages:
+    def __init__(self, gen: Generation) -> None:
+        self.gen = gen
+        ids = gen.rng("ids")
+        self.msg_id = "msg_01" + "".join(ids.choice(_B58) for _ in range(22))
+        self.request_id = request_id(ids)
+        # Signatures are opaque base64 to clients; SDKs validate the encoding.
+        self.signature = base64.b64encode(b"\x12\x08" + ids.randbytes(190)).decode()
+        self.framing = gen.rng("framing")
+        self.frames: list[Frame] = []
+
+    def event(
+        self, name: str, obj: dict[str, Any], at: float, kind: FrameKind = "meta", tokens: int = 0
+    ) -> None:
+        text = json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
+        # The real API pads each event with spaces before the final brace.
+        padded = text[:-1] + " " * self.framing.randint(2, 16) + "}"
+        self.frames.append(
+            Frame(at, f"event: {name}\ndata: {padded}\n\n".encode(), name, kind, tokens)
+        )
+
+    def ping(self, at: float) -> None:
+        self.frames.append(Frame(at, b'event: ping\ndata: {"type": "ping"}\n\n', "ping"))
+
+    def start_usage(self) -> dict[str, Any]:
+        g = self.gen
+        return {
+            "input_tokens": g.input_tokens - g.cached_tokens,
+            "cache_creation_input_tokens": 0,
+            "cache_read_input_tokens": g.cached_tokens,
+            "cache_creation": {"ephemeral_5m_input_tokens": 0, "ephemeral_1h_input_tokens": 0},
+            "output_tokens": 1,
+            "service_tier": "standard",
+            "inference_geo": "global",
+        }
+
+    def final_usage(self) -> dict[str, Any]:
+        g = self.gen
+        return {
+            "input_tokens": g.input_tokens - g.cached_tokens,
+            "cache_creation_input_tokens": 0,
+            "cache_read_input_tokens": g.cached_tokens,
+            "output_tokens": g.output_tokens,
+        }
+
+    @property
+    def stop_reason(self) -> str:
+        return "end_turn" if self.gen.finish == "stop" else "max_tokens"
+
+    def build(self) -> list[Frame]:
+        g = self.gen
+        message: dict[str, Any] = {
+            "model": g.served_model,
+            "id": self.msg_id,
+            "type": "message",
+            "role": "assistant",
+            "content": [],
+            "stop_reason": None,
+            "stop_sequence": None,
+            "stop_details": None,
+            "usage": self.start_usage(),
+        }
+        self.event("message_start", {"type": "message_start", "message": message}, g.ttfb)
+        index = 0
+        pinged = False
+        if g.request.reasoning_on:
+            block = {"type": "thinking", "thinking": "", "signature": ""}
+            self.event(
+                "content_block_start",
+                {"type": "content_block_start", "index": 0, "content_block": block},
+                g.ttft,
+            )
+            self.ping(g.ttft)
+            pinged = True
+            for part, times in zip(g.reasoning_parts, g.reasoning_times, strict=True):
+                for text, at, n in group_pieces(part, times, self.framing, 1, 4):
+                    delta = {"type": "thinking_delta", "thinking": text}
+                    self.event(
+                        "content_block_delta",
+                        {"type": "content_block_delta", "index": 0, "delta": delta},
+                        at,
+                        "reasoning",
+                        n,
+                    )
+            sig = {"type": "signature_delta", "signature": self.signature}
+            self.event(
+                "content_block_delta",
+                {"type": "content_block_delta", "index": 0, "delta": sig},
+                g.text_start,
+            )
+            self.event(
+                "content_block_stop", {"type": "content_block_stop", "index": 0}, g.text_start
+            )
+            index = 1
+        if g.answer_pieces or g.finish == "stop":
+            block = {"type": "text", "text": ""}
+            self.event(
+                "content_block_start",
+                {"type": "content_block_start", "index": index, "content_block": block},
+                g.text_start,
+            )
+            if not pinged:
+                self.ping(g.text_start)
+            for text, at, n in group_pieces(g.answer_pieces, g.answer_times, self.framing, 1, 5):
+                delta = {"type": "text_delta", "text": text}
+                self.event(
+                    "content_block_delta",
+                    {"type": "content_block_delta", "index": index, "delta": delta},
+                    at,
+                    "text",
+                    n,
+                )
+            self.event("content_block_stop", {"type": "content_block_stop", "index": index}, g.end)
+        final: dict[str, Any] = {
+            "stop_reason": self.stop_reason,
+            "stop_sequence": None,
+            "stop_details": None,
+        }
+        self.event(
+            "message_delta",
+            {"type": "message_delta", "delta": final, "usage": self.final_usage()},
+            g.end,
+            "usage",
+        )
+        self.event("message_stop", {"type": "message_stop"}, g.end, "done")
+        return self.frames
+
+
+def anthropic_stream(gen: Generation) -> list[Frame]:
+    """Every frame of a successful Messages stream, in order."""
+    return _Messages(gen).build()
+
+
+def anthropic_error_frames(gen: Generation, at: float) -> list[Frame]:
+    """The in-stream failure: `event: error` with overloaded_error; no `message_stop` follows."""
+    builder = _Messages(gen)
+    error = {"details": None, "type": "overloaded_error", "message": "Overloaded"}
+    builder.event(
+        "error", {"type": "error", "error": error, "request_id": builder.request_id}, at, "error"
+    )
+    return builder.frames
+
+
+def anthropic_body(gen: Generation) -> bytes:
+    """The JSON body of a non-streaming Messages request."""
+    builder = _Messages(gen)
+    content: list[dict[str, Any]] = []
+    if gen.request.reasoning_on:
+        thinking = "".join("".join(p) for p in gen.reasoning_parts)
+        content.append({"type": "thinking", "thinking": thinking, "signature": builder.signature})
+    if gen.answer_pieces or gen.finish == "stop":
+        content.append({"type": "text", "text": gen.answer_text})
+    usage = builder.start_usage()
+    usage["output_tokens"] = gen.output_tokens
+    obj = {
+        "model": gen.served_model,
+        "id": builder.msg_id,
+        "type": "message",
+        "role": "assistant",
+        "content": content,
+        "stop_reason": builder.stop_reason,
+        "stop_sequence": None,
+        "stop_details": None,
+        "usage": usage,
+    }
+    return json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode()

@@ -1,0 +1,382 @@
+"""The official SDKs (openai, anthropic, google-genai) against the simulator.
+
+If the vendors' own clients stream the simulator's text, reasoning and usage and
+raise their proper error classes for its faults, the simulator speaks the real
+protocols and not merely what modelduel's parsers expect. Nothing here reaches a
+real endpoint: every client gets the simulator's loopback base URL and a dummy key.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import anthropic
+import openai
+import pytest
+from google import genai
+from google.genai import errors as genai_errors
+from google.genai import types as genai_types
+
+from modelduel.simulator import SimulatorHandle, run_in_thread
+
+FAST = {"x-simulate-ttft-ms": "0", "x-simulate-tps": "20000", "x-simulate-reasoning-ms": "0"}
+PROMPT = "Explain CRDTs for a team that syncs notes offline"
+
+
+@pytest.fixture(scope="module")
+def sim() -> Iterator[SimulatorHandle]:
+    with run_in_thread(seed=11) as handle:
+        yield handle
+
+
+@pytest.fixture(scope="module")
+def oai(sim: SimulatorHandle) -> Iterator[openai.OpenAI]:
+    client = openai.OpenAI(base_url=f"{sim.base_url}/v1", api_key="sk-dummy-test", max_retries=0)
+    yield client
+    client.close()
+
+
+@pytest.fixture(scope="module")
+def claude(sim: SimulatorHandle) -> Iterator[anthropic.Anthropic]:
+    client = anthropic.Anthropic(base_url=sim.base_url, api_key="sk-ant-dummy-test", max_retries=0)
+    yield client
+    client.close()
+
+
+def gemini_client(sim: SimulatorHandle, headers: dict[str, str] | None = None) -> genai.Client:
+    options = genai_types.HttpOptions(
+        base_url=sim.base_url,
+        headers={**FAST, **(headers or {})},
+        retry_options=genai_types.HttpRetryOptions(attempts=1),
+    )
+    return genai.Client(api_key="AIza-dummy-test", http_options=options)
+
+
+# ---------------------------------------------------------------- streaming
+
+
+def test_openai_responses_stream(oai: openai.OpenAI) -> None:
+    stream = oai.responses.create(
+        model="gpt-5.5",
+        instructions="Be concise.",
+        input=[{"role": "user", "content": PROMPT}],
+        reasoning={"effort": "medium", "summary": "auto"},
+        stream=True,
+        extra_headers=FAST,
+    )
+    text, reasoning, final = [], [], None
+    for event in stream:
+        if event.type == "response.output_text.delta":
+            text.append(event.delta)
+        elif event.type == "response.reasoning_summary_text.delta":
+            reasoning.append(event.delta)
+        elif event.type == "response.completed":
+            final = event.response
+    assert final is not None and final.usage is not None
+    assert "(simulated)" in "".join(text)
+    assert final.output_text == "".join(text)
+    assert reasoning
+    usage = final.usage
+    assert usage.output_tokens == usage.output_tokens_details.reasoning_tokens + len(text)
+    assert usage.total_tokens == usage.input_tokens + usage.output_tokens
+
+    plain = oai.responses.create(
+        model="gpt-5.5",
+        instructions="Be concise.",
+        input=[{"role": "user", "content": PROMPT}],
+        reasoning={"effort": "medium", "summary": "auto"},
+        extra_headers=FAST,
+    )
+    assert plain.output_text == final.output_text
+    assert plain.usage == final.usage
+
+
+def test_openai_responses_stream_helper(oai: openai.OpenAI) -> None:
+    with oai.responses.stream(
+        model="gpt-5.5", input=PROMPT, reasoning={"summary": "concise"}, extra_headers=FAST
+    ) as stream:
+        deltas = [e.delta for e in stream if e.type == "response.output_text.delta"]
+        final = stream.get_final_response()
+    assert final.output_text == "".join(deltas)
+    assert final.usage is not None and final.usage.output_tokens_details.reasoning_tokens > 0
+
+
+def test_openai_chat_stream(oai: openai.OpenAI) -> None:
+    stream = oai.chat.completions.create(
+        model="qwen3-local",
+        messages=[
+            {"role": "system", "content": "Be concise."},
+            {"role": "user", "content": PROMPT},
+        ],
+        stream=True,
+        stream_options={"include_usage": True},
+        extra_headers=FAST,
+    )
+    text, reasoning, usage, finish = [], [], None, None
+    for chunk in stream:
+        if chunk.usage is not None:
+            usage = chunk.usage
+        for choice in chunk.choices:
+            extra = choice.delta.model_extra or {}
+            if extra.get("reasoning_content"):
+                reasoning.append(extra["reasoning_content"])
+            if choice.delta.content:
+                text.append(choice.delta.content)
+            finish = choice.finish_reason or finish
+    assert "(simulated)" in "".join(text) and reasoning and finish == "stop"
+    assert usage is not None and usage.completion_tokens_details is not None
+    assert usage.completion_tokens_details.reasoning_tokens == len(reasoning)
+    assert usage.completion_tokens == len(reasoning) + len(text)
+
+    plain = oai.chat.completions.create(
+        model="qwen3-local",
+        messages=[
+            {"role": "system", "content": "Be concise."},
+            {"role": "user", "content": PROMPT},
+        ],
+        extra_headers=FAST,
+    )
+    assert plain.choices[0].message.content == "".join(text)
+    assert plain.usage is not None and plain.usage.completion_tokens == usage.completion_tokens
+
+
+def test_anthropic_stream(claude: anthropic.Anthropic) -> None:
+    with claude.messages.stream(
+        model="claude-opus-4-7",
+        system="Be concise.",
+        max_tokens=4000,
+        messages=[{"role": "user", "content": PROMPT}],
+        thinking={"type": "adaptive", "display": "summarized"},  # type: ignore[typeddict-item]
+        extra_headers={**FAST, "x-simulate-cached-tokens": "2"},
+    ) as stream:
+        thinking, text = [], []
+        for event in stream:
+            if event.type == "thinking":
+                thinking.append(event.thinking)
+            elif event.type == "text":
+                text.append(event.text)
+        final = stream.get_final_message()
+    assert "(simulated)" in "".join(text) and thinking
+    assert [b.type for b in final.content] == ["thinking", "text"]
+    assert final.content[0].type == "thinking" and final.content[0].signature
+    assert final.stop_reason == "end_turn"
+    assert final.usage.cache_read_input_tokens == 2
+    assert final.usage.output_tokens > len(text)
+
+    plain = claude.messages.create(
+        model="claude-opus-4-7",
+        system="Be concise.",
+        max_tokens=4000,
+        messages=[{"role": "user", "content": PROMPT}],
+        thinking={"type": "adaptive", "display": "summarized"},  # type: ignore[typeddict-item]
+        extra_headers={**FAST, "x-simulate-cached-tokens": "2"},
+    )
+    assert plain.content[-1].type == "text" and plain.content[-1].text == "".join(text)
+    assert plain.usage.output_tokens == final.usage.output_tokens
+    assert plain.usage.input_tokens == final.usage.input_tokens
+
+
+def test_gemini_stream(sim: SimulatorHandle) -> None:
+    client = gemini_client(sim)
+    config = genai_types.GenerateContentConfig(
+        system_instruction="Be concise.",
+        thinking_config=genai_types.ThinkingConfig(include_thoughts=True),
+    )
+    thoughts, text, last = [], [], None
+    for chunk in client.models.generate_content_stream(
+        model="gemini-3.1-pro-preview", contents=PROMPT, config=config
+    ):
+        last = chunk
+        for part in (
+            chunk.candidates[0].content.parts
+            if chunk.candidates
+            and chunk.candidates[0].content
+            and chunk.candidates[0].content.parts
+            else []
+        ):
+            if part.thought:
+                thoughts.append(part.text or "")
+            elif part.text:
+                text.append(part.text)
+    assert last is not None and last.usage_metadata is not None
+    assert "(simulated)" in "".join(text) and thoughts
+    assert last.candidates and last.candidates[0].finish_reason == genai_types.FinishReason.STOP
+    usage = last.usage_metadata
+    assert usage.total_token_count == (usage.prompt_token_count or 0) + (
+        usage.candidates_token_count or 0
+    ) + (usage.thoughts_token_count or 0)
+
+    plain = client.models.generate_content(
+        model="gemini-3.1-pro-preview", contents=PROMPT, config=config
+    )
+    assert plain.text == "".join(text)
+    assert plain.usage_metadata == usage
+
+
+# ---------------------------------------------------------------- errors
+
+
+OPENAI_ERRORS: list[tuple[str, str, type[Exception]]] = [
+    ("responses", "auth", openai.AuthenticationError),
+    ("responses", "not_found", openai.BadRequestError),  # Responses answers 400 model_not_found
+    ("chat", "not_found", openai.NotFoundError),
+    ("responses", "bad_request", openai.BadRequestError),
+    ("chat", "rate_limit", openai.RateLimitError),
+    ("responses", "server", openai.InternalServerError),
+    ("chat", "unavailable", openai.InternalServerError),
+    ("responses", "overloaded", openai.InternalServerError),
+]
+
+
+@pytest.mark.parametrize(("api", "fault", "error"), OPENAI_ERRORS)
+def test_openai_sdk_error_classes(
+    oai: openai.OpenAI, api: str, fault: str, error: type[Exception]
+) -> None:
+    headers = {**FAST, "x-simulate-fault": fault}
+    with pytest.raises(error) as info:
+        if api == "responses":
+            oai.responses.create(model="gpt-5.5", input=PROMPT, stream=True, extra_headers=headers)
+        else:
+            oai.chat.completions.create(
+                model="gpt-5.5",
+                messages=[{"role": "user", "content": PROMPT}],
+                stream=True,
+                extra_headers=headers,
+            )
+    assert isinstance(info.value, openai.APIStatusError)
+    if fault == "not_found":
+        assert info.value.code == "model_not_found"
+
+
+def test_openai_sdk_bad_key_and_unsupported_parameter(
+    sim: SimulatorHandle, oai: openai.OpenAI
+) -> None:
+    bad = openai.OpenAI(base_url=f"{sim.base_url}/v1", api_key="not-an-openai-key", max_retries=0)
+    with pytest.raises(openai.AuthenticationError) as info:
+        bad.responses.create(model="gpt-5.5", input=PROMPT, extra_headers=FAST)
+    assert info.value.code == "invalid_api_key"
+    bad.close()
+    with pytest.raises(openai.BadRequestError) as bad_request:
+        oai.responses.create(model="gpt-5.5", input=PROMPT, temperature=0.3, extra_headers=FAST)
+    assert bad_request.value.param == "temperature"
+
+
+def test_openai_sdk_in_stream_errors(oai: openai.OpenAI) -> None:
+    headers = {**FAST, "x-simulate-fault": "midstream_error:3"}
+    events = list(
+        oai.responses.create(model="gpt-5.5", input=PROMPT, stream=True, extra_headers=headers)
+    )
+    assert [e.type for e in events[-2:]] == ["error", "response.failed"]
+    failed = events[-1]
+    assert failed.type == "response.failed" and failed.response.error is not None
+    assert failed.response.error.code == "server_is_overloaded"
+    with pytest.raises(openai.APIError, match="server had an error"):
+        for _ in oai.chat.completions.create(
+            model="qwen3-local",
+            messages=[{"role": "user", "content": PROMPT}],
+            stream=True,
+            extra_headers=headers,
+        ):
+            pass
+
+
+def test_openai_sdk_dropped_connection(oai: openai.OpenAI) -> None:
+    headers = {**FAST, "x-simulate-fault": "drop:4"}
+    with pytest.raises(openai.APIConnectionError):
+        for _ in oai.chat.completions.create(
+            model="qwen3-local",
+            messages=[{"role": "user", "content": PROMPT}],
+            stream=True,
+            extra_headers=headers,
+        ):
+            pass
+
+
+ANTHROPIC_ERRORS: list[tuple[str, type[Exception]]] = [
+    ("auth", anthropic.AuthenticationError),
+    ("not_found", anthropic.NotFoundError),
+    ("bad_request", anthropic.BadRequestError),
+    ("rate_limit", anthropic.RateLimitError),
+    ("server", anthropic.InternalServerError),
+    ("unavailable", anthropic.InternalServerError),
+    ("overloaded", anthropic.OverloadedError),
+]
+
+
+@pytest.mark.parametrize(("fault", "error"), ANTHROPIC_ERRORS)
+def test_anthropic_sdk_error_classes(
+    claude: anthropic.Anthropic, fault: str, error: type[Exception]
+) -> None:
+    with pytest.raises(error) as info:
+        claude.messages.create(
+            model="claude-opus-4-7",
+            max_tokens=1000,
+            messages=[{"role": "user", "content": PROMPT}],
+            stream=True,
+            extra_headers={**FAST, "x-simulate-fault": fault},
+        )
+    assert isinstance(info.value, anthropic.APIStatusError)
+    if fault == "overloaded":
+        assert info.value.status_code == 529
+    assert info.value.request_id is not None
+
+
+def test_anthropic_sdk_rejections_and_in_stream_error(claude: anthropic.Anthropic) -> None:
+    with pytest.raises(anthropic.BadRequestError, match=r"thinking\.type\.enabled"):
+        claude.messages.create(
+            model="claude-opus-4-7",
+            max_tokens=4000,
+            messages=[{"role": "user", "content": PROMPT}],
+            thinking={"type": "enabled", "budget_tokens": 2000},
+            extra_headers=FAST,
+        )
+    with pytest.raises(anthropic.APIStatusError) as info:
+        for _ in claude.messages.create(
+            model="claude-opus-4-7",
+            max_tokens=1000,
+            messages=[{"role": "user", "content": PROMPT}],
+            stream=True,
+            extra_headers={**FAST, "x-simulate-fault": "midstream_error:3"},
+        ):
+            pass
+    body: Any = info.value.body
+    assert body["error"]["type"] == "overloaded_error"
+
+
+GEMINI_ERRORS: list[tuple[str, type[Exception], int]] = [
+    ("auth", genai_errors.ClientError, 400),
+    ("not_found", genai_errors.ClientError, 404),
+    ("bad_request", genai_errors.ClientError, 400),
+    ("rate_limit", genai_errors.ClientError, 429),
+    ("server", genai_errors.ServerError, 500),
+    ("unavailable", genai_errors.ServerError, 503),
+    ("overloaded", genai_errors.ServerError, 503),
+]
+
+
+@pytest.mark.parametrize(("fault", "error", "code"), GEMINI_ERRORS)
+def test_gemini_sdk_error_classes(
+    sim: SimulatorHandle, fault: str, error: type[Exception], code: int
+) -> None:
+    client = gemini_client(sim, {"x-simulate-fault": fault})
+    with pytest.raises(error) as info:
+        for _ in client.models.generate_content_stream(
+            model="gemini-3.1-pro-preview", contents=PROMPT
+        ):
+            pass
+    assert isinstance(info.value, genai_errors.APIError) and info.value.code == code
+    if fault == "rate_limit":
+        details = info.value.details["error"]["details"]
+        assert any(d.get("retryDelay") == "1s" for d in details)
+
+
+def test_gemini_sdk_in_stream_error(sim: SimulatorHandle) -> None:
+    client = gemini_client(sim, {"x-simulate-fault": "midstream_error:20"})
+    got = []
+    with pytest.raises(genai_errors.ServerError) as info:
+        for chunk in client.models.generate_content_stream(
+            model="gemini-3.1-pro-preview", contents=PROMPT
+        ):
+            got.append(chunk)
+    assert got and info.value.code == 503
