@@ -1,0 +1,523 @@
+"""The decision rule: scored CSV rows -> per (task type, model) stats -> one route per type.
+
+Pure functions over rows of CSV strings; no I/O, no UI. The rule (issue 6, after the brief):
+
+- only scored rows count (an empty `score` means not scored yet);
+- `avg_score` is the mean over the cell's runs, pooled (not a mean of per-task means);
+- a success is a run with score >= `success_score` (default 4);
+- `cost_per_success` is the spend of *all* the cell's scored runs over its successes,
+  because a failed run was paid for too; undefined without a success;
+- `median_ttfu_s` is the median `time_to_first_useful_s` over runs that recorded one;
+- `quality_per_cost` = avg_score / cost_per_success; `math.inf` when the successes cost
+  nothing (a free local model ranks above any paid one); undefined without a success.
+
+Routes per objective (ties broken as listed, then by model name so output is stable):
+
+| objective          | eligible               | best                    | ties              |
+|--------------------|------------------------|-------------------------|-------------------|
+| `quality-per-cost` | >= 1 success           | highest quality_per_cost| higher avg_score  |
+| `cost`             | >= 1 success           | lowest cost_per_success | higher avg_score  |
+| `quality`          | >= 1 scored run        | highest avg_score       | lower cost/success|
+| `latency`          | a recorded ttfu        | lowest median_ttfu_s    | higher avg_score  |
+
+Floats are summed with `math.fsum` (exactly rounded), so row order never changes a figure,
+and compared at 12 significant digits so 0.1 + 0.2 ties with 0.3.
+
+How sure a route is (`Route.confident`): with the handful of runs the method uses, a lead
+is often noise. The rule: the winner and the runner-up must each have at least
+`MIN_RUNS_FOR_CONFIDENCE` (3) scored runs, and in a bootstrap (each cell's runs resampled
+with replacement, `BOOTSTRAP_SAMPLES` times, fixed seed so the answer is reproducible) the
+winner must still rank strictly first under the same objective in at least
+`CONFIDENCE_LEVEL` (95 %) of resamples. Otherwise the route is reported as within noise.
+A route without a runner-up is confident when the winner alone has enough runs.
+
+An empty `cost_usd` means the price was unknown, never $0 (a free local model is written
+as 0). A cell with any such run has no `cost_per_success` or `quality_per_cost`, so it
+cannot win on cost by accident; `CellStats.unpriced_runs` counts them so the report can
+say why.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import statistics
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Literal, get_args
+
+__all__ = [
+    "BOOTSTRAP_SAMPLES",
+    "BRIEF_COLUMNS",
+    "CONFIDENCE_LEVEL",
+    "MIN_RUNS_FOR_CONFIDENCE",
+    "OBJECTIVES",
+    "REQUIRED_COLUMNS",
+    "CellStats",
+    "Objective",
+    "Route",
+    "choose_routes",
+    "compute_stats",
+    "dedupe_runs",
+    "iso_week",
+    "parse_number",
+    "row_problems",
+]
+
+Objective = Literal["quality", "cost", "latency", "quality-per-cost"]
+OBJECTIVES: tuple[str, ...] = get_args(Objective)
+
+# The brief's CSV schema, in its order and spelling.
+BRIEF_COLUMNS = (
+    "task_id",
+    "task_type",
+    "model",
+    "score",
+    "time_to_first_useful_s",
+    "wall_time_s",
+    "input_tokens",
+    "output_tokens",
+    "cost_usd",
+    "manual_corrections",
+    "notes",
+)
+# What the rule reads; a CSV without one of these cannot be routed.
+REQUIRED_COLUMNS = ("task_type", "model", "score", "time_to_first_useful_s", "cost_usd")
+_NUMERIC_COLUMNS = ("score", "time_to_first_useful_s", "cost_usd")
+
+MIN_RUNS_FOR_CONFIDENCE = 3
+BOOTSTRAP_SAMPLES = 1000
+CONFIDENCE_LEVEL = 0.95
+SCORE_MIN, SCORE_MAX = 0.0, 5.0
+
+# One scored run: (score, cost_usd or 0, ttfu or None, cost unknown).
+_Run = tuple[float, float, float | None, bool]
+
+
+@dataclass(frozen=True)
+class CellStats:
+    """The figures of one (task type, model) cell over its scored runs.
+
+    Attributes:
+        task_type: the workload kind.
+        model: the model as written in the CSV (`provider/model_id` for modelduel's own).
+        runs: scored runs in the cell.
+        avg_score: mean score over those runs.
+        success_runs: runs with score >= the success threshold.
+        total_cost_usd: spend of all scored runs, failed ones included (known costs only).
+        cost_per_success: total_cost_usd / success_runs; None without a success or
+            when a run's cost is unknown.
+        median_ttfu_s: median time to first useful output; None if no run recorded one.
+        quality_per_cost: avg_score / cost_per_success; inf when successes were free;
+            None when cost_per_success is None.
+        scores: the scores, sorted.
+        unpriced_runs: scored runs whose cost_usd was empty (price unknown).
+        success_score: the success threshold these figures used.
+        runs_detail: every run as (score, cost, ttfu, unpriced), sorted; what the
+            bootstrap resamples.
+    """
+
+    task_type: str
+    model: str
+    runs: int
+    avg_score: float
+    success_runs: int
+    total_cost_usd: float
+    cost_per_success: float | None
+    median_ttfu_s: float | None
+    quality_per_cost: float | None
+    scores: list[float]
+    unpriced_runs: int = 0
+    success_score: float = 4
+    runs_detail: tuple[_Run, ...] = field(default=(), repr=False)
+
+
+@dataclass(frozen=True)
+class Route:
+    """The recommendation for one task type.
+
+    Attributes:
+        task_type: the workload kind.
+        model: the model to route it to.
+        runner_up: the next best eligible model, or None when there is none.
+        margin: how far ahead the winner is, in the objective's units (see
+            `margin_unit`); inf when a free model beats a paid one; None without runner-up.
+        confident: False when the margin is within the noise of so few runs.
+        reason: one human sentence on why.
+        objective: the objective the route was chosen for.
+        margin_unit: the unit of `margin` (e.g. "score per $", "s").
+        runs: scored runs behind the winner's figures.
+        runner_up_runs: scored runs behind the runner-up's figures (0 without one).
+        win_share: share of bootstrap resamples the winner still won; None if not run.
+    """
+
+    task_type: str
+    model: str
+    runner_up: str | None
+    margin: float | None
+    confident: bool
+    reason: str
+    objective: str = "quality-per-cost"
+    margin_unit: str = ""
+    runs: int = 0
+    runner_up_runs: int = 0
+    win_share: float | None = None
+
+
+def parse_number(text: str | None) -> float | None:
+    """A CSV cell as a finite number; None for an empty cell.
+
+    Args:
+        text: the cell text (surrounding blanks ignored).
+
+    Returns:
+        The number, or None when the cell is empty.
+
+    Raises:
+        ValueError: the cell is not a finite number.
+    """
+    if text is None or not text.strip():
+        return None
+    value = float(text.strip())
+    if not math.isfinite(value):
+        raise ValueError(f"{text!r} is not a finite number")
+    return value
+
+
+def row_problems(row: Mapping[str, str | None], *, check_timestamp: bool = False) -> list[str]:
+    """What is wrong with one row, as "column 'X': ..." messages (empty when fine).
+
+    Args:
+        row: one CSV row (column -> text).
+        check_timestamp: also require a parsable `timestamp` when one is given.
+
+    Returns:
+        One message per problem, in column order.
+    """
+    problems: list[str] = []
+    for column in ("task_type", "model"):
+        if not (row.get(column) or "").strip():
+            problems.append(f"column {column!r}: empty")
+    for column in _NUMERIC_COLUMNS:
+        text = row.get(column)
+        try:
+            value = parse_number(text)
+        except ValueError:
+            problems.append(f"column {column!r}: {text!r} is not a number")
+            continue
+        if value is None:
+            continue
+        if column == "score" and not SCORE_MIN <= value <= SCORE_MAX:
+            problems.append(f"column 'score': {text!r} is outside the 0-5 rubric")
+        elif value < 0:
+            problems.append(f"column {column!r}: {text!r} is negative")
+    if check_timestamp:
+        try:
+            iso_week(row.get("timestamp"))
+        except ValueError:
+            problems.append(f"column 'timestamp': {row.get('timestamp')!r} is not an ISO date-time")
+    return problems
+
+
+def iso_week(timestamp: str | None) -> str:
+    """The ISO week ("2026-W07") of a timestamp, in UTC; "undated" when empty.
+
+    Args:
+        timestamp: an ISO 8601 date or date-time ("Z" and offsets accepted; naive = UTC).
+
+    Returns:
+        The ISO week label, or "undated".
+
+    Raises:
+        ValueError: the timestamp is not ISO 8601.
+    """
+    if timestamp is None or not timestamp.strip():
+        return "undated"
+    moment = datetime.fromisoformat(timestamp.strip())
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC)
+    year, week, _ = moment.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def _scored(row: Mapping[str, str | None]) -> bool:
+    return bool((row.get("score") or "").strip())
+
+
+def dedupe_runs(
+    rows: Iterable[Mapping[str, str]],
+) -> tuple[list[Mapping[str, str]], int]:
+    """Rows with each `run_id` kept once (rows without a run_id are all kept).
+
+    The same run can sit in several files (a copy shared before scoring, a re-export).
+    Of its copies, a scored one wins over an unscored one; among equals, the later one
+    (the last file given), since it is the more recent edit.
+
+    Args:
+        rows: rows of every file, in file order.
+
+    Returns:
+        The kept rows and the number of duplicates dropped.
+    """
+    out: list[Mapping[str, str]] = []
+    where: dict[str, int] = {}
+    dropped = 0
+    for row in rows:
+        run_id = (row.get("run_id") or "").strip()
+        if not run_id:
+            out.append(row)
+            continue
+        if run_id not in where:
+            where[run_id] = len(out)
+            out.append(row)
+            continue
+        dropped += 1
+        if _scored(row) or not _scored(out[where[run_id]]):
+            out[where[run_id]] = row
+    return out, dropped
+
+
+def _cell_number(row: Mapping[str, str], column: str) -> float | None:
+    text = row.get(column)
+    try:
+        return parse_number(text)
+    except ValueError:
+        raise ValueError(f"column {column!r}: {text!r} is not a number") from None
+
+
+def _run_sort_key(run: _Run) -> tuple[float, float, bool, float, bool]:
+    return (run[0], run[1], run[2] is None, run[2] or 0.0, run[3])
+
+
+def _summarise(task_type: str, model: str, runs: Sequence[_Run], success_score: float) -> CellStats:
+    n = len(runs)
+    scores = sorted(r[0] for r in runs)
+    avg = math.fsum(scores) / n
+    success = sum(1 for s in scores if s >= success_score)
+    total = math.fsum(r[1] for r in runs)
+    unpriced = sum(1 for r in runs if r[3])
+    cps = total / success if success and not unpriced else None
+    ttfus = [r[2] for r in runs if r[2] is not None]
+    median = statistics.median(ttfus) if ttfus else None
+    qpc: float | None
+    if cps is None:
+        qpc = None
+    elif cps == 0:
+        qpc = math.inf
+    else:
+        qpc = avg / cps
+    return CellStats(
+        task_type=task_type,
+        model=model,
+        runs=n,
+        avg_score=avg,
+        success_runs=success,
+        total_cost_usd=total,
+        cost_per_success=cps,
+        median_ttfu_s=median,
+        quality_per_cost=qpc,
+        scores=scores,
+        unpriced_runs=unpriced,
+        success_score=success_score,
+        runs_detail=tuple(sorted(runs, key=_run_sort_key)),
+    )
+
+
+def compute_stats(rows: Iterable[Mapping[str, str]], success_score: float = 4) -> list[CellStats]:
+    """Per (task type, model) figures over the scored rows.
+
+    Args:
+        rows: CSV rows as column -> text, with at least `REQUIRED_COLUMNS`;
+            unscored rows (empty score) are left out.
+        success_score: the score from which a run counts as a success.
+
+    Returns:
+        One CellStats per cell with at least one scored run, sorted by (task type, model).
+
+    Raises:
+        ValueError: a numeric cell is not a number (callers validate rows first with
+            `row_problems` to report file and line).
+    """
+    cells: dict[tuple[str, str], list[_Run]] = {}
+    for row in rows:
+        score = _cell_number(row, "score")
+        if score is None:
+            continue
+        cost = _cell_number(row, "cost_usd")
+        ttfu = _cell_number(row, "time_to_first_useful_s")
+        key = (row["task_type"].strip(), row["model"].strip())
+        cells.setdefault(key, []).append((score, cost or 0.0, ttfu, cost is None))
+    return [
+        _summarise(task_type, model, runs, success_score)
+        for (task_type, model), runs in sorted(cells.items())
+    ]
+
+
+def _canon(x: float) -> float:
+    # 12 significant digits: equal-looking figures tie instead of being split by rounding.
+    return x if math.isinf(x) else float(f"{x:.12g}")
+
+
+_Key = tuple[float, float]
+
+
+def _rank_key(cell: CellStats, objective: str) -> _Key | None:
+    """Sort key (smaller is better) of a cell under an objective; None if ineligible."""
+    avg = _canon(cell.avg_score)
+    if objective == "quality-per-cost":
+        if cell.success_runs == 0 or cell.quality_per_cost is None:
+            return None
+        return (-_canon(cell.quality_per_cost), -avg)
+    if objective == "cost":
+        if cell.success_runs == 0 or cell.cost_per_success is None:
+            return None
+        return (_canon(cell.cost_per_success), -avg)
+    if objective == "quality":
+        cps = cell.cost_per_success
+        return (-avg, math.inf if cps is None else _canon(cps))
+    if objective == "latency":
+        if cell.median_ttfu_s is None:
+            return None
+        return (_canon(cell.median_ttfu_s), -avg)
+    raise ValueError(f"unknown objective {objective!r} (choose from {', '.join(OBJECTIVES)})")
+
+
+def _margin(best: CellStats, other: CellStats, objective: str) -> tuple[float, str]:
+    if objective == "quality-per-cost":
+        a, b = best.quality_per_cost, other.quality_per_cost
+        assert a is not None and b is not None  # both eligible
+        if math.isinf(a) and math.isinf(b):
+            # Both free: the tie-break (avg score) decided, so that is the margin.
+            return best.avg_score - other.avg_score, "avg score (both free)"
+        return a - b, "score per $"
+    if objective == "cost":
+        a, b = best.cost_per_success, other.cost_per_success
+        assert a is not None and b is not None
+        return b - a, "$ per success"
+    if objective == "quality":
+        return best.avg_score - other.avg_score, "avg score"
+    a, b = best.median_ttfu_s, other.median_ttfu_s
+    assert a is not None and b is not None
+    return b - a, "s median ttfu"
+
+
+def _win_share(best: CellStats, other: CellStats, objective: str) -> float:
+    """Share of bootstrap resamples in which `best` still ranks strictly above `other`."""
+    # Seeded by the cell names: reproducible, and independent of row order because
+    # runs_detail is sorted.
+    rng = random.Random(f"{best.task_type}\x00{best.model}\x00{other.model}\x00{objective}")
+    wins = 0
+    for _ in range(BOOTSTRAP_SAMPLES):
+        a = _summarise("", "", rng.choices(best.runs_detail, k=best.runs), best.success_score)
+        b = _summarise("", "", rng.choices(other.runs_detail, k=other.runs), other.success_score)
+        ka, kb = _rank_key(a, objective), _rank_key(b, objective)
+        if ka is not None and (kb is None or ka < kb):
+            wins += 1
+    return wins / BOOTSTRAP_SAMPLES
+
+
+def _plural(n: int, word: str = "run") -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def _fmt(x: float) -> str:
+    return "inf" if math.isinf(x) else f"{x:.4g}"
+
+
+def _describe_win(best: CellStats, objective: str) -> str:
+    if objective == "quality-per-cost":
+        qpc = best.quality_per_cost
+        assert qpc is not None
+        if math.isinf(qpc):
+            return (
+                f"free: {_plural(best.success_runs, 'success')} at $0 (a zero cost ranks "
+                f"above any paid model), avg {best.avg_score:.2f}"
+            )
+        return (
+            f"avg {best.avg_score:.2f} / ${best.cost_per_success:.4g} per success"
+            f" = {_fmt(qpc)} score per $"
+        )
+    if objective == "cost":
+        return f"${best.cost_per_success:.4g} per success (avg {best.avg_score:.2f})"
+    if objective == "quality":
+        return f"avg score {best.avg_score:.2f} over {_plural(best.runs)}"
+    return f"median time to first useful output {best.median_ttfu_s:.3g} s"
+
+
+def choose_routes(
+    stats: Iterable[CellStats],
+    objective: Objective = "quality-per-cost",
+) -> dict[str, Route]:
+    """One route per task type that has an eligible model.
+
+    Args:
+        stats: cells from `compute_stats`.
+        objective: what "best" means (see the module docstring's table).
+
+    Returns:
+        task type -> Route, in task-type order. A type where no model is eligible
+        (e.g. no success at all under `quality-per-cost`) has no entry.
+
+    Raises:
+        ValueError: unknown objective.
+    """
+    if objective not in OBJECTIVES:
+        raise ValueError(f"unknown objective {objective!r} (choose from {', '.join(OBJECTIVES)})")
+    by_type: dict[str, list[tuple[_Key, str, CellStats]]] = {}
+    for cell in stats:
+        key = _rank_key(cell, objective)
+        if key is not None:
+            by_type.setdefault(cell.task_type, []).append((key, cell.model, cell))
+    routes: dict[str, Route] = {}
+    for task_type in sorted(by_type):
+        ranked = sorted(by_type[task_type], key=lambda item: (item[0], item[1]))
+        best = ranked[0][2]
+        why = _describe_win(best, objective)
+        if len(ranked) == 1:
+            confident = best.runs >= MIN_RUNS_FOR_CONFIDENCE
+            routes[task_type] = Route(
+                task_type=task_type,
+                model=best.model,
+                runner_up=None,
+                margin=None,
+                confident=confident,
+                reason=f"{why}; the only eligible model",
+                objective=objective,
+                runs=best.runs,
+            )
+            continue
+        other = ranked[1][2]
+        margin, unit = _margin(best, other, objective)
+        tied = ranked[0][0] == ranked[1][0]
+        share = _win_share(best, other, objective)
+        enough = min(best.runs, other.runs) >= MIN_RUNS_FOR_CONFIDENCE
+        confident = enough and share >= CONFIDENCE_LEVEL and not tied
+        if tied:
+            why += f"; tied with {other.model}, decided by name"
+        elif (
+            objective in ("quality-per-cost", "cost", "latency")
+            and ranked[0][0][0] == ranked[1][0][0]
+        ):
+            why += f"; tied with {other.model} on the objective, higher avg score wins"
+        if not enough:
+            why += (
+                f"; within noise: {_plural(best.runs)} vs {_plural(other.runs)}"
+                f" (needs {MIN_RUNS_FOR_CONFIDENCE} each)"
+            )
+        elif not confident:
+            why += f"; within noise: the lead held in {share:.0%} of resamples"
+        routes[task_type] = Route(
+            task_type=task_type,
+            model=best.model,
+            runner_up=other.model,
+            margin=margin,
+            confident=confident,
+            reason=why,
+            objective=objective,
+            margin_unit=unit,
+            runs=best.runs,
+            runner_up_runs=other.runs,
+            win_share=share,
+        )
+    return routes

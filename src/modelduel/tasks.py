@@ -1,0 +1,264 @@
+"""Task files: TOML in, a validated `Task` out, and the prompt every model is sent.
+
+A task file looks like this (paths in `context_files` are relative to the file):
+
+    id = "fix-median"
+    type = "coding_bug_fix"
+    title = "Fix the off-by-one in median()"
+    prompt = "The function below ..."
+    criteria = ["...", "...", "..."]
+    output_format = "A unified diff, then one sentence on the cause."
+    # optional
+    system = "You are ..."
+    context_files = ["context/notes.md"]
+
+A suite is a folder of such files, taken in filename order. Every problem is reported
+as one line naming the file and the field, so a typo never costs a batch run.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from modelduel.errors import TaskFileError
+
+__all__ = [
+    "DEFAULT_SYSTEM_PROMPT",
+    "Task",
+    "load_suite",
+    "load_task",
+    "render_prompt",
+]
+
+# The brief's SYSTEM line, word for word: every model gets the same instructions.
+DEFAULT_SYSTEM_PROMPT = (
+    "You are an assistant completing one production task. Be concise and explicit. "
+    "If uncertain, say what is missing."
+)
+
+_ID_RE = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
+_TYPE_RE = r"^[a-z][a-z0-9_]*$"
+
+
+class Task(BaseModel):
+    """One task of a suite, as validated from its TOML file.
+
+    Attributes:
+        id: unique within a suite; the CSV's `task_id`.
+        type: the workload kind routes are chosen for, e.g. `coding_bug_fix`.
+        title: a short human label.
+        prompt: the task description (the template's USER part, before the criteria).
+        criteria: the success criteria, numbered in the prompt.
+        output_format: the required format of the answer.
+        system: the system prompt (default: the brief's).
+        context_files: documents inlined after the prompt, relative to the task file.
+        path: the task file itself; set by `load_task`, never read from the TOML.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    id: str = Field(pattern=_ID_RE, max_length=200)
+    type: str = Field(pattern=_TYPE_RE, max_length=100)
+    title: str = Field(min_length=1)
+    prompt: str = Field(min_length=1)
+    criteria: list[str] = Field(min_length=1)
+    output_format: str = Field(min_length=1)
+    system: str | None = DEFAULT_SYSTEM_PROMPT
+    context_files: list[str] = Field(default_factory=list)
+    # exclude=True keeps it out of dumps; load_task refuses it as a TOML key.
+    path: Path = Field(default=Path("task.toml"), exclude=True)
+
+    @field_validator("title", "prompt", "output_format")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("must not be blank")
+        return value
+
+    @field_validator("criteria")
+    @classmethod
+    def _criteria_not_blank(cls, value: list[str]) -> list[str]:
+        for i, item in enumerate(value, 1):
+            if not item.strip():
+                raise ValueError(f"criterion {i} is blank")
+        return value
+
+    @field_validator("context_files")
+    @classmethod
+    def _context_not_blank(cls, value: list[str]) -> list[str]:
+        for item in value:
+            if not item.strip():
+                raise ValueError("a context file path is blank")
+        return value
+
+    def context_paths(self) -> list[Path]:
+        """The context files, resolved relative to the task file."""
+        return [self.path.parent / name for name in self.context_files]
+
+
+_FIELD_HINTS = {
+    "id": "a short name such as 'fix-median' (letters, digits, '_', '-', '.')",
+    "type": "a snake_case task type such as 'coding_bug_fix'",
+    "title": "a short human label",
+    "prompt": "the task description, usually a multi-line string",
+    "criteria": 'a list of strings, e.g. criteria = ["...", "...", "..."]',
+    "output_format": "the required format of the answer, a string",
+    "system": "a system prompt string (omit it for the default)",
+    "context_files": 'a list of paths relative to the task file, e.g. ["context/a.md"]',
+}
+_ALLOWED = ", ".join(k for k in Task.model_fields if k != "path")
+
+
+def _describe(value: Any) -> str:
+    names = {str: "a string", int: "an integer", float: "a number", bool: "a boolean"}
+    names |= {list: "a list", dict: "a table"}
+    return names.get(type(value), type(value).__name__)
+
+
+def _error_line(path: Path, exc: ValidationError, raw: dict[str, Any]) -> str:
+    """One line for the first validation error: file, field, what is wrong, a hint."""
+    err = exc.errors()[0]
+    loc = err["loc"]
+    field = str(loc[0]) if loc else "?"
+    where = field + "".join(f"[{p}]" for p in loc[1:])
+    kind = err["type"]
+    if kind == "extra_forbidden":
+        return f"{path}: field '{where}': unknown field (allowed: {_ALLOWED})"
+    hint = _FIELD_HINTS.get(field, "")
+    if kind == "missing":
+        return f"{path}: field '{where}': missing (expected {hint})"
+    if kind == "string_pattern_mismatch":
+        return f"{path}: field '{where}': {raw.get(field)!r} is not valid (expected {hint})"
+    msg = str(err["msg"]).removeprefix("Value error, ")
+    if kind.endswith("_type"):
+        got = _describe(err.get("input"))
+        return f"{path}: field '{where}': {msg[:1].lower() + msg[1:]}, got {got} ({hint})"
+    return f"{path}: field '{where}': {msg[:1].lower() + msg[1:]} ({hint})"
+
+
+def _toml_error_line(path: Path, exc: tomllib.TOMLDecodeError) -> str:
+    text = str(exc)
+    # Python 3.11's decoder puts the position only in the message: "... (at line 3, column 7)".
+    m = re.search(r"\(at line (\d+), column (\d+)\)", text)
+    if m:
+        reason = text[: m.start()].strip()
+        return f"{path}:{m.group(1)}: TOML syntax error at column {m.group(2)}: {reason}"
+    return f"{path}: TOML syntax error: {text}"
+
+
+def load_task(path: Path) -> Task:
+    """Read and validate one task file.
+
+    Args:
+        path: the TOML file.
+
+    Returns:
+        The validated task; its `path` is `path`, so context files resolve next to it.
+
+    Raises:
+        TaskFileError: the file is unreadable, not TOML, fails validation, or names a
+            context file that does not exist; the message names the file and field.
+    """
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise TaskFileError(f"{path}: no such task file") from None
+    except UnicodeDecodeError:
+        raise TaskFileError(f"{path}: not UTF-8 text") from None
+    except OSError as exc:
+        raise TaskFileError(f"{path}: cannot read ({exc.strerror or exc})") from None
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise TaskFileError(_toml_error_line(path, exc)) from None
+    if "path" in raw:
+        # The file's own location is not something a file may claim.
+        raise TaskFileError(f"{path}: field 'path': unknown field (allowed: {_ALLOWED})")
+    try:
+        task = Task.model_validate({**raw, "path": path})
+    except ValidationError as exc:
+        raise TaskFileError(_error_line(path, exc, raw)) from None
+    for name, full in zip(task.context_files, task.context_paths(), strict=True):
+        if not full.is_file():
+            raise TaskFileError(
+                f"{path}: field 'context_files': {name!r} not found "
+                f"(looked for {full}; paths are relative to the task file)"
+            )
+    return task
+
+
+def load_suite(folder: Path) -> list[Task]:
+    """Load every `*.toml` task file of a folder, in filename order.
+
+    Args:
+        folder: the suite folder (subfolders, e.g. `context/`, are not scanned).
+
+    Returns:
+        The tasks, sorted by filename.
+
+    Raises:
+        TaskFileError: the folder is missing or has no task files, a file is invalid,
+            or two files share an id.
+    """
+    if not folder.is_dir():
+        raise TaskFileError(f"{folder}: not a folder of task files")
+    files = sorted((p for p in folder.glob("*.toml") if p.is_file()), key=lambda p: p.name)
+    if not files:
+        raise TaskFileError(f"{folder}: no task files (*.toml) in this folder")
+    tasks: list[Task] = []
+    seen: dict[str, Path] = {}
+    for file in files:
+        task = load_task(file)
+        if task.id in seen:
+            raise TaskFileError(
+                f"{file}: field 'id': duplicate id {task.id!r} (also in {seen[task.id].name})"
+            )
+        seen[task.id] = file
+        tasks.append(task)
+    return tasks
+
+
+def _fence(text: str) -> str:
+    # A fence longer than any backtick run inside, so a document with code blocks
+    # cannot close it early.
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    return "`" * max(3, longest + 1)
+
+
+def render_prompt(task: Task) -> str:
+    """The USER message of the brief's template, filled in for `task`.
+
+    The shape is the task description; each context file under a
+    `Context file: NAME` header, fenced (blocks separated by a blank line); then, on the
+    next lines, `Success criteria: 1) ... 2) ...` and `Output format: ...`.
+
+    Args:
+        task: a loaded task.
+
+    Returns:
+        The prompt text, identical for every model.
+
+    Raises:
+        TaskFileError: a context file cannot be read as UTF-8 text.
+    """
+    parts = [task.prompt.strip()]
+    for name, full in zip(task.context_files, task.context_paths(), strict=True):
+        try:
+            content = full.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise TaskFileError(
+                f"{task.path}: field 'context_files': cannot read {name!r} as UTF-8 text ({exc})"
+            ) from None
+        fence = _fence(content)
+        body = content if content.endswith("\n") else content + "\n"
+        parts.append(f"Context file: {name}\n{fence}\n{body}{fence}")
+    criteria = " ".join(f"{i}) {c.strip()}" for i, c in enumerate(task.criteria, 1))
+    return (
+        "\n\n".join(parts)
+        + f"\nSuccess criteria: {criteria}\nOutput format: {task.output_format.strip()}"
+    )
