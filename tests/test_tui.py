@@ -174,8 +174,12 @@ async def test_rerun_adds_a_new_row_and_cancel_keeps_partial_text(tmp_path: Path
         await send(pilot, "go")
         await pilot.pause(0.1)
         await pilot.press("escape", "x")
-        await pilot.pause(0.1)
-        rows = {r["model"]: r for r in read_rows(csv_path)}
+        rows: dict[str, dict[str, str]] = {}
+        for _ in range(100):  # the cancelled run's row lands when its end is processed
+            await pilot.pause(0.02)
+            rows = {r["model"]: r for r in read_rows(csv_path)}
+            if SPECS[0] in rows:
+                break
         assert rows[SPECS[0]]["error"].startswith("cancelled")
         assert app.view is not None
         assert app.view.stats(0).text  # partial answer kept

@@ -82,9 +82,15 @@ def build_parser() -> argparse.ArgumentParser:
     show = config_sub.add_parser("show", help="print the effective config (keys masked)")
     _add_common(show)
 
+    from modelduel.commands.export import add_export_parser
+    from modelduel.commands.review import add_review_parsers
+    from modelduel.commands.route import add_route_parser
     from modelduel.commands.run_cmd import add_run_parser
 
     add_run_parser(sub)
+    add_review_parsers(sub)
+    add_route_parser(sub)
+    add_export_parser(sub)
 
     sim = sub.add_parser("simulate", help="run the provider simulator on loopback")
     sim.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
@@ -120,6 +126,22 @@ def _dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         from modelduel.commands.run_cmd import run_run
 
         return run_run(args)
+    if args.command == "score":
+        from modelduel.commands.review import run_score
+
+        return run_score(args)
+    if args.command == "suite":
+        from modelduel.commands.review import run_suite
+
+        return run_suite(args)
+    if args.command == "route":
+        from modelduel.commands.route import run_route
+
+        return run_route(args)
+    if args.command == "export":
+        from modelduel.commands.export import run_export
+
+        return run_export(args)
     if args.command == "simulate":
         from modelduel.commands.simulate import run_simulate
 

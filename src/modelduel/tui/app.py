@@ -132,6 +132,7 @@ class DuelScreen(Screen[None]):
     DuelScreen { layout: vertical; }
     #banner { height: auto; background: $warning 30%; padding: 0 1; }
     #panes { height: 1fr; grid-gutter: 0 1; }
+    #welcome { padding: 1 2; color: $text-muted; }
     #prompt-row { height: 7; }
     #prompt-row PromptEditor { width: 1fr; height: 100%; }
     #prompt-side { width: 22; height: 100%; }
@@ -145,7 +146,15 @@ class DuelScreen(Screen[None]):
         app = self.modelduel
         if app.settings.banner:
             yield Static(app.settings.banner, id="banner")
-        yield Grid(id="panes")
+        with Grid(id="panes"):
+            lineup = ", ".join(m.spec for m in app.settings.models)
+            yield Static(
+                f"[b]Ready.[/b] Type a prompt below and press [b]ctrl+j[/b]: it goes to "
+                f"{lineup} at once.\n\nThen [b]escape[/b] to the panes and score each answer: "
+                "[b]0-5[/b], or the rubric [b]q c f w[/b]. [b]?[/b] lists every key. "
+                f"Results go to {app.settings.csv_path}.",
+                id="welcome",
+            )
         with Horizontal(id="prompt-row"):
             yield PromptEditor(id="prompt")
             with Vertical(id="prompt-side"):

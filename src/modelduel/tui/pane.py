@@ -68,7 +68,7 @@ class ResponsePane(Vertical, can_focus=True):
     ResponsePane:focus, ResponsePane:focus-within { border: round $accent; }
     ResponsePane.-winner { border: double $winner; }
     ResponsePane > .pane-header { height: 1; text-style: bold; }
-    ResponsePane > .pane-stats { height: 2; color: $text-muted; }
+    ResponsePane > .pane-stats { height: 3; color: $text-muted; }
     ResponsePane > VerticalScroll { height: 1fr; }
     ResponsePane Collapsible { border: none; padding: 0; margin: 0; }
     ResponsePane .pane-reasoning { color: $reasoning; text-style: italic; }
@@ -84,6 +84,7 @@ class ResponsePane(Vertical, can_focus=True):
         self._shown = 0
         self._reasoning_shown = 0
         self._status = "waiting"
+        self._user_toggled = False
 
     def compose(self) -> ComposeResult:
         """Header, scrolling body (reasoning above the answer), stats."""
@@ -104,6 +105,7 @@ class ResponsePane(Vertical, can_focus=True):
         """A re-run: clear the body for the fresh run's text."""
         self._shown = 0
         self._reasoning_shown = 0
+        self._user_toggled = False
         self.query_one(Markdown).update("")
         self.query_one(".pane-raw", Static).update("")
         self.query_one(".pane-reasoning", Static).update("")
@@ -126,13 +128,14 @@ class ResponsePane(Vertical, can_focus=True):
                 Text(sanitize_terminal(stats.reasoning_text))
             )
             self._reasoning_shown = len(stats.reasoning_text)
-        elif stats.reasoning_text == "" and stats.status != "waiting" and not self._reasoning_shown:
-            pass
         text = stats.text
         if stats.error is not None and self._shown == len(text) and not text:
             self.query_one(Markdown).update(f"**{stats.error.kind}**: {stats.error.message}")
             self._shown = 0
             return
+        if text and not self._shown and self._reasoning_shown and not self._user_toggled:
+            # the answer has started: fold the reasoning so the answer is in view (h unfolds)
+            self.query_one(".pane-thinking", Collapsible).collapsed = True
         if len(text) > self._shown:
             delta = sanitize_terminal(text[self._shown :])
             self._shown = len(text)
@@ -152,29 +155,31 @@ class ResponsePane(Vertical, can_focus=True):
         return header
 
     def _stats(self, s: StreamStats) -> Text:
+        """Three short lines (timings; tokens, rate, cost; score) that fit a narrow pane."""
         m = self.model
         line = Text(no_wrap=True, overflow="ellipsis")
+        estimate = not s.tokens_exact and bool(s.output_tokens)
         if m.hidden:
-            line.append(f"out {fmt_tokens(s.output_tokens, s.tokens_exact)}  ")
-            line.append("timings and cost hidden until every pane is scored (blind)", "dim")
+            line.append(f"out {fmt_tokens(s.output_tokens, s.tokens_exact)}\n")
+            line.append("speed and cost hidden until scored\n", "dim")
         else:
-            line.append(
-                f"ttft {fmt_seconds(s.ttft_s)}  useful {fmt_seconds(s.time_to_first_useful_s)}"
-            )
-            line.append(f"  in {fmt_tokens(s.input_tokens)} out ")
-            out = fmt_tokens(s.output_tokens, s.tokens_exact)
-            line.append(out + (" est" if not s.tokens_exact and s.output_tokens else ""))
+            line.append(f"ttft {fmt_seconds(s.ttft_s)}")
+            line.append(f"  useful {fmt_seconds(s.time_to_first_useful_s)}")
+            line.append(f"  in {fmt_tokens(s.input_tokens)}\n")
+            line.append(f"out {fmt_tokens(s.output_tokens, s.tokens_exact)}")
+            if estimate:
+                line.append(" est", "italic")
             line.append(f"  {fmt_rate(s.output_tokens_per_s)} ")
-            line.append(sparkline(s.rate_buckets), "cyan")
-            line.append(f"  {fmt_cost(s.cost_usd, s.tokens_exact)}")
-        line.append("\n")
+            line.append(sparkline(s.rate_buckets, 10), "cyan")
+            line.append(f"  {fmt_cost(s.cost_usd, s.tokens_exact)}\n")
         score = m.score.describe()
         line.append(f"score {score}", "bold" if m.score.is_scored else "dim")
         if m.score.manual_corrections:
-            line.append(f"  corrections {m.score.manual_corrections}")
+            line.append(f"  corr {m.score.manual_corrections}")
         if m.score.note:
             line.append("  note ✎")
-        line.append("  saved" if m.saved else "", "green")
+        if m.saved:
+            line.append("  saved", "green")
         return line
 
     def toggle_raw(self) -> None:
@@ -185,6 +190,7 @@ class ResponsePane(Vertical, can_focus=True):
         """Collapse or expand the reasoning."""
         thinking = self.query_one(".pane-thinking", Collapsible)
         thinking.collapsed = not thinking.collapsed
+        self._user_toggled = True
 
 
 def _status_style(status: str) -> str:

@@ -16,7 +16,7 @@ class PromptEditor(TextArea):
     """A TextArea where `ctrl+j` sends and up/down at the edges walk the history."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+j", "submit", "Send", id="prompt.send", priority=True),
+        Binding("ctrl+j", "submit", "Send", id="prompt.send"),
         Binding("ctrl+s", "submit", "Send", show=False, id="prompt.send_alt"),
         Binding("escape", "leave", "To panes", id="prompt.leave"),
     ]
@@ -48,6 +48,7 @@ class PromptEditor(TextArea):
         if not self.prompt_history or self.prompt_history[-1] != text:
             self.prompt_history.append(text)
         self._cursor = None
+        self.load_text("")  # the prompt is in history: up recalls it
         self.post_message(self.Submitted(self, text))
 
     def action_leave(self) -> None:
