@@ -20,7 +20,6 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from modelduel.providers.sse import SSEDecoder
 from tests.support.replay_server import Script, running_server, sse
 
 from modelduel.core.duel import ClientPool, DuelRunner, RunPlan
@@ -29,6 +28,7 @@ from modelduel.core.metrics import StreamMeter
 from modelduel.core.worker import ChildDuelRunner
 from modelduel.providers.base import ModelRequest, get_adapter
 from modelduel.providers.http import StreamTarget
+from modelduel.providers.sse import SSEDecoder
 
 FIRST_DELAY_S = 0.2
 

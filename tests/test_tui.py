@@ -215,13 +215,16 @@ async def test_prompt_history_recalls_with_up(tmp_path: Path) -> None:
         assert editor.text == "first"  # type: ignore[attr-defined]
 
 
-async def test_narrow_terminal_stacks_panes(tmp_path: Path) -> None:
+@pytest.mark.parametrize(("width", "columns"), [(80, 3), (60, 2), (40, 1)])
+async def test_panes_sit_side_by_side_while_they_fit(
+    tmp_path: Path, width: int, columns: int
+) -> None:
     app, _ = make_app(tmp_path)
-    async with app.run_test(size=(80, 24)) as pilot:
+    async with app.run_test(size=(width, 24)) as pilot:
         await send(pilot, "x")
         await settle(pilot, app)
         grid = app.screen.query_one("#panes")
-        assert grid.styles.grid_size_columns == 2
+        assert grid.styles.grid_size_columns == columns
 
 
 @pytest.mark.parametrize("size", [(140, 40), (80, 24)])

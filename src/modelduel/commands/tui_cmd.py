@@ -18,9 +18,8 @@ __all__ = ["child_runner_factory", "run_tui"]
 
 MAX_PANES = 6
 DEMO_BANNER = (
-    "DEMO: these are SIMULATED providers on 127.0.0.1 (no keys needed); answers are "
-    "generated locally and are not real model output. Set OPENAI_API_KEY, ANTHROPIC_API_KEY "
-    "or GEMINI_API_KEY to duel the real models."
+    "DEMO: simulated providers on 127.0.0.1, not real model output. "
+    "Set OPENAI_API_KEY, ANTHROPIC_API_KEY or GEMINI_API_KEY for real models."
 )
 
 

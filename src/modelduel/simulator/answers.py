@@ -217,7 +217,8 @@ def build_answer(
         for k in keys[:3]
     ]
     table = "| Aspect | Impact | Covered |\n|---|---|---|\n" + "\n".join(rows)
-    footer = f"_Simulated answer from modelduel's local simulator — not output of {model}._"
+    # The footer never names the model: in blind mode that would give the pane away.
+    footer = "_Simulated answer from modelduel's local simulator — not real model output._"
 
     def render(n: int) -> str:
         bullets = [points[i % len(points)].format(k=keys[i % len(keys)]) for i in range(n)]

@@ -39,7 +39,8 @@ if TYPE_CHECKING:
 __all__ = ["AppSettings", "ModelduelApp", "Runner"]
 
 REFRESH_S = 0.1
-PANE_MIN_WIDTH = 34
+PANE_MIN_WIDTH = 26
+PANE_MIN_HEIGHT = 12
 
 
 @dataclass
@@ -133,11 +134,11 @@ class DuelScreen(Screen[None]):
     #banner { height: auto; background: $warning 30%; padding: 0 1; }
     #panes { height: 1fr; grid-gutter: 0 1; }
     #welcome { padding: 1 2; color: $text-muted; }
-    #prompt-row { height: 7; }
+    #prompt-row { height: 5; }
     #prompt-row PromptEditor { width: 1fr; height: 100%; }
     #prompt-side { width: 22; height: 100%; }
     #prompt-side Button { width: 100%; }
-    #system { height: 3; }
+    #system { height: 1; border: none; padding: 0 1; background: $boost; }
     #status { height: 1; background: $panel; color: $text-muted; padding: 0 1; }
     """
 
@@ -159,7 +160,7 @@ class DuelScreen(Screen[None]):
             yield PromptEditor(id="prompt")
             with Vertical(id="prompt-side"):
                 yield Button("Send  ctrl+j", id="send", variant="primary")
-                yield Static("esc: to panes\n?: every key", classes="hint")
+                yield Static("esc: panes  ?: keys", classes="hint")
         yield Input(
             app.settings.config.system_prompt,
             placeholder="system prompt (optional)",
@@ -442,8 +443,13 @@ class ModelduelApp(App[None]):
             return
         n = max(1, len(self.view.panes) if self.view else 1)
         columns = max(1, min(n, self.size.width // PANE_MIN_WIDTH))
+        rows = -(-n // columns)
         grid.styles.grid_size_columns = columns
-        grid.styles.grid_size_rows = -(-n // columns)
+        grid.styles.grid_size_rows = rows
+        # Rows too short to read scroll instead of squeezing every pane to nothing.
+        cramped = rows > 1 and grid.size.height // rows < PANE_MIN_HEIGHT
+        grid.styles.grid_rows = f"{PANE_MIN_HEIGHT + 2}" if cramped else "1fr"
+        grid.styles.overflow_y = "auto" if cramped else "hidden"
 
     async def refresh_panes(self) -> None:
         """The 10 Hz tick: every pane reads its figures from the meter."""
@@ -485,7 +491,8 @@ class ModelduelApp(App[None]):
             return
         if current:
             pane.saved = True
-        self._last_save = f"saved {slot.model.spec if not pane.hidden else pane.label} run"
+        # blind: naming the pane that finished first would give its speed away
+        self._last_save = "saved a run" if pane.hidden else f"saved {slot.model.spec} run"
         self.update_status()
 
     def change_score(self, pane: ResponsePane | None, change: Callable[[Score], Score]) -> None:

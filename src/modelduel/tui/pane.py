@@ -67,8 +67,10 @@ class ResponsePane(Vertical, can_focus=True):
     }
     ResponsePane:focus, ResponsePane:focus-within { border: round $accent; }
     ResponsePane.-winner { border: double $winner; }
-    ResponsePane > .pane-header { height: 1; text-style: bold; }
-    ResponsePane > .pane-stats { height: 3; color: $text-muted; }
+    ResponsePane > .pane-header { height: 1; text-wrap: nowrap; text-overflow: ellipsis; }
+    ResponsePane > .pane-stats {
+        height: 3; color: $text-muted; text-wrap: nowrap; text-overflow: ellipsis;
+    }
     ResponsePane > VerticalScroll { height: 1fr; }
     ResponsePane Collapsible { border: none; padding: 0; margin: 0; }
     ResponsePane .pane-reasoning { color: $reasoning; text-style: italic; }
@@ -85,62 +87,73 @@ class ResponsePane(Vertical, can_focus=True):
         self._reasoning_shown = 0
         self._status = "waiting"
         self._user_toggled = False
+        self._veiled = False
+        # Held directly: the refresh tick can come before Collapsible has mounted its
+        # contents, when a query would find nothing.
+        self._header_w = Static(classes="pane-header")
+        self._thinking = Collapsible(title="reasoning", collapsed=False, classes="pane-thinking")
+        self._reasoning = Static("", classes="pane-reasoning")
+        self._answer = Markdown("", classes="pane-answer")
+        self._raw = Static("", classes="pane-raw", markup=False)
+        self._stats_w = Static("", classes="pane-stats")
+        self._scroll = VerticalScroll()
 
     def compose(self) -> ComposeResult:
         """Header, scrolling body (reasoning above the answer), stats."""
-        yield Static(classes="pane-header")
-        with VerticalScroll():
-            with Collapsible(title="reasoning", collapsed=False, classes="pane-thinking"):
-                yield Static("", classes="pane-reasoning")
-            yield Markdown("", classes="pane-answer")
-            yield Static("", classes="pane-raw", markup=False)
-        yield Static("", classes="pane-stats")
+        yield self._header_w
+        with self._scroll:
+            with self._thinking:
+                yield self._reasoning
+            yield self._answer
+            yield self._raw
+        yield self._stats_w
 
     def on_mount(self) -> None:
         """Follow the stream until the user scrolls up."""
-        self.query_one(VerticalScroll).anchor()
-        self.query_one(".pane-thinking", Collapsible).display = False
+        self._scroll.anchor()
+        self._thinking.display = False
 
     def reset(self) -> None:
         """A re-run: clear the body for the fresh run's text."""
         self._shown = 0
         self._reasoning_shown = 0
         self._user_toggled = False
-        self.query_one(Markdown).update("")
-        self.query_one(".pane-raw", Static).update("")
-        self.query_one(".pane-reasoning", Static).update("")
-        self.query_one(".pane-thinking", Collapsible).display = False
-        self.query_one(VerticalScroll).anchor()
+        self._answer.update("")
+        self._raw.update("")
+        self._reasoning.update("")
+        self._thinking.display = False
+        self._scroll.anchor()
 
     async def show(self, stats: StreamStats, duel_done: bool) -> None:
         """Bring the pane up to date with the run's figures (called on the refresh tick)."""
         m = self.model
-        self._status = status_word(stats)
-        self.query_one(".pane-header", Static).update(self._header(stats))
-        self.query_one(".pane-stats", Static).update(self._stats(stats))
+        # Blind and still running: even "thinking" vs "streaming" or a growing token
+        # count would tell the fast model from the slow one.
+        self._veiled = m.hidden and not duel_done
+        self._status = "running" if self._veiled else status_word(stats)
+        self._header_w.update(self._header(stats))
+        self._stats_w.update(self._stats(stats))
         # Blind: an answer that shows up first would give the fast model away.
         if m.hidden and not duel_done:
             return
         if len(stats.reasoning_text) > self._reasoning_shown:
-            thinking = self.query_one(".pane-thinking", Collapsible)
+            thinking = self._thinking
             thinking.display = True
-            self.query_one(".pane-reasoning", Static).update(
-                Text(sanitize_terminal(stats.reasoning_text))
-            )
+            self._reasoning.update(Text(sanitize_terminal(stats.reasoning_text)))
             self._reasoning_shown = len(stats.reasoning_text)
         text = stats.text
         if stats.error is not None and self._shown == len(text) and not text:
-            self.query_one(Markdown).update(f"**{stats.error.kind}**: {stats.error.message}")
+            self._answer.update(f"**{stats.error.kind}**: {stats.error.message}")
             self._shown = 0
             return
         if text and not self._shown and self._reasoning_shown and not self._user_toggled:
             # the answer has started: fold the reasoning so the answer is in view (h unfolds)
-            self.query_one(".pane-thinking", Collapsible).collapsed = True
+            self._thinking.collapsed = True
         if len(text) > self._shown:
             delta = sanitize_terminal(text[self._shown :])
             self._shown = len(text)
-            self.query_one(".pane-raw", Static).update(Text(sanitize_terminal(text)))
-            await self.query_one(Markdown).append(delta)
+            self._raw.update(Text(sanitize_terminal(text)))
+            await self._answer.append(delta)
 
     def _header(self, stats: StreamStats) -> Text:
         m = self.model
@@ -160,8 +173,11 @@ class ResponsePane(Vertical, can_focus=True):
         line = Text(no_wrap=True, overflow="ellipsis")
         estimate = not s.tokens_exact and bool(s.output_tokens)
         if m.hidden:
-            line.append(f"out {fmt_tokens(s.output_tokens, s.tokens_exact)}\n")
-            line.append("speed and cost hidden until scored\n", "dim")
+            if self._veiled:
+                line.append("answers show when all are done\n", "dim")
+            else:
+                line.append(f"out {fmt_tokens(s.output_tokens, s.tokens_exact)}\n")
+            line.append("speed, cost: shown once scored\n", "dim")
         else:
             line.append(f"ttft {fmt_seconds(s.ttft_s)}")
             line.append(f"  useful {fmt_seconds(s.time_to_first_useful_s)}")
@@ -188,7 +204,7 @@ class ResponsePane(Vertical, can_focus=True):
 
     def toggle_reasoning(self) -> None:
         """Collapse or expand the reasoning."""
-        thinking = self.query_one(".pane-thinking", Collapsible)
+        thinking = self._thinking
         thinking.collapsed = not thinking.collapsed
         self._user_toggled = True
 
