@@ -1,0 +1,177 @@
+"""modelduel's own client and the official SDKs read the same answer from the same request.
+
+Both send the body modelduel's adapter builds, with the same seed, to the simulator;
+the text, reasoning and usage (normalised to modelduel's vocabulary) must match. A
+parser that mis-reads a protocol would disagree with the vendor's own client here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import anthropic
+import httpx2 as httpx
+import openai
+import pytest
+from google import genai
+from google.genai import types as genai_types
+
+from modelduel.core.events import Finished, ReasoningDelta, Stamped, TextDelta, Usage
+from modelduel.providers.base import ModelRequest, get_adapter
+from modelduel.providers.http import StreamTarget, make_client, stream_events
+from modelduel.simulator import SimulatorHandle, run_in_thread
+
+FAST = {"x-simulate-ttft-ms": "0", "x-simulate-tps": "20000", "x-simulate-reasoning-ms": "0"}
+PROMPT = "Compare optimistic and pessimistic locking for an inventory service"
+SYSTEM = "Be concise."
+
+
+@pytest.fixture(scope="module")
+def sim() -> Iterator[SimulatorHandle]:
+    with run_in_thread(seed=5) as handle:
+        yield handle
+
+
+async def ours(sim: SimulatorHandle, kind: str, model: str, key: str) -> dict[str, Any]:
+    base = f"{sim.base_url}/v1" if kind.startswith("openai") else sim.base_url
+    target = StreamTarget(kind, base, lambda: key, "KEY")
+    request = ModelRequest(model, PROMPT, SYSTEM, extra_headers=tuple(FAST.items()))
+    text, reasoning = [], []
+    usage = Usage()
+    finished = None
+    async with make_client() as client:
+        async for stamped in stream_events(client, target, request):
+            assert isinstance(stamped, Stamped)
+            e = stamped.event
+            if isinstance(e, TextDelta):
+                text.append(e.text)
+            elif isinstance(e, ReasoningDelta):
+                reasoning.append(e.text)
+            elif isinstance(e, Usage):
+                usage = e
+            elif isinstance(e, Finished):
+                finished = e
+    assert finished is not None
+    return {"text": "".join(text), "reasoning": "".join(reasoning), "usage": usage}
+
+
+def payload(kind: str, model: str) -> dict[str, Any]:
+    body = get_adapter(kind).build_payload(ModelRequest(model, PROMPT, SYSTEM))
+    body.pop("stream", None)
+    return body
+
+
+async def test_openai_responses(sim: SimulatorHandle) -> None:
+    mine = await ours(sim, "openai", "gpt-5.5", "sk-test")
+    client = openai.OpenAI(base_url=f"{sim.base_url}/v1", api_key="sk-test", max_retries=0)
+    text, reasoning, final = [], [], None
+    for event in client.responses.create(
+        **payload("openai", "gpt-5.5"), stream=True, extra_headers=FAST
+    ):
+        if event.type == "response.output_text.delta":
+            text.append(event.delta)
+        elif event.type == "response.reasoning_summary_text.delta":
+            reasoning.append(event.delta)
+        elif event.type == "response.completed":
+            final = event.response
+    assert final is not None and final.usage is not None
+    assert mine["text"] == "".join(text)
+    assert mine["reasoning"].replace("\n\n", "") == "".join(reasoning).replace("\n\n", "")
+    u = final.usage
+    assert mine["usage"] == Usage(
+        u.input_tokens,
+        u.input_tokens_details.cached_tokens,
+        u.output_tokens,
+        u.output_tokens_details.reasoning_tokens,
+    )
+
+
+async def test_openai_chat(sim: SimulatorHandle) -> None:
+    mine = await ours(sim, "openai-chat", "qwen3:8b", "sk-test")
+    client = openai.OpenAI(base_url=f"{sim.base_url}/v1", api_key="sk-test", max_retries=0)
+    text, reasoning, usage = [], [], None
+    for chunk in client.chat.completions.create(
+        **payload("openai-chat", "qwen3:8b"), stream=True, extra_headers=FAST
+    ):
+        if chunk.choices:
+            delta = chunk.choices[0].delta
+            text.append(delta.content or "")
+            reasoning.append(getattr(delta, "reasoning_content", None) or "")
+        if chunk.usage is not None:
+            usage = chunk.usage
+    assert usage is not None
+    assert mine["text"] == "".join(text)
+    assert mine["reasoning"] == "".join(reasoning)
+    assert mine["usage"].input_tokens == usage.prompt_tokens
+    assert mine["usage"].output_tokens == usage.completion_tokens
+
+
+async def test_anthropic(sim: SimulatorHandle) -> None:
+    mine = await ours(sim, "anthropic", "claude-opus-4-7", "sk-ant-test")
+    client = anthropic.Anthropic(base_url=sim.base_url, api_key="sk-ant-test", max_retries=0)
+    text, reasoning = [], []
+    with client.messages.stream(**payload("anthropic", "claude-opus-4-7"), extra_headers=FAST) as s:
+        for event in s:
+            if event.type == "content_block_delta":
+                if event.delta.type == "text_delta":
+                    text.append(event.delta.text)
+                elif event.delta.type == "thinking_delta":
+                    reasoning.append(event.delta.thinking)
+        final = s.get_final_message()
+    u = final.usage
+    assert mine["text"] == "".join(text)
+    assert mine["reasoning"].replace("\n\n", "") == "".join(reasoning).replace("\n\n", "")
+    cache_read = u.cache_read_input_tokens or 0
+    inputs = u.input_tokens + cache_read + (u.cache_creation_input_tokens or 0)
+    assert mine["usage"] == Usage(inputs, cache_read, u.output_tokens, None)
+
+
+# What google-genai 3.6 puts on the wire for the call below (captured over loopback):
+# it spells `include_thoughts` in snake case and gives the system instruction a role.
+# modelduel sends the same request in its own spelling; to compare the two readings
+# of the *same bytes*, our client sends the SDK's body here.
+GENAI_BODY = {
+    "contents": [{"parts": [{"text": PROMPT}], "role": "user"}],
+    "systemInstruction": {"parts": [{"text": SYSTEM}], "role": "user"},
+    "generationConfig": {"thinkingConfig": {"include_thoughts": True}},
+}
+
+
+async def test_gemini(sim: SimulatorHandle, monkeypatch: pytest.MonkeyPatch) -> None:
+    body = payload("gemini", "gemini-3.1-pro-preview")
+    adapter = get_adapter("gemini")
+    monkeypatch.setattr(adapter, "build_payload", lambda request: GENAI_BODY)
+    mine = await ours(sim, "gemini", "gemini-3.1-pro-preview", "AIza-test")
+    client = genai.Client(
+        api_key="AIza-test",
+        http_options=genai_types.HttpOptions(base_url=sim.base_url, headers=FAST),
+    )
+    config = genai_types.GenerateContentConfig(
+        system_instruction=SYSTEM,
+        thinking_config=genai_types.ThinkingConfig(include_thoughts=True),
+    )
+    assert body["generationConfig"]["thinkingConfig"] == {"includeThoughts": True}
+    assert body["contents"] == GENAI_BODY["contents"]
+    text, reasoning, usage = [], [], None
+    for chunk in client.models.generate_content_stream(
+        model="gemini-3.1-pro-preview", contents=PROMPT, config=config
+    ):
+        for part in chunk.candidates[0].content.parts if chunk.candidates else []:
+            if part.text:
+                (reasoning if part.thought else text).append(part.text)
+        usage = chunk.usage_metadata or usage
+    assert usage is not None
+    assert mine["text"] == "".join(text)
+    assert mine["reasoning"] == "".join(reasoning)
+    thoughts = usage.thoughts_token_count
+    assert mine["usage"] == Usage(
+        usage.prompt_token_count,
+        usage.cached_content_token_count or 0,
+        (usage.candidates_token_count or 0) + (thoughts or 0),
+        thoughts,
+    )
+
+
+def test_httpx2_is_the_one_http_stack() -> None:
+    assert httpx.__name__ == "httpx2"
