@@ -245,3 +245,61 @@ def test_duel_screen_snapshot(
         await pilot.pause()
 
     assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+async def test_report_screen_after_scoring(tmp_path: Path) -> None:
+    app, _ = make_app(tmp_path)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await send(pilot, "x")
+        await settle(pilot, app)
+        await pilot.press("escape", "5", "right", "3", "right", "4")
+        await pilot.press("ctrl+r")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "ReportScreen"
+
+
+async def test_recorded_duels_reopen_for_rescoring(tmp_path: Path) -> None:
+    from modelduel.commands.review import recorded_views
+
+    app, csv_path = make_app(tmp_path)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await send(pilot, "first prompt")
+        await settle(pilot, app)
+        await pilot.press("escape", "2")
+    views = recorded_views(csv_path, blind=True)
+    assert len(views) == 1 and views[0].prompt == "first prompt"
+    config = Config()
+    models = [resolve_model(spec, config, ENV) for spec in SPECS]
+    settings = AppSettings(config, models, csv_path, blind=True, recorded=tuple(views))
+    again = ModelduelApp(settings, lambda a: ScriptedRunner(a))
+    async with again.run_test(size=(140, 40)) as pilot:
+        await pilot.pause()
+        panes = list(again.screen.query(ResponsePane))
+        assert [p.model.label for p in panes] == ["A", "B", "C"]
+        assert again.view is not None and again.view.stats(0).text  # answer from transcript
+        await pilot.press("escape", "4", "right", "4", "right", "4")
+        rows = {r["model"]: r for r in read_rows(csv_path)}
+        assert [rows[s]["score"] for s in SPECS] == ["4", "4", "4"]
+        assert len(read_rows(csv_path)) == 3
+
+
+async def test_suite_steps_through_tasks_and_resumes(tmp_path: Path) -> None:
+    from modelduel.tasks import load_suite
+
+    tasks = tuple(load_suite(Path(__file__).resolve().parents[1] / "tasks" / "starter"))[:3]
+    config = Config()
+    models = [resolve_model(spec, config, ENV) for spec in SPECS]
+    csv_path = tmp_path / "suite.csv"
+    settings = AppSettings(config, models, csv_path, blind=True, tasks=tasks)
+    app = ModelduelApp(settings, lambda a: ScriptedRunner(a))
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot, app)
+        assert app.task_index == 0
+        status = str(app.screen.query_one("#status").render())
+        assert "task 1/3" in status and "scored 0/9" in status
+        await pilot.press("escape", "5", "right", "5", "right", "5", "right_square_bracket")
+        await settle(pilot, app)
+        assert app.task_index == 1
+        rows = read_rows(csv_path)
+        assert {r["task_id"] for r in rows} == {tasks[0].id, tasks[1].id}
+        assert all(r["task_type"] == tasks[int(r["task_id"] == tasks[1].id)].type for r in rows)

@@ -62,6 +62,12 @@ def run_tui(
     if not 1 <= len(specs) <= MAX_PANES:
         raise SpecError(f"give 1 to {MAX_PANES} models (got {len(specs)})")
     themes, problems = load_themes(theme_dirs(args.themes))
+    history: tuple[DuelView, ...] = ()
+    if not recorded and not tasks:
+        from modelduel.commands.review import recorded_views
+
+        # reopening a CSV lists its duels in the history, for re-scoring
+        history = tuple(recorded_views(csv_path, blind=False))
     config_file = args.config or locations.config_path()
     with demo_environment(args.demo, config, announce=False) as env:
         models = [resolve_model(spec, config, env) for spec in specs]
@@ -78,6 +84,7 @@ def run_tui(
             save_theme=lambda name: save_theme_choice(config_file, name),
             recorded=recorded,
             tasks=tasks,
+            history=history,
         )
         app = ModelduelApp(settings, child_runner_factory(config, env))  # type: ignore[arg-type]
         app.run()

@@ -60,6 +60,7 @@ class AppSettings:
         save_theme: called with the theme name when the user picks one.
         recorded: recorded duels to open instead of a prompt (`modelduel score`).
         tasks: a task suite to step through (`modelduel suite`), in order.
+        history: duels already in the CSV, listed in the history (not opened).
     """
 
     config: Config
@@ -74,6 +75,7 @@ class AppSettings:
     save_theme: Callable[[str], None] | None = None
     recorded: tuple[DuelView, ...] = ()
     tasks: tuple[Task, ...] = ()
+    history: tuple[DuelView, ...] = ()
 
 
 class Runner:
@@ -126,6 +128,7 @@ class DuelScreen(Screen[None]):
         Binding("i", "focus_prompt", "Prompt", show=False, id="duel.prompt"),
         Binding("right_square_bracket", "task(1)", "Next task", id="suite.next"),
         Binding("left_square_bracket", "task(-1)", "Prev task", id="suite.prev"),
+        Binding("ctrl+r", "report", "Routes", id="duel.report"),
         Binding("question_mark", "help", "Keys", id="app.help"),
     ]
 
@@ -309,6 +312,10 @@ class DuelScreen(Screen[None]):
             return
         await app.goto_task(app.task_index + step)
 
+    def action_report(self) -> None:
+        """The routing recommendation from the results CSV."""
+        self.modelduel.open_report()
+
     def action_focus_prompt(self) -> None:
         """Back to the prompt editor."""
         self.query_one(PromptEditor).focus()
@@ -367,6 +374,7 @@ class ModelduelApp(App[None]):
         self.runner = self._runner_factory(self)
         await self.runner.open()
         await self.push_screen(DuelScreen())
+        self.views.extend(self.settings.history)
         self.views.extend(self.settings.recorded)
         if self.settings.tasks:
             await self.goto_task(self._resume_index())
@@ -393,6 +401,9 @@ class ModelduelApp(App[None]):
         yield SystemCommand("History", "Open a past duel to see or re-score it", self.open_history)
         yield SystemCommand(
             "Export session", "Write this session's runs to a CSV of their own", self.export_session
+        )
+        yield SystemCommand(
+            "Routing report", "Which model to route each task type to", self.open_report
         )
         yield SystemCommand(
             "Toggle blind mode", "Hide names, cost and speed until scored", self._toggle_blind
@@ -618,6 +629,32 @@ class ModelduelApp(App[None]):
                 await self.show_view(self.views[int(key)])
 
         self.push_screen(HistoryScreen(entries), opened)
+
+    def open_report(self) -> None:
+        """The routing report over the results CSV (scored rows only)."""
+        from modelduel.commands.route import load_route_rows, render_report
+        from modelduel.core.routing import choose_routes, compute_stats
+        from modelduel.tui.screens import ReportScreen
+
+        path = self.settings.csv_path
+        if not path.exists():
+            self.notify("no results yet: score some runs first", severity="warning")
+            return
+        try:
+            # bad rows are left out quietly: stderr would draw over the screen
+            loaded = load_route_rows(
+                [path], skip_bad_rows=True, check_timestamp=False, warn=lambda _: None
+            )
+        except Exception as exc:
+            self.notify(f"cannot read {path}: {exc}", severity="error")
+            return
+        stats = compute_stats(loaded.rows, 4)
+        if not stats:
+            self.notify("no scored runs yet: score some panes first", severity="warning")
+            return
+        routes = choose_routes(stats, "quality-per-cost")
+        report = render_report(stats, routes, objective="quality-per-cost", success_score=4)
+        self.push_screen(ReportScreen(report, f"Routing report: {path}"))
 
     def export_session(self) -> None:
         """Write this session's runs to a CSV file of their own, beside the results CSV."""

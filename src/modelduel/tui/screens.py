@@ -14,7 +14,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-__all__ = ["HelpScreen", "HistoryEntry", "HistoryScreen", "NoteScreen"]
+__all__ = ["HelpScreen", "HistoryEntry", "HistoryScreen", "NoteScreen", "ReportScreen"]
 
 _MODAL_CSS = """
 {name} {{ align: center middle; }}
@@ -123,3 +123,25 @@ class HistoryScreen(ModalScreen[str | None]):
     def action_dismiss_none(self) -> None:
         """Close without opening anything."""
         self.dismiss(None)
+
+
+class ReportScreen(ModalScreen[None]):
+    """The routing report of the results CSV: the same renderables `modelduel route` prints."""
+
+    DEFAULT_CSS = _MODAL_CSS.format(name="ReportScreen")
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,q", "dismiss", "Close", id="report.close")
+    ]
+
+    def __init__(self, renderables: Sequence[object], title: str) -> None:
+        super().__init__()
+        self._renderables = renderables
+        self._title = title
+
+    def compose(self) -> ComposeResult:
+        """The report, scrollable."""
+        with Vertical():
+            yield Label(f"[b]{self._title}[/b]  (escape closes)")
+            with VerticalScroll():
+                for renderable in self._renderables:
+                    yield Static(renderable)  # type: ignore[arg-type]
