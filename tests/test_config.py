@@ -133,3 +133,10 @@ def test_prices_from_library_and_override() -> None:
     assert price_run("openai", "x", Usage(1_000_000, 0, 1_000_000), override).usd == 3.0
     unknown = price_run("openai-chat", "my-local-model", Usage(5, 0, 5))
     assert unknown.usd is None and "unknown" in unknown.source
+
+
+def test_simulator_profile_overrides_are_checked(tmp_path: Path) -> None:
+    good = load_config(write(tmp_path, "[simulator.'gpt-5.5']\nttft_ms = 2000\n"))
+    assert good.simulator == {"gpt-5.5": {"ttft_ms": 2000}}
+    with pytest.raises(ConfigError, match="unknown field 'ttft'"):
+        load_config(write(tmp_path, "[simulator.'gpt-5.5']\nttft = 2000\n"))

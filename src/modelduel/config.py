@@ -109,7 +109,10 @@ class Config(_Frozen):
     models: dict[str, ModelOptions] = Field(default_factory=dict)
     """Per-model options by spec (`openai/gpt-5.5`)."""
     keymap: dict[str, str] = Field(default_factory=dict)
-    """Key remaps: binding id -> keys (`score_up = "k"`)."""
+    """Key remaps: binding id -> keys (`"score.quality" = "k"`)."""
+    simulator: dict[str, dict[str, float]] = Field(default_factory=dict)
+    """Demo-mode latency profile overrides by model id (`[simulator."gpt-5.5"] ttft_ms = 2000`):
+    ttfb_ms, ttft_ms, reasoning_ms, tps, jitter, answer_tokens."""
 
 
 @dataclass(frozen=True)
@@ -182,6 +185,13 @@ def parse_config(data: dict[str, Any], source: str) -> Config:
         config = Config.model_validate(data)
     except ValidationError as exc:
         raise ConfigError(_describe(exc, source)) from None
+    if config.simulator:
+        from modelduel.simulator.profiles import check_profile_overrides
+
+        try:
+            check_profile_overrides(config.simulator)
+        except ValueError as exc:
+            raise ConfigError(f"{source}: key 'simulator': {exc}") from None
     for name, provider in config.providers.items():
         if name not in BUILTIN_PROVIDERS and not provider.base_url:
             raise ConfigError(

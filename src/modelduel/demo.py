@@ -44,7 +44,7 @@ def demo_environment(
     from modelduel.config import DEMO_ENV
     from modelduel.simulator import start_in_child
 
-    with start_in_child() as simulator:
+    with start_in_child(profiles=config.simulator or None) as simulator:
         env.update(simulator.env())
         env[DEMO_ENV] = "1"
         yield env
