@@ -342,11 +342,10 @@ def write_config_file(path: Path, text: str, *, force: bool = False) -> None:
     """Write a config file; an existing one is kept unless `force`."""
     if path.exists() and not force:
         raise ConfigError(f"{path}: already exists (use --force to overwrite it)")
+    from modelduel.fileutil import write_text_atomic
+
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(path.name + ".tmp")
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(path)
+        write_text_atomic(path, text)
     except OSError as exc:
         raise ConfigError(f"{path}: cannot write: {exc.strerror or exc}") from None
 

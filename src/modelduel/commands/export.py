@@ -83,11 +83,10 @@ def export_rows(
     if out is None:
         sys.stdout.write(text)
         return
+    from modelduel.fileutil import write_text_atomic
+
     try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        tmp = out.with_name(out.name + ".tmp")
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(out)
+        write_text_atomic(out, text)
     except OSError as exc:
         raise CsvError(f"{out}: cannot write: {exc.strerror or exc}") from None
 

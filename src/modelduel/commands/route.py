@@ -481,8 +481,10 @@ def litellm_config(routes: Mapping[str, Route], *, objective: str) -> str:
 
 
 def _write(path: Path, text: str) -> None:
+    from modelduel.fileutil import write_text_atomic
+
     try:
-        path.write_text(text, encoding="utf-8")
+        write_text_atomic(path, text)
     except OSError as exc:
         raise ModelduelError(f"{path}: cannot write ({exc.strerror or exc})") from None
 

@@ -68,20 +68,9 @@ __all__ = [
 Objective = Literal["quality", "cost", "latency", "quality-per-cost"]
 OBJECTIVES: tuple[str, ...] = get_args(Objective)
 
-# The brief's CSV schema, in its order and spelling.
-BRIEF_COLUMNS = (
-    "task_id",
-    "task_type",
-    "model",
-    "score",
-    "time_to_first_useful_s",
-    "wall_time_s",
-    "input_tokens",
-    "output_tokens",
-    "cost_usd",
-    "manual_corrections",
-    "notes",
-)
+# The brief's CSV schema, in its order and spelling: one definition, the storage's.
+from modelduel.storage.csvstore import BRIEF_COLUMNS  # noqa: E402
+
 # What the rule reads; a CSV without one of these cannot be routed.
 REQUIRED_COLUMNS = ("task_type", "model", "score", "time_to_first_useful_s", "cost_usd")
 _NUMERIC_COLUMNS = ("score", "time_to_first_useful_s", "cost_usd")

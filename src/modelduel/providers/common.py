@@ -8,7 +8,7 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
-from modelduel.core.events import ErrorInfo, ErrorKind, StreamFailed
+from modelduel.core.events import ErrorInfo, ErrorKind, StreamFailed, Usage
 from modelduel.providers.base import error_kind_for_status, parse_retry_after
 
 __all__ = [
@@ -19,6 +19,7 @@ __all__ = [
     "load_json_body",
     "malformed",
     "one_line",
+    "openai_style_usage",
     "stream_cut",
 ]
 
@@ -47,6 +48,35 @@ def as_int(value: object) -> int | None:
     if isinstance(value, float) and value.is_integer():
         return int(value)
     return None
+
+
+def openai_style_usage(
+    usage: Any, prefix: str, input_details: str, output_details: str
+) -> Usage | None:
+    """Usage from an OpenAI-shaped usage object (Responses or Chat Completions names).
+
+    Args:
+        usage: the provider's usage object (anything: non-dicts give None).
+        prefix: the count names, `input`/`output` (Responses) or `prompt`/`completion`
+            (Chat), as "input|output".
+        input_details: the key holding `cached_tokens`.
+        output_details: the key holding `reasoning_tokens`.
+    """
+    if not isinstance(usage, dict):
+        return None
+    inp, out = prefix.split("|")
+    in_details = usage.get(input_details)
+    out_details = usage.get(output_details)
+    return Usage(
+        input_tokens=as_int(usage.get(f"{inp}_tokens")),
+        cached_input_tokens=as_int(in_details.get("cached_tokens"))
+        if isinstance(in_details, dict)
+        else None,
+        output_tokens=as_int(usage.get(f"{out}_tokens")),
+        reasoning_tokens=as_int(out_details.get("reasoning_tokens"))
+        if isinstance(out_details, dict)
+        else None,
+    )
 
 
 def load_json_body(body: bytes) -> dict[str, Any] | None:

@@ -22,11 +22,11 @@ from modelduel.core.events import (
 from modelduel.core.events import Usage as UsageEvent
 from modelduel.providers.base import ModelRequest, SSEEvent
 from modelduel.providers.common import (
-    as_int,
     http_error_info,
     load_json_body,
     malformed,
     one_line,
+    openai_style_usage,
     stream_cut,
 )
 
@@ -66,19 +66,8 @@ def openai_error(status: int, body: bytes, headers: Mapping[str, str]) -> ErrorI
 
 
 def _usage(usage: Any) -> UsageEvent | None:
-    if not isinstance(usage, dict):
-        return None
-    in_details = usage.get("input_tokens_details") or {}
-    out_details = usage.get("output_tokens_details") or {}
-    return UsageEvent(
-        input_tokens=as_int(usage.get("input_tokens")),
-        cached_input_tokens=as_int(in_details.get("cached_tokens"))
-        if isinstance(in_details, dict)
-        else None,
-        output_tokens=as_int(usage.get("output_tokens")),
-        reasoning_tokens=as_int(out_details.get("reasoning_tokens"))
-        if isinstance(out_details, dict)
-        else None,
+    return openai_style_usage(
+        usage, "input|output", "input_tokens_details", "output_tokens_details"
     )
 
 

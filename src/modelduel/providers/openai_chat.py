@@ -22,7 +22,14 @@ from modelduel.core.events import (
 )
 from modelduel.core.events import Usage as UsageEvent
 from modelduel.providers.base import ModelRequest, SSEEvent
-from modelduel.providers.common import RETRYABLE_STATUSES, as_int, malformed, one_line, stream_cut
+from modelduel.providers.common import (
+    RETRYABLE_STATUSES,
+    as_int,
+    malformed,
+    one_line,
+    openai_style_usage,
+    stream_cut,
+)
 from modelduel.providers.openai import is_reasoning_model, openai_error
 
 __all__ = ["ADAPTER", "ChatParser", "OpenAIChatAdapter", "ThinkTagSplitter"]
@@ -99,19 +106,8 @@ def _partial_suffix(text: str, tag: str) -> int:
 
 
 def _usage(usage: Any) -> UsageEvent | None:
-    if not isinstance(usage, dict):
-        return None
-    prompt_details = usage.get("prompt_tokens_details") or {}
-    completion_details = usage.get("completion_tokens_details") or {}
-    return UsageEvent(
-        input_tokens=as_int(usage.get("prompt_tokens")),
-        cached_input_tokens=as_int(prompt_details.get("cached_tokens"))
-        if isinstance(prompt_details, dict)
-        else None,
-        output_tokens=as_int(usage.get("completion_tokens")),
-        reasoning_tokens=as_int(completion_details.get("reasoning_tokens"))
-        if isinstance(completion_details, dict)
-        else None,
+    return openai_style_usage(
+        usage, "prompt|completion", "prompt_tokens_details", "completion_tokens_details"
     )
 
 
