@@ -227,6 +227,26 @@ async def test_panes_sit_side_by_side_while_they_fit(
         assert grid.styles.grid_size_columns == columns
 
 
+def test_duel_screen_mid_stream_snapshot(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, snap_compare: Any
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    config = Config()
+    models = [resolve_model(spec, config, ENV) for spec in SPECS]
+    settings = AppSettings(config=config, models=models, csv_path=Path("results.csv"))
+    app = ModelduelApp(settings, lambda a: ScriptedRunner(a, hold=True))
+    app.clock = lambda: T0 + 3_500_000_000  # a fixed "now": elapsed times are stable
+
+    async def run_before(pilot: Any) -> None:
+        await send(pilot, "explain crdts")
+        for _ in range(50):  # every scripted token delivered; runs held open
+            await pilot.pause(0.02)
+        await app.refresh_panes()
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=(140, 40), run_before=run_before)
+
+
 @pytest.mark.parametrize("size", [(140, 40), (80, 24)])
 def test_duel_screen_snapshot(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, snap_compare: Any, size: tuple[int, int]
@@ -303,3 +323,37 @@ async def test_suite_steps_through_tasks_and_resumes(tmp_path: Path) -> None:
         rows = read_rows(csv_path)
         assert {r["task_id"] for r in rows} == {tasks[0].id, tasks[1].id}
         assert all(r["task_type"] == tasks[int(r["task_id"] == tasks[1].id)].type for r in rows)
+
+
+HOSTILE = "[/INST] [@click=app.quit] [b]x[/b] \x1b]52;c;aGk=\x07 \x1b[2J \x9b31m end"
+
+
+async def test_model_text_is_shown_as_text_never_markup_or_escapes(tmp_path: Path) -> None:
+    SCRIPT["hostile"] = (100, HOSTILE)
+    config = Config()
+    env = {**ENV, "OPENAI_BASE_URL": "http://127.0.0.1:9/v1"}
+    models = [resolve_model("openai-chat/hostile", config, env)]
+    csv_path = tmp_path / "r.csv"
+    app = ModelduelApp(AppSettings(config, models, csv_path), lambda a: ScriptedRunner(a))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await send(pilot, "[/INST] prompt [@click=app.quit]")
+        await settle(pilot, app)
+        pane = app.screen.query_one(ResponsePane)
+        await pilot.press("escape", "t")  # raw text view
+        await pilot.pause()
+        raw = str(pane.query_one(".pane-raw").render())
+        assert "[/INST] [@click=app.quit] [b]x[/b]" in raw
+        assert "\x1b" not in raw and "\x9b" not in raw and "\x07" not in raw
+        await pilot.press("n")
+        for ch in "[/b]":
+            await pilot.press(ch)
+        await pilot.press("enter")
+        await pilot.press("ctrl+o")  # history quotes the prompt
+        await pilot.pause()
+        assert type(app.screen).__name__ == "HistoryScreen"
+        await pilot.press("escape")
+        app.notify(HOSTILE)  # notices quote provider errors and paths
+        await pilot.pause()
+        assert app.is_running
+        rows = read_rows(csv_path)
+        assert rows[0]["notes"] == "[/b]"

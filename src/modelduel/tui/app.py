@@ -15,16 +15,20 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
+from rich.text import Text
 from textual import on
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Grid, Horizontal, Vertical
+from textual.markup import escape
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Input, Static
 
 from modelduel.core.events import Stamped
 from modelduel.core.scoring import Score
 from modelduel.core.session import DuelState, RunSlot
+from modelduel.display import sanitize_terminal
 from modelduel.tui.duelview import DuelView, blind_order
 from modelduel.tui.pane import ResponsePane
 from modelduel.tui.prompt import PromptEditor
@@ -151,12 +155,12 @@ class DuelScreen(Screen[None]):
         if app.settings.banner:
             yield Static(app.settings.banner, id="banner")
         with Grid(id="panes"):
-            lineup = ", ".join(m.spec for m in app.settings.models)
+            lineup = escape(", ".join(m.spec for m in app.settings.models))
             yield Static(
                 f"[b]Ready.[/b] Type a prompt below and press [b]ctrl+j[/b]: it goes to "
                 f"{lineup} at once.\n\nThen [b]escape[/b] to the panes and score each answer: "
                 "[b]0-5[/b], or the rubric [b]q c f w[/b]. [b]?[/b] lists every key. "
-                f"Results go to {app.settings.csv_path}.",
+                f"Results go to {escape(str(app.settings.csv_path))}.",
                 id="welcome",
             )
         with Horizontal(id="prompt-row"):
@@ -345,8 +349,29 @@ class ModelduelApp(App[None]):
         self._last_save = "nothing saved yet"
         self._rng = random.Random()
         self.task_index = 0
+        self.clock: Callable[[], int] = time.monotonic_ns
+        """Reads "now" for the elapsed time of live panes (tests use a fixed clock)."""
 
     # -- set-up -----------------------------------------------------------------------
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = False,
+    ) -> None:
+        """A notice; plain text by default, because notices quote model specs, paths and
+        provider errors, and `[/INST]` in one would be read as markup."""
+        super().notify(
+            sanitize_terminal(message),
+            title=sanitize_terminal(title),
+            severity=severity,
+            timeout=timeout,
+            markup=markup,
+        )
 
     def get_theme_variable_defaults(self) -> dict[str, str]:
         """App colours (provider accents, latency, winner) for themes that lack them."""
@@ -467,7 +492,7 @@ class ModelduelApp(App[None]):
         view = self.view
         if view is None or not isinstance(self.screen, DuelScreen):
             return
-        now = time.monotonic_ns()
+        now = self.clock()
         done = view.all_ended
         for pane in self.screen.query(ResponsePane):
             await pane.show(view.stats(pane.index, now), done)
@@ -678,9 +703,11 @@ class ModelduelApp(App[None]):
             status = self.screen.query_one("#status", Static)
         except Exception:
             return
-        blind = "  [b]BLIND[/b]" if self.blind else ""
         suite = f"{self.suite_progress()}  ·  " if self.settings.tasks else ""
-        status.update(f"{suite}CSV {self.settings.csv_path}  ·  {self._last_save}{blind}")
+        line = Text(f"{suite}CSV {self.settings.csv_path}  ·  {self._last_save}")
+        if self.blind:
+            line.append("  BLIND", "bold")
+        status.update(line)
 
     def key_rows(self) -> list[tuple[str, str, str]]:
         """(key, description, id) of every binding, as currently mapped."""

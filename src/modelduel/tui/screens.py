@@ -7,12 +7,15 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from rich.table import Table
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
+
+from modelduel.display import sanitize_terminal
 
 __all__ = ["HelpScreen", "HistoryEntry", "HistoryScreen", "NoteScreen", "ReportScreen"]
 
@@ -44,7 +47,7 @@ class HelpScreen(ModalScreen[None]):
         table.add_column("does")
         table.add_column("id for [keymap]", style="dim")
         for key, description, binding_id in self._rows:
-            table.add_row(key, description, binding_id)
+            table.add_row(Text(key), Text(description), Text(binding_id))
         with Vertical():
             yield Label("[b]modelduel keys[/b]  (escape closes)")
             with VerticalScroll():
@@ -67,7 +70,7 @@ class NoteScreen(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         """One input line."""
         with Vertical():
-            yield Label(f"Note for {self._title} (enter saves, escape cancels)")
+            yield Label(Text(f"Note for {self._title} (enter saves, escape cancels)"))
             yield Input(self._note, placeholder="what was wrong, what you fixed, ...")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
@@ -111,7 +114,10 @@ class HistoryScreen(ModalScreen[str | None]):
         with Vertical():
             yield Label(f"[b]Duels[/b] ({len(self._entries)}): enter opens, escape closes")
             options = [
-                Option(f"{e.title}\n  [dim]{e.detail}[/dim]", id=e.key)
+                # prompts are user and model text: Text, never markup
+                Option(
+                    Text.assemble(sanitize_terminal(e.title), "\n  ", (e.detail, "dim")), id=e.key
+                )
                 for e in reversed(self._entries)
             ]
             yield OptionList(*options)
@@ -141,7 +147,7 @@ class ReportScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         """The report, scrollable."""
         with Vertical():
-            yield Label(f"[b]{self._title}[/b]  (escape closes)")
+            yield Label(Text.assemble((self._title, "bold"), "  (escape closes)"))
             with VerticalScroll():
                 for renderable in self._renderables:
                     yield Static(renderable)  # type: ignore[arg-type]
