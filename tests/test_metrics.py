@@ -174,3 +174,16 @@ def test_percentile_and_estimate() -> None:
     assert percentile([1.0, 2.0, 3.0, 4.0], 50) == pytest.approx(2.5)
     assert estimate_tokens(0) == 0
     assert estimate_tokens(5) == 2
+
+
+def test_a_cancelled_run_with_text_after_its_last_usage_is_an_estimate() -> None:
+    from modelduel.core.events import ErrorInfo, StreamFailed, TextDelta, Usage
+
+    meter = StreamMeter()
+    meter.observe(Stamped(0, RequestSent(0)))
+    meter.observe(Stamped(1, Usage(10, 0, 1, None)))  # Anthropic's message_start placeholder
+    meter.observe(Stamped(2, TextDelta("x" * 400)))
+    meter.observe(Stamped(3, StreamFailed(ErrorInfo("cancelled", "cancelled by the user"))))
+    stats = meter.stats()
+    assert not stats.tokens_exact
+    assert stats.output_tokens == 1 + 100

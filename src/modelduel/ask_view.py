@@ -100,7 +100,7 @@ def summary_table(duel: DuelState) -> Table:
         ("tok/s", "right"),
         ("cost", "right"),
     ):
-        table.add_column(name, justify=justify)  # type: ignore[arg-type]
+        table.add_column(name, justify=justify, no_wrap=name == "model")  # type: ignore[arg-type]
     for slot in duel.slots:
         s = slot.stats()
         table.add_row(

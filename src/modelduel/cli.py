@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from modelduel import __version__
+from modelduel.argtypes import non_negative_int, positive_float, positive_int
 from modelduel.errors import ModelduelError
 
 __all__ = ["build_parser", "main"]
@@ -67,11 +68,17 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("prompt", help="the prompt, or - to read it from stdin")
     _add_models(ask)
     ask.add_argument("--system", metavar="TEXT", help="system prompt (default: the config's)")
-    ask.add_argument("--max-output-tokens", type=int, metavar="N", help="cap on output tokens")
+    ask.add_argument(
+        "--max-output-tokens", type=positive_int, metavar="N", help="cap on output tokens"
+    )
     ask.add_argument("--json", action="store_true", help="one JSON object per model on stdout")
     ask.add_argument("--csv", type=Path, metavar="PATH", help="append one row per run to PATH")
-    ask.add_argument("--retries", type=int, metavar="N", help="retry retryable failures N times")
-    ask.add_argument("--timeout", type=float, metavar="S", help="overall time limit per run")
+    ask.add_argument(
+        "--retries", type=non_negative_int, metavar="N", help="retry retryable failures N times"
+    )
+    ask.add_argument(
+        "--timeout", type=positive_float, metavar="S", help="overall time limit per run"
+    )
     _add_common(ask)
 
     config = sub.add_parser("config", help="write or show the configuration")
@@ -92,7 +99,12 @@ def build_parser() -> argparse.ArgumentParser:
     add_route_parser(sub)
     add_export_parser(sub)
 
-    sim = sub.add_parser("simulate", help="run the provider simulator on loopback")
+    sim = sub.add_parser(
+        "simulate",
+        help="run the provider simulator on loopback",
+        description="Serve simulated OpenAI, Anthropic and Gemini APIs on 127.0.0.1 "
+        "(no keys needed); prints the base URLs and variables to point a client at it.",
+    )
     sim.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     sim.add_argument("--port", type=int, default=0, help="port (default: a free one)")
     sim.add_argument("--seed", type=int, default=0, help="seed for answers and timing")

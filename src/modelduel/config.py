@@ -350,7 +350,9 @@ def write_config_file(path: Path, text: str, *, force: bool = False) -> None:
         raise ConfigError(f"{path}: cannot write: {exc.strerror or exc}") from None
 
 
-def effective_config_view(config: Config, env: dict[str, str]) -> dict[str, Any]:
+def effective_config_view(
+    config: Config, env: dict[str, str], path: Path | None = None
+) -> dict[str, Any]:
     """The config as in effect, with each provider's endpoint and key status (masked)."""
     view = config.model_dump(mode="json")
     endpoints: dict[str, Any] = {}
@@ -363,7 +365,7 @@ def effective_config_view(config: Config, env: dict[str, str]) -> dict[str, Any]
             "key": "set (hidden)" if model.api_key is not None else "not set",
         }
     view["endpoints"] = endpoints
-    view["config_file"] = str(locations.config_path())
+    view["config_file"] = str(path or locations.config_path())
     return view
 
 

@@ -56,7 +56,8 @@ def run_ask(args: argparse.Namespace) -> int:
 
         from modelduel.ask_view import summary_table
 
-        Console().print(summary_table(duel))
+        # piped output is not cut to 80 columns: a log should keep whole model names
+        Console(width=None if sys.stdout.isatty() else 160).print(summary_table(duel))
         for slot in duel.slots:
             error = slot.stats().error
             if error is not None:

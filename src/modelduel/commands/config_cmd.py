@@ -26,7 +26,7 @@ def run_config(args: argparse.Namespace) -> int:
         print(f"wrote {path}")
         return 0
     config = load_config(args.config)
-    view = effective_config_view(config, dict(os.environ))
+    view = effective_config_view(config, dict(os.environ), args.config)
     json.dump(view, sys.stdout, indent=2, ensure_ascii=False)
     sys.stdout.write("\n")
     return 0

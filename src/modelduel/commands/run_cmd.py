@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from modelduel.argtypes import non_negative_int, positive_float, positive_int
 from modelduel.demo import demo_environment
 
 if TYPE_CHECKING:
@@ -32,17 +33,28 @@ def add_run_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
         description="Run every task of SUITE on every model; rows land in --csv as runs end.",
     )
     p.add_argument("suite", type=Path, help="a folder of task files (e.g. tasks/starter)")
-    p.add_argument("-m", "--model", action="append", dest="models", metavar="SPEC")
-    p.add_argument("--demo", action="store_true", help="use the simulated providers")
-    p.add_argument("--repeat", type=int, default=1, metavar="N", help="runs per task and model")
     p.add_argument(
-        "--concurrency", type=int, default=1, metavar="K", help="tasks in flight at once"
+        "-m",
+        "--model",
+        action="append",
+        dest="models",
+        metavar="SPEC",
+        help="PROVIDER/MODEL_ID, repeatable (default: the config's lineup)",
+    )
+    p.add_argument("--demo", action="store_true", help="use the simulated providers")
+    p.add_argument(
+        "--repeat", type=positive_int, default=1, metavar="N", help="runs per task and model"
+    )
+    p.add_argument(
+        "--concurrency", type=positive_int, default=1, metavar="K", help="tasks in flight at once"
     )
     p.add_argument("--csv", type=Path, required=True, metavar="PATH", help="results CSV")
-    p.add_argument("--max-output-tokens", type=int, metavar="N")
-    p.add_argument("--retries", type=int, metavar="N")
-    p.add_argument("--timeout", type=float, metavar="S")
-    p.add_argument("--config", type=Path, metavar="PATH")
+    p.add_argument("--max-output-tokens", type=positive_int, metavar="N", help="output cap")
+    p.add_argument(
+        "--retries", type=non_negative_int, metavar="N", help="retry retryable failures N times"
+    )
+    p.add_argument("--timeout", type=positive_float, metavar="S", help="time limit per run")
+    p.add_argument("--config", type=Path, metavar="PATH", help="config file")
 
 
 def run_run(args: argparse.Namespace) -> int:
@@ -70,11 +82,16 @@ def run_run(args: argparse.Namespace) -> int:
         return 0
     with demo_environment(args.demo, config) as env:
         resolved = {s: resolve_model(s, config, env) for s in specs}
-        failures = asyncio.run(_run_items(items, tasks, resolved, args, config, env, total))
-    print(
-        f"{total - done_before} runs done ({failures} failed); results in {args.csv}",
-        file=sys.stderr,
-    )
+        outcome = asyncio.run(_run_items(items, tasks, resolved, args, config, env, total))
+    failures, cancelled, finished = outcome
+    if cancelled:
+        print(
+            f"interrupted: {finished} runs done ({failures} failed), {cancelled} cancelled; "
+            f"run the same command again to resume. Results in {args.csv}",
+            file=sys.stderr,
+        )
+        return 130
+    print(f"{finished} runs done ({failures} failed); results in {args.csv}", file=sys.stderr)
     return 1 if failures else 0
 
 
@@ -86,7 +103,7 @@ async def _run_items(
     config: Config,
     env: dict[str, str],
     total: int,
-) -> int:
+) -> tuple[int, int, int]:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
     from modelduel.core.records import csv_row, transcript_record
@@ -97,7 +114,7 @@ async def _run_items(
 
     duels: dict[str, DuelState] = {}  # run id -> its duel, while the run is going
     finished: dict[str, asyncio.Event] = {}  # duel id -> set when all its runs ended
-    failures = 0
+    failures = cancelled = completed = 0
     progress = Progress(
         "[progress.description]{task.description}",
         BarColumn(),
@@ -113,15 +130,19 @@ async def _run_items(
             duel.sink(run_id, stamped)
 
     def on_ended(run_id: str) -> None:
-        nonlocal failures
+        nonlocal failures, cancelled, completed
         duel = duels.pop(run_id, None)
         if duel is None:
             return
         slot = duel.slot(run_id)
         assert slot is not None
         slot.ended = True
-        if slot.stats().error is not None:
-            failures += 1
+        error = slot.stats().error
+        if error is not None and error.kind == "cancelled":
+            cancelled += 1
+        else:
+            completed += 1
+            failures += error is not None
         append_run(args.csv, csv_row(duel, slot), transcript_record(duel, slot))
         progress.advance(bar)
         if all(s.ended for s in duel.slots):
@@ -173,4 +194,4 @@ async def _run_items(
     finally:
         loop.remove_signal_handler(signal.SIGINT)
         await child.aclose()
-    return failures
+    return failures, cancelled, completed

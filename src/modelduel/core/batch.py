@@ -38,9 +38,14 @@ def plan_batch(
     """The duels still to run, given the rows the CSV already holds.
 
     A (task_id, model) pair with k rows already has repeats 0..k-1 done; failed runs
-    count as done (they were paid for and are in the CSV; rerun them from the TUI).
+    count as done (they were paid for and are in the CSV; rerun them from the TUI),
+    but cancelled ones do not: an interrupted batch runs them again on resume.
     """
-    done = Counter((row.get("task_id", ""), row.get("model", "")) for row in existing_rows)
+    done = Counter(
+        (row.get("task_id", ""), row.get("model", ""))
+        for row in existing_rows
+        if row.get("finish_reason") != "cancelled"
+    )
     items = []
     for index, task_id in enumerate(task_ids):
         for r in range(repeat):

@@ -221,7 +221,12 @@ class StreamMeter:
         usage = self._usage
         chars = self._text_chars + self._reasoning_chars
         output = usage.output_tokens
-        exact = output is not None and (self._end_ns is not None or chars == self._chars_at_usage)
+        # A clean finish trusts the provider's last count; a failed or cancelled run with
+        # text after its last usage (Anthropic's placeholder count in message_start) is
+        # an estimate from that count plus the text since, marked as such.
+        exact = output is not None and (
+            chars == self._chars_at_usage or (self._end_ns is not None and self._error is None)
+        )
         if output is None:
             output = estimate_tokens(chars) if chars else None
         elif not exact:

@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from modelduel.core.events import Usage
 from modelduel.core.metrics import Cost
 
-__all__ = ["PriceOverride", "price_run", "price_source"]
+__all__ = ["PriceOverride", "price_run", "price_source", "warm_up"]
 
 _PROVIDER_IDS = {"openai": "openai", "anthropic": "anthropic", "gemini": "google"}
 
@@ -34,6 +34,11 @@ class PriceOverride(BaseModel):
     input_per_mtok: float = Field(ge=0)
     output_per_mtok: float = Field(ge=0)
     cached_input_per_mtok: float | None = Field(default=None, ge=0)
+
+
+def warm_up() -> None:
+    """Load the price data now (about 100-300 ms), before any run, not during one."""
+    _library_price("openai", "gpt-5.5", 1, 0, 1)
 
 
 @functools.cache

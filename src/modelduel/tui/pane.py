@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.containers import Vertical, VerticalScroll
-from textual.widgets import Collapsible, Markdown, Static
+from textual.containers import Vertical
+from textual.widget import Widget
 
 from modelduel.core.metrics import StreamStats
 from modelduel.core.scoring import Score
@@ -25,6 +25,7 @@ from modelduel.display import (
     sparkline,
     status_word,
 )
+from modelduel.tui.stream_markdown import PaneBody
 
 __all__ = ["PaneModel", "ResponsePane"]
 
@@ -55,6 +56,31 @@ class PaneModel:
         return self.blind and not self.revealed
 
 
+class TextLine(Widget):
+    """Fixed-height text that repaints without a relayout, and only when it changed.
+
+    `Static.update` always asks for a layout of the whole screen; the header and stats
+    lines change on every tick of every pane, so that would relayout 30 times a second.
+    """
+
+    DEFAULT_CSS = "TextLine { height: 1; }"
+
+    def __init__(self, *, classes: str | None = None) -> None:
+        super().__init__(classes=classes)
+        self._text = Text()
+
+    def set(self, text: Text) -> None:
+        """Show `text` (a no-op when it is what is shown)."""
+        if text == self._text:
+            return
+        self._text = text
+        self.refresh()
+
+    def render(self) -> Text:
+        """The current text."""
+        return self._text
+
+
 class ResponsePane(Vertical, can_focus=True):
     """A focusable pane; scoring keys are bindings of the duel screen acting on it."""
 
@@ -71,12 +97,6 @@ class ResponsePane(Vertical, can_focus=True):
     ResponsePane > .pane-stats {
         height: 3; color: $text-muted; text-wrap: nowrap; text-overflow: ellipsis;
     }
-    ResponsePane > VerticalScroll { height: 1fr; }
-    ResponsePane Collapsible { border: none; padding: 0; margin: 0; }
-    ResponsePane .pane-reasoning { color: $reasoning; text-style: italic; }
-    ResponsePane .pane-raw { display: none; }
-    ResponsePane.-raw .pane-raw { display: block; }
-    ResponsePane.-raw Markdown { display: none; }
     """
 
     def __init__(self, model: PaneModel, index: int) -> None:
@@ -88,41 +108,28 @@ class ResponsePane(Vertical, can_focus=True):
         self._status = "waiting"
         self._user_toggled = False
         self._veiled = False
-        # Held directly: the refresh tick can come before Collapsible has mounted its
-        # contents, when a query would find nothing.
-        self._header_w = Static(classes="pane-header")
-        self._thinking = Collapsible(title="reasoning", collapsed=False, classes="pane-thinking")
-        self._reasoning = Static("", classes="pane-reasoning")
-        self._answer = Markdown("", classes="pane-answer")
-        self._raw = Static("", classes="pane-raw", markup=False)
-        self._stats_w = Static("", classes="pane-stats")
-        self._scroll = VerticalScroll()
+        # Held directly: the refresh tick can come before the children are mounted.
+        self._header_w = TextLine(classes="pane-header")
+        self._body = PaneBody()
+        self._stats_w = TextLine(classes="pane-stats")
 
     def compose(self) -> ComposeResult:
-        """Header, scrolling body (reasoning above the answer), stats."""
+        """Header, body (reasoning above the answer), stats."""
         yield self._header_w
-        with self._scroll:
-            with self._thinking:
-                yield self._reasoning
-            yield self._answer
-            yield self._raw
+        yield self._body
         yield self._stats_w
 
-    def on_mount(self) -> None:
-        """Follow the stream until the user scrolls up."""
-        self._scroll.anchor()
-        self._thinking.display = False
+    @property
+    def body(self) -> PaneBody:
+        """The pane's scrolling body."""
+        return self._body
 
     def reset(self) -> None:
         """A re-run: clear the body for the fresh run's text."""
         self._shown = 0
         self._reasoning_shown = 0
         self._user_toggled = False
-        self._answer.update("")
-        self._raw.update("")
-        self._reasoning.update("")
-        self._thinking.display = False
-        self._scroll.anchor()
+        self._body.reset()
 
     async def show(self, stats: StreamStats, duel_done: bool) -> None:
         """Bring the pane up to date with the run's figures (called on the refresh tick)."""
@@ -131,29 +138,24 @@ class ResponsePane(Vertical, can_focus=True):
         # count would tell the fast model from the slow one.
         self._veiled = m.hidden and not duel_done
         self._status = "running" if self._veiled else status_word(stats)
-        self._header_w.update(self._header(stats))
-        self._stats_w.update(self._stats(stats))
+        self._header_w.set(self._header(stats))
+        self._stats_w.set(self._stats(stats))
         # Blind: an answer that shows up first would give the fast model away.
         if m.hidden and not duel_done:
             return
         if len(stats.reasoning_text) > self._reasoning_shown:
-            thinking = self._thinking
-            thinking.display = True
-            self._reasoning.update(Text(sanitize_terminal(stats.reasoning_text)))
             self._reasoning_shown = len(stats.reasoning_text)
+            self._body.set_reasoning(sanitize_terminal(stats.reasoning_text))
         text = stats.text
-        if stats.error is not None and self._shown == len(text) and not text:
-            self._answer.update(f"**{stats.error.kind}**: {stats.error.message}")
-            self._shown = 0
+        if stats.error is not None and not text:
+            self._body.set_message(f"{stats.error.kind}: {sanitize_terminal(stats.error.message)}")
             return
         if text and not self._shown and self._reasoning_shown and not self._user_toggled:
             # the answer has started: fold the reasoning so the answer is in view (h unfolds)
-            self._thinking.collapsed = True
+            self._body.reasoning_folded = True
         if len(text) > self._shown:
-            delta = sanitize_terminal(text[self._shown :])
             self._shown = len(text)
-            self._raw.update(Text(sanitize_terminal(text)))
-            await self._answer.append(delta)
+            self._body.set_answer(sanitize_terminal(text))
 
     def _header(self, stats: StreamStats) -> Text:
         m = self.model
@@ -171,7 +173,6 @@ class ResponsePane(Vertical, can_focus=True):
         """Three short lines (timings; tokens, rate, cost; score) that fit a narrow pane."""
         m = self.model
         line = Text(no_wrap=True, overflow="ellipsis")
-        estimate = not s.tokens_exact and bool(s.output_tokens)
         if m.hidden:
             if self._veiled:
                 line.append("answers show when all are done\n", "dim")
@@ -182,12 +183,13 @@ class ResponsePane(Vertical, can_focus=True):
             line.append(f"ttft {fmt_seconds(s.ttft_s)}")
             line.append(f"  useful {fmt_seconds(s.time_to_first_useful_s)}")
             line.append(f"  in {fmt_tokens(s.input_tokens)}\n")
+            # `~` marks a live estimate until the provider's exact count replaces it
             line.append(f"out {fmt_tokens(s.output_tokens, s.tokens_exact)}")
-            if estimate:
-                line.append(" est", "italic")
+            # cost before the rate: in a narrow pane the sparkline is what gets cut
+            line.append(f"  {fmt_cost(s.cost_usd, s.tokens_exact)}")
             line.append(f"  {fmt_rate(s.output_tokens_per_s)} ")
             line.append(sparkline(s.rate_buckets, 10), "cyan")
-            line.append(f"  {fmt_cost(s.cost_usd, s.tokens_exact)}\n")
+            line.append("\n")
         score = m.score.describe()
         line.append(f"score {score}", "bold" if m.score.is_scored else "dim")
         if m.score.manual_corrections:
@@ -200,13 +202,12 @@ class ResponsePane(Vertical, can_focus=True):
 
     def toggle_raw(self) -> None:
         """Show the answer as raw text instead of rendered markdown, or back."""
-        self.toggle_class("-raw")
+        self._body.toggle_raw()
 
     def toggle_reasoning(self) -> None:
-        """Collapse or expand the reasoning."""
-        thinking = self._thinking
-        thinking.collapsed = not thinking.collapsed
+        """Fold or unfold the reasoning."""
         self._user_toggled = True
+        self._body.toggle_reasoning()
 
 
 def _status_style(status: str) -> str:

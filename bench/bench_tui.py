@@ -1,0 +1,206 @@
+"""Duel-screen benchmarks: loop lag, sustained stream rate, CPU, TTFT under a flood, startup.
+
+Run: `python bench/bench_tui.py`. Talks only to 127.0.0.1: the simulator runs in its
+own process (so it does not share this process's GIL) and records, with
+`time.monotonic_ns()`, when it received each request and wrote each event; the app
+runs headless with its real child-process runner.
+
+- loop lag: a 10 ms timer inside the app; lag = how late each tick fires, while three
+  panes stream at 200 tokens/s each.
+- sustained rate: three panes at N tokens/s; a rate is sustained when the loop lag
+  stays under 50 ms at p99 and every pane shows all of its text one tick after the end.
+- CPU: this process plus the runner child, three panes at 100 tokens/s.
+- TTFT under flood: one pane's first token arrives while two others stream at
+  2,000 tokens/s; error = the pane's ttft - (server's first write - request received).
+- startup: launch to first painted screen, modelduel vs a bare Textual app (headless).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing as mp
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
+
+from modelduel.commands.tui_cmd import child_runner_factory  # noqa: E402
+from modelduel.config import Config, resolve_model  # noqa: E402
+from modelduel.tui.app import AppSettings, ModelduelApp  # noqa: E402
+
+SPECS = ["openai/gpt-5.5", "anthropic/claude-opus-4-7", "gemini/gemini-3.1-pro-preview"]
+
+
+def _serve(conn: Any) -> None:
+    from modelduel.simulator import run_in_thread
+
+    with run_in_thread(seed=1, ground_truth=True) as handle:
+        conn.send(handle.env())
+        conn.recv()  # stop
+        conn.send(handle.ground_truth())
+
+
+class Simulator:
+    """The simulator in a process of its own, with its ground-truth log."""
+
+    def __enter__(self) -> Simulator:
+        ctx = mp.get_context("spawn")
+        self.conn, child = ctx.Pipe()
+        self.proc = ctx.Process(target=_serve, args=(child,), daemon=True)
+        self.proc.start()
+        self.env: dict[str, str] = self.conn.recv()
+        return self
+
+    def truth(self) -> list[dict[str, Any]]:
+        self.conn.send("stop")
+        records: list[dict[str, Any]] = self.conn.recv()
+        return records
+
+    def __exit__(self, *exc: object) -> None:
+        self.proc.terminate()
+        self.proc.join(5)
+
+
+def _cpu_of(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def _duel(
+    env: dict[str, str], headers: list[dict[str, str]], tmp: Path, answer_tokens: int
+) -> dict[str, Any]:
+    config = Config()
+    models = [resolve_model(s, config, env) for s in SPECS]
+    settings = AppSettings(config, models, tmp / "bench.csv")
+    app = ModelduelApp(settings, child_runner_factory(config, env))  # type: ignore[arg-type]
+    lags: list[float] = []
+    result: dict[str, Any] = {}
+    async with app.run_test(size=(160, 48)) as pilot:
+        last = time.perf_counter()
+
+        def tick() -> None:
+            nonlocal last
+            now = time.perf_counter()
+            lags.append(max(0.0, now - last - 0.01))
+            last = now
+
+        app.set_interval(0.01, tick)
+        from modelduel.core.session import DuelState
+
+        duel = DuelState.create(models, "Explain how a B-tree splits nodes", None)
+        from modelduel.tui.duelview import DuelView
+
+        view = DuelView.from_live(duel, False)
+        app.views.append(view)
+        for slot in duel.slots:
+            app._runs[slot.run_id] = (view, slot)
+        await app.show_view(view)
+        plans = []
+        for i, slot in enumerate(duel.slots):
+            extra = {**headers[i], "x-simulate-answer-tokens": str(answer_tokens)}
+            plans.append(duel.plan(slot, extra_headers=tuple(extra.items())))
+        runner = app.runner
+        assert runner is not None
+        child_pid = runner._proc.pid  # type: ignore[attr-defined]
+        cpu0 = time.process_time() + 0.0
+        child0 = _cpu_of(child_pid)
+        wall0 = time.perf_counter()
+        lags.clear()
+        await runner.start(plans)
+        while not view.all_ended:
+            await pilot.pause(0.05)
+        wall = time.perf_counter() - wall0
+        result["cpu_cores"] = (time.process_time() - cpu0 + _cpu_of(child_pid) - child0) / wall
+        await pilot.pause(0.15)  # one refresh tick after the end
+        await app.refresh_panes()
+        panes = list(app.screen.query("ResponsePane"))
+        result["caught_up"] = all(
+            p._shown == len(view.stats(p.index).text)  # type: ignore[attr-defined]
+            for p in panes
+        )
+        result["lag_p99_ms"] = statistics.quantiles(lags, n=100)[98] * 1000 if lags else 0.0
+        result["ttft"] = [s.stats().ttft_s for s in duel.slots]
+        result["sent_ns"] = [s.meter._sent_ns for s in duel.slots]
+    return result
+
+
+def _fixed(tps: float, ttft_ms: float = 200, reasoning_ms: float = 0) -> dict[str, str]:
+    return {
+        "x-simulate-tps": str(tps),
+        "x-simulate-ttft-ms": str(ttft_ms),
+        "x-simulate-reasoning-ms": str(reasoning_ms),
+        "x-simulate-jitter": "0",
+    }
+
+
+def _startup(bare: bool) -> float:
+    code = "import sys,time;t0=float(sys.argv[1]);" + (
+        "from textual.app import App\n"
+        "class A(App):\n"
+        "  def on_mount(self): self.call_after_refresh(self.done)\n"
+        "  def done(self): print(time.time()-t0); self.exit()\n"
+        "A().run(headless=True)"
+        if bare
+        else "from modelduel.tui.app import ModelduelApp, AppSettings, Runner\n"
+        "from modelduel.config import Config, resolve_model\n"
+        "from pathlib import Path\n"
+        "c=Config();env={'OPENAI_API_KEY':'x','ANTHROPIC_API_KEY':'x','GEMINI_API_KEY':'x'}\n"
+        "m=[resolve_model(s,c,env) for s in c.default_models]\n"
+        "class B(ModelduelApp):\n"
+        "  async def on_mount(self):\n"
+        "    await super().on_mount(); self.call_after_refresh(self.done)\n"
+        "  def done(self): print(time.time()-t0); self.exit()\n"
+        "B(AppSettings(c,m,Path('/tmp/x.csv')), lambda a: Runner()).run(headless=True)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code, repr(time.time())], capture_output=True, text=True, check=True
+    )
+    return float(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    """Run every measurement and print one line each."""
+    tmp = Path(os.environ.get("TMPDIR", "/tmp")) / "modelduel-bench"
+    tmp.mkdir(exist_ok=True)
+    with Simulator() as sim:
+        env = {**os.environ, **sim.env, "MODELDUEL_DEMO": "1"}
+        r = asyncio.run(_duel(env, [_fixed(200)] * 3, tmp, 1200))
+        print(f"loop lag, 3 panes x 200 tok/s: p99 {r['lag_p99_ms']:.1f} ms")
+        r = asyncio.run(_duel(env, [_fixed(100)] * 3, tmp, 600))
+        print(f"CPU, 3 panes x 100 tok/s: {r['cpu_cores']:.2f} cores (app + runner child)")
+        for tps in (500, 1000, 2000, 4000):
+            r = asyncio.run(_duel(env, [_fixed(tps)] * 3, tmp, tps * 3))
+            ok = r["caught_up"] and r["lag_p99_ms"] < 50
+            print(
+                f"sustained {tps} tok/s per pane: lag p99 {r['lag_p99_ms']:.1f} ms, "
+                f"caught up {r['caught_up']} -> {'OK' if ok else 'falls behind'}"
+            )
+        errors: list[float] = []
+        for _ in range(10):
+            flood = [_fixed(2000, 0), _fixed(2000, 0), _fixed(60, 700)]
+            r = asyncio.run(_duel(env, flood, tmp, 3000))
+            errors.append(r["ttft"][2])
+        truth = sim.truth()
+    # the late pane's requests, in order: ttft truth = first write - received
+    late = [t for t in truth if t.get("model") == "gemini-3.1-pro-preview"][-10:]
+    diffs = []
+    for measured, record in zip(errors, late, strict=True):
+        first = next(e["written_ns"] for e in record["events"] if e.get("tokens"))
+        diffs.append((measured - (first - record["received_ns"]) / 1e9) * 1000)
+    diffs.sort()
+    print(
+        f"ttft error while two panes flood at 2000 tok/s: n={len(diffs)} "
+        f"median {statistics.median(diffs):.2f} ms max {max(diffs, key=abs):.2f} ms"
+    )
+    bare = statistics.median(_startup(True) for _ in range(3))
+    ours = statistics.median(_startup(False) for _ in range(3))
+    print(f"startup to first paint (headless): bare Textual {bare:.3f} s, modelduel {ours:.3f} s")
+
+
+if __name__ == "__main__":
+    main()
