@@ -29,9 +29,9 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
 
-from modelduel.commands.tui_cmd import child_runner_factory  # noqa: E402
-from modelduel.config import Config, resolve_model  # noqa: E402
-from modelduel.tui.app import AppSettings, ModelduelApp  # noqa: E402
+from modelduel.commands.tui_cmd import child_runner_factory
+from modelduel.config import Config, resolve_model
+from modelduel.tui.app import AppSettings, ModelduelApp
 
 SPECS = ["openai/gpt-5.5", "anthropic/claude-opus-4-7", "gemini/gemini-3.1-pro-preview"]
 
