@@ -129,6 +129,7 @@ class ResolvedModel:
         key_env: the variable the key comes (or would come) from.
         key_required: False for local servers that need no key.
         options: the model's options.
+        simulated: the run goes to the built-in simulator (demo mode), not a provider.
     """
 
     spec: str
@@ -140,6 +141,7 @@ class ResolvedModel:
     key_env: str | None
     key_required: bool
     options: ModelOptions
+    simulated: bool = False
 
     def to_request(
         self, prompt: str, system: str | None, max_output_tokens: int | None = None
@@ -292,6 +294,7 @@ def resolve_model(spec: str, config: Config, env: dict[str, str]) -> ResolvedMod
         key_env=key_env,
         key_required=key_required,
         options=options,
+        simulated=demo and provider in BUILTIN_PROVIDERS,
     )
 
 

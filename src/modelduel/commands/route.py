@@ -778,6 +778,9 @@ def run_route(args: argparse.Namespace) -> int:
     unscored = len(loaded.rows) - scored
     if unscored:
         notes.append(f"{unscored} unscored runs left out")
+    simulated = sum(1 for row in loaded.rows if (row.get("simulated") or "") == "true")
+    if simulated:
+        notes.append(f"{simulated} of these runs are SIMULATED (demo mode), not real model output")
     if loaded.duplicates:
         notes.append(f"{loaded.duplicates} duplicate run ids counted once")
     if loaded.skipped:

@@ -98,6 +98,8 @@ def csv_row(duel: DuelState, slot: RunSlot, *, blind: bool = False) -> dict[str,
         "finish_reason": s.finish_reason,
         "error": None if s.error is None else f"{s.error.kind}: {s.error.message}",
         "retried": s.retries,
+        # demo runs answer from the local simulator: never to be mistaken for real ones
+        "simulated": m.simulated,
     }
 
 

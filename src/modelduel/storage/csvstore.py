@@ -88,6 +88,7 @@ EXTRA_COLUMNS: tuple[str, ...] = (
     "correctness",
     "format",
     "rework",
+    "simulated",
 )
 COLUMNS: tuple[str, ...] = BRIEF_COLUMNS + EXTRA_COLUMNS
 
