@@ -52,8 +52,12 @@ def test_demo_in_tmux_scores_land_in_the_csv(tmp_path: Path) -> None:
         time.sleep(0.5)
         tmux("send-keys", "-t", session, "C-j")
         assert wait_for(lambda: csv_path.exists() and len(read_rows(csv_path)) == 3, 40)
-        screen = tmux("capture-pane", "-p", "-t", session)
-        assert screen.count("ttft") == 3 and screen.count("done") >= 3
+
+        def screen_done() -> bool:
+            screen = tmux("capture-pane", "-p", "-t", session)
+            return screen.count("ttft") == 3 and screen.count("done") >= 3
+
+        assert wait_for(screen_done, 10)  # the panes catch up on their next tick
         tmux("send-keys", "-t", session, "Escape")
         time.sleep(0.5)
         tmux("send-keys", "-t", session, "4")

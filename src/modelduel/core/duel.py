@@ -17,7 +17,6 @@ import asyncio
 import contextlib
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 
 import httpx2 as httpx
 
@@ -29,30 +28,13 @@ from modelduel.core.events import (
     StreamFailed,
     TextDelta,
 )
-from modelduel.providers.base import ModelRequest
-from modelduel.providers.http import Clock, StreamTarget, Timeouts, make_client, stream_events
+from modelduel.core.plan import RunPlan
+from modelduel.providers.http import Clock, Timeouts, make_client, stream_events
 
 __all__ = ["ClientPool", "DuelRunner", "EventSink", "RunPlan", "backoff_delay"]
 
 EventSink = Callable[[str, Stamped], None]
 """Receives (run_id, stamped event) for every event of every run, in arrival order."""
-
-
-@dataclass(frozen=True, slots=True)
-class RunPlan:
-    """One model run of a duel.
-
-    Attributes:
-        run_id: unique id of this run (the CSV's run_id).
-        client_key: which pooled client to use (the provider name).
-        target: where to send it.
-        request: what to send.
-    """
-
-    run_id: str
-    client_key: str
-    target: StreamTarget
-    request: ModelRequest
 
 
 class ClientPool:

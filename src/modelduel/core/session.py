@@ -14,10 +14,10 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from modelduel.core.duel import RunPlan
 from modelduel.core.events import Stamped, Usage
 from modelduel.core.metrics import Cost, StreamMeter, StreamStats
-from modelduel.providers.http import StreamTarget
+from modelduel.core.plan import RunPlan
+from modelduel.providers.base import StreamTarget
 
 if TYPE_CHECKING:
     from modelduel.config import ResolvedModel

@@ -10,7 +10,7 @@ thin shell that sends the request and feeds the parser.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from email.utils import parsedate_to_datetime
@@ -24,6 +24,7 @@ __all__ = [
     "ModelRequest",
     "SSEEvent",
     "StreamParser",
+    "StreamTarget",
     "clamp_retry_after",
     "error_kind_for_status",
     "get_adapter",
@@ -80,6 +81,26 @@ class ModelRequest:
     temperature: float | None = None
     show_reasoning: bool = True
     extra_headers: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class StreamTarget:
+    """Where and how to send one request.
+
+    Attributes:
+        kind: the protocol (one of providers.base.KINDS).
+        base_url: the endpoint's base URL.
+        api_key: the key as a zero-arg getter, called only when headers are built, so no
+            long-lived object holds the plain key (and reprs cannot show it).
+        key_env: the variable the key comes from, for "X is not set".
+        key_required: False for local servers that need no key.
+    """
+
+    kind: str
+    base_url: str
+    api_key: Callable[[], str | None]
+    key_env: str | None
+    key_required: bool = True
 
 
 class StreamParser(Protocol):

@@ -22,7 +22,7 @@ from typing import Any
 import httpx2 as httpx
 
 from modelduel.core.events import ErrorInfo, RequestSent, Stamped, StreamFailed
-from modelduel.providers.base import Adapter, ModelRequest, get_adapter
+from modelduel.providers.base import Adapter, ModelRequest, StreamTarget, get_adapter
 from modelduel.providers.sse import SSEDecoder, SSEEventTooLarge
 
 __all__ = ["Clock", "StreamTarget", "Timeouts", "make_client", "stream_events"]
@@ -46,26 +46,6 @@ class Timeouts:
     connect: float = 10.0
     stall: float = 60.0
     write: float = 30.0
-
-
-@dataclass(frozen=True, slots=True)
-class StreamTarget:
-    """Where and how to send one request.
-
-    Attributes:
-        kind: the protocol (one of providers.base.KINDS).
-        base_url: the endpoint's base URL.
-        api_key: the key as a zero-arg getter, called only when headers are built, so no
-            long-lived object holds the plain key (and reprs cannot show it).
-        key_env: the variable the key comes from, for "X is not set".
-        key_required: False for local servers that need no key.
-    """
-
-    kind: str
-    base_url: str
-    api_key: Callable[[], str | None]
-    key_env: str | None
-    key_required: bool = True
 
 
 def make_client(timeouts: Timeouts | None = None) -> httpx.AsyncClient:

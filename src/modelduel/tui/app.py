@@ -8,6 +8,7 @@ when it ends, and every score change updates that row at once.
 
 from __future__ import annotations
 
+import asyncio
 import random
 import time
 from collections.abc import Callable, Iterable
@@ -360,6 +361,7 @@ class ModelduelApp(App[None]):
         self._runs: dict[str, tuple[DuelView, RunSlot]] = {}
         self._runner_factory = runner_factory
         self.runner: Runner | None = None
+        self._runner_ready: asyncio.Future[None] | None = None
         self._last_save = "nothing saved yet"
         self._rng = random.Random()
         self.task_index = 0
@@ -417,7 +419,9 @@ class ModelduelApp(App[None]):
         if self.settings.config.keymap:
             self.set_keymap(dict(self.settings.config.keymap))
         self.runner = self._runner_factory(self)
-        await self.runner.open()
+        # The runner process starts while the user types: waiting for it here would
+        # hold the first paint back by the child's start-up (about half a second).
+        self._runner_ready = asyncio.ensure_future(self.runner.open())
         await self.push_screen(DuelScreen())
         # the price table loads once the first screen is up, so it neither delays the
         # first paint nor stalls the loop when the first usage arrives mid-stream
@@ -439,8 +443,14 @@ class ModelduelApp(App[None]):
             self.settings.save_theme(theme)
             self.settings.theme = theme
 
+    async def _wait_runner(self) -> None:
+        if self._runner_ready is not None:
+            await self._runner_ready
+
     async def on_unmount(self) -> None:
         """Stop the runner process: no run outlives the app."""
+        if self._runner_ready is not None and not self._runner_ready.done():
+            self._runner_ready.cancel()
         if self.runner is not None:
             await self.runner.aclose()
 
@@ -483,6 +493,7 @@ class ModelduelApp(App[None]):
             self._runs[slot.run_id] = (view, slot)
         await self.show_view(view)
         assert self.runner is not None
+        await self._wait_runner()
         await self.runner.start(list(duel.plans()))
         self.update_status()
 
@@ -614,6 +625,7 @@ class ModelduelApp(App[None]):
         for pane in self.screen.query(ResponsePane):
             if pane.index == index:
                 pane.reset()
+        await self._wait_runner()
         await self.runner.start([view.live.plan(fresh)])
 
     async def cancel(self, index: int) -> None:
