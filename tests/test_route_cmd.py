@@ -130,7 +130,7 @@ def test_two_files_zero_cost_in_json(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert out["routes"]["research_summary"] == "lmstudio/gemma-3"
     free = next(s for s in out["stats"] if s["model"] == "lmstudio/gemma-3")
     assert free["quality_per_cost"] == "inf" and free["cost_per_success"] == 0
-    assert "1 unscored runs left out" in captured.err
+    assert "1 unscored run left out" in captured.err
 
 
 def test_bom_file_and_duplicate_run_ids(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -190,7 +190,7 @@ def test_rich_report(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None
     assert "avg score (runs)" in text and "cost per success" in text
     assert "5.00 ×1 ★" in text
     assert "no success" in text
-    assert "1 unscored runs left out" in text
+    assert "1 unscored run left out" in text
 
 
 def test_bad_score_names_file_line_and_column(tmp_path: Path) -> None:

@@ -654,8 +654,9 @@ def render_report(
     from rich.text import Text
 
     runs = sum(c.runs for c in stats)
+    plural = "" if runs == 1 else "s"
     heading = Text(
-        f"Routing by {objective} · success = score ≥ {success_score:g} · {runs} scored runs",
+        f"Routing by {objective} · success = score ≥ {success_score:g} · {runs} scored run{plural}",
         style="bold underline",
     )
     legend = Text(
@@ -777,7 +778,7 @@ def run_route(args: argparse.Namespace) -> int:
     notes: list[str] = []
     unscored = len(loaded.rows) - scored
     if unscored:
-        notes.append(f"{unscored} unscored runs left out")
+        notes.append(f"{unscored} unscored run{'' if unscored == 1 else 's'} left out")
     simulated = sum(1 for row in loaded.rows if (row.get("simulated") or "") == "true")
     if simulated:
         notes.append(f"{simulated} of these runs are SIMULATED (demo mode), not real model output")

@@ -597,7 +597,12 @@ class ModelduelApp(App[None]):
             except Exception as exc:
                 self.notify(f"score NOT saved: {exc}", severity="error", timeout=10)
                 return
-            self._last_save = f"score {model.score.describe()} saved for {model.label}"
+            extra = ""
+            if model.score.manual_corrections:
+                extra += f", {model.score.manual_corrections} corrections"
+            if model.score.note:
+                extra += ", note"
+            self._last_save = f"saved {model.score.describe()}{extra} for {model.label}"
         else:
             self._last_save = f"score {model.score.describe()} kept; saved when {model.label} ends"
         if view.reveal_if_scored():
