@@ -434,6 +434,7 @@ class ModelduelApp(App[None]):
         elif self.settings.recorded:
             first = next((v for v in self.views if not v.fully_scored), self.views[0])
             await self.show_view(first)
+            self.screen.action_to_panes()  # type: ignore[attr-defined]  # scoring first
             self.notify(f"{len(self.views)} recorded duels: ctrl+o lists them")
         self.update_status()
 
@@ -590,10 +591,11 @@ class ModelduelApp(App[None]):
         if model.saved:
             from modelduel.storage import update_run
 
+            changes = model.score.csv_changes()
+            if model.blind:
+                changes["blind"] = True  # scored without knowing which model it was
             try:
-                update_run(
-                    self.settings.csv_path, view.run_id(pane.index), model.score.csv_changes()
-                )
+                update_run(self.settings.csv_path, view.run_id(pane.index), changes)
             except Exception as exc:
                 self.notify(f"score NOT saved: {exc}", severity="error", timeout=10)
                 return

@@ -75,6 +75,9 @@ class DuelView:
         ordered = sorted(
             rows, key=lambda r: int(r.get("pane") or 0) if (r.get("pane") or "").isdigit() else 0
         )
+        if blind:
+            # a batch runs models in the order given: shown so, A would always be the same
+            ordered = [ordered[i] for i in blind_order(len(ordered))]
         panes = []
         for i, row in enumerate(ordered):
             score = Score.from_row(row)
