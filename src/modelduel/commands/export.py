@@ -74,7 +74,7 @@ def export_rows(
     elif fmt == "jsonl":
         lines = []
         for row in rows:
-            record: dict[str, Any] = dict(row)
+            record: dict[str, Any] = {k: _typed(k, v) for k, v in row.items()}
             record["transcript"] = transcripts.get(row.get("run_id") or "")
             lines.append(json.dumps(record, ensure_ascii=False))
         text = "".join(line + "\n" for line in lines)
@@ -89,6 +89,59 @@ def export_rows(
         write_text_atomic(out, text)
     except OSError as exc:
         raise CsvError(f"{out}: cannot write: {exc.strerror or exc}") from None
+
+
+_NUMBERS = frozenset(
+    {
+        "score",
+        "time_to_first_useful_s",
+        "wall_time_s",
+        "input_tokens",
+        "output_tokens",
+        "cost_usd",
+        "manual_corrections",
+        "pane",
+        "connect_s",
+        "ttft_s",
+        "reasoning_tokens",
+        "cached_input_tokens",
+        "output_tokens_per_s",
+        "retried",
+        "quality",
+        "correctness",
+        "format",
+        "rework",
+    }
+)
+_BOOLEANS = frozenset({"blind", "tokens_exact", "simulated"})
+
+
+def _typed(column: str, cell: str) -> object:
+    """A CSV cell as JSON: modelduel's number and flag columns typed, empty as null.
+
+    Other columns stay text even when they look numeric (a task id `"007"`).
+    """
+    if cell == "":
+        return None
+    if column in _BOOLEANS and cell in ("true", "false"):
+        return cell == "true"
+    if column not in _NUMBERS:
+        return cell
+    try:
+        return int(cell)
+    except ValueError:
+        pass
+    try:
+        return float(cell)
+    except ValueError:
+        return cell
+
+
+def _fmt(cell: str, digits: int) -> str:
+    try:
+        return f"{float(cell):.{digits}g}" if cell else ""
+    except ValueError:
+        return cell
 
 
 def _csv_text(rows: Sequence[Mapping[str, str]], columns: list[str]) -> str:
@@ -120,11 +173,23 @@ def _markdown(
         for r in duel_rows:
             parts.append(
                 f"| {r.get('model', '')} | {r.get('score', '')} | "
-                f"{r.get('time_to_first_useful_s', '')} | {r.get('wall_time_s', '')} | "
+                f"{_fmt(r.get('time_to_first_useful_s', ''), 3)} | "
+                f"{_fmt(r.get('wall_time_s', ''), 3)} | "
                 f"{r.get('input_tokens', '')} | {r.get('output_tokens', '')} | "
-                f"{r.get('cost_usd', '')} |\n"
+                f"{_fmt(r.get('cost_usd', ''), 3)} |\n"
             )
         for r in duel_rows:
             record = transcripts.get(r.get("run_id") or "", {})
-            parts.append(f"\n### {r.get('model', '')}\n\n{record.get('text') or '(no text)'}\n")
+            # fenced, so an answer's own headings do not break this document's outline
+            text = str(record.get("text") or "(no text)")
+            fence = "`" * max(4, _longest_backtick_run(text) + 1)
+            parts.append(f"\n### {r.get('model', '')}\n\n{fence}markdown\n{text}\n{fence}\n")
     return "".join(parts)
+
+
+def _longest_backtick_run(text: str) -> int:
+    longest = run = 0
+    for ch in text:
+        run = run + 1 if ch == "`" else 0
+        longest = max(longest, run)
+    return longest
