@@ -20,7 +20,7 @@ from modelduel.core.events import (
     TextDelta,
 )
 from modelduel.core.events import Usage as UsageEvent
-from modelduel.providers.base import ModelRequest, SSEEvent
+from modelduel.providers.base import ModelRequest, SSEEvent, StreamParser
 from modelduel.providers.common import (
     http_error_info,
     load_json_body,
@@ -176,7 +176,7 @@ class OpenAIResponsesAdapter:
         return base_url.rstrip("/") + "/responses"
 
     def headers(self, api_key: str | None) -> dict[str, str]:
-        """Bearer auth, built at send time."""
+        """Bearer auth, built at send time (none without a key: local servers need none)."""
         headers = {"content-type": "application/json", "accept": "text/event-stream"}
         if api_key:
             headers["authorization"] = f"Bearer {api_key}"
@@ -206,7 +206,7 @@ class OpenAIResponsesAdapter:
             body["temperature"] = request.temperature
         return body
 
-    def new_parser(self) -> ResponsesParser:
+    def new_parser(self) -> StreamParser:
         """A parser for one response."""
         return ResponsesParser()
 

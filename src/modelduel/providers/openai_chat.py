@@ -9,7 +9,6 @@ Usage arrives in a chunk with empty `choices`, not always the last one.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
 from typing import Any
 
 from modelduel.core.events import (
@@ -21,7 +20,7 @@ from modelduel.core.events import (
     TextDelta,
 )
 from modelduel.core.events import Usage as UsageEvent
-from modelduel.providers.base import ModelRequest, SSEEvent
+from modelduel.providers.base import ModelRequest, SSEEvent, StreamParser
 from modelduel.providers.common import (
     RETRYABLE_STATUSES,
     as_int,
@@ -30,7 +29,7 @@ from modelduel.providers.common import (
     openai_style_usage,
     stream_cut,
 )
-from modelduel.providers.openai import is_reasoning_model, openai_error
+from modelduel.providers.openai import OpenAIResponsesAdapter, is_reasoning_model
 
 __all__ = ["ADAPTER", "ChatParser", "OpenAIChatAdapter", "ThinkTagSplitter"]
 
@@ -209,24 +208,14 @@ def _stream_error(err: Any) -> ErrorInfo:
     )
 
 
-class OpenAIChatAdapter:
-    """The `openai-chat` provider kind."""
+class OpenAIChatAdapter(OpenAIResponsesAdapter):
+    """The `openai-chat` provider kind: OpenAI's key, base URL, headers and error shape."""
 
     kind: str = "openai-chat"
-    default_base_url: str = "https://api.openai.com/v1"
-    key_envs: tuple[str, ...] = ("OPENAI_API_KEY",)
-    base_url_env: str = "OPENAI_BASE_URL"
 
     def url(self, base_url: str, model_id: str) -> str:
         """`{base}/chat/completions`."""
         return base_url.rstrip("/") + "/chat/completions"
-
-    def headers(self, api_key: str | None) -> dict[str, str]:
-        """Bearer auth when there is a key (local servers need none)."""
-        headers = {"content-type": "application/json", "accept": "text/event-stream"}
-        if api_key:
-            headers["authorization"] = f"Bearer {api_key}"
-        return headers
 
     def build_payload(self, request: ModelRequest) -> dict[str, Any]:
         """The Chat Completions body, usage requested in the stream."""
@@ -251,13 +240,9 @@ class OpenAIChatAdapter:
             body["temperature"] = request.temperature
         return body
 
-    def new_parser(self) -> ChatParser:
+    def new_parser(self) -> StreamParser:
         """A parser for one response."""
         return ChatParser()
-
-    def parse_error(self, status: int, body: bytes, headers: Mapping[str, str]) -> ErrorInfo:
-        """OpenAI-style error body in words (OpenRouter and vLLM use the same shape)."""
-        return openai_error(status, body, headers)
 
 
 ADAPTER = OpenAIChatAdapter()
