@@ -64,7 +64,9 @@ class PaneBody(ScrollView, can_focus=False):
     """Reasoning (dimmed, foldable) above the answer, drawn from kept lines."""
 
     # The scrollbar is always there: one appearing mid-stream would be a relayout.
-    DEFAULT_CSS = "PaneBody { height: 1fr; scrollbar-size-vertical: 1; overflow-y: scroll; }"
+    DEFAULT_CSS = """
+    PaneBody { height: 1fr; scrollbar-size-vertical: 1; overflow-y: scroll; overflow-x: hidden; }
+    """
 
     def __init__(self) -> None:
         super().__init__()
@@ -148,12 +150,14 @@ class PaneBody(ScrollView, can_focus=False):
         width = max(1, self._content_width())
         console = self.app.console
         options = console.options.update_width(width)
-        rendered = console.render_lines(renderable, options, pad=False)
-        return [Strip(line).apply_style(self._style) for line in rendered]
+        # padded to the full width and styled once here, so painting a line is a lookup
+        rendered = console.render_lines(renderable, options, style=self._style, pad=True)
+        return [Strip(line, width) for line in rendered]
 
     def _content_width(self) -> int:
-        # leave room for the vertical scrollbar so a growing answer never re-wraps
-        return max(1, self.size.width - 1)
+        # the scrollbar is always shown (see DEFAULT_CSS), so this width never changes
+        # as an answer grows, and kept lines never need re-wrapping
+        return max(1, self.scrollable_content_region.width)
 
     def _rebuild(self) -> None:
         if not self.is_mounted:
@@ -184,7 +188,12 @@ class PaneBody(ScrollView, can_focus=False):
             fold = "▶" if self.reasoning_folded else "▼"
             count = len(self._reasoning_lines)
             noun = "line" if count == 1 else "lines"
-            header = Text(f"{fold} reasoning ({count} {noun}, h folds)", style="dim")
+            header = Text(
+                f"{fold} reasoning (h) · {count} {noun}",
+                style="dim",
+                no_wrap=True,
+                overflow="ellipsis",
+            )
             lines.extend(self._draw(header))
             if not self.reasoning_folded:
                 lines.extend(self._reasoning_lines)
@@ -221,10 +230,11 @@ class PaneBody(ScrollView, can_focus=False):
     def render_line(self, y: int) -> Strip:
         """One line of the view, scrolled."""
         index = self.scroll_offset.y + y
-        width = self.size.width
+        width = self.scrollable_content_region.width
         if index >= len(self._lines):
             return Strip.blank(width, self.rich_style)
-        return self._lines[index].crop_extend(0, width, self.rich_style)
+        line = self._lines[index]
+        return line if line.cell_length == width else line.crop_extend(0, width, self.rich_style)
 
 
 def strip_text(strip: Strip) -> str:
