@@ -108,6 +108,7 @@ def build_parser() -> argparse.ArgumentParser:
     sim.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     sim.add_argument("--port", type=int, default=0, help="port (default: a free one)")
     sim.add_argument("--seed", type=int, default=0, help="seed for answers and timing")
+    _add_common(sim)
     return parser
 
 
