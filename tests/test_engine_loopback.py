@@ -283,3 +283,25 @@ async def test_utf8_split_across_network_chunks(crlf: bool) -> None:
     async with running_server(lambda r: Script(chunks)) as srv:
         sink = await run_plans([plan(srv.base)])
     assert sink.stats().text == "naïve — ok\u2028end"
+
+
+async def test_child_process_killed_mid_run_fails_the_run_instead_of_hanging() -> None:
+    chunks = chat_chunks(["first", "second"])
+    chunks[2] = (10.0, chunks[2][1])
+    async with running_server(lambda r: Script(chunks)) as srv:
+        sink = Collect()
+        ended: list[str] = []
+        child = ChildDuelRunner(sink, env={"OPENAI_API_KEY": SECRET}, on_run_ended=ended.append)
+        await child.start([plan(srv.base)])
+        deadline = time.monotonic() + 10
+        while (
+            "r1" not in sink.meters or sink.stats().text != "first"
+        ) and time.monotonic() < deadline:
+            await asyncio.sleep(0.01)
+        child._proc.kill()  # type: ignore[union-attr]  # a crash of the worker
+        await asyncio.wait_for(child.wait(), 10)
+        await child.aclose()
+    s = sink.stats()
+    assert ended == ["r1"]
+    assert s.status == "failed" and s.text == "first"
+    assert s.error is not None and "worker process ended" in s.error.message

@@ -22,12 +22,13 @@ import json
 import os
 import signal
 import sys
+import time
 from collections.abc import Callable
 from typing import Any
 
 from modelduel.core.codec import decode_event_line, encode_event_line
 from modelduel.core.duel import ClientPool, DuelRunner, EventSink, RunPlan
-from modelduel.core.events import Stamped
+from modelduel.core.events import ErrorInfo, Stamped, StreamFailed
 from modelduel.providers.base import ModelRequest
 from modelduel.providers.http import StreamTarget, Timeouts
 
@@ -168,6 +169,7 @@ class ChildDuelRunner:
         self._pending: set[str] = set()
         self._idle = asyncio.Event()
         self._idle.set()
+        self._closing = False
 
     async def open(self) -> None:
         """Start the child process (idempotent); it is ready to take runs when this returns."""
@@ -215,6 +217,7 @@ class ChildDuelRunner:
         proc, self._proc = self._proc, None
         if proc is None:
             return
+        self._closing = True
         if proc.stdin is not None:
             proc.stdin.close()
         try:
@@ -243,8 +246,21 @@ class ChildDuelRunner:
                 if not self._pending:
                     self._idle.set()
                 continue
-            run_id, stamped = decode_event_line(line)
+            try:
+                run_id, stamped = decode_event_line(line)
+            except (ValueError, KeyError, TypeError, IndexError):
+                continue  # a line the child did not write as an event (a stray print)
             self._sink(run_id, stamped)
+        # The child is gone (killed, crashed). Runs it still had end as failed, with
+        # what they streamed kept, rather than hanging on screen forever.
+        if self._closing:  # aclose(): we stopped it
+            lost = ErrorInfo("cancelled", "cancelled: modelduel was closed")
+        else:
+            lost = ErrorInfo("connection", "the duel worker process ended unexpectedly")
+        for run_id in sorted(self._pending):
+            self._sink(run_id, Stamped(time.monotonic_ns(), StreamFailed(lost)))
+            if self._on_run_ended is not None:
+                self._on_run_ended(run_id)
         self._pending.clear()
         self._idle.set()
 
