@@ -55,7 +55,7 @@ def run_json(capsys: pytest.CaptureFixture[str], *argv: str | Path) -> dict:
 
 
 def copy(tmp_path: Path, *names: Path) -> list[Path]:
-    # read_rows may repair files in place, so tests work on copies of the fixtures.
+    # route reads without repairing, but the tests still work on copies of the fixtures.
     out = []
     for name in names:
         target = tmp_path / name.name
@@ -416,3 +416,19 @@ def parse_yaml_subset(text: str) -> object:
         return mapping, i
 
     return block(0, 0)[0]
+
+
+def test_route_leaves_a_torn_file_exactly_as_it_is(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    header = (
+        "task_id,task_type,model,score,time_to_first_useful_s,wall_time_s,"
+        "input_tokens,output_tokens,cost_usd,manual_corrections,notes\n"
+    )
+    good = "t1,coding,m1,5,1.0,2.0,10,20,0.01,0,\n"
+    path = write(tmp_path, header + good + "t2,coding,m2,4,1.")  # cut mid-row
+    before = path.read_bytes()
+    payload = run_json(capsys, path)
+    assert payload["routes"] == {"coding": "m1"}
+    assert path.read_bytes() == before
+    assert not list(tmp_path.glob("*.torn-*"))

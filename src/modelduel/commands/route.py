@@ -208,7 +208,7 @@ def load_route_rows(
     for path in paths:
         if not path.is_file():
             raise CsvError(f"{path}: no such file" if not path.exists() else f"{path}: not a file")
-        rows = read_rows(path, on_notice=warn)
+        rows = read_rows(path, on_notice=warn, repair=False)  # a report never edits files
         try:
             header, records = _scan(path)
         except OSError as exc:

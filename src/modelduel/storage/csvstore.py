@@ -557,7 +557,9 @@ def update_run(
         raise _os_error(path, exc, "lock or write the results CSV") from None
 
 
-def read_rows(path: Path, *, on_notice: Notice | None = None) -> list[dict[str, str]]:
+def read_rows(
+    path: Path, *, on_notice: Notice | None = None, repair: bool = True
+) -> list[dict[str, str]]:
     """Read every run of a results CSV.
 
     A torn last row is repaired first (see the module docstring) when the directory is
@@ -566,6 +568,8 @@ def read_rows(path: Path, *, on_notice: Notice | None = None) -> list[dict[str, 
     Args:
         path: The results CSV; a file that does not exist reads as no rows.
         on_notice: Told about a torn last row; defaults to a logged warning.
+        repair: False for readers that must leave the file exactly as it is (`route`):
+            a torn last row is then skipped and reported, not repaired.
 
     Returns:
         One dict per row: every column of `COLUMNS` and of the file's header -> the cell
@@ -578,20 +582,26 @@ def read_rows(path: Path, *, on_notice: Notice | None = None) -> list[dict[str, 
     notice = on_notice or _log_notice
     if not path.exists():  # checked first so that reading creates no lock file
         return []
-    try:
-        with file_lock(path):
-            data, parsed = _load_locked(path, notice, reading=True)
-    except OSError:
-        # No lock possible (e.g. a read-only directory): read without it, and without repair.
+    parsed = None
+    locked = False
+    if repair:
+        try:
+            with file_lock(path):
+                data, parsed = _load_locked(path, notice, reading=True)
+            locked = True
+        except OSError:
+            pass  # no lock possible (e.g. a read-only directory): read as-is below
+    if not locked:
         data = _read(path)
         parsed = None
         if data is not None and data not in (b"", _BOM):
             parsed = _parse(path, data)
             _check_header(path, parsed)
             if parsed.torn_at is not None:
+                why = "left as it is" if not repair else "the directory is not writable"
                 notice(
                     f"{path}: the last row is incomplete ({parsed.torn_reason}); skipped it "
-                    "(the directory is not writable, so it was not repaired)"
+                    f"({why}, so it was not repaired)"
                 )
     if parsed is None:
         return []
