@@ -238,9 +238,16 @@ def test_duel_screen_mid_stream_snapshot(
     app.clock = lambda: T0 + 3_500_000_000  # a fixed "now": elapsed times are stable
 
     async def run_before(pilot: Any) -> None:
+        app.screen.query_one("#prompt").cursor_blink = False  # type: ignore[attr-defined]
         await send(pilot, "explain crdts")
-        for _ in range(50):  # every scripted token delivered; runs held open
+        for _ in range(250):  # until every scripted token is delivered (runs held open)
             await pilot.pause(0.02)
+            view = app.view
+            if view is not None and all(
+                view.stats(i).text == SCRIPT[s.model.model_id][1]
+                for i, s in enumerate(view.live.slots if view.live else [])
+            ):
+                break
         await app.refresh_panes()
         await pilot.pause()
 
