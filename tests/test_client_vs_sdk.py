@@ -11,7 +11,6 @@ from collections.abc import Iterator
 from typing import Any
 
 import anthropic
-import httpx2 as httpx
 import openai
 import pytest
 from google import genai
@@ -171,7 +170,3 @@ async def test_gemini(sim: SimulatorHandle, monkeypatch: pytest.MonkeyPatch) -> 
         (usage.candidates_token_count or 0) + (thoughts or 0),
         thoughts,
     )
-
-
-def test_httpx2_is_the_one_http_stack() -> None:
-    assert httpx.__name__ == "httpx2"

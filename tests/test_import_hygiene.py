@@ -42,3 +42,16 @@ def test_cli_parser_imports_no_network_or_ui_stack() -> None:
     modules = loaded_after("from modelduel.cli import build_parser; build_parser()")
     for heavy in ("textual", "httpx2", "rich", "genai_prices", "uvicorn", "pydantic"):
         assert heavy not in modules, heavy
+
+
+def test_the_engine_ships_one_http_stack() -> None:
+    # httpx2 only: the old `httpx` package loaded beside it would be a second stack
+    modules = loaded_after("import modelduel.core.worker, modelduel.providers.http")
+    assert "httpx2" in modules
+    assert "httpx" not in modules and not any(m.startswith("httpx.") for m in modules)
+
+
+def test_the_duel_screen_does_not_import_the_network_stack_at_start() -> None:
+    # the runner child does the networking; the app's start-up stays lighter without it
+    modules = loaded_after("import modelduel.tui.app")
+    assert "httpx2" not in modules and "genai_prices" not in modules

@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from modelduel.core.routing import (
+    CONFIDENCE_LEVEL,
     MIN_RUNS_FOR_CONFIDENCE,
     CellStats,
     choose_routes,
@@ -271,7 +272,9 @@ def test_confidence_needs_runs_and_a_stable_lead() -> None:
     close += [row("y", "b", s, "0.01") for s in ["4", "4", "3"]]
     r2 = choose_routes(compute_stats(close), "quality")["y"]
     assert not r2.confident
-    assert "within noise" in r2.reason
+    # three runs each: the bootstrap decided, not the too-few-runs rule
+    assert "resamples" in r2.reason
+    assert r2.win_share is not None and r2.win_share < CONFIDENCE_LEVEL
     few = [row("z", "a", "5"), row("z", "b", "1")]
     r3 = choose_routes(compute_stats(few), "quality")["z"]
     assert not r3.confident  # one run each cannot show spread

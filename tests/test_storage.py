@@ -424,13 +424,32 @@ def test_transcript_survives_a_torn_line(tmp_path: Path) -> None:
     assert b'"te\n' in transcript_path(path).read_bytes()  # the torn bytes are kept
 
 
-def test_transcript_is_written_before_the_row(tmp_path: Path) -> None:
+def test_a_refused_file_gets_no_orphan_transcript(tmp_path: Path) -> None:
     # A row that cannot be written (not a results CSV) leaves no orphan transcript either.
     path = tmp_path / "r.csv"
     path.write_bytes(b"a,b\n1,2\n")
     with pytest.raises(CsvError):
         append_run(path, run_row("r1"), {"run_id": "r1"})
     assert not transcript_path(path).exists()
+
+
+def test_transcript_is_written_before_the_row(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The row write fails after the checks: the transcript must already be on disk, so
+    # a row never points at a missing transcript.
+    from modelduel.storage import csvstore
+
+    def full_disk(*args: object, **kwargs: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    path = tmp_path / "r.csv"
+    append_run(path, run_row("r0"), {"run_id": "r0"})
+    monkeypatch.setattr(csvstore, "_append_bytes", full_disk)
+    with pytest.raises(CsvError):
+        append_run(path, run_row("r1"), {"run_id": "r1"})
+    assert "r1" in read_transcripts(path)
+    assert [r["run_id"] for r in read_rows(path)] == ["r0"]
 
 
 # --- concurrency and crashes ------------------------------------------------------------

@@ -44,7 +44,6 @@ from typing import TYPE_CHECKING, Any, cast
 from modelduel.core.routing import (
     MIN_RUNS_FOR_CONFIDENCE,
     OBJECTIVES,
-    REQUIRED_COLUMNS,
     CellStats,
     Objective,
     Route,
@@ -52,8 +51,10 @@ from modelduel.core.routing import (
     compute_stats,
     dedupe_runs,
     iso_week,
+    plural,
     row_problems,
 )
+from modelduel.core.scoring import MAX_SCORE
 from modelduel.errors import CsvError, ModelduelError
 
 if TYPE_CHECKING:
@@ -213,9 +214,6 @@ def load_route_rows(
             header, records = _scan(path)
         except OSError as exc:
             raise CsvError(f"{path}: cannot read ({exc.strerror or exc})") from None
-        for column in REQUIRED_COLUMNS:
-            if header and column not in header:
-                raise CsvError(f"{path}: missing required column {column!r}")
         for i, row in enumerate(rows):
             line, width = records[i] if i < len(records) else (i + 2, len(header))
             problems: list[str] = []
@@ -508,15 +506,11 @@ def _clean(text: str) -> str:
     return sanitize_terminal(text)
 
 
-def _plural(n: int) -> str:
-    return "1 run" if n == 1 else f"{n} runs"
-
-
 def _runs_note(route: Route) -> str:
     if route.runner_up is None:
-        runs = _plural(route.runs)
+        runs = plural(route.runs)
     elif route.runs == route.runner_up_runs:
-        runs = f"{_plural(route.runs)} each"
+        runs = f"{plural(route.runs)} each"
     else:
         runs = f"{route.runs} and {route.runner_up_runs} runs"
     if route.confident:
@@ -765,7 +759,7 @@ def run_route(args: argparse.Namespace) -> int:
     """
     objective = cast(Objective, args.objective)
     success_score = float(args.success_score)
-    if not 0 <= success_score <= 5:
+    if not 0 <= success_score <= MAX_SCORE:
         raise ModelduelError(f"--success-score takes a score from 0 to 5, not {success_score:g}")
     loaded = load_route_rows(
         args.csv_files, skip_bad_rows=args.skip_bad_rows, check_timestamp=args.by_week

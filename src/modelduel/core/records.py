@@ -121,10 +121,12 @@ def transcript_record(duel: DuelState, slot: RunSlot) -> dict[str, Any]:
 
 
 def _num(row: Mapping[str, str], key: str) -> float | None:
+    from modelduel.core.routing import parse_number
+
     try:
-        return float(row.get(key) or "")
+        return parse_number(row.get(key))
     except ValueError:
-        return None
+        return None  # a hand-edited cell that is not a number: shown as unknown
 
 
 def _int(row: Mapping[str, str], key: str) -> int | None:

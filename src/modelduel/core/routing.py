@@ -47,13 +47,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Literal, get_args
 
+from modelduel.core.scoring import MAX_SCORE
+
 __all__ = [
     "BOOTSTRAP_SAMPLES",
-    "BRIEF_COLUMNS",
     "CONFIDENCE_LEVEL",
     "MIN_RUNS_FOR_CONFIDENCE",
     "OBJECTIVES",
-    "REQUIRED_COLUMNS",
     "CellStats",
     "Objective",
     "Route",
@@ -62,23 +62,19 @@ __all__ = [
     "dedupe_runs",
     "iso_week",
     "parse_number",
+    "plural",
     "row_problems",
 ]
 
 Objective = Literal["quality", "cost", "latency", "quality-per-cost"]
 OBJECTIVES: tuple[str, ...] = get_args(Objective)
 
-# The brief's CSV schema, in its order and spelling: one definition, the storage's.
-from modelduel.storage.csvstore import BRIEF_COLUMNS  # noqa: E402
-
-# What the rule reads; a CSV without one of these cannot be routed.
-REQUIRED_COLUMNS = ("task_type", "model", "score", "time_to_first_useful_s", "cost_usd")
 _NUMERIC_COLUMNS = ("score", "time_to_first_useful_s", "cost_usd")
 
 MIN_RUNS_FOR_CONFIDENCE = 3
 BOOTSTRAP_SAMPLES = 1000
 CONFIDENCE_LEVEL = 0.95
-SCORE_MIN, SCORE_MAX = 0.0, 5.0
+SCORE_MIN, SCORE_MAX = 0.0, float(MAX_SCORE)
 
 # One scored run: (score, cost_usd or 0, ttfu or None, cost unknown).
 _Run = tuple[float, float, float | None, bool]
@@ -317,7 +313,8 @@ def compute_stats(rows: Iterable[Mapping[str, str]], success_score: float = 4) -
     """Per (task type, model) figures over the scored rows.
 
     Args:
-        rows: CSV rows as column -> text, with at least `REQUIRED_COLUMNS`;
+        rows: CSV rows as column -> text (task_type, model, score,
+            time_to_first_useful_s and cost_usd at least);
             unscored rows (empty score) are left out.
         success_score: the score from which a run counts as a success.
 
@@ -355,11 +352,11 @@ def _rank_key(cell: CellStats, objective: str) -> _Key | None:
     """Sort key (smaller is better) of a cell under an objective; None if ineligible."""
     avg = _canon(cell.avg_score)
     if objective == "quality-per-cost":
-        if cell.success_runs == 0 or cell.quality_per_cost is None:
+        if cell.quality_per_cost is None:  # None already when nothing succeeded
             return None
         return (-_canon(cell.quality_per_cost), -avg)
     if objective == "cost":
-        if cell.success_runs == 0 or cell.cost_per_success is None:
+        if cell.cost_per_success is None:
             return None
         return (_canon(cell.cost_per_success), -avg)
     if objective == "quality":
@@ -406,7 +403,8 @@ def _win_share(best: CellStats, other: CellStats, objective: str) -> float:
     return wins / BOOTSTRAP_SAMPLES
 
 
-def _plural(n: int, word: str = "run") -> str:
+def plural(n: int, word: str = "run") -> str:
+    """`1 run`, `3 runs`."""
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
@@ -420,7 +418,7 @@ def _describe_win(best: CellStats, objective: str) -> str:
         assert qpc is not None
         if math.isinf(qpc):
             return (
-                f"free: {_plural(best.success_runs, 'success')} at $0 (a zero cost ranks "
+                f"free: {plural(best.success_runs, 'success')} at $0 (a zero cost ranks "
                 f"above any paid model), avg {best.avg_score:.2f}"
             )
         return (
@@ -430,7 +428,7 @@ def _describe_win(best: CellStats, objective: str) -> str:
     if objective == "cost":
         return f"${best.cost_per_success:.4g} per success (avg {best.avg_score:.2f})"
     if objective == "quality":
-        return f"avg score {best.avg_score:.2f} over {_plural(best.runs)}"
+        return f"avg score {best.avg_score:.2f} over {plural(best.runs)}"
     return f"median time to first useful output {best.median_ttfu_s:.3g} s"
 
 
@@ -491,7 +489,7 @@ def choose_routes(
             why += f"; tied with {other.model} on the objective, higher avg score wins"
         if not enough:
             why += (
-                f"; within noise: {_plural(best.runs)} vs {_plural(other.runs)}"
+                f"; within noise: {plural(best.runs)} vs {plural(other.runs)}"
                 f" (needs {MIN_RUNS_FOR_CONFIDENCE} each)"
             )
         elif not confident:

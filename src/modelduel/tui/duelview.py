@@ -54,6 +54,7 @@ class DuelView:
     live: DuelState | None = None
     rows: list[Mapping[str, str]] = field(default_factory=list)
     transcripts: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    _recorded: dict[int, StreamStats] = field(default_factory=dict, repr=False)
 
     @classmethod
     def from_live(cls, duel: DuelState, blind: bool) -> DuelView:
@@ -117,8 +118,13 @@ class DuelView:
         slot = self.slot(index)
         if slot is not None:
             return slot.stats(now_ns)
-        row = self.rows[index]
-        return stats_from_row(row, self.transcripts.get(row.get("run_id") or ""))
+        # a recorded run's figures never change: read from its row once, not per tick
+        cached = self._recorded.get(index)
+        if cached is None:
+            row = self.rows[index]
+            cached = stats_from_row(row, self.transcripts.get(row.get("run_id") or ""))
+            self._recorded[index] = cached
+        return cached
 
     def ended(self, index: int) -> bool:
         """The pane's run has ended for good."""
