@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from rich.console import Group, RenderableType
 from rich.panel import Panel
+from rich.rule import Rule
 from rich.table import Table
 from rich.text import Text
 
 from modelduel.core.metrics import StreamStats
 from modelduel.core.session import DuelState
 from modelduel.display import (
+    error_message,
     fmt_cost,
     fmt_rate,
     fmt_seconds,
@@ -23,7 +25,7 @@ from modelduel.display import (
     status_word,
 )
 
-__all__ = ["live_view", "summary_table"]
+__all__ = ["answers", "live_view", "summary_table"]
 
 STATUS_STYLE = {
     "waiting": "dim",
@@ -72,7 +74,7 @@ def live_view(duel: DuelState, now_ns: int, body_lines: int = 12) -> RenderableT
                 _tail(sanitize_terminal(s.reasoning_text), body_lines, 200), style="dim italic"
             )
         if s.error is not None:
-            body.append(f"\n{sanitize_terminal(s.error.message)}", style="red")
+            body.append(f"\n{error_message(s.error)}", style="red")
         title = Text.assemble(
             (slot.model.spec, "bold"),
             "  ",
@@ -117,3 +119,35 @@ def summary_table(duel: DuelState) -> Table:
             fmt_cost(s.cost_usd, s.tokens_exact),
         )
     return table
+
+
+def answers(duel: DuelState, *, terminal: bool) -> list[RenderableType]:
+    """Each model's answer under its name, in lineup order, for after the runs end.
+
+    Args:
+        duel: the finished duel.
+        terminal: a terminal gets a rule per model; a pipe gets a plain `## MODEL` line,
+            so the output reads as text (and as Markdown) in a log.
+
+    Returns:
+        Renderables to print with soft wrapping (an answer's lines are never re-wrapped).
+    """
+    out: list[RenderableType] = []
+    for slot in duel.slots:
+        s = slot.stats()
+        status = status_word(s)
+        if terminal:
+            title = Text.assemble(
+                (slot.model.spec, "bold"), "  ", (status, STATUS_STYLE.get(s.status, ""))
+            )
+            out.append(Rule(title, align="left"))
+        else:
+            out.append(Text(f"## {slot.model.spec} ({status})"))
+        body = Text(sanitize_terminal(s.text).rstrip("\n"))
+        if not s.text:
+            body.append("(no answer text)", style="dim")
+        if s.error is not None:
+            body.append(f"\n{status}: {error_message(s.error)}", style="red")
+        out.append(body)
+        out.append(Text(""))
+    return out

@@ -72,6 +72,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--max-output-tokens", type=positive_int, metavar="N", help="cap on output tokens"
     )
     ask.add_argument("--json", action="store_true", help="one JSON object per model on stdout")
+    ask.add_argument("-q", "--quiet", action="store_true", help="only the answers, no table")
+    ask.add_argument("--table-only", action="store_true", help="only the table, no answers")
     ask.add_argument("--csv", type=Path, metavar="PATH", help="append one row per run to PATH")
     ask.add_argument(
         "--retries", type=non_negative_int, metavar="N", help="retry retryable failures N times"

@@ -14,11 +14,13 @@ from pathlib import Path
 from typing import Any, Literal
 
 import tomli_w
+import tomlkit
+import tomlkit.exceptions
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 
 from modelduel import locations
 from modelduel.core.pricing import PriceOverride
-from modelduel.errors import ConfigError, ModelduelError, SpecError
+from modelduel.errors import ConfigError, SpecError
 from modelduel.providers.base import KINDS, ModelRequest, get_adapter
 
 __all__ = [
@@ -27,12 +29,14 @@ __all__ = [
     "DEFAULT_SYSTEM_PROMPT",
     "DEMO_ENV",
     "Config",
+    "InitResult",
     "ModelOptions",
     "ProviderConfig",
     "ResolvedModel",
     "any_key_set",
     "default_config_toml",
     "effective_config_view",
+    "init_config_file",
     "load_config",
     "resolve_model",
     "save_theme_choice",
@@ -88,7 +92,7 @@ class ProviderConfig(_Frozen):
 class Config(_Frozen):
     """The whole configuration file."""
 
-    default_models: tuple[str, ...] = DEFAULT_MODELS
+    default_models: tuple[str, ...] = Field(default=DEFAULT_MODELS, min_length=1)
     """The lineup used when no `-m` is given."""
     system_prompt: str = DEFAULT_SYSTEM_PROMPT
     """System prompt for ad-hoc prompts (the brief's; "" for none)."""
@@ -353,6 +357,62 @@ def write_config_file(path: Path, text: str, *, force: bool = False) -> None:
         raise ConfigError(f"{path}: cannot write: {exc.strerror or exc}") from None
 
 
+def _read_toml_document(path: Path) -> tomlkit.TOMLDocument | None:
+    """The user's file as an editable document (comments and layout kept); None if absent."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read: {exc}") from None
+    try:
+        return tomlkit.parse(text)
+    except tomlkit.exceptions.ParseError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}; fix it or move it away") from None
+
+
+def _write_checked(path: Path, doc: tomlkit.TOMLDocument) -> None:
+    """Write an edited document after checking that modelduel will still read it."""
+    text = tomlkit.dumps(doc)
+    parse_config(tomllib.loads(text), str(path))
+    write_config_file(path, text, force=True)
+
+
+@dataclass(frozen=True)
+class InitResult:
+    """What `config init` did: the settings it added and the ones it left as the user set them."""
+
+    created: bool
+    added: tuple[str, ...]
+    kept: tuple[str, ...]
+
+
+def init_config_file(path: Path, *, force: bool = False) -> InitResult:
+    """`config init`: write the starting config, merging with a file that already exists.
+
+    An existing file keeps every setting, comment and table it has; only top-level settings
+    it lacks are added from the template. With `force` the file is replaced by the template,
+    but a theme picked in the app (the one setting the app itself writes) is carried over.
+
+    Raises:
+        ConfigError: the existing file is not valid TOML, or cannot be read or written.
+    """
+    existing = _read_toml_document(path)
+    template = tomlkit.parse(default_config_toml())
+    if existing is None or force:
+        kept: tuple[str, ...] = ()
+        if existing is not None and "theme" in existing:
+            template["theme"] = existing["theme"]
+            kept = ("theme",)
+        _write_checked(path, template)
+        return InitResult(created=existing is None, added=tuple(template), kept=kept)
+    added = tuple(key for key in template if key not in existing)
+    for key in added:
+        existing[key] = template[key]
+    _write_checked(path, existing)
+    return InitResult(created=False, added=added, kept=tuple(k for k in existing if k not in added))
+
+
 def effective_config_view(
     config: Config, env: dict[str, str], path: Path | None = None
 ) -> dict[str, Any]:
@@ -375,32 +435,16 @@ def effective_config_view(
 def save_theme_choice(path: Path, theme: str) -> None:
     """Remember a theme picked in the app, keeping the rest of the file as written.
 
-    Only the top-level `theme = ...` line is replaced (or added), so the user's
-    comments and layout survive; a failure is silent because the choice is a
-    convenience, not data.
+    The file is edited as a TOML document (tomlkit), so comments, tables and multi-line
+    strings are kept exactly. With no file yet, the whole starting config is written with
+    this theme, never a file holding only the theme.
+
+    Raises:
+        ConfigError: the file is not valid TOML, or cannot be read or written; the caller
+            tells the user the choice was not saved.
     """
-    line = f"theme = {tomli_w.dumps({'theme': theme}).split('=', 1)[1].strip()}\n"
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines(keepends=True) if path.exists() else []
-        out: list[str] = []
-        done = False
-        in_table = False
-        for current in lines:
-            stripped = current.strip()
-            if stripped.startswith("["):
-                if not done:
-                    out.append(line)
-                    done = True
-                in_table = True
-            if not in_table and not done and stripped.split("=", 1)[0].strip() == "theme":
-                out.append(line)
-                done = True
-                continue
-            out.append(current)
-        if not done:
-            out.append(line)
-        text = "".join(out)
-        parse_config(tomllib.loads(text), str(path))
-        write_config_file(path, text, force=True)
-    except (OSError, ModelduelError, tomllib.TOMLDecodeError):
-        return
+    doc = _read_toml_document(path)
+    if doc is None:
+        doc = tomlkit.parse(default_config_toml())
+    doc["theme"] = theme
+    _write_checked(path, doc)

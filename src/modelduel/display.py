@@ -5,11 +5,14 @@ Unknown is "—", never 0; an estimate carries a leading "~".
 
 from __future__ import annotations
 
+from modelduel.core.events import ErrorInfo
 from modelduel.core.metrics import StreamStats
+from modelduel.redact import redact_secrets
 
 __all__ = [
     "SPARK_CHARS",
     "UNKNOWN",
+    "error_message",
     "fmt_cost",
     "fmt_rate",
     "fmt_seconds",
@@ -90,3 +93,8 @@ def status_word(stats: StreamStats) -> str:
     if stats.status == "done" and stats.finish_reason not in (None, "stop"):
         return f"done ({stats.finish_reason})"
     return stats.status
+
+
+def error_message(error: ErrorInfo) -> str:
+    """A run's error as shown on screen: key-like strings stripped, terminal controls removed."""
+    return sanitize_terminal(redact_secrets(error.message))

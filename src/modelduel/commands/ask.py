@@ -9,66 +9,146 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
+import os
 import signal
 import sys
 import time
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from modelduel.demo import demo_environment
-from modelduel.errors import ModelduelError
+from modelduel.errors import CsvError, ModelduelError
 
 if TYPE_CHECKING:
     from modelduel.config import Config, ResolvedModel
     from modelduel.core.session import DuelState, RunSlot
 
-__all__ = ["run_ask"]
+__all__ = ["read_prompt_bytes", "run_ask"]
 
 LIVE_FPS = 10
+# The signals that end `ask` early: each cancels the runs, which are saved as cancelled
+# (text kept), and then ends the command with 128 + the signal's number.
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+
+
+@dataclass
+class _Outcome:
+    """What happened to the runs beyond their own results: a stop signal, unsaved rows."""
+
+    stopped_by: int | None = None
+    unsaved: list[str] = field(default_factory=list)
 
 
 def run_ask(args: argparse.Namespace) -> int:
-    """Run `ask`; exit status 0 when every model succeeded, 1 when any failed."""
+    """Run `ask`; exit 0 when every model succeeded, 1 when any failed, 2 when a run
+    could not be saved, 128 + N when signal N stopped it."""
     from modelduel.config import load_config
     from modelduel.core.session import DuelState
 
     prompt = _read_prompt(args.prompt)
+    system_arg = None if args.system is None else _argv_text(args.system, "--system")
     config = load_config(args.config)
     csv_path: Path | None = args.csv
     if csv_path is not None:
         _check_writable(csv_path)
     specs = args.models or list(config.default_models)
+    quiet = bool(getattr(args, "quiet", False))
+    table_only = bool(getattr(args, "table_only", False))
+    outcome = _Outcome()
     with demo_environment(args.demo, config) as env:
         models = [_resolve(spec, config, env) for spec in specs]
-        system = args.system if args.system is not None else config.system_prompt
+        system = system_arg if system_arg is not None else config.system_prompt
         duel = DuelState.create(models, prompt, system or None)
-        live = not args.json and sys.stdout.isatty()
-        asyncio.run(_run(duel, args, config, env, live, csv_path))
-    if args.json:
-        from modelduel.core.records import run_json
-
-        for slot in duel.slots:
-            sys.stdout.write(json.dumps(run_json(slot), ensure_ascii=False) + "\n")
-    else:
-        from rich.console import Console
-
-        from modelduel.ask_view import summary_table
-
-        # piped output is not cut to 80 columns: a log should keep whole model names
-        Console(width=None if sys.stdout.isatty() else 160).print(summary_table(duel))
-        for slot in duel.slots:
-            error = slot.stats().error
-            if error is not None:
-                print(f"{slot.model.spec}: {error.message}", file=sys.stderr)
+        live = not args.json and not quiet and sys.stdout.isatty()
+        asyncio.run(_run(duel, args, config, env, live, csv_path, outcome))
+    try:
+        _print_results(duel, args.json, quiet=quiet, table_only=table_only)
+    except OSError:
+        # stdout went away (a closed terminal, a pipe whose reader quit): the rows are
+        # saved already; there is no one left to show the answers to.
+        _silence_stdout()
+    for message in outcome.unsaved:
+        print(f"modelduel: NOT saved: {message}", file=sys.stderr)
     if csv_path is not None and not args.json:
-        print(f"saved {len(duel.slots)} runs to {csv_path}", file=sys.stderr)
+        saved = len(duel.slots) - len(outcome.unsaved)
+        print(f"saved {saved} of {len(duel.slots)} runs to {csv_path}", file=sys.stderr)
+    if outcome.stopped_by is not None:
+        return 128 + outcome.stopped_by
+    if outcome.unsaved:
+        return 2
     return 1 if any(slot.stats().error is not None for slot in duel.slots) else 0
 
 
+def _print_results(duel: DuelState, as_json: bool, *, quiet: bool, table_only: bool) -> None:
+    if as_json:
+        from modelduel.core.records import run_json
+
+        for slot in duel.slots:
+            sys.stdout.write(json.dumps(run_json(duel, slot), ensure_ascii=False) + "\n")
+        sys.stdout.flush()
+        return
+    from rich.console import Console
+
+    from modelduel.ask_view import answers, summary_table
+    from modelduel.display import error_message
+
+    terminal = sys.stdout.isatty()
+    # piped output is not cut to 80 columns: a log should keep whole model names
+    console = Console(width=None if terminal else 160, highlight=False)
+    if not table_only:
+        for renderable in answers(duel, terminal=terminal):
+            console.print(renderable, soft_wrap=True)
+    if not quiet:
+        console.print(summary_table(duel))
+    console.file.flush()
+    for slot in duel.slots:
+        error = slot.stats().error
+        if error is not None:
+            print(f"{slot.model.spec}: {error_message(error)}", file=sys.stderr)
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's last flush cannot raise on exit."""
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+
+
+def read_prompt_bytes(data: bytes, source: str) -> str:
+    """Prompt bytes as text: UTF-8, or one line naming the first bad byte and its offset.
+
+    Raises:
+        ModelduelError: the bytes are not UTF-8.
+    """
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        bad = data[exc.start : exc.start + 1].hex()
+        raise ModelduelError(
+            f"the prompt from {source} is not UTF-8 text: byte 0x{bad} at offset {exc.start}; "
+            "convert it first (e.g. iconv -f latin1 -t utf-8)"
+        ) from None
+
+
+def _argv_text(text: str, source: str) -> str:
+    """An argument as text; the bytes Python could not decode (surrogate escapes) are refused."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return read_prompt_bytes(os.fsencode(text), source)
+    return text
+
+
 def _read_prompt(arg: str) -> str:
-    prompt = sys.stdin.read() if arg == "-" else arg
+    if arg == "-":
+        prompt = read_prompt_bytes(sys.stdin.buffer.read(), "stdin")
+    else:
+        prompt = _argv_text(arg, "the command line")
     if not prompt.strip():
         raise ModelduelError("the prompt is empty: pass it as an argument, or - to read stdin")
     return prompt
@@ -94,6 +174,7 @@ async def _run(
     env: dict[str, str],
     live: bool,
     csv_path: Path | None,
+    outcome: _Outcome,
 ) -> None:
     from modelduel.core.duel import ClientPool, DuelRunner
     from modelduel.core.worker import ChildDuelRunner
@@ -106,10 +187,27 @@ async def _run(
 
     def on_ended(run_id: str) -> None:
         slot = duel.slot(run_id)
-        if slot is not None:
-            slot.ended = True
-            if csv_path is not None:
-                _save(duel, slot, csv_path)
+        if slot is None or slot.ended:
+            return
+        slot.ended = True
+        if csv_path is None:
+            return
+        try:
+            _save(duel, slot, csv_path)
+        except CsvError as exc:  # disk full, file removed: the other runs carry on
+            outcome.unsaved.append(f"{slot.model.spec} run {slot.run_id}: {exc}")
+
+    def install(cancel: Callable[[], None]) -> None:
+        def stop(signum: int) -> None:
+            outcome.stopped_by = outcome.stopped_by or signum
+            cancel()
+
+        for signum in STOP_SIGNALS:
+            loop.add_signal_handler(signum, stop, signum)
+
+    def uninstall() -> None:
+        for signum in STOP_SIGNALS:
+            loop.remove_signal_handler(signum)
 
     if live:
         child = ChildDuelRunner(
@@ -122,12 +220,12 @@ async def _run(
             on_run_ended=on_ended,
         )
         await child.open()
-        loop.add_signal_handler(signal.SIGINT, child.cancel_all_nowait)
+        install(child.cancel_all_nowait)
         try:
             await child.start(plans)
             await _live(duel, child.wait())
         finally:
-            loop.remove_signal_handler(signal.SIGINT)
+            uninstall()
             await child.aclose()
         return
     pool = ClientPool(Timeouts(connect=config.connect_timeout_s))
@@ -138,7 +236,7 @@ async def _run(
         timeout_s=timeout_s,
         stall_timeout_s=config.stall_timeout_s,
     )
-    loop.add_signal_handler(signal.SIGINT, runner.cancel_all)
+    install(runner.cancel_all)
     try:
         tasks = runner.start(plans)
         for task in tasks:
@@ -146,7 +244,7 @@ async def _run(
             task.add_done_callback(lambda t: on_ended(t.get_name()))
         await asyncio.gather(*tasks)
     finally:
-        loop.remove_signal_handler(signal.SIGINT)
+        uninstall()
         await pool.aclose()
 
 

@@ -6,27 +6,48 @@ import argparse
 import json
 import os
 import sys
+from typing import Any
+
+from modelduel.redact import mask_url_userinfo
 
 __all__ = ["run_config"]
+
+
+def _mask_urls(value: Any) -> Any:
+    """Every `base_url` in the view with a password in its userinfo masked (`user:***@`)."""
+    if isinstance(value, dict):
+        return {
+            k: mask_url_userinfo(v) if k == "base_url" and isinstance(v, str) else _mask_urls(v)
+            for k, v in value.items()
+        }
+    if isinstance(value, list):
+        return [_mask_urls(v) for v in value]
+    return value
 
 
 def run_config(args: argparse.Namespace) -> int:
     """Write a starting config file, or print the effective config with keys masked."""
     from modelduel import locations
-    from modelduel.config import (
-        default_config_toml,
-        effective_config_view,
-        load_config,
-        write_config_file,
-    )
+    from modelduel.config import effective_config_view, init_config_file, load_config
 
     if args.config_command == "init":
         path = args.config or locations.config_path()
-        write_config_file(path, default_config_toml(), force=args.force)
-        print(f"wrote {path}")
+        result = init_config_file(path, force=args.force)
+        if result.created:
+            print(f"wrote {path}")
+        elif args.force:
+            kept = f", kept your {', '.join(result.kept)}" if result.kept else ""
+            print(f"replaced {path} with the starting config{kept}")
+        elif result.added:
+            print(
+                f"updated {path}: added {', '.join(result.added)}; "
+                f"kept your {', '.join(result.kept) or 'settings'} as they were"
+            )
+        else:
+            print(f"{path} already has every setting; nothing changed")
         return 0
     config = load_config(args.config)
-    view = effective_config_view(config, dict(os.environ), args.config)
+    view = _mask_urls(effective_config_view(config, dict(os.environ), args.config))
     json.dump(view, sys.stdout, indent=2, ensure_ascii=False)
     sys.stdout.write("\n")
     return 0

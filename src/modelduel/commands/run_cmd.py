@@ -10,11 +10,13 @@ import argparse
 import asyncio
 import signal
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from modelduel.argtypes import non_negative_int, positive_float, positive_int
 from modelduel.demo import demo_environment
+from modelduel.errors import CsvError
 
 if TYPE_CHECKING:
     from modelduel.config import Config, ResolvedModel
@@ -23,6 +25,22 @@ if TYPE_CHECKING:
     from modelduel.tasks import Task
 
 __all__ = ["add_run_parser", "run_run"]
+
+# Ctrl+C, `kill` and a closed terminal all stop the batch the same way: runs in flight are
+# cancelled and saved as cancelled (text kept), so the same command resumes them.
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+
+
+@dataclass
+class _Outcome:
+    """How a batch went: counts of runs, the signal that stopped it, a save that failed."""
+
+    failures: int = 0
+    cancelled: int = 0
+    completed: int = 0
+    stopped_by: int | None = None
+    save_error: str | None = None
+    unsaved: int = 0
 
 
 def add_run_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -83,14 +101,24 @@ def run_run(args: argparse.Namespace) -> int:
     with demo_environment(args.demo, config) as env:
         resolved = {s: resolve_model(s, config, env) for s in specs}
         outcome = asyncio.run(_run_items(items, tasks, resolved, args, config, env, total))
-    failures, cancelled, finished = outcome
+    failures, cancelled, finished = outcome.failures, outcome.cancelled, outcome.completed
+    if outcome.save_error is not None:
+        from modelduel.core.routing import plural
+
+        saved = finished + cancelled - outcome.unsaved
+        print(
+            f"modelduel: stopped: {outcome.save_error}; {plural(outcome.unsaved)} not saved "
+            f"({saved} saved). Fix it and run the same command again to resume.",
+            file=sys.stderr,
+        )
+        return 2
     if cancelled:
         print(
             f"interrupted: {finished} runs done ({failures} failed), {cancelled} cancelled; "
             f"run the same command again to resume. Results in {args.csv}",
             file=sys.stderr,
         )
-        return 130
+        return 128 + (outcome.stopped_by or signal.SIGINT)
     print(f"{finished} runs done ({failures} failed); results in {args.csv}", file=sys.stderr)
     return 1 if failures else 0
 
@@ -103,7 +131,7 @@ async def _run_items(
     config: Config,
     env: dict[str, str],
     total: int,
-) -> tuple[int, int, int]:
+) -> _Outcome:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
     from modelduel.core.records import csv_row, transcript_record
@@ -112,9 +140,10 @@ async def _run_items(
     from modelduel.storage import append_run
     from modelduel.tasks import render_prompt
 
+    stopping = asyncio.Event()
     duels: dict[str, DuelState] = {}  # run id -> its duel, while the run is going
     finished: dict[str, asyncio.Event] = {}  # duel id -> set when all its runs ended
-    failures = cancelled = completed = 0
+    outcome = _Outcome()
     progress = Progress(
         "[progress.description]{task.description}",
         BarColumn(),
@@ -130,7 +159,6 @@ async def _run_items(
             duel.sink(run_id, stamped)
 
     def on_ended(run_id: str) -> None:
-        nonlocal failures, cancelled, completed
         duel = duels.pop(run_id, None)
         if duel is None:
             return
@@ -139,14 +167,26 @@ async def _run_items(
         slot.ended = True
         error = slot.stats().error
         if error is not None and error.kind == "cancelled":
-            cancelled += 1
+            outcome.cancelled += 1
         else:
-            completed += 1
-            failures += error is not None
-        append_run(args.csv, csv_row(duel, slot), transcript_record(duel, slot))
+            outcome.completed += 1
+            outcome.failures += error is not None
+        try:
+            append_run(args.csv, csv_row(duel, slot), transcript_record(duel, slot))
+        except CsvError as exc:
+            # A results file that cannot take rows (disk full, removed, read-only) stops
+            # the batch: running on would pay for runs that cannot be kept.
+            outcome.unsaved += 1
+            if outcome.save_error is None:
+                outcome.save_error = str(exc)
+                stop()
         progress.advance(bar)
         if all(s.ended for s in duel.slots):
             finished[duel.duel_id].set()
+
+    def stop() -> None:
+        stopping.set()
+        child.cancel_all_nowait()
 
     child = ChildDuelRunner(
         sink,
@@ -159,13 +199,13 @@ async def _run_items(
     )
     await child.open()
     loop = asyncio.get_running_loop()
-    stopping = asyncio.Event()
 
-    def stop() -> None:
-        stopping.set()
-        child.cancel_all_nowait()
+    def on_signal(signum: int) -> None:
+        outcome.stopped_by = outcome.stopped_by or signum
+        stop()
 
-    loop.add_signal_handler(signal.SIGINT, stop)
+    for signum in STOP_SIGNALS:
+        loop.add_signal_handler(signum, on_signal, signum)
     gate = asyncio.Semaphore(args.concurrency)
 
     async def one(item: BatchItem) -> None:
@@ -192,6 +232,7 @@ async def _run_items(
         with progress:
             await asyncio.gather(*(one(item) for item in items))
     finally:
-        loop.remove_signal_handler(signal.SIGINT)
+        for signum in STOP_SIGNALS:
+            loop.remove_signal_handler(signum)
         await child.aclose()
-    return failures, cancelled, completed
+    return outcome

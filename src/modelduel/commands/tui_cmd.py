@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
+import contextlib
+import os
+import signal
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from types import FrameType
 from typing import TYPE_CHECKING
 
-from modelduel.errors import SpecError
+from modelduel.errors import ModelduelError, SpecError
 
 if TYPE_CHECKING:
     from modelduel.config import Config
@@ -14,7 +20,11 @@ if TYPE_CHECKING:
     from modelduel.tui.app import ModelduelApp, Runner
     from modelduel.tui.duelview import DuelView
 
-__all__ = ["child_runner_factory", "run_tui"]
+__all__ = ["child_runner_factory", "exit_on_signals", "run_tui"]
+
+# A closed terminal (SIGHUP) or a `kill` (SIGTERM) ends the app the way ctrl+q does: runs
+# still going are cancelled and saved (text kept) before the process exits.
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
 
 MAX_PANES = 6
 DEMO_BANNER = (
@@ -69,6 +79,15 @@ def run_tui(
         # reopening a CSV lists its duels in the history, for re-scoring
         history = tuple(recorded_views(csv_path, blind=False))
     config_file = args.config or locations.config_path()
+    app_ref: list[ModelduelApp] = []
+
+    def save_theme(name: str) -> None:
+        try:
+            save_theme_choice(config_file, name)
+        except ModelduelError as exc:
+            for app in app_ref:
+                app.notify(f"theme {name} not saved: {exc}", severity="error", timeout=10)
+
     with demo_environment(args.demo, config, announce=False) as env:
         models = [resolve_model(spec, config, env) for spec in specs]
         settings = AppSettings(
@@ -81,11 +100,49 @@ def run_tui(
             theme_problems=tuple(problems),
             banner=DEMO_BANNER if env.get(DEMO_ENV) else "",
             env=env,
-            save_theme=lambda name: save_theme_choice(config_file, name),
+            save_theme=save_theme,
             recorded=recorded,
             tasks=tasks,
             history=history,
         )
         app = ModelduelApp(settings, child_runner_factory(config, env))  # type: ignore[arg-type]
-        app.run()
-    return 0
+        app_ref.append(app)
+        with exit_on_signals(app.exit) as received:
+            app.run()
+    return 128 + received[0] if received else 0
+
+
+@contextlib.contextmanager
+def exit_on_signals(exit_app: Callable[[], object]) -> Iterator[list[int]]:
+    """While the block runs, SIGTERM and SIGHUP call `exit_app` in the app's event loop.
+
+    Textual leaves both signals at their defaults, which kill the process at once and
+    lose the runs in flight. Here the first one asks the app to quit as ctrl+q does (its
+    unmount cancels and saves the runs); a second one, if quitting hangs, kills as before.
+
+    Yields:
+        The signals received, in order (empty when the app ended by itself).
+    """
+    received: list[int] = []
+    previous = {signum: signal.getsignal(signum) for signum in STOP_SIGNALS}
+
+    def handler(signum: int, frame: FrameType | None) -> None:
+        received.append(signum)
+        if len(received) > 1:
+            signal.signal(signum, signal.SIG_DFL)
+            os.kill(os.getpid(), signum)
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # the app is not running (yet, or any more)
+            raise SystemExit(128 + signum) from None
+        # thread-safe: it wakes the loop through its self-pipe from inside a signal handler
+        loop.call_soon_threadsafe(exit_app)
+
+    for signum in STOP_SIGNALS:
+        signal.signal(signum, handler)
+    try:
+        yield received
+    finally:
+        for signum, old in previous.items():
+            signal.signal(signum, old)

@@ -12,10 +12,13 @@ from typing import Any, cast, get_args
 from modelduel.core.events import ErrorInfo, ErrorKind
 from modelduel.core.metrics import Cost, RunStatus, StreamStats
 from modelduel.core.session import DuelState, RunSlot
+from modelduel.redact import redact_secrets
 
 __all__ = ["ASK_JSON_KEYS", "csv_row", "run_json", "stats_from_row", "transcript_record"]
 
 ASK_JSON_KEYS = (
+    "run_id",
+    "duel_id",
     "model",
     "provider",
     "model_id",
@@ -33,18 +36,36 @@ ASK_JSON_KEYS = (
     "cost_usd",
     "finish_reason",
     "error",
+    "simulated",
 )
+
+
+def _error_json(error: ErrorInfo | None) -> dict[str, object] | None:
+    """An error as JSON, its provider-written message stripped of key-like strings."""
+    if error is None:
+        return None
+    return error.as_dict() | {"message": redact_secrets(error.message)}
+
+
+def _error_cell(error: ErrorInfo | None) -> str | None:
+    return None if error is None else f"{error.kind}: {redact_secrets(error.message)}"
 
 
 def _r(value: float | None, digits: int = 6) -> float | None:
     return None if value is None else round(value, digits)
 
 
-def run_json(slot: RunSlot) -> dict[str, Any]:
-    """The `ask --json` object of one run, with exactly ASK_JSON_KEYS."""
+def run_json(duel: DuelState, slot: RunSlot) -> dict[str, Any]:
+    """The `ask --json` object of one run, with exactly ASK_JSON_KEYS.
+
+    `run_id` and `duel_id` join it to the CSV row and transcript of the same run;
+    `simulated` is true for demo runs, whose text is not real model output.
+    """
     s = slot.stats()
     m = slot.model
     return {
+        "run_id": slot.run_id,
+        "duel_id": duel.duel_id,
         "model": m.spec,
         "provider": m.provider,
         "model_id": m.model_id,
@@ -61,7 +82,8 @@ def run_json(slot: RunSlot) -> dict[str, Any]:
         "output_tokens_per_s": _r(s.output_tokens_per_s, 3),
         "cost_usd": _r(s.cost_usd, 8),
         "finish_reason": s.finish_reason,
-        "error": None if s.error is None else s.error.as_dict(),
+        "error": _error_json(s.error),
+        "simulated": m.simulated,
     }
 
 
@@ -96,7 +118,7 @@ def csv_row(duel: DuelState, slot: RunSlot, *, blind: bool = False) -> dict[str,
         "tokens_exact": s.tokens_exact,
         "price_source": None if s.cost is None else s.cost.source,
         "finish_reason": s.finish_reason,
-        "error": None if s.error is None else f"{s.error.kind}: {s.error.message}",
+        "error": _error_cell(s.error),
         "retried": s.retries,
         # demo runs answer from the local simulator: never to be mistaken for real ones
         "simulated": m.simulated,
@@ -116,7 +138,7 @@ def transcript_record(duel: DuelState, slot: RunSlot) -> dict[str, Any]:
         "system": duel.system,
         "text": s.text,
         "reasoning_text": s.reasoning_text,
-        "error": None if s.error is None else s.error.as_dict(),
+        "error": _error_json(s.error),
     }
 
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import logging
 import os
 import signal
 import sys
@@ -35,6 +36,8 @@ from modelduel.providers.http import StreamTarget, Timeouts
 __all__ = ["ChildDuelRunner", "plan_from_json", "plan_to_json"]
 
 ENDED = "E"
+
+_log = logging.getLogger("modelduel.worker")
 
 
 def plan_to_json(plan: RunPlan) -> dict[str, Any]:
@@ -92,12 +95,32 @@ def plan_from_json(data: dict[str, Any]) -> RunPlan:
     return RunPlan(data["run_id"], data["client_key"], target, request)
 
 
+class _ParentGone(Exception):
+    """The parent closed its end of the pipe: nobody reads what the runs stream any more."""
+
+
 async def _serve(settings: dict[str, Any]) -> None:
     out = sys.stdout.buffer
+    parent_gone = asyncio.Event()
+
+    def emit(data: bytes) -> None:
+        if parent_gone.is_set():
+            return
+        try:
+            out.write(data)
+            out.flush()
+        except (BrokenPipeError, ConnectionResetError, ValueError):
+            # The parent is gone (killed, or its terminal closed): stop writing, and point
+            # stdout at /dev/null so the interpreter's final flush cannot print a
+            # BrokenPipeError onto a terminal either.
+            parent_gone.set()
+            with contextlib.suppress(OSError):
+                devnull = os.open(os.devnull, os.O_WRONLY)
+                os.dup2(devnull, sys.stdout.fileno())
+                os.close(devnull)
 
     def sink(run_id: str, stamped: Stamped) -> None:
-        out.write(encode_event_line(run_id, stamped))
-        out.flush()
+        emit(encode_event_line(run_id, stamped))
 
     pool = ClientPool(Timeouts(connect=settings["connect_timeout_s"]))
     runner = DuelRunner(
@@ -117,16 +140,16 @@ async def _serve(settings: dict[str, Any]) -> None:
             if op == "start":
                 plans = [plan_from_json(p) for p in command["runs"]]
                 for task in runner.start(plans):
-                    task.add_done_callback(
-                        lambda t: (out.write(_ended_line(t.get_name())), out.flush())
-                    )
+                    task.add_done_callback(lambda t: emit(_ended_line(t.get_name())))
             elif op == "cancel":
                 runner.cancel(command["run_id"])
             elif op == "cancel_all":
                 runner.cancel_all()
+            if parent_gone.is_set():
+                break
     finally:
         runner.cancel_all()
-        with contextlib.suppress(BaseException):
+        with contextlib.suppress(Exception):
             await runner.wait()
         await pool.aclose()
 
@@ -167,6 +190,7 @@ class ChildDuelRunner:
         self._proc: asyncio.subprocess.Process | None = None
         self._reader: asyncio.Task[None] | None = None
         self._pending: set[str] = set()
+        self.callback_errors: list[BaseException] = []
         self._idle = asyncio.Event()
         self._idle.set()
         self._closing = False
@@ -234,6 +258,20 @@ class ChildDuelRunner:
         self._proc.stdin.write((json.dumps(command) + "\n").encode())
         await self._proc.stdin.drain()
 
+    def _isolated(self, callback: Callable[..., None], *args: Any) -> None:
+        """Call a consumer's callback; its failure must not stop the reader.
+
+        The reader is what ends runs and wakes `wait()`: if a callback's exception (a CSV
+        that cannot be written) escaped here, every later event would be lost and `wait()`
+        would hang for good. The consumer handles its own errors; anything that still
+        escapes is kept in `callback_errors` and logged with its traceback.
+        """
+        try:
+            callback(*args)
+        except Exception as exc:
+            self.callback_errors.append(exc)
+            _log.error("a duel callback failed; the runs carry on", exc_info=exc)
+
     async def _read(self) -> None:
         assert self._proc is not None and self._proc.stdout is not None
         stdout = self._proc.stdout
@@ -242,7 +280,7 @@ class ChildDuelRunner:
                 run_id = json.loads(line)[0]
                 self._pending.discard(run_id)
                 if self._on_run_ended is not None:
-                    self._on_run_ended(run_id)
+                    self._isolated(self._on_run_ended, run_id)
                 if not self._pending:
                     self._idle.set()
                 continue
@@ -250,7 +288,7 @@ class ChildDuelRunner:
                 run_id, stamped = decode_event_line(line)
             except (ValueError, KeyError, TypeError, IndexError):
                 continue  # a line the child did not write as an event (a stray print)
-            self._sink(run_id, stamped)
+            self._isolated(self._sink, run_id, stamped)
         # The child is gone (killed, crashed). Runs it still had end as failed, with
         # what they streamed kept, rather than hanging on screen forever.
         if self._closing:  # aclose(): we stopped it
@@ -258,9 +296,9 @@ class ChildDuelRunner:
         else:
             lost = ErrorInfo("connection", "the duel worker process ended unexpectedly")
         for run_id in sorted(self._pending):
-            self._sink(run_id, Stamped(time.monotonic_ns(), StreamFailed(lost)))
+            self._isolated(self._sink, run_id, Stamped(time.monotonic_ns(), StreamFailed(lost)))
             if self._on_run_ended is not None:
-                self._on_run_ended(run_id)
+                self._isolated(self._on_run_ended, run_id)
         self._pending.clear()
         self._idle.set()
 
@@ -268,8 +306,12 @@ class ChildDuelRunner:
 def main() -> None:
     """Entry point of the child process."""
     settings = json.loads(sys.argv[1])
-    # Ctrl+C reaches the whole process group; the parent decides what it cancels.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # Ctrl+C, a closed terminal (SIGHUP) and a group-wide SIGTERM reach the whole process
+    # group; the parent decides what is cancelled and saved, then closes our stdin, which
+    # ends this process. So the child can never outlive its parent, nor die before the
+    # parent has saved what the runs streamed.
+    for signum in (signal.SIGINT, signal.SIGHUP, signal.SIGTERM):
+        signal.signal(signum, signal.SIG_IGN)
     asyncio.run(_serve(settings))
 
 

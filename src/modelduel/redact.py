@@ -1,0 +1,57 @@
+"""Key-like strings out of text that came from a provider, and passwords out of URLs.
+
+A provider's error body can echo the key it was sent, often partly masked
+(`Incorrect API key provided: sk-test-*****T123`). The part shown is still part of a
+secret, so every message a provider wrote goes through `redact_secrets` before it is
+written to the CSV, the transcript, `ask --json` or shown on screen
+(`core.records` and `display.error_message` are the two callers, so one rule covers
+every output).
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit, urlunsplit
+
+__all__ = ["REDACTED", "mask_url_userinfo", "redact_secrets"]
+
+REDACTED = "[redacted]"
+
+# Each pattern is a key *shape*, not a particular provider's exact format, and keeps a
+# masked key (`*`, `.`) in scope: OpenAI `sk-`, `sk-proj-`, Anthropic `sk-ant-`, Google
+# `AIza`, bearer tokens, and key=/api_key= query or form values.
+_KEY_PATTERNS = (
+    re.compile(r"\bsk-[A-Za-z0-9_*.\-]{6,}"),
+    re.compile(r"\bAIza[A-Za-z0-9_*.\-]{8,}"),
+    re.compile(r"(?i)\b(bearer)\s+[A-Za-z0-9_*.~+/=\-]{6,}"),
+    re.compile(r"(?i)\b((?:x-goog-api-|x-api-|api[_-]?)?key)([=:]\s*)[A-Za-z0-9_*.\-]{6,}"),
+)
+
+
+def redact_secrets(text: str) -> str:
+    """`text` with every key-like string replaced by ``[redacted]``.
+
+    Args:
+        text: a provider's message (an error body, a status line).
+
+    Returns:
+        The same text, each key-like string (see the patterns above) replaced; the words
+        around it (`Bearer`, `api_key=`) are kept so the message still reads.
+    """
+    text = _KEY_PATTERNS[0].sub(REDACTED, text)
+    text = _KEY_PATTERNS[1].sub(REDACTED, text)
+    text = _KEY_PATTERNS[2].sub(lambda m: f"{m.group(1)} {REDACTED}", text)
+    return _KEY_PATTERNS[3].sub(lambda m: f"{m.group(1)}{m.group(2)}{REDACTED}", text)
+
+
+def mask_url_userinfo(url: str) -> str:
+    """A URL with the password of its userinfo (`https://user:PASS@host`) replaced by ``***``."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return url
+    if parts.password is None:
+        return url
+    host = parts.netloc.rpartition("@")[2]
+    user = parts.username or ""
+    return urlunsplit(parts._replace(netloc=f"{user}:***@{host}"))
