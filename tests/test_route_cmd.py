@@ -432,3 +432,22 @@ def test_route_leaves_a_torn_file_exactly_as_it_is(
     assert payload["routes"] == {"coding": "m1"}
     assert path.read_bytes() == before
     assert not list(tmp_path.glob("*.torn-*"))
+
+
+def test_short_middle_row_stays_out_of_the_route_after_an_append(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from modelduel.storage import append_run
+
+    # a hand-edited CSV whose middle row lost its last cells; m would win only with it
+    path = write(
+        tmp_path,
+        f"{HEADER}\nt1,x,m,2,1,2,3,4,0.01,0,\nt2,x,m,5,1,2\nt3,x,n,4,1,2,3,4,0.01,0,\n",
+    )
+    # `ask --csv` appending a run adds modelduel's columns to the file
+    append_run(path, {"task_id": "t4", "task_type": "y", "model": "n", "run_id": "r4"})
+    with pytest.raises(CsvError, match=r"runs\.csv:3: malformed row: 6 cells"):
+        run_route(parse(path))
+    out = run_json(capsys, path, "--skip-bad-rows")
+    assert out["routes"] == {"x": "n"}
+    assert {(s["model"], s["runs"]) for s in out["stats"]} == {("m", 1), ("n", 1)}

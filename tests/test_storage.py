@@ -569,3 +569,59 @@ def test_symlinked_csv_stays_a_symlink(tmp_path: Path) -> None:
     link.symlink_to(real)
     update_run(link, "r1", {"score": 2})
     assert link.is_symlink() and read_rows(real)[0]["score"] == "2"
+
+
+# --- malformed middle rows (never padded, never counted) ---------------------------------
+
+
+def brief_file(path: Path, rows: list[str]) -> bytes:
+    """A hand-written CSV with only the brief's 11 columns (so an append adds columns)."""
+    data = (",".join(BRIEF_COLUMNS) + "\n" + "".join(r + "\n" for r in rows)).encode()
+    path.write_bytes(data)
+    return data
+
+
+def test_short_middle_row_is_reported_left_out_and_never_padded(tmp_path: Path) -> None:
+    from modelduel.storage import read_rows_with_lines
+
+    path = tmp_path / "hand.csv"
+    short = "t2,coding,openai/gpt-5.5,5,1.0"  # 5 cells where the header has 11
+    brief_file(
+        path,
+        ["t1,coding,openai/gpt-5.5,4,1,2,10,20,0.01,0,", short, "t3,coding,m,3,1,2,1,2,0.1,0,"],
+    )
+    notices, on_notice = collect()
+    rows = read_rows(path, on_notice=on_notice)
+    assert [r["task_id"] for r in rows] == ["t1", "t3"]
+    assert len(notices) == 1 and f"{path}:3:" in notices[0] and "5 cells" in notices[0]
+    # appending adds modelduel's columns: the short row must stay short, not become valid
+    append_run(path, run_row("r9"), on_notice=on_notice)
+    assert short + "\n" in path.read_text()
+    read = read_rows_with_lines(path)
+    assert [line for line, _ in read.rows] == [2, 4, 5]
+    assert [(b.line, b.cells) for b in read.bad] == [(3, 5)]
+    update_run(path, "r9", {"score": 4})
+    assert short + "\n" in path.read_text()
+
+
+def test_update_never_changes_a_malformed_row_with_the_same_run_id(tmp_path: Path) -> None:
+    path = tmp_path / "r.csv"
+    append_run(path, run_row("r1"))
+    append_run(path, run_row("r2"))
+    header, first, second = path.read_bytes().splitlines(keepends=True)
+    # a stray short row after r1's, holding "r1" where the run_id column is
+    stray = (",".join(["x"] * COLUMNS.index("run_id") + ["r1"]) + "\n").encode()
+    path.write_bytes(header + first + stray + second)
+    update_run(path, "r1", {"score": 3})
+    assert stray in path.read_bytes()  # left exactly as it was
+    assert [(r["run_id"], r["score"]) for r in read_rows(path)] == [("r1", "3"), ("r2", "")]
+
+
+def test_semicolon_separated_file_is_named_as_such_with_the_fix(tmp_path: Path) -> None:
+    path = tmp_path / "excel.csv"
+    path.write_bytes((";".join(BRIEF_COLUMNS) + "\nt1;coding;m;4;1;2;3;4;0,5;0;\n").encode())
+    for call in (lambda: read_rows(path), lambda: ensure_writable(path)):
+        with pytest.raises(CsvError, match=";-separated") as info:
+            call()
+        message = str(info.value)
+        assert str(path) in message and "delimiter=';'" in message and "\n" not in message

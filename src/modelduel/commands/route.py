@@ -31,7 +31,6 @@ imported inside the functions that use them.
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import math
 import re
@@ -72,8 +71,6 @@ __all__ = [
     "stats_json",
     "yaml_dump",
 ]
-
-_BOM = b"\xef\xbb\xbf"
 
 
 def add_route_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -145,36 +142,6 @@ class LoadedRows:
     duplicates: int
 
 
-def _scan(path: Path) -> tuple[list[str], list[tuple[int, int]]]:
-    """The header and, per non-blank data record, (first line, number of cells).
-
-    `read_rows` does not report line numbers and pads short rows, so the file is read
-    once more, split the same way (at "\\n" only), to name lines and find malformed rows.
-    """
-    data = path.read_bytes()
-    if data.startswith(_BOM):
-        data = data[len(_BOM) :]
-    text = data.decode("utf-8", errors="replace")
-    pieces = text.split("\n")
-    lines = [p + "\n" for p in pieces[:-1]] + ([pieces[-1]] if pieces[-1] else [])
-    reader = csv.reader(iter(lines))
-    header: list[str] | None = None
-    records: list[tuple[int, int]] = []
-    while True:
-        first = reader.line_num
-        try:
-            record = next(reader)
-        except StopIteration:
-            break
-        except csv.Error:
-            break  # read_rows has already judged the file; stop where csv gives up
-        if header is None:
-            header = [c.strip() for c in record]
-        elif record:
-            records.append((first + 1, len(record)))
-    return header or [], records
-
-
 def _stderr(message: str) -> None:
     print(f"modelduel: {message}", file=sys.stderr)
 
@@ -202,27 +169,23 @@ def load_route_rows(
             row ("FILE:LINE: column 'score': 'abc' is not a number") and skip_bad_rows
             is off.
     """
-    from modelduel.storage import read_rows
+    from modelduel.storage import read_rows_with_lines
 
     kept: list[Mapping[str, str]] = []
     skipped = 0
     for path in paths:
         if not path.is_file():
             raise CsvError(f"{path}: no such file" if not path.exists() else f"{path}: not a file")
-        rows = read_rows(path, on_notice=warn, repair=False)  # a report never edits files
-        try:
-            header, records = _scan(path)
-        except OSError as exc:
-            raise CsvError(f"{path}: cannot read ({exc.strerror or exc})") from None
-        for i, row in enumerate(rows):
-            line, width = records[i] if i < len(records) else (i + 2, len(header))
-            problems: list[str] = []
-            if header and width != len(header):
-                problems.append(f"malformed row: {width} cells where the header has {len(header)}")
-            problems += row_problems(row, check_timestamp=check_timestamp)
+        # a report never edits files: a torn last row is skipped and reported, not repaired
+        read = read_rows_with_lines(path, on_notice=warn, repair=False)
+        problems_at: list[tuple[int, list[str]]] = [(bad.line, [bad.problem]) for bad in read.bad]
+        for line, row in read.rows:
+            problems = row_problems(row, check_timestamp=check_timestamp)
             if not problems:
                 kept.append(row)
-                continue
+            else:
+                problems_at.append((line, problems))
+        for line, problems in sorted(problems_at):
             where = f"{path}:{line}: {'; '.join(problems)}"
             if not skip_bad_rows:
                 raise CsvError(f"{where} (--skip-bad-rows leaves such rows out)")

@@ -14,6 +14,9 @@ How the guarantees are kept:
   no final newline, an unterminated quote at the end, a different number of fields than
   the header) is moved byte for byte into ``PATH.torn-YYYYMMDDTHHMMSS`` and cut off the
   CSV, and the caller is told. Bytes are never silently dropped.
+* **Malformed rows are never made to look valid.** A row (not the last) with more or fewer
+  cells than the header is reported by file and line, left out of what readers return,
+  and written back exactly as it was: never padded, not even when columns are added.
 * **Files from elsewhere.** Column order, unknown columns, a UTF-8 BOM and CRLF line ends
   are kept; our missing columns are added at the end; cells we do not change are written
   back exactly as they were read.
@@ -47,9 +50,12 @@ __all__ = [
     "BRIEF_COLUMNS",
     "COLUMNS",
     "EXTRA_COLUMNS",
+    "BadRow",
+    "CsvRows",
     "append_run",
     "ensure_writable",
     "read_rows",
+    "read_rows_with_lines",
     "update_run",
 ]
 
@@ -256,6 +262,59 @@ def _parse(path: Path, data: bytes) -> _Parsed:
     )
 
 
+@dataclass(frozen=True)
+class BadRow:
+    """A data row whose number of cells differs from the header's: left out, never padded.
+
+    Attributes:
+        line: the 1-based line on which the row starts.
+        cells: how many cells it has.
+        expected: how many the header has.
+    """
+
+    line: int
+    cells: int
+    expected: int
+
+    @property
+    def problem(self) -> str:
+        """`malformed row: 9 cells where the header has 11`."""
+        return f"malformed row: {self.cells} cells where the header has {self.expected}"
+
+    def describe(self, path: Path) -> str:
+        """`FILE:LINE: malformed row: 9 cells where the header has 11`."""
+        return f"{path}:{self.line}: {self.problem}"
+
+
+@dataclass(frozen=True)
+class CsvRows:
+    """A results CSV as read, with line numbers.
+
+    Attributes:
+        rows: (line, row) for every well-formed, non-blank data row, in file order; each
+            row maps every column of `COLUMNS` and of the header to its decoded cell.
+        bad: the malformed rows, left out of `rows`.
+    """
+
+    rows: list[tuple[int, dict[str, str]]]
+    bad: list[BadRow]
+
+
+def _semicolon_hint(parsed: _Parsed) -> str | None:
+    """A fix for a `;`-separated file (what spreadsheets export in many locales), if it is one."""
+    if len(parsed.header) != 1 or ";" not in parsed.header[0]:
+        return None
+    names = {name.strip() for name in parsed.header[0].split(";")}
+    if not set(BRIEF_COLUMNS) <= names:
+        return None
+    return (
+        "it is ;-separated, and modelduel reads comma-separated CSV: export it again as "
+        "'CSV UTF-8 (comma delimited)', or convert it with "
+        """python -c "import csv,sys; csv.writer(sys.stdout).writerows(csv.reader(sys.stdin, """
+        """delimiter=';'))" < IN.csv > OUT.csv"""
+    )
+
+
 def _check_header(path: Path, parsed: _Parsed) -> None:
     """Require the brief's columns, each once (we could not tell which copy to use)."""
     seen: set[str] = set()
@@ -264,6 +323,9 @@ def _check_header(path: Path, parsed: _Parsed) -> None:
             raise CsvError(f"{path}: column {name!r} appears twice in the header; remove one")
         seen.add(name)
     missing = [c for c in BRIEF_COLUMNS if c not in seen]
+    semicolons = _semicolon_hint(parsed) if missing else None
+    if semicolons is not None:
+        raise CsvError(f"{path}: not a results CSV as it is: {semicolons}")
     if missing:
         raise CsvError(
             f"{path}: not a results CSV: the header lacks {', '.join(missing)} "
@@ -404,7 +466,11 @@ def _rewrite(path: Path, bom: bool, rows: list[list[str]], newline: str) -> None
 
 
 def _extend(path: Path, parsed: _Parsed, names: list[str]) -> None:
-    """Add columns at the end of the header, padding data rows so cells stay aligned."""
+    """Add columns at the end of the header, padding well-formed rows so cells stay aligned.
+
+    A malformed row with fewer cells stays as it was (still malformed under the wider
+    header); one with more cells could come out looking valid, so it stops the change.
+    """
     width = len(parsed.header)
     for row, line in zip(parsed.rows, parsed.row_lines, strict=True):
         if len(row) > width:
@@ -414,8 +480,8 @@ def _extend(path: Path, parsed: _Parsed, names: list[str]) -> None:
             )
     parsed.header.extend(names)
     for row in parsed.rows:
-        if row:
-            row.extend([""] * (len(parsed.header) - len(row)))
+        if len(row) == width:
+            row.extend([""] * (len(parsed.header) - width))
 
 
 def _missing_columns(header: list[str], row: Mapping[str, object]) -> list[str]:
@@ -539,9 +605,11 @@ def update_run(
             if parsed is None or "run_id" not in parsed.header:
                 raise CsvError(f"{path}: has no run_id column, so run {run_id} is not in it")
             col = parsed.header.index("run_id")
+            width = len(parsed.header)
             target = None
             for i, row in enumerate(parsed.rows):
-                if len(row) > col and decode_cell(row[col]) == run_id:
+                # a malformed row is never the one changed: its cells may be shifted
+                if len(row) == width and decode_cell(row[col]) == run_id:
                     target = i
             if target is None:
                 raise CsvError(f"{path}: no row with run_id {run_id!r}; nothing was changed")
@@ -549,7 +617,6 @@ def update_run(
             if names:
                 _extend(path, parsed, names)
             row = parsed.rows[target]
-            row.extend([""] * (len(parsed.header) - len(row)))
             for name, value in changes.items():
                 row[parsed.header.index(name)] = encode_cell(value)
             _rewrite(path, parsed.bom, [parsed.header, *parsed.rows], parsed.newline)
@@ -560,7 +627,25 @@ def update_run(
 def read_rows(
     path: Path, *, on_notice: Notice | None = None, repair: bool = True
 ) -> list[dict[str, str]]:
-    """Read every run of a results CSV.
+    """Read every well-formed run of a results CSV; each malformed row is reported and left out.
+
+    See `read_rows_with_lines` for the arguments; a malformed row (a different number of
+    cells than the header, not the last row) is told to ``on_notice`` by file and line.
+
+    Returns:
+        One dict per row, as in `CsvRows.rows`.
+    """
+    notice = on_notice or _log_notice
+    result = read_rows_with_lines(path, on_notice=notice, repair=repair)
+    for bad in result.bad:
+        notice(f"{bad.describe(path)}; left out (fix or remove that row)")
+    return [row for _, row in result.rows]
+
+
+def read_rows_with_lines(
+    path: Path, *, on_notice: Notice | None = None, repair: bool = True
+) -> CsvRows:
+    """Read a results CSV with the line of each row, and its malformed rows apart.
 
     A torn last row is repaired first (see the module docstring) when the directory is
     writable; otherwise it is left in place, skipped, and reported.
@@ -572,16 +657,16 @@ def read_rows(
             a torn last row is then skipped and reported, not repaired.
 
     Returns:
-        One dict per row: every column of `COLUMNS` and of the file's header -> the cell
-        text with the formula neutralisation undone (missing cells are ``""``).
-        Blank lines are skipped.
+        The well-formed rows, each with every column of `COLUMNS` and of the file's header
+        -> the cell text with the formula neutralisation undone (a column the file lacks
+        is ``""``); blank lines are skipped; malformed rows are in `CsvRows.bad`.
 
     Raises:
         CsvError: The file is not a readable results CSV (names the file and line).
     """
     notice = on_notice or _log_notice
     if not path.exists():  # checked first so that reading creates no lock file
-        return []
+        return CsvRows([], [])
     parsed = None
     locked = False
     if repair:
@@ -604,16 +689,21 @@ def read_rows(
                     f"({why}, so it was not repaired)"
                 )
     if parsed is None:
-        return []
-    result: list[dict[str, str]] = []
-    for row in parsed.rows:
+        return CsvRows([], [])
+    width = len(parsed.header)
+    rows: list[tuple[int, dict[str, str]]] = []
+    bad: list[BadRow] = []
+    for row, line in zip(parsed.rows, parsed.row_lines, strict=True):
         if not row:
             continue
+        if len(row) != width:
+            bad.append(BadRow(line, len(row), width))
+            continue
         record = dict.fromkeys(COLUMNS, "")
-        for i, name in enumerate(parsed.header):
-            record[name] = decode_cell(row[i]) if i < len(row) else ""
-        result.append(record)
-    return result
+        for name, cell in zip(parsed.header, row, strict=True):
+            record[name] = decode_cell(cell)
+        rows.append((line, record))
+    return CsvRows(rows, bad)
 
 
 def ensure_writable(path: Path) -> None:
