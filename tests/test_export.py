@@ -68,3 +68,51 @@ def test_markdown_fences_answers_and_rounds(results: Path, tmp_path: Path) -> No
 def test_missing_file_is_one_clear_error(tmp_path: Path) -> None:
     with pytest.raises(CsvError, match="no such file"):
         run_export(parse(str(tmp_path / "nope.csv")))
+
+
+@pytest.mark.parametrize("since", ["yesterday", "2026-13-45", "30/11/2026"])
+def test_unparseable_since_is_a_usage_error(results: Path, since: str) -> None:
+    from modelduel.errors import ModelduelError
+
+    with pytest.raises(ModelduelError, match=r"--since .*YYYY-MM-DD") as info:
+        run_export(parse(str(results), "--since", since))
+    assert info.value.exit_code == 2
+
+
+def test_filters_that_match_nothing_say_so_and_fail(
+    results: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "out.csv"
+    assert run_export(parse(str(results), "--duel", "nope", "-o", str(out))) == 1
+    err = capsys.readouterr().err
+    assert "no runs match --duel nope" in err and "holds 2 runs" in err
+    assert not out.exists()  # no header-only file that looks like an export
+    dated = tmp_path / "dated.csv"
+    for day in ("2026-11-29", "2026-11-30"):
+        append_run(dated, {"task_id": "t", "model": "m", "timestamp": f"{day}T23:59:59Z"})
+    assert run_export(parse(str(dated), "--since", "2026-12-01")) == 1
+    assert "no runs match --since 2026-12-01" in capsys.readouterr().err
+    assert run_export(parse(str(dated), "--since", "2026-11-30", "-o", str(out))) == 0
+    assert [r["timestamp"] for r in csv.DictReader(out.open())] == ["2026-11-30T23:59:59Z"]
+
+
+def test_csv_export_neutralises_every_formula(tmp_path: Path) -> None:
+    source = tmp_path / "r.csv"
+    append_run(source, {"task_id": "t", "model": "m", "run_id": "r1", "notes": "=1+1"})
+    append_run(source, {"task_id": "t", "model": "m", "run_id": "r2", "notes": "HAND"})
+    # the second note typed by hand into the source file, not written by the app
+    source.write_text(source.read_text().replace("HAND", '"=HYPERLINK(""http://x"")"'))
+    out = tmp_path / "out.csv"
+    assert run_export(parse(str(source), "-o", str(out))) == 0
+    rows = list(csv.DictReader(out.open()))
+    assert [r["notes"] for r in rows] == ["'=1+1", '\'=HYPERLINK("http://x")']
+    assert rows[0]["wall_time_s"] == "" and rows[0]["manual_corrections"] == ""
+
+
+def test_out_refuses_a_missing_directory(results: Path, tmp_path: Path) -> None:
+    from modelduel.errors import ModelduelError
+
+    target = tmp_path / "missing" / "out.csv"
+    with pytest.raises(ModelduelError, match="does not exist"):
+        run_export(parse(str(results), "-o", str(target)))
+    assert not target.parent.exists()

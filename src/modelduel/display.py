@@ -5,6 +5,8 @@ Unknown is "—", never 0; an estimate carries a leading "~".
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
+
 from modelduel.core.events import ErrorInfo
 from modelduel.core.metrics import StreamStats
 from modelduel.redact import redact_secrets
@@ -18,6 +20,7 @@ __all__ = [
     "fmt_seconds",
     "fmt_tokens",
     "sanitize_terminal",
+    "simulated_note",
     "sparkline",
     "status_word",
 ]
@@ -98,3 +101,20 @@ def status_word(stats: StreamStats) -> str:
 def error_message(error: ErrorInfo) -> str:
     """A run's error as shown on screen: key-like strings stripped, terminal controls removed."""
     return sanitize_terminal(redact_secrets(error.message))
+
+
+def simulated_note(rows: Iterable[Mapping[str, str]]) -> str | None:
+    """The warning a routing report or export built from demo runs carries; None if none are.
+
+    One wording for the CLI report, the TUI's report and the exported files, so a routing
+    decision made from simulated answers says so wherever it is read.
+    """
+    total = simulated = 0
+    for row in rows:
+        total += 1
+        simulated += (row.get("simulated") or "") == "true"
+    if not simulated:
+        return None
+    share = "all" if simulated == total else f"{simulated} of {total}"
+    runs = "run is" if total == 1 else "runs are"
+    return f"{share} of these {runs} SIMULATED (demo mode), not real model output"

@@ -9,14 +9,16 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import re
 import sys
 from collections.abc import Mapping, Sequence
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from modelduel.errors import CsvError
+from modelduel.errors import CsvError, ModelduelError
 
-__all__ = ["add_export_parser", "export_rows", "run_export"]
+__all__ = ["add_export_parser", "export_rows", "parse_since", "run_export"]
 
 FORMATS = ("csv", "jsonl", "markdown")
 
@@ -37,22 +39,57 @@ def add_export_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) 
 
 
 def run_export(args: argparse.Namespace) -> int:
-    """Export; exit 2 when the CSV cannot be read."""
+    """Export; exit 2 when the CSV cannot be read or an option is bad, 1 when no run matches."""
+    from modelduel.core.routing import plural
     from modelduel.storage import read_rows, read_transcripts
 
+    since = None if args.since is None else parse_since(args.since)
     if not args.csv.exists():
         raise CsvError(f"{args.csv}: no such file")
     rows = read_rows(args.csv, on_notice=lambda m: print(f"modelduel: {m}", file=sys.stderr))
+    total = len(rows)
+    filters: list[str] = []
     if args.duel:
         wanted = set(args.duel)
         rows = [r for r in rows if r.get("duel_id") in wanted]
-    if args.since:
-        rows = [r for r in rows if (r.get("timestamp") or "") >= args.since]
+        filters.append("--duel " + " ".join(args.duel))
+    if since is not None:
+        rows = [r for r in rows if _on_or_after(r.get("timestamp") or "", since)]
+        filters.append(f"--since {args.since}")
+    if not rows:
+        what = f"match {' and '.join(filters)}" if filters else "are in it"
+        print(
+            f"modelduel: no runs {what} ({args.csv} holds {plural(total)}); nothing exported",
+            file=sys.stderr,
+        )
+        return 1
     transcripts = read_transcripts(args.csv)
     export_rows(rows, transcripts, args.out, args.format, args.brief_columns)
     if args.out is not None:
-        print(f"exported {len(rows)} runs to {args.out}", file=sys.stderr)
+        print(f"exported {plural(len(rows))} to {args.out}", file=sys.stderr)
     return 0
+
+
+def parse_since(text: str) -> date:
+    """`--since`: a calendar date, YYYY-MM-DD.
+
+    Raises:
+        ModelduelError: anything else, naming the option and the form it takes.
+    """
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ModelduelError(
+            f"--since {text!r}: not a date; write it as YYYY-MM-DD (e.g. 2026-11-30)"
+        ) from None
+
+
+def _on_or_after(timestamp: str, since: date) -> bool:
+    """Whether a row's UTC timestamp falls on `since` or later; undated rows never do."""
+    try:
+        return datetime.fromisoformat(timestamp).date() >= since
+    except ValueError:
+        return False
 
 
 def export_rows(
@@ -83,12 +120,9 @@ def export_rows(
     if out is None:
         sys.stdout.write(text)
         return
-    from modelduel.fileutil import write_text_atomic
+    from modelduel.fileutil import write_export
 
-    try:
-        write_text_atomic(out, text)
-    except OSError as exc:
-        raise CsvError(f"{out}: cannot write: {exc.strerror or exc}") from None
+    write_export(out, text)
 
 
 _NUMBERS = frozenset(
@@ -144,6 +178,20 @@ def _fmt(cell: str, digits: int) -> str:
         return cell
 
 
+_PLAIN_NUMBER = re.compile(r"-?\d+(\.\d+)?([eE][-+]?\d+)?")
+
+
+def _export_cell(cell: str) -> str:
+    """A read (decoded) cell as written to an exported CSV: a number as it is, text made safe.
+
+    Every text cell is neutralised again, whoever typed it: one the app wrote and one
+    written by hand into the source CSV (`=HYPERLINK(...)` in a note) alike.
+    """
+    from modelduel.storage import encode_cell
+
+    return cell if _PLAIN_NUMBER.fullmatch(cell) else encode_cell(cell)
+
+
 def _csv_text(rows: Sequence[Mapping[str, str]], columns: list[str]) -> str:
     import io
 
@@ -151,8 +199,7 @@ def _csv_text(rows: Sequence[Mapping[str, str]], columns: list[str]) -> str:
     writer = csv.DictWriter(buffer, columns, extrasaction="ignore", lineterminator="\n")
     writer.writeheader()
     for row in rows:
-        # values are the file's cells, already neutralised: copied as they are
-        writer.writerow({c: row.get(c, "") for c in columns})
+        writer.writerow({c: _export_cell(row.get(c, "")) for c in columns})
     return buffer.getvalue()
 
 

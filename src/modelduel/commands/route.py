@@ -33,7 +33,6 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import re
 import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -54,6 +53,7 @@ from modelduel.core.routing import (
     row_problems,
 )
 from modelduel.core.scoring import MAX_SCORE
+from modelduel.display import simulated_note
 from modelduel.errors import CsvError, ModelduelError
 
 if TYPE_CHECKING:
@@ -235,6 +235,7 @@ def routes_toml(
     objective: str,
     success_score: float,
     sources: Sequence[Path] = (),
+    simulated_note: str | None = None,
 ) -> dict[str, Any]:
     """The `--export` document (a dict for tomli_w; None values left out, as TOML has none).
 
@@ -243,10 +244,11 @@ def routes_toml(
         objective: the objective they were chosen for.
         success_score: the success threshold used.
         sources: the CSVs read.
+        simulated_note: set when some runs were simulated: `simulated = true` and the note.
 
     Returns:
-        `{"objective", "success_score", "sources", "routes": {type: model},
-        "details": {type: {...}}}`.
+        `{"objective", "success_score", "sources", "simulated", "routes": {type: model},
+        "details": {type: {...}}}` (and `simulated_note` when simulated).
     """
     details: dict[str, Any] = {}
     for task_type, r in routes.items():
@@ -266,111 +268,20 @@ def routes_toml(
         if r.win_share is not None:
             entry["win_share"] = r.win_share
         details[task_type] = entry
-    return {
+    doc: dict[str, Any] = {
         "generated_by": "modelduel route",
         "objective": objective,
         "success_score": success_score,
         "sources": [str(p) for p in sources],
-        "routes": {t: r.model for t, r in routes.items()},
-        "details": details,
+        "simulated": simulated_note is not None,
     }
-
-
-_YAML_PLAIN_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-# Words YAML 1.1 readers (LiteLLM uses PyYAML) turn into booleans or null.
-_YAML_RESERVED = {"y", "n", "yes", "no", "true", "false", "on", "off", "null"}
-
-
-def _yaml_str(text: str) -> str:
-    """A double-quoted YAML scalar; every non-printable character escaped."""
-    out = ['"']
-    for ch in text:
-        if ch == '"':
-            out.append('\\"')
-        elif ch == "\\":
-            out.append("\\\\")
-        elif ch == "\n":
-            out.append("\\n")
-        elif ch == "\t":
-            out.append("\\t")
-        elif not ch.isprintable():
-            code = ord(ch)
-            out.append(
-                f"\\x{code:02x}"
-                if code < 0x100
-                else f"\\u{code:04x}"
-                if code < 0x10000
-                else f"\\U{code:08x}"
-            )
-        else:
-            out.append(ch)
-    out.append('"')
-    return "".join(out)
-
-
-def _yaml_key(key: str) -> str:
-    if _YAML_PLAIN_KEY.match(key) and key.lower() not in _YAML_RESERVED:
-        return key
-    return _yaml_str(key)
-
-
-def _yaml_scalar(value: object) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        if math.isnan(value):
-            return ".nan"
-        if math.isinf(value):
-            return ".inf" if value > 0 else "-.inf"
-        return repr(value)
-    if isinstance(value, str):
-        return _yaml_str(value)
-    raise TypeError(f"cannot write {type(value).__name__} as YAML")
-
-
-def _yaml_lines(value: object, indent: int) -> list[str]:
-    pad = "  " * indent
-    lines: list[str] = []
-    if isinstance(value, Mapping):
-        for key, item in value.items():
-            head = f"{pad}{_yaml_key(str(key))}:"
-            if isinstance(item, Mapping | list) and item:
-                lines.append(head)
-                lines += _yaml_lines(item, indent + 1)
-            else:
-                lines.append(f"{head} {_yaml_empty_or_scalar(item)}")
-    elif isinstance(value, list):
-        for item in value:
-            if isinstance(item, Mapping | list) and item:
-                # "- " then the first line of the nested block, the rest aligned under it.
-                nested = _yaml_lines(item, indent + 1)
-                lines.append(f"{pad}- {nested[0].lstrip()}")
-                lines += nested[1:]
-            else:
-                lines.append(f"{pad}- {_yaml_empty_or_scalar(item)}")
-    else:
-        lines.append(pad + _yaml_scalar(value))
-    return lines
-
-
-def _yaml_empty_or_scalar(value: object) -> str:
-    if isinstance(value, Mapping):
-        return "{}"
-    if isinstance(value, list):
-        return "[]"
-    return _yaml_scalar(value)
+    if simulated_note is not None:
+        doc["simulated_note"] = simulated_note
+    return doc | {"routes": {t: r.model for t, r in routes.items()}, "details": details}
 
 
 def yaml_dump(data: Mapping[str, Any], comments: Iterable[str] = ()) -> str:
-    """Block-style YAML for nested mappings, lists and scalars (all strings quoted).
-
-    Enough for a LiteLLM config without a YAML dependency: keys that are plain
-    identifiers stay bare, every string value is double-quoted with escapes, so no
-    value can be misread as a number, boolean or null.
+    """YAML (PyYAML's `safe_dump`, block style, keys in the given order) after `# ` comments.
 
     Args:
         data: the document.
@@ -379,8 +290,13 @@ def yaml_dump(data: Mapping[str, Any], comments: Iterable[str] = ()) -> str:
     Returns:
         The YAML text, ending in a newline.
     """
-    head = [f"# {line}".rstrip() for c in comments for line in c.splitlines() or [""]]
-    return "\n".join([*head, *_yaml_lines(data, 0)]) + "\n"
+    import yaml
+
+    head = "".join(f"# {line}".rstrip() + "\n" for c in comments for line in c.splitlines() or [""])
+    body = yaml.safe_dump(
+        dict(data), sort_keys=False, allow_unicode=True, default_flow_style=False, width=1000
+    )
+    return head + body
 
 
 # modelduel provider -> (LiteLLM prefix, key variable, base URL variable or None)
@@ -406,12 +322,16 @@ def _litellm_params(spec: str) -> tuple[dict[str, Any], str | None]:
     return params, None
 
 
-def litellm_config(routes: Mapping[str, Route], *, objective: str) -> str:
+def litellm_config(
+    routes: Mapping[str, Route], *, objective: str, simulated_note: str | None = None
+) -> str:
     """The `--export-litellm` YAML: a deployment per model, a model group alias per task type.
 
     Args:
         routes: the chosen routes.
         objective: the objective they were chosen for (written in a comment).
+        simulated_note: set when the routes were chosen from simulated runs: written as the
+            first comment and as `modelduel.simulated: true` beside LiteLLM's own keys.
 
     Returns:
         YAML text for `litellm --config FILE` (or `Router(**config)` after loading it).
@@ -420,7 +340,8 @@ def litellm_config(routes: Mapping[str, Route], *, objective: str) -> str:
         {r.model for r in routes.values()}
         | {r.runner_up for r in routes.values() if r.runner_up is not None}
     )
-    comments = [
+    comments = [f"WARNING: {simulated_note}"] if simulated_note else []
+    comments += [
         f"LiteLLM router config written by `modelduel route` (objective: {objective}).",
         'Ask for model="<task type>" and the alias sends it to the routed model.',
     ]
@@ -434,20 +355,19 @@ def litellm_config(routes: Mapping[str, Route], *, objective: str) -> str:
         extra = f"; runner-up {r.runner_up}" if r.runner_up else ""
         noise = "" if r.confident else " (within noise)"
         comments.append(f"{task_type} -> {r.model}{noise}{extra}")
-    config = {
+    config: dict[str, Any] = {
         "model_list": entries,
         "router_settings": {"model_group_alias": {t: r.model for t, r in routes.items()}},
     }
+    if simulated_note:
+        config["modelduel"] = {"simulated": True, "note": simulated_note}
     return yaml_dump(config, comments)
 
 
 def _write(path: Path, text: str) -> None:
-    from modelduel.fileutil import write_text_atomic
+    from modelduel.fileutil import write_export
 
-    try:
-        write_text_atomic(path, text)
-    except OSError as exc:
-        raise ModelduelError(f"{path}: cannot write ({exc.strerror or exc})") from None
+    write_export(path, text)
 
 
 # ---------------------------------------------------------------------------- display
@@ -701,10 +621,16 @@ def _by_week(
     return out
 
 
+# Piped output (a log, `| less`) is laid out this wide instead of rich's 80 columns, so no
+# model name or route line is cut; a table is never wider than its content needs.
+PIPED_WIDTH = 400
+
+
 def _console() -> Console:
     from rich.console import Console
 
-    return Console(file=sys.stdout, highlight=False)
+    width = None if sys.stdout.isatty() else PIPED_WIDTH
+    return Console(file=sys.stdout, highlight=False, width=width)
 
 
 def run_route(args: argparse.Namespace) -> int:
@@ -736,9 +662,9 @@ def run_route(args: argparse.Namespace) -> int:
     unscored = len(loaded.rows) - scored
     if unscored:
         notes.append(f"{unscored} unscored run{'' if unscored == 1 else 's'} left out")
-    simulated = sum(1 for row in loaded.rows if (row.get("simulated") or "") == "true")
+    simulated = simulated_note(loaded.rows)
     if simulated:
-        notes.append(f"{simulated} of these runs are SIMULATED (demo mode), not real model output")
+        notes.append(simulated)
     if loaded.duplicates:
         notes.append(f"{loaded.duplicates} duplicate run ids counted once")
     if loaded.skipped:
@@ -754,11 +680,17 @@ def run_route(args: argparse.Namespace) -> int:
         import tomli_w
 
         doc = routes_toml(
-            routes, objective=objective, success_score=success_score, sources=loaded.files
+            routes,
+            objective=objective,
+            success_score=success_score,
+            sources=loaded.files,
+            simulated_note=simulated,
         )
-        _write(args.export, tomli_w.dumps(doc))
+        head = f"# WARNING: {simulated}\n" if simulated else ""
+        _write(args.export, head + tomli_w.dumps(doc))
     if args.export_litellm is not None:
-        _write(args.export_litellm, litellm_config(routes, objective=objective))
+        text = litellm_config(routes, objective=objective, simulated_note=simulated)
+        _write(args.export_litellm, text)
 
     if args.json:
         payload = _payload(stats, routes)
