@@ -8,13 +8,26 @@ traceback (none from the worker either: its parent closing the pipe is not an er
 from __future__ import annotations
 
 import os
+import shutil
 import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
 
 from modelduel.storage import read_rows, read_transcripts
-from tests.support.cli import FAST, FULL_DISK, SLOW, modelduel, start, wait_for, write_config
+from tests.support.cli import (
+    FAST,
+    FULL_DISK,
+    SLOW,
+    clean_env,
+    modelduel,
+    start,
+    wait_for,
+    write_config,
+)
 
 TASKS = Path(__file__).resolve().parent.parent / "tasks" / "starter"
 
@@ -99,3 +112,62 @@ def test_run_stops_with_one_line_when_the_disk_fills(tmp_path: Path) -> None:
     # two rows went in whole; the third, written half-way, was undone; no more were tried
     assert len(read_rows(csv_path)) == 2
     assert csv_path.read_bytes().endswith(b"\n")
+
+
+# A tmux server of our own: a running server would give the app its environment, not ours.
+TMUX = ["tmux", "-L", f"modelduel-signals-{os.getpid()}"]
+
+
+def tmux(*args: str) -> str:
+    return subprocess.run(
+        [*TMUX, *args], check=True, capture_output=True, text=True, timeout=10
+    ).stdout
+
+
+@pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
+@pytest.mark.parametrize("how", ["SIGTERM", "closed terminal"])
+def test_tui_saves_in_flight_runs_as_cancelled(tmp_path: Path, how: str) -> None:
+    session = f"modelduel-sig-{os.getpid()}-{how.replace(' ', '-')}"
+    csv_path = tmp_path / "r.csv"
+    config = write_config(tmp_path)
+    command = (
+        f"exec {sys.executable} -m modelduel --demo --config {config} --csv {csv_path} "
+        f"-m {FAST} -m {SLOW}"
+    )
+    subprocess.run(
+        [*TMUX, "new-session", "-d", "-s", session, "-x", "140", "-y", "40", command],
+        check=True,
+        env=clean_env(tmp_path),
+        cwd=tmp_path,
+    )
+    try:
+        tmux("set-option", "-t", session, "remain-on-exit", "on")
+        assert wait_for(lambda: "Ready." in tmux("capture-pane", "-p", "-t", session), 30)
+        tmux("send-keys", "-t", session, "Explain CRDTs")
+        time.sleep(0.5)
+        tmux("send-keys", "-t", session, "C-j")
+        assert wait_for(lambda: len(read_rows(csv_path)) == 1, 40)  # SLOW is streaming
+        pid = int(tmux("display", "-p", "-t", session, "#{pane_pid}"))
+        if how == "SIGTERM":
+            os.kill(pid, signal.SIGTERM)
+            dead = lambda: tmux("display", "-p", "-t", session, "#{pane_dead}").strip() == "1"  # noqa: E731
+            assert wait_for(dead, 30)
+            screen = tmux("capture-pane", "-p", "-S", "-200", "-t", session)
+            assert "Traceback" not in screen and "Error" not in screen, screen
+        else:
+            tmux("kill-session", "-t", session)  # the terminal goes away: SIGHUP
+            assert wait_for(lambda: not _alive(pid), 30)
+        rows = read_rows(csv_path)
+        assert len(rows) == 2
+        assert_cancelled_with_text(csv_path, rows)
+    finally:
+        subprocess.run([*TMUX, "kill-server"], capture_output=True)
+
+
+def _alive(pid: int) -> bool:
+    """Running, not a zombie (with tmux's server gone, nobody may reap it in a container)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except FileNotFoundError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
