@@ -426,6 +426,9 @@ def test_short_middle_row_stays_out_of_the_route_after_an_append(
     append_run(path, {"task_id": "t4", "task_type": "y", "model": "n", "run_id": "r4"})
     with pytest.raises(CsvError, match=r"runs\.csv:3: malformed row: 6 cells"):
         run_route(parse(path))
-    out = run_json(capsys, path, "--skip-bad-rows")
+    assert run_route(parse(path, "--skip-bad-rows", "--json")) == 0
+    captured = capsys.readouterr()
+    out = json.loads(captured.out)
     assert out["routes"] == {"x": "n"}
     assert {(s["model"], s["runs"]) for s in out["stats"]} == {("m", 1), ("n", 1)}
+    assert "1 bad row skipped" in captured.err  # not "1 bad rows"

@@ -625,3 +625,24 @@ def test_semicolon_separated_file_is_named_as_such_with_the_fix(tmp_path: Path) 
             call()
         message = str(info.value)
         assert str(path) in message and "delimiter=';'" in message and "\n" not in message
+
+
+def test_no_silent_no_op_lock_where_flock_is_missing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import tomllib
+
+    from modelduel.cli import main
+
+    monkeypatch.setattr("sys.platform", "win32")
+    with pytest.raises(CsvError, match="POSIX systems only"):
+        append_run(tmp_path / "r.csv", run_row("r1"))
+    assert not (tmp_path / "r.csv").exists()
+    with pytest.raises(SystemExit) as exit_info:
+        main(["export", str(tmp_path / "r.csv")])  # said at start-up, before any work
+    assert exit_info.value.code == 2
+    assert "POSIX systems only" in capsys.readouterr().err
+    pyproject = Path(__file__).resolve().parent.parent / "pyproject.toml"
+    classifiers = tomllib.loads(pyproject.read_text())["project"]["classifiers"]
+    assert "Operating System :: POSIX" in classifiers
+    assert not any("Windows" in c or "OS Independent" in c for c in classifiers)

@@ -118,6 +118,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     """Run modelduel with `argv` (default sys.argv) and exit with its status."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    from modelduel.storage.lock import POSIX_ONLY, platform_supported
+
+    if not platform_supported():  # said at start-up, not at the first save
+        print(f"modelduel: {POSIX_ONLY}", file=sys.stderr)
+        sys.exit(2)
     try:
         code = _dispatch(parser, args)
     except ModelduelError as exc:

@@ -75,7 +75,9 @@ def run_ask(args: argparse.Namespace) -> int:
         print(f"modelduel: NOT saved: {message}", file=sys.stderr)
     if csv_path is not None and not args.json:
         saved = len(duel.slots) - len(outcome.unsaved)
-        print(f"saved {saved} of {len(duel.slots)} runs to {csv_path}", file=sys.stderr)
+        from modelduel.core.routing import plural
+
+        print(f"saved {saved} of {plural(len(duel.slots))} to {csv_path}", file=sys.stderr)
     if outcome.stopped_by is not None:
         return 128 + outcome.stopped_by
     if outcome.unsaved:

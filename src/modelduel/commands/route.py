@@ -666,13 +666,13 @@ def run_route(args: argparse.Namespace) -> int:
     if simulated:
         notes.append(simulated)
     if loaded.duplicates:
-        notes.append(f"{loaded.duplicates} duplicate run ids counted once")
+        notes.append(f"{plural(loaded.duplicates, 'duplicate run id')} counted once")
     if loaded.skipped:
-        notes.append(f"{loaded.skipped} bad rows skipped")
+        notes.append(f"{plural(loaded.skipped, 'bad row')} skipped")
     unpriced = sum(c.unpriced_runs for c in stats)
     if unpriced:
         notes.append(
-            f"{unpriced} scored runs have no cost_usd (price unknown; write 0 for a free "
+            f"{plural(unpriced, 'scored run')} without cost_usd (price unknown; write 0 for a free "
             "model), so their cells cannot win on cost"
         )
 

@@ -79,6 +79,7 @@ def run_run(args: argparse.Namespace) -> int:
     """Run the batch; exit 0 when every run succeeded, 1 when any failed."""
     from modelduel.config import load_config, resolve_model
     from modelduel.core.batch import plan_batch
+    from modelduel.core.routing import plural
     from modelduel.errors import ModelduelError
     from modelduel.storage import ensure_writable, read_rows
     from modelduel.tasks import load_suite
@@ -94,7 +95,7 @@ def run_run(args: argparse.Namespace) -> int:
     total = len(tasks) * len(specs) * args.repeat
     done_before = total - sum(len(i.specs) for i in items)
     if done_before:
-        print(f"resuming: {done_before} of {total} runs already in {args.csv}", file=sys.stderr)
+        print(f"resuming: {done_before} of {plural(total)} already in {args.csv}", file=sys.stderr)
     if not items:
         print("nothing to do: every run is already in the CSV", file=sys.stderr)
         return 0
@@ -103,8 +104,6 @@ def run_run(args: argparse.Namespace) -> int:
         outcome = asyncio.run(_run_items(items, tasks, resolved, args, config, env, total))
     failures, cancelled, finished = outcome.failures, outcome.cancelled, outcome.completed
     if outcome.save_error is not None:
-        from modelduel.core.routing import plural
-
         saved = finished + cancelled - outcome.unsaved
         print(
             f"modelduel: stopped: {outcome.save_error}; {plural(outcome.unsaved)} not saved "
@@ -114,12 +113,12 @@ def run_run(args: argparse.Namespace) -> int:
         return 2
     if cancelled:
         print(
-            f"interrupted: {finished} runs done ({failures} failed), {cancelled} cancelled; "
+            f"interrupted: {plural(finished)} done ({failures} failed), {cancelled} cancelled; "
             f"run the same command again to resume. Results in {args.csv}",
             file=sys.stderr,
         )
         return 128 + (outcome.stopped_by or signal.SIGINT)
-    print(f"{finished} runs done ({failures} failed); results in {args.csv}", file=sys.stderr)
+    print(f"{plural(finished)} done ({failures} failed); results in {args.csv}", file=sys.stderr)
     return 1 if failures else 0
 
 

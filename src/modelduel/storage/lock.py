@@ -1,5 +1,9 @@
 """The advisory lock every writer of a results CSV takes.
 
+modelduel is POSIX-only (Linux, macOS; the package's classifiers say so): the lock is
+`flock()`. On any other platform taking it raises, rather than silently not locking and
+letting two writers interleave.
+
 The lock lives on a sidecar file (``.NAME.lock`` beside the CSV), not on the CSV itself:
 a row update replaces the CSV with a new file (a new inode), and a lock held on the old
 inode would no longer exclude anyone. The sidecar is never deleted, for the same reason.
@@ -13,7 +17,17 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-__all__ = ["file_lock", "lock_path"]
+__all__ = ["POSIX_ONLY", "file_lock", "lock_path", "platform_supported"]
+
+POSIX_ONLY = (
+    "modelduel runs on POSIX systems only (Linux, macOS): its results CSV is protected by "
+    "flock(), which Windows lacks; use WSL on Windows"
+)
+
+
+def platform_supported(platform: str | None = None) -> bool:
+    """Whether the results CSV can be locked here (`sys.platform` unless given)."""
+    return (platform or sys.platform) != "win32"
 
 
 def lock_path(csv_path: Path) -> Path:
@@ -32,14 +46,15 @@ def file_lock(csv_path: Path) -> Iterator[None]:
         OSError: The lock file cannot be created or locked (callers turn this into a
             one-line `CsvError`).
     """
+    if not platform_supported():
+        raise OSError(POSIX_ONLY)
+    import fcntl
+
     fd = os.open(lock_path(csv_path), os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o666)
     try:
-        if sys.platform != "win32":
-            import fcntl
-
-            # flock locks belong to the open file description, so two threads of one process
-            # exclude each other too (each call opens its own descriptor).
-            fcntl.flock(fd, fcntl.LOCK_EX)
+        # flock locks belong to the open file description, so two threads of one process
+        # exclude each other too (each call opens its own descriptor).
+        fcntl.flock(fd, fcntl.LOCK_EX)
         yield
     finally:
         # Closing the descriptor releases the lock, also if the block raised.
