@@ -111,3 +111,16 @@ def test_config_show_masks_a_password_in_a_base_url(
     out = capsys.readouterr().out
     assert "hunter2" not in out
     assert "http://bob:***@gpu:8000/v1" in out
+
+
+def test_the_app_is_told_when_a_theme_choice_cannot_be_saved(tmp_path: Path) -> None:
+    from modelduel.commands.tui_cmd import theme_saver
+
+    path = tmp_path / "config.toml"
+    told: list[str] = []
+    theme_saver(path, told.append)("modelduel-light")
+    assert told == [] and load_config(path).theme == "modelduel-light"
+    path.write_text('system_prompt = """never closed\n', encoding="utf-8")
+    theme_saver(path, told.append)("modelduel-dark")
+    assert len(told) == 1
+    assert "theme modelduel-dark not saved" in told[0] and str(path) in told[0]

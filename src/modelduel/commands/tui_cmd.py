@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from modelduel.tui.app import ModelduelApp, Runner
     from modelduel.tui.duelview import DuelView
 
-__all__ = ["child_runner_factory", "exit_on_signals", "run_tui"]
+__all__ = ["child_runner_factory", "exit_on_signals", "run_tui", "theme_saver"]
 
 # A closed terminal (SIGHUP) or a `kill` (SIGTERM) ends the app the way ctrl+q does: runs
 # still going are cancelled and saved (text kept) before the process exits.
@@ -59,7 +59,7 @@ def run_tui(
 ) -> int:
     """Open the duel screen; returns when the user quits."""
     from modelduel import locations
-    from modelduel.config import DEMO_ENV, load_config, resolve_model, save_theme_choice
+    from modelduel.config import DEMO_ENV, load_config, resolve_model
     from modelduel.demo import demo_environment
     from modelduel.storage import ensure_writable
     from modelduel.tui.app import AppSettings, ModelduelApp
@@ -81,12 +81,11 @@ def run_tui(
     config_file = args.config or locations.config_path()
     app_ref: list[ModelduelApp] = []
 
-    def save_theme(name: str) -> None:
-        try:
-            save_theme_choice(config_file, name)
-        except ModelduelError as exc:
-            for app in app_ref:
-                app.notify(f"theme {name} not saved: {exc}", severity="error", timeout=10)
+    def tell(message: str) -> None:
+        for app in app_ref:
+            app.notify(message, severity="error", timeout=10)
+
+    save_theme = theme_saver(config_file, tell)
 
     with demo_environment(args.demo, config, announce=False) as env:
         models = [resolve_model(spec, config, env) for spec in specs]
@@ -110,6 +109,20 @@ def run_tui(
         with exit_on_signals(app.exit) as received:
             app.run()
     return 128 + received[0] if received else 0
+
+
+def theme_saver(config_file: Path, tell: Callable[[str], None]) -> Callable[[str], None]:
+    """What the app calls when the user picks a theme: save it, or `tell` why it was not."""
+
+    def save(name: str) -> None:
+        from modelduel.config import save_theme_choice
+
+        try:
+            save_theme_choice(config_file, name)
+        except ModelduelError as exc:
+            tell(f"theme {name} not saved: {exc}")
+
+    return save
 
 
 @contextlib.contextmanager
