@@ -107,3 +107,44 @@ def test_empty_default_models_is_a_config_error(tmp_path: Path) -> None:
     err = result.stderr.decode()
     assert result.returncode == 2
     assert "default_models" in err and str(config) in err
+
+
+def test_a_reader_that_quits_early_is_no_error(tmp_path: Path) -> None:
+    import fcntl
+    import os
+    import subprocess
+    import sys
+
+    from tests.support.cli import clean_env
+
+    config = write_config(tmp_path)
+    fast = "tps = 3000\nanswer_tokens = 40\n"  # the first profile: FAST's
+    config.write_text(config.read_text().replace(fast, "tps = 100000\nanswer_tokens = 20000\n", 1))
+    # a pipe smaller than the output, so the write is still going when the reader quits
+    read_end, write_end = os.pipe()
+    fcntl.fcntl(write_end, fcntl.F_SETPIPE_SZ, 4096)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "modelduel",
+            "ask",
+            "--demo",
+            "--config",
+            str(config),
+            "-m",
+            FAST,
+            "x",
+        ],
+        cwd=tmp_path,
+        env=clean_env(tmp_path),
+        stdout=write_end,
+        stderr=subprocess.PIPE,
+    )
+    os.close(write_end)
+    with os.fdopen(read_end, "rb") as reader:
+        assert reader.readline().startswith(f"## {FAST}".encode())
+    assert proc.stderr is not None
+    err = proc.stderr.read()
+    assert proc.wait(timeout=60) == 0, err
+    assert b"Traceback" not in err and b"BrokenPipe" not in err

@@ -164,6 +164,39 @@ def test_tui_saves_in_flight_runs_as_cancelled(tmp_path: Path, how: str) -> None
         subprocess.run([*TMUX, "kill-server"], capture_output=True)
 
 
+@pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
+def test_ask_live_view_in_a_terminal_saves_on_sigterm(tmp_path: Path) -> None:
+    """In a terminal `ask` runs in the child worker with a live view: the same promise."""
+    session = f"modelduel-ask-{os.getpid()}"
+    csv_path = tmp_path / "r.csv"
+    config = write_config(tmp_path)
+    command = (
+        f"exec {sys.executable} -m modelduel ask --demo --config {config} --csv {csv_path} "
+        f"-m {FAST} -m {SLOW} 'Explain CRDTs'"
+    )
+    subprocess.run(
+        [*TMUX, "new-session", "-d", "-s", session, "-x", "140", "-y", "40", command],
+        check=True,
+        env=clean_env(tmp_path),
+        cwd=tmp_path,
+    )
+    try:
+        tmux("set-option", "-t", session, "remain-on-exit", "on")
+        assert wait_for(lambda: len(read_rows(csv_path)) == 1, 60)
+        pid = int(tmux("display", "-p", "-t", session, "#{pane_pid}"))
+        os.kill(pid, signal.SIGTERM)
+        dead = lambda: tmux("display", "-p", "-t", session, "#{pane_dead}").strip() == "1"  # noqa: E731
+        assert wait_for(dead, 30)
+        screen = tmux("capture-pane", "-p", "-S", "-200", "-t", session)
+        assert "Traceback" not in screen and "BrokenPipe" not in screen, screen
+        assert f"{FAST}" in screen and "results" in screen  # answers and table were shown
+        rows = read_rows(csv_path)
+        assert len(rows) == 2
+        assert_cancelled_with_text(csv_path, rows)
+    finally:
+        subprocess.run([*TMUX, "kill-server"], capture_output=True)
+
+
 def _alive(pid: int) -> bool:
     """Running, not a zombie (with tmux's server gone, nobody may reap it in a container)."""
     try:

@@ -18,7 +18,7 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TextIO
 
 from modelduel.demo import demo_environment
 from modelduel.errors import CsvError, ModelduelError
@@ -67,17 +67,18 @@ def run_ask(args: argparse.Namespace) -> int:
         asyncio.run(_run(duel, args, config, env, live, csv_path, outcome))
     try:
         _print_results(duel, args.json, quiet=quiet, table_only=table_only)
-    except OSError:
-        # stdout went away (a closed terminal, a pipe whose reader quit): the rows are
-        # saved already; there is no one left to show the answers to.
-        _silence_stdout()
-    for message in outcome.unsaved:
-        print(f"modelduel: NOT saved: {message}", file=sys.stderr)
-    if csv_path is not None and not args.json:
-        saved = len(duel.slots) - len(outcome.unsaved)
-        from modelduel.core.routing import plural
+        for message in outcome.unsaved:
+            print(f"modelduel: NOT saved: {message}", file=sys.stderr)
+        if csv_path is not None and not args.json:
+            from modelduel.core.routing import plural
 
-        print(f"saved {saved} of {plural(len(duel.slots))} to {csv_path}", file=sys.stderr)
+            saved = len(duel.slots) - len(outcome.unsaved)
+            print(f"saved {saved} of {plural(len(duel.slots))} to {csv_path}", file=sys.stderr)
+    except OSError:
+        # The terminal or pipe went away (a closed terminal, a reader that quit): the rows
+        # are saved already, and there is no one left to show the answers to.
+        _silence(sys.stdout)
+        _silence(sys.stderr)
     if outcome.stopped_by is not None:
         return 128 + outcome.stopped_by
     if outcome.unsaved:
@@ -98,9 +99,16 @@ def _print_results(duel: DuelState, as_json: bool, *, quiet: bool, table_only: b
     from modelduel.ask_view import answers, summary_table
     from modelduel.display import error_message
 
+    class _Console(Console):
+        def on_broken_pipe(self) -> None:
+            # rich exits with status 1 here, which for `ask` means "a model failed"; the
+            # caller treats a reader that went away like any other lost output instead
+            self.quiet = True
+            raise BrokenPipeError
+
     terminal = sys.stdout.isatty()
     # piped output is not cut to 80 columns: a log should keep whole model names
-    console = Console(width=None if terminal else 160, highlight=False)
+    console = _Console(width=None if terminal else 160, highlight=False)
     if not table_only:
         for renderable in answers(duel, terminal=terminal):
             console.print(renderable, soft_wrap=True)
@@ -113,11 +121,11 @@ def _print_results(duel: DuelState, as_json: bool, *, quiet: bool, table_only: b
             print(f"{slot.model.spec}: {error_message(error)}", file=sys.stderr)
 
 
-def _silence_stdout() -> None:
-    """Point stdout at /dev/null so the interpreter's last flush cannot raise on exit."""
+def _silence(stream: TextIO) -> None:
+    """Point a standard stream at /dev/null so the interpreter's last flush cannot raise."""
     with contextlib.suppress(OSError, ValueError):
         devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
+        os.dup2(devnull, stream.fileno())
         os.close(devnull)
 
 
