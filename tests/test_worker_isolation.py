@@ -46,3 +46,24 @@ async def test_a_failing_sink_does_not_stop_the_reader() -> None:
         await asyncio.wait_for(child.wait(), 10)
         await child.aclose()
     assert ended == ["r1"] and len(seen) > 2
+
+
+async def test_a_key_echoed_by_a_provider_never_reaches_the_parent() -> None:
+    from tests.test_engine_loopback import openai_error
+
+    body = openai_error(
+        "Incorrect API key provided: sk-test-*****T123. Or use Bearer abcdef.ghijkl.",
+        "invalid_request_error",
+        "invalid_api_key",
+    )
+    script = Script([(0, body)], status=401, content_type="application/json")
+    async with running_server(lambda r: script) as srv:
+        sink = Collect()
+        child = ChildDuelRunner(sink, env={"OPENAI_API_KEY": SECRET})
+        await child.start([plan(srv.base)])
+        await asyncio.wait_for(child.wait(), 10)
+        await child.aclose()
+    s = sink.stats()
+    assert s.error is not None and s.error.kind == "auth"
+    assert "Incorrect API key provided: [redacted]" in s.error.message
+    assert "T123" not in repr(sink.events) and "abcdef" not in repr(sink.events)

@@ -3,9 +3,10 @@
 A provider's error body can echo the key it was sent, often partly masked
 (`Incorrect API key provided: sk-test-*****T123`). The part shown is still part of a
 secret, so every message a provider wrote goes through `redact_secrets` before it is
-written to the CSV, the transcript, `ask --json` or shown on screen
-(`core.records` and `display.error_message` are the two callers, so one rule covers
-every output).
+written to the CSV, the transcript, `ask --json` or shown on screen. One rule, applied
+where messages leave the engine: the worker (events to the TUI, `run` and `ask`'s live
+view), `core.records` (CSV, transcript, JSON) and `display.error_message` (text on
+screen); it is idempotent, so a message passing two of them is unchanged by the second.
 """
 
 from __future__ import annotations

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import json
 import logging
 import os
@@ -29,9 +30,10 @@ from typing import Any
 
 from modelduel.core.codec import decode_event_line, encode_event_line
 from modelduel.core.duel import ClientPool, DuelRunner, EventSink, RunPlan
-from modelduel.core.events import ErrorInfo, Stamped, StreamFailed
+from modelduel.core.events import ErrorInfo, Retrying, Stamped, StreamFailed
 from modelduel.providers.base import ModelRequest
 from modelduel.providers.http import StreamTarget, Timeouts
+from modelduel.redact import redact_secrets
 
 __all__ = ["ChildDuelRunner", "plan_from_json", "plan_to_json"]
 
@@ -120,7 +122,7 @@ async def _serve(settings: dict[str, Any]) -> None:
                 os.close(devnull)
 
     def sink(run_id: str, stamped: Stamped) -> None:
-        emit(encode_event_line(run_id, stamped))
+        emit(encode_event_line(run_id, _without_keys(stamped)))
 
     pool = ClientPool(Timeouts(connect=settings["connect_timeout_s"]))
     runner = DuelRunner(
@@ -152,6 +154,23 @@ async def _serve(settings: dict[str, Any]) -> None:
         with contextlib.suppress(Exception):
             await runner.wait()
         await pool.aclose()
+
+
+def _without_keys(stamped: Stamped) -> Stamped:
+    """A failure's provider-written message stripped of key-like strings before it leaves.
+
+    Everything the parent shows (the TUI's panes, `ask`'s live view, `run`) and saves
+    reads these events, so a partly masked key a provider echoed (`sk-test-*****T123`)
+    is gone before any of them can show or write it.
+    """
+    event = stamped.event
+    if not isinstance(event, StreamFailed | Retrying):
+        return stamped
+    clean = redact_secrets(event.error.message)
+    if clean == event.error.message:
+        return stamped
+    error = dataclasses.replace(event.error, message=clean)
+    return dataclasses.replace(stamped, event=dataclasses.replace(event, error=error))
 
 
 def _ended_line(run_id: str) -> bytes:
