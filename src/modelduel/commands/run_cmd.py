@@ -106,13 +106,15 @@ async def _run_items(
 ) -> tuple[int, int, int]:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
+    from modelduel.core.checks import CheckResult, CheckRunner, csv_columns, transcript_fields
     from modelduel.core.records import csv_row, transcript_record
-    from modelduel.core.session import DuelState
+    from modelduel.core.session import DuelState, RunSlot
     from modelduel.core.worker import ChildDuelRunner
     from modelduel.storage import append_run
     from modelduel.tasks import render_prompt
 
     duels: dict[str, DuelState] = {}  # run id -> its duel, while the run is going
+    checking: set[asyncio.Future[None]] = set()  # runs being checked before their row is saved
     finished: dict[str, asyncio.Event] = {}  # duel id -> set when all its runs ended
     failures = cancelled = completed = 0
     progress = Progress(
@@ -129,6 +131,27 @@ async def _run_items(
         if duel is not None:
             duel.sink(run_id, stamped)
 
+    by_id = {t.id: t for t in tasks}
+    checker = CheckRunner()
+    saved: set[str] = set()  # run ids whose row is on disk
+
+    def save(duel: DuelState, slot: RunSlot, results: list[CheckResult]) -> None:
+        row = csv_row(duel, slot) | csv_columns(results)
+        append_run(args.csv, row, transcript_record(duel, slot) | transcript_fields(results))
+        saved.add(slot.run_id)
+        progress.advance(bar)
+        if all(s.run_id in saved for s in duel.slots):
+            finished[duel.duel_id].set()
+
+    async def check_then_save(duel: DuelState, slot: RunSlot, task: Task) -> None:
+        # Off the loop (threads waiting on child processes), each check time-limited.
+        results = await checker.arun(task, slot.stats().text)
+        try:
+            save(duel, slot, results)
+        except BaseException:
+            finished[duel.duel_id].set()  # let the batch end; the error is raised below
+            raise
+
     def on_ended(run_id: str) -> None:
         nonlocal failures, cancelled, completed
         duel = duels.pop(run_id, None)
@@ -143,10 +166,11 @@ async def _run_items(
         else:
             completed += 1
             failures += error is not None
-        append_run(args.csv, csv_row(duel, slot), transcript_record(duel, slot))
-        progress.advance(bar)
-        if all(s.ended for s in duel.slots):
-            finished[duel.duel_id].set()
+        task = by_id.get(duel.task_id)
+        if error is None and task is not None and task.checks:
+            checking.add(asyncio.ensure_future(check_then_save(duel, slot, task)))
+            return
+        save(duel, slot, [])
 
     child = ChildDuelRunner(
         sink,
@@ -193,5 +217,11 @@ async def _run_items(
             await asyncio.gather(*(one(item) for item in items))
     finally:
         loop.remove_signal_handler(signal.SIGINT)
+        # Rows of checked runs are saved before the batch ends, even on Ctrl+C.
+        outcomes = await asyncio.gather(*checking, return_exceptions=True)
+        checker.close()
         await child.aclose()
+    for outcome in outcomes:
+        if isinstance(outcome, BaseException):
+            raise outcome
     return failures, cancelled, completed
