@@ -243,12 +243,14 @@ import pytest
 
 
 def test_connect_is_refused():
+    sock = socket.socket()
+    sock.settimeout(3)
     with pytest.raises(OSError):
-        socket.create_connection(("127.0.0.1", {port}), timeout=3)
+        sock.connect(("127.0.0.1", {port}))
 
 
 def test_not_from_a_child_python_either():
-    code = "import socket; socket.create_connection(('127.0.0.1', {port}), timeout=3)"
+    code = "import socket; socket.socket().connect(('127.0.0.1', {port}))"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.returncode != 0, done.stderr
 
@@ -278,7 +280,8 @@ def run_connect(tmp_path: Path, port: int, isolation: str, guard: bool) -> int |
     boot.mkdir()
     (work / "test_c.py").write_text(
         "import socket\n\ndef test_c():\n"
-        f"    socket.create_connection(('127.0.0.1', {port}), timeout=3).close()\n"
+        "    sock = socket.socket()\n    sock.settimeout(3)\n"
+        f"    sock.connect(('127.0.0.1', {port}))\n"
     )
     run = run_pytest_sandboxed(
         work,

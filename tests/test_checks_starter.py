@@ -176,3 +176,34 @@ def test_a_well_formed_answer_passes_the_sections_and_length_checks() -> None:
     wordy = good.replace("Yes, with", "Yes " + "very " * 80 + "with")
     assert [r.status for r in run_checks(task, wordy)] == ["pass", "fail"]
     assert suggest_parts(run_checks(task, wordy))["format"].value == 0
+
+
+def test_the_retry_after_tests_reproduce_both_reports_on_the_original(tmp_path: Path) -> None:
+    import shutil
+
+    from modelduel.core.sandbox import run_pytest_sandboxed
+
+    fixture = STARTER / "fixtures" / "fix-retry-after"
+    work, boot = tmp_path / "work", tmp_path / "boot"
+    shutil.copytree(fixture / "code", work)
+    shutil.copy(fixture / "tests" / "test_check_retry_after.py", work)
+    boot.mkdir()
+    run = run_pytest_sandboxed(
+        work, boot, ["test_check_retry_after.py"], timeout_s=120, memory_mb=1024
+    )
+    assert run.report is not None, run.output
+    failing = {
+        nodeid.split("::")[1]
+        for nodeid, test in run.report["tests"].items()
+        if test["outcome"] == "failed"
+    }
+    assert failing == {
+        "test_past_date_means_retry_now",  # report 1, the CI failure
+        "test_every_sign_and_size_of_delay[30s-past]",
+        "test_every_sign_and_size_of_delay[day-past]",
+        "test_every_sign_and_size_of_delay[month-past]",
+        "test_every_sign_and_size_of_delay[day+90s]",
+        "test_every_sign_and_size_of_delay[2days+10s]",
+        "test_numeric_zones_are_read_as_stated[minus-0000-future]",  # report 2, the crash
+        "test_numeric_zones_are_read_as_stated[minus-0000-past]",
+    }
