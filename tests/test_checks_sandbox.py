@@ -8,6 +8,8 @@ tests the answer cannot replace.
 
 from __future__ import annotations
 
+import os
+import signal
 import socket
 import threading
 from collections.abc import Iterator
@@ -326,3 +328,41 @@ def test_the_throwaway_copy_is_deleted(tmp_path: Path, monkeypatch: pytest.Monke
     monkeypatch.setattr(tempfile, "tempdir", str(scratch))
     assert check(make_task(tmp_path), GOOD).status == "pass"
     assert list(scratch.iterdir()) == []
+
+
+def _running_with(marker: str) -> list[int]:
+    found = []
+    for proc in Path("/proc").iterdir():
+        if proc.name.isdigit():
+            try:
+                cmdline = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+            except OSError:
+                continue
+            if marker in cmdline:
+                found.append(int(proc.name))
+    return found
+
+
+def test_processes_a_test_leaves_behind_die_with_the_sandbox(tmp_path: Path) -> None:
+    if network_isolation() != "netns":
+        pytest.skip("PID namespaces need user namespaces")
+    marker = "4321.0123"  # a sleep no one else runs
+    work, boot = tmp_path / "work", tmp_path / "boot"
+    work.mkdir()
+    boot.mkdir()
+    (work / "test_leave.py").write_text(
+        "import subprocess\n\ndef test_leave():\n"
+        f"    subprocess.Popen(['sleep', '{marker}'], start_new_session=True)\n"
+    )
+    run = run_pytest_sandboxed(work, boot, ["test_leave.py"], timeout_s=60, memory_mb=1024)
+    assert run.exit_code == 0, run.output
+    # setsid escapes a process-group kill; the PID namespace's end takes it anyway.
+    import time
+
+    deadline = time.monotonic() + 10
+    while _running_with(marker) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    left = _running_with(marker)
+    for pid in left:  # a failing run must not leave its sleep behind
+        os.kill(pid, signal.SIGKILL)
+    assert left == []
