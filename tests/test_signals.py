@@ -90,9 +90,18 @@ def test_run_saves_in_flight_runs_as_cancelled_and_resumes_them(
 def test_run_stops_with_one_line_when_the_disk_fills(tmp_path: Path) -> None:
     csv_path = tmp_path / "r.csv"
     config = write_config(tmp_path)
+    # Tasks without checks: every write counted below is a row's, none a verdict's.
+    suite = tmp_path / "suite"
+    suite.mkdir()
+    for n in range(4):
+        (suite / f"t{n}.toml").write_text(
+            f'id = "t{n}"\ntype = "research_summary"\ntitle = "T"\nprompt = "Say {n}."\n'
+            'criteria = ["a"]\noutput_format = "Text."\n',
+            encoding="utf-8",
+        )
     result = modelduel(
         "run",
-        TASKS,
+        suite,
         "--demo",
         "--config",
         config,

@@ -232,3 +232,177 @@ def test_suite_order_and_subfolders(tmp_path: Path) -> None:
     write(tmp_path, "01-a.toml", GOOD.replace('"fix-median"', '"a"'))
     write(tmp_path, "context/ignored.toml", "not = [valid")
     assert [t.id for t in load_suite(tmp_path)] == ["a", "b"]
+
+
+# ---------------------------------------------------------------- [[checks]]
+
+CHECK = '\n[[checks]]\nname = "c"\n'
+
+
+@pytest.mark.parametrize(
+    ("checks", "expected"),
+    [
+        (
+            'kind = "json_schema"\npart = "format"\nschema = { type = "objekt" }\n',
+            "field 'checks[0].schema': not a valid JSON Schema: 'objekt' is not valid under any "
+            "of the given schemas (at $.type)",
+        ),
+        (
+            'kind = "json_schema"\npart = "format"\nschema_file = "s.json"\n',
+            "field 'checks[0].schema_file': 's.json': not a valid JSON Schema: 5 is not valid",
+        ),
+        (
+            'kind = "json_schema"\npart = "format"\nschema_file = "notjson.json"\n',
+            "field 'checks[0].schema_file': 'notjson.json' is not JSON (line 1, column 2:",
+        ),
+        (
+            'kind = "json_schema"\npart = "format"\nschema_file = "missing.json"\n',
+            "field 'checks[0].schema_file': 'missing.json' not found",
+        ),
+        (
+            'kind = "json_schema"\npart = "format"\n',
+            "field 'checks[0].schema': give exactly one of 'schema' (inline) or 'schema_file'",
+        ),
+        (
+            'kind = "regex"\npart = "style"\npattern = "x"\n',
+            "field 'checks[0].part': 'style' is not a rubric part (expected the rubric part the "
+            "check informs: quality, correctness, format or rework)",
+        ),
+        (
+            'kind = "python_tests"\npart = "correctness"\nfile = "m.py"\n',
+            "field 'checks[0].tests': missing (expected pytest files or folders",
+        ),
+        (
+            'kind = "python_tests"\npart = "correctness"\nfile = "m.py"\ntests = []\n',
+            "field 'checks[0].tests': list should have at least 1 item",
+        ),
+        (
+            'kind = "python_tests"\npart = "correctness"\nfile = "m.py"\ntests = ["t.py"]\n',
+            "field 'checks[0].tests': 't.py' not found",
+        ),
+        (
+            'kind = "python_tests"\npart = "correctness"\ntests = ["s.json"]\n',
+            "field 'checks[0].file': missing; answer = 'code' needs the name",
+        ),
+        (
+            'kind = "python_tests"\npart = "correctness"\ntests = ["s.json"]\nanswer = "diff"\n'
+            'fixture = "nope"\n',
+            "field 'checks[0].fixture': 'nope' is not a folder",
+        ),
+        (
+            'kind = "regexp"\npart = "format"\n',
+            "field 'checks[0].kind': 'regexp' is not a kind of check (expected one of json_schema,",
+        ),
+        ('part = "format"\n', "field 'checks[0].kind': missing"),
+        (
+            'kind = "regex"\npart = "format"\npattern = "(unclosed"\n',
+            "field 'checks[0].pattern': not a valid regular expression (missing ), unterminated",
+        ),
+        (
+            'kind = "regex"\npart = "format"\npattern = "x"\ncolour = 1\n',
+            "field 'checks[0].colour': unknown field for this kind of check",
+        ),
+        (
+            'kind = "contains"\npart = "format"\ntext = "x"\n' + CHECK + 'kind = "contains"\n'
+            'part = "format"\ntext = "y"\n',
+            "field 'checks': two checks are named 'c'; names must be unique",
+        ),
+        (
+            'kind = "sections"\npart = "format"\nheadings = ["A", " "]\n',
+            "field 'checks[0].headings': heading 2 is blank",
+        ),
+    ],
+    ids=[
+        "schema-not-json-schema",
+        "schema-file-not-json-schema",
+        "schema-file-not-json",
+        "schema-file-missing",
+        "no-schema",
+        "unknown-rubric-part",
+        "python-tests-without-tests",
+        "python-tests-empty-tests",
+        "python-tests-missing-test-file",
+        "code-without-file",
+        "fixture-missing",
+        "unknown-kind",
+        "missing-kind",
+        "bad-regex",
+        "unknown-check-field",
+        "duplicate-check-names",
+        "blank-heading",
+    ],
+)
+def test_bad_checks_are_one_line_naming_file_and_field(
+    tmp_path: Path, checks: str, expected: str
+) -> None:
+    write(tmp_path, "s.json", '{"type": 5}')
+    write(tmp_path, "notjson.json", "{nope")
+    path = write(tmp_path, "bad.toml", GOOD + CHECK + checks)
+    with pytest.raises(TaskFileError) as exc:
+        load_task(path)
+    message = str(exc.value)
+    assert message.startswith(f"{path}: field 'checks")
+    assert "\n" not in message
+    assert expected in message
+
+
+def test_a_bad_check_is_a_clean_cli_error(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    write(
+        tmp_path, "suite/t.toml", GOOD + CHECK + 'kind = "regex"\npart = "style"\npattern = "x"\n'
+    )
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "modelduel",
+            "run",
+            str(tmp_path / "suite"),
+            "--demo",
+            "--csv",
+            str(tmp_path / "out.csv"),
+        ],
+        capture_output=True,
+        text=True,
+        env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)},
+        timeout=120,
+    )
+    assert done.returncode == 2
+    assert (
+        done.stderr.strip()
+        .splitlines()[-1]
+        .endswith(
+            "field 'checks[0].part': 'style' is not a rubric part (expected the rubric part the "
+            "check informs: quality, correctness, format or rework)"
+        )
+    )
+    assert "Traceback" not in done.stderr
+
+
+def test_checks_load_with_schema_files_inlined(tmp_path: Path) -> None:
+    write(tmp_path, "fx/schema.json", '{"type": "array"}')
+    write(tmp_path, "fx/test_a.py", "def test_a():\n    pass\n")
+    task = load_task(
+        write(
+            tmp_path,
+            "t.toml",
+            GOOD
+            + CHECK
+            + 'kind = "json_schema"\npart = "format"\nschema_file = "fx/schema.json"\n'
+            + '\n[[checks]]\nname = "t"\nkind = "python_tests"\npart = "correctness"\n'
+            + 'answer = "diff"\ntests = ["fx/test_a.py"]\n',
+        )
+    )
+    schema_check, tests_check = task.checks
+    assert schema_check.kind == "json_schema" and schema_check.schema_ == {"type": "array"}
+    assert tests_check.kind == "python_tests" and tests_check.timeout_s == 60
+    assert load_task(write(tmp_path, "plain.toml", GOOD)).checks == []
+
+
+def test_check_rubric_parts_are_the_scoring_rubric() -> None:
+    from modelduel.checkspec import RUBRIC_PARTS
+    from modelduel.core.scoring import RUBRIC_MAX
+
+    assert tuple(RUBRIC_MAX) == RUBRIC_PARTS

@@ -11,6 +11,11 @@ A task file looks like this (paths in `context_files` are relative to the file):
     # optional
     system = "You are ..."
     context_files = ["context/notes.md"]
+    [[checks]]               # automatic checks of the answer: see `modelduel.checkspec`
+    name = "sections"
+    kind = "sections"
+    part = "format"
+    headings = ["Fix", "Why"]
 
 A suite is a folder of such files, taken in filename order. Every problem is reported
 as one line naming the file and the field, so a typo never costs a batch run.
@@ -25,6 +30,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from modelduel.checkspec import CHECK_KINDS, Check, CheckSpecError, resolve_checks
 from modelduel.errors import TaskFileError
 
 __all__ = [
@@ -57,6 +63,7 @@ class Task(BaseModel):
         output_format: the required format of the answer.
         system: the system prompt (default: the brief's).
         context_files: documents inlined after the prompt, relative to the task file.
+        checks: automatic checks of a finished answer (`[[checks]]`), run by `core.checks`.
         path: the task file itself; set by `load_task`, never read from the TOML.
     """
 
@@ -70,6 +77,7 @@ class Task(BaseModel):
     output_format: str = Field(min_length=1)
     system: str | None = DEFAULT_SYSTEM_PROMPT
     context_files: list[str] = Field(default_factory=list)
+    checks: list[Check] = Field(default_factory=list)
     # exclude=True keeps it out of dumps; load_task refuses it as a TOML key.
     path: Path = Field(default=Path("task.toml"), exclude=True)
 
@@ -96,6 +104,16 @@ class Task(BaseModel):
                 raise ValueError("a context file path is blank")
         return value
 
+    @field_validator("checks")
+    @classmethod
+    def _check_names_unique(cls, value: list[Check]) -> list[Check]:
+        seen: set[str] = set()
+        for check in value:
+            if check.name in seen:
+                raise ValueError(f"two checks are named {check.name!r}; names must be unique")
+            seen.add(check.name)
+        return value
+
     def context_paths(self) -> list[Path]:
         """The context files, resolved relative to the task file."""
         return [self.path.parent / name for name in self.context_files]
@@ -110,6 +128,13 @@ _FIELD_HINTS = {
     "output_format": "the required format of the answer, a string",
     "system": "a system prompt string (omit it for the default)",
     "context_files": 'a list of paths relative to the task file, e.g. ["context/a.md"]',
+    "checks": "[[checks]] tables with name, kind, part and the kind's parameters",
+}
+_CHECK_HINTS = {
+    "name": "a short name such as 'schema' (letters, digits, '_', '-', '.')",
+    "kind": f"one of {', '.join(CHECK_KINDS)}",
+    "part": "the rubric part the check informs: quality, correctness, format or rework",
+    "tests": 'pytest files or folders relative to the task file, e.g. ["fixtures/t/test_x.py"]',
 }
 _ALLOWED = ", ".join(k for k in Task.model_fields if k != "path")
 
@@ -124,6 +149,8 @@ def _error_line(path: Path, exc: ValidationError, raw: dict[str, Any]) -> str:
     """One line for the first validation error: file, field, what is wrong, a hint."""
     err = exc.errors()[0]
     loc = err["loc"]
+    if len(loc) >= 2 and loc[0] == "checks" and isinstance(loc[1], int):
+        return _check_error_line(path, err)
     field = str(loc[0]) if loc else "?"
     where = field + "".join(f"[{p}]" for p in loc[1:])
     kind = err["type"]
@@ -139,6 +166,38 @@ def _error_line(path: Path, exc: ValidationError, raw: dict[str, Any]) -> str:
         got = _describe(err.get("input"))
         return f"{path}: field '{where}': {msg[:1].lower() + msg[1:]}, got {got} ({hint})"
     return f"{path}: field '{where}': {msg[:1].lower() + msg[1:]} ({hint})"
+
+
+def _check_error_line(path: Path, err: Any) -> str:
+    """One line for an error inside `checks[i]`, e.g. `field 'checks[0].pattern': ...`."""
+    loc = list(err["loc"])
+    index = loc[1]
+    rest = [str(p) for p in loc[2:]]
+    if rest and rest[0] in CHECK_KINDS:
+        rest = rest[1:]  # the discriminated union's tag, not a field of the file
+    where = f"checks[{index}]" + "".join(f".{p}" if not p.isdigit() else f"[{p}]" for p in rest)
+    kind = err["type"]
+    msg = str(err["msg"]).removeprefix("Value error, ")
+    msg = msg[:1].lower() + msg[1:]
+    # A check-level rule names its field first ("file: missing; ..."): put it in the location.
+    named = re.match(r"([a-z_]+): (.*)", msg)
+    if not rest and named:
+        rest, msg = [named.group(1)], named.group(2)
+        where += f".{rest[0]}"
+    if kind == "extra_forbidden":
+        msg = "unknown field for this kind of check"
+    elif kind == "union_tag_not_found":
+        where += ".kind"
+        msg = "missing"
+    elif kind == "union_tag_invalid":
+        where += ".kind"
+        msg = f"{err['ctx'].get('tag')!r} is not a kind of check"
+    elif kind == "missing":
+        msg = "missing"
+    hint = _CHECK_HINTS.get(rest[0] if rest else "kind" if where.endswith(".kind") else "", "")
+    if kind == "literal_error" and rest and rest[0] == "part":
+        msg = f"{err.get('input')!r} is not a rubric part"
+    return f"{path}: field '{where}': {msg}" + (f" (expected {hint})" if hint else "")
 
 
 def _toml_error_line(path: Path, exc: tomllib.TOMLDecodeError) -> str:
@@ -189,6 +248,12 @@ def load_task(path: Path) -> Task:
                 f"{path}: field 'context_files': {name!r} not found "
                 f"(looked for {full}; paths are relative to the task file)"
             )
+    if task.checks:
+        try:
+            checks = resolve_checks(path.parent, task.checks)
+        except CheckSpecError as exc:
+            raise TaskFileError(f"{path}: field 'checks[{exc.index}].{exc.field}': {exc}") from None
+        task = task.model_copy(update={"checks": checks})
     return task
 
 

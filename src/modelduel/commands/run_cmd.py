@@ -133,14 +133,18 @@ async def _run_items(
 ) -> _Outcome:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
+    from modelduel.core.checks import CheckRunner, csv_columns, transcript_fields
     from modelduel.core.records import csv_row, transcript_record
-    from modelduel.core.session import DuelState
+    from modelduel.core.session import DuelState, RunSlot
     from modelduel.core.worker import ChildDuelRunner
-    from modelduel.storage import append_run
+    from modelduel.storage import append_run, update_run
+    from modelduel.storage.lock import file_lock
+    from modelduel.storage.transcript import append_transcript
     from modelduel.tasks import render_prompt
 
     stopping = asyncio.Event()
     duels: dict[str, DuelState] = {}  # run id -> its duel, while the run is going
+    checking: set[asyncio.Future[None]] = set()  # saved runs whose checks are running
     finished: dict[str, asyncio.Event] = {}  # duel id -> set when all its runs ended
     outcome = _Outcome()
     progress = Progress(
@@ -157,6 +161,42 @@ async def _run_items(
         if duel is not None:
             duel.sink(run_id, stamped)
 
+    by_id = {t.id: t for t in tasks}
+    checker = CheckRunner()
+
+    def save_failed(exc: CsvError) -> None:
+        # A results file that cannot take rows (disk full, removed, read-only) stops
+        # the batch: running on would pay for runs that cannot be kept.
+        outcome.unsaved += 1
+        if outcome.save_error is None:
+            outcome.save_error = str(exc)
+            stop()
+
+    def save(duel: DuelState, slot: RunSlot) -> bool:
+        try:
+            record = transcript_record(duel, slot) | transcript_fields([])
+            append_run(args.csv, csv_row(duel, slot), record)
+        except CsvError as exc:
+            save_failed(exc)
+            return False
+        finally:
+            progress.advance(bar)
+            if all(s.ended for s in duel.slots):
+                finished[duel.duel_id].set()
+        return True
+
+    async def check_then_update(duel: DuelState, slot: RunSlot, task: Task) -> None:
+        # Off the loop (threads waiting on child processes), each check time-limited.
+        results = await checker.arun(task, slot.stats().text)
+        try:
+            update_run(args.csv, slot.run_id, csv_columns(results))
+            # The transcript keeps the last record of a run: this one adds the verdicts.
+            with file_lock(args.csv):
+                record = transcript_record(duel, slot) | transcript_fields(results)
+                append_transcript(args.csv, record)
+        except (CsvError, OSError) as exc:
+            save_failed(exc if isinstance(exc, CsvError) else CsvError(f"{args.csv}: {exc}"))
+
     def on_ended(run_id: str) -> None:
         duel = duels.pop(run_id, None)
         if duel is None:
@@ -170,18 +210,13 @@ async def _run_items(
         else:
             outcome.completed += 1
             outcome.failures += error is not None
-        try:
-            append_run(args.csv, csv_row(duel, slot), transcript_record(duel, slot))
-        except CsvError as exc:
-            # A results file that cannot take rows (disk full, removed, read-only) stops
-            # the batch: running on would pay for runs that cannot be kept.
-            outcome.unsaved += 1
-            if outcome.save_error is None:
-                outcome.save_error = str(exc)
-                stop()
-        progress.advance(bar)
-        if all(s.ended for s in duel.slots):
-            finished[duel.duel_id].set()
+        # The row lands now, checks or not: a run the screen counted is on disk before any
+        # check starts; the checks' verdicts update that row when they finish.
+        if not save(duel, slot):
+            return
+        task = by_id.get(duel.task_id)
+        if error is None and task is not None and task.checks:
+            checking.add(asyncio.ensure_future(check_then_update(duel, slot, task)))
 
     def stop() -> None:
         stopping.set()
@@ -233,5 +268,8 @@ async def _run_items(
     finally:
         for signum in STOP_SIGNALS:
             loop.remove_signal_handler(signum)
+        # Checks still running add their verdicts before the batch ends, even on a signal.
+        await asyncio.gather(*checking, return_exceptions=True)
+        checker.close()
         await child.aclose()
     return outcome

@@ -15,14 +15,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from types import MappingProxyType
 
-__all__ = ["MAX_SCORE", "Score"]
+__all__ = ["MAX_SCORE", "RUBRIC_MAX", "Score"]
 
 MAX_SCORE = 5
 """The highest total score of a run."""
 
 # Upper bound of each rubric part; the bounds sum to MAX_SCORE.
 _PART_MAX: dict[str, int] = {"quality": 2, "correctness": 1, "format": 1, "rework": 1}
+RUBRIC_MAX: Mapping[str, int] = MappingProxyType(_PART_MAX)
+"""Each rubric part's top value, in the rubric's order (read-only)."""
 _PART_LETTER: dict[str, str] = {"quality": "Q", "correctness": "C", "format": "F", "rework": "R"}
 
 

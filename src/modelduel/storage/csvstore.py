@@ -95,6 +95,9 @@ EXTRA_COLUMNS: tuple[str, ...] = (
     "format",
     "rework",
     "simulated",
+    # automatic checks of the answer (the task's [[checks]]); errors count in the total only
+    "checks_passed",
+    "checks_total",
 )
 COLUMNS: tuple[str, ...] = BRIEF_COLUMNS + EXTRA_COLUMNS
 

@@ -1,0 +1,212 @@
+"""Automatic checks of a finished answer: run them, and turn them into rubric suggestions.
+
+The API a screen or a batch needs, and nothing of either:
+
+* `run_checks(task, answer)` -> one `CheckResult` per `[[checks]]` entry, in task order
+  (blocking: text checks run in one child process with a time limit, `python_tests` in
+  the sandbox of `core.sandbox`); nothing runs in the caller's process.
+* `CheckRunner` runs it off the caller's thread: `submit()` gives a Future, `arun()` an
+  awaitable, for an event loop that must not block.
+* `suggest_parts(results)` -> the rubric parts the checks suggest (`format: auto ✓`),
+  for the person to accept with one key or override; `summary(results)` -> the pane's
+  line (`✓ schema  ✗ tests 3/5`); `csv_columns` / `transcript_fields` -> what a run's
+  CSV row and transcript record get.
+
+Suggestion rule, per rubric part: a part informed by at least one check gets its top
+value (1, or 2 for quality) when every such check passed, 0 when any failed; when one
+could not run and none failed, there is no suggestion (the person decides alone).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import json
+import subprocess
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from modelduel.checkspec import Check, JsonSchemaCheck, PythonTestsCheck
+from modelduel.core.check_pytest import run_python_tests
+from modelduel.core.check_result import CheckResult, CheckStatus, failed_to_run
+from modelduel.core.sandbox import Isolation
+from modelduel.core.scoring import RUBRIC_MAX
+from modelduel.tasks import Task
+
+__all__ = [
+    "TEXT_CHECKS_TIMEOUT_S",
+    "CheckResult",
+    "CheckRunner",
+    "CheckStatus",
+    "PartSuggestion",
+    "csv_columns",
+    "run_checks",
+    "suggest_parts",
+    "summary",
+    "transcript_fields",
+]
+
+TEXT_CHECKS_TIMEOUT_S = 20.0
+"""Time limit for all text checks of one answer together (they take milliseconds)."""
+
+
+def _dump(check: Check) -> dict[str, Any]:
+    data = check.model_dump(by_alias=True)
+    if isinstance(check, JsonSchemaCheck):
+        data.pop("schema_file", None)  # already inlined by resolve_checks
+    return data
+
+
+def _run_text_checks(
+    checks: Sequence[Check], answer: str, timeout_s: float, python: str
+) -> list[CheckResult]:
+    """The text checks in a child process; those it did not finish are errors."""
+    request = json.dumps({"checks": [_dump(c) for c in checks], "answer": answer})
+    package_root = str(Path(__file__).resolve().parents[2])
+    reason = ""
+    try:
+        proc = subprocess.Popen(
+            [python, "-m", "modelduel.core.check_eval"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            # No answer code runs here, but the user's environment has no business here
+            # either; PYTHONPATH only so a source checkout finds the package.
+            env={"PYTHONPATH": package_root, "PYTHONUTF8": "1", "PYTHONDONTWRITEBYTECODE": "1"},
+        )
+    except OSError as exc:
+        return [failed_to_run(c, f"cannot start the checker ({exc})") for c in checks]
+    try:
+        out, err = proc.communicate(request.encode("utf-8"), timeout=timeout_s)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        out, err = proc.communicate()
+        reason = f"timed out after {timeout_s:g} s"
+    results: list[CheckResult] = []
+    for line in out.decode("utf-8", "replace").splitlines():
+        try:
+            results.append(CheckResult.from_dict(json.loads(line)))
+        except (ValueError, KeyError, TypeError):
+            break
+    if not reason:
+        tail = err.decode("utf-8", "replace").strip().splitlines()[-1:] or ["no output"]
+        reason = f"the checker exited with code {proc.returncode}: {tail[0][:200]}"
+    done = {r.name for r in results}
+    by_name = {r.name: r for r in results}
+    return [by_name[c.name] if c.name in done else failed_to_run(c, reason) for c in checks]
+
+
+def run_checks(
+    task: Task,
+    answer: str,
+    *,
+    text_timeout_s: float = TEXT_CHECKS_TIMEOUT_S,
+    python: str | None = None,
+    isolation: Isolation | None = None,
+) -> list[CheckResult]:
+    """Every check of `task` on a finished answer, in the task's order (blocking).
+
+    Args:
+        task: a loaded task (its checks validated and resolved).
+        answer: the answer's full text.
+        text_timeout_s: time limit for the text checks together.
+        python: the interpreter for the child processes (default: this one).
+        isolation: force the sandbox's network isolation (tests).
+
+    Returns:
+        One result per check; a check that crashed or timed out has status "error".
+    """
+    python = python or sys.executable
+    text = [c for c in task.checks if not isinstance(c, PythonTestsCheck)]
+    results: dict[str, CheckResult] = {}
+    if text:
+        results.update((r.name, r) for r in _run_text_checks(text, answer, text_timeout_s, python))
+    for check in task.checks:
+        if isinstance(check, PythonTestsCheck):
+            results[check.name] = run_python_tests(
+                task.path.parent, check, answer, python=python, isolation=isolation
+            )
+    return [results[c.name] for c in task.checks]
+
+
+class CheckRunner:
+    """Runs checks on worker threads, so an event loop or a UI never waits for them.
+
+    The threads only wait on child processes, so two of them are plenty.
+    """
+
+    def __init__(self, max_workers: int = 2) -> None:
+        self._pool = concurrent.futures.ThreadPoolExecutor(
+            max_workers=max_workers, thread_name_prefix="modelduel-checks"
+        )
+
+    def submit(self, task: Task, answer: str) -> concurrent.futures.Future[list[CheckResult]]:
+        """Start checking an answer; the Future holds `run_checks`'s result."""
+        return self._pool.submit(run_checks, task, answer)
+
+    async def arun(self, task: Task, answer: str) -> list[CheckResult]:
+        """Check an answer without blocking the running event loop."""
+        return await asyncio.wrap_future(self.submit(task, answer))
+
+    def close(self) -> None:
+        """Wait for running checks (each has a time limit) and stop the threads."""
+        self._pool.shutdown(wait=True)
+
+
+@dataclass(frozen=True, slots=True)
+class PartSuggestion:
+    """A rubric part's value as suggested by checks, for the person to accept or override.
+
+    Attributes:
+        part: the rubric part.
+        value: the suggested value (0 or the part's top value).
+        checks: the names of the checks it rests on.
+    """
+
+    part: str
+    value: int
+    checks: tuple[str, ...]
+
+    @property
+    def label(self) -> str:
+        """How it is shown: `format: auto ✓` or `correctness: auto ✗`."""
+        return f"{self.part}: auto {'✓' if self.value == RUBRIC_MAX[self.part] else '✗'}"
+
+
+def suggest_parts(results: Sequence[CheckResult]) -> dict[str, PartSuggestion]:
+    """Rubric part -> suggestion, by the rule in the module docstring."""
+    suggestions: dict[str, PartSuggestion] = {}
+    for part, top in RUBRIC_MAX.items():
+        mine = [r for r in results if r.part == part]
+        if not mine:
+            continue
+        names = tuple(r.name for r in mine)
+        if any(r.status == "fail" for r in mine):
+            suggestions[part] = PartSuggestion(part, 0, names)
+        elif all(r.status == "pass" for r in mine):
+            suggestions[part] = PartSuggestion(part, top, names)
+    return suggestions
+
+
+def summary(results: Sequence[CheckResult]) -> str:
+    """The pane's line: `✓ schema  ✗ tests 3/5` (two spaces between checks)."""
+    return "  ".join(r.label for r in results)
+
+
+def csv_columns(results: Sequence[CheckResult]) -> dict[str, int | None]:
+    """`checks_passed` and `checks_total` of a run's CSV row (empty without checks).
+
+    A check that failed to run counts in the total but not as passed.
+    """
+    if not results:
+        return {"checks_passed": None, "checks_total": None}
+    passed = sum(1 for r in results if r.status == "pass")
+    return {"checks_passed": passed, "checks_total": len(results)}
+
+
+def transcript_fields(results: Sequence[CheckResult]) -> dict[str, Any]:
+    """What a run's transcript record gets: every result in full."""
+    return {"checks": [r.as_dict() for r in results]}
