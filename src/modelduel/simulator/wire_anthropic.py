@@ -15,6 +15,7 @@ import base64
 import hashlib
 import json
 import random
+from collections.abc import Iterator
 from typing import Any
 
 from modelduel.simulator.checks import json_type, text_of_content
@@ -265,7 +266,7 @@ class _Messages:
     def stop_reason(self) -> str:
         return "end_turn" if self.gen.finish == "stop" else "max_tokens"
 
-    def build(self) -> list[Frame]:
+    def build(self) -> Iterator[Frame]:
         g = self.gen
         message: dict[str, Any] = {
             "model": g.served_model,
@@ -300,6 +301,7 @@ class _Messages:
                         "reasoning",
                         n,
                     )
+                    yield from self.take()
             sig = {"type": "signature_delta", "signature": self.signature}
             self.event(
                 "content_block_delta",
@@ -328,6 +330,7 @@ class _Messages:
                     "text",
                     n,
                 )
+                yield from self.take()
             self.event("content_block_stop", {"type": "content_block_stop", "index": index}, g.end)
         final: dict[str, Any] = {
             "stop_reason": self.stop_reason,
@@ -341,10 +344,15 @@ class _Messages:
             "usage",
         )
         self.event("message_stop", {"type": "message_stop"}, g.end, "done")
-        return self.frames
+        yield from self.take()
+
+    def take(self) -> Iterator[Frame]:
+        """The frames built since the last call: a stream is written while it is built."""
+        frames, self.frames = self.frames, []
+        yield from frames
 
 
-def anthropic_stream(gen: Generation) -> list[Frame]:
+def anthropic_stream(gen: Generation) -> Iterator[Frame]:
     """Every frame of a successful Messages stream, in order."""
     return _Messages(gen).build()
 

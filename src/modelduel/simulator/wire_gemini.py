@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import json
 import string
+from collections.abc import Iterator
 from typing import Any
 
 from modelduel.simulator.checks import text_of_content
@@ -194,12 +195,13 @@ class _Gemini:
     def finish(self) -> str:
         return "STOP" if self.gen.finish == "stop" else "MAX_TOKENS"
 
-    def build(self) -> list[Frame]:
+    def build(self) -> Iterator[Frame]:
         g = self.gen
-        frames: list[Frame] = []
 
-        def add(at: float, obj: dict[str, Any], event: str, kind: FrameKind, tokens: int) -> None:
-            frames.append(Frame(at, f"data: {_dumps(obj)}\r\n\r\n".encode(), event, kind, tokens))
+        def frame(
+            at: float, obj: dict[str, Any], event: str, kind: FrameKind, tokens: int
+        ) -> Frame:
+            return Frame(at, f"data: {_dumps(obj)}\r\n\r\n".encode(), event, kind, tokens)
 
         shown = 0
         for part, times in zip(g.reasoning_parts, g.reasoning_times, strict=True):
@@ -208,7 +210,7 @@ class _Gemini:
             shown += len(part)
             thought = [{"text": "".join(part), "thought": True}]
             # A thought summary arrives when the thinking it sums up starts.
-            add(
+            yield frame(
                 times[0],
                 self.chunk(thought, self.usage(shown, 0)),
                 "chunk.thought",
@@ -218,7 +220,7 @@ class _Gemini:
         answered = 0
         for text, at, n in group_pieces(g.answer_pieces, g.answer_times, self.framing, 8, 30):
             answered += n
-            add(
+            yield frame(
                 at,
                 self.chunk([{"text": text}], self.usage(shown, answered)),
                 "chunk.text",
@@ -228,18 +230,17 @@ class _Gemini:
         last: dict[str, Any] = {"text": ""}
         if g.request.reasoning_on:
             last["thoughtSignature"] = self.signature
-        add(
+        yield frame(
             g.end,
             self.chunk([last], self.usage(shown, answered), self.finish),
             "chunk.finish",
             "done",
             0,
         )
-        return frames
 
 
-def gemini_stream(gen: Generation) -> list[Frame]:
-    """Every frame of a successful streamGenerateContent response, in order."""
+def gemini_stream(gen: Generation) -> Iterator[Frame]:
+    """Every frame of a successful streamGenerateContent response, in order, as it is due."""
     return _Gemini(gen).build()
 
 

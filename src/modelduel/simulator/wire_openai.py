@@ -14,6 +14,7 @@ import base64
 import json
 import random
 import string
+from collections.abc import Iterator
 from typing import Any
 
 from modelduel.simulator.checks import json_type, text_of_content
@@ -318,7 +319,7 @@ class _Responses:
             "metadata": {},
         }
 
-    def build(self) -> list[Frame]:
+    def build(self) -> Iterator[Frame]:
         g = self.gen
         self.event("response.created", g.ttfb, response=self.response("in_progress"))
         self.event("response.in_progress", g.ttfb, response=self.response("in_progress"))
@@ -351,6 +352,7 @@ class _Responses:
                         obfuscation=_obfuscation(self.framing),
                         **common,
                     )
+                    yield from self.take()
                 text = "".join(part)
                 end = times[-1] if times else start
                 self.event("response.reasoning_summary_text.done", end, text=text, **common)
@@ -387,6 +389,7 @@ class _Responses:
                 obfuscation=_obfuscation(self.framing),
                 **common,
             )
+            yield from self.take()
         text = g.answer_text
         self.event("response.output_text.done", g.end, text=text, logprobs=[], **common)
         full_part = {"type": "output_text", "annotations": [], "logprobs": [], "text": text}
@@ -396,10 +399,15 @@ class _Responses:
         )
         status = "completed" if g.finish == "stop" else "incomplete"
         self.event(f"response.{status}", g.end, "done", response=self.response(status, final=True))
-        return self.frames
+        yield from self.take()
+
+    def take(self) -> Iterator[Frame]:
+        """The frames built since the last call: a stream is written while it is built."""
+        frames, self.frames = self.frames, []
+        yield from frames
 
 
-def responses_stream(gen: Generation) -> list[Frame]:
+def responses_stream(gen: Generation) -> Iterator[Frame]:
     """Every frame of a successful Responses stream, in order."""
     return _Responses(gen).build()
 
@@ -569,9 +577,14 @@ class _Chat:
             return {"role": "assistant", "content": "", "reasoning": piece}
         return {"reasoning_content": piece}
 
-    def build(self) -> list[Frame]:
+    def build(self) -> Iterator[Frame]:
         g = self.gen
         frames: list[Frame] = []
+
+        def take() -> Iterator[Frame]:
+            out = frames[:]
+            frames.clear()
+            yield from out
 
         def add(at: float, obj: Any, event: str, kind: FrameKind = "meta", tokens: int = 0) -> None:
             text = obj if isinstance(obj, str) else _dumps(obj)
@@ -593,16 +606,18 @@ class _Chat:
                     "reasoning",
                     1,
                 )
+                yield from take()
         for piece, at in zip(g.answer_pieces, g.answer_times, strict=True):
             add(at, self.chunk([self.choice({"content": piece})]), "chunk.content", "text", 1)
+            yield from take()
         add(g.end, self.chunk([self.choice({}, g.finish)]), "chunk.finish")
         if self.include_usage:
             add(g.end, self.chunk([], self.usage()), "chunk.usage", "usage")
         add(g.end, "[DONE]", "[DONE]", "done")
-        return frames
+        yield from take()
 
 
-def chat_stream(gen: Generation) -> list[Frame]:
+def chat_stream(gen: Generation) -> Iterator[Frame]:
     """Every frame of a successful Chat Completions stream, in order."""
     return _Chat(gen).build()
 
