@@ -39,6 +39,7 @@ from modelduel.simulator.profiles import (
     known_family,
     profile_for,
 )
+from modelduel.simulator.ratelimits import RateLimits
 
 __all__ = ["GroundTruth", "SimulatorApp", "install_log_filter"]
 
@@ -174,6 +175,7 @@ class SimulatorApp:
         self._counter = 0
         self._counter_lock = threading.Lock()
         self._cache: dict[str, float] = {}  # marked prompt prefix -> expiry (monotonic s)
+        self.rate_limits = RateLimits()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Serve one ASGI connection scope."""
@@ -305,8 +307,29 @@ class SimulatorApp:
             cache_write_tokens=written.count if written else 0,
             extra_silence_s=silent,
         )
+        limited = "openai" if known_family(model, "openai") else protocol
+        usage = self.rate_limits.charge(
+            limited,
+            model,
+            gen.input_tokens,
+            gen.output_tokens,
+            requests_limit=profile.rate_limit_requests,
+            tokens_limit=profile.rate_limit_tokens,
+        )
+        if usage.over_limit:
+            reply = error_reply(
+                protocol,
+                "rate_limit",
+                model=model,
+                retry_after_s=usage.reset_s,
+                request_id=provider_id,
+            )
+            kept = [h for h in reply.headers if not h[0].startswith("x-ratelimit-")]
+            reply = dataclasses.replace(reply, headers=kept + usage.headers)
+            await self._send_error(ctx, send, _with_should_retry(reply, faults), ttfb)
+            return
         fault = faults.stream if faults.stream and faults.stream.name != "silent_think" else None
-        await self._respond(ctx, send, gen, fault, provider_id)
+        await self._respond(ctx, send, gen, fault, provider_id, usage.headers)
 
     def _read_cache(self, request: SimRequest) -> int:
         """Tokens of the request's marked prefix already in the prompt cache (0 on a miss).
@@ -373,7 +396,13 @@ class SimulatorApp:
         self._log(ctx, Frame(at, reply.body, f"http.{reply.status}", "error"))
 
     async def _respond(
-        self, ctx: _Context, send: Send, gen: Generation, fault: Fault | None, provider_id: str
+        self,
+        ctx: _Context,
+        send: Send,
+        gen: Generation,
+        fault: Fault | None,
+        provider_id: str,
+        extra_headers: list[tuple[str, str]],
     ) -> None:
         protocol = ctx.protocol
         if gen.request.stream:
@@ -399,7 +428,7 @@ class SimulatorApp:
             if action == "end" and len(parts) == 1:
                 headers.append(("content-length", str(len(parts[0].data))))
             frames = iter(parts)
-        headers += self._id_headers(ctx, provider_id)
+        headers += self._id_headers(ctx, provider_id) + extra_headers
         if ctx.record is not None and self.ground_truth:
             self.ground_truth.update(ctx.record, status=200)
         started = False
