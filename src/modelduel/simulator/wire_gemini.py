@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from modelduel.simulator.checks import text_of_content
+from modelduel.simulator.families import gemini_levels
 from modelduel.simulator.plan import (
     Frame,
     FrameKind,
@@ -47,7 +48,7 @@ _KNOWN_FIELDS = frozenset(
         "model",
     ]
 )
-_LEVELS = ("minimal", "low", "medium", "high")
+_LEVELS = ("minimal", "low", "medium", "high", "xhigh")  # google-genai's ThinkingLevel
 
 
 def _dumps(obj: Any) -> str:
@@ -128,6 +129,8 @@ def parse_gemini(body: dict[str, Any], model: str, profile: Profile) -> SimReque
             "generation_config.thinking_config.thinking_budget", "TYPE_INT32", budget
         )
     effort = str(level).lower() if level is not None else None
+    if effort is not None:
+        _check_level(model, effort, budget)
     if budget == 0:
         if "pro" in model:
             raise Rejection(
@@ -146,6 +149,30 @@ def parse_gemini(body: dict[str, Any], model: str, profile: Profile) -> SimReque
         reasoning_on=reasoning_on,
         reasoning_shown=reasoning_on and include,
     )
+
+
+def _check_level(model: str, level: str, budget: Any) -> None:
+    """Reject a thinking level this model does not take, or one sent with a budget.
+
+    Raises:
+        Rejection: INVALID_ARGUMENT naming the field and the levels the model takes.
+    """
+    field = "generation_config.thinking_config.thinking_level"
+    if budget is not None:
+        raise Rejection(
+            "bad_request",
+            "You can only set one of thinking budget and thinking level.",
+            param=field,
+        )
+    levels = gemini_levels(model)
+    if level not in levels:
+        supported = ", ".join(v.upper() for v in levels) or "none (use thinking_budget)"
+        raise Rejection(
+            "bad_request",
+            f"Thinking level {level.upper()} is not supported for this model. "
+            f"Supported levels: {supported}.",
+            param=field,
+        )
 
 
 class _Gemini:

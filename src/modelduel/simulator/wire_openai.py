@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from modelduel.simulator.checks import json_type, text_of_content
+from modelduel.simulator.families import openai_efforts
 from modelduel.simulator.plan import Frame, FrameKind, Generation, Rejection, SimRequest
 from modelduel.simulator.profiles import Profile
 
@@ -32,7 +33,7 @@ __all__ = [
     "responses_stream",
 ]
 
-_EFFORTS = ("none", "minimal", "low", "medium", "high", "xhigh")
+_EFFORTS = ("none", "minimal", "low", "medium", "high", "xhigh")  # every word the API knows
 _SUMMARIES = ("auto", "concise", "detailed")
 _OVERLOADED = "Our servers are currently overloaded. Please try again later."
 
@@ -89,6 +90,21 @@ def _check_effort(value: Any, param: str) -> str | None:
             code="invalid_value",
         )
     return str(value)
+
+
+def _check_model_effort(model: str, effort: str | None, param: str) -> None:
+    """Reject an effort word the API knows but this model does not take."""
+    allowed = openai_efforts(model)
+    if effort is None or effort in allowed:
+        return
+    listed = ", ".join(f"'{e}'" for e in allowed[:-1]) + f", and '{allowed[-1]}'"
+    raise Rejection(
+        "bad_request",
+        f"Unsupported value: '{effort}' is not supported with the '{model}' model. "
+        f"Supported values are: {listed}.",
+        param=param,
+        code="unsupported_value",
+    )
 
 
 def _check_stream(body: dict[str, Any]) -> bool:
@@ -167,6 +183,8 @@ def parse_responses(body: dict[str, Any], model: str, profile: Profile) -> SimRe
             code="invalid_type",
         )
     effort = _check_effort(reasoning.get("effort"), "reasoning.effort")
+    if _is_openai_reasoner(model):
+        _check_model_effort(model, effort, "reasoning.effort")
     summary = reasoning.get("summary")
     if summary is not None and summary not in _SUMMARIES:
         raise Rejection(
@@ -474,6 +492,8 @@ def parse_chat(body: dict[str, Any], model: str, profile: Profile) -> SimRequest
         (user if message["role"] == "user" else texts).append(text)
     openai_reasoner = _is_openai_reasoner(model)
     effort = _check_effort(body.get("reasoning_effort"), "reasoning_effort")
+    if openai_reasoner:
+        _check_model_effort(model, effort, "reasoning_effort")
     if openai_reasoner and body.get("max_tokens") is not None:
         raise Rejection(
             "bad_request",
