@@ -21,6 +21,12 @@ Chosen defaults (tokens per second and answer lengths are plausible, not publish
   streaming in large chunks (~140 tokens/s).
 * any other id on Chat Completions (a local model): 0.2 s to first token, a short
   visible `reasoning_content` trace, ~45 tokens/s.
+
+Besides timing, a profile (config `[simulator."MODEL"]`) can set the answer's
+length (`answer_tokens`, any length) and `shape` (mixed, prose, list, table, code),
+and make real-account behaviours stick to a model: `unverified_org`, `no_usage`,
+`silent_think_ms`, `faults` (any fault list, see `faults`), and enforced
+`rate_limit_requests` / `rate_limit_tokens` per minute (see `ratelimits`).
 """
 
 from __future__ import annotations

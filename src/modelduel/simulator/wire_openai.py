@@ -272,7 +272,9 @@ class _Responses:
         return {
             "id": self.msg_id,
             "type": "message",
-            "status": "completed" if done else "in_progress",
+            "status": ("completed" if self.gen.finish == "stop" else "incomplete")
+            if done
+            else "in_progress",
             "content": content,
             "phase": "final_answer",
             "role": "assistant",
