@@ -405,6 +405,9 @@ def test_faults_combine_with_commas(client: httpx.Client) -> None:
     text = r.content.decode()
     assert '"usage"' not in text and '"error"' in text
     assert json.loads(sse_events(r.content)[-1][1])["error"]["type"] == "server_error"
+    # a plus sign separates faults as well as a comma does
+    r = post(client, "openai-chat", model="qwen3-local@fault=no_usage+rate_limit_long")
+    assert r.status_code == 429 and r.headers["retry-after"] == "3600"
 
 
 # ---------------------------------------------------------------- rate-limit headroom

@@ -181,3 +181,14 @@ def test_max_tokens_counts_reasoning_on_every_protocol(client: httpx.Client) -> 
     assert delta["delta"]["stop_reason"] == "max_tokens"
     assert delta["usage"]["output_tokens"] == 50
     assert delta["usage"]["output_tokens_details"]["thinking_tokens"] == 50
+
+
+@pytest.mark.parametrize("name", ["temperature", "top_p"])
+def test_gpt_5_reasoning_models_reject_sampling_knobs(client: httpx.Client, name: str) -> None:
+    r = post(client, "openai", **{name: 0.5})
+    assert r.status_code == 400 and r.json()["error"]["param"] == name
+    r = post(client, "openai-chat", model="gpt-5.5", **{name: 0.5})
+    assert r.status_code == 400 and r.json()["error"]["param"] == name
+    # the default value is accepted on Chat, and with reasoning off either is accepted
+    assert post(client, "openai-chat", model="gpt-5.5", **{name: 1}).status_code == 200
+    assert post(client, "openai", reasoning={"effort": "none"}, **{name: 0.5}).status_code == 200

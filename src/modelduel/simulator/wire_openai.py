@@ -509,15 +509,16 @@ def parse_chat(body: dict[str, Any], model: str, profile: Profile) -> SimRequest
         max_tokens = _check_int(body, "max_tokens")
     reasons = profile.reasons and effort != "none"
     if openai_reasoner and reasons:
-        temperature = body.get("temperature")
-        if temperature is not None and temperature != 1:
-            raise Rejection(
-                "bad_request",
-                f"Unsupported value: 'temperature' does not support {temperature} with this model. "
-                "Only the default (1) value is supported.",
-                param="temperature",
-                code="unsupported_value",
-            )
+        for name in ("temperature", "top_p"):
+            value = body.get(name)
+            if value is not None and value != 1:
+                raise Rejection(
+                    "bad_request",
+                    f"Unsupported value: '{name}' does not support {value} with this model. "
+                    "Only the default (1) value is supported.",
+                    param=name,
+                    code="unsupported_value",
+                )
     options = body.get("stream_options") or {}
     if options and not stream:
         raise Rejection(
