@@ -393,6 +393,20 @@ def test_cache_write_fault_on_anthropic_and_responses(client: httpx.Client) -> N
     assert usage["input_tokens"] >= 3000
     plain = completed_usage(post(client, "openai").content)
     assert plain["input_tokens_details"]["cache_write_tokens"] == 0
+    chat = datas(post(client, "openai-chat", headers=fault).content)
+    details = next(o["usage"] for o in chat if o.get("usage"))["prompt_tokens_details"]
+    assert details["cache_write_tokens"] == 3000
+
+
+def test_silent_think_combines_with_a_stream_fault(
+    sim: SimulatorHandle, client: httpx.Client
+) -> None:
+    sim.clear_ground_truth()
+    r = post(client, "openai", headers={"x-simulate-fault": "silent_think:0.3,midstream_error:2"})
+    assert [o["type"] for o in datas(r.content)][-2:] == ["error", "response.failed"]
+    (record,) = sim.ground_truth()
+    first_token = next(e for e in record["events"] if e["tokens"])
+    assert first_token["written_ns"] - record["received_ns"] >= 0.3e9
 
 
 def test_faults_combine_with_commas(client: httpx.Client) -> None:

@@ -305,7 +305,7 @@ class SimulatorApp:
             cached = 0
         cached = max(cached, self._read_cache(request))
         written = faults.modifier("cache_write")
-        silent = faults.stream.arg if faults.stream and faults.stream.name == "silent_think" else 0
+        silent = faults.modifier("silent_think")
         digest = digest_of(self.seed, protocol, payload, model, ctx.headers.get("x-simulate-seed"))
         gen = make_generation(
             request,
@@ -313,7 +313,7 @@ class SimulatorApp:
             digest,
             cached_tokens=cached,
             cache_write_tokens=written.count if written else 0,
-            extra_silence_s=silent,
+            extra_silence_s=silent.arg if silent else 0.0,
         )
         limited = "openai" if known_family(model, "openai") else protocol
         usage = self.rate_limits.charge(
@@ -336,8 +336,7 @@ class SimulatorApp:
             reply = dataclasses.replace(reply, headers=kept + usage.headers)
             await self._send_error(ctx, send, with_should_retry(reply, faults), ttfb)
             return
-        fault = faults.stream if faults.stream and faults.stream.name != "silent_think" else None
-        await self._respond(ctx, send, gen, fault, provider_id, usage.headers)
+        await self._respond(ctx, send, gen, faults.stream, provider_id, usage.headers)
 
     def _read_cache(self, request: SimRequest) -> int:
         """Tokens of the request's marked prefix already in the prompt cache (0 on a miss).
