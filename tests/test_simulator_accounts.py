@@ -211,6 +211,9 @@ def test_anthropic_billing_and_openai_region_messages(client: httpx.Client) -> N
         "Your credit balance is too low to access the Anthropic API. Please go to Plans & "
         "Billing to upgrade or purchase credits."
     )
+    legacy = post(client, "anthropic", headers={"x-simulate-fault": "billing:400"})
+    assert legacy.status_code == 400
+    assert legacy.json()["error"] == {**r.json()["error"], "type": "invalid_request_error"}
     r = post(client, "openai", headers={"x-simulate-fault": "region"})
     assert r.json()["error"] == {
         "message": "Country, region, or territory not supported",

@@ -19,7 +19,8 @@ HTTP faults answer with the provider's own error status, body and headers:
     server               500
     unavailable          503
     overloaded           Anthropic 529, others 503
-    billing              out of credit: Anthropic 402 billing_error, OpenAI Responses 429
+    billing[:400]        out of credit: Anthropic 402 billing_error (`billing:400`: the older
+                         400 invalid_request_error form, same message), OpenAI Responses 429
                          insufficient_quota, Chat Completions 402 (OpenRouter shape),
                          Gemini 400 FAILED_PRECONDITION (billing not enabled)
     payment_required     HTTP 402: OpenAI protocols in OpenRouter's shape, Anthropic billing_error

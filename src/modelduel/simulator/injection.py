@@ -96,6 +96,8 @@ def fault_reply(protocol: str, fault: Fault, model: str, key: str, provider_id: 
             code="invalid_value",
         )
     kind = "rate_limit" if fault.name == "rate_limit_long" else fault.name
+    if kind == "billing" and fault.arg == 400:
+        kind = "billing_legacy"
     return error_reply(
         protocol, kind, model=model, retry_after_s=fault.arg or 1.0, key=key, request_id=provider_id
     )
