@@ -524,3 +524,21 @@ def test_child_simulator_gets_the_options() -> None:
             o["delta"] for o in datas(r.content) if o["type"] == "response.output_text.delta"
         )
         assert text.count("\n| ") > 30
+
+
+def test_ground_truth_keeps_what_the_client_sent(
+    sim: SimulatorHandle, client: httpx.Client
+) -> None:
+    sim.clear_ground_truth()
+    headers = {"openai-organization": "org-team", "openai-project": "proj_duel"}
+    r = post(client, "openai", headers=headers, max_output_tokens=500)
+    assert r.headers["openai-organization"] == "org-team"
+    assert r.headers["openai-project"] == "proj_duel"
+    (record,) = sim.ground_truth()
+    assert record["request_body"]["max_output_tokens"] == 500
+    assert record["request_body"]["reasoning"] == {"effort": "medium", "summary": "auto"}
+    sent = record["request_headers"]
+    assert sent["openai-organization"] == "org-team"
+    assert sent["authorization"] == "Bearer sk-test-*****ator"  # the key never kept whole
+    post(client, "anthropic")
+    assert "simulator" not in sim.ground_truth()[-1]["request_headers"]["x-api-key"]

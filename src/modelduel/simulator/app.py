@@ -21,7 +21,7 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from modelduel.simulator import wire_anthropic, wire_gemini, wire_openai
-from modelduel.simulator.errors import ErrorReply, error_reply
+from modelduel.simulator.errors import ErrorReply, error_reply, mask_key
 from modelduel.simulator.faults import Fault, FaultError, FaultSet, parse_faults, split_model
 from modelduel.simulator.injection import (
     apply_body_fault,
@@ -214,6 +214,10 @@ class SimulatorApp:
         )
         headers = _headers(scope)
         query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
+        if record is not None and self.ground_truth:
+            self.ground_truth.update(
+                record, request_headers=_masked(headers), request_body=_json_or_none(body)
+            )
         disconnect = asyncio.ensure_future(receive())
         ctx = _Context(protocol, path, headers, query, received_ns, request_id, record, disconnect)
         try:
@@ -364,6 +368,10 @@ class SimulatorApp:
         headers = [("x-simulator-request-id", ctx.request_id)]
         if ctx.protocol in ("openai", "openai-chat"):
             headers.append(("x-request-id", provider_id))
+            # OpenAI names the organization and project a request was billed to.
+            org = ctx.headers.get("openai-organization", "org-simulated")
+            headers.append(("openai-organization", org))
+            headers.append(("openai-project", ctx.headers.get("openai-project", "proj_simulated")))
         elif ctx.protocol == "anthropic":
             headers.append(("request-id", provider_id))
         return headers
@@ -516,6 +524,26 @@ def _missing_model(protocol: str, value: Any) -> ErrorReply:
         )
         return error_reply(protocol, "bad_request", message=message)
     return error_reply(protocol, "bad_request", message="you must provide a model parameter")
+
+
+_SECRET_HEADERS = ("authorization", "x-api-key", "x-goog-api-key")
+
+
+def _masked(headers: Mapping[str, str]) -> dict[str, str]:
+    """Request headers as ground truth keeps them: every key masked as OpenAI masks one."""
+    out = dict(headers)
+    for name in _SECRET_HEADERS:
+        if name in out:
+            scheme, sep, token = out[name].partition(" ")
+            out[name] = f"{scheme} {mask_key(token)}" if sep else mask_key(out[name])
+    return out
+
+
+def _json_or_none(body: bytes | None) -> Any:
+    try:
+        return json.loads(body) if body else None
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        return None
 
 
 def _headers(scope: Scope) -> dict[str, str]:

@@ -88,7 +88,9 @@ class SimulatorHandle:
 
     def ground_truth(self) -> list[dict[str, Any]]:
         """Per-request records: request_id, path, model, status, received_ns and the
-        written events ({written_ns, event, kind, tokens}), all `time.monotonic_ns()`.
+        written events ({written_ns, event, kind, tokens}), all `time.monotonic_ns()`;
+        also request_headers (lower-case names, keys masked) and request_body (the
+        decoded JSON, None when it was not JSON), to check what a client sent.
 
         Raises:
             RuntimeError: the simulator was not started with ground truth recording.
