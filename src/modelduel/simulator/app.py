@@ -16,13 +16,21 @@ import logging
 import re
 import threading
 import time
-from collections.abc import Awaitable, Callable, Mapping, MutableMapping
-from typing import Any, Literal
+from collections.abc import Awaitable, Callable, Iterator, Mapping, MutableMapping
+from typing import Any
 from urllib.parse import parse_qs
 
 from modelduel.simulator import wire_anthropic, wire_gemini, wire_openai
-from modelduel.simulator.errors import ErrorReply, error_reply
-from modelduel.simulator.faults import Fault, FaultError, parse_fault, split_model
+from modelduel.simulator.errors import ErrorReply, error_reply, mask_key
+from modelduel.simulator.faults import Fault, FaultError, FaultSet, parse_faults, split_model
+from modelduel.simulator.injection import (
+    apply_body_fault,
+    apply_stream_fault,
+    check_rules,
+    fault_reply,
+    sticky_faults,
+    with_should_retry,
+)
 from modelduel.simulator.plan import (
     Frame,
     Generation,
@@ -39,6 +47,7 @@ from modelduel.simulator.profiles import (
     known_family,
     profile_for,
 )
+from modelduel.simulator.ratelimits import RateLimits
 
 __all__ = ["GroundTruth", "SimulatorApp", "install_log_filter"]
 
@@ -46,7 +55,6 @@ Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
-Action = Literal["end", "abort"]
 
 _GEMINI_PATH = re.compile(
     r"^/v1(?:beta|alpha)?/models/([^/]+):(streamGenerateContent|generateContent)$"
@@ -166,13 +174,15 @@ class SimulatorApp:
         self,
         seed: int = 0,
         ground_truth: GroundTruth | None = None,
-        profiles: Mapping[str, Mapping[str, float]] | None = None,
+        profiles: Mapping[str, Mapping[str, Any]] | None = None,
     ) -> None:
         self.seed = seed
         self.ground_truth = ground_truth
         self.profiles = dict(profiles or {})
         self._counter = 0
         self._counter_lock = threading.Lock()
+        self._cache: dict[str, float] = {}  # marked prompt prefix -> expiry (monotonic s)
+        self.rate_limits = RateLimits()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Serve one ASGI connection scope."""
@@ -204,6 +214,10 @@ class SimulatorApp:
         )
         headers = _headers(scope)
         query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
+        if record is not None and self.ground_truth:
+            self.ground_truth.update(
+                record, request_headers=_masked(headers), request_body=_json_or_none(body)
+            )
         disconnect = asyncio.ensure_future(receive())
         ctx = _Context(protocol, path, headers, query, received_ns, request_id, record, disconnect)
         try:
@@ -252,18 +266,19 @@ class SimulatorApp:
             self.ground_truth.update(ctx.record, model=model)
         provider_id = self._provider_id(ctx)
         try:
-            spec = ctx.headers.get("x-simulate-fault") or suffix
-            fault = parse_fault(spec) if spec else None
             configured = apply_config(profile_for(model), self.profiles.get(model, {}))
             profile = apply_overrides(configured, ctx.headers)
+            spec = ctx.headers.get("x-simulate-fault") or suffix
+            faults = (parse_faults(spec) if spec else FaultSet()).merged(sticky_faults(profile))
         except (FaultError, OverrideError) as exc:
             reply = error_reply(protocol, "bad_request", message=str(exc), param="x-simulate")
             await self._send_error(ctx, send, reply, 0.0)
             return
         ttfb = min(profile.ttfb_ms, profile.ttft_ms) / 1000
-        if fault is not None and fault.is_http:
-            reply = _fault_reply(protocol, fault, model, ctx, provider_id)
-            await self._send_error(ctx, send, reply, ttfb)
+        if faults.http is not None:
+            key = _presented_key(protocol, ctx.headers, ctx.query) or ""
+            reply = fault_reply(protocol, faults.http, model, key, provider_id)
+            await self._send_error(ctx, send, with_should_retry(reply, faults), ttfb)
             return
         if not known_family(model, protocol):
             reply = error_reply(protocol, "not_found", model=model, request_id=provider_id)
@@ -271,6 +286,7 @@ class SimulatorApp:
             return
         try:
             request = _PARSERS[protocol](payload, model, profile)
+            check_rules(protocol, payload, faults)
         except Rejection as exc:
             reply = error_reply(
                 protocol,
@@ -281,17 +297,65 @@ class SimulatorApp:
                 model=model,
                 request_id=provider_id,
             )
-            await self._send_error(ctx, send, reply, ttfb)
+            await self._send_error(ctx, send, with_should_retry(reply, faults), ttfb)
             return
         if gemini is not None:
             request.stream = gemini[1] == "streamGenerateContent"
+        if faults.modifier("no_usage") is not None:
+            request.options["no_usage"] = True
         try:
             cached = int(ctx.headers.get("x-simulate-cached-tokens", "0"))
         except ValueError:
             cached = 0
+        cached = max(cached, self._read_cache(request))
+        written = faults.modifier("cache_write")
+        silent = faults.modifier("silent_think")
         digest = digest_of(self.seed, protocol, payload, model, ctx.headers.get("x-simulate-seed"))
-        gen = make_generation(request, profile, digest, cached_tokens=cached)
-        await self._respond(ctx, send, gen, fault, provider_id)
+        gen = make_generation(
+            request,
+            profile,
+            digest,
+            cached_tokens=cached,
+            cache_write_tokens=written.count if written else 0,
+            extra_silence_s=silent.arg if silent else 0.0,
+        )
+        limited = "openai" if known_family(model, "openai") else protocol
+        usage = self.rate_limits.charge(
+            limited,
+            model,
+            gen.input_tokens,
+            gen.output_tokens,
+            requests_limit=profile.rate_limit_requests,
+            tokens_limit=profile.rate_limit_tokens,
+        )
+        if usage.over_limit:
+            reply = error_reply(
+                protocol,
+                "rate_limit",
+                model=model,
+                retry_after_s=usage.reset_s,
+                request_id=provider_id,
+            )
+            kept = [h for h in reply.headers if not h[0].startswith("x-ratelimit-")]
+            reply = dataclasses.replace(reply, headers=kept + usage.headers)
+            await self._send_error(ctx, send, with_should_retry(reply, faults), ttfb)
+            return
+        await self._respond(ctx, send, gen, faults.stream, provider_id, usage.headers)
+
+    def _read_cache(self, request: SimRequest) -> int:
+        """Tokens of the request's marked prefix already in the prompt cache (0 on a miss).
+
+        A hit or a miss both (re)start the prefix's lifetime, as a real cache write or read does.
+        """
+        key = request.options.get("cache_prefix_key")
+        if not key or not request.cache_prefix_tokens:
+            return 0
+        now = time.monotonic()
+        lifetime = 3600.0 if request.cache_ttl == "1h" else 300.0
+        with self._counter_lock:
+            hit = self._cache.get(key, 0.0) > now
+            self._cache[key] = now + lifetime
+        return request.cache_prefix_tokens if hit else 0
 
     def _provider_id(self, ctx: _Context) -> str:
         # Provider-style request ids derive from our counter so every response has one.
@@ -304,6 +368,10 @@ class SimulatorApp:
         headers = [("x-simulator-request-id", ctx.request_id)]
         if ctx.protocol in ("openai", "openai-chat"):
             headers.append(("x-request-id", provider_id))
+            # OpenAI names the organization and project a request was billed to.
+            org = ctx.headers.get("openai-organization", "org-simulated")
+            headers.append(("openai-organization", org))
+            headers.append(("openai-project", ctx.headers.get("openai-project", "proj_simulated")))
         elif ctx.protocol == "anthropic":
             headers.append(("request-id", provider_id))
         return headers
@@ -343,12 +411,18 @@ class SimulatorApp:
         self._log(ctx, Frame(at, reply.body, f"http.{reply.status}", "error"))
 
     async def _respond(
-        self, ctx: _Context, send: Send, gen: Generation, fault: Fault | None, provider_id: str
+        self,
+        ctx: _Context,
+        send: Send,
+        gen: Generation,
+        fault: Fault | None,
+        provider_id: str,
+        extra_headers: list[tuple[str, str]],
     ) -> None:
         protocol = ctx.protocol
         if gen.request.stream:
             frames = _STREAMS[protocol](gen)
-            frames, action = _apply_stream_fault(protocol, gen, frames, fault)
+            frames, action = apply_stream_fault(protocol, gen, frames, fault)
             content_type = (
                 "text/event-stream" if protocol == "gemini" else "text/event-stream; charset=utf-8"
             )
@@ -361,14 +435,15 @@ class SimulatorApp:
                 await self._send_error(ctx, send, reply, gen.ttft)
                 return
             body = _BODIES[protocol](gen)
-            frames, action = _apply_body_fault(gen, body, fault)
+            parts, action = apply_body_fault(gen, body, fault)
             content_type = (
                 "application/json; charset=UTF-8" if protocol == "gemini" else "application/json"
             )
             headers = [("content-type", content_type)]
-            if action == "end" and len(frames) == 1:
-                headers.append(("content-length", str(len(frames[0].data))))
-        headers += self._id_headers(ctx, provider_id)
+            if action == "end" and len(parts) == 1:
+                headers.append(("content-length", str(len(parts[0].data))))
+            frames = iter(parts)
+        headers += self._id_headers(ctx, provider_id) + extra_headers
         if ctx.record is not None and self.ground_truth:
             self.ground_truth.update(ctx.record, status=200)
         started = False
@@ -399,118 +474,7 @@ class SimulatorApp:
         await send({"type": "http.response.body", "body": b"", "more_body": False})
 
 
-# ---------------------------------------------------------------- faults
-
-
-def _fault_reply(
-    protocol: str, fault: Fault, model: str, ctx: _Context, provider_id: str
-) -> ErrorReply:
-    if fault.name == "bad_request":
-        return error_reply(
-            protocol,
-            "bad_request",
-            message="Invalid value for 'max_output_tokens': simulated bad parameter.",
-            param="max_output_tokens",
-            code="invalid_value",
-        )
-    kind = fault.name
-    key = _presented_key(protocol, ctx.headers, ctx.query) or ""
-    return error_reply(
-        protocol, kind, model=model, retry_after_s=fault.arg or 1.0, key=key, request_id=provider_id
-    )
-
-
-def _cut_index(frames: list[Frame], n: int) -> int:
-    """How many frames to keep so that `n` tokens have been sent (before the first if n = 0)."""
-    token_idx = [i for i, f in enumerate(frames) if f.tokens]
-    if not token_idx:
-        return max(0, len(frames) - 1)
-    if n <= 0:
-        return token_idx[0]
-    total = 0
-    for i in token_idx:
-        total += frames[i].tokens
-        if total >= n:
-            return i + 1
-    return token_idx[-1] + 1
-
-
-def _apply_stream_fault(
-    protocol: str, gen: Generation, frames: list[Frame], fault: Fault | None
-) -> tuple[list[Frame], Action]:
-    if fault is None:
-        return frames, "end"
-    name = fault.name
-    if name == "stall":
-        total = sum(f.tokens for f in frames)
-        k = _cut_index(frames, max(1, total // 2))
-        later = [dataclasses.replace(f, at=f.at + fault.arg) for f in frames[k:]]
-        return frames[:k] + later, "end"
-    k = _cut_index(frames, fault.count)
-    next_at = frames[k].at if k < len(frames) else gen.end
-    if name == "midstream_error":
-        return frames[:k] + _error_frames(protocol, gen, k, next_at), "end"
-    if name == "drop":
-        return frames[:k], "abort"
-    if name == "malformed":
-        if k >= len(frames):
-            k = len(frames) - 1
-        return [*frames[:k], _corrupt(frames[k]), *frames[k:]], "end"
-    # cut_utf8: the first frame from k on holding a multi-byte character ends the body.
-    for j in range(k, len(frames)):
-        pos = next((i for i, b in enumerate(frames[j].data) if b >= 0xC0), None)
-        if pos is not None:
-            cut = dataclasses.replace(frames[j], data=frames[j].data[: pos + 1], event="cut_utf8")
-            return [*frames[:j], cut], "end"
-    tail = Frame(next_at, b"data: " + "—".encode()[:2], "cut_utf8", "error")
-    return [*frames[:k], tail], "end"
-
-
-def _error_frames(protocol: str, gen: Generation, seq: int, at: float) -> list[Frame]:
-    if protocol == "openai":
-        return wire_openai.responses_error_frames(gen, seq, at)
-    if protocol == "openai-chat":
-        return wire_openai.chat_error_frames(gen, at)
-    if protocol == "anthropic":
-        return wire_anthropic.anthropic_error_frames(gen, at)
-    return wire_gemini.gemini_error_frames(gen, at)
-
-
-def _corrupt(frame: Frame) -> Frame:
-    """A copy of `frame` whose JSON is cut in half: the framing stays, the JSON is invalid."""
-    data = frame.data
-    start = data.find(b"data: ")
-    start = start + len(b"data: ") if start >= 0 else 0
-    end = data.find(b"\n", start)
-    end = len(data) if end < 0 else end
-    if data[end - 1 : end] == b"\r":
-        end -= 1
-    payload = data[start:end]
-    broken = payload[: max(1, len(payload) // 2)].decode("utf-8", "ignore").encode()
-    return dataclasses.replace(
-        frame, data=data[:start] + broken + data[end:], event="malformed", kind="error", tokens=0
-    )
-
-
-def _apply_body_fault(
-    gen: Generation, body: bytes, fault: Fault | None
-) -> tuple[list[Frame], Action]:
-    frame = Frame(gen.end, body, "body", "done", len(gen.answer_pieces) + gen.reasoning_tokens)
-    if fault is None:
-        return [frame], "end"
-    if fault.name == "stall":
-        return [dataclasses.replace(frame, at=frame.at + fault.arg)], "end"
-    if fault.name == "drop":
-        return [
-            dataclasses.replace(frame, data=body[: len(body) // 2], event="body.partial")
-        ], "abort"
-    if fault.name == "malformed":
-        return [dataclasses.replace(frame, data=body[: len(body) // 2], event="malformed")], "end"
-    pos = next((i for i, b in enumerate(body) if b >= 0xC0), len(body) - 1)
-    return [dataclasses.replace(frame, data=body[: pos + 1], event="cut_utf8")], "end"
-
-
-_STREAMS: dict[str, Callable[[Generation], list[Frame]]] = {
+_STREAMS: dict[str, Callable[[Generation], Iterator[Frame]]] = {
     "openai": wire_openai.responses_stream,
     "openai-chat": wire_openai.chat_stream,
     "anthropic": wire_anthropic.anthropic_stream,
@@ -560,6 +524,26 @@ def _missing_model(protocol: str, value: Any) -> ErrorReply:
         )
         return error_reply(protocol, "bad_request", message=message)
     return error_reply(protocol, "bad_request", message="you must provide a model parameter")
+
+
+_SECRET_HEADERS = ("authorization", "x-api-key", "x-goog-api-key")
+
+
+def _masked(headers: Mapping[str, str]) -> dict[str, str]:
+    """Request headers as ground truth keeps them: every key masked as OpenAI masks one."""
+    out = dict(headers)
+    for name in _SECRET_HEADERS:
+        if name in out:
+            scheme, sep, token = out[name].partition(" ")
+            out[name] = f"{scheme} {mask_key(token)}" if sep else mask_key(out[name])
+    return out
+
+
+def _json_or_none(body: bytes | None) -> Any:
+    try:
+        return json.loads(body) if body else None
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        return None
 
 
 def _headers(scope: Scope) -> dict[str, str]:

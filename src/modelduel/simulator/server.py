@@ -45,10 +45,10 @@ SIMULATED_KEYS = {
 _READY_PREFIX = "MODELDUEL_SIMULATOR_PORT="
 _STARTUP_TIMEOUT_S = 30.0
 
-ProfileOverrides = Mapping[str, Mapping[str, float]]
+ProfileOverrides = Mapping[str, Mapping[str, Any]]
 
 
-def _checked(profiles: ProfileOverrides | None) -> dict[str, dict[str, float]]:
+def _checked(profiles: ProfileOverrides | None) -> dict[str, dict[str, Any]]:
     try:
         return check_profile_overrides(profiles or {})
     except OverrideError as exc:
@@ -88,7 +88,9 @@ class SimulatorHandle:
 
     def ground_truth(self) -> list[dict[str, Any]]:
         """Per-request records: request_id, path, model, status, received_ns and the
-        written events ({written_ns, event, kind, tokens}), all `time.monotonic_ns()`.
+        written events ({written_ns, event, kind, tokens}), all `time.monotonic_ns()`;
+        also request_headers (lower-case names, keys masked) and request_body (the
+        decoded JSON, None when it was not JSON), to check what a client sent.
 
         Raises:
             RuntimeError: the simulator was not started with ground truth recording.
