@@ -139,7 +139,7 @@ def test_anthropic_usage_adds_cache_and_message_delta_overrides() -> None:
         ("message_stop", {"type": "message_stop"}),
     )
     usages = [e for e in events if isinstance(e, Usage)]
-    assert usages[-1] == Usage(105, 90, 42, None)
+    assert usages[-1] == Usage(105, 90, 42, None, cache_write_tokens=5)
     assert ReasoningDelta("") in events  # redacted thinking still counts as thinking
     assert events[-1] == Finished("max_tokens", "max_tokens")
 

@@ -172,7 +172,7 @@ async def test_stall_timeout_between_events() -> None:
         sink = await run_plans([plan(srv.base)], stall_timeout_s=0.3)
     s = sink.stats()
     assert s.error is not None and s.error.kind == "stall"
-    assert s.error.message == "no data for 0.3 s"
+    assert s.error.message == "no data for 0.3 s after the first token"
     assert s.text == "a"
 
 

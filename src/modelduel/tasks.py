@@ -11,6 +11,7 @@ A task file looks like this (paths in `context_files` are relative to the file):
     # optional
     system = "You are ..."
     context_files = ["context/notes.md"]
+    max_output_tokens = 32000
 
 A suite is a folder of such files, taken in filename order. Every problem is reported
 as one line naming the file and the field, so a typo never costs a batch run.
@@ -57,6 +58,7 @@ class Task(BaseModel):
         output_format: the required format of the answer.
         system: the system prompt (default: the brief's).
         context_files: documents inlined after the prompt, relative to the task file.
+        max_output_tokens: the output budget of every model on this task.
         path: the task file itself; set by `load_task`, never read from the TOML.
     """
 
@@ -70,6 +72,8 @@ class Task(BaseModel):
     output_format: str = Field(min_length=1)
     system: str | None = DEFAULT_SYSTEM_PROMPT
     context_files: list[str] = Field(default_factory=list)
+    max_output_tokens: int | None = Field(default=None, gt=0)
+    """The output budget of every model on this task (the command line's wins)."""
     # exclude=True keeps it out of dumps; load_task refuses it as a TOML key.
     path: Path = Field(default=Path("task.toml"), exclude=True)
 

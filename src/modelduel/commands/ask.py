@@ -41,7 +41,7 @@ def run_ask(args: argparse.Namespace) -> int:
         _check_writable(csv_path)
     specs = args.models or list(config.default_models)
     with demo_environment(args.demo, config) as env:
-        models = [_resolve(spec, config, env) for spec in specs]
+        models = [_resolve(spec, config, env, args) for spec in specs]
         system = args.system if args.system is not None else config.system_prompt
         duel = DuelState.create(models, prompt, system or None)
         live = not args.json and sys.stdout.isatty()
@@ -59,9 +59,11 @@ def run_ask(args: argparse.Namespace) -> int:
         # piped output is not cut to 80 columns: a log should keep whole model names
         Console(width=None if sys.stdout.isatty() else 160).print(summary_table(duel))
         for slot in duel.slots:
-            error = slot.stats().error
-            if error is not None:
-                print(f"{slot.model.spec}: {error.message}", file=sys.stderr)
+            stats = slot.stats()
+            for notice in stats.notices:
+                print(f"{slot.model.spec}: {notice}", file=sys.stderr)
+            if stats.error is not None:
+                print(f"{slot.model.spec}: {stats.error.message}", file=sys.stderr)
     if csv_path is not None and not args.json:
         print(f"saved {len(duel.slots)} runs to {csv_path}", file=sys.stderr)
     return 1 if any(slot.stats().error is not None for slot in duel.slots) else 0
@@ -81,10 +83,13 @@ def _check_writable(path: Path) -> None:
     ensure_writable(path)
 
 
-def _resolve(spec: str, config: Config, env: dict[str, str]) -> ResolvedModel:
-    from modelduel.config import resolve_model
+def _resolve(
+    spec: str, config: Config, env: dict[str, str], args: argparse.Namespace
+) -> ResolvedModel:
+    from modelduel.config import DuelSettings, resolve_model
 
-    return resolve_model(spec, config, env)
+    duel = DuelSettings(args.effort, args.max_output_tokens)
+    return resolve_model(spec, config, env, duel)
 
 
 async def _run(

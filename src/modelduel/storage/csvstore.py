@@ -89,6 +89,8 @@ EXTRA_COLUMNS: tuple[str, ...] = (
     "format",
     "rework",
     "simulated",
+    "max_output_tokens",
+    "cache_write_tokens",
 )
 COLUMNS: tuple[str, ...] = BRIEF_COLUMNS + EXTRA_COLUMNS
 
