@@ -22,7 +22,7 @@ from urllib.parse import parse_qs
 
 from modelduel.simulator import wire_anthropic, wire_gemini, wire_openai
 from modelduel.simulator.errors import ErrorReply, error_reply
-from modelduel.simulator.faults import Fault, FaultError, parse_fault, split_model
+from modelduel.simulator.faults import Fault, FaultError, FaultSet, parse_faults, split_model
 from modelduel.simulator.plan import (
     Frame,
     Generation,
@@ -166,13 +166,14 @@ class SimulatorApp:
         self,
         seed: int = 0,
         ground_truth: GroundTruth | None = None,
-        profiles: Mapping[str, Mapping[str, float]] | None = None,
+        profiles: Mapping[str, Mapping[str, Any]] | None = None,
     ) -> None:
         self.seed = seed
         self.ground_truth = ground_truth
         self.profiles = dict(profiles or {})
         self._counter = 0
         self._counter_lock = threading.Lock()
+        self._cache: dict[str, float] = {}  # marked prompt prefix -> expiry (monotonic s)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Serve one ASGI connection scope."""
@@ -252,18 +253,18 @@ class SimulatorApp:
             self.ground_truth.update(ctx.record, model=model)
         provider_id = self._provider_id(ctx)
         try:
-            spec = ctx.headers.get("x-simulate-fault") or suffix
-            fault = parse_fault(spec) if spec else None
             configured = apply_config(profile_for(model), self.profiles.get(model, {}))
             profile = apply_overrides(configured, ctx.headers)
+            spec = ctx.headers.get("x-simulate-fault") or suffix
+            faults = (parse_faults(spec) if spec else FaultSet()).merged(_sticky_faults(profile))
         except (FaultError, OverrideError) as exc:
             reply = error_reply(protocol, "bad_request", message=str(exc), param="x-simulate")
             await self._send_error(ctx, send, reply, 0.0)
             return
         ttfb = min(profile.ttfb_ms, profile.ttft_ms) / 1000
-        if fault is not None and fault.is_http:
-            reply = _fault_reply(protocol, fault, model, ctx, provider_id)
-            await self._send_error(ctx, send, reply, ttfb)
+        if faults.http is not None:
+            reply = _fault_reply(protocol, faults.http, model, ctx, provider_id)
+            await self._send_error(ctx, send, _with_should_retry(reply, faults), ttfb)
             return
         if not known_family(model, protocol):
             reply = error_reply(protocol, "not_found", model=model, request_id=provider_id)
@@ -271,6 +272,7 @@ class SimulatorApp:
             return
         try:
             request = _PARSERS[protocol](payload, model, profile)
+            _check_rules(protocol, payload, faults)
         except Rejection as exc:
             reply = error_reply(
                 protocol,
@@ -281,17 +283,45 @@ class SimulatorApp:
                 model=model,
                 request_id=provider_id,
             )
-            await self._send_error(ctx, send, reply, ttfb)
+            await self._send_error(ctx, send, _with_should_retry(reply, faults), ttfb)
             return
         if gemini is not None:
             request.stream = gemini[1] == "streamGenerateContent"
+        if faults.modifier("no_usage") is not None:
+            request.options["no_usage"] = True
         try:
             cached = int(ctx.headers.get("x-simulate-cached-tokens", "0"))
         except ValueError:
             cached = 0
+        cached = max(cached, self._read_cache(request))
+        written = faults.modifier("cache_write")
+        silent = faults.stream.arg if faults.stream and faults.stream.name == "silent_think" else 0
         digest = digest_of(self.seed, protocol, payload, model, ctx.headers.get("x-simulate-seed"))
-        gen = make_generation(request, profile, digest, cached_tokens=cached)
+        gen = make_generation(
+            request,
+            profile,
+            digest,
+            cached_tokens=cached,
+            cache_write_tokens=written.count if written else 0,
+            extra_silence_s=silent,
+        )
+        fault = faults.stream if faults.stream and faults.stream.name != "silent_think" else None
         await self._respond(ctx, send, gen, fault, provider_id)
+
+    def _read_cache(self, request: SimRequest) -> int:
+        """Tokens of the request's marked prefix already in the prompt cache (0 on a miss).
+
+        A hit or a miss both (re)start the prefix's lifetime, as a real cache write or read does.
+        """
+        key = request.options.get("cache_prefix_key")
+        if not key or not request.cache_prefix_tokens:
+            return 0
+        now = time.monotonic()
+        lifetime = 3600.0 if request.cache_ttl == "1h" else 300.0
+        with self._counter_lock:
+            hit = self._cache.get(key, 0.0) > now
+            self._cache[key] = now + lifetime
+        return request.cache_prefix_tokens if hit else 0
 
     def _provider_id(self, ctx: _Context) -> str:
         # Provider-style request ids derive from our counter so every response has one.
@@ -402,6 +432,60 @@ class SimulatorApp:
 # ---------------------------------------------------------------- faults
 
 
+def _sticky_faults(profile: Profile) -> FaultSet:
+    """The faults a profile applies to every request (options `faults`, `unverified_org`...)."""
+    spec = ",".join(
+        [
+            profile.faults,
+            "unverified_org" if profile.unverified_org else "",
+            "no_usage" if profile.no_usage else "",
+        ]
+    )
+    return parse_faults(spec)
+
+
+def _lookup(payload: dict[str, Any], path: str) -> Any:
+    node: Any = payload
+    for name in path.split("."):
+        if not isinstance(node, dict) or name not in node:
+            return None
+        node = node[name]
+    return node
+
+
+def _present(protocol: str, payload: dict[str, Any], path: str) -> bool:
+    """Whether the request body carries `path` (a dotted name) with a non-null value."""
+    if _lookup(payload, path) is not None:
+        return True
+    if protocol == "gemini":
+        config = "generationConfig" if "generationConfig" in payload else "generation_config"
+        return _lookup(payload, f"{config}.{path}") is not None
+    return False
+
+
+def _check_rules(protocol: str, payload: dict[str, Any], faults: FaultSet) -> None:
+    """Reject the request for a parameter a request rule refuses, if it carries one.
+
+    Raises:
+        Rejection: kind unverified_org or reject_param, naming the parameter.
+    """
+    for rule in faults.rules:
+        if rule.name == "unverified_org":
+            if protocol == "openai" and _present(protocol, payload, "reasoning.summary"):
+                raise Rejection("unverified_org", param="reasoning.summary")
+        elif _present(protocol, payload, rule.text):
+            raise Rejection("reject_param", param=rule.text)
+
+
+def _with_should_retry(reply: ErrorReply, faults: FaultSet) -> ErrorReply:
+    """`reply` with the `x-should-retry` header a should_retry modifier asks for."""
+    modifier = faults.modifier("should_retry")
+    if modifier is None:
+        return reply
+    headers = [h for h in reply.headers if h[0] != "x-should-retry"]
+    return dataclasses.replace(reply, headers=[*headers, ("x-should-retry", modifier.text)])
+
+
 def _fault_reply(
     protocol: str, fault: Fault, model: str, ctx: _Context, provider_id: str
 ) -> ErrorReply:
@@ -413,7 +497,7 @@ def _fault_reply(
             param="max_output_tokens",
             code="invalid_value",
         )
-    kind = fault.name
+    kind = "rate_limit" if fault.name == "rate_limit_long" else fault.name
     key = _presented_key(protocol, ctx.headers, ctx.query) or ""
     return error_reply(
         protocol, kind, model=model, retry_after_s=fault.arg or 1.0, key=key, request_id=provider_id

@@ -12,6 +12,7 @@ the stream ends without `message_stop`.
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import random
 from typing import Any
@@ -26,6 +27,7 @@ from modelduel.simulator.plan import (
     group_pieces,
 )
 from modelduel.simulator.profiles import Profile
+from modelduel.simulator.tokens import count_tokens
 
 __all__ = [
     "anthropic_body",
@@ -154,6 +156,7 @@ def parse_anthropic(body: dict[str, Any], model: str, profile: Profile) -> SimRe
             f"{', '.join(sorted(_EFFORTS))}.",
             param="output_config.effort",
         )
+    prefix_tokens, ttl, prefix_key = _cache_prefix(body)
     return SimRequest(
         protocol="anthropic",
         stream=stream,
@@ -164,7 +167,45 @@ def parse_anthropic(body: dict[str, Any], model: str, profile: Profile) -> SimRe
         effort=effort,
         reasoning_on=reasoning_on,
         reasoning_shown=shown,
+        cache_prefix_tokens=prefix_tokens,
+        cache_ttl=ttl,
+        options={"cache_prefix_key": prefix_key},
     )
+
+
+def _cache_prefix(body: dict[str, Any]) -> tuple[int, str, str]:
+    """(tokens, ttl, key) of the prompt prefix up to the last `cache_control` breakpoint.
+
+    The cache order is tools, system, then messages; (0, "5m", "") when nothing is
+    marked. The key identifies the prefix so a later identical prefix reads it back.
+    """
+    blocks: list[Any] = list(body.get("tools") or [])
+    system = body.get("system")
+    if isinstance(system, list):
+        blocks += system
+    elif isinstance(system, str):
+        blocks.append({"type": "text", "text": system})
+    for message in body.get("messages") or []:
+        content = message.get("content") if isinstance(message, dict) else None
+        if isinstance(content, list):
+            blocks += content
+        elif isinstance(content, str):
+            blocks.append({"type": "text", "text": content})
+    running = 0
+    prefix, ttl, end = 0, "5m", 0
+    for i, block in enumerate(blocks):
+        if not isinstance(block, dict):
+            continue
+        text = block.get("text")
+        running += count_tokens(text if isinstance(text, str) else json.dumps(block))
+        marker = block.get("cache_control")
+        if isinstance(marker, dict):
+            prefix, end = running, i + 1
+            ttl = "1h" if marker.get("ttl") == "1h" else "5m"
+    if not prefix:
+        return 0, "5m", ""
+    digest = hashlib.sha256(json.dumps(blocks[:end], sort_keys=True).encode()).hexdigest()
+    return prefix, ttl, f"{body.get('model')}:{digest}"
 
 
 class _Messages:
@@ -193,11 +234,16 @@ class _Messages:
 
     def start_usage(self) -> dict[str, Any]:
         g = self.gen
+        written = g.cache_write_tokens
+        one_hour = g.request.cache_ttl == "1h"
         return {
-            "input_tokens": g.input_tokens - g.cached_tokens,
-            "cache_creation_input_tokens": 0,
+            "input_tokens": g.input_tokens - g.cached_tokens - written,
+            "cache_creation_input_tokens": written,
             "cache_read_input_tokens": g.cached_tokens,
-            "cache_creation": {"ephemeral_5m_input_tokens": 0, "ephemeral_1h_input_tokens": 0},
+            "cache_creation": {
+                "ephemeral_5m_input_tokens": 0 if one_hour else written,
+                "ephemeral_1h_input_tokens": written if one_hour else 0,
+            },
             "output_tokens": 1,
             "service_tier": "standard",
             "inference_geo": "global",
@@ -205,11 +251,14 @@ class _Messages:
 
     def final_usage(self) -> dict[str, Any]:
         g = self.gen
+        written = g.cache_write_tokens
         return {
-            "input_tokens": g.input_tokens - g.cached_tokens,
-            "cache_creation_input_tokens": 0,
+            "input_tokens": g.input_tokens - g.cached_tokens - written,
+            "cache_creation_input_tokens": written,
             "cache_read_input_tokens": g.cached_tokens,
             "output_tokens": g.output_tokens,
+            # Real 2026 streams report the raw thinking count here, summarised or not.
+            "output_tokens_details": {"thinking_tokens": g.reasoning_tokens},
         }
 
     @property
@@ -321,6 +370,7 @@ def anthropic_body(gen: Generation) -> bytes:
         content.append({"type": "text", "text": gen.answer_text})
     usage = builder.start_usage()
     usage["output_tokens"] = gen.output_tokens
+    usage["output_tokens_details"] = {"thinking_tokens": gen.reasoning_tokens}
     obj = {
         "model": gen.served_model,
         "id": builder.msg_id,

@@ -263,7 +263,10 @@ class _Responses:
         g = self.gen
         return {
             "input_tokens": g.input_tokens,
-            "input_tokens_details": {"cache_write_tokens": 0, "cached_tokens": g.cached_tokens},
+            "input_tokens_details": {
+                "cache_write_tokens": g.cache_write_tokens,
+                "cached_tokens": g.cached_tokens,
+            },
             "output_tokens": g.output_tokens,
             "output_tokens_details": {"reasoning_tokens": g.reasoning_tokens},
             "total_tokens": g.input_tokens + g.output_tokens,
@@ -519,7 +522,10 @@ class _Chat:
         self.fingerprint = "fp_" + _hex(ids, 10)
         self.framing = gen.rng("framing")
         self.openai = bool(gen.request.options.get("openai"))
-        self.include_usage = bool(gen.request.options.get("include_usage"))
+        # Some OpenAI-compatible servers ignore stream_options and never send usage.
+        self.include_usage = bool(gen.request.options.get("include_usage")) and not bool(
+            gen.request.options.get("no_usage")
+        )
 
     def chunk(self, choices: list[dict[str, Any]], usage: Any = None) -> dict[str, Any]:
         obj: dict[str, Any] = {
@@ -628,8 +634,9 @@ def chat_body(gen: Generation) -> bytes:
         "choices": [
             {"index": 0, "message": message, "logprobs": None, "finish_reason": gen.finish}
         ],
-        "usage": builder.usage(),
     }
+    if not gen.request.options.get("no_usage"):
+        obj["usage"] = builder.usage()
     if builder.openai:
         obj["service_tier"] = "default"
         obj["system_fingerprint"] = builder.fingerprint
