@@ -11,7 +11,7 @@ from modelduel.core.session import DuelState
 from modelduel.providers.http import Timeouts
 from modelduel.storage import append_run, read_rows
 from tests.support.canned import by_path
-from tests.support.replay_server import running_server
+from tests.support.replay_server import Script, running_server
 
 DEFAULTS = ("openai/gpt-5.5", "anthropic/claude-opus-4-7", "gemini/gemini-3.1-pro-preview")
 
@@ -82,3 +82,54 @@ async def test_a_budget_above_one_models_maximum_is_clamped_and_said(tmp_path: P
     csv = tmp_path / "r.csv"
     append_run(csv, csv_row(state, gemini))
     assert read_rows(csv)[0]["max_output_tokens"] == "65536"
+
+
+async def test_a_silent_model_reads_thinking_while_it_thinks() -> None:
+    import asyncio
+    import time
+
+    from rich.console import Console
+
+    from modelduel.ask_view import live_view
+    from modelduel.display import status_word
+    from tests.support.canned import chat_stream
+
+    def slow(r: object) -> Script:
+        chunks = chat_stream("done")
+        return Script([(1.5, chunks[0][1]), *chunks[1:]])
+
+    async with running_server(slow) as srv:
+        env = {"MODELDUEL_DEMO": "1", "OPENAI_BASE_URL": f"{srv.base}/v1", "OPENAI_API_KEY": "k"}
+        model = resolve_model("openai-chat/qwen3:8b", Config(), env, DuelSettings(effort="high"))
+        state = DuelState.create([model], "hi", None)
+        pool = ClientPool(Timeouts(connect=2, stall=0.3))
+        runner = DuelRunner(state.sink, pool, stall_timeout_s=0.3)
+        tasks = runner.start(state.plans())
+        await asyncio.sleep(1.1)
+        mid = state.slots[0].stats(time.monotonic_ns())
+        word = status_word(mid)
+        console = Console(width=120, record=True)
+        console.print(live_view(state, time.monotonic_ns()))
+        await asyncio.gather(*tasks)
+        await pool.aclose()
+    assert word.startswith("thinking (no output yet) ") and word.endswith(" s"), mid.error
+    assert "thinking (no output yet)" in console.export_text()
+    end = state.slots[0].stats()
+    assert end.error is None and end.text == "done"  # silence past the stall limit was thinking
+    assert status_word(end) == "done"
+
+
+def test_the_ask_view_shows_a_notice() -> None:
+    from rich.console import Console
+
+    from modelduel.ask_view import live_view
+    from modelduel.core.events import Notice, Stamped
+
+    model = resolve_model("gemini/gemini-3.1-pro-preview", Config(), {}, DuelSettings(None, 99999))
+    state = DuelState.create([model], "hi", None)
+    state.plans()
+    state.sink(state.slots[0].run_id, Stamped(1, Notice("said once")))
+    console = Console(width=200, record=True)
+    console.print(live_view(state, 2))
+    text = console.export_text()
+    assert "sent 65,536" in text and "said once" in text

@@ -116,8 +116,12 @@ async def stream_events(
     *,
     clock: Clock = time.monotonic_ns,
     stall_timeout_s: float | None = None,
+    on_response: Callable[[int, Mapping[str, str]], None] | None = None,
 ) -> AsyncGenerator[Stamped, None]:
     """Send one streaming request and yield its stamped events.
+
+    `on_response` sees the status and lower-cased headers of every response (the rate
+    limits `modelduel check` reports).
 
     The stream always ends with exactly one `Finished` or `StreamFailed` (a failure is
     an event, not an exception: the caller keeps partial text and usage). Cancelling the
@@ -163,6 +167,8 @@ async def stream_events(
             ) as response:
                 del headers
                 connect_ns += marks.connect_ns()
+                if on_response is not None:
+                    on_response(response.status_code, _lower(response.headers))
                 if response.status_code >= 400:
                     error = await _http_error(adapter, response, target.name)
                     dropped = _droppable(response.status_code, error, adapter, request)
