@@ -218,3 +218,43 @@ def test_no_model_prefix_tests_are_left_in_the_adapters() -> None:
         text = path.read_text()
         assert not re.search(r"model(_id)?\.(lower\(\)\.)?startswith\(", text), path.name
         assert "_ADAPTIVE_MODELS" not in text and "_REASONING_PREFIXES" not in text
+
+
+def test_config_sets_an_unverified_openai_org_up_front() -> None:
+    config = Config(openai_verified_organization=False)
+    assert body("openai/gpt-5.5", config, effort="high")["reasoning"] == {"effort": "high"}
+    assert "thinking" in body("anthropic/claude-opus-4-7", config)  # others untouched
+
+
+def test_the_default_config_file_pins_no_small_budget_and_stays_valid() -> None:
+    from modelduel.config import default_config_toml
+
+    text = default_config_toml()
+    assert "16000" not in text and "stall_timeout_s = 300.0" in text
+
+
+def test_models_command_lists_families_and_explains_a_model(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("MODELDUEL_CONFIG", raising=False)
+    monkeypatch.setattr("modelduel.locations.config_path", lambda: Path("/nonexistent/c.toml"))
+    with pytest.raises(SystemExit) as exc:
+        cli.main(["models"])
+    out = capsys.readouterr().out
+    assert exc.value.code == 0
+    assert "claude-future  [anthropic]  *" in out and "genai-prices" in out
+    with pytest.raises(SystemExit):
+        cli.main(["models", "-m", "anthropic/claude-opus-4-8", "--effort", "max"])
+    out = capsys.readouterr().out
+    assert "family claude-future" in out
+    assert '"effort": "max"' in out and '"type": "adaptive"' in out
+
+
+def test_every_duel_command_takes_effort() -> None:
+    parser = cli.build_parser()
+    assert parser.parse_args(["--effort", "low"]).effort == "low"
+    assert parser.parse_args(["ask", "x", "--effort", "max"]).effort == "max"
+    assert (
+        parser.parse_args(["run", "tasks", "--csv", "x.csv", "--effort", "high"]).effort == "high"
+    )
+    assert parser.parse_args(["--max-output-tokens", "5"]).max_output_tokens == 5

@@ -486,10 +486,30 @@ async def test_a_chat_server_without_usage_gives_an_estimate_and_an_unknown_cost
         lambda r: Script(chat_stream("four words of text", usage=False))
     ) as srv:
         sink = Collect()
-        sink.meters["r1"] = StreamMeter(price=lambda u: price_run("openai-chat", "llama3", u))
+        sink.meters["r1"] = StreamMeter(price=lambda u: price_run("openai-chat", "gpt-4o-mini", u))
         pool = ClientPool()
         await DuelRunner(sink, pool).run([plan(srv.base)])
         await pool.aclose()
     s = sink.stats()
     assert s.status == "done" and not s.tokens_exact and s.output_tokens == 5
     assert s.cost is not None and s.cost.usd is None
+
+
+async def test_the_child_runner_carries_the_notice_and_new_usage_fields() -> None:
+    from modelduel.core.codec import decode_event_line, encode_event_line
+    from modelduel.core.events import Notice, Usage
+
+    usage = Usage(10, 1, 5, 2, cache_write_tokens=4, cache_write_1h_tokens=3)
+    for event in (usage, Notice("said once")):
+        assert decode_event_line(encode_event_line("r", Stamped(7, event))) == (
+            "r",
+            Stamped(7, event),
+        )
+    async with running_server(unverified_org) as srv:
+        sink = Collect()
+        child = ChildDuelRunner(sink, env={"OPENAI_API_KEY": SECRET})
+        await child.start([responses_plan(srv.base, reasoning_effort="low")])
+        await asyncio.wait_for(child.wait(), 10)
+        await child.aclose()
+    s = sink.stats()
+    assert s.text == "fine" and s.notices and "verified OpenAI organization" in s.notices[0]

@@ -149,7 +149,7 @@ async def test_x_should_retry_is_obeyed(sim: SimulatorHandle, header: str, retri
 async def test_a_chat_server_without_usage_is_an_estimate_of_unknown_cost(
     sim: SimulatorHandle,
 ) -> None:
-    s = await duel(sim, "openai-chat/llama3", fault="no_usage")
+    s = await duel(sim, "openai-chat/gpt-4o-mini", fault="no_usage")
     assert s.error is None and s.text and not s.tokens_exact
     assert s.cost is not None and s.cost.usd is None
 
