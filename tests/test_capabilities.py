@@ -258,3 +258,14 @@ def test_every_duel_command_takes_effort() -> None:
         parser.parse_args(["run", "tasks", "--csv", "x.csv", "--effort", "high"]).effort == "high"
     )
     assert parser.parse_args(["--max-output-tokens", "5"]).max_output_tokens == 5
+
+
+def test_an_override_inconsistent_with_the_family_names_file_model_and_field() -> None:
+    data = {
+        "models": {"anthropic/claude-opus-5": {"capabilities": {"effort_map": {"max": "ultra"}}}}
+    }
+    with pytest.raises(ConfigError) as exc:
+        parse_config(data, "my.toml")
+    message = str(exc.value)
+    assert message.startswith("my.toml: key 'models.anthropic/claude-opus-5.capabilities':")
+    assert "effort_map.max = 'ultra' is not one of efforts" in message

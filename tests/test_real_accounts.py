@@ -172,3 +172,37 @@ async def test_show_reasoning_off_hides_but_gpt_still_reasons(sim: SimulatorHand
     config = parse_config({"models": {"openai/gpt-5.5": {"show_reasoning": False}}}, "t")
     s = await duel(sim, "openai/gpt-5.5", config=config)
     assert s.reasoning_text == "" and s.reasoning_tokens and s.text
+
+
+@pytest.mark.parametrize(
+    ("spec", "param"),
+    [
+        ("gemini/gemini-3.1-pro-preview", "generationConfig.thinkingConfig.includeThoughts"),
+        ("anthropic/claude-opus-4-7", "thinking.display"),
+    ],
+)
+async def test_other_refused_display_parameters_are_dropped_too(
+    sim: SimulatorHandle, spec: str, param: str
+) -> None:
+    s = await duel(sim, spec, fault=f"reject_param:{param}")
+    assert s.error is None and s.text
+    assert len(s.notices) == 1 and "sent without it" in s.notices[0]
+
+
+@pytest.mark.parametrize(
+    ("spec", "fault", "words"),
+    [
+        ("anthropic/claude-opus-4-7", "region", "not necessarily a bad key"),
+        ("gemini/gemini-3.1-pro-preview", "region", "does not serve this location"),
+        ("gemini/gemini-3.1-pro-preview", "billing", "gemini billing"),
+        ("gemini/gemini-3.1-pro-preview", "permission", "not necessarily a bad key"),
+        ("openai/gpt-5.5", "permission", "not necessarily a bad key"),
+        ("openai/gpt-5.5", "daily_quota", "daily request limit"),
+    ],
+)
+async def test_no_403_is_called_a_bad_key(
+    sim: SimulatorHandle, spec: str, fault: str, words: str
+) -> None:
+    s = await duel(sim, spec, fault=fault, retries=1)
+    assert s.error is not None and words in s.error.message, s.error.message
+    assert "invalid API key" not in s.error.message and s.retries == 0

@@ -266,6 +266,17 @@ def parse_config(data: dict[str, Any], source: str) -> Config:
             check_profile_overrides(config.simulator)
         except ValueError as exc:
             raise ConfigError(f"{source}: key 'simulator': {exc}") from None
+    for spec, options in config.models.items():
+        provider_name, _, model_id = spec.partition("/")
+        custom = config.providers.get(provider_name)
+        kind = custom.kind if custom is not None else provider_name
+        if options.capabilities is not None and kind in KINDS and model_id:
+            try:
+                family_for(kind, model_id).with_override(options.capabilities)
+            except ValueError as exc:
+                raise ConfigError(
+                    f"{source}: key 'models.{spec}.capabilities': {_first_error(exc)}"
+                ) from None
     for name, provider in config.providers.items():
         if name not in BUILTIN_PROVIDERS and not provider.base_url:
             raise ConfigError(

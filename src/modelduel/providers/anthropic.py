@@ -11,7 +11,9 @@ they are added back to match modelduel's vocabulary.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from modelduel.capabilities import DEFAULT_MAX_OUTPUT_TOKENS
@@ -39,6 +41,7 @@ __all__ = ["ADAPTER", "AnthropicAdapter", "MessagesParser"]
 
 API_VERSION = "2023-06-01"
 DISPLAY_PARAM = "thinking.display"
+_FIELD_PREFIX = re.compile(r"^([a-z_][a-z0-9_]*(?:\.[a-z0-9_]+)+|[a-z_]+_[a-z0-9_]+): ")
 MIN_THINKING_BUDGET = 1024
 """Anthropic's smallest `budget_tokens`."""
 _FINISH = {
@@ -293,7 +296,17 @@ class AnthropicAdapter:
         elif err_type == "permission_error":
             kind = "auth"
             headline = f"{name} key is valid but lacks permission for this model or feature"
-        return http_error_info(name, status, message, headers, kind=kind, headline=headline)
+        elif status == 403:
+            kind = "auth"
+            headline = (
+                f"{name} refused access: a region it does not serve or an account "
+                "restriction, not necessarily a bad key"
+            )
+        info = http_error_info(name, status, message, headers, kind=kind, headline=headline)
+        # Anthropic names the offending field at the start of a 400's message
+        # ("thinking.display: Extra inputs are not permitted")
+        field = _FIELD_PREFIX.match(message or "") if status == 400 else None
+        return replace(info, param=field.group(1)) if field else info
 
 
 ADAPTER = AnthropicAdapter()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 from urllib.parse import quote
 
@@ -151,6 +152,17 @@ def _reasons(err: Mapping[str, Any]) -> set[str]:
     }
 
 
+def _violated_field(err: Mapping[str, Any]) -> str | None:
+    """The field a BadRequest detail names (`fieldViolations[0].field`), if any."""
+    details = err.get("details")
+    for item in details if isinstance(details, list) else ():
+        violations = item.get("fieldViolations") if isinstance(item, dict) else None
+        for v in violations if isinstance(violations, list) else ():
+            if isinstance(v, dict) and isinstance(v.get("field"), str):
+                return str(v["field"])
+    return None
+
+
 def _is_bad_key(err: Mapping[str, Any]) -> bool:
     if _reasons(err) & {"API_KEY_INVALID", "API_KEY_EXPIRED"}:
         return True
@@ -284,9 +296,14 @@ class GeminiAdapter:
         elif status == 429 and _is_daily_quota(err):
             kind, retryable = "quota", False
             headline = f"{name} daily quota used up: it resets at midnight Pacific time"
-        elif status == 402:
+        elif status == 402 or "enable billing" in (message or "").lower():
             kind, headline = "quota", f"{name} billing: set up billing for this project"
-        return http_error_info(
+        elif "location is not supported" in (message or ""):
+            kind, headline = "auth", f"{name} does not serve this location"
+        elif status == 403:
+            kind = "auth"
+            headline = f"{name} refused access (HTTP 403 is not necessarily a bad key)"
+        info = http_error_info(
             name,
             status,
             message,
@@ -296,6 +313,8 @@ class GeminiAdapter:
             headline=headline,
             retryable=retryable,
         )
+        field = _violated_field(err)
+        return replace(info, param=field) if field else info
 
 
 ADAPTER = GeminiAdapter()

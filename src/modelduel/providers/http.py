@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import time
 from collections.abc import AsyncGenerator, AsyncIterator, Callable, Mapping
 from dataclasses import dataclass, replace
@@ -213,7 +214,18 @@ def _droppable(
     """The refused parameter when it is one modelduel added itself, else None."""
     if status != 400 or not error.param:
         return None
-    return error.param if error.param in adapter.optional_params(request) else None
+    named = _spelling(error.param)
+    for param in adapter.optional_params(request):
+        # providers spell paths their own way (Gemini: generation_config.thinking_config...)
+        # and may name it from a nested level
+        ours = _spelling(param)
+        if ours == named or ours.endswith("." + named):
+            return param
+    return None
+
+
+def _spelling(path: str) -> str:
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", path).lower()
 
 
 async def _parse_body(

@@ -66,13 +66,18 @@ def openai_error(
         kind = "not_found"
     elif code == "invalid_api_key":
         kind = "auth"
+    elif code == "rate_limit_exceeded" and "per day" in (message or ""):
+        kind, words = "quota", f"{provider} daily request limit reached: it resets within a day"
     elif code == "unsupported_country_region_territory":
         kind, words = "auth", f"{provider} does not serve this country, region or territory"
     elif status == 402:
         kind, words = "quota", f"{provider} billing: add credit or a payment method"
     elif status == 403:
         kind, words = "auth", f"{provider} refused access (HTTP 403; not necessarily a bad key)"
-    info = http_error_info(provider, status, message, headers, kind=kind, headline=words)
+    retryable = False if kind == "quota" else None
+    info = http_error_info(
+        provider, status, message, headers, kind=kind, headline=words, retryable=retryable
+    )
     return replace(info, param=param) if param else info
 
 
