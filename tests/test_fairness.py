@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from modelduel.config import Config, DuelSettings, resolve_model
 from modelduel.core.duel import ClientPool, DuelRunner
 from modelduel.core.records import csv_row
@@ -133,3 +135,41 @@ def test_the_ask_view_shows_a_notice() -> None:
     console.print(live_view(state, 2))
     text = console.export_text()
     assert "sent 65,536" in text and "said once" in text
+
+
+def test_a_task_files_budget_reaches_every_model_and_the_csv(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from modelduel import cli
+
+    suite = tmp_path / "suite"
+    suite.mkdir()
+    (suite / "t.toml").write_text(
+        'id = "t1"\ntype = "strict_json_extraction"\ntitle = "T"\nprompt = "Say hi"\n'
+        'criteria = ["hi"]\noutput_format = "one word"\nmax_output_tokens = 1234\n'
+    )
+    monkeypatch.setenv("MODELDUEL_CONFIG", "")
+    monkeypatch.setattr("modelduel.locations.config_path", lambda: tmp_path / "none.toml")
+    csv = tmp_path / "r.csv"
+    args = ["run", str(suite), "--demo", "--csv", str(csv), "--effort", "low"]
+    with pytest.raises(SystemExit) as exc:
+        cli.main([*args, "-m", "openai/gpt-5.5", "-m", "gemini/gemini-3.1-pro-preview"])
+    assert exc.value.code == 0, capsys.readouterr().err
+    assert [r["max_output_tokens"] for r in read_rows(csv)] == ["1234", "1234"]
+
+
+async def test_the_duel_screen_pane_shows_a_clamped_budget(tmp_path: Path) -> None:
+    from modelduel.tui.app import AppSettings, ModelduelApp
+    from modelduel.tui.pane import ResponsePane
+    from tests.test_tui import ENV, SPECS, ScriptedRunner, send, settle
+
+    duel = DuelSettings(max_output_tokens=100000)
+    models = [resolve_model(spec, Config(), ENV, duel) for spec in SPECS]
+    settings = AppSettings(config=Config(), models=models, csv_path=tmp_path / "r.csv")
+    app = ModelduelApp(settings, lambda a: ScriptedRunner(a, False))
+    async with app.run_test(size=(300, 40)) as pilot:
+        await send(pilot, "hi")
+        await settle(pilot, app)
+        headers = [str(p._header_w.render()) for p in app.screen.query(ResponsePane)]
+    assert "sent 65,536" in headers[2]
+    assert "sent 65,536" not in headers[0]
