@@ -513,3 +513,20 @@ async def test_the_child_runner_carries_the_notice_and_new_usage_fields() -> Non
         await child.aclose()
     s = sink.stats()
     assert s.text == "fine" and s.notices and "verified OpenAI organization" in s.notices[0]
+
+
+async def test_requests_go_through_the_proxy_the_environment_names(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # the loopback server plays the corporate proxy: it gets the absolute URL of a host
+    # that does not exist, which only a client that honours HTTP_PROXY can reach
+    async with running_server(lambda r: Script(chat_chunks(["via proxy"]))) as proxy:
+        monkeypatch.setenv("HTTP_PROXY", proxy.base)
+        monkeypatch.delenv("NO_PROXY", raising=False)
+        monkeypatch.delenv("no_proxy", raising=False)
+        sink = await run_plans([plan("http://upstream.invalid")])
+        monkeypatch.setenv("NO_PROXY", "upstream.invalid")
+        bypass = await run_plans([plan("http://upstream.invalid", "r2")])
+    assert sink.stats().text == "via proxy"
+    assert proxy.requests[0].path == "http://upstream.invalid/v1/chat/completions"
+    assert bypass.stats("r2").error is not None and len(proxy.requests) == 1  # NO_PROXY obeyed
