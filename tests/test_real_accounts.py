@@ -179,6 +179,7 @@ async def test_show_reasoning_off_hides_but_gpt_still_reasons(sim: SimulatorHand
     [
         ("gemini/gemini-3.1-pro-preview", "generationConfig.thinkingConfig.includeThoughts"),
         ("anthropic/claude-opus-4-7", "thinking.display"),
+        ("openai-chat/qwen3:8b", "stream_options"),
     ],
 )
 async def test_other_refused_display_parameters_are_dropped_too(
