@@ -510,3 +510,69 @@ def test_openai_sdk_reads_cache_writes_and_chat_without_usage(oai: openai.OpenAI
     )
     assert chunks and all(c.usage is None for c in chunks)
     assert "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
+
+
+def test_openai_sdk_effort_and_budget(oai: openai.OpenAI) -> None:
+    with pytest.raises(openai.BadRequestError) as info:
+        oai.responses.create(
+            model="gpt-5.5", input=PROMPT, reasoning={"effort": "minimal"}, extra_headers=FAST
+        )
+    assert info.value.param == "reasoning.effort" and info.value.code == "unsupported_value"
+    response = oai.responses.create(
+        model="gpt-5.5", input=PROMPT, max_output_tokens=40, extra_headers=FAST
+    )
+    assert response.status == "incomplete"
+    assert response.incomplete_details is not None
+    assert response.incomplete_details.reason == "max_output_tokens"
+    assert response.usage is not None and response.usage.output_tokens == 40
+    raw = oai.responses.with_raw_response.create(model="gpt-5.5", input=PROMPT, extra_headers=FAST)
+    assert int(raw.headers["x-ratelimit-remaining-requests"]) < int(
+        raw.headers["x-ratelimit-limit-requests"]
+    )
+
+
+def test_anthropic_sdk_family_rules(claude: anthropic.Anthropic) -> None:
+    with pytest.raises(anthropic.BadRequestError, match="temperature"):
+        claude.messages.create(
+            model="claude-opus-5",
+            max_tokens=100,
+            # anthropic 2.15 no longer takes temperature as an argument: send it raw
+            extra_body={"temperature": 0.2},
+            messages=[{"role": "user", "content": PROMPT}],
+            extra_headers=FAST,
+        )
+    with pytest.raises(anthropic.BadRequestError, match="effort level 'xhigh'"):
+        claude.messages.create(
+            model="claude-opus-4-6",
+            max_tokens=100,
+            output_config={"effort": "xhigh"},
+            messages=[{"role": "user", "content": PROMPT}],
+            extra_headers=FAST,
+        )
+    message = claude.messages.create(
+        model="claude-opus-4-7",
+        max_tokens=30,
+        output_config={"effort": "max"},
+        messages=[{"role": "user", "content": PROMPT}],
+        extra_headers=FAST,
+    )
+    assert message.stop_reason == "max_tokens" and message.usage.output_tokens == 30
+
+
+def test_gemini_sdk_thinking_levels(sim: SimulatorHandle) -> None:
+    client = gemini_client(sim, {"x-simulate-reasoning-ms": "100"})
+    hidden = genai_types.GenerateContentConfig(
+        thinking_config=genai_types.ThinkingConfig(thinking_level=genai_types.ThinkingLevel.LOW)
+    )
+    response = client.models.generate_content(
+        model="gemini-3-pro-preview", contents=PROMPT, config=hidden
+    )
+    assert response.usage_metadata is not None and response.usage_metadata.thoughts_token_count
+    parts = response.candidates[0].content.parts if response.candidates else None
+    assert parts and not [p for p in parts if p.thought]
+    medium = genai_types.GenerateContentConfig(
+        thinking_config=genai_types.ThinkingConfig(thinking_level=genai_types.ThinkingLevel.MEDIUM)
+    )
+    with pytest.raises(genai_errors.ClientError) as info:
+        client.models.generate_content(model="gemini-3-pro-preview", contents=PROMPT, config=medium)
+    assert info.value.code == 400 and "MEDIUM" in (info.value.message or "")

@@ -7,8 +7,10 @@ on the wire; tests/test_sdk_conformance.py checks the official SDKs classify the
 
 from __future__ import annotations
 
+import datetime
 import itertools
 import json
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -403,3 +405,69 @@ def test_faults_combine_with_commas(client: httpx.Client) -> None:
     text = r.content.decode()
     assert '"usage"' not in text and '"error"' in text
     assert json.loads(sse_events(r.content)[-1][1])["error"]["type"] == "server_error"
+    # a plus sign separates faults as well as a comma does
+    r = post(client, "openai-chat", model="qwen3-local@fault=no_usage+rate_limit_long")
+    assert r.status_code == 429 and r.headers["retry-after"] == "3600"
+
+
+# ---------------------------------------------------------------- rate-limit headroom
+
+GO_DURATION = re.compile(r"^(\d+m)?\d+(\.\d+)?s$|^\d+ms$")
+
+
+def test_openai_success_reports_headroom(client: httpx.Client) -> None:
+    model = "gpt-5.5-headroom-test"
+    first = post(client, "openai", model=model)
+    second = post(client, "openai", model=model)
+    for r in (first, second):
+        assert r.status_code == 200
+        assert GO_DURATION.match(r.headers["x-ratelimit-reset-requests"])
+        assert GO_DURATION.match(r.headers["x-ratelimit-reset-tokens"])
+    limit = int(first.headers["x-ratelimit-limit-requests"])
+    assert int(first.headers["x-ratelimit-remaining-requests"]) == limit - 1
+    assert int(second.headers["x-ratelimit-remaining-requests"]) == limit - 2
+    used = completed_usage(second.content)["total_tokens"]
+    assert int(first.headers["x-ratelimit-remaining-tokens"]) - used == int(
+        second.headers["x-ratelimit-remaining-tokens"]
+    )
+    chat = post(client, "openai-chat", model="gpt-5.5-headroom-test")
+    assert "x-ratelimit-remaining-requests" in chat.headers
+    # local OpenAI-compatible servers and Gemini send no such headers
+    assert not [h for h in post(client, "openai-chat").headers if "ratelimit" in h]
+    assert not [h for h in post(client, "gemini").headers if "ratelimit" in h]
+
+
+def test_anthropic_success_reports_headroom(client: httpx.Client) -> None:
+    r = post(client, "anthropic", model="claude-opus-4-7-headroom")
+    names = [h for h in r.headers if h.startswith("anthropic-ratelimit-")]
+    assert len(names) == 12
+    for kind in ("requests", "tokens", "input-tokens", "output-tokens"):
+        limit = int(r.headers[f"anthropic-ratelimit-{kind}-limit"])
+        assert 0 <= int(r.headers[f"anthropic-ratelimit-{kind}-remaining"]) < limit
+        reset = r.headers[f"anthropic-ratelimit-{kind}-reset"]
+        assert datetime.datetime.fromisoformat(reset.replace("Z", "+00:00")).tzinfo is not None
+    _, final = anthropic_usage(r.content)
+    out_left = int(r.headers["anthropic-ratelimit-output-tokens-remaining"])
+    assert (
+        out_left
+        == int(r.headers["anthropic-ratelimit-output-tokens-limit"]) - final["output_tokens"]
+    )
+
+
+@pytest.mark.parametrize("protocol", ["openai", "anthropic"])
+def test_configured_limits_are_enforced(protocol: str) -> None:
+    model = "gpt-5.5" if protocol == "openai" else "claude-opus-4-7"
+    with (
+        run_in_thread(profiles={model: {"rate_limit_requests": 2}}) as handle,
+        httpx.Client(base_url=handle.base_url, timeout=30) as c,
+    ):
+        ok = [post(c, protocol) for _ in range(2)]
+        assert [r.status_code for r in ok] == [200, 200]
+        remaining = "x-ratelimit-remaining-requests"
+        if protocol == "anthropic":
+            remaining = "anthropic-ratelimit-requests-remaining"
+        assert ok[1].headers[remaining] == "0"
+        over = post(c, protocol)
+        assert over.status_code == 429
+        assert 1 <= int(over.headers["retry-after"]) <= 60
+        assert over.headers[remaining] == "0"

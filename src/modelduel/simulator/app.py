@@ -16,7 +16,7 @@ import logging
 import re
 import threading
 import time
-from collections.abc import Awaitable, Callable, Mapping, MutableMapping
+from collections.abc import Awaitable, Callable, Iterator, Mapping, MutableMapping
 from typing import Any, Literal
 from urllib.parse import parse_qs
 
@@ -39,6 +39,7 @@ from modelduel.simulator.profiles import (
     known_family,
     profile_for,
 )
+from modelduel.simulator.ratelimits import RateLimits
 
 __all__ = ["GroundTruth", "SimulatorApp", "install_log_filter"]
 
@@ -174,6 +175,7 @@ class SimulatorApp:
         self._counter = 0
         self._counter_lock = threading.Lock()
         self._cache: dict[str, float] = {}  # marked prompt prefix -> expiry (monotonic s)
+        self.rate_limits = RateLimits()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Serve one ASGI connection scope."""
@@ -305,8 +307,29 @@ class SimulatorApp:
             cache_write_tokens=written.count if written else 0,
             extra_silence_s=silent,
         )
+        limited = "openai" if known_family(model, "openai") else protocol
+        usage = self.rate_limits.charge(
+            limited,
+            model,
+            gen.input_tokens,
+            gen.output_tokens,
+            requests_limit=profile.rate_limit_requests,
+            tokens_limit=profile.rate_limit_tokens,
+        )
+        if usage.over_limit:
+            reply = error_reply(
+                protocol,
+                "rate_limit",
+                model=model,
+                retry_after_s=usage.reset_s,
+                request_id=provider_id,
+            )
+            kept = [h for h in reply.headers if not h[0].startswith("x-ratelimit-")]
+            reply = dataclasses.replace(reply, headers=kept + usage.headers)
+            await self._send_error(ctx, send, _with_should_retry(reply, faults), ttfb)
+            return
         fault = faults.stream if faults.stream and faults.stream.name != "silent_think" else None
-        await self._respond(ctx, send, gen, fault, provider_id)
+        await self._respond(ctx, send, gen, fault, provider_id, usage.headers)
 
     def _read_cache(self, request: SimRequest) -> int:
         """Tokens of the request's marked prefix already in the prompt cache (0 on a miss).
@@ -373,7 +396,13 @@ class SimulatorApp:
         self._log(ctx, Frame(at, reply.body, f"http.{reply.status}", "error"))
 
     async def _respond(
-        self, ctx: _Context, send: Send, gen: Generation, fault: Fault | None, provider_id: str
+        self,
+        ctx: _Context,
+        send: Send,
+        gen: Generation,
+        fault: Fault | None,
+        provider_id: str,
+        extra_headers: list[tuple[str, str]],
     ) -> None:
         protocol = ctx.protocol
         if gen.request.stream:
@@ -391,14 +420,15 @@ class SimulatorApp:
                 await self._send_error(ctx, send, reply, gen.ttft)
                 return
             body = _BODIES[protocol](gen)
-            frames, action = _apply_body_fault(gen, body, fault)
+            parts, action = _apply_body_fault(gen, body, fault)
             content_type = (
                 "application/json; charset=UTF-8" if protocol == "gemini" else "application/json"
             )
             headers = [("content-type", content_type)]
-            if action == "end" and len(frames) == 1:
-                headers.append(("content-length", str(len(frames[0].data))))
-        headers += self._id_headers(ctx, provider_id)
+            if action == "end" and len(parts) == 1:
+                headers.append(("content-length", str(len(parts[0].data))))
+            frames = iter(parts)
+        headers += self._id_headers(ctx, provider_id) + extra_headers
         if ctx.record is not None and self.ground_truth:
             self.ground_truth.update(ctx.record, status=200)
         started = False
@@ -519,35 +549,106 @@ def _cut_index(frames: list[Frame], n: int) -> int:
     return token_idx[-1] + 1
 
 
+class _Cut:
+    """A stream split where `n` tokens have been sent, without building the stream whole.
+
+    `head()` yields the frames up to and including the one that completes `n`
+    tokens (before the first token frame when n = 0); afterwards `next` is the
+    first frame after the cut (None at the end) and `rest()` yields it and the
+    remaining frames. `n` is capped at `total` so a cut past the answer falls
+    after its last token, before the closing events, as with a list.
+    """
+
+    def __init__(self, frames: Iterator[Frame], n: int, total: int) -> None:
+        self._frames = frames
+        self._n = min(n, total)
+        self.next: Frame | None = None
+
+    def head(self) -> Iterator[Frame]:
+        sent = 0
+        for frame in self._frames:
+            if self._n <= 0 and frame.tokens:
+                self.next = frame
+                return
+            yield frame
+            sent += frame.tokens
+            if self._n > 0 and frame.tokens and sent >= self._n:
+                self.next = next(self._frames, None)
+                return
+
+    def rest(self) -> Iterator[Frame]:
+        if self.next is not None:
+            yield self.next
+        yield from self._frames
+
+
 def _apply_stream_fault(
-    protocol: str, gen: Generation, frames: list[Frame], fault: Fault | None
-) -> tuple[list[Frame], Action]:
+    protocol: str, gen: Generation, frames: Iterator[Frame], fault: Fault | None
+) -> tuple[Iterator[Frame], Action]:
     if fault is None:
         return frames, "end"
+    if fault.name == "drop":
+        return _faulty_stream(protocol, gen, frames, fault), "abort"
+    return _faulty_stream(protocol, gen, frames, fault), "end"
+
+
+def _faulty_stream(
+    protocol: str, gen: Generation, frames: Iterator[Frame], fault: Fault
+) -> Iterator[Frame]:
+    total = sum(len(p) for p in gen.reasoning_parts) + len(gen.answer_pieces)
+    if total == 0:
+        # No token at all: small enough to decide on the whole list.
+        yield from _list_fault(protocol, gen, list(frames), fault)
+        return
+    name = fault.name
+    cut = _Cut(frames, max(1, total // 2) if name == "stall" else fault.count, total)
+    yield from cut.head()
+    if name == "stall":
+        for frame in cut.rest():
+            yield dataclasses.replace(frame, at=frame.at + fault.arg)
+        return
+    next_at = cut.next.at if cut.next is not None else gen.end
+    if name == "midstream_error":
+        yield from _error_frames(protocol, gen, _seq_after(cut), next_at)
+    elif name == "malformed":
+        if cut.next is not None:
+            yield _corrupt(cut.next)
+        yield from cut.rest()
+    elif name == "cut_utf8":
+        for frame in cut.rest():
+            pos = next((i for i, b in enumerate(frame.data) if b >= 0xC0), None)
+            if pos is not None:
+                yield dataclasses.replace(frame, data=frame.data[: pos + 1], event="cut_utf8")
+                return
+            yield frame
+        yield Frame(next_at, b"data: " + "—".encode()[:2], "cut_utf8", "error")
+    # drop: nothing after the cut
+
+
+def _seq_after(cut: _Cut) -> int:
+    """The Responses sequence_number the frame after the cut would have had."""
+    if cut.next is None:
+        return 0
+    match = re.search(rb'"sequence_number":(\d+)', cut.next.data)
+    return int(match.group(1)) if match else 0
+
+
+def _list_fault(protocol: str, gen: Generation, frames: list[Frame], fault: Fault) -> list[Frame]:
     name = fault.name
     if name == "stall":
-        total = sum(f.tokens for f in frames)
-        k = _cut_index(frames, max(1, total // 2))
-        later = [dataclasses.replace(f, at=f.at + fault.arg) for f in frames[k:]]
-        return frames[:k] + later, "end"
+        k = _cut_index(frames, 1)
+        return frames[:k] + [dataclasses.replace(f, at=f.at + fault.arg) for f in frames[k:]]
     k = _cut_index(frames, fault.count)
     next_at = frames[k].at if k < len(frames) else gen.end
     if name == "midstream_error":
-        return frames[:k] + _error_frames(protocol, gen, k, next_at), "end"
+        return frames[:k] + _error_frames(protocol, gen, k, next_at)
     if name == "drop":
-        return frames[:k], "abort"
+        return frames[:k]
     if name == "malformed":
-        if k >= len(frames):
-            k = len(frames) - 1
-        return [*frames[:k], _corrupt(frames[k]), *frames[k:]], "end"
-    # cut_utf8: the first frame from k on holding a multi-byte character ends the body.
-    for j in range(k, len(frames)):
-        pos = next((i for i, b in enumerate(frames[j].data) if b >= 0xC0), None)
-        if pos is not None:
-            cut = dataclasses.replace(frames[j], data=frames[j].data[: pos + 1], event="cut_utf8")
-            return [*frames[:j], cut], "end"
+        k = min(k, len(frames) - 1)
+        return [*frames[:k], _corrupt(frames[k]), *frames[k:]]
     tail = Frame(next_at, b"data: " + "—".encode()[:2], "cut_utf8", "error")
-    return [*frames[:k], tail], "end"
+    return [*frames[:k], tail]
 
 
 def _error_frames(protocol: str, gen: Generation, seq: int, at: float) -> list[Frame]:
@@ -594,7 +695,7 @@ def _apply_body_fault(
     return [dataclasses.replace(frame, data=body[: pos + 1], event="cut_utf8")], "end"
 
 
-_STREAMS: dict[str, Callable[[Generation], list[Frame]]] = {
+_STREAMS: dict[str, Callable[[Generation], Iterator[Frame]]] = {
     "openai": wire_openai.responses_stream,
     "openai-chat": wire_openai.chat_stream,
     "anthropic": wire_anthropic.anthropic_stream,

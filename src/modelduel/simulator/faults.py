@@ -2,8 +2,9 @@
 
 The model-name form lets any front end trigger a fault through an ordinary model
 spec (`anthropic/claude-opus-4-7@fault=overloaded`). Several faults combine with
-commas (`gpt-5.5@fault=unverified_org,silent_think:90`): the first HTTP fault and
-the first stream fault apply, every request rule and modifier applies. The same
+commas, or plus signs where a comma would split a list
+(`gpt-5.5@fault=unverified_org,silent_think:90`): the first HTTP fault and the
+first stream fault apply, every request rule and modifier applies. The same
 list can be made sticky for a model with the profile option `faults = "..."`.
 
 HTTP faults answer with the provider's own error status, body and headers:
@@ -45,8 +46,12 @@ Stream faults change a 200 response:
     midstream_error[:N]  the provider's in-stream error event after N tokens (default 5)
     drop[:N]             connection closed after N tokens, no terminating chunk (default 5)
     stall[:S]            nothing sent for S seconds half-way through the stream (default 2)
-    silent_think[:S]     S more seconds of reasoning with no byte at all (no keep-alive) after
-                         the opening events and before the first token (default 90)
+    silent_think[:S]     S more seconds of reasoning with no byte at all (no keep-alive, no
+                         ping) before the first token (default 90): after the headers and
+                         opening events on Responses (response.created) and Anthropic
+                         (message_start); before any byte, headers included, on Chat
+                         Completions and Gemini, whose first write is their first chunk.
+                         The extra thinking is billed as reasoning tokens.
     malformed[:N]        an event with invalid JSON after N tokens (default 3)
     cut_utf8[:N]         the body ends inside a multi-byte UTF-8 character after N tokens
 
@@ -209,7 +214,7 @@ def _text_arg(name: str, raw: str) -> str:
 
 
 def parse_faults(spec: str) -> FaultSet:
-    """Every fault of a comma-separated list `NAME[:ARG],NAME[:ARG]...`.
+    """Every fault of a list `NAME[:ARG],NAME[:ARG]...` (commas or plus signs).
 
     Raises:
         FaultError: one of them is unknown or has a bad argument.
@@ -218,7 +223,7 @@ def parse_faults(spec: str) -> FaultSet:
     stream: Fault | None = None
     rules: list[Fault] = []
     modifiers: list[Fault] = []
-    for item in spec.split(","):
+    for item in spec.replace("+", ",").split(","):
         if not item.strip():
             continue
         fault = parse_fault(item)

@@ -12,6 +12,8 @@ from __future__ import annotations
 import hashlib
 import json
 import random
+from array import array
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -119,7 +121,7 @@ class Generation:
     reasoning_times: list[list[float]]
     reasoning_tokens: int
     answer_pieces: list[str]
-    answer_times: list[float]
+    answer_times: Sequence[float]
     finish: Literal["stop", "length"]
     ttfb: float
     ttft: float
@@ -179,7 +181,12 @@ def make_generation(
     """
     content = rng_for(digest, "content")
     answer = build_answer(
-        request.prompt, profile.persona, request.model, profile.answer_tokens, content
+        request.prompt,
+        profile.persona,
+        request.model,
+        profile.answer_tokens,
+        content,
+        profile.shape,
     )
     input_tokens = sum(count_tokens(t) for t in request.input_texts)
     cached = max(0, min(cached_tokens, input_tokens))
@@ -249,7 +256,7 @@ def make_generation(
         text_start = ttft + reasoning_s if step else t
     else:
         text_start = ttft + reasoning_s
-    answer_times = []
+    answer_times = array("d")  # 8 bytes a token: answers can be hundreds of thousands long
     t = text_start
     for _ in answer_pieces:
         answer_times.append(t)
@@ -287,17 +294,16 @@ def _truncate_parts(parts: list[list[str]], budget: int) -> list[list[str]]:
 
 
 def group_pieces(
-    pieces: list[str], times: list[float], rng: random.Random, low: int, high: int
-) -> list[tuple[str, float, int]]:
+    pieces: list[str], times: Sequence[float], rng: random.Random, low: int, high: int
+) -> Iterator[tuple[str, float, int]]:
     """Token pieces grouped into chunks of `low`..`high` pieces: (text, due time, count).
 
     A chunk is due when its first piece is, so the first token a client sees
     arrives exactly at the profile's time to first token whatever the chunking.
+    Chunks are made as they are asked for: a long answer is never copied whole.
     """
-    groups: list[tuple[str, float, int]] = []
     i = 0
     while i < len(pieces):
         n = min(rng.randint(low, high), len(pieces) - i)
-        groups.append(("".join(pieces[i : i + n]), times[i], n))
+        yield "".join(pieces[i : i + n]), times[i], n
         i += n
-    return groups

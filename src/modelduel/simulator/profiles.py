@@ -21,6 +21,12 @@ Chosen defaults (tokens per second and answer lengths are plausible, not publish
   streaming in large chunks (~140 tokens/s).
 * any other id on Chat Completions (a local model): 0.2 s to first token, a short
   visible `reasoning_content` trace, ~45 tokens/s.
+
+Besides timing, a profile (config `[simulator."MODEL"]`) can set the answer's
+length (`answer_tokens`, any length) and `shape` (mixed, prose, list, table, code),
+and make real-account behaviours stick to a model: `unverified_org`, `no_usage`,
+`silent_think_ms`, `faults` (any fault list, see `faults`), and enforced
+`rate_limit_requests` / `rate_limit_tokens` per minute (see `ratelimits`).
 """
 
 from __future__ import annotations
@@ -73,6 +79,9 @@ class Profile:
             `reasoning.summary` gets HTTP 400 (a request without it succeeds).
         no_usage: Chat Completions streams carry no usage even when asked to.
         faults: faults applied to every request of this model (see `faults`).
+        rate_limit_requests: requests per minute enforced with a 429 (0: a generous
+            default, only reported in the rate-limit headers).
+        rate_limit_tokens: tokens per minute enforced likewise (0: reported only).
     """
 
     name: str
@@ -91,6 +100,8 @@ class Profile:
     unverified_org: bool = False
     no_usage: bool = False
     faults: str = ""
+    rate_limit_requests: int = 0
+    rate_limit_tokens: int = 0
 
 
 PROFILES: dict[str, Profile] = {
@@ -207,6 +218,9 @@ def known_family(model: str, protocol: str) -> bool:
 
 
 _FIELD_RANGES = {field: (low, high) for field, low, high in OVERRIDE_HEADERS.values()}
+# profile fields set only from a config, not per request
+_FIELD_RANGES.update({"rate_limit_requests": (0, 1e9), "rate_limit_tokens": (0, 1e12)})
+_INT_FIELDS = ("answer_tokens", "rate_limit_requests", "rate_limit_tokens")
 
 
 def check_profile_overrides(
@@ -215,7 +229,8 @@ def check_profile_overrides(
     """Validated per-model profile overrides, as a config gives them.
 
     `overrides` maps a model id to fields of its profile: the numbers ttfb_ms,
-    ttft_ms, reasoning_ms, tps, jitter, answer_tokens, silent_think_ms; the flags
+    ttft_ms, reasoning_ms, tps, jitter, answer_tokens, silent_think_ms,
+    rate_limit_requests, rate_limit_tokens; the flags
     unverified_org, no_usage (true/false); shape (mixed, prose, list, table, code)
     and faults (a fault list such as "no_usage,silent_think:90").
 
@@ -259,7 +274,7 @@ def check_profile_overrides(
 
 def apply_config(profile: Profile, fields: Mapping[str, Any]) -> Profile:
     """`profile` with validated config fields (see `check_profile_overrides`) applied."""
-    changes = {k: int(v) if k == "answer_tokens" else v for k, v in fields.items()}
+    changes = {k: int(v) if k in _INT_FIELDS else v for k, v in fields.items()}
     return dataclasses.replace(profile, **changes) if changes else profile  # type: ignore[arg-type]
 
 

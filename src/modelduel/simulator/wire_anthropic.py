@@ -15,9 +15,11 @@ import base64
 import hashlib
 import json
 import random
+from collections.abc import Iterator
 from typing import Any
 
 from modelduel.simulator.checks import json_type, text_of_content
+from modelduel.simulator.families import claude_efforts, claude_is_strict
 from modelduel.simulator.plan import (
     Frame,
     FrameKind,
@@ -37,9 +39,7 @@ __all__ = [
     "request_id",
 ]
 
-_EFFORTS = ("low", "medium", "high", "xhigh", "max")
 _B58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
-_STRICT_MODELS = ("claude-opus-4-7",)  # adaptive thinking only, no sampling parameters
 
 
 def request_id(rng: random.Random) -> str:
@@ -114,7 +114,7 @@ def parse_anthropic(body: dict[str, Any], model: str, profile: Profile) -> SimRe
         text = text_of_content(message["content"], ("text",), f"messages.{i}.content")
         (user if role == "user" else texts).append(text)
 
-    strict = model.startswith(_STRICT_MODELS)
+    strict = claude_is_strict(model)  # 4.7 on: adaptive thinking only, no sampling knobs
     if strict:
         for name in ("temperature", "top_p", "top_k"):
             if body.get(name) is not None:
@@ -149,11 +149,18 @@ def parse_anthropic(body: dict[str, Any], model: str, profile: Profile) -> SimRe
         shown = reasoning_on and (display == "summarized" if strict else display != "omitted")
     output_config = body.get("output_config") or {}
     effort = output_config.get("effort") if isinstance(output_config, dict) else None
-    if effort is not None and effort not in _EFFORTS:
+    efforts = claude_efforts(model)
+    if effort is not None and not efforts:
+        raise Rejection(
+            "bad_request",
+            "output_config.effort: This model does not support the effort parameter.",
+            param="output_config.effort",
+        )
+    if effort is not None and effort not in efforts:
         raise Rejection(
             "bad_request",
             f"This model does not support effort level '{effort}'. Supported levels: "
-            f"{', '.join(sorted(_EFFORTS))}.",
+            f"{', '.join(sorted(efforts))}.",
             param="output_config.effort",
         )
     prefix_tokens, ttl, prefix_key = _cache_prefix(body)
@@ -265,7 +272,7 @@ class _Messages:
     def stop_reason(self) -> str:
         return "end_turn" if self.gen.finish == "stop" else "max_tokens"
 
-    def build(self) -> list[Frame]:
+    def build(self) -> Iterator[Frame]:
         g = self.gen
         message: dict[str, Any] = {
             "model": g.served_model,
@@ -300,6 +307,7 @@ class _Messages:
                         "reasoning",
                         n,
                     )
+                    yield from self.take()
             sig = {"type": "signature_delta", "signature": self.signature}
             self.event(
                 "content_block_delta",
@@ -328,6 +336,7 @@ class _Messages:
                     "text",
                     n,
                 )
+                yield from self.take()
             self.event("content_block_stop", {"type": "content_block_stop", "index": index}, g.end)
         final: dict[str, Any] = {
             "stop_reason": self.stop_reason,
@@ -341,10 +350,15 @@ class _Messages:
             "usage",
         )
         self.event("message_stop", {"type": "message_stop"}, g.end, "done")
-        return self.frames
+        yield from self.take()
+
+    def take(self) -> Iterator[Frame]:
+        """The frames built since the last call: a stream is written while it is built."""
+        frames, self.frames = self.frames, []
+        yield from frames
 
 
-def anthropic_stream(gen: Generation) -> list[Frame]:
+def anthropic_stream(gen: Generation) -> Iterator[Frame]:
     """Every frame of a successful Messages stream, in order."""
     return _Messages(gen).build()
 
