@@ -51,7 +51,10 @@ def test_shipped_file_is_valid_and_every_provider_has_a_catch_all() -> None:
         ("anthropic", "claude-opus-5-5", "claude-future"),
         ("anthropic", "claude-sonnet-5", "claude-future"),
         ("anthropic", "claude-haiku-5-5", "claude-future"),
-        ("anthropic", "claude-sonnet-4-5-20250929", "claude-4.5-and-older"),
+        ("anthropic", "claude-sonnet-4-5-20250929", "claude-4.5"),
+        ("anthropic", "claude-opus-4-1", "claude-older"),
+        ("openai", "gpt-5.1", "gpt-5.1"),
+        ("openai", "gpt-5.4-mini", "gpt-5.2-5.4"),
         ("gemini", "gemini-3.1-pro-preview", "gemini-3.1-pro"),
         ("gemini", "gemini-3.5-pro", "gemini-future"),
         ("gemini", "gemini-2.5-flash", "gemini-2"),
@@ -269,3 +272,53 @@ def test_an_override_inconsistent_with_the_family_names_file_model_and_field() -
     message = str(exc.value)
     assert message.startswith("my.toml: key 'models.anthropic/claude-opus-5.capabilities':")
     assert "effort_map.max = 'ultra' is not one of efforts" in message
+
+
+@pytest.mark.parametrize(
+    ("kind", "model_id"),
+    [
+        ("openai", m)
+        for m in (
+            "gpt-5.5",
+            "gpt-5.6-mini",
+            "gpt-6",
+            "gpt-5.4",
+            "gpt-5.1",
+            "gpt-5",
+            "o3",
+            "o4-mini",
+        )
+    ]
+    + [
+        ("anthropic", m)
+        for m in (
+            "claude-opus-4-7",
+            "claude-opus-4-8",
+            "claude-opus-5",
+            "claude-sonnet-5",
+            "claude-haiku-5-5",
+            "claude-opus-4-6",
+            "claude-sonnet-4-6",
+        )
+    ]
+    + [
+        ("gemini", m)
+        for m in ("gemini-3.1-pro-preview", "gemini-3-pro-preview", "gemini-3-flash-preview")
+    ],
+)
+def test_every_mapped_effort_is_one_the_simulators_own_table_accepts(
+    kind: str, model_id: str
+) -> None:
+    # the simulator's rules are written apart from the client's data: they must agree
+    from modelduel.simulator import families as sim
+
+    accepted = {
+        "openai": sim.openai_efforts,
+        "anthropic": sim.claude_efforts,
+        "gemini": sim.gemini_levels,
+    }[kind](model_id)
+    family = family_for(kind, model_id)
+    for duel_effort in DUEL_EFFORTS:
+        word = family.map_effort(duel_effort)
+        assert word in accepted, (model_id, duel_effort, word, accepted)
+    assert set(family.efforts) <= set(accepted), (model_id, family.efforts, accepted)
