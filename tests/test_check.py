@@ -56,6 +56,7 @@ async def test_failures_are_reported_with_their_fix(sim: SimulatorHandle) -> Non
     assert summary.ready  # it still answers, without summaries
     assert lines(summary)["reasoning summaries"].startswith("not allowed: reasoning summaries need")
     assert not billing.ready and "billing" in lines(billing)["error"]
+    assert billing.fix == "add credit or a payment method in anthropic's console, then check again"
     assert not nokey.ready and nokey.fix == "export GEMINI_API_KEY=<your gemini key>"
     assert not missing.ready and missing.fix is not None and "check the model id" in missing.fix
 

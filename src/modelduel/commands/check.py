@@ -236,7 +236,11 @@ def _fix(error: ErrorInfo, model: ResolvedModel) -> str:
             )
         return f"check the key in {model.key_env}: it was refused"
     if kind == "quota":
-        return "add credit or raise the quota in the provider's console (or wait for a daily reset)"
+        if "daily" in error.message:
+            return "wait for the daily reset, or move the key's project to a paid tier"
+        if "billing" in error.message:
+            return f"add credit or a payment method in {model.provider}'s console, then check again"
+        return f"raise the quota or add credit in {model.provider}'s console"
     if kind == "not_found":
         return f"check the model id '{model.model_id}' (`modelduel models -m {model.spec}`)"
     if kind in ("connection", "timeout", "stall"):
