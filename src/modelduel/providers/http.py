@@ -296,7 +296,9 @@ class _Chunks:
         if not self.first_token_seen or self._stall_s is None:
             return await self._it.__anext__()
         try:
-            return await asyncio.wait_for(self._it.__anext__(), self._stall_s)
+            # a timeout scope, not wait_for: no extra task per network chunk
+            async with asyncio.timeout(self._stall_s):
+                return await self._it.__anext__()
         except TimeoutError:
             raise _Stalled from None
 
