@@ -17,8 +17,9 @@ from typing import Any
 import httpx2 as httpx
 import pytest
 
+from modelduel.config import ConfigError, parse_config
 from modelduel.errors import ModelduelError
-from modelduel.simulator import SimulatorHandle, run_in_thread
+from modelduel.simulator import SimulatorHandle, run_in_thread, start_in_child
 from modelduel.simulator.profiles import OverrideError, check_profile_overrides
 from tests.test_simulator import FAST, PROTOCOLS, datas, post, request_for, sse_events
 
@@ -211,6 +212,9 @@ def test_anthropic_billing_and_openai_region_messages(client: httpx.Client) -> N
         "Your credit balance is too low to access the Anthropic API. Please go to Plans & "
         "Billing to upgrade or purchase credits."
     )
+    legacy = post(client, "anthropic", headers={"x-simulate-fault": "billing:400"})
+    assert legacy.status_code == 400
+    assert legacy.json()["error"] == {**r.json()["error"], "type": "invalid_request_error"}
     r = post(client, "openai", headers={"x-simulate-fault": "region"})
     assert r.json()["error"] == {
         "message": "Country, region, or territory not supported",
@@ -393,6 +397,20 @@ def test_cache_write_fault_on_anthropic_and_responses(client: httpx.Client) -> N
     assert usage["input_tokens"] >= 3000
     plain = completed_usage(post(client, "openai").content)
     assert plain["input_tokens_details"]["cache_write_tokens"] == 0
+    chat = datas(post(client, "openai-chat", headers=fault).content)
+    details = next(o["usage"] for o in chat if o.get("usage"))["prompt_tokens_details"]
+    assert details["cache_write_tokens"] == 3000
+
+
+def test_silent_think_combines_with_a_stream_fault(
+    sim: SimulatorHandle, client: httpx.Client
+) -> None:
+    sim.clear_ground_truth()
+    r = post(client, "openai", headers={"x-simulate-fault": "silent_think:0.3,midstream_error:2"})
+    assert [o["type"] for o in datas(r.content)][-2:] == ["error", "response.failed"]
+    (record,) = sim.ground_truth()
+    first_token = next(e for e in record["events"] if e["tokens"])
+    assert first_token["written_ns"] - record["received_ns"] >= 0.3e9
 
 
 def test_faults_combine_with_commas(client: httpx.Client) -> None:
@@ -471,3 +489,38 @@ def test_configured_limits_are_enforced(protocol: str) -> None:
         assert over.status_code == 429
         assert 1 <= int(over.headers["retry-after"]) <= 60
         assert over.headers[remaining] == "0"
+
+
+# ---------------------------------------------------------------- options from a config
+
+
+def test_config_takes_the_new_profile_options() -> None:
+    config = parse_config(
+        {
+            "simulator": {
+                "gpt-5.5": {"unverified_org": True, "silent_think_ms": 90_000},
+                "qwen3-local": {"no_usage": True, "shape": "code", "faults": "daily_quota"},
+            }
+        },
+        "modelduel.toml",
+    )
+    assert config.simulator["gpt-5.5"]["unverified_org"] is True
+    assert config.simulator["qwen3-local"]["shape"] == "code"
+    with pytest.raises(ConfigError, match=r"modelduel.toml: key 'simulator'.*shape = 'poem'"):
+        parse_config({"simulator": {"gpt-5.5": {"shape": "poem"}}}, "modelduel.toml")
+    with pytest.raises(ConfigError, match="unknown simulated fault 'meteor'"):
+        parse_config({"simulator": {"gpt-5.5": {"faults": "meteor"}}}, "modelduel.toml")
+
+
+def test_child_simulator_gets_the_options() -> None:
+    profiles = {"gpt-5.5": {"unverified_org": True, "shape": "table", "answer_tokens": 2000}}
+    with (
+        start_in_child(profiles=profiles) as handle,
+        httpx.Client(base_url=handle.base_url, timeout=30) as c,
+    ):
+        assert post(c, "openai").json() == {"error": UNVERIFIED}
+        r = post(c, "openai", reasoning={"effort": "low"})
+        text = "".join(
+            o["delta"] for o in datas(r.content) if o["type"] == "response.output_text.delta"
+        )
+        assert text.count("\n| ") > 30

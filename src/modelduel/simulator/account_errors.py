@@ -31,6 +31,7 @@ ACCOUNT_KINDS = frozenset(
     [
         "daily_quota",
         "billing",
+        "billing_legacy",
         "payment_required",
         "permission",
         "region",
@@ -93,6 +94,8 @@ def _openai(protocol: str, kind: str, model: str, param: str) -> tuple[int, Any]
             None,
             "rate_limit_exceeded",
         )
+    if kind == "billing_legacy":
+        kind = "billing"
     if kind == "payment_required" or (kind == "billing" and protocol == "openai-chat"):
         # OpenAI-compatible gateways (OpenRouter): 402 with the status as an integer code.
         return 402, {"error": {"message": _OPENROUTER_CREDITS, "code": 402}}
@@ -124,12 +127,19 @@ def _openai(protocol: str, kind: str, model: str, param: str) -> tuple[int, Any]
 
 def _anthropic(kind: str, param: str) -> tuple[int, Any]:
     status: int
-    if kind in ("billing", "payment_required"):
-        status, type_, text = (
-            402,
-            "billing_error",
+    if kind in ("billing", "payment_required", "billing_legacy"):
+        # Documented as 402 billing_error; long reported as 400 invalid_request_error.
+        status, type_ = (
+            (400, "invalid_request_error")
+            if kind == "billing_legacy"
+            else (
+                402,
+                "billing_error",
+            )
+        )
+        text = (
             "Your credit balance is too low to access the Anthropic API. Please go to Plans & "
-            "Billing to upgrade or purchase credits.",
+            "Billing to upgrade or purchase credits."
         )
     elif kind == "region":
         status, type_, text = 403, "forbidden", "Request not allowed"
@@ -227,7 +237,7 @@ def _gemini(kind: str, model: str, param: str) -> tuple[int, Any]:
             {"@type": "type.googleapis.com/google.rpc.RetryInfo", "retryDelay": "43s"},
         ]
         return 429, _google(429, "RESOURCE_EXHAUSTED", message, details)
-    if kind in ("billing", "payment_required"):
+    if kind in ("billing", "payment_required", "billing_legacy"):
         return 400, _google(
             400,
             "FAILED_PRECONDITION",

@@ -19,7 +19,8 @@ HTTP faults answer with the provider's own error status, body and headers:
     server               500
     unavailable          503
     overloaded           Anthropic 529, others 503
-    billing              out of credit: Anthropic 402 billing_error, OpenAI Responses 429
+    billing[:400]        out of credit: Anthropic 402 billing_error (`billing:400`: the older
+                         400 invalid_request_error form, same message), OpenAI Responses 429
                          insufficient_quota, Chat Completions 402 (OpenRouter shape),
                          Gemini 400 FAILED_PRECONDITION (billing not enabled)
     payment_required     HTTP 402: OpenAI protocols in OpenRouter's shape, Anthropic billing_error
@@ -46,21 +47,22 @@ Stream faults change a 200 response:
     midstream_error[:N]  the provider's in-stream error event after N tokens (default 5)
     drop[:N]             connection closed after N tokens, no terminating chunk (default 5)
     stall[:S]            nothing sent for S seconds half-way through the stream (default 2)
+    malformed[:N]        an event with invalid JSON after N tokens (default 3)
+    cut_utf8[:N]         the body ends inside a multi-byte UTF-8 character after N tokens
+
+Modifiers (combine with any of the above):
+
     silent_think[:S]     S more seconds of reasoning with no byte at all (no keep-alive, no
                          ping) before the first token (default 90): after the headers and
                          opening events on Responses (response.created) and Anthropic
                          (message_start); before any byte, headers included, on Chat
                          Completions and Gemini, whose first write is their first chunk.
                          The extra thinking is billed as reasoning tokens.
-    malformed[:N]        an event with invalid JSON after N tokens (default 3)
-    cut_utf8[:N]         the body ends inside a multi-byte UTF-8 character after N tokens
-
-Modifiers:
-
     should_retry:true|false  an `x-should-retry` header on the HTTP error (as the SDKs read it)
     no_usage             Chat Completions sends no usage at all (ignores include_usage)
     cache_write[:N]      N input tokens reported as written to the cache (default 2048):
-                         Anthropic cache_creation (5-minute), Responses cache_write_tokens
+                         Anthropic cache_creation (5-minute), Responses cache_write_tokens,
+                         Chat prompt_tokens_details.cache_write_tokens
 """
 
 from __future__ import annotations
@@ -100,8 +102,8 @@ HTTP_FAULTS = (
     "service_disabled",
 )
 REQUEST_RULES = ("unverified_org", "reject_param")
-STREAM_FAULTS = ("midstream_error", "drop", "stall", "silent_think", "malformed", "cut_utf8")
-MODIFIERS = ("should_retry", "no_usage", "cache_write")
+STREAM_FAULTS = ("midstream_error", "drop", "stall", "malformed", "cut_utf8")
+MODIFIERS = ("silent_think", "should_retry", "no_usage", "cache_write")
 FAULTS = HTTP_FAULTS + REQUEST_RULES + STREAM_FAULTS + MODIFIERS
 
 _DEFAULT_ARG = {

@@ -585,7 +585,11 @@ class _Chat:
             "prompt_tokens": g.input_tokens,
             "completion_tokens": g.output_tokens,
             "total_tokens": g.input_tokens + g.output_tokens,
-            "prompt_tokens_details": {"cached_tokens": g.cached_tokens, "audio_tokens": 0},
+            "prompt_tokens_details": {
+                "cached_tokens": g.cached_tokens,
+                "audio_tokens": 0,
+                **({"cache_write_tokens": g.cache_write_tokens} if g.cache_write_tokens else {}),
+            },
             "completion_tokens_details": {
                 "reasoning_tokens": g.reasoning_tokens,
                 "audio_tokens": 0,
