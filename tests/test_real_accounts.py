@@ -87,6 +87,7 @@ async def test_silent_reasoning_past_the_stall_limit_is_not_a_stall(sim: Simulat
     ("spec", "fault", "words", "kind"),
     [
         ("anthropic/claude-opus-4-7", "billing", "anthropic billing: add credit", "quota"),
+        ("anthropic/claude-opus-4-7", "billing:400", "anthropic billing: add credit", "quota"),
         ("anthropic/claude-opus-4-7", "permission", "lacks permission", "auth"),
         ("openai/gpt-5.5", "region", "does not serve this country", "auth"),
         ("gemini/gemini-3.1-pro-preview", "service_disabled", "API is not enabled", "auth"),

@@ -290,7 +290,9 @@ class AnthropicAdapter:
             message = body.decode("utf-8", "replace")
         kind: ErrorKind | None = None
         headline = None
-        if err_type == "billing_error" or status == 402:
+        # the older form of the low-credit error is a 400 invalid_request_error
+        low_credit = "credit balance is too low" in (message or "").lower()
+        if err_type == "billing_error" or status == 402 or low_credit:
             kind = "quota"
             headline = f"{name} billing: add credit at console.anthropic.com (Plans & Billing)"
         elif err_type == "permission_error":
