@@ -139,7 +139,7 @@ def test_anthropic_usage_adds_cache_and_message_delta_overrides() -> None:
         ("message_stop", {"type": "message_stop"}),
     )
     usages = [e for e in events if isinstance(e, Usage)]
-    assert usages[-1] == Usage(105, 90, 42, None)
+    assert usages[-1] == Usage(105, 90, 42, None, cache_write_tokens=5)
     assert ReasoningDelta("") in events  # redacted thinking still counts as thinking
     assert events[-1] == Finished("max_tokens", "max_tokens")
 
@@ -335,3 +335,250 @@ def test_error_messages_never_echo_a_key() -> None:
         {},
     )
     assert "abcdefghijklmnop1234" not in info.message
+
+
+# --- real-account errors (issue 9) ---------------------------------------------------
+
+
+def err(kind: str, status: int, body: object, headers: dict[str, str] | None = None, **kw: str):  # type: ignore[no-untyped-def]
+    return get_adapter(kind).parse_error(status, json.dumps(body).encode(), headers or {}, **kw)
+
+
+def test_anthropic_403_is_not_always_a_bad_key() -> None:
+    billing = err(
+        "anthropic",
+        400,
+        {
+            "type": "error",
+            "error": {"type": "billing_error", "message": "Your credit balance is too low"},
+        },
+    )
+    assert billing.kind == "quota" and not billing.retryable
+    assert billing.message.startswith("anthropic billing: add credit")
+    assert billing.message.endswith("Your credit balance is too low")
+    perm = err(
+        "anthropic",
+        403,
+        {"type": "error", "error": {"type": "permission_error", "message": "no access to model"}},
+    )
+    assert perm.message.startswith("anthropic key is valid but lacks permission")
+    assert "invalid API key" not in perm.message and "no access to model" in perm.message
+    paid = err("anthropic", 402, {"type": "error", "error": {"type": "x", "message": "pay"}})
+    assert "billing" in paid.message and paid.kind == "quota"
+
+
+def test_openai_region_and_402_and_403_wording() -> None:
+    region = err(
+        "openai",
+        403,
+        {
+            "error": {
+                "message": "Country, region, or territory not supported",
+                "code": "unsupported_country_region_territory",
+            }
+        },
+    )
+    assert region.message.startswith("openai does not serve this country, region or territory")
+    assert "Country, region, or territory not supported" in region.message
+    paid = err("openai", 402, {"error": {"message": "Payment required"}})
+    assert paid.kind == "quota" and "billing" in paid.message
+    named = err(
+        "openai-chat", 402, {"error": {"message": "Insufficient credits"}}, provider="openrouter"
+    )
+    assert named.message.startswith("openrouter billing") and "openai" not in named.message
+
+
+def test_gemini_service_disabled_and_daily_quota() -> None:
+    disabled = err(
+        "gemini",
+        403,
+        {
+            "error": {
+                "code": 403,
+                "message": "Generative Language API has not been used in project 123 before "
+                "or it is disabled.",
+                "status": "PERMISSION_DENIED",
+                "details": [
+                    {
+                        "@type": "type.googleapis.com/google.rpc.ErrorInfo",
+                        "reason": "SERVICE_DISABLED",
+                    }
+                ],
+            }
+        },
+    )
+    assert (
+        "API is not enabled" in disabled.message
+        and "has not been used in project" in disabled.message
+    )
+    daily = err(
+        "gemini",
+        429,
+        {
+            "error": {
+                "code": 429,
+                "message": "You exceeded your current quota",
+                "status": "RESOURCE_EXHAUSTED",
+                "details": [
+                    {
+                        "@type": "type.googleapis.com/google.rpc.QuotaFailure",
+                        "violations": [
+                            {"quotaId": "GenerateRequestsPerDayPerProjectPerModel-FreeTier"}
+                        ],
+                    },
+                    {"@type": "type.googleapis.com/google.rpc.RetryInfo", "retryDelay": "20s"},
+                ],
+            }
+        },
+    )
+    assert daily.kind == "quota" and not daily.retryable and "daily quota" in daily.message
+    minute = err(
+        "gemini",
+        429,
+        {
+            "error": {
+                "code": 429,
+                "message": "slow",
+                "status": "RESOURCE_EXHAUSTED",
+                "details": [
+                    {"violations": [{"quotaId": "GenerateRequestsPerMinutePerProjectPerModel"}]}
+                ],
+            }
+        },
+    )
+    assert minute.kind == "rate_limited" and minute.retryable
+
+
+def test_retryability_follows_the_sdks() -> None:
+    for status in (408, 409, 429, 500, 502, 503, 504, 529):
+        assert err("openai", status, {"error": {"message": "x"}}).retryable, status
+    for status in (400, 401, 404, 422):
+        assert not err("openai", status, {"error": {"message": "x"}}).retryable, status
+    assert not err("openai", 500, {}, {"x-should-retry": "false"}).retryable
+    assert err("anthropic", 400, {}, {"x-should-retry": "true"}).retryable
+    capped = err("anthropic", 429, {}, {"retry-after": "121"})
+    assert not capped.retryable and capped.retry_after_s == 121
+    assert err("anthropic", 429, {}, {"retry-after": "120"}).retryable
+
+
+def test_backoff_has_jitter_and_honours_a_hint_within_the_cap() -> None:
+    from modelduel.core.duel import backoff_delay
+
+    assert backoff_delay(1, None, lambda: 0.0) == 0.5
+    assert backoff_delay(1, None, lambda: 1.0) == 0.375
+    assert backoff_delay(3, None, lambda: 0.0) == 2.0
+    assert backoff_delay(10, None, lambda: 0.0) == 8.0
+    assert backoff_delay(1, 7.0, lambda: 0.5) == 7.0
+    assert backoff_delay(1, 0.0, lambda: 0.0) == 0.5  # a zero hint is no hint (the SDKs)
+
+
+# --- usage and price (issue 9) --------------------------------------------------------
+
+
+def test_claude_thinking_tokens_and_cache_writes() -> None:
+    events = run(
+        "anthropic",
+        (
+            "message_start",
+            {
+                "type": "message_start",
+                "message": {
+                    "usage": {
+                        "input_tokens": 10,
+                        "cache_read_input_tokens": 100,
+                        "cache_creation_input_tokens": 3000,
+                        "cache_creation": {
+                            "ephemeral_5m_input_tokens": 1000,
+                            "ephemeral_1h_input_tokens": 2000,
+                        },
+                        "output_tokens": 1,
+                    }
+                },
+            },
+        ),
+        (
+            "message_delta",
+            {
+                "type": "message_delta",
+                "delta": {"stop_reason": "end_turn"},
+                "usage": {"output_tokens": 500, "output_tokens_details": {"thinking_tokens": 320}},
+            },
+        ),
+        ("message_stop", {"type": "message_stop"}),
+    )
+    usage = [e for e in events if isinstance(e, Usage)][-1]
+    assert usage == Usage(3110, 100, 500, 320, cache_write_tokens=3000, cache_write_1h_tokens=2000)
+
+
+def test_cache_writes_are_priced_above_input() -> None:
+    from modelduel.core.pricing import PriceOverride, price_run
+
+    plain = price_run("anthropic", "claude-opus-4-7", Usage(1_000_000, 0, 0))
+    five = price_run("anthropic", "claude-opus-4-7", Usage(1_000_000, 0, 0, None, 1_000_000, 0))
+    hour = price_run(
+        "anthropic", "claude-opus-4-7", Usage(1_000_000, 0, 0, None, 1_000_000, 1_000_000)
+    )
+    assert plain.usd == pytest.approx(5.0)
+    assert five.usd == pytest.approx(6.25)  # 1.25x input
+    assert hour.usd == pytest.approx(10.0)  # 2x input
+    price = PriceOverride(input_per_mtok=1, output_per_mtok=1, cache_write_per_mtok=3)
+    assert price_run("anthropic", "x", Usage(1_000_000, 0, 0, None, 500_000), price).usd == 2.0
+
+
+def test_openai_cache_write_tokens_are_read() -> None:
+    events = run(
+        "openai",
+        (
+            "response.completed",
+            {
+                "type": "response.completed",
+                "response": {
+                    "usage": {
+                        "input_tokens": 900,
+                        "input_tokens_details": {"cached_tokens": 100, "cache_write_tokens": 700},
+                        "output_tokens": 5,
+                        "output_tokens_details": {"reasoning_tokens": 0},
+                    }
+                },
+            },
+        ),
+    )
+    usage = [e for e in events if isinstance(e, Usage)][-1]
+    assert usage.cache_write_tokens == 700
+
+
+def test_a_loosely_matched_local_model_has_an_unknown_price() -> None:
+    from modelduel.core.pricing import price_run
+
+    local = price_run("openai-chat", "deepseek-r1:14b", Usage(100, 0, 100))
+    assert local.usd is None and "only resembles" in local.source
+    assert price_run("openai-chat", "deepseek-r1:14b", Usage(100, 0, 100), free=True).usd == 0
+    hosted = price_run("openai-chat", "deepseek-reasoner", Usage(100, 0, 100))
+    assert hosted.usd is not None and hosted.usd > 0
+
+
+def test_the_http_client_honours_proxy_and_certificate_variables(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: object
+) -> None:
+    import httpx2 as httpx
+
+    from modelduel.providers.http import make_client
+
+    monkeypatch.setenv("HTTPS_PROXY", "http://127.0.0.1:3128")
+    monkeypatch.setenv("NO_PROXY", "internal.example")
+    client = make_client()
+    proxied = {
+        str(pattern.pattern) if hasattr(pattern, "pattern") else str(pattern): t
+        for pattern, t in client._mounts.items()
+    }  # type: ignore[attr-defined]
+    assert any("https" in key for key in proxied), proxied
+    assert any(t is None for t in client._mounts.values())  # type: ignore[attr-defined]  # NO_PROXY
+    assert isinstance(client, httpx.AsyncClient)
+
+
+def test_the_http_client_reads_ssl_cert_file(monkeypatch: pytest.MonkeyPatch) -> None:
+    from modelduel.providers.http import make_client
+
+    monkeypatch.setenv("SSL_CERT_FILE", "/nonexistent/corporate-ca.pem")
+    with pytest.raises(OSError):
+        make_client()  # read (and refused) as the SDKs do, not ignored

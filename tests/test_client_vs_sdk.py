@@ -83,6 +83,7 @@ async def test_openai_responses(sim: SimulatorHandle) -> None:
         u.input_tokens_details.cached_tokens,
         u.output_tokens,
         u.output_tokens_details.reasoning_tokens,
+        cache_write_tokens=getattr(u.input_tokens_details, "cache_write_tokens", None),
     )
 
 
@@ -123,7 +124,16 @@ async def test_anthropic(sim: SimulatorHandle) -> None:
     assert mine["reasoning"].replace("\n\n", "") == "".join(reasoning).replace("\n\n", "")
     cache_read = u.cache_read_input_tokens or 0
     inputs = u.input_tokens + cache_read + (u.cache_creation_input_tokens or 0)
-    assert mine["usage"] == Usage(inputs, cache_read, u.output_tokens, None)
+    details = getattr(u, "output_tokens_details", None)
+    creation = u.cache_creation
+    assert mine["usage"] == Usage(
+        inputs,
+        cache_read,
+        u.output_tokens,
+        getattr(details, "thinking_tokens", None),
+        cache_write_tokens=u.cache_creation_input_tokens or 0,
+        cache_write_1h_tokens=None if creation is None else creation.ephemeral_1h_input_tokens,
+    )
 
 
 # What google-genai 3.6 puts on the wire for the call below (captured over loopback):

@@ -9,11 +9,12 @@ import time
 import pytest
 
 from modelduel.core.duel import ClientPool, DuelRunner, RunPlan
-from modelduel.core.events import Stamped
+from modelduel.core.events import RequestSent, Stamped
 from modelduel.core.metrics import StreamMeter, StreamStats
 from modelduel.core.worker import ChildDuelRunner
 from modelduel.providers.base import ModelRequest
-from modelduel.providers.http import StreamTarget, Timeouts
+from modelduel.providers.http import StreamTarget, Timeouts, forget_refused_params
+from tests.support.canned import chat_stream, responses_stream
 from tests.support.replay_server import Received, Script, running_server, sse
 
 SECRET = "sk-test-SECRET-never-shown-0123456789"
@@ -172,7 +173,7 @@ async def test_stall_timeout_between_events() -> None:
         sink = await run_plans([plan(srv.base)], stall_timeout_s=0.3)
     s = sink.stats()
     assert s.error is not None and s.error.kind == "stall"
-    assert s.error.message == "no data for 0.3 s"
+    assert s.error.message == "no data for 0.3 s after the first token"
     assert s.text == "a"
 
 
@@ -305,3 +306,227 @@ async def test_child_process_killed_mid_run_fails_the_run_instead_of_hanging() -
     assert ended == ["r1"]
     assert s.status == "failed" and s.text == "first"
     assert s.error is not None and "worker process ended" in s.error.message
+
+
+# ---------------------------------------------------------------- real-account behaviours
+
+UNVERIFIED = json.dumps(
+    {
+        "error": {
+            "message": "Your organization must be verified to generate reasoning summaries.",
+            "type": "invalid_request_error",
+            "param": "reasoning.summary",
+            "code": "unsupported_value",
+        }
+    }
+).encode()
+
+
+def responses_plan(base: str, run_id: str = "r1", **kw: object) -> RunPlan:
+    target = StreamTarget(
+        kind="openai", base_url=f"{base}/v1", api_key=lambda: SECRET, key_env="OPENAI_API_KEY"
+    )
+    request = ModelRequest(model_id="gpt-5.5", prompt="hi", **kw)  # type: ignore[arg-type]
+    return RunPlan(run_id, "openai", target, request)
+
+
+def unverified_org(r: Received) -> Script:
+    body = r.json()
+    assert isinstance(body, dict)
+    if "summary" in body.get("reasoning", {}):
+        return Script([(0.05, UNVERIFIED)], status=400, content_type="application/json")
+    return Script(responses_stream("fine"))
+
+
+@pytest.fixture(autouse=True)
+def _fresh_process_memory() -> None:
+    forget_refused_params()
+
+
+async def test_unverified_org_resends_without_summary_at_once_and_says_so_once() -> None:
+    async with running_server(unverified_org) as srv:
+        sink = await run_plans([responses_plan(srv.base, reasoning_effort="high")])
+        later = await run_plans([responses_plan(srv.base, "r2", reasoning_effort="high")])
+    s = sink.stats()
+    assert s.error is None and s.text == "fine" and s.retries == 0
+    first, resent, third = (r.json() for r in srv.requests)
+    assert first["reasoning"] == {"effort": "high", "summary": "auto"}  # type: ignore[index]
+    assert resent["reasoning"] == {"effort": "high"}  # type: ignore[index]  # the user's kept
+    assert s.notices == (
+        "reasoning summaries need a verified OpenAI organization: "
+        "showing reasoning token counts only",
+    )
+    # "request sent" is the resent request's: the refused one never started
+    sent = [e.t_ns for e in sink.events["r1"] if isinstance(e.event, RequestSent)]
+    assert len(sent) == 1 and sent[0] > srv.requests[0].received_ns
+    # remembered for the process: the next run asks once, without it, and says nothing
+    assert third["reasoning"] == {"effort": "high"}  # type: ignore[index]
+    assert len(srv.requests) == 3
+    assert later.stats("r2").notices == () and later.stats("r2").text == "fine"
+
+
+async def test_a_parameter_the_user_configured_is_never_dropped() -> None:
+    refused = json.dumps(
+        {"error": {"message": "bad effort", "type": "x", "param": "reasoning.effort"}}
+    ).encode()
+    async with running_server(
+        lambda r: Script([(0, refused)], status=400, content_type="application/json")
+    ) as srv:
+        sink = await run_plans([responses_plan(srv.base, reasoning_effort="xhigh")])
+    s = sink.stats()
+    assert len(srv.requests) == 1
+    assert s.error is not None and s.error.kind == "bad_request" and "bad effort" in s.error.message
+
+
+async def test_config_sets_unverified_org_up_front() -> None:
+    async with running_server(unverified_org) as srv:
+        sink = await run_plans([responses_plan(srv.base, omit_params=("reasoning.summary",))])
+    assert len(srv.requests) == 1 and sink.stats().text == "fine"
+    assert sink.stats().notices == ()
+
+
+async def test_silent_reasoning_longer_than_the_stall_timeout_is_not_a_stall() -> None:
+    # 1.0 s of silence before the first token, with a 0.3 s stall limit: the model thinks
+    async with running_server(lambda r: Script(chat_chunks(["answer"], first_delay=1.0))) as srv:
+        sink = await run_plans([plan(srv.base)], stall_timeout_s=0.3, timeout_s=10)
+    s = sink.stats()
+    assert s.error is None and s.text == "answer"
+    assert s.ttft_s is not None and s.ttft_s >= 0.9
+
+
+async def test_silence_before_the_first_token_ends_at_the_overall_timeout() -> None:
+    async with running_server(lambda r: Script(chat_chunks(["x"], first_delay=5.0))) as srv:
+        sink = await run_plans([plan(srv.base)], stall_timeout_s=0.2, timeout_s=0.8)
+    s = sink.stats()
+    assert s.error is not None and s.error.kind == "timeout"
+
+
+def error_script(status: int, headers: dict[str, str] | None = None) -> Script:
+    body = openai_error("busy", "server_error", "server_error")
+    return Script(
+        [(0, body)], status=status, headers=headers or {}, content_type="application/json"
+    )
+
+
+@pytest.mark.parametrize("status", [408, 409, 429, 500, 503, 529])
+async def test_sdk_retryable_statuses_are_retried_with_jittered_backoff(status: int) -> None:
+    slept: list[float] = []
+
+    async def sleep(s: float) -> None:
+        slept.append(s)
+
+    def route(r: Received) -> Script:
+        return error_script(status) if len(srv.requests) == 1 else Script(chat_chunks(["ok"]))
+
+    async with running_server(route) as srv:
+        sink = await run_plans([plan(srv.base)], retries=2, sleep=sleep, rng=lambda: 1.0)
+    assert sink.stats().text == "ok" and sink.stats().retries == 1
+    assert slept == [0.375]  # 0.5 s less the largest jitter (25 %)
+
+
+async def test_x_should_retry_false_is_obeyed() -> None:
+    async with running_server(lambda r: error_script(503, {"x-should-retry": "false"})) as srv:
+        sink = await run_plans([plan(srv.base)], retries=3, sleep=_no_sleep)
+    assert len(srv.requests) == 1 and sink.stats().error is not None
+
+
+async def test_x_should_retry_true_retries_a_status_that_would_not_be() -> None:
+    async with running_server(lambda r: error_script(400, {"x-should-retry": "true"})) as srv:
+        await run_plans([plan(srv.base)], retries=1, sleep=_no_sleep)
+    assert len(srv.requests) == 2
+
+
+async def test_retry_after_over_the_cap_is_reported_not_waited() -> None:
+    async with running_server(lambda r: error_script(429, {"retry-after": "3600"})) as srv:
+        sink = await run_plans([plan(srv.base)], retries=3, sleep=_no_sleep)
+    s = sink.stats()
+    assert len(srv.requests) == 1
+    assert s.error is not None and s.error.retry_after_s == 3600
+    assert "asks to wait 3600 s" in s.error.message and "not retried" in s.error.message
+
+
+async def _no_sleep(s: float) -> None:
+    return None
+
+
+async def test_openai_org_and_project_headers_are_sent_as_the_sdk_sends_them() -> None:
+    from modelduel.config import Config, resolve_model
+    from modelduel.core.session import DuelState
+
+    async with running_server(lambda r: Script(responses_stream())) as srv:
+        env = {
+            "OPENAI_API_KEY": SECRET,
+            "OPENAI_BASE_URL": f"{srv.base}/v1",
+            "OPENAI_ORG_ID": "org-abc",
+            "OPENAI_PROJECT_ID": "proj_xyz",
+        }
+        state = DuelState.create([resolve_model("openai/gpt-5.5", Config(), env)], "hi", None)
+        await run_plans(state.plans())
+    headers = srv.requests[0].headers
+    assert headers["openai-organization"] == "org-abc"
+    assert headers["openai-project"] == "proj_xyz"
+
+
+async def test_chat_errors_name_the_configured_provider() -> None:
+    body = openai_error("model 'x' not found", "not_found", "model_not_found")
+    async with running_server(
+        lambda r: Script([(0, body)], status=404, content_type="application/json")
+    ) as srv:
+        p = plan(srv.base)
+        target = StreamTarget("openai-chat", p.target.base_url, lambda: None, None, False, "ollama")
+        sink = await run_plans([RunPlan("r1", "ollama", target, p.request)])
+    message = sink.stats().error.message  # type: ignore[union-attr]
+    assert "ollama" in message and "openai" not in message
+
+
+async def test_a_chat_server_without_usage_gives_an_estimate_and_an_unknown_cost() -> None:
+    from modelduel.core.pricing import price_run
+
+    async with running_server(
+        lambda r: Script(chat_stream("four words of text", usage=False))
+    ) as srv:
+        sink = Collect()
+        sink.meters["r1"] = StreamMeter(price=lambda u: price_run("openai-chat", "gpt-4o-mini", u))
+        pool = ClientPool()
+        await DuelRunner(sink, pool).run([plan(srv.base)])
+        await pool.aclose()
+    s = sink.stats()
+    assert s.status == "done" and not s.tokens_exact and s.output_tokens == 5
+    assert s.cost is not None and s.cost.usd is None
+
+
+async def test_the_child_runner_carries_the_notice_and_new_usage_fields() -> None:
+    from modelduel.core.codec import decode_event_line, encode_event_line
+    from modelduel.core.events import Notice, Usage
+
+    usage = Usage(10, 1, 5, 2, cache_write_tokens=4, cache_write_1h_tokens=3)
+    for event in (usage, Notice("said once")):
+        assert decode_event_line(encode_event_line("r", Stamped(7, event))) == (
+            "r",
+            Stamped(7, event),
+        )
+    async with running_server(unverified_org) as srv:
+        sink = Collect()
+        child = ChildDuelRunner(sink, env={"OPENAI_API_KEY": SECRET})
+        await child.start([responses_plan(srv.base, reasoning_effort="low")])
+        await asyncio.wait_for(child.wait(), 10)
+        await child.aclose()
+    s = sink.stats()
+    assert s.text == "fine" and s.notices and "verified OpenAI organization" in s.notices[0]
+
+
+async def test_requests_go_through_the_proxy_the_environment_names(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # the loopback server plays the corporate proxy: it gets the absolute URL of a host
+    # that does not exist, which only a client that honours HTTP_PROXY can reach
+    async with running_server(lambda r: Script(chat_chunks(["via proxy"]))) as proxy:
+        monkeypatch.setenv("HTTP_PROXY", proxy.base)
+        monkeypatch.delenv("NO_PROXY", raising=False)
+        monkeypatch.delenv("no_proxy", raising=False)
+        sink = await run_plans([plan("http://upstream.invalid")])
+        monkeypatch.setenv("NO_PROXY", "upstream.invalid")
+        bypass = await run_plans([plan("http://upstream.invalid", "r2")])
+    assert sink.stats().text == "via proxy"
+    assert proxy.requests[0].path == "http://upstream.invalid/v1/chat/completions"
+    assert bypass.stats("r2").error is not None and len(proxy.requests) == 1  # NO_PROXY obeyed

@@ -75,6 +75,8 @@ def live_view(duel: DuelState, now_ns: int, body_lines: int = 12) -> RenderableT
             )
         if s.error is not None:
             body.append(f"\n{error_message(s.error)}", style="red")
+        for notice in s.notices:
+            body.append(f"\n{notice}", style="yellow")
         title = Text.assemble(
             (slot.model.spec, "bold"),
             "  ",

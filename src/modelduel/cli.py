@@ -16,7 +16,10 @@ from modelduel import __version__
 from modelduel.argtypes import non_negative_int, positive_float, positive_int
 from modelduel.errors import ModelduelError
 
-__all__ = ["build_parser", "main"]
+__all__ = ["DUEL_EFFORTS", "build_parser", "main"]
+
+DUEL_EFFORTS = ("low", "medium", "high", "max")
+"""capabilities.DUEL_EFFORTS, spelled here so `--help` does not import pydantic (tested)."""
 
 
 def _add_common(p: argparse.ArgumentParser) -> None:
@@ -39,6 +42,24 @@ def _add_models(p: argparse.ArgumentParser) -> None:
     )
 
 
+def _add_duel_options(p: argparse.ArgumentParser, *, budget: bool = True) -> None:
+    """`--effort` and `--max-output-tokens`: what every model of a duel shares."""
+    p.add_argument(
+        "--effort",
+        choices=DUEL_EFFORTS,
+        help="one effort for every model, mapped onto each one's own words "
+        "(per-model config wins; `modelduel models` shows the mapping)",
+    )
+    if budget:
+        p.add_argument(
+            "--max-output-tokens",
+            type=positive_int,
+            metavar="N",
+            help="output budget of every model, reasoning included (default 64000; "
+            "clamped to a model's own maximum)",
+        )
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of every command."""
     parser = argparse.ArgumentParser(
@@ -57,6 +78,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--blind", action="store_true", help="hide model names until scored")
     parser.add_argument("--theme", metavar="NAME", help="colour theme")
     parser.add_argument("--themes", type=Path, metavar="DIR", help="extra theme directory")
+    _add_duel_options(parser)
     _add_common(parser)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
@@ -68,9 +90,7 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("prompt", help="the prompt, or - to read it from stdin")
     _add_models(ask)
     ask.add_argument("--system", metavar="TEXT", help="system prompt (default: the config's)")
-    ask.add_argument(
-        "--max-output-tokens", type=positive_int, metavar="N", help="cap on output tokens"
-    )
+    _add_duel_options(ask)
     ask.add_argument("--json", action="store_true", help="one JSON object per model on stdout")
     ask.add_argument("-q", "--quiet", action="store_true", help="only the answers, no table")
     ask.add_argument("--table-only", action="store_true", help="only the table, no answers")
@@ -97,6 +117,7 @@ def build_parser() -> argparse.ArgumentParser:
     from modelduel.commands.run_cmd import add_run_parser
 
     add_run_parser(sub)
+    _add_duel_options(sub.choices["run"], budget=False)
     add_review_parsers(sub)
     add_route_parser(sub)
     add_export_parser(sub)
@@ -111,6 +132,28 @@ def build_parser() -> argparse.ArgumentParser:
     sim.add_argument("--port", type=int, default=0, help="port (default: a free one)")
     sim.add_argument("--seed", type=int, default=0, help="seed for answers and timing")
     _add_common(sim)
+
+    check = sub.add_parser(
+        "check",
+        help="one tiny real request per model: is each one ready?",
+        description="Send each model one minimal request (a one-token answer) and report "
+        "key, endpoint, model, reasoning summaries and rate-limit headroom, with the fix "
+        "for anything that fails. Exit 0 only when every model is ready.",
+    )
+    _add_models(check)
+    _add_common(check)
+
+    models = sub.add_parser(
+        "models",
+        help="what modelduel knows about model families, and what it would send",
+        description="List the capability data (id patterns, thinking, efforts, limits, "
+        "price source); with -m, which family each model matched and the request body.",
+    )
+    models.add_argument(
+        "-m", "--model", action="append", dest="models", metavar="SPEC", help="explain a model"
+    )
+    _add_duel_options(models)
+    _add_common(models)
     return parser
 
 
@@ -162,6 +205,14 @@ def _dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         from modelduel.commands.export import run_export
 
         return run_export(args)
+    if args.command == "check":
+        from modelduel.commands.check import run_check
+
+        return run_check(args)
+    if args.command == "models":
+        from modelduel.commands.models import run_models
+
+        return run_models(args)
     if args.command == "simulate":
         from modelduel.commands.simulate import run_simulate
 

@@ -9,7 +9,7 @@ environment variable a key comes from, never the key. The four built-in provider
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
@@ -19,6 +19,14 @@ import tomlkit.exceptions
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 
 from modelduel import locations
+from modelduel.capabilities import (
+    DEFAULT_MAX_OUTPUT_TOKENS,
+    DUEL_EFFORTS,
+    CapabilityOverride,
+    DuelEffort,
+    Family,
+    family_for,
+)
 from modelduel.core.pricing import PriceOverride
 from modelduel.errors import ConfigError, SpecError
 from modelduel.providers.base import KINDS, ModelRequest, get_adapter
@@ -29,6 +37,7 @@ __all__ = [
     "DEFAULT_SYSTEM_PROMPT",
     "DEMO_ENV",
     "Config",
+    "DuelSettings",
     "InitResult",
     "ModelOptions",
     "ProviderConfig",
@@ -63,13 +72,16 @@ class ModelOptions(_Frozen):
     """Per-model settings, under `[models."PROVIDER/MODEL_ID"]`."""
 
     max_output_tokens: int | None = Field(default=None, gt=0)
-    """Cap on output tokens, reasoning included (None: the adapter's default)."""
+    """Cap on output tokens, reasoning included, for this model only (None: the duel's)."""
     reasoning_effort: str | None = None
-    """Effort / thinking level (`low`, `medium`, `high`, ...; a number = a thinking budget)."""
+    """This model's own effort word (`xhigh`, ...; a number = a thinking budget); wins over
+    the duel's `--effort`."""
     temperature: float | None = Field(default=None, ge=0, le=2)
     """Sent only to models that accept it (never to GPT-5.5 or Claude Opus 4.7)."""
     show_reasoning: bool = True
-    """Ask for reasoning summaries / thoughts to be streamed."""
+    """Stream reasoning summaries / thoughts; false only hides them (the model thinks the same)."""
+    capabilities: CapabilityOverride | None = None
+    """Fields replacing the shipped capability data for this model (`modelduel models`)."""
     price: PriceOverride | None = None
     """A price override in USD per million tokens (wins over the price library)."""
     free: bool = False
@@ -104,8 +116,16 @@ class Config(_Frozen):
     """Overall time limit of one run."""
     connect_timeout_s: float = Field(default=10.0, gt=0)
     """Time limit to connect."""
-    stall_timeout_s: float = Field(default=60.0, gt=0)
-    """Time limit with no data at all between two reads."""
+    stall_timeout_s: float = Field(default=300.0, gt=0)
+    """Time limit with no data at all between two reads once the first token arrived
+    (before it, a reasoning model may think for minutes: only timeout_s applies)."""
+    max_output_tokens: int | None = Field(default=None, gt=0)
+    """The output budget every model of a duel gets, reasoning included (default 64000,
+    clamped to a model's own maximum)."""
+    effort: DuelEffort | None = None
+    """The duel's effort (low, medium, high, max), mapped onto each model's own words."""
+    openai_verified_organization: bool = True
+    """False: never ask OpenAI for reasoning summaries (they need a verified organization)."""
     retries: int = Field(default=0, ge=0, le=10)
     """Retries of retryable failures (0: measured runs are never silently retried)."""
     providers: dict[str, ProviderConfig] = Field(default_factory=dict)
@@ -118,6 +138,19 @@ class Config(_Frozen):
     """Demo-mode profile overrides by model id (`[simulator."gpt-5.5"] ttft_ms = 2000`):
     ttfb_ms, ttft_ms, reasoning_ms, tps, jitter, answer_tokens, silent_think_ms, shape,
     unverified_org, no_usage, faults (checked by the simulator's profiles module)."""
+
+
+@dataclass(frozen=True)
+class DuelSettings:
+    """What a whole duel shares, from the command line (wins) and the config.
+
+    Attributes:
+        effort: the duel's effort word (one of capabilities.DUEL_EFFORTS) or None.
+        max_output_tokens: the duel's output budget from the command line, or None.
+    """
+
+    effort: str | None = None
+    max_output_tokens: int | None = None
 
 
 @dataclass(frozen=True)
@@ -135,6 +168,17 @@ class ResolvedModel:
         key_required: False for local servers that need no key.
         options: the model's options.
         simulated: the run goes to the built-in simulator (demo mode), not a provider.
+        caps: the model's capability family (config override applied).
+        effort_word: the effort word sent to this model (per-model config or the duel's,
+            mapped), None to leave the model's default.
+        budget: the output budget from the command line (wins over a task file's).
+        config_budget: the output budget from the config (per-model, else the duel's),
+            used when neither the command line nor a task file gives one.
+        notices: what the user should know about this model's request (a budget clamped,
+            an effort not sent), shown once in its pane.
+        omit_params: parameters modelduel must not add for this model (config).
+        org_headers: `OpenAI-Organization` / `OpenAI-Project` from OPENAI_ORG_ID /
+            OPENAI_PROJECT_ID (built-in OpenAI providers only).
     """
 
     spec: str
@@ -147,21 +191,48 @@ class ResolvedModel:
     key_required: bool
     options: ModelOptions
     simulated: bool = False
+    caps: Family = field(default_factory=lambda: family_for("openai", "-"))
+    effort_word: str | None = None
+    budget: int | None = None
+    config_budget: int | None = None
+    notices: tuple[str, ...] = ()
+    omit_params: tuple[str, ...] = ()
+    org_headers: tuple[tuple[str, str], ...] = ()
 
     def to_request(
         self, prompt: str, system: str | None, max_output_tokens: int | None = None
     ) -> ModelRequest:
-        """The protocol-independent request for this model."""
+        """The protocol-independent request for this model (`max_output_tokens`: a task's)."""
+        return self.plan_request(prompt, system, max_output_tokens)[0]
+
+    def plan_request(
+        self, prompt: str, system: str | None, max_output_tokens: int | None = None
+    ) -> tuple[ModelRequest, tuple[str, ...]]:
+        """The request and the notices to show with it (a budget clamped, an effort skipped)."""
         o = self.options
-        return ModelRequest(
+        notices = list(self.notices)
+        wanted = self.budget or max_output_tokens or self.config_budget or DEFAULT_MAX_OUTPUT_TOKENS
+        budget = wanted
+        limit = self.caps.max_output_tokens
+        if limit is not None and wanted > limit:
+            budget = limit
+            notices.append(
+                f"max_output_tokens {wanted:,} is above {self.model_id}'s maximum of "
+                f"{limit:,}: sent {limit:,}"
+            )
+        request = ModelRequest(
             model_id=self.model_id,
             prompt=prompt,
             system=system,
-            max_output_tokens=max_output_tokens or o.max_output_tokens,
-            reasoning_effort=o.reasoning_effort,
+            max_output_tokens=budget,
+            reasoning_effort=self.effort_word,
             temperature=o.temperature,
             show_reasoning=o.show_reasoning,
+            caps=self.caps,
+            omit_params=self.omit_params,
+            extra_headers=self.org_headers,
         )
+        return request, tuple(notices)
 
 
 def load_config(path: Path | None = None) -> Config:
@@ -199,6 +270,17 @@ def parse_config(data: dict[str, Any], source: str) -> Config:
             check_profile_overrides(config.simulator)
         except ValueError as exc:
             raise ConfigError(f"{source}: key 'simulator': {exc}") from None
+    for spec, options in config.models.items():
+        provider_name, _, model_id = spec.partition("/")
+        custom = config.providers.get(provider_name)
+        kind = custom.kind if custom is not None else provider_name
+        if options.capabilities is not None and kind in KINDS and model_id:
+            try:
+                family_for(kind, model_id).with_override(options.capabilities)
+            except ValueError as exc:
+                raise ConfigError(
+                    f"{source}: key 'models.{spec}.capabilities': {_first_error(exc)}"
+                ) from None
     for name, provider in config.providers.items():
         if name not in BUILTIN_PROVIDERS and not provider.base_url:
             raise ConfigError(
@@ -239,17 +321,23 @@ def _model_at(loc: tuple[int | str, ...]) -> type[BaseModel] | None:
             model = ModelOptions
         elif head == "price":
             model = PriceOverride
+        elif head == "capabilities":
+            model = CapabilityOverride
         else:
             return None
     return model
 
 
-def resolve_model(spec: str, config: Config, env: dict[str, str]) -> ResolvedModel:
+def resolve_model(
+    spec: str, config: Config, env: dict[str, str], duel: DuelSettings | None = None
+) -> ResolvedModel:
     """Turn `PROVIDER/MODEL_ID` into a ResolvedModel (the first `/` splits).
 
     Raises:
         SpecError: a spec without a provider, or an unknown provider (the known ones
             are listed).
+        ConfigError: an effort the model cannot take (its words are listed), or a
+            capability override that is not valid.
     """
     provider, sep, model_id = spec.partition("/")
     if not sep or not provider or not model_id:
@@ -289,6 +377,21 @@ def resolve_model(spec: str, config: Config, env: dict[str, str]) -> ResolvedMod
     if key_env is None and key_envs:
         key_env = key_envs[-1] if kind == "gemini" else key_envs[0]
     value = env.get(key_env) if key_env else None
+    caps = _capabilities(spec, kind, model_id, options)
+    duel = duel or DuelSettings()
+    effort_word, notices = _effort_word(spec, caps, options, duel.effort or config.effort)
+    org_headers: tuple[tuple[str, str], ...] = ()
+    if kind in ("openai", "openai-chat") and provider in BUILTIN_PROVIDERS:
+        # as the official SDK sends them; ids, not secrets
+        org_headers = tuple(
+            (header, env[name])
+            for header, name in (
+                ("OpenAI-Organization", "OPENAI_ORG_ID"),
+                ("OpenAI-Project", "OPENAI_PROJECT_ID"),
+            )
+            if env.get(name)
+        )
+    omit = () if config.openai_verified_organization else ("reasoning.summary",)
     return ResolvedModel(
         spec=spec,
         provider=provider,
@@ -300,7 +403,63 @@ def resolve_model(spec: str, config: Config, env: dict[str, str]) -> ResolvedMod
         key_required=key_required,
         options=options,
         simulated=demo and provider in BUILTIN_PROVIDERS,
+        caps=caps,
+        effort_word=effort_word,
+        budget=duel.max_output_tokens,
+        config_budget=options.max_output_tokens or config.max_output_tokens,
+        notices=notices,
+        omit_params=omit,
+        org_headers=org_headers,
     )
+
+
+def _capabilities(spec: str, kind: str, model_id: str, options: ModelOptions) -> Family:
+    family = family_for(kind, model_id)
+    try:
+        return family.with_override(options.capabilities)
+    except ValueError as exc:  # pydantic's ValidationError is a ValueError
+        raise ConfigError(
+            f"config: key 'models.{spec}.capabilities': {_first_error(exc)}"
+        ) from None
+
+
+def _first_error(exc: Exception) -> str:
+    errors = getattr(exc, "errors", None)
+    if callable(errors):
+        err = errors()[0]
+        field_name = ".".join(str(p) for p in err["loc"])
+        msg = str(err["msg"]).removeprefix("Value error, ")
+        return f"field '{field_name}': {msg}" if field_name else msg
+    return str(exc)
+
+
+def _effort_word(
+    spec: str, caps: Family, options: ModelOptions, duel_effort: str | None
+) -> tuple[str | None, tuple[str, ...]]:
+    """The effort word this model is sent: its own config word wins, else the duel's, mapped."""
+    accepted = ", ".join(caps.efforts)
+    word = options.reasoning_effort
+    if word is not None:
+        if caps.efforts and word not in caps.efforts:
+            raise ConfigError(
+                f"config: key 'models.{spec}.reasoning_effort': {word!r} is not an effort "
+                f"{spec} takes (it takes: {accepted})"
+            )
+        return word, ()
+    if duel_effort is None:
+        return None, ()
+    if duel_effort not in DUEL_EFFORTS:
+        raise ConfigError(f"effort {duel_effort!r}: use one of {', '.join(DUEL_EFFORTS)}")
+    if caps.thinking == "none":
+        return None, (f"{spec} takes no effort setting: effort {duel_effort} not sent",)
+    mapped = caps.map_effort(duel_effort)
+    if mapped is None:
+        takes = ", ".join(k for k in DUEL_EFFORTS if caps.map_effort(k)) or "none"
+        raise ConfigError(
+            f"--effort {duel_effort}: {spec} cannot take it (it takes --effort {takes}; "
+            f"its own words: {accepted or 'any'})"
+        )
+    return mapped, ()
 
 
 def _known_providers(config: Config) -> list[str]:
@@ -323,16 +482,14 @@ def default_config_toml() -> str:
         "csv_path": "modelduel-results.csv",
         "timeout_s": 600.0,
         "connect_timeout_s": 10.0,
-        "stall_timeout_s": 60.0,
+        "stall_timeout_s": 300.0,
         "retries": 0,
         "providers": {
             "ollama": {"kind": "openai-chat", "base_url": "http://localhost:11434/v1", "free": True}
         },
-        "models": {
-            "openai/gpt-5.5": {"reasoning_effort": "medium"},
-            "anthropic/claude-opus-4-7": {"reasoning_effort": "high", "max_output_tokens": 16000},
-            "gemini/gemini-3.1-pro-preview": {"reasoning_effort": "high"},
-        },
+        # one effort and one budget for every model of a duel (per-model options win)
+        "effort": "high",
+        "max_output_tokens": 64000,
         "keymap": {},
     }
     header = (

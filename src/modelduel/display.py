@@ -90,7 +90,14 @@ def sparkline(buckets: tuple[int, ...], width: int = 12) -> str:
 
 
 def status_word(stats: StreamStats) -> str:
-    """The run's status as shown in a header; a failure names its kind."""
+    """The run's status as shown in a header; a failure names its kind.
+
+    A request sent with nothing back yet reads "thinking (no output yet) 47 s": reasoning
+    models are silent for minutes at high effort, and the user should see the difference
+    between one that thinks and one that hangs (which the overall timeout ends).
+    """
+    if stats.status == "waiting" and stats.elapsed_s is not None:
+        return f"thinking (no output yet) {int(stats.elapsed_s)} s"
     if stats.status == "failed" and stats.error is not None:
         return f"failed ({stats.error.kind})"
     if stats.status == "done" and stats.finish_reason not in (None, "stop"):

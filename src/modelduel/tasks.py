@@ -11,6 +11,7 @@ A task file looks like this (paths in `context_files` are relative to the file):
     # optional
     system = "You are ..."
     context_files = ["context/notes.md"]
+    max_output_tokens = 32000
     [[checks]]               # automatic checks of the answer: see `modelduel.checkspec`
     name = "sections"
     kind = "sections"
@@ -64,6 +65,7 @@ class Task(BaseModel):
         system: the system prompt (default: the brief's).
         context_files: documents inlined after the prompt, relative to the task file.
         checks: automatic checks of a finished answer (`[[checks]]`), run by `core.checks`.
+        max_output_tokens: the output budget of every model on this task.
         path: the task file itself; set by `load_task`, never read from the TOML.
     """
 
@@ -78,6 +80,8 @@ class Task(BaseModel):
     system: str | None = DEFAULT_SYSTEM_PROMPT
     context_files: list[str] = Field(default_factory=list)
     checks: list[Check] = Field(default_factory=list)
+    max_output_tokens: int | None = Field(default=None, gt=0)
+    """The output budget of every model on this task (the command line's wins)."""
     # exclude=True keeps it out of dumps; load_task refuses it as a TOML key.
     path: Path = Field(default=Path("task.toml"), exclude=True)
 

@@ -60,7 +60,7 @@ def run_ask(args: argparse.Namespace) -> int:
     table_only = bool(getattr(args, "table_only", False))
     outcome = _Outcome()
     with demo_environment(args.demo, config) as env:
-        models = [_resolve(spec, config, env) for spec in specs]
+        models = [_resolve(spec, config, env, args) for spec in specs]
         system = system_arg if system_arg is not None else config.system_prompt
         duel = DuelState.create(models, prompt, system or None)
         live = not args.json and not quiet and sys.stdout.isatty()
@@ -116,9 +116,11 @@ def _print_results(duel: DuelState, as_json: bool, *, quiet: bool, table_only: b
         console.print(summary_table(duel))
     console.file.flush()
     for slot in duel.slots:
-        error = slot.stats().error
-        if error is not None:
-            print(f"{slot.model.spec}: {error_message(error)}", file=sys.stderr)
+        stats = slot.stats()
+        for notice in stats.notices:
+            print(f"{slot.model.spec}: {notice}", file=sys.stderr)
+        if stats.error is not None:
+            print(f"{slot.model.spec}: {error_message(stats.error)}", file=sys.stderr)
 
 
 def _silence(stream: TextIO) -> None:
@@ -171,10 +173,13 @@ def _check_writable(path: Path) -> None:
     ensure_writable(path)
 
 
-def _resolve(spec: str, config: Config, env: dict[str, str]) -> ResolvedModel:
-    from modelduel.config import resolve_model
+def _resolve(
+    spec: str, config: Config, env: dict[str, str], args: argparse.Namespace
+) -> ResolvedModel:
+    from modelduel.config import DuelSettings, resolve_model
 
-    return resolve_model(spec, config, env)
+    duel = DuelSettings(args.effort, args.max_output_tokens)
+    return resolve_model(spec, config, env, duel)
 
 
 async def _run(

@@ -77,7 +77,7 @@ def add_run_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
 
 def run_run(args: argparse.Namespace) -> int:
     """Run the batch; exit 0 when every run succeeded, 1 when any failed."""
-    from modelduel.config import load_config, resolve_model
+    from modelduel.config import DuelSettings, load_config, resolve_model
     from modelduel.core.batch import plan_batch
     from modelduel.core.routing import plural
     from modelduel.errors import ModelduelError
@@ -100,7 +100,8 @@ def run_run(args: argparse.Namespace) -> int:
         print("nothing to do: every run is already in the CSV", file=sys.stderr)
         return 0
     with demo_environment(args.demo, config) as env:
-        resolved = {s: resolve_model(s, config, env) for s in specs}
+        duel = DuelSettings(getattr(args, "effort", None), args.max_output_tokens)
+        resolved = {s: resolve_model(s, config, env, duel) for s in specs}
         outcome = asyncio.run(_run_items(items, tasks, resolved, args, config, env, total))
     failures, cancelled, finished = outcome.failures, outcome.cancelled, outcome.completed
     if outcome.save_error is not None:
@@ -258,7 +259,7 @@ async def _run_items(
             for slot in duel.slots:
                 duels[slot.run_id] = duel
             finished[duel.duel_id] = asyncio.Event()
-            await child.start(duel.plans(max_output_tokens=args.max_output_tokens))
+            await child.start(duel.plans(max_output_tokens=task.max_output_tokens))
             await finished[duel.duel_id].wait()
             del finished[duel.duel_id]
 

@@ -59,7 +59,7 @@ def run_tui(
 ) -> int:
     """Open the duel screen; returns when the user quits."""
     from modelduel import locations
-    from modelduel.config import DEMO_ENV, load_config, resolve_model
+    from modelduel.config import DEMO_ENV, DuelSettings, load_config, resolve_model
     from modelduel.demo import demo_environment
     from modelduel.storage import ensure_writable
     from modelduel.tui.app import AppSettings, ModelduelApp
@@ -88,7 +88,8 @@ def run_tui(
     save_theme = theme_saver(config_file, tell)
 
     with demo_environment(args.demo, config, announce=False) as env:
-        models = [resolve_model(spec, config, env) for spec in specs]
+        duel = DuelSettings(getattr(args, "effort", None), getattr(args, "max_output_tokens", None))
+        models = [resolve_model(spec, config, env, duel) for spec in specs]
         settings = AppSettings(
             config=config,
             models=models,

@@ -13,6 +13,7 @@ from modelduel.core.events import (
     ErrorInfo,
     Event,
     Finished,
+    Notice,
     ReasoningDelta,
     RequestSent,
     Retrying,
@@ -46,6 +47,8 @@ def _encode(event: Event) -> list[Any]:
             event.cached_input_tokens,
             event.output_tokens,
             event.reasoning_tokens,
+            event.cache_write_tokens,
+            event.cache_write_1h_tokens,
         ]
     if isinstance(event, Finished):
         return ["F", event.reason, event.raw_reason]
@@ -53,6 +56,8 @@ def _encode(event: Event) -> list[Any]:
         return ["X", *_error_fields(event.error)]
     if isinstance(event, RequestSent):
         return ["S", event.connect_ns]
+    if isinstance(event, Notice):
+        return ["N", event.text]
     return ["Y", event.attempt, event.delay_s, *_error_fields(event.error)]
 
 
@@ -79,6 +84,8 @@ def decode_event_line(line: bytes | str) -> tuple[str, Stamped]:
         event = StreamFailed(_error_from(rest))
     elif code == "S":
         event = RequestSent(rest[0])
+    elif code == "N":
+        event = Notice(rest[0])
     elif code == "Y":
         event = Retrying(rest[0], rest[1], _error_from(rest[2:]))
     else:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import random
 import time
 from collections.abc import Awaitable, Callable
 
@@ -29,6 +30,7 @@ from modelduel.core.events import (
     TextDelta,
 )
 from modelduel.core.plan import RunPlan
+from modelduel.providers.base import MAX_RETRY_AFTER_S
 from modelduel.providers.http import Clock, Timeouts, make_client, stream_events
 
 __all__ = ["ClientPool", "DuelRunner", "EventSink", "RunPlan", "backoff_delay"]
@@ -63,11 +65,19 @@ class ClientPool:
             await client.aclose()
 
 
-def backoff_delay(attempt: int, retry_after_s: float | None) -> float:
-    """Seconds before retry `attempt` (1-based): the provider's hint, else 0.5 s doubling."""
-    if retry_after_s is not None:
+def backoff_delay(
+    attempt: int, retry_after_s: float | None, rng: Callable[[], float] = random.random
+) -> float:
+    """Seconds before retry `attempt` (1-based), as the official SDKs compute it.
+
+    The provider's hint when it is within (0, 120] s; else 0.5 s doubling up to 8 s, less
+    a random 0-25 % (jitter, so many clients do not retry in step). A hint above the cap
+    never gets here: such an error is reported as not retryable.
+    """
+    if retry_after_s is not None and 0 < retry_after_s <= MAX_RETRY_AFTER_S:
         return retry_after_s
-    return min(0.5 * 2.0 ** (attempt - 1), 8.0)
+    base = min(0.5 * 2.0 ** (attempt - 1), 8.0)
+    return base * (1 - 0.25 * rng())
 
 
 class DuelRunner:
@@ -78,9 +88,11 @@ class DuelRunner:
         pool: the pooled HTTP clients.
         clock: the monotonic nanosecond clock (injected for tests).
         retries: retries for a retryable failure that happened before any token.
-        timeout_s: overall limit for one run (keep-alives do not extend it).
-        stall_timeout_s: limit on silence between two network reads.
+        timeout_s: overall limit for one run (keep-alives do not extend it); before the
+            first token it is the only limit, since reasoning models think in silence.
+        stall_timeout_s: limit on silence between two network reads after the first token.
         sleep: the sleep used between retries (injected for tests).
+        rng: the random source of backoff jitter, in [0, 1) (injected for tests).
     """
 
     def __init__(
@@ -93,7 +105,9 @@ class DuelRunner:
         timeout_s: float = 600.0,
         stall_timeout_s: float | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        rng: Callable[[], float] = random.random,
     ) -> None:
+        self._rng = rng
         self._sink = sink
         self._pool = pool
         self._clock = clock
@@ -161,7 +175,7 @@ class DuelRunner:
                         emit(plan.run_id, Stamped(self._clock(), StreamFailed(error)))
                         return
                     attempt += 1
-                    delay = backoff_delay(attempt, error.retry_after_s)
+                    delay = backoff_delay(attempt, error.retry_after_s, self._rng)
                     emit(plan.run_id, Stamped(self._clock(), Retrying(attempt, delay, error)))
                     await self._sleep(delay)
         except TimeoutError:

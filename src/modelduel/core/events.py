@@ -10,6 +10,9 @@ Token vocabulary (identical for every provider, see README "Token counts"):
     cached_input_tokens  the cached part of input_tokens
     output_tokens        every billed output token, reasoning included
     reasoning_tokens     the reasoning part of output_tokens, None when unreported
+    cache_write_tokens   the part of input_tokens written to a prompt cache (billed above
+                         the input price: Anthropic 1.25x for 5 minutes, 2x for 1 hour)
+    cache_write_1h_tokens  the 1-hour part of cache_write_tokens
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ __all__ = [
     "ErrorKind",
     "Event",
     "Finished",
+    "Notice",
     "ReasoningDelta",
     "RequestSent",
     "Retrying",
@@ -58,6 +62,8 @@ class ErrorInfo:
         status: the HTTP status when there was one.
         retry_after_s: the provider's requested delay, when it gave one.
         retryable: whether a retry could succeed (429 rate limit, 5xx, 529, dropped connection).
+        param: the request parameter the provider named as the problem (OpenAI's `param`),
+            used in-process to resend without a parameter modelduel added itself.
     """
 
     kind: ErrorKind
@@ -65,6 +71,7 @@ class ErrorInfo:
     status: int | None = None
     retry_after_s: float | None = None
     retryable: bool = False
+    param: str | None = None
 
     def as_dict(self) -> dict[str, object]:
         """The JSON form used by `ask --json` and the CSV's error column."""
@@ -111,6 +118,8 @@ class Usage:
     cached_input_tokens: int | None = None
     output_tokens: int | None = None
     reasoning_tokens: int | None = None
+    cache_write_tokens: int | None = None
+    cache_write_1h_tokens: int | None = None
 
 
 FinishReason = str
@@ -139,6 +148,15 @@ class StreamFailed:
 
 
 @dataclass(frozen=True, slots=True)
+class Notice:
+    """Something the user should know about this run's request, said once in its pane
+    (a budget clamped to the model's maximum, a parameter the provider refused and the
+    request was resent without)."""
+
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
 class Retrying:
     """The runner is about to retry after a retryable failure (only with --retries)."""
 
@@ -147,7 +165,9 @@ class Retrying:
     error: ErrorInfo
 
 
-Event = TextDelta | ReasoningDelta | Usage | Finished | StreamFailed | RequestSent | Retrying
+Event = (
+    TextDelta | ReasoningDelta | Usage | Finished | StreamFailed | RequestSent | Retrying | Notice
+)
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,6 +24,7 @@ from typing import Literal
 from modelduel.core.events import (
     ErrorInfo,
     Finished,
+    Notice,
     ReasoningDelta,
     RequestSent,
     Retrying,
@@ -108,6 +109,8 @@ class StreamStats:
     error: ErrorInfo | None
     retries: int
     rate_buckets: tuple[int, ...] = field(default=())
+    cache_write_tokens: int | None = None
+    notices: tuple[str, ...] = ()
 
     @property
     def cost_usd(self) -> float | None:
@@ -145,6 +148,7 @@ class StreamMeter:
         self._error: ErrorInfo | None = None
         self._retries = 0
         self._buckets: list[int] = []
+        self._notices: list[str] = []
 
     def observe(self, stamped: Stamped) -> None:
         """Take one stamped event into account."""
@@ -160,6 +164,10 @@ class StreamMeter:
                 ),
                 output_tokens=_later(event.output_tokens, self._usage.output_tokens),
                 reasoning_tokens=_later(event.reasoning_tokens, self._usage.reasoning_tokens),
+                cache_write_tokens=_later(event.cache_write_tokens, self._usage.cache_write_tokens),
+                cache_write_1h_tokens=_later(
+                    event.cache_write_1h_tokens, self._usage.cache_write_1h_tokens
+                ),
             )
             if event.output_tokens is not None:
                 self._chars_at_usage = self._text_chars + self._reasoning_chars
@@ -179,6 +187,8 @@ class StreamMeter:
         elif isinstance(event, Retrying):
             self._retries += 1
             self._reset_attempt()
+        elif isinstance(event, Notice) and event.text not in self._notices:
+            self._notices.append(event.text)
 
     def _reset_attempt(self) -> None:
         self._text.clear()
@@ -236,6 +246,8 @@ class StreamMeter:
             cached_input_tokens=usage.cached_input_tokens,
             output_tokens=output,
             reasoning_tokens=usage.reasoning_tokens,
+            cache_write_tokens=usage.cache_write_tokens,
+            cache_write_1h_tokens=usage.cache_write_1h_tokens,
         )
         cost = self._price(live_usage) if self._price is not None else None
         gaps = sorted(g / 1e9 for g in self._gaps_ns)
@@ -267,6 +279,8 @@ class StreamMeter:
             error=self._error,
             retries=self._retries,
             rate_buckets=tuple(self._buckets),
+            cache_write_tokens=usage.cache_write_tokens,
+            notices=tuple(self._notices),
         )
 
     def _status(self) -> RunStatus:

@@ -27,6 +27,8 @@ class PriceOverride(BaseModel):
         input_per_mtok: price of uncached input tokens.
         output_per_mtok: price of output tokens (reasoning included).
         cached_input_per_mtok: price of cache-read input tokens (default: the input price).
+        cache_write_per_mtok: price of input tokens written to a prompt cache (default:
+            the input price).
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -34,6 +36,7 @@ class PriceOverride(BaseModel):
     input_per_mtok: float = Field(ge=0)
     output_per_mtok: float = Field(ge=0)
     cached_input_per_mtok: float | None = Field(default=None, ge=0)
+    cache_write_per_mtok: float | None = Field(default=None, ge=0)
 
 
 def warm_up() -> None:
@@ -69,20 +72,30 @@ def price_run(
         return Cost(0.0, "config: free")
     if usage.input_tokens is None and usage.output_tokens is None:
         return Cost(None, "no usage")
+    if usage.input_tokens is None and kind == "openai-chat":
+        # a Chat server that reports no usage: pricing only the estimated output would
+        # count the prompt as free (the hosted protocols report input at the end)
+        return Cost(None, "no usage reported: cost unknown")
     inp = usage.input_tokens or 0
     cached = min(usage.cached_input_tokens or 0, inp)
+    written = min(usage.cache_write_tokens or 0, inp - cached)
+    written_1h = min(usage.cache_write_1h_tokens or 0, written)
     out = usage.output_tokens or 0
     if override is not None:
         cached_price = override.cached_input_per_mtok
         if cached_price is None:
             cached_price = override.input_per_mtok
+        write_price = override.cache_write_per_mtok
+        if write_price is None:
+            write_price = override.input_per_mtok
         usd = (
-            (inp - cached) * override.input_per_mtok
+            (inp - cached - written) * override.input_per_mtok
             + cached * cached_price
+            + written * write_price
             + out * override.output_per_mtok
         ) / 1e6
         return Cost(usd, "config")
-    return _library_price(kind, _base_model_id(model_id), inp, cached, out)
+    return _library_price(kind, _base_model_id(model_id), inp, cached, out, written, written_1h)
 
 
 def _base_model_id(model_id: str) -> str:
@@ -92,19 +105,52 @@ def _base_model_id(model_id: str) -> str:
 
 
 @functools.lru_cache(maxsize=4096)
-def _library_price(kind: str, model_id: str, inp: int, cached: int, out: int) -> Cost:
+def _library_price(
+    kind: str,
+    model_id: str,
+    inp: int,
+    cached: int,
+    out: int,
+    written: int = 0,
+    written_1h: int = 0,
+) -> Cost:
     from genai_prices import Usage as PriceUsage
     from genai_prices import calc_price
 
     provider = _PROVIDER_IDS.get(kind)
+    fields: dict[str, int] = {
+        "input_tokens": inp,
+        "cache_read_tokens": cached,
+        "output_tokens": out,
+    }
+    if written:
+        # genai-prices counts writes inside input_tokens and the 1-hour ones inside writes
+        fields["cache_write_tokens"] = written
+        fields["cache_write_1h_tokens"] = written_1h
     try:
-        result = calc_price(
-            PriceUsage(input_tokens=inp, cache_read_tokens=cached, output_tokens=out),
-            model_id,
-            provider_id=provider,
-        )
+        result = calc_price(PriceUsage(**fields), model_id, provider_id=provider)
     except LookupError:
         return Cost(None, f"{price_source()}: unknown model {model_id}")
     except Exception:  # the library raises plain exceptions for unknown models
         return Cost(None, f"{price_source()}: no price for {model_id}")
+    if provider is None and not _named_exactly(result.model.match, model_id):
+        # a server of ours (Ollama's deepseek-r1:14b) is not the hosted model it resembles
+        return Cost(
+            None,
+            f"{price_source()}: {model_id} only resembles {result.model.id}; set a price "
+            "or free = true in the config",
+        )
     return Cost(float(result.total_price), price_source())
+
+
+def _named_exactly(clause: object, model_id: str) -> bool:
+    """True when the price data's match clause names `model_id` exactly (not a prefix)."""
+    wanted = model_id.lower()
+    equals = getattr(clause, "equals", None)
+    if isinstance(equals, str):
+        return equals.lower() == wanted
+    for attr in ("or_", "and_"):
+        parts = getattr(clause, attr, None)
+        if isinstance(parts, list) and any(_named_exactly(p, model_id) for p in parts):
+            return True
+    return False

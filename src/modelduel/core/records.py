@@ -122,6 +122,8 @@ def csv_row(duel: DuelState, slot: RunSlot, *, blind: bool = False) -> dict[str,
         "retried": s.retries,
         # demo runs answer from the local simulator: never to be mistaken for real ones
         "simulated": m.simulated,
+        "max_output_tokens": slot.max_output_tokens,
+        "cache_write_tokens": s.cache_write_tokens,
     }
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from modelduel.core.events import Stamped, Usage
+from modelduel.core.events import Notice, Stamped, Usage
 from modelduel.core.metrics import Cost, StreamMeter, StreamStats
 from modelduel.core.plan import RunPlan
 from modelduel.providers.base import StreamTarget
@@ -57,6 +57,7 @@ class RunSlot:
         pane: 0-based position in the duel.
         meter: accumulates the run's stamped events.
         ended: True once the run has ended for good (no more events).
+        max_output_tokens: the output budget the run was sent (set when it is planned).
     """
 
     run_id: str
@@ -64,6 +65,7 @@ class RunSlot:
     pane: int
     meter: StreamMeter
     ended: bool = False
+    max_output_tokens: int | None = None
 
     def stats(self, now_ns: int | None = None) -> StreamStats:
         """The run's figures now."""
@@ -143,7 +145,10 @@ class DuelState:
     ) -> RunPlan:
         """The plan that sends this duel's prompt to one slot's model."""
         model = slot.model
-        request = model.to_request(self.prompt, self.system, max_output_tokens)
+        request, notices = model.plan_request(self.prompt, self.system, max_output_tokens)
+        for text in notices:
+            slot.meter.observe(Stamped(0, Notice(text)))
+        slot.max_output_tokens = request.max_output_tokens
         if extra_headers:
             request = replace(request, extra_headers=(*request.extra_headers, *extra_headers))
         secret = model.api_key
@@ -153,6 +158,7 @@ class DuelState:
             api_key=lambda: None if secret is None else secret.get_secret_value(),
             key_env=model.key_env,
             key_required=model.key_required,
+            name=model.provider,
         )
         return RunPlan(slot.run_id, model.provider, target, request)
 

@@ -53,17 +53,9 @@ def plan_to_json(plan: RunPlan) -> dict[str, Any]:
             "base_url": t.base_url,
             "key_env": t.key_env,
             "key_required": t.key_required,
+            "name": t.name,
         },
-        "request": {
-            "model_id": r.model_id,
-            "prompt": r.prompt,
-            "system": r.system,
-            "max_output_tokens": r.max_output_tokens,
-            "reasoning_effort": r.reasoning_effort,
-            "temperature": r.temperature,
-            "show_reasoning": r.show_reasoning,
-            "extra_headers": [list(h) for h in r.extra_headers],
-        },
+        "request": r.to_json(),
     }
 
 
@@ -77,22 +69,14 @@ def _env_key(name: str | None) -> Callable[[], str | None]:
 def plan_from_json(data: dict[str, Any]) -> RunPlan:
     """The plan a parent sent; the key is read from this process's environment at send time."""
     t, r = data["target"], data["request"]
-    request = ModelRequest(
-        model_id=r["model_id"],
-        prompt=r["prompt"],
-        system=r["system"],
-        max_output_tokens=r["max_output_tokens"],
-        reasoning_effort=r["reasoning_effort"],
-        temperature=r["temperature"],
-        show_reasoning=r["show_reasoning"],
-        extra_headers=tuple((k, v) for k, v in r["extra_headers"]),
-    )
+    request = ModelRequest.from_json(r)
     target = StreamTarget(
         kind=t["kind"],
         base_url=t["base_url"],
         api_key=_env_key(t["key_env"]),
         key_env=t["key_env"],
         key_required=t["key_required"],
+        name=t.get("name"),
     )
     return RunPlan(data["run_id"], data["client_key"], target, request)
 

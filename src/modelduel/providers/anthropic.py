@@ -1,7 +1,8 @@
 """Anthropic Messages API (`POST /v1/messages`) with extended thinking.
 
 Claude Opus 4.7 takes only adaptive thinking; `display: "summarized"` is what
-makes its thinking text stream (without it the blocks arrive empty). Usage comes
+makes its thinking text stream, `display: "omitted"` hides it while the model
+thinks the same (which families take what is capability data). Usage comes
 in `message_start` and, cumulative, in `message_delta`, which overrides it field
 by field; Anthropic counts cache reads and writes apart from `input_tokens`, so
 they are added back to match modelduel's vocabulary.
@@ -10,11 +11,15 @@ they are added back to match modelduel's vocabulary.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
+from modelduel.capabilities import DEFAULT_MAX_OUTPUT_TOKENS
 from modelduel.core.events import (
     ErrorInfo,
+    ErrorKind,
     Event,
     Finished,
     ReasoningDelta,
@@ -32,13 +37,13 @@ from modelduel.providers.common import (
     stream_cut,
 )
 
-__all__ = ["ADAPTER", "AnthropicAdapter", "MessagesParser", "uses_adaptive_thinking"]
+__all__ = ["ADAPTER", "AnthropicAdapter", "MessagesParser"]
 
 API_VERSION = "2023-06-01"
-DEFAULT_MAX_TOKENS = 16000
-"""Anthropic requires max_tokens; it covers thinking too, so it must leave room for both."""
-
-_ADAPTIVE_MODELS = ("claude-opus-4-7", "claude-opus-4-6", "claude-sonnet-4-6")
+DISPLAY_PARAM = "thinking.display"
+_FIELD_PREFIX = re.compile(r"^([a-z_][a-z0-9_]*(?:\.[a-z0-9_]+)+|[a-z_]+_[a-z0-9_]+): ")
+MIN_THINKING_BUDGET = 1024
+"""Anthropic's smallest `budget_tokens`."""
 _FINISH = {
     "end_turn": "stop",
     "stop_sequence": "stop",
@@ -54,11 +59,11 @@ _USAGE_FIELDS = (
     "cache_creation_input_tokens",
     "output_tokens",
 )
-
-
-def uses_adaptive_thinking(model_id: str) -> bool:
-    """True for models that take only `thinking: {type: adaptive}` and refuse temperature."""
-    return model_id.startswith(_ADAPTIVE_MODELS)
+_NESTED_USAGE = (
+    ("output_tokens_details", "thinking_tokens"),
+    ("cache_creation", "ephemeral_1h_input_tokens"),
+    ("cache_creation", "ephemeral_5m_input_tokens"),
+)
 
 
 class MessagesParser:
@@ -144,17 +149,30 @@ class MessagesParser:
             if value is not None:
                 self._usage[name] = value
                 changed = True
+        for outer, name in _NESTED_USAGE:
+            nested = usage.get(outer)
+            value = as_int(nested.get(name)) if isinstance(nested, dict) else None
+            if value is not None:
+                self._usage[name] = value
+                changed = True
         if not changed:
             return []
         u = self._usage
         has_input = any(k in u for k in _USAGE_FIELDS[:3])
         cached = u.get("cache_read_input_tokens")
+        written = u.get("cache_creation_input_tokens")
+        five, hour = u.get("ephemeral_5m_input_tokens"), u.get("ephemeral_1h_input_tokens")
+        if written is None and (five is not None or hour is not None):
+            written = (five or 0) + (hour or 0)
         return [
             UsageEvent(
                 input_tokens=sum(u.get(k, 0) for k in _USAGE_FIELDS[:3]) if has_input else None,
                 cached_input_tokens=cached if cached is not None else (0 if has_input else None),
                 output_tokens=u.get("output_tokens"),
-                reasoning_tokens=None,  # Anthropic does not report thinking tokens apart
+                # real 2026 streams report thinking apart; older ones do not (None = unknown)
+                reasoning_tokens=u.get("thinking_tokens"),
+                cache_write_tokens=written if written is not None else (0 if has_input else None),
+                cache_write_1h_tokens=u.get("ephemeral_1h_input_tokens"),
             )
         ]
 
@@ -203,44 +221,94 @@ class AnthropicAdapter:
         return headers
 
     def build_payload(self, request: ModelRequest) -> dict[str, Any]:
-        """The Messages body: adaptive summarized thinking where the model takes it."""
+        """The Messages body, shaped by the model's capability data.
+
+        Adaptive models always think (`thinking: {type: adaptive}`); `show_reasoning`
+        only chooses `display: summarized` or `omitted`. `max_tokens` is required and
+        covers thinking; without a budget the model's own maximum (capped at the
+        duel default) is sent, never a small fixed number.
+        """
+        caps = request.capabilities(self.kind)
+        max_tokens = request.max_output_tokens or min(
+            DEFAULT_MAX_OUTPUT_TOKENS, caps.max_output_tokens or DEFAULT_MAX_OUTPUT_TOKENS
+        )
         body: dict[str, Any] = {
             "model": request.model_id,
-            "max_tokens": request.max_output_tokens or DEFAULT_MAX_TOKENS,
+            "max_tokens": max_tokens,
             "messages": [{"role": "user", "content": request.prompt}],
             "stream": True,
         }
         if request.system:
             body["system"] = request.system
         effort = request.reasoning_effort
-        if uses_adaptive_thinking(request.model_id):
-            if request.show_reasoning:
-                body["thinking"] = {"type": "adaptive", "display": "summarized"}
+        thinking_on = False
+        if caps.thinking == "anthropic-adaptive":
+            thinking: dict[str, str] = {"type": "adaptive"}
+            if DISPLAY_PARAM in self.optional_params(request):
+                thinking["display"] = "summarized" if request.show_reasoning else "omitted"
+            body["thinking"] = thinking
+            thinking_on = True
             if effort:
                 body["output_config"] = {"effort": effort}
-            return body
-        if effort and effort.isdigit():
-            # older models: a thinking budget in tokens, which must stay below max_tokens
-            budget = min(int(effort), body["max_tokens"] - 1)
+        elif caps.thinking == "anthropic-budget" and effort and effort.isdigit():
+            # a thinking budget in tokens, which must stay below max_tokens
+            budget = max(MIN_THINKING_BUDGET, min(int(effort), max_tokens - 1))
             body["thinking"] = {"type": "enabled", "budget_tokens": budget}
-        elif request.temperature is not None:
+            thinking_on = True
+        if request.temperature is not None and caps.temperature and not thinking_on:
             body["temperature"] = request.temperature
         return body
+
+    def optional_params(self, request: ModelRequest) -> frozenset[str]:
+        """`thinking.display`: modelduel's choice of how thinking is shown."""
+        caps = request.capabilities(self.kind)
+        if caps.thinking == "anthropic-adaptive" and DISPLAY_PARAM not in request.omit_params:
+            return frozenset({DISPLAY_PARAM})
+        return frozenset()
 
     def new_parser(self) -> MessagesParser:
         """A parser for one response."""
         return MessagesParser()
 
-    def parse_error(self, status: int, body: bytes, headers: Mapping[str, str]) -> ErrorInfo:
-        """Anthropic's `{"type":"error","error":{type,message}}` in words."""
+    def parse_error(
+        self, status: int, body: bytes, headers: Mapping[str, str], provider: str | None = None
+    ) -> ErrorInfo:
+        """Anthropic's `{"type":"error","error":{type,message}}` in words.
+
+        A 403 is not always a bad key: `billing_error` (credit balance too low) and
+        `permission_error` (the key may not use this model or feature) say so.
+        """
+        name = provider or self.kind
         doc = load_json_body(body) or {}
         err = doc.get("error")
         message = None
+        err_type = ""
         if isinstance(err, dict):
             message = str(err.get("message") or err.get("type") or "") or None
+            err_type = str(err.get("type") or "")
         elif body:
             message = body.decode("utf-8", "replace")
-        return http_error_info("anthropic", status, message, headers)
+        kind: ErrorKind | None = None
+        headline = None
+        # the older form of the low-credit error is a 400 invalid_request_error
+        low_credit = "credit balance is too low" in (message or "").lower()
+        if err_type == "billing_error" or status == 402 or low_credit:
+            kind = "quota"
+            headline = f"{name} billing: add credit at console.anthropic.com (Plans & Billing)"
+        elif err_type == "permission_error":
+            kind = "auth"
+            headline = f"{name} key is valid but lacks permission for this model or feature"
+        elif status == 403:
+            kind = "auth"
+            headline = (
+                f"{name} refused access: a region it does not serve or an account "
+                "restriction, not necessarily a bad key"
+            )
+        info = http_error_info(name, status, message, headers, kind=kind, headline=headline)
+        # Anthropic names the offending field at the start of a 400's message
+        # ("thinking.display: Extra inputs are not permitted")
+        field = _FIELD_PREFIX.match(message or "") if status == 400 else None
+        return replace(info, param=field.group(1)) if field else info
 
 
 ADAPTER = AnthropicAdapter()

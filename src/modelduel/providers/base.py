@@ -16,6 +16,7 @@ from datetime import datetime
 from email.utils import parsedate_to_datetime
 from typing import Any, Protocol
 
+from modelduel.capabilities import Family, family_for
 from modelduel.core.events import ErrorInfo, ErrorKind, Event
 
 __all__ = [
@@ -71,6 +72,9 @@ class ModelRequest:
         show_reasoning: ask for reasoning text (summaries / thoughts) to be streamed.
         extra_headers: additional request headers (the simulator's fault and
             timing controls); never holds credentials.
+        caps: the model's capability family (None: looked up in the shipped data).
+        omit_params: dotted names of parameters modelduel must not add on its own
+            (`reasoning.summary` for an organization that may not have summaries).
     """
 
     model_id: str
@@ -81,6 +85,44 @@ class ModelRequest:
     temperature: float | None = None
     show_reasoning: bool = True
     extra_headers: tuple[tuple[str, str], ...] = ()
+    caps: Family | None = None
+    omit_params: tuple[str, ...] = ()
+
+    def capabilities(self, kind: str) -> Family:
+        """The capability family to build the request with."""
+        return self.caps if self.caps is not None else family_for(kind, self.model_id)
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-able dict (for the pipe to the worker process)."""
+        return {
+            "model_id": self.model_id,
+            "prompt": self.prompt,
+            "system": self.system,
+            "max_output_tokens": self.max_output_tokens,
+            "reasoning_effort": self.reasoning_effort,
+            "temperature": self.temperature,
+            "show_reasoning": self.show_reasoning,
+            "extra_headers": [list(h) for h in self.extra_headers],
+            "caps": None if self.caps is None else self.caps.model_dump(mode="json"),
+            "omit_params": list(self.omit_params),
+        }
+
+    @classmethod
+    def from_json(cls, r: dict[str, Any]) -> ModelRequest:
+        """The request `to_json` wrote."""
+        caps = r.get("caps")
+        return cls(
+            model_id=r["model_id"],
+            prompt=r["prompt"],
+            system=r["system"],
+            max_output_tokens=r["max_output_tokens"],
+            reasoning_effort=r["reasoning_effort"],
+            temperature=r["temperature"],
+            show_reasoning=r["show_reasoning"],
+            extra_headers=tuple((k, v) for k, v in r["extra_headers"]),
+            caps=None if caps is None else Family.model_validate(caps),
+            omit_params=tuple(r.get("omit_params") or ()),
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +136,9 @@ class StreamTarget:
             long-lived object holds the plain key (and reprs cannot show it).
         key_env: the variable the key comes from, for "X is not set".
         key_required: False for local servers that need no key.
+        name: the provider's name as configured (`ollama`), for error wording.
+        org_headers: OpenAI organization / project headers (from OPENAI_ORG_ID,
+            OPENAI_PROJECT_ID, as the SDK sends them); ids, not secrets.
     """
 
     kind: str
@@ -101,6 +146,8 @@ class StreamTarget:
     api_key: Callable[[], str | None]
     key_env: str | None
     key_required: bool = True
+    name: str | None = None
+    org_headers: tuple[tuple[str, str], ...] = ()
 
 
 class StreamParser(Protocol):
@@ -145,8 +192,19 @@ class Adapter(Protocol):
         """A fresh parser for one response."""
         ...
 
-    def parse_error(self, status: int, body: bytes, headers: Mapping[str, str]) -> ErrorInfo:
-        """The ErrorInfo for a non-2xx response, with the provider's own message."""
+    def parse_error(
+        self, status: int, body: bytes, headers: Mapping[str, str], provider: str | None = None
+    ) -> ErrorInfo:
+        """The ErrorInfo for a non-2xx response, with the provider's own message.
+
+        `provider` is the name the user configured (`ollama`), used in the wording.
+        """
+        ...
+
+    def optional_params(self, request: ModelRequest) -> frozenset[str]:
+        """Dotted names of parameters modelduel adds on its own initiative (display
+        niceties such as `reasoning.summary`), which may be dropped when a provider
+        refuses them; never one the user configured."""
         ...
 
 
@@ -172,12 +230,20 @@ def clamp_retry_after(seconds: float | None) -> float | None:
     return min(seconds, MAX_RETRY_AFTER_S)
 
 
-def parse_retry_after(headers: Mapping[str, str], now_epoch_s: float) -> float | None:
-    """Seconds to wait from `retry-after-ms` or `retry-after` (seconds or an HTTP date), clamped."""
+def parse_retry_after(
+    headers: Mapping[str, str], now_epoch_s: float, *, clamp: bool = True
+) -> float | None:
+    """Seconds to wait from `retry-after-ms` or `retry-after` (seconds or an HTTP date).
+
+    Args:
+        clamp: cap the value at MAX_RETRY_AFTER_S; without it a huge hint is returned as
+            given (negative ones as 0), so the caller can report it instead of waiting.
+    """
+    fix = clamp_retry_after if clamp else _non_negative
     ms = headers.get("retry-after-ms")
     if ms is not None:
         try:
-            return clamp_retry_after(float(ms) / 1000.0)
+            return fix(float(ms) / 1000.0)
         except ValueError:
             pass
     value = headers.get("retry-after")
@@ -185,7 +251,7 @@ def parse_retry_after(headers: Mapping[str, str], now_epoch_s: float) -> float |
         return None
     value = value.strip()
     try:
-        return clamp_retry_after(float(value))
+        return fix(float(value))
     except ValueError:
         pass
     try:
@@ -195,7 +261,13 @@ def parse_retry_after(headers: Mapping[str, str], now_epoch_s: float) -> float |
         return None
     if not isinstance(when, datetime):
         return None
-    return clamp_retry_after(when.timestamp() - now_epoch_s)
+    return fix(when.timestamp() - now_epoch_s)
+
+
+def _non_negative(seconds: float | None) -> float | None:
+    if seconds is None or math.isnan(seconds):
+        return None
+    return max(seconds, 0.0)
 
 
 def get_adapter(kind: str) -> Adapter:

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from modelduel.core.events import ErrorInfo, ErrorKind, StreamFailed, Usage
-from modelduel.providers.base import error_kind_for_status, parse_retry_after
+from modelduel.providers.base import MAX_RETRY_AFTER_S, error_kind_for_status, parse_retry_after
 
 __all__ = [
     "MAX_MESSAGE_CHARS",
@@ -20,6 +20,7 @@ __all__ = [
     "malformed",
     "one_line",
     "openai_style_usage",
+    "sdk_retryable",
     "stream_cut",
 ]
 
@@ -30,6 +31,12 @@ MAX_MESSAGE_CHARS = 400
 _KEYLIKE = re.compile(r"\b(sk-[A-Za-z0-9_\-]{4}|AIza[A-Za-z0-9_\-]{2})[A-Za-z0-9_\-]{8,}")
 
 RETRYABLE_STATUSES = frozenset({408, 409, 429, 500, 502, 503, 504, 529})
+"""What the official SDKs retry: 408, 409, 429 and every 5xx (529 included)."""
+
+
+def sdk_retryable(status: int) -> bool:
+    """True for a status the official SDKs retry (408, 409, 429, any 5xx)."""
+    return status in (408, 409, 429) or status >= 500
 
 
 def one_line(text: str, limit: int = MAX_MESSAGE_CHARS) -> str:
@@ -76,6 +83,10 @@ def openai_style_usage(
         reasoning_tokens=as_int(out_details.get("reasoning_tokens"))
         if isinstance(out_details, dict)
         else None,
+        # billed by some models above the input price, part of input_tokens like cached ones
+        cache_write_tokens=as_int(in_details.get("cache_write_tokens"))
+        if isinstance(in_details, dict)
+        else None,
     )
 
 
@@ -115,6 +126,8 @@ def http_error_info(
     kind: ErrorKind | None = None,
     retry_after_s: float | None = None,
     model_hint: str | None = None,
+    headline: str | None = None,
+    retryable: bool | None = None,
 ) -> ErrorInfo:
     """An ErrorInfo worded for a user, from a provider's status and message.
 
@@ -126,12 +139,21 @@ def http_error_info(
         kind: overrides the kind the status implies (quota, auth on a 400, ...).
         retry_after_s: a delay the body gave (Gemini's retryDelay); headers win.
         model_hint: words naming the model, for not-found errors.
+        headline: the words to put before the provider's message (a cause the body
+            names: billing, region, a disabled API), instead of those the kind implies.
+        retryable: overrides whether a retry could help (a daily quota cannot).
+
+    Retrying follows the official SDKs: 408, 409, 429 and 5xx are retryable unless the
+    kind says otherwise, `x-should-retry` is obeyed, and a Retry-After above
+    MAX_RETRY_AFTER_S is reported, not waited out.
     """
     kind = kind or error_kind_for_status(status)
     text = one_line(message) if message else f"HTTP {status}"
-    header_delay = parse_retry_after(headers, time.time())
+    header_delay = parse_retry_after(headers, time.time(), clamp=False)
     delay = header_delay if header_delay is not None else retry_after_s
-    if kind == "auth":
+    if headline is not None:
+        words = f"{headline} (HTTP {status}): {text}"
+    elif kind == "auth":
         words = f"invalid API key for {provider} (HTTP {status}): {text}"
     elif kind == "not_found":
         what = f"model {model_hint}" if model_hint else "model or endpoint"
@@ -146,7 +168,20 @@ def http_error_info(
         words = f"{provider} server error (HTTP {status}): {text}"
     else:
         words = f"{provider} rejected the request (HTTP {status}): {text}"
-    retryable = kind in ("rate_limited", "provider_error") or (
-        kind not in ("quota", "auth", "not_found", "bad_request") and status in RETRYABLE_STATUSES
-    )
+    if retryable is None:
+        retryable = kind not in ("quota", "auth", "not_found", "missing_key") and (
+            sdk_retryable(status) or kind in ("rate_limited", "provider_error")
+        )
+        should = headers.get("x-should-retry", "").strip().lower()
+        if should == "true":
+            retryable = True
+        elif should == "false":
+            retryable = False
+    if delay is not None and delay > MAX_RETRY_AFTER_S:
+        if retryable:
+            words += (
+                f" (the provider asks to wait {delay:g} s, more than the {MAX_RETRY_AFTER_S:g} s"
+                " modelduel waits: not retried, try again later)"
+            )
+        retryable = False
     return ErrorInfo(kind, words, status=status, retry_after_s=delay, retryable=retryable)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 from urllib.parse import quote
 
@@ -34,6 +35,8 @@ from modelduel.providers.common import (
 )
 
 __all__ = ["ADAPTER", "GeminiAdapter", "GeminiParser"]
+
+INCLUDE_THOUGHTS = "generationConfig.thinkingConfig.includeThoughts"
 
 _FINISH = {
     "STOP": "stop",
@@ -140,11 +143,41 @@ def _retry_delay(details: Any) -> float | None:
     return None
 
 
+def _reasons(err: Mapping[str, Any]) -> set[str]:
+    details = err.get("details")
+    return {
+        str(item.get("reason"))
+        for item in (details if isinstance(details, list) else ())
+        if isinstance(item, dict) and item.get("reason")
+    }
+
+
+def _violated_field(err: Mapping[str, Any]) -> str | None:
+    """The field a BadRequest detail names (`fieldViolations[0].field`), if any."""
+    details = err.get("details")
+    for item in details if isinstance(details, list) else ():
+        violations = item.get("fieldViolations") if isinstance(item, dict) else None
+        for v in violations if isinstance(violations, list) else ():
+            if isinstance(v, dict) and isinstance(v.get("field"), str):
+                return str(v["field"])
+    return None
+
+
 def _is_bad_key(err: Mapping[str, Any]) -> bool:
-    for item in err.get("details") or ():
-        if isinstance(item, dict) and item.get("reason") in ("API_KEY_INVALID", "API_KEY_EXPIRED"):
-            return True
+    if _reasons(err) & {"API_KEY_INVALID", "API_KEY_EXPIRED"}:
+        return True
     return "API key not valid" in str(err.get("message") or "")
+
+
+def _is_daily_quota(err: Mapping[str, Any]) -> bool:
+    """A per-day quota (free tier): waiting seconds cannot help, it resets tomorrow."""
+    details = err.get("details")
+    for item in details if isinstance(details, list) else ():
+        violations = item.get("violations") if isinstance(item, dict) else None
+        for v in violations if isinstance(violations, list) else ():
+            if isinstance(v, dict) and "perday" in str(v.get("quotaId") or "").lower():
+                return True
+    return False
 
 
 def _stream_error(err: Any) -> ErrorInfo:
@@ -180,7 +213,12 @@ class GeminiAdapter:
         return headers
 
     def build_payload(self, request: ModelRequest) -> dict[str, Any]:
-        """The generateContent body, thoughts included so the user sees the model think."""
+        """The generateContent body, shaped by the model's capability data.
+
+        Thoughts are included (`includeThoughts`) only to show them: without it the
+        model thinks the same, it just does not stream the thought summaries.
+        """
+        caps = request.capabilities(self.kind)
         body: dict[str, Any] = {
             "contents": [{"role": "user", "parts": [{"text": request.prompt}]}],
         }
@@ -189,16 +227,16 @@ class GeminiAdapter:
         config: dict[str, Any] = {}
         if request.max_output_tokens is not None:
             config["maxOutputTokens"] = request.max_output_tokens
-        if request.temperature is not None:
+        if request.temperature is not None and caps.temperature:
             config["temperature"] = request.temperature
         thinking: dict[str, Any] = {}
         effort = request.reasoning_effort
-        if effort:
+        if effort and caps.thinking != "none":
             if effort.lstrip("-").isdigit():
                 thinking["thinkingBudget"] = int(effort)  # Gemini 2.5 style
             else:
                 thinking["thinkingLevel"] = effort
-        if request.show_reasoning:
+        if INCLUDE_THOUGHTS in self.optional_params(request):
             thinking["includeThoughts"] = True
         if thinking:
             config["thinkingConfig"] = thinking
@@ -206,12 +244,30 @@ class GeminiAdapter:
             body["generationConfig"] = config
         return body
 
+    def optional_params(self, request: ModelRequest) -> frozenset[str]:
+        """`includeThoughts`: asked for on modelduel's initiative, to show the model think."""
+        caps = request.capabilities(self.kind)
+        if (
+            request.show_reasoning
+            and caps.thinking != "none"
+            and INCLUDE_THOUGHTS not in request.omit_params
+        ):
+            return frozenset({INCLUDE_THOUGHTS})
+        return frozenset()
+
     def new_parser(self) -> GeminiParser:
         """A parser for one response."""
         return GeminiParser()
 
-    def parse_error(self, status: int, body: bytes, headers: Mapping[str, str]) -> ErrorInfo:
-        """Gemini's `{"error": {code, message, status, details}}` in words."""
+    def parse_error(
+        self, status: int, body: bytes, headers: Mapping[str, str], provider: str | None = None
+    ) -> ErrorInfo:
+        """Gemini's `{"error": {code, message, status, details}}` in words.
+
+        A disabled API (`SERVICE_DISABLED`) and a per-day quota get their own words;
+        a daily quota is not retried.
+        """
+        name = provider or self.kind
         doc = load_json_body(body)
         if doc is None:
             # errors of the streaming endpoint can come as a one-element JSON array
@@ -227,16 +283,38 @@ class GeminiAdapter:
             body.decode("utf-8", "replace") if body and not doc else None
         )
         kind: ErrorKind | None = None
+        headline = None
+        retryable = None
         if _is_bad_key(err):
             kind = "auth"
-        return http_error_info(
-            "gemini",
+        elif "SERVICE_DISABLED" in _reasons(err):
+            kind = "auth"
+            headline = (
+                f"{name}: the Generative Language API is not enabled for this key's Google "
+                "Cloud project (enable it in the console, or use a key from AI Studio)"
+            )
+        elif status == 429 and _is_daily_quota(err):
+            kind, retryable = "quota", False
+            headline = f"{name} daily quota used up: it resets at midnight Pacific time"
+        elif status == 402 or "enable billing" in (message or "").lower():
+            kind, headline = "quota", f"{name} billing: set up billing for this project"
+        elif "location is not supported" in (message or ""):
+            kind, headline = "auth", f"{name} does not serve this location"
+        elif status == 403:
+            kind = "auth"
+            headline = f"{name} refused access (HTTP 403 is not necessarily a bad key)"
+        info = http_error_info(
+            name,
             status,
             message,
             headers,
             kind=kind,
             retry_after_s=_retry_delay(err.get("details")),
+            headline=headline,
+            retryable=retryable,
         )
+        field = _violated_field(err)
+        return replace(info, param=field) if field else info
 
 
 ADAPTER = GeminiAdapter()

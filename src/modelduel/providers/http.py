@@ -13,19 +13,61 @@ is reported apart as `RequestSent.connect_ns`.
 
 from __future__ import annotations
 
+import asyncio
 import json
+import re
 import time
-from collections.abc import AsyncGenerator, Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Mapping
+from dataclasses import dataclass, replace
 from typing import Any
 
 import httpx2 as httpx
 
-from modelduel.core.events import ErrorInfo, RequestSent, Stamped, StreamFailed
+from modelduel.core.events import (
+    ErrorInfo,
+    Notice,
+    ReasoningDelta,
+    RequestSent,
+    Stamped,
+    StreamFailed,
+    TextDelta,
+)
 from modelduel.providers.base import Adapter, ModelRequest, StreamTarget, get_adapter
 from modelduel.providers.sse import SSEDecoder, SSEEventTooLarge
 
-__all__ = ["Clock", "StreamTarget", "Timeouts", "make_client", "stream_events"]
+__all__ = [
+    "Clock",
+    "StreamTarget",
+    "Timeouts",
+    "forget_refused_params",
+    "make_client",
+    "refused_params",
+    "stream_events",
+]
+
+FALLBACK_NOTICES = {
+    "reasoning.summary": (
+        "reasoning summaries need a verified OpenAI organization: "
+        "showing reasoning token counts only"
+    ),
+}
+"""What the user is told, once, when a provider refused a parameter modelduel added itself."""
+
+# Parameters a provider refused, per (protocol, endpoint), for the life of the process:
+# an organization that may not have reasoning summaries will not have them next run either.
+_REFUSED: dict[tuple[str, str], set[str]] = {}
+MAX_DROPPED_PARAMS = 3
+
+
+def refused_params(target: StreamTarget) -> frozenset[str]:
+    """The parameters this endpoint refused earlier in this process."""
+    return frozenset(_REFUSED.get((target.kind, target.base_url), ()))
+
+
+def forget_refused_params() -> None:
+    """Forget every refused parameter (tests; a new process starts empty)."""
+    _REFUSED.clear()
+
 
 Clock = Callable[[], int]
 """A monotonic clock in nanoseconds; `time.monotonic_ns` is one clock across processes."""
@@ -39,12 +81,14 @@ class Timeouts:
 
     Attributes:
         connect: to open the connection.
-        stall: with no data at all between two network reads (keep-alives count as data).
+        stall: with no data at all between two network reads (keep-alives count as data),
+            once the first token arrived; before it a reasoning model may think for
+            minutes, and only the runner's overall timeout applies.
         write: to send the request.
     """
 
     connect: float = 10.0
-    stall: float = 60.0
+    stall: float = 300.0
     write: float = 30.0
 
 
@@ -52,13 +96,17 @@ def make_client(timeouts: Timeouts | None = None) -> httpx.AsyncClient:
     """One pooled client per provider for the life of the process.
 
     A fresh client per request costs tens of milliseconds at p99 (new pool, new TLS
-    context, new connection), which would be billed to the model.
+    context, new connection), which would be billed to the model. Like the official
+    SDKs, it honours HTTPS_PROXY / HTTP_PROXY / ALL_PROXY / NO_PROXY and SSL_CERT_FILE /
+    SSL_CERT_DIR (httpx's `trust_env`), for corporate networks. Reads have no timeout of
+    their own: `stream_events` applies the stall limit once the first token arrived.
     """
     t = timeouts or Timeouts()
     return httpx.AsyncClient(
         timeout=httpx.Timeout(connect=t.connect, read=t.stall, write=t.write, pool=t.connect),
         limits=httpx.Limits(max_keepalive_connections=8, keepalive_expiry=60.0),
         follow_redirects=False,
+        trust_env=True,
     )
 
 
@@ -69,12 +117,25 @@ async def stream_events(
     *,
     clock: Clock = time.monotonic_ns,
     stall_timeout_s: float | None = None,
+    on_response: Callable[[int, Mapping[str, str]], None] | None = None,
 ) -> AsyncGenerator[Stamped, None]:
     """Send one streaming request and yield its stamped events.
+
+    `on_response` sees the status and lower-cased headers of every response (the rate
+    limits `modelduel check` reports).
 
     The stream always ends with exactly one `Finished` or `StreamFailed` (a failure is
     an event, not an exception: the caller keeps partial text and usage). Cancelling the
     consumer closes the connection.
+
+    A 400 naming (`param`) a parameter modelduel added on its own initiative (a display
+    nicety such as `reasoning.summary`) is answered at once by the same request without
+    it: not a retry, the refused attempt never started, and `RequestSent` is the resent
+    request's. The endpoint's refusal is remembered for the process and said once as a
+    `Notice`. A parameter the user configured is never dropped.
+
+    Silence is limited by `stall_timeout_s` (default: the client's read timeout) only
+    after the first token; before it, the caller's overall timeout governs.
     """
     adapter = get_adapter(target.kind)
     key = target.api_key()
@@ -84,50 +145,103 @@ async def stream_events(
             StreamFailed(ErrorInfo("missing_key", f"{target.key_env or 'the API key'} is not set")),
         )
         return
-    body = json.dumps(adapter.build_payload(request), ensure_ascii=False).encode()
-    headers = adapter.headers(key)
-    del key
-    headers.update(dict(request.extra_headers))
-    url = adapter.url(target.base_url, request.model_id)
-    marks = _TraceMarks(clock)
-    extensions: dict[str, Any] = {"trace": marks.on_trace}
-    if stall_timeout_s is not None:
-        extensions["timeout"] = {**client.timeout.as_dict(), "read": stall_timeout_s}
     stall = stall_timeout_s if stall_timeout_s is not None else client.timeout.read
-    before_send = clock()
-    sent_reported = False
-    try:
-        async with client.stream(
-            "POST", url, content=body, headers=headers, extensions=extensions
-        ) as response:
-            del headers
-            yield Stamped(marks.sent_ns or before_send, RequestSent(marks.connect_ns()))
-            sent_reported = True
-            if response.status_code >= 400:
-                yield Stamped(clock(), StreamFailed(await _http_error(adapter, response)))
-                return
-            async for event in _parse_body(adapter, response, clock):
-                yield event
-    except httpx.TimeoutException as exc:
-        if not sent_reported:
-            yield Stamped(marks.sent_ns or before_send, RequestSent(marks.connect_ns()))
-        yield Stamped(clock(), StreamFailed(_timeout_error(exc, target, stall)))
-    except (httpx.TransportError, httpx.StreamError) as exc:
-        if not sent_reported:
-            yield Stamped(marks.sent_ns or before_send, RequestSent(marks.connect_ns()))
-        yield Stamped(clock(), StreamFailed(_transport_error(exc, target, sent_reported)))
+    remembered = refused_params(target) - set(request.omit_params)
+    if remembered:
+        request = replace(request, omit_params=(*request.omit_params, *sorted(remembered)))
+    url = adapter.url(target.base_url, request.model_id)
+    extensions: dict[str, Any] = {"timeout": {**client.timeout.as_dict(), "read": None}}
+    notices: list[str] = []
+    connect_ns = 0
+    for _ in range(MAX_DROPPED_PARAMS + 1):
+        body = json.dumps(adapter.build_payload(request), ensure_ascii=False).encode()
+        headers = adapter.headers(key)
+        headers.update(dict(request.extra_headers))
+        marks = _TraceMarks(clock)
+        extensions["trace"] = marks.on_trace
+        before_send = clock()
+        sent_reported = False
+        dropped: str | None = None
+        try:
+            async with client.stream(
+                "POST", url, content=body, headers=headers, extensions=extensions
+            ) as response:
+                del headers
+                connect_ns += marks.connect_ns()
+                if on_response is not None:
+                    on_response(response.status_code, _lower(response.headers))
+                if response.status_code >= 400:
+                    error = await _http_error(adapter, response, target.name)
+                    dropped = _droppable(response.status_code, error, adapter, request)
+                    if dropped is None:
+                        yield Stamped(marks.sent_ns or before_send, RequestSent(connect_ns))
+                        for text in notices:
+                            yield Stamped(clock(), Notice(text))
+                        yield Stamped(clock(), StreamFailed(error))
+                        return
+                else:
+                    yield Stamped(marks.sent_ns or before_send, RequestSent(connect_ns))
+                    sent_reported = True
+                    for text in notices:
+                        yield Stamped(clock(), Notice(text))
+                    async for event in _parse_body(adapter, response, clock, stall):
+                        yield event
+                    return
+        except httpx.TimeoutException as exc:
+            if not sent_reported:
+                yield Stamped(marks.sent_ns or before_send, RequestSent(marks.connect_ns()))
+            yield Stamped(clock(), StreamFailed(_timeout_error(exc, target, stall)))
+            return
+        except (httpx.TransportError, httpx.StreamError) as exc:
+            if not sent_reported:
+                yield Stamped(marks.sent_ns or before_send, RequestSent(marks.connect_ns()))
+            yield Stamped(clock(), StreamFailed(_transport_error(exc, target, sent_reported)))
+            return
+        # the provider refused a parameter modelduel added itself: send again without it
+        refused = _REFUSED.setdefault((target.kind, target.base_url), set())
+        if dropped not in refused:
+            refused.add(dropped)
+            name = target.name or target.kind
+            generic = f"{name} refused {dropped}, which modelduel adds itself: sent without it"
+            notices.append(FALLBACK_NOTICES.get(dropped, generic))
+        request = replace(request, omit_params=(*request.omit_params, dropped))
+    yield Stamped(clock(), StreamFailed(ErrorInfo("bad_request", "too many refused parameters")))
+
+
+def _droppable(
+    status: int, error: ErrorInfo, adapter: Adapter, request: ModelRequest
+) -> str | None:
+    """The refused parameter when it is one modelduel added itself, else None."""
+    if status != 400 or not error.param:
+        return None
+    named = _spelling(error.param)
+    for param in adapter.optional_params(request):
+        # providers spell paths their own way (Gemini: generation_config.thinking_config...)
+        # and may name it from a nested level
+        ours = _spelling(param)
+        if ours == named or ours.endswith("." + named):
+            return param
+    return None
+
+
+def _spelling(path: str) -> str:
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", path).lower()
 
 
 async def _parse_body(
-    adapter: Adapter, response: httpx.Response, clock: Clock
+    adapter: Adapter, response: httpx.Response, clock: Clock, stall_s: float | None
 ) -> AsyncGenerator[Stamped, None]:
     decoder = SSEDecoder()
     parser = adapter.new_parser()
+    chunks = _Chunks(response, stall_s)
+    t = clock()
     try:
-        async for chunk in response.aiter_bytes():
+        async for chunk in chunks:
             t = clock()
             for sse in decoder.feed(chunk):
                 for event in parser.feed(sse):
+                    if isinstance(event, TextDelta | ReasoningDelta):
+                        chunks.first_token_seen = True
                     yield Stamped(t, event)
         t = clock()
         for sse in decoder.flush():
@@ -150,11 +264,48 @@ async def _parse_body(
             ),
         )
         return
+    except _Stalled:
+        seconds = f"{stall_s:g} s" if stall_s is not None else "too long"
+        yield Stamped(
+            clock(),
+            StreamFailed(
+                ErrorInfo("stall", f"no data for {seconds} after the first token", retryable=True)
+            ),
+        )
+        return
     for event in parser.close():
         yield Stamped(t, event)
 
 
-async def _http_error(adapter: Adapter, response: httpx.Response) -> ErrorInfo:
+class _Stalled(Exception):
+    """No bytes for the stall limit after the first token."""
+
+
+class _Chunks:
+    """The response's byte chunks; once the first token was seen, each wait is limited."""
+
+    def __init__(self, response: httpx.Response, stall_s: float | None) -> None:
+        self._it: AsyncIterator[bytes] = response.aiter_bytes().__aiter__()
+        self._stall_s = stall_s
+        self.first_token_seen = False
+
+    def __aiter__(self) -> _Chunks:
+        return self
+
+    async def __anext__(self) -> bytes:
+        if not self.first_token_seen or self._stall_s is None:
+            return await self._it.__anext__()
+        try:
+            # a timeout scope, not wait_for: no extra task per network chunk
+            async with asyncio.timeout(self._stall_s):
+                return await self._it.__anext__()
+        except TimeoutError:
+            raise _Stalled from None
+
+
+async def _http_error(
+    adapter: Adapter, response: httpx.Response, provider: str | None
+) -> ErrorInfo:
     body = bytearray()
     try:
         async for chunk in response.aiter_bytes():
@@ -163,7 +314,9 @@ async def _http_error(adapter: Adapter, response: httpx.Response) -> ErrorInfo:
                 break
     except httpx.HTTPError:
         pass  # the status alone still says what happened
-    return adapter.parse_error(response.status_code, bytes(body), _lower(response.headers))
+    return adapter.parse_error(
+        response.status_code, bytes(body), _lower(response.headers), provider
+    )
 
 
 def _lower(headers: Mapping[str, str]) -> dict[str, str]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from modelduel.core.events import (
@@ -30,39 +31,54 @@ from modelduel.providers.common import (
     stream_cut,
 )
 
-__all__ = ["ADAPTER", "OpenAIResponsesAdapter", "ResponsesParser", "is_reasoning_model"]
+__all__ = ["ADAPTER", "OpenAIResponsesAdapter", "ResponsesParser", "openai_error"]
 
-_REASONING_PREFIXES = ("gpt-5", "o1", "o3", "o4")
 _INCOMPLETE_REASONS = {"max_output_tokens": "max_tokens", "content_filter": "content_filter"}
+SUMMARY_PARAM = "reasoning.summary"
 
 
-def is_reasoning_model(model_id: str) -> bool:
-    """True for OpenAI reasoning models, which reject `temperature` and take `reasoning`."""
-    name = model_id.rsplit("/", 1)[-1].lower()
-    return name.startswith(_REASONING_PREFIXES) and "chat" not in name
+def openai_error(
+    status: int, body: bytes, headers: Mapping[str, str], provider: str = "openai"
+) -> ErrorInfo:
+    """The ErrorInfo of an OpenAI-style error body (`{"error": {message, type, param, code}}`).
 
-
-def openai_error(status: int, body: bytes, headers: Mapping[str, str]) -> ErrorInfo:
-    """The ErrorInfo of an OpenAI-style error body (`{"error": {message, type, code}}`)."""
+    Args:
+        provider: the provider's name as configured (`ollama`, `openrouter`) for the wording.
+    """
     doc = load_json_body(body) or {}
     err = doc.get("error")
     message: str | None = None
     code = ""
+    param: str | None = None
     if isinstance(err, dict):
         message = str(err.get("message") or "") or None
         code = str(err.get("code") or err.get("type") or "")
+        param = err.get("param") if isinstance(err.get("param"), str) else None
     elif isinstance(err, str):
         message = err
     elif body:
         message = body.decode("utf-8", "replace")
     kind: ErrorKind | None = None
+    words: str | None = None
     if code == "insufficient_quota":
         kind = "quota"
     elif code == "model_not_found":
         kind = "not_found"
     elif code == "invalid_api_key":
         kind = "auth"
-    return http_error_info("openai", status, message, headers, kind=kind)
+    elif code == "rate_limit_exceeded" and "per day" in (message or ""):
+        kind, words = "quota", f"{provider} daily request limit reached: it resets within a day"
+    elif code == "unsupported_country_region_territory":
+        kind, words = "auth", f"{provider} does not serve this country, region or territory"
+    elif status == 402:
+        kind, words = "quota", f"{provider} billing: add credit or a payment method"
+    elif status == 403:
+        kind, words = "auth", f"{provider} refused access (HTTP 403; not necessarily a bad key)"
+    retryable = False if kind == "quota" else None
+    info = http_error_info(
+        provider, status, message, headers, kind=kind, headline=words, retryable=retryable
+    )
+    return replace(info, param=param) if param else info
 
 
 def _usage(usage: Any) -> UsageEvent | None:
@@ -183,7 +199,13 @@ class OpenAIResponsesAdapter:
         return headers
 
     def build_payload(self, request: ModelRequest) -> dict[str, Any]:
-        """The Responses body; `temperature` only to models that accept it."""
+        """The Responses body, shaped by the model's capability data.
+
+        Reasoning models get `reasoning.effort` (when one is set) and, when reasoning is
+        shown, `reasoning.summary: "auto"`; hiding reasoning only drops the summary, the
+        model thinks the same. `temperature` goes only to models that accept it.
+        """
+        caps = request.capabilities(self.kind)
         body: dict[str, Any] = {
             "model": request.model_id,
             "input": [{"role": "user", "content": request.prompt}],
@@ -194,25 +216,39 @@ class OpenAIResponsesAdapter:
             body["instructions"] = request.system
         if request.max_output_tokens is not None:
             body["max_output_tokens"] = request.max_output_tokens
-        if is_reasoning_model(request.model_id):
+        if caps.thinking != "none":
             reasoning: dict[str, str] = {}
             if request.reasoning_effort:
                 reasoning["effort"] = request.reasoning_effort
-            if request.show_reasoning and request.reasoning_effort != "none":
+            if SUMMARY_PARAM in self.optional_params(request):
                 reasoning["summary"] = "auto"
             if reasoning:
                 body["reasoning"] = reasoning
-        elif request.temperature is not None:
+        if request.temperature is not None and caps.temperature:
             body["temperature"] = request.temperature
         return body
+
+    def optional_params(self, request: ModelRequest) -> frozenset[str]:
+        """`reasoning.summary`: asked for on modelduel's initiative, to show the model think."""
+        caps = request.capabilities(self.kind)
+        if (
+            caps.thinking != "none"
+            and request.show_reasoning
+            and request.reasoning_effort != "none"
+            and SUMMARY_PARAM not in request.omit_params
+        ):
+            return frozenset({SUMMARY_PARAM})
+        return frozenset()
 
     def new_parser(self) -> StreamParser:
         """A parser for one response."""
         return ResponsesParser()
 
-    def parse_error(self, status: int, body: bytes, headers: Mapping[str, str]) -> ErrorInfo:
-        """OpenAI's error body in words."""
-        return openai_error(status, body, headers)
+    def parse_error(
+        self, status: int, body: bytes, headers: Mapping[str, str], provider: str | None = None
+    ) -> ErrorInfo:
+        """OpenAI's error body in words, naming the provider as configured."""
+        return openai_error(status, body, headers, provider or self.kind.split("-")[0])
 
 
 ADAPTER = OpenAIResponsesAdapter()

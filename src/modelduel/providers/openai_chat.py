@@ -29,7 +29,7 @@ from modelduel.providers.common import (
     openai_style_usage,
     stream_cut,
 )
-from modelduel.providers.openai import OpenAIResponsesAdapter, is_reasoning_model
+from modelduel.providers.openai import OpenAIResponsesAdapter
 
 __all__ = ["ADAPTER", "ChatParser", "OpenAIChatAdapter", "ThinkTagSplitter"]
 
@@ -223,22 +223,24 @@ class OpenAIChatAdapter(OpenAIResponsesAdapter):
         if request.system:
             messages.append({"role": "system", "content": request.system})
         messages.append({"role": "user", "content": request.prompt})
-        body: dict[str, Any] = {
-            "model": request.model_id,
-            "messages": messages,
-            "stream": True,
-            "stream_options": {"include_usage": True},
-        }
-        reasoning = is_reasoning_model(request.model_id)
+        body: dict[str, Any] = {"model": request.model_id, "messages": messages, "stream": True}
+        if "stream_options" in self.optional_params(request):
+            body["stream_options"] = {"include_usage": True}
+        caps = request.capabilities(self.kind)
         if request.max_output_tokens is not None:
             # OpenAI's reasoning models refuse max_tokens; other servers only know max_tokens
-            key = "max_completion_tokens" if reasoning else "max_tokens"
-            body[key] = request.max_output_tokens
-        if request.reasoning_effort:
+            body[caps.chat_max_tokens] = request.max_output_tokens
+        if request.reasoning_effort and caps.thinking != "none":
             body["reasoning_effort"] = request.reasoning_effort
-        if request.temperature is not None and not reasoning:
+        if request.temperature is not None and caps.temperature:
             body["temperature"] = request.temperature
         return body
+
+    def optional_params(self, request: ModelRequest) -> frozenset[str]:
+        """`stream_options`: usage in the stream, which some servers refuse."""
+        if "stream_options" in request.omit_params:
+            return frozenset()
+        return frozenset({"stream_options"})
 
     def new_parser(self) -> StreamParser:
         """A parser for one response."""

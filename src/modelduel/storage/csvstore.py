@@ -98,6 +98,8 @@ EXTRA_COLUMNS: tuple[str, ...] = (
     # automatic checks of the answer (the task's [[checks]]); errors count in the total only
     "checks_passed",
     "checks_total",
+    "max_output_tokens",
+    "cache_write_tokens",
 )
 COLUMNS: tuple[str, ...] = BRIEF_COLUMNS + EXTRA_COLUMNS
 

@@ -167,6 +167,8 @@ class ResponsePane(Vertical, can_focus=True):
             header.append(f"  {fmt_seconds(stats.elapsed_s)}")
         if stats.error is not None:
             header.append(f"  {stats.error.message}", style="red")
+        for notice in stats.notices:  # a budget clamped, a refused parameter (issue 9)
+            header.append(f"  {notice}", style="yellow")
         return header
 
     def _stats(self, s: StreamStats) -> Text:

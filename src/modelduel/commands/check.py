@@ -1,0 +1,255 @@
+"""`modelduel check`: before a 30-run suite, is every model of the lineup ready?
+
+Per model, one minimal real request (a one-word answer at the lowest effort, a small
+output budget: well under a cent) through the same HTTP path as a duel. Reported:
+the key (which variable), the endpoint, the model, whether reasoning summaries are
+allowed (OpenAI organizations that are not verified get none), the rate-limit
+headroom the provider's headers give, the cost, and the exact fix for anything that
+failed. Exit 0 only when every model is ready.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from modelduel.config import Config, ResolvedModel
+    from modelduel.core.events import ErrorInfo
+
+__all__ = ["CheckResult", "check_models", "run_check"]
+
+CHECK_PROMPT = "Reply with the single word: ready"
+CHECK_BUDGET = 256
+"""Small enough to cost well under a cent, large enough for a reasoning model's low effort."""
+
+_RATE_HEADERS = (
+    ("requests", ("x-ratelimit-remaining-requests", "anthropic-ratelimit-requests-remaining")),
+    ("tokens", ("x-ratelimit-remaining-tokens", "anthropic-ratelimit-tokens-remaining")),
+    ("input tokens", ("anthropic-ratelimit-input-tokens-remaining",)),
+    ("output tokens", ("anthropic-ratelimit-output-tokens-remaining",)),
+)
+_LIMIT_HEADERS = {
+    "x-ratelimit-remaining-requests": "x-ratelimit-limit-requests",
+    "x-ratelimit-remaining-tokens": "x-ratelimit-limit-tokens",
+    "anthropic-ratelimit-requests-remaining": "anthropic-ratelimit-requests-limit",
+    "anthropic-ratelimit-tokens-remaining": "anthropic-ratelimit-tokens-limit",
+    "anthropic-ratelimit-input-tokens-remaining": "anthropic-ratelimit-input-tokens-limit",
+    "anthropic-ratelimit-output-tokens-remaining": "anthropic-ratelimit-output-tokens-limit",
+}
+
+
+@dataclass
+class CheckResult:
+    """What one model's check found.
+
+    Attributes:
+        spec: the model spec.
+        ready: True when the model answered.
+        lines: (label, finding) pairs in display order.
+        fix: the exact fix for a failure, None when ready.
+    """
+
+    spec: str
+    ready: bool = False
+    lines: list[tuple[str, str]] = field(default_factory=list)
+    fix: str | None = None
+
+
+def run_check(args: argparse.Namespace) -> int:
+    """Check every model; exit 0 when all are ready, 1 otherwise."""
+    from modelduel.config import load_config
+    from modelduel.demo import demo_environment
+
+    config = load_config(args.config)
+    specs = list(args.models or config.default_models)
+    if args.demo:
+        with demo_environment(True, config) as env:
+            results = asyncio.run(check_models(specs, config, env))
+    else:
+        # never a silent demo: a missing key is exactly what a check must report
+        results = asyncio.run(check_models(specs, config, dict(os.environ)))
+    out = sys.stdout
+    for result in results:
+        out.write(f"{result.spec}: {'ready' if result.ready else 'NOT READY'}\n")
+        for label, text in result.lines:
+            out.write(f"  {label:<20} {text}\n")
+        if result.fix:
+            out.write(f"  {'fix':<20} {result.fix}\n")
+    ready = sum(r.ready for r in results)
+    out.write(f"{ready} of {len(results)} models ready\n")
+    return 0 if ready == len(results) else 1
+
+
+async def check_models(specs: list[str], config: Config, env: dict[str, str]) -> list[CheckResult]:
+    """Check each model at once (each is one small request); results in the given order."""
+    from modelduel.core.duel import ClientPool
+    from modelduel.providers.http import Timeouts
+
+    pool = ClientPool(Timeouts(connect=config.connect_timeout_s))
+    try:
+        return list(await asyncio.gather(*(_check_one(spec, config, env, pool) for spec in specs)))
+    finally:
+        await pool.aclose()
+
+
+async def _check_one(spec: str, config: Config, env: dict[str, str], pool: object) -> CheckResult:
+    from modelduel.config import resolve_model
+    from modelduel.core.duel import ClientPool
+    from modelduel.core.events import Finished, Notice, StreamFailed
+    from modelduel.core.session import DuelState
+    from modelduel.display import fmt_cost
+    from modelduel.errors import ModelduelError
+    from modelduel.providers.http import stream_events
+
+    assert isinstance(pool, ClientPool)
+    result = CheckResult(spec)
+    try:
+        model = resolve_model(spec, config, env)
+    except ModelduelError as exc:
+        result.fix = str(exc)
+        return result
+    if model.api_key is None and model.key_required:
+        result.lines.append(("key", f"not found ({model.key_env} is not set)"))
+        result.fix = f"export {model.key_env}=<your {model.provider} key>"
+        return result
+    result.lines.append(
+        ("key", f"found in {model.key_env}" if model.api_key is not None else "none needed")
+    )
+    model = replace(model, effort_word=_cheapest_effort(model), budget=CHECK_BUDGET, notices=())
+    state = DuelState.create([model], CHECK_PROMPT, None)
+    slot = state.slots[0]
+    plan = state.plan(slot)
+    headers: dict[str, str] = {}
+
+    def seen(status: int, response_headers: Mapping[str, str]) -> None:
+        headers.clear()
+        headers.update(response_headers)
+
+    error: ErrorInfo | None = None
+    notices: list[str] = []
+    finished = False
+    stream = stream_events(
+        pool.get(model.provider),
+        plan.target,
+        plan.request,
+        stall_timeout_s=config.stall_timeout_s,
+        on_response=seen,
+    )
+    try:
+        async with asyncio.timeout(config.timeout_s):
+            async for stamped in stream:
+                state.sink(slot.run_id, stamped)
+                event = stamped.event
+                if isinstance(event, StreamFailed):
+                    error = event.error
+                elif isinstance(event, Finished):
+                    finished = True
+                elif isinstance(event, Notice):
+                    notices.append(event.text)
+    except TimeoutError:
+        from modelduel.core.events import ErrorInfo as Info
+
+        error = Info("timeout", f"no answer within {config.timeout_s:g} s")
+    finally:
+        await stream.aclose()
+    reached = (
+        error is None
+        or error.status is not None
+        or error.kind
+        not in (
+            "connection",
+            "timeout",
+        )
+    )
+    result.lines.append(
+        ("endpoint", f"{model.base_url} " + ("reached" if reached else "NOT reached"))
+    )
+    if error is not None:
+        result.lines.append(("error", error.message))
+        result.fix = _fix(error, model)
+        return result
+    stats = slot.stats()
+    result.ready = finished
+    result.lines.append(("model", f"{model.model_id} served ({stats.finish_reason})"))
+    if model.caps.thinking == "openai-reasoning" and model.kind == "openai":
+        if notices:
+            result.lines.append(("reasoning summaries", "not allowed: " + notices[0]))
+        else:
+            result.lines.append(("reasoning summaries", "allowed"))
+    result.lines.append(("rate limits", _headroom(headers)))
+    exact = stats.tokens_exact
+    result.lines.append(("cost", fmt_cost(stats.cost_usd, exact) + _cost_note(stats.cost)))
+    return result
+
+
+def _cheapest_effort(model: ResolvedModel) -> str | None:
+    caps = model.caps
+    if caps.thinking == "none":
+        return None
+    if caps.thinking == "openai-reasoning" and model.kind == "openai":
+        # summaries are only asked for with some reasoning: keep the check able to see them
+        return caps.map_effort("low")
+    for word in ("none", "minimal"):
+        if word in caps.efforts:
+            return word
+    return caps.map_effort("low")
+
+
+def _cost_note(cost: object) -> str:
+    from modelduel.core.metrics import Cost
+
+    if isinstance(cost, Cost) and cost.usd is None:
+        return f" (price unknown: {cost.source})"
+    return ""
+
+
+def _headroom(headers: Mapping[str, str]) -> str:
+    parts = []
+    for label, names in _RATE_HEADERS:
+        for name in names:
+            remaining = headers.get(name)
+            if remaining is not None:
+                limit = headers.get(_LIMIT_HEADERS[name])
+                parts.append(f"{remaining}{f' of {limit}' if limit else ''} {label} left")
+                break
+    return ", ".join(parts) if parts else "not reported by this provider"
+
+
+def _fix(error: ErrorInfo, model: ResolvedModel) -> str:
+    kind = error.kind
+    if kind == "missing_key":
+        return f"export {model.key_env}=<your {model.provider} key>"
+    if kind == "auth":
+        if "billing" in error.message or "permission" in error.message:
+            return "see the provider's message above (account, not key)"
+        if "country" in error.message:
+            return "this provider does not serve your location: use another model or endpoint"
+        if "not enabled" in error.message:
+            return (
+                "enable the Generative Language API for the key's project, or use an AI Studio key"
+            )
+        return f"check the key in {model.key_env}: it was refused"
+    if kind == "quota":
+        if "daily" in error.message:
+            return "wait for the daily reset, or move the key's project to a paid tier"
+        if "billing" in error.message:
+            return f"add credit or a payment method in {model.provider}'s console, then check again"
+        return f"raise the quota or add credit in {model.provider}'s console"
+    if kind == "not_found":
+        return f"check the model id '{model.model_id}' (`modelduel models -m {model.spec}`)"
+    if kind in ("connection", "timeout", "stall"):
+        return (
+            f"check that {model.base_url} is reachable (base URL, network, HTTPS_PROXY / "
+            "NO_PROXY, SSL_CERT_FILE)"
+        )
+    if kind == "rate_limited":
+        return "rate-limited now: wait, or lower --concurrency for the suite"
+    if kind == "bad_request":
+        return f"the provider refused the request: `modelduel models -m {model.spec}` shows it"
+    return "the provider failed: try again later"
