@@ -17,22 +17,24 @@ from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Grid, Horizontal, Vertical
 from textual.markup import escape
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Input, Static
+from textual.widget import Widget
+from textual.widgets import Button, Footer, Static
 
 from modelduel.core.events import Stamped
+from modelduel.core.routing import plural
 from modelduel.core.scoring import Score
 from modelduel.core.session import DuelState, RunSlot
 from modelduel.display import sanitize_terminal
 from modelduel.tui.duelview import DuelView, blind_order
 from modelduel.tui.pane import ResponsePane
-from modelduel.tui.prompt import PromptEditor
+from modelduel.tui.prompt import PromptEditor, SystemPromptInput
 from modelduel.tui.screens import HelpScreen, HistoryEntry, HistoryScreen, NoteScreen
 
 if TYPE_CHECKING:
@@ -128,6 +130,10 @@ class DuelScreen(Screen[None]):
         Binding("h", "reasoning", "Reasoning", show=False, id="pane.reasoning"),
         Binding("left", "pane(-1)", "Prev pane", show=False, id="pane.prev"),
         Binding("right", "pane(1)", "Next pane", show=False, id="pane.next"),
+        # Tab moves between panes (never into the prompt, where a score digit would
+        # become text); from the prompt it goes to the system prompt field and back.
+        Binding("tab", "cycle(1)", "Next pane / field", show=False, id="duel.next_focus"),
+        Binding("shift+tab", "cycle(-1)", "Prev pane / field", show=False, id="duel.prev_focus"),
         Binding("b", "blind", "Blind", id="duel.blind"),
         Binding("ctrl+o", "history", "History", id="duel.history"),
         Binding("i", "focus_prompt", "Prompt", show=False, id="duel.prompt"),
@@ -135,7 +141,8 @@ class DuelScreen(Screen[None]):
         Binding("left_square_bracket", "task(-1)", "Prev", id="suite.prev"),
         Binding("escape", "to_panes", "To panes", show=False, id="duel.to_panes"),
         Binding("ctrl+r", "report", "Routes", id="duel.report"),
-        Binding("question_mark", "help", "Keys", id="app.help"),
+        # f1 too: in the prompt `?` is a character like any other
+        Binding("question_mark,f1", "help", "Keys", id="app.help"),
     ]
 
     DEFAULT_CSS = """
@@ -169,10 +176,10 @@ class DuelScreen(Screen[None]):
             yield PromptEditor(id="prompt")
             with Vertical(id="prompt-side"):
                 yield Button("Send  ctrl+j", id="send", variant="primary")
-                yield Static("esc: panes  ?: keys", classes="hint")
-        yield Input(
+                yield Static("esc: panes  f1: keys", classes="hint")
+        yield SystemPromptInput(
             app.settings.config.system_prompt,
-            placeholder="system prompt (optional)",
+            placeholder="system prompt (optional; tab from the prompt, ctrl+j sends, esc leaves)",
             id="system",
         )
         yield Static(id="status")
@@ -200,13 +207,21 @@ class DuelScreen(Screen[None]):
 
     @on(PromptEditor.Submitted)
     async def _submitted(self, event: PromptEditor.Submitted) -> None:
-        await self.modelduel.start_duel(event.text, self.query_one("#system", Input).value)
+        await self.modelduel.start_duel(
+            event.text, self.query_one("#system", SystemPromptInput).value
+        )
 
-    @on(PromptEditor.Left)
-    def _left(self) -> None:
-        panes = list(self.query(ResponsePane))
-        if panes:
-            panes[0].focus()
+    def action_send(self) -> None:
+        """Send the prompt in the editor (ctrl+j in the system prompt field)."""
+        self.query_one(PromptEditor).action_submit()
+
+    def focus_now(self, widget: Widget) -> None:
+        """Move focus at once, not on the next idle like `Widget.focus`.
+
+        Keys that arrive in one terminal write are queued together; with a deferred
+        focus change, the `5` after a `right` would still act on the old pane.
+        """
+        self.set_focus(widget)
 
     def focused_pane(self) -> ResponsePane | None:
         """The pane that has focus (or holds the focused widget)."""
@@ -297,7 +312,17 @@ class DuelScreen(Screen[None]):
             return
         current = self.focused_pane()
         index = panes.index(current) if current in panes else -1
-        panes[(index + step) % len(panes)].focus()
+        self.focus_now(panes[(index + step) % len(panes)])
+
+    def action_cycle(self, step: int) -> None:
+        """Tab: the next pane when a pane has focus; prompt <-> system prompt otherwise."""
+        focused = self.focused
+        if isinstance(focused, PromptEditor):
+            self.focus_now(self.query_one(SystemPromptInput))
+        elif isinstance(focused, SystemPromptInput):
+            self.focus_now(self.query_one(PromptEditor))
+        else:
+            self.action_pane(step)
 
     def action_blind(self) -> None:
         """Toggle blind mode for the next duel."""
@@ -333,11 +358,11 @@ class DuelScreen(Screen[None]):
         """Escape from the system prompt (or anywhere) to the first pane."""
         panes = list(self.query(ResponsePane))
         if panes:
-            panes[0].focus()
+            self.focus_now(panes[0])
 
     def action_focus_prompt(self) -> None:
         """Back to the prompt editor."""
-        self.query_one(PromptEditor).focus()
+        self.focus_now(self.query_one(PromptEditor))
 
     def action_help(self) -> None:
         """Show every key."""
@@ -370,6 +395,48 @@ class ModelduelApp(App[None]):
 
     # -- set-up -----------------------------------------------------------------------
 
+    async def on_event(self, event: events.Event) -> None:
+        """Keys on the duel screen are handled here, one after the other (see `_key_in_order`)."""
+        if (
+            isinstance(event, events.Key)
+            and not event.is_forwarded
+            and await self._key_in_order(event)
+        ):
+            return
+        await super().on_event(event)
+
+    async def _key_in_order(self, event: events.Key) -> bool:
+        """Handle a key of the duel screen completely before the next one is read.
+
+        Textual forwards a key to the focused widget's queue and runs non-priority
+        bindings once it has bubbled back up; keys that arrive in one terminal write are
+        all forwarded before the first binding has run. A `right` moving focus then comes
+        too late for the `5` after it, and an `escape` leaving the prompt too late for
+        the digit that follows, which is typed into the prompt. Here each key runs its
+        binding (or is typed) in the app's own task, in arrival order.
+
+        Returns:
+            True if the key was handled; False leaves it to Textual's usual path.
+        """
+        screen = self.screen
+        if not isinstance(screen, DuelScreen):
+            return False
+        if screen.maximized is not None and event.key == "escape":
+            return False  # Textual's restore-the-maximised-pane
+        self.app_focus = True
+        if await self._check_bindings(event.key, priority=True):
+            return True
+        focused = self.focused
+        if isinstance(focused, PromptEditor):
+            if not focused.read_only and (event.is_printable or event.key == "enter"):
+                focused.queue_typed("\n" if event.key == "enter" else event.character or "")
+                return True
+            focused.flush_typed()
+        elif isinstance(focused, SystemPromptInput) and event.is_printable:
+            focused.insert_text_at_cursor(event.character or "")
+            return True
+        return await self._check_bindings(event.key)
+
     def notify(
         self,
         message: str,
@@ -388,6 +455,13 @@ class ModelduelApp(App[None]):
             timeout=timeout,
             markup=markup,
         )
+
+    def action_help_quit(self) -> None:
+        """ctrl+c: say how to quit, as plain text (notices here are never markup)."""
+        for key, active in self.active_bindings.items():
+            if active.binding.action in ("quit", "app.quit"):
+                self.notify(f"Press {key} to quit the app", title="Do you want to quit?")
+                return
 
     def get_theme_variable_defaults(self) -> dict[str, str]:
         """App colours (provider accents, latency, winner) for themes that lack them."""
@@ -435,7 +509,7 @@ class ModelduelApp(App[None]):
             first = next((v for v in self.views if not v.fully_scored), self.views[0])
             await self.show_view(first)
             self.screen.action_to_panes()  # type: ignore[attr-defined]  # scoring first
-            self.notify(f"{len(self.views)} recorded duels: ctrl+o lists them")
+            self.notify(f"{plural(len(self.views), 'recorded duel')}: ctrl+o lists them")
         self.update_status()
 
     def watch_theme(self, theme: str) -> None:
@@ -513,7 +587,7 @@ class ModelduelApp(App[None]):
         if not typing and panes:
             # never leave focus wherever removing the old panes put it (the system
             # prompt field, where a score key would overwrite the text)
-            panes[0].focus()
+            self.screen.set_focus(panes[0])
         await self.refresh_panes()
 
     def layout_panes(self) -> None:
@@ -601,7 +675,7 @@ class ModelduelApp(App[None]):
                 return
             extra = ""
             if model.score.manual_corrections:
-                extra += f", {model.score.manual_corrections} corrections"
+                extra += f", {plural(model.score.manual_corrections, 'correction')}"
             if model.score.note:
                 extra += ", note"
             self._last_save = f"saved {model.score.describe()}{extra} for {model.label}"
@@ -749,7 +823,7 @@ class ModelduelApp(App[None]):
         except Exception as exc:
             self.notify(f"export failed: {exc}", severity="error")
             return
-        self.notify(f"exported {len(rows)} runs to {target}")
+        self.notify(f"exported {plural(len(rows))} to {target}")
 
     def update_status(self) -> None:
         """The status bar: where results go, what was saved last, blind mode."""
@@ -771,7 +845,12 @@ class ModelduelApp(App[None]):
     def key_rows(self) -> list[tuple[str, str, str]]:
         """(key, description, id) of every binding, as currently mapped."""
         rows: list[tuple[str, str, str]] = []
-        bindings = [*DuelScreen.BINDINGS, *PromptEditor.BINDINGS, *self.BINDINGS]
+        bindings = [
+            *DuelScreen.BINDINGS,
+            *PromptEditor.BINDINGS,
+            *SystemPromptInput.BINDINGS,
+            *self.BINDINGS,
+        ]
         keymap = dict(self.settings.config.keymap)
         for binding in bindings:
             if not isinstance(binding, Binding):
