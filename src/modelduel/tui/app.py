@@ -31,6 +31,7 @@ from modelduel.core.events import Stamped
 from modelduel.core.routing import plural
 from modelduel.core.scoring import Score
 from modelduel.core.session import DuelState, RunSlot
+from modelduel.core.session_controller import SaveLedger
 from modelduel.display import sanitize_terminal
 from modelduel.tui.duelview import DuelView, blind_order
 from modelduel.tui.pane import ResponsePane
@@ -121,6 +122,9 @@ class DuelScreen(Screen[None]):
         Binding("plus,equals_sign", "correction(1)", "+corr", show=False, id="score.correction_up"),
         Binding("minus", "correction(-1)", "-corr", show=False, id="score.correction_down"),
         Binding("n", "note", "Note", id="pane.note"),
+        Binding("enter", "confirm", "Confirm rubric", show=False, id="score.confirm"),
+        Binding("backspace,delete", "clear_score", "Clear score", show=False, id="score.clear"),
+        Binding("s", "retry_save", "Retry saving", show=False, id="duel.retry_save"),
         Binding("r", "rerun", "Re-run", id="pane.rerun"),
         Binding("x", "cancel", "Cancel", show=False, id="pane.cancel"),
         Binding("ctrl+x", "cancel_all", "Cancel all", show=False, id="duel.cancel_all"),
@@ -243,6 +247,18 @@ class DuelScreen(Screen[None]):
             "rework": Score.toggle_rework,
         }
         self.modelduel.change_score(self.focused_pane(), changes[part])
+
+    def action_confirm(self) -> None:
+        """Accept a half-set rubric as the score (unset parts count 0)."""
+        self.modelduel.change_score(self.focused_pane(), Score.confirm)
+
+    def action_clear_score(self) -> None:
+        """Back to unscored (the CSV cells become empty)."""
+        self.modelduel.change_score(self.focused_pane(), Score.cleared)
+
+    def action_retry_save(self) -> None:
+        """Write what could not be saved, now."""
+        self.modelduel.retry_saves()
 
     def action_correction(self, delta: int) -> None:
         """Count a manual correction up or down."""
@@ -388,6 +404,8 @@ class ModelduelApp(App[None]):
         self.runner: Runner | None = None
         self._runner_ready: asyncio.Future[None] | None = None
         self._last_save = "nothing saved yet"
+        self.ledger = SaveLedger(settings.csv_path)
+        """Every row and score of the session, and what of it is not on disk yet."""
         self._rng = random.Random()
         self.task_index = 0
         self.clock: Callable[[], int] = time.monotonic_ns
@@ -456,6 +474,51 @@ class ModelduelApp(App[None]):
             markup=markup,
         )
 
+    async def action_quit(self) -> None:
+        """Quit, unless something acknowledged is not on disk: then ask what to do with it."""
+        if self.ledger.pending and not self.ledger.retry():
+            self.sync_saved()
+            self.update_status()
+            self._ask_about_unsaved()
+            return
+        self.exit()
+
+    def _ask_about_unsaved(self) -> None:
+        from modelduel.tui.screens import UnsavedQuitScreen
+
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        elsewhere = str(Path.cwd() / f"modelduel-unsaved-{stamp}.csv")
+        count = plural(len(self.ledger.pending), "run")
+        self.push_screen(
+            UnsavedQuitScreen(count, self.ledger.last_error, elsewhere), self._quit_choice
+        )
+
+    def _quit_choice(self, choice: str | None) -> None:
+        from modelduel.errors import CsvError
+
+        if choice is None:
+            return
+        if choice == "discard":
+            self.ledger.discard()
+            self.exit()
+            return
+        if choice.startswith("save:"):
+            target = Path(choice[5:]).expanduser()
+            try:
+                written = self.ledger.save_elsewhere(target)
+            except CsvError as exc:
+                self.notify(f"could not save to {target}: {exc}", severity="error", timeout=10)
+                self._ask_about_unsaved()
+                return
+            self.notify(f"saved {plural(written)} to {target}")
+            self.exit()
+            return
+        if self.ledger.retry():
+            self.exit()
+        else:
+            self.notify(f"still NOT saved: {self.ledger.last_error}", severity="error")
+            self._ask_about_unsaved()
+
     def action_help_quit(self) -> None:
         """ctrl+c: say how to quit, as plain text (notices here are never markup)."""
         for key, active in self.active_bindings.items():
@@ -503,6 +566,9 @@ class ModelduelApp(App[None]):
         self.call_after_refresh(_tame_gc)
         self.views.extend(self.settings.history)
         self.views.extend(self.settings.recorded)
+        for view in self.views:
+            for row in view.rows:
+                self.ledger.know(row.get("run_id") or "", row)
         if self.settings.tasks:
             await self.goto_task(self._resume_index())
         elif self.settings.recorded:
@@ -632,22 +698,44 @@ class ModelduelApp(App[None]):
         if view.live is None:
             return
         pane = view.panes[slot.pane]
-        current = view.slot(slot.pane) is slot
         from modelduel.core.records import csv_row, transcript_record
-        from modelduel.storage import append_run
 
+        # a score given while it ran is already with the ledger, merged into the row
         row = csv_row(view.live, slot, blind=pane.blind)
-        if current and (pane.score.is_scored or pane.score.manual_corrections or pane.score.note):
-            row.update(pane.score.csv_changes())
-        try:
-            append_run(self.settings.csv_path, row, transcript_record(view.live, slot))
-        except Exception as exc:  # a full disk or a locked file: say so, keep the app up
-            self.notify(f"could not save run: {exc}", severity="error", timeout=10)
+        saved = self.ledger.record_run(slot.run_id, row, transcript_record(view.live, slot))
+        self.sync_saved()
+        if not saved:
+            self.notify(
+                f"run NOT saved (kept, retried on the next write; s retries): "
+                f"{self.ledger.last_error}",
+                severity="error",
+                timeout=10,
+            )
+        else:
+            # blind: naming the pane that finished first would give its speed away
+            self._last_save = "saved a run" if pane.hidden else f"saved {slot.model.spec} run"
+        self.update_status()
+
+    def sync_saved(self) -> None:
+        """Every pane's saved / NOT saved mark, from what the ledger has on disk."""
+        for view in self.views:
+            for i, pane in enumerate(view.panes):
+                run_id = view.run_id(i)
+                pane.saved = self.ledger.is_saved(run_id)
+                pane.unsaved = self.ledger.is_pending(run_id)
+
+    def retry_saves(self) -> None:
+        """Retry every write that failed (key `s`; also before every write)."""
+        if not self.ledger.pending:
+            self.notify("everything is saved")
             return
-        if current:
-            pane.saved = True
-        # blind: naming the pane that finished first would give its speed away
-        self._last_save = "saved a run" if pane.hidden else f"saved {slot.model.spec} run"
+        count = len(self.ledger.pending)
+        if self.ledger.retry():
+            self._last_save = f"saved {plural(count, 'pending run')}"
+            self.notify(self._last_save)
+        else:
+            self.notify(f"still NOT saved: {self.ledger.last_error}", severity="error", timeout=10)
+        self.sync_saved()
         self.update_status()
 
     def change_score(self, pane: ResponsePane | None, change: Callable[[Score], Score]) -> None:
@@ -662,17 +750,20 @@ class ModelduelApp(App[None]):
         except ValueError as exc:
             self.notify(str(exc), severity="warning")
             return
-        if model.saved:
-            from modelduel.storage import update_run
-
-            changes = model.score.csv_changes()
-            if model.blind:
-                changes["blind"] = True  # scored without knowing which model it was
-            try:
-                update_run(self.settings.csv_path, view.run_id(pane.index), changes)
-            except Exception as exc:
-                self.notify(f"score NOT saved: {exc}", severity="error", timeout=10)
-                return
+        changes = model.score.csv_changes()
+        if model.blind:
+            changes["blind"] = True  # scored without knowing which model it was
+        run_id = view.run_id(pane.index)
+        saved = self.ledger.record_changes(run_id, changes)
+        self.sync_saved()
+        if self.ledger.is_pending(run_id):
+            self.notify(
+                f"score NOT saved (kept, retried on the next write; s retries): "
+                f"{self.ledger.last_error}",
+                severity="error",
+                timeout=10,
+            )
+        elif saved:
             extra = ""
             if model.score.manual_corrections:
                 extra += f", {plural(model.score.manual_corrections, 'correction')}"
@@ -694,6 +785,7 @@ class ModelduelApp(App[None]):
             )
             return
         old = view.live.slots[index]
+        self.ledger.drop_early(old.run_id)  # the score given to it goes with the pane's reset
         assert self.runner is not None
         if not old.ended:
             await self.runner.cancel(old.run_id)
@@ -837,7 +929,15 @@ class ModelduelApp(App[None]):
             scored = sum(p.score.is_scored for v in self.views for p in v.panes)
             total = sum(len(v.panes) for v in self.views)
             suite = f"duel {index}/{len(self.views)} · scored {scored}/{total}  ·  "
-        line = Text(f"{suite}CSV {self.settings.csv_path}  ·  {self._last_save}")
+        line = Text(f"{suite}CSV {self.settings.csv_path}  ·  ")
+        pending = len(self.ledger.pending)
+        if pending:
+            line.append(
+                f"{plural(pending, 'run')} NOT saved ({self.ledger.last_error}); s retries",
+                "bold red",
+            )
+        else:
+            line.append(self._last_save)
         if self.blind:
             line.append("  BLIND", "bold")
         status.update(line)

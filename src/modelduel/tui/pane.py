@@ -40,7 +40,9 @@ class PaneModel:
         blind: names, cost and speed are hidden until the duel is scored.
         revealed: the duel has been scored: blind panes show everything.
         score: the pane's current score.
-        saved: the run's row is in the CSV (score changes update it in place).
+        saved: the run's row is in the CSV with every change made to it.
+        unsaved: something acknowledged for the run (its row, a score) failed to be
+            written and is waiting to be retried.
     """
 
     label: str
@@ -49,6 +51,7 @@ class PaneModel:
     revealed: bool = False
     score: Score = field(default_factory=Score)
     saved: bool = False
+    unsaved: bool = False
 
     @property
     def hidden(self) -> bool:
@@ -196,7 +199,9 @@ class ResponsePane(Vertical, can_focus=True):
             line.append(f"  corr {m.score.manual_corrections}")
         if m.score.note:
             line.append("  note ✎")
-        if m.saved:
+        if m.unsaved:
+            line.append("  NOT saved", "bold red")
+        elif m.saved:
             line.append("  saved", "green")
         return line
 
