@@ -393,7 +393,14 @@ class ModelduelApp(App[None]):
         Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
     ]
 
-    def __init__(self, settings: AppSettings, runner_factory: Callable[[ModelduelApp], Runner]):
+    def __init__(
+        self,
+        settings: AppSettings,
+        runner_factory: Callable[[ModelduelApp], Runner],
+        *,
+        rng: random.Random | None = None,
+    ):
+        """`rng` shuffles the blind order (tests inject one to check the shuffle)."""
         super().__init__()
         self.settings = settings
         self.blind = settings.blind
@@ -406,7 +413,7 @@ class ModelduelApp(App[None]):
         self._last_save = "nothing saved yet"
         self.ledger = SaveLedger(settings.csv_path)
         """Every row and score of the session, and what of it is not on disk yet."""
-        self._rng = random.Random()
+        self._rng = rng or random.Random()
         self.task_index = 0
         self.clock: Callable[[], int] = time.monotonic_ns
         """Reads "now" for the elapsed time of live panes (tests use a fixed clock)."""

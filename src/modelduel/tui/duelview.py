@@ -71,14 +71,18 @@ class DuelView:
         rows: Sequence[Mapping[str, str]],
         transcripts: Mapping[str, Mapping[str, Any]],
         blind: bool,
+        rng: random.Random | None = None,
     ) -> DuelView:
-        """Panes for a recorded duel (rows of one duel id); scores come back from the CSV."""
+        """Panes for a recorded duel (rows of one duel id); scores come back from the CSV.
+
+        Blind, the panes are shuffled with `rng` (injectable, so tests can see the shuffle).
+        """
         ordered = sorted(
             rows, key=lambda r: int(r.get("pane") or 0) if (r.get("pane") or "").isdigit() else 0
         )
         if blind:
             # a batch runs models in the order given: shown so, A would always be the same
-            ordered = [ordered[i] for i in blind_order(len(ordered))]
+            ordered = [ordered[i] for i in blind_order(len(ordered), rng)]
         panes = []
         for i, row in enumerate(ordered):
             score = Score.from_row(row)
