@@ -129,3 +129,26 @@ async def test_a_paste_without_bracketed_paste_is_inserted_in_batches(tmp_path: 
         assert editor.text == text
         assert edits < 200, edits  # one edit per burst, not one per character
         assert elapsed < 60  # generous: the machine is shared; it froze for 45 s before
+
+
+def test_keymap_problems_name_clashes_and_unknown_ids() -> None:
+    from modelduel.tui.keys import keymap_problems
+
+    scope = [("score.1", "1"), ("score.quality", "q"), ("pane.next", "right")]
+    assert keymap_problems([scope], {}) == []
+    assert keymap_problems([scope], {"score.quality": "k"}) == []
+    clash = keymap_problems([scope], {"score.quality": "1"})
+    assert len(clash) == 1 and "'score.quality' = '1'" in clash[0] and "'score.1'" in clash[0]
+    unknown = keymap_problems([scope], {"score.qualty": "k"})
+    assert unknown == ["keymap: unknown action id 'score.qualty' (did you mean 'score.quality'?)"]
+    # two scopes: the same key in each is no clash
+    assert keymap_problems([scope, [("prompt.send", "ctrl+j")]], {"prompt.send": "q"}) == []
+
+
+async def test_a_keymap_clash_or_unknown_id_is_named_at_start_up(tmp_path: Path) -> None:
+    app, _ = make_app(tmp_path, keymap={"score.quality": "1", "score.nope": "z"})
+    async with app.run_test(size=(140, 40)) as pilot:
+        await pilot.pause()
+        notices = "\n".join(n.message for n in app._notifications)
+        assert "'score.quality' = '1' clashes with 'score.1'" in notices
+        assert "unknown action id 'score.nope'" in notices

@@ -562,6 +562,7 @@ class ModelduelApp(App[None]):
             )
         if self.settings.config.keymap:
             self.set_keymap(dict(self.settings.config.keymap))
+            self._check_keymap()
         self.runner = self._runner_factory(self)
         # The runner process starts while the user types: waiting for it here would
         # hold the first paint back by the child's start-up (about half a second).
@@ -948,6 +949,41 @@ class ModelduelApp(App[None]):
         if self.blind:
             line.append("  BLIND", "bold")
         status.update(line)
+
+    def _check_keymap(self) -> None:
+        """Name a clash or an unknown id of the user's `[keymap]` (Textual ignores both)."""
+        from modelduel.tui.keys import keymap_problems
+        from modelduel.tui.screens import (
+            HelpScreen,
+            HistoryScreen,
+            NoteScreen,
+            ReportScreen,
+            UnsavedQuitScreen,
+        )
+
+        def ids(bindings: Iterable[BindingType]) -> list[tuple[str, str]]:
+            return [(b.id, b.key) for b in bindings if isinstance(b, Binding) and b.id]
+
+        screen_scope = ids([*DuelScreen.BINDINGS, *self.BINDINGS])
+        scopes = [
+            screen_scope,
+            # a focused field's bindings come before the screen's, so they share its keys
+            ids(PromptEditor.BINDINGS),
+            ids(SystemPromptInput.BINDINGS),
+            *(
+                ids(screen.BINDINGS)
+                for screen in (
+                    HelpScreen,
+                    HistoryScreen,
+                    NoteScreen,
+                    ReportScreen,
+                    UnsavedQuitScreen,
+                )
+            ),
+        ]
+        problems = keymap_problems(scopes, self.settings.config.keymap)
+        if problems:
+            self.notify("\n".join(problems), title="Keymap", severity="warning", timeout=20)
 
     def key_rows(self) -> list[tuple[str, str, str]]:
         """(key, description, id) of every binding, as currently mapped."""

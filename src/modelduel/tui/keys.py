@@ -1,0 +1,53 @@
+"""Checking the user's `[keymap]` against the bindings: clashes and unknown ids.
+
+Textual's `set_keymap` accepts anything: an id no binding has is ignored, and a key
+given to two bindings of one screen makes one of them untypeable. Both are named at
+start-up instead, one line each, with the fix.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Mapping
+
+__all__ = ["keymap_problems"]
+
+
+def keymap_problems(
+    scopes: Iterable[Iterable[tuple[str, str]]], keymap: Mapping[str, str]
+) -> list[str]:
+    """One line per unknown id in `keymap` and per key bound twice in one scope.
+
+    Args:
+        scopes: groups of (binding id, default keys "a,b") whose keys share one
+            focus (the duel screen and the app; the prompt editor; ...).
+        keymap: the user's `[keymap]` table, id -> keys.
+
+    Returns:
+        The problems, in a stable order; empty when the keymap is sound.
+    """
+    groups = [list(scope) for scope in scopes]
+    known = {binding_id for scope in groups for binding_id, _ in scope}
+    problems = []
+    for binding_id in keymap:
+        if binding_id not in known:
+            close = difflib.get_close_matches(binding_id, sorted(known), n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else " (? lists every id)"
+            problems.append(f"keymap: unknown action id {binding_id!r}{hint}")
+    for scope in groups:
+        owners: dict[str, list[str]] = {}
+        for binding_id, default in scope:
+            keys = keymap.get(binding_id, default)
+            for key in (k.strip() for k in keys.split(",")):
+                if key:
+                    owners.setdefault(key, []).append(binding_id)
+        for key, ids in owners.items():
+            if len(ids) > 1 and any(i in keymap for i in ids):
+                remapped = [i for i in ids if i in keymap]
+                others = [i for i in ids if i != remapped[0]]
+                problems.append(
+                    f"keymap: {remapped[0]!r} = {keymap[remapped[0]]!r} clashes with "
+                    f"{', '.join(repr(i) for i in others)} on key {key!r}: only one of them "
+                    "works; map one of them to another key"
+                )
+    return problems
