@@ -198,7 +198,7 @@ class DuelScreen(Screen[None]):
 
     def on_mount(self) -> None:
         """Start on the prompt, or on the first recorded duel."""
-        self.query_one(PromptEditor).focus()
+        self.focus_now(self.query_one(PromptEditor))
         self.set_interval(REFRESH_S, self.modelduel.refresh_panes)
 
     def on_resize(self) -> None:
@@ -211,8 +211,14 @@ class DuelScreen(Screen[None]):
 
     @on(PromptEditor.Submitted)
     async def _submitted(self, event: PromptEditor.Submitted) -> None:
-        await self.modelduel.start_duel(
-            event.text, self.query_one("#system", SystemPromptInput).value
+        app = self.modelduel
+        # sent while a task is on screen, it is that task's run, never an ad-hoc one
+        task_id, task_type = app.shown_task()
+        await app.start_duel(
+            event.text,
+            self.query_one("#system", SystemPromptInput).value,
+            task_id=task_id,
+            task_type=task_type,
         )
 
     def action_send(self) -> None:
@@ -624,18 +630,36 @@ class ModelduelApp(App[None]):
 
     # -- duels ------------------------------------------------------------------------
 
-    async def start_duel(self, prompt: str, system: str, task: Task | None = None) -> None:
-        """Send a prompt (or a suite task) to every model at once."""
+    def shown_task(self) -> tuple[str | None, str]:
+        """(task id, task type) of the task on screen; (None, "adhoc") for none."""
+        if self.settings.tasks:
+            task = self.settings.tasks[self.task_index]
+            return task.id, task.type
+        view = self.view
+        if view is not None and view.task_type != "adhoc" and view.task_id:
+            return view.task_id, view.task_type
+        return None, "adhoc"
+
+    def task_of(self, view: DuelView) -> Task | None:
+        """The suite task a duel ran, if it is one of this session's."""
+        return next((t for t in self.settings.tasks if t.id == view.task_id), None)
+
+    async def start_duel(
+        self,
+        prompt: str,
+        system: str,
+        *,
+        task_id: str | None = None,
+        task_type: str = "adhoc",
+    ) -> None:
+        """Send a prompt (a suite task's, or typed) to every model at once."""
         models = list(self.settings.models)
         blind = self.blind
         if blind:
             models = [models[i] for i in blind_order(len(models), self._rng)]
-        if task is not None:
-            duel = DuelState.create(
-                models, prompt, system or None, task_id=task.id, task_type=task.type
-            )
-        else:
-            duel = DuelState.create(models, prompt, system or None)
+        duel = DuelState.create(
+            models, prompt, system or None, task_id=task_id, task_type=task_type
+        )
         view = DuelView.from_live(duel, blind)
         self.views.append(view)
         for slot in duel.slots:
@@ -703,14 +727,15 @@ class ModelduelApp(App[None]):
             return
         view, slot = entry
         slot.ended = True
-        if view.live is None:
+        duel = view.duel_of(slot)
+        if duel is None:
             return
         pane = view.panes[slot.pane]
         from modelduel.core.records import csv_row, transcript_record
 
         # a score given while it ran is already with the ledger, merged into the row
-        row = csv_row(view.live, slot, blind=pane.blind)
-        saved = self.ledger.record_run(slot.run_id, row, transcript_record(view.live, slot))
+        row = csv_row(duel, slot, blind=pane.blind)
+        saved = self.ledger.record_run(slot.run_id, row, transcript_record(duel, slot))
         self.sync_saved()
         if not saved:
             self.notify(
@@ -787,10 +812,10 @@ class ModelduelApp(App[None]):
     async def rerun(self, index: int) -> None:
         """Re-run one pane's model; its old run stays in the CSV as it was."""
         view = self.view
-        if view is None or view.live is None:
-            self.notify(
-                "recorded duels cannot be re-run; send the prompt again", severity="warning"
-            )
+        if view is None:
+            return
+        if view.live is None:
+            await self._rerun_recorded(view, index)
             return
         old = view.live.slots[index]
         self.ledger.drop_early(old.run_id)  # the score given to it goes with the pane's reset
@@ -808,6 +833,42 @@ class ModelduelApp(App[None]):
                 pane.reset()
         await self._wait_runner()
         await self.runner.start([view.live.plan(fresh)])
+
+    async def _rerun_recorded(self, view: DuelView, index: int) -> None:
+        """Run a recorded pane's model again in place: same duel, same task, a new row."""
+        spec = view.panes[index].spec
+        model = next((m for m in self.settings.models if m.spec == spec), None)
+        if model is None:
+            self.notify(f"{spec} is not in this session's models (-m {spec})", severity="warning")
+            return
+        running = view.reruns.get(index)
+        assert self.runner is not None
+        if running is not None and not running[1].ended:
+            await self.runner.cancel(running[1].run_id)
+        task = self.task_of(view)
+        if task is not None:
+            from modelduel.tasks import render_prompt
+
+            prompt, system = render_prompt(task), task.system
+        else:
+            prompt, system = view.prompt, view.system
+        duel = DuelState.create(
+            [model], prompt, system, task_id=view.task_id, task_type=view.task_type
+        )
+        duel.duel_id = view.duel_id  # the fresh run is one more run of the same duel
+        slot = duel.slots[0]
+        slot.pane = index
+        view.reruns[index] = (duel, slot)
+        self._runs[slot.run_id] = (view, slot)
+        pane_model = view.panes[index]
+        pane_model.score = Score()
+        pane_model.revealed = False
+        for pane in self.screen.query(ResponsePane):
+            if pane.index == index:
+                pane.reset()
+        self.sync_saved()
+        await self._wait_runner()
+        await self.runner.start([duel.plan(slot)])
 
     async def cancel(self, index: int) -> None:
         """Cancel one pane's run (its partial text is kept)."""
@@ -845,7 +906,9 @@ class ModelduelApp(App[None]):
         else:
             from modelduel.tasks import render_prompt
 
-            await self.start_duel(render_prompt(task), task.system or "", task)
+            await self.start_duel(
+                render_prompt(task), task.system or "", task_id=task.id, task_type=task.type
+            )
         self.update_status()
 
     def suite_progress(self) -> str:
@@ -856,7 +919,13 @@ class ModelduelApp(App[None]):
         for task in tasks:
             views = self._task_views(task.id)
             if views:
-                scored += sum(1 for p in views[-1].panes if p.score.is_scored)
+                view = views[-1]
+                # a cancelled run is not a result: it counts once re-run and scored
+                scored += sum(
+                    1
+                    for i, p in enumerate(view.panes)
+                    if p.score.is_scored and not view.cancelled(i)
+                )
         current = tasks[self.task_index].id
         return f"task {self.task_index + 1}/{len(tasks)} {current} · scored {scored}/{total}"
 
@@ -934,8 +1003,11 @@ class ModelduelApp(App[None]):
         suite = f"{self.suite_progress()}  ·  " if self.settings.tasks else ""
         if not suite and self.settings.recorded and self.view in self.views:
             index = self.views.index(self.view) + 1
-            scored = sum(p.score.is_scored for v in self.views for p in v.panes)
-            total = sum(len(v.panes) for v in self.views)
+            scorable = [
+                (v, i) for v in self.views for i in range(len(v.panes)) if not v.cancelled(i)
+            ]
+            scored = sum(v.panes[i].score.is_scored for v, i in scorable)
+            total = len(scorable)
             suite = f"duel {index}/{len(self.views)} · scored {scored}/{total}  ·  "
         line = Text(f"{suite}CSV {self.settings.csv_path}  ·  ")
         pending = len(self.ledger.pending)
