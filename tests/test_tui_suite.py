@@ -120,3 +120,48 @@ async def test_score_mode_progress_leaves_cancelled_runs_out(tmp_path: Path) -> 
         assert "scored 0/2" in status(app)
         await pilot.press("right", "3")
         assert "scored 1/2" in status(app)
+
+
+async def test_the_task_panel_shows_the_task_and_folds(tmp_path: Path) -> None:
+    from modelduel.tui.taskpanel import TaskPanel
+
+    tasks = tuple(load_suite(SUITE))[:1]
+    task = tasks[0]
+    app = suite_app(tmp_path / "suite.csv", tasks)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot, app)
+        panel = app.screen.query_one(TaskPanel)
+        assert panel.display and panel.region.height > 0
+        text = panel.shown_text
+        assert task.title in text and task.id in text
+        for criterion in task.criteria:
+            assert criterion.strip() in text  # in full
+        assert task.output_format.strip() in text
+        assert task.prompt.strip().splitlines()[0] in text
+        await pilot.press("escape", "p")
+        assert task.prompt.strip() in panel.shown_text  # unfolded: the whole prompt
+        await pilot.press("p")
+        assert task.title in panel.shown_text and task.output_format not in panel.shown_text
+        await pilot.press("p")
+        assert task.output_format.strip() in panel.shown_text
+        assert ("p", "Task", "duel.task_panel") in app.key_rows()
+
+
+async def test_a_duel_reopened_from_history_shows_its_prompt(tmp_path: Path) -> None:
+    from modelduel.tui.taskpanel import TaskPanel
+    from tests.test_tui import make_app
+
+    app, _ = make_app(tmp_path)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await send(pilot, "first prompt")
+        await settle(pilot, app)
+        panel = app.screen.query_one(TaskPanel)
+        assert not panel.display  # the duel just typed: the prompt is fresh in mind
+        await send(pilot, "second")
+        await settle(pilot, app)
+        await pilot.press("escape", "ctrl+o")
+        await pilot.pause()
+        await pilot.press("down", "enter")  # newest first: the second entry is the first duel
+        await pilot.pause()
+        assert app.view is app.views[0]
+        assert panel.display and "first prompt" in panel.shown_text

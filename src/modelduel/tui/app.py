@@ -37,6 +37,7 @@ from modelduel.tui.duelview import DuelView, blind_order
 from modelduel.tui.pane import ResponsePane
 from modelduel.tui.prompt import PromptEditor, SystemPromptInput
 from modelduel.tui.screens import HelpScreen, HistoryEntry, HistoryScreen, NoteScreen
+from modelduel.tui.taskpanel import TaskInfo, TaskPanel
 
 if TYPE_CHECKING:
     from textual.theme import Theme
@@ -145,6 +146,7 @@ class DuelScreen(Screen[None]):
         Binding("left_square_bracket", "task(-1)", "Prev", id="suite.prev"),
         Binding("escape", "to_panes", "To panes", show=False, id="duel.to_panes"),
         Binding("ctrl+r", "report", "Routes", id="duel.report"),
+        Binding("p", "task_panel", "Task", show=False, id="duel.task_panel"),
         # f1 too: in the prompt `?` is a character like any other
         Binding("question_mark,f1", "help", "Keys", id="app.help"),
     ]
@@ -167,6 +169,7 @@ class DuelScreen(Screen[None]):
         app = self.modelduel
         if app.settings.banner:
             yield Static(app.settings.banner, id="banner")
+        yield TaskPanel(id="task-panel")
         with Grid(id="panes"):
             lineup = escape(", ".join(m.spec for m in app.settings.models))
             yield Static(
@@ -371,6 +374,14 @@ class DuelScreen(Screen[None]):
             app.update_status()
         else:
             self.notify("no more duels that way", severity="warning")
+
+    def action_task_panel(self) -> None:
+        """Fold or unfold the task panel."""
+        panel = self.query_one(TaskPanel)
+        if not panel.display:
+            self.notify("no task on screen (suites and reopened duels show theirs)")
+            return
+        panel.cycle()
 
     def action_report(self) -> None:
         """The routing recommendation from the results CSV."""
@@ -644,6 +655,18 @@ class ModelduelApp(App[None]):
         """The suite task a duel ran, if it is one of this session's."""
         return next((t for t in self.settings.tasks if t.id == view.task_id), None)
 
+    def task_info(self, view: DuelView) -> TaskInfo | None:
+        """What the task panel shows for a duel: its suite task, or its prompt if reopened."""
+        task = self.task_of(view)
+        if task is not None:
+            return TaskInfo(
+                f"{task.id} · {task.title}", task.prompt, task.criteria, task.output_format
+            )
+        reopened = view.live is None or (self.views and view is not self.views[-1])
+        if reopened and view.prompt:
+            return TaskInfo(f"Prompt · {view.task_id}", view.prompt)
+        return None
+
     async def start_duel(
         self,
         prompt: str,
@@ -682,6 +705,7 @@ class ModelduelApp(App[None]):
         if view.live is None:
             # what was asked, to score against (sending it again runs a fresh duel)
             self.screen.query_one(PromptEditor).load_text(view.prompt)
+        self.screen.query_one(TaskPanel).show_task(self.task_info(view))
         if not typing and panes:
             # never leave focus wherever removing the old panes put it (the system
             # prompt field, where a score key would overwrite the text)
