@@ -49,7 +49,12 @@ __all__ = ["AppSettings", "ModelduelApp", "Runner"]
 
 REFRESH_S = 0.1
 PANE_MIN_WIDTH = 26
-PANE_MIN_HEIGHT = 12
+PANE_MIN_HEIGHT = 9
+"""A pane's border, header, three stats lines (the score among them) and 2 lines of text."""
+MIN_WIDTH, MIN_HEIGHT = 60, 16
+"""Below this the duel screen says the terminal is too small instead of drawing."""
+COMPACT_HEIGHT = 24
+"""Below this the prompt, banner and task panel shrink to leave the panes room."""
 
 
 @dataclass
@@ -154,7 +159,15 @@ class DuelScreen(Screen[None]):
     DEFAULT_CSS = """
     DuelScreen { layout: vertical; }
     #banner { height: auto; background: $warning 30%; padding: 0 1; }
+    #pane-area { height: 1fr; }
+    #pane-tabs { height: 1; display: none; padding: 0 1; }
     #panes { height: 1fr; grid-gutter: 0 1; }
+    #too-small { display: none; width: 100%; height: 100%; content-align: center middle; }
+    DuelScreen.-too-small > * { display: none; }
+    DuelScreen.-too-small > #too-small { display: block; }
+    DuelScreen.-compact #prompt-row { height: 3; }
+    DuelScreen.-compact #banner { height: 1; text-wrap: nowrap; text-overflow: ellipsis; }
+    DuelScreen.-compact TaskPanel { max-height: 3; }
     #welcome { padding: 1 2; color: $text-muted; }
     #prompt-row { height: 5; }
     #prompt-row PromptEditor { width: 1fr; height: 100%; }
@@ -165,20 +178,24 @@ class DuelScreen(Screen[None]):
     """
 
     def compose(self) -> ComposeResult:
-        """Banner, panes, prompt and system prompt, status bar, footer."""
+        """Banner, task panel, panes, prompt and system prompt, status bar, footer."""
         app = self.modelduel
         if app.settings.banner:
             yield Static(app.settings.banner, id="banner")
         yield TaskPanel(id="task-panel")
-        with Grid(id="panes"):
-            lineup = escape(", ".join(m.spec for m in app.settings.models))
-            yield Static(
-                f"[b]Ready.[/b] Type a prompt below and press [b]ctrl+j[/b]: it goes to "
-                f"{lineup} at once.\n\nThen [b]escape[/b] to the panes and score each answer: "
-                "[b]0-5[/b], or the rubric [b]q c f w[/b]. [b]?[/b] lists every key. "
-                f"Results go to {escape(str(app.settings.csv_path))}.",
-                id="welcome",
-            )
+        with Vertical(id="pane-area"):
+            # narrow or short terminals show one pane at a time: these are its tabs
+            yield Static(id="pane-tabs")
+            with Grid(id="panes"):
+                lineup = escape(", ".join(m.spec for m in app.settings.models))
+                yield Static(
+                    f"[b]Ready.[/b] Type a prompt below and press [b]ctrl+j[/b]: it goes to "
+                    f"{lineup} at once.\n\nThen [b]escape[/b] to the panes and score each "
+                    "answer: [b]0-5[/b], or the rubric [b]q c f w[/b]. [b]?[/b] lists every "
+                    f"key. Results go to {escape(str(app.settings.csv_path))}.",
+                    id="welcome",
+                )
+        yield Static(f"terminal too small (needs {MIN_WIDTH}x{MIN_HEIGHT})", id="too-small")
         with Horizontal(id="prompt-row"):
             yield PromptEditor(id="prompt")
             with Vertical(id="prompt-side"):
@@ -205,8 +222,9 @@ class DuelScreen(Screen[None]):
         self.set_interval(REFRESH_S, self.modelduel.refresh_panes)
 
     def on_resize(self) -> None:
-        """Re-flow the panes: side by side while they fit, else in rows."""
+        """Re-flow the panes once the new size is laid out (see `layout_panes`)."""
         self.modelduel.layout_panes()
+        self.call_after_refresh(self.modelduel.layout_panes)
 
     @on(Button.Pressed, "#send")
     def _send_button(self) -> None:
@@ -337,7 +355,10 @@ class DuelScreen(Screen[None]):
             return
         current = self.focused_pane()
         index = panes.index(current) if current in panes else -1
-        self.focus_now(panes[(index + step) % len(panes)])
+        target = panes[(index + step) % len(panes)]
+        self.modelduel.tab_index = target.index
+        self.modelduel.layout_panes()  # as tabs, the pane must be shown to take focus
+        self.focus_now(target)
 
     def action_cycle(self, step: int) -> None:
         """Tab: the next pane when a pane has focus; prompt <-> system prompt otherwise."""
@@ -382,6 +403,7 @@ class DuelScreen(Screen[None]):
             self.notify("no task on screen (suites and reopened duels show theirs)")
             return
         panel.cycle()
+        self.call_after_refresh(self.modelduel.layout_panes)
 
     def action_report(self) -> None:
         """The routing recommendation from the results CSV."""
@@ -391,7 +413,8 @@ class DuelScreen(Screen[None]):
         """Escape from the system prompt (or anywhere) to the first pane."""
         panes = list(self.query(ResponsePane))
         if panes:
-            self.focus_now(panes[0])
+            shown = [p for p in panes if p.display]
+            self.focus_now(shown[0] if shown else panes[0])
 
     def action_focus_prompt(self) -> None:
         """Back to the prompt editor."""
@@ -432,6 +455,8 @@ class ModelduelApp(App[None]):
         """Every row and score of the session, and what of it is not on disk yet."""
         self._rng = rng or random.Random()
         self.task_index = 0
+        self.tab_index = 0
+        """The pane shown when the panes are tabs (a narrow or short terminal)."""
         self.clock: Callable[[], int] = time.monotonic_ns
         """Reads "now" for the elapsed time of live panes (tests use a fixed clock)."""
 
@@ -701,6 +726,7 @@ class ModelduelApp(App[None]):
         await grid.remove_children()
         panes = [ResponsePane(model, i) for i, model in enumerate(view.panes)]
         await grid.mount_all(panes)
+        self.tab_index = 0
         self.layout_panes()
         if view.live is None:
             # what was asked, to score against (sending it again runs a fresh duel)
@@ -713,20 +739,44 @@ class ModelduelApp(App[None]):
         await self.refresh_panes()
 
     def layout_panes(self) -> None:
-        """Side by side while each pane gets PANE_MIN_WIDTH columns, else in rows."""
-        try:
-            grid = self.screen.query_one("#panes", Grid)
-        except Exception:  # the duel screen is not up yet (or a modal is on top)
-            return
-        n = max(1, len(self.view.panes) if self.view else 1)
-        columns = max(1, min(n, self.size.width // PANE_MIN_WIDTH))
+        """Side by side while each pane gets PANE_MIN_WIDTH columns, else in rows, else tabs.
+
+        Panes share the grid while each gets PANE_MIN_WIDTH x PANE_MIN_HEIGHT cells, so
+        every pane's score line is on screen; otherwise the panes become tabs, one pane
+        at a time (left/right or tab switch). Below MIN_WIDTH x MIN_HEIGHT the screen
+        only says it is too small.
+        """
+        screen = self.screen
+        if not isinstance(screen, DuelScreen):
+            return  # a modal is on top (it re-flows when the duel screen is back)
+        width, height = self.size
+        screen.set_class(width < MIN_WIDTH or height < MIN_HEIGHT, "-too-small")
+        screen.set_class(height < COMPACT_HEIGHT, "-compact")
+        grid = screen.query_one("#panes", Grid)
+        tabs = screen.query_one("#pane-tabs", Static)
+        panes = list(screen.query(ResponsePane))
+        n = max(1, len(panes))
+        columns = max(1, min(n, width // PANE_MIN_WIDTH))
         rows = -(-n // columns)
+        room = screen.query_one("#pane-area").size.height
+        tabbed = n > 1 and room > 0 and room // rows < PANE_MIN_HEIGHT
+        if tabbed:
+            columns = rows = 1
+            self.tab_index = min(self.tab_index, n - 1)
         grid.styles.grid_size_columns = columns
         grid.styles.grid_size_rows = rows
-        # Rows too short to read scroll instead of squeezing every pane to nothing.
-        cramped = rows > 1 and grid.size.height // rows < PANE_MIN_HEIGHT
-        grid.styles.grid_rows = f"{PANE_MIN_HEIGHT + 2}" if cramped else "1fr"
-        grid.styles.overflow_y = "auto" if cramped else "hidden"
+        grid.styles.grid_rows = "1fr"
+        for pane in panes:
+            pane.display = not tabbed or pane.index == self.tab_index
+        tabs.display = tabbed
+        if tabbed:
+            line = Text()
+            for pane in panes:
+                style = "reverse bold" if pane.index == self.tab_index else "dim"
+                line.append(f" {pane.model.label} ", style)
+                line.append(" ")
+            line.append("left/right: other panes", "dim")
+            tabs.update(line)
 
     async def refresh_panes(self) -> None:
         """The 10 Hz tick: every pane reads its figures from the meter."""

@@ -146,7 +146,7 @@ class ResponsePane(Vertical, can_focus=True):
     ResponsePane {
         border: round $panel-lighten-2;
         height: 1fr;
-        min-width: 30;
+        min-width: 26;  /* app.PANE_MIN_WIDTH: two panes side by side at 60 columns */
         padding: 0 1;
     }
     ResponsePane:focus, ResponsePane:focus-within { border: round $accent; }
