@@ -145,6 +145,7 @@ class ModelduelApp(App[None]):
         """Every row and score of the session, and what of it is not on disk yet."""
         self._rng = rng or random.Random()
         self.task_index = 0
+        self._priority_cache: tuple[tuple[int, int, int], frozenset[str]] | None = None
         self.tab_index = 0
         """The pane shown when the panes are tabs (a narrow or short terminal)."""
         self.clock: Callable[[], int] = time.monotonic_ns
@@ -161,6 +162,20 @@ class ModelduelApp(App[None]):
         ):
             return
         await super().on_event(event)
+
+    def _priority_keys(self, focused: object) -> frozenset[str]:
+        """Keys of priority bindings for this focus (walking the chain per key made a
+        500 KB paste take minutes); recomputed when focus or the keymap changes."""
+        cache_key = (id(self.screen), id(focused), id(self._keymap))
+        if self._priority_cache is None or self._priority_cache[0] != cache_key:
+            keys = frozenset(
+                key
+                for _, bindings in self.screen._binding_chain
+                for key, found in bindings.key_to_bindings.items()
+                if any(b.priority for b in found)
+            )
+            self._priority_cache = (cache_key, keys)
+        return self._priority_cache[1]
 
     async def _key_in_order(self, event: events.Key) -> bool:
         """Handle a key of the duel screen completely before the next one is read.
@@ -181,9 +196,11 @@ class ModelduelApp(App[None]):
         if screen.maximized is not None and event.key == "escape":
             return False  # Textual's restore-the-maximised-pane
         self.app_focus = True
-        if await self._check_bindings(event.key, priority=True):
-            return True
         focused = self.focused
+        if event.key in self._priority_keys(focused) and await self._check_bindings(
+            event.key, priority=True
+        ):
+            return True
         if isinstance(focused, PromptEditor):
             if not focused.read_only and (event.is_printable or event.key == "enter"):
                 focused.queue_typed("\n" if event.key == "enter" else event.character or "")
