@@ -149,3 +149,17 @@ async def test_a_half_done_rubric_writes_no_score_and_a_key_clears_one(tmp_path:
         assert (first["score"], first["quality"], first["correctness"]) == ("", "", "")
         keys = {row[2] for row in app.key_rows()}
         assert {"score.clear", "score.confirm", "duel.retry_save"} <= keys
+
+
+async def test_an_exit_without_asking_still_retries_what_is_pending(tmp_path: Path) -> None:
+    folder = tmp_path / "results"
+    folder.mkdir()
+    app, csv_path = make_app(folder)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await scored_duel(pilot, app)
+        shutil.rmtree(folder)
+        await pilot.press("4")
+        folder.mkdir()
+        app.exit()  # what a signal handler does: no modal, no key
+        await pilot.pause()
+    assert scores(csv_path) == {SPECS[0]: "4"}

@@ -232,6 +232,8 @@ class ModelduelApp(App[None]):
 
     async def action_quit(self) -> None:
         """Quit, unless something acknowledged is not on disk: then ask what to do with it."""
+        if isinstance(self.screen, UnsavedQuitScreen):
+            return  # already asking
         if self.ledger.pending and not self.ledger.retry():
             self.sync_saved()
             self.update_status()
@@ -349,6 +351,9 @@ class ModelduelApp(App[None]):
             self._runner_ready.cancel()
         if self.runner is not None:
             await self.runner.aclose()
+        # however the app ends (a signal exits without asking), one last try at what
+        # could not be written
+        self.ledger.retry()
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         """Palette commands besides Textual's (theme, keys, quit)."""
