@@ -180,12 +180,15 @@ class ModelduelApp(App[None]):
     async def _key_in_order(self, event: events.Key) -> bool:
         """Handle a key of the duel screen completely before the next one is read.
 
-        Textual forwards a key to the focused widget's queue and runs non-priority
-        bindings once it has bubbled back up; keys that arrive in one terminal write are
-        all forwarded before the first binding has run. A `right` moving focus then comes
-        too late for the `5` after it, and an `escape` leaving the prompt too late for
-        the digit that follows, which is typed into the prompt. Here each key runs its
-        binding (or is typed) in the app's own task, in arrival order.
+        Keys that arrive in one terminal write are queued together, and two things
+        used to act on them late. `Widget.focus()` is deferred to a callback queued
+        behind those keys, so after `5 right 5` both 5s scored the first pane: the
+        screen now moves focus at once (`DuelScreen.focus_now`). And Textual forwards
+        each key to the focused widget's own queue and runs bindings only once it
+        has bubbled back up, so every key of a burst is forwarded before the first
+        binding runs: an `escape` leaving the prompt came too late for the digit after
+        it, which was typed into the prompt. Here each key runs its binding (or is
+        typed) in the app's own task, in arrival order.
 
         Returns:
             True if the key was handled; False leaves it to Textual's usual path.
