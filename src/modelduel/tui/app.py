@@ -40,13 +40,12 @@ from modelduel.tui.duelscreen import (
     DuelScreen,
 )
 from modelduel.tui.duelview import DuelView, blind_order
+from modelduel.tui.keys import duel_keymap_problems
 from modelduel.tui.pane import ResponsePane
 from modelduel.tui.prompt import PromptEditor, SystemPromptInput
 from modelduel.tui.screens import (
-    HelpScreen,
     HistoryEntry,
     HistoryScreen,
-    NoteScreen,
     ReportScreen,
     UnsavedQuitScreen,
 )
@@ -810,29 +809,7 @@ class ModelduelApp(App[None]):
 
     def _check_keymap(self) -> None:
         """Name a clash or an unknown id of the user's `[keymap]` (Textual ignores both)."""
-        from modelduel.tui.keys import keymap_problems
-
-        def ids(bindings: Iterable[BindingType]) -> list[tuple[str, str]]:
-            return [(b.id, b.key) for b in bindings if isinstance(b, Binding) and b.id]
-
-        screen_scope = ids([*DuelScreen.BINDINGS, *self.BINDINGS])
-        scopes = [
-            screen_scope,
-            # a focused field's bindings come before the screen's, so they share its keys
-            ids(PromptEditor.BINDINGS),
-            ids(SystemPromptInput.BINDINGS),
-            *(
-                ids(screen.BINDINGS)
-                for screen in (
-                    HelpScreen,
-                    HistoryScreen,
-                    NoteScreen,
-                    ReportScreen,
-                    UnsavedQuitScreen,
-                )
-            ),
-        ]
-        problems = keymap_problems(scopes, self.settings.config.keymap)
+        problems = duel_keymap_problems(self.settings.config.keymap, self.BINDINGS)
         if problems:
             self.notify("\n".join(problems), title="Keymap", severity="warning", timeout=20)
 

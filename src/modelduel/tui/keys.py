@@ -10,7 +10,19 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable, Mapping
 
-__all__ = ["keymap_problems"]
+from textual.binding import Binding, BindingType
+
+from modelduel.tui.duelscreen import DuelScreen
+from modelduel.tui.prompt import PromptEditor, SystemPromptInput
+from modelduel.tui.screens import (
+    HelpScreen,
+    HistoryScreen,
+    NoteScreen,
+    ReportScreen,
+    UnsavedQuitScreen,
+)
+
+__all__ = ["duel_keymap_problems", "keymap_problems"]
 
 
 def keymap_problems(
@@ -51,3 +63,30 @@ def keymap_problems(
                     "works; map one of them to another key"
                 )
     return problems
+
+
+def _ids(bindings: Iterable[BindingType]) -> list[tuple[str, str]]:
+    return [(b.id, b.key) for b in bindings if isinstance(b, Binding) and b.id]
+
+
+def duel_keymap_problems(
+    keymap: Mapping[str, str], app_bindings: Iterable[BindingType] = ()
+) -> list[str]:
+    """`keymap_problems` for the app's own bindings (for start-up and `config show`).
+
+    Args:
+        keymap: the user's `[keymap]` table.
+        app_bindings: the app's bindings (they share the duel screen's keys).
+
+    Returns:
+        One line per problem.
+    """
+    modals = (HelpScreen, HistoryScreen, NoteScreen, ReportScreen, UnsavedQuitScreen)
+    scopes = [
+        _ids([*DuelScreen.BINDINGS, *app_bindings]),
+        # a focused field's own bindings win while it has focus: each is its own scope
+        _ids(PromptEditor.BINDINGS),
+        _ids(SystemPromptInput.BINDINGS),
+        *(_ids(modal.BINDINGS) for modal in modals),
+    ]
+    return keymap_problems(scopes, keymap)
