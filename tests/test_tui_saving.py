@@ -163,3 +163,26 @@ async def test_an_exit_without_asking_still_retries_what_is_pending(tmp_path: Pa
         app.exit()  # what a signal handler does: no modal, no key
         await pilot.pause()
     assert scores(csv_path) == {SPECS[0]: "4"}
+
+
+async def test_a_run_row_that_fails_to_land_is_kept_and_written_later(tmp_path: Path) -> None:
+    folder = tmp_path / "results"
+    folder.mkdir()
+    app, csv_path = make_app(folder, hold=True)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await send(pilot, "x")
+        await pilot.pause(0.2)
+        await pilot.press("escape", "5")  # scored while it runs
+        shutil.rmtree(folder)
+        runner = app.runner
+        assert runner is not None
+        runner.release.set()  # type: ignore[attr-defined]
+        await settle(pilot, app)
+        assert len(app.ledger.pending) == 3
+        assert all("NOT saved" in pane_stats(app, i) for i in range(3))
+        assert "3 runs NOT saved" in status(app)
+        folder.mkdir()
+        await pilot.press("s")
+        await app.refresh_panes()
+        assert scores(csv_path) == {SPECS[0]: "5", SPECS[1]: "", SPECS[2]: ""}
+        assert not any("NOT saved" in pane_stats(app, i) for i in range(3))
