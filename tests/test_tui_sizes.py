@@ -54,6 +54,8 @@ async def test_a_narrow_terminal_shows_panes_as_tabs(tmp_path: Path) -> None:
         await pilot.pause()
         tabs = app.screen.query_one("#pane-tabs")
         assert tabs.display
+        shown = str(tabs.render())
+        assert all(spec.split("/")[0] in shown for spec in SPECS)  # every tab fits, elided
         assert [p.display for p in app.screen.query(ResponsePane)] == [True, False, False]
         await pilot.press("escape", "right")
         await pilot.pause()

@@ -482,10 +482,14 @@ class ModelduelApp(App[None]):
             pane.display = not tabbed or pane.index == self.tab_index
         tabs.display = tabbed
         if tabbed:
-            line = Text()
+            line = Text(no_wrap=True, overflow="ellipsis")
+            room = max(3, (width - 4) // n - 3)  # every tab fits, its name elided
             for pane in panes:
                 style = "reverse bold" if pane.index == self.tab_index else "dim"
-                line.append(f" {pane.model.label} ", style)
+                label = pane.model.label
+                if len(label) > room:
+                    label = label[: room - 1] + "…"
+                line.append(f" {label} ", style)
                 line.append(" ")
             line.append("left/right: other panes", "dim")
             tabs.update(line)
