@@ -170,6 +170,25 @@ async def test_the_duel_screen_pane_shows_a_clamped_budget(tmp_path: Path) -> No
     async with app.run_test(size=(300, 40)) as pilot:
         await send(pilot, "hi")
         await settle(pilot, app)
-        headers = [str(p._header_w.render()) for p in app.screen.query(ResponsePane)]
-    assert "sent 65,536" in headers[2]
-    assert "sent 65,536" not in headers[0]
+        # below the text, where a narrow pane's cut header cannot hide it
+        lines = [str(p._error_w.render()) for p in app.screen.query(ResponsePane)]
+    assert "sent 65,536" in lines[2]
+    assert "sent 65,536" not in lines[0]
+
+
+async def test_a_blind_pane_keeps_its_notices_veiled(tmp_path: Path) -> None:
+    # "gemini-3.1-pro-preview takes at most 65,536" would name the model behind a label
+    from modelduel.tui.app import AppSettings, ModelduelApp
+    from modelduel.tui.pane import ResponsePane
+    from tests.test_tui import ENV, SPECS, ScriptedRunner, send, settle
+
+    duel = DuelSettings(max_output_tokens=100000)
+    models = [resolve_model(spec, Config(), ENV, duel) for spec in SPECS]
+    settings = AppSettings(config=Config(), models=models, csv_path=tmp_path / "r.csv", blind=True)
+    app = ModelduelApp(settings, lambda a: ScriptedRunner(a, False))
+    async with app.run_test(size=(300, 40)) as pilot:
+        await send(pilot, "hi")
+        await settle(pilot, app)
+        panes = list(app.screen.query(ResponsePane))
+        assert all(p.model.hidden for p in panes)
+        assert not any("65,536" in str(p._error_w.render()) for p in panes)

@@ -29,18 +29,43 @@ def test_direct_score_is_the_total() -> None:
     assert (score.quality, score.correctness, score.format, score.rework) == (None,) * 4
 
 
-def test_rubric_total_is_the_sum_and_unset_parts_count_zero() -> None:
-    score = Score(quality=2, correctness=1)
-    assert score.total == 3
-    assert score.describe() == "Q2 C1 F- R- = 3/5"
+def test_rubric_total_is_the_sum_once_every_part_is_set() -> None:
+    assert Score(quality=2, correctness=1, format=0, rework=0).total == 3
     assert Score(quality=2, correctness=1, format=1, rework=1).total == MAX_SCORE
 
 
-def test_a_rubric_of_zeros_is_scored_zero_not_unscored() -> None:
+def test_a_half_done_rubric_is_not_a_score() -> None:
     score = UNSCORED.cycle_quality()
+    assert score.total is None
+    assert not score.is_scored and score.is_partial
+    assert score.describe() == "Q0 C- F- R- unscored"
+    assert score.csv_changes()["score"] is None
+    three = Score(quality=2, correctness=1, format=1)
+    assert three.total is None and three.toggle_rework().total == 5
+
+
+def test_a_rubric_of_zeros_is_scored_zero_not_unscored() -> None:
+    score = Score(quality=0, correctness=0, format=0, rework=0)
     assert score.total == 0
     assert score.is_scored
-    assert score.describe() == "Q0 C- F- R- = 0/5"
+    assert score.describe() == "Q0 C0 F0 R0 = 0/5"
+
+
+def test_confirm_counts_unset_parts_as_zero() -> None:
+    score = Score(quality=2, correctness=1).confirm()
+    assert score == Score(quality=2, correctness=1, format=0, rework=0)
+    assert score.total == 3
+    assert UNSCORED.confirm() == UNSCORED
+    assert Score(direct=4).confirm() == Score(direct=4)
+
+
+def test_cleared_is_unscored_and_keeps_corrections_and_note() -> None:
+    for score in (Score(direct=4, manual_corrections=2, note="n"), Score(quality=1, note="n")):
+        cleared = score.cleared()
+        assert cleared.total is None and not cleared.is_partial
+        assert (cleared.manual_corrections, cleared.note) == (score.manual_corrections, "n")
+        assert cleared.csv_changes()["score"] is None
+        assert cleared.csv_changes()["quality"] is None
 
 
 def test_full_rubric_description() -> None:
@@ -84,7 +109,7 @@ def test_cycle_quality_from_direct_starts_a_fresh_rubric() -> None:
     score = UNSCORED.set_direct(5).cycle_quality()
     assert score.direct is None
     assert score == Score(quality=0)
-    assert score.total == 0
+    assert score.total is None
 
 
 ToggleFn = Callable[[Score], Score]
@@ -109,7 +134,7 @@ def test_toggle_goes_unset_1_0_1(part: str, toggle: ToggleFn) -> None:
 def test_toggle_from_direct_starts_a_fresh_rubric(part: str, toggle: ToggleFn) -> None:
     score = toggle(UNSCORED.set_direct(4))
     assert score.direct is None
-    assert score.total == 1
+    assert score.total is None
     assert score == Score(**{part: 1})  # type: ignore[arg-type]
 
 
@@ -178,6 +203,8 @@ KEYS: dict[str, Callable[[Score], Score]] = {
     "w": Score.toggle_rework,
     "+": lambda s: s.add_correction(1),
     "-": lambda s: s.add_correction(-1),
+    "enter": Score.confirm,
+    "backspace": Score.cleared,
 }
 
 
@@ -193,6 +220,7 @@ def test_any_key_sequence_keeps_the_score_in_bounds(keys: list[str]) -> None:
         # What is shown and what is written always agree.
         assert score.csv_changes()["score"] == total
         expected_end = "unscored" if total is None else f"{total}/5"
+        assert score.is_partial == (score.describe() not in {"unscored"} and total is None)
         assert score.describe().endswith(expected_end)
         assert Score.from_row(as_row(score)) == score
 
@@ -206,13 +234,15 @@ def as_row(score: Score) -> dict[str, str]:
 
 
 def test_csv_changes_of_a_rubric_score() -> None:
-    score = Score(quality=2, correctness=1, format=0, manual_corrections=1, note="missed a case")
+    score = Score(
+        quality=2, correctness=1, format=0, rework=0, manual_corrections=1, note="missed a case"
+    )
     assert score.csv_changes() == {
         "score": 3,
         "quality": 2,
         "correctness": 1,
         "format": 0,
-        "rework": None,
+        "rework": 0,
         "manual_corrections": 1,
         "notes": "missed a case",
     }

@@ -60,8 +60,17 @@ def test_demo_in_tmux_scores_land_in_the_csv(tmp_path: Path) -> None:
         assert wait_for(screen_done, 10)  # the panes catch up on their next tick
         tmux("send-keys", "-t", session, "Escape")
         time.sleep(0.5)
-        tmux("send-keys", "-t", session, "4")
-        assert wait_for(lambda: "4" in [r["score"] for r in read_rows(csv_path)], 10)
+        # what a laggy SSH link delivers: several keys in ONE write (-l sends the bytes
+        # as given): score, right arrow, score, right arrow, score; every key must count
+        tmux("send-keys", "-t", session, "-l", "4\x1b[C3\x1b[C2")
+
+        def scores_in_pane_order() -> list[str]:
+            rows = sorted(read_rows(csv_path), key=lambda r: int(r["pane"]))
+            return [r["score"] for r in rows]
+
+        assert wait_for(lambda: scores_in_pane_order() == ["4", "3", "2"], 10), (
+            scores_in_pane_order()
+        )
         tmux("send-keys", "-t", session, "C-q")
         # the app exits (the pane moves on to `sleep`), taking its simulator with it
         assert wait_for(

@@ -215,12 +215,12 @@ async def test_prompt_history_recalls_with_up(tmp_path: Path) -> None:
         assert editor.text == "first"  # type: ignore[attr-defined]
 
 
-@pytest.mark.parametrize(("width", "columns"), [(80, 3), (60, 2), (40, 1)])
+@pytest.mark.parametrize(("width", "height", "columns"), [(80, 24, 3), (60, 30, 2), (60, 24, 1)])
 async def test_panes_sit_side_by_side_while_they_fit(
-    tmp_path: Path, width: int, columns: int
+    tmp_path: Path, width: int, height: int, columns: int
 ) -> None:
     app, _ = make_app(tmp_path)
-    async with app.run_test(size=(width, 24)) as pilot:
+    async with app.run_test(size=(width, height)) as pilot:
         await send(pilot, "x")
         await settle(pilot, app)
         grid = app.screen.query_one("#panes")

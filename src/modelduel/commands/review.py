@@ -8,6 +8,7 @@ running each task on every model and resuming where the CSV left off.
 from __future__ import annotations
 
 import argparse
+import random
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -48,8 +49,13 @@ def add_review_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser])
     _common(suite)
 
 
-def recorded_views(csv_path: Path, blind: bool, task_ids: set[str] | None = None) -> list[DuelView]:
-    """One DuelView per recorded duel of a CSV, in file order."""
+def recorded_views(
+    csv_path: Path,
+    blind: bool,
+    task_ids: set[str] | None = None,
+    rng: random.Random | None = None,
+) -> list[DuelView]:
+    """One DuelView per recorded duel of a CSV, in file order (blind: shuffled by `rng`)."""
     from modelduel.storage import read_rows, read_transcripts
     from modelduel.tui.duelview import DuelView
 
@@ -63,7 +69,9 @@ def recorded_views(csv_path: Path, blind: bool, task_ids: set[str] | None = None
             continue
         key = row.get("duel_id") or row.get("run_id") or ""
         by_duel.setdefault(key, []).append(row)
-    return [DuelView.from_rows(duel_rows, transcripts, blind) for duel_rows in by_duel.values()]
+    return [
+        DuelView.from_rows(duel_rows, transcripts, blind, rng) for duel_rows in by_duel.values()
+    ]
 
 
 def run_score(args: argparse.Namespace) -> int:

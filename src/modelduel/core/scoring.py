@@ -4,7 +4,9 @@ The brief scores each run 0 to 5 as quality 0–2 + correctness 0–1 + format
 compliance 0–1 + rework 0–1 (1 = no rework needed). Quick sessions type the
 total directly instead. A `Score` holds either the rubric parts or the direct
 total, never both, so the total shown, the total written to the CSV and the
-parts beside it always agree.
+parts beside it always agree. A rubric is a score only once every part is set
+(`confirm()` sets the parts left unset to 0): one `q` is not a 0/5 that routing
+would count.
 
 Every change returns a new `Score` (keystrokes map one-to-one onto methods),
 which the caller writes to the run's CSV row at once via `csv_changes()`.
@@ -76,19 +78,52 @@ class Score:
     def total(self) -> int | None:
         """The score 0 to 5, or None when unscored.
 
-        The direct score if set; otherwise the sum of the rubric parts when any
-        is set (unset parts count 0); otherwise None.
+        The direct score if set; otherwise the sum of the rubric parts once every
+        part is set; otherwise None (unscored, or a rubric still being filled in).
         """
         if self.direct is not None:
             return self.direct
-        if not self._has_rubric():
-            return None
-        return sum(getattr(self, part) or 0 for part in _PART_MAX)
+        values = [self.quality, self.correctness, self.format, self.rework]
+        total = 0
+        for value in values:
+            if value is None:
+                return None
+            total += value
+        return total
 
     @property
     def is_scored(self) -> bool:
-        """Whether any score (direct or rubric) has been given."""
+        """Whether a score has been given (direct, or a rubric with every part set)."""
         return self.total is not None
+
+    @property
+    def is_partial(self) -> bool:
+        """A rubric with some parts set and others not: not a score yet."""
+        return self.direct is None and self._has_rubric() and self.total is None
+
+    def confirm(self) -> Score:
+        """Accept a partial rubric as it is (key `enter`): unset parts count 0.
+
+        Returns:
+            The new score (unchanged unless it was a partial rubric).
+        """
+        if not self.is_partial:
+            return self
+        return replace(
+            self,
+            quality=self.quality or 0,
+            correctness=self.correctness or 0,
+            format=self.format or 0,
+            rework=self.rework or 0,
+        )
+
+    def cleared(self) -> Score:
+        """Back to unscored (key `backspace`); corrections and the note stay.
+
+        Returns:
+            The new score.
+        """
+        return replace(self, quality=None, correctness=None, format=None, rework=None, direct=None)
 
     def set_direct(self, n: int) -> Score:
         """Set the total directly (keys `0`–`5`), clearing the rubric parts.
@@ -182,19 +217,20 @@ class Score:
         """A short text for a pane's stats line.
 
         Returns:
-            "Q2 C1 F- R0 = 3/5" for a rubric score (`-` marks an unset part),
-            "4/5" for a direct one, "unscored" otherwise.
+            "Q2 C1 F1 R0 = 4/5" for a rubric score, "Q2 C- F- R- unscored" for a
+            rubric still being filled in (`-` marks an unset part), "4/5" for a
+            direct one, "unscored" otherwise.
         """
         total = self.total
-        if total is None:
-            return "unscored"
         if self.direct is not None:
             return f"{total}/{MAX_SCORE}"
+        if not self._has_rubric():
+            return "unscored"
         parts = " ".join(
             f"{_PART_LETTER[part]}{'-' if (value := getattr(self, part)) is None else value}"
             for part in _PART_MAX
         )
-        return f"{parts} = {total}/{MAX_SCORE}"
+        return f"{parts} unscored" if total is None else f"{parts} = {total}/{MAX_SCORE}"
 
     @classmethod
     def from_row(cls, row: Mapping[str, str]) -> Score:

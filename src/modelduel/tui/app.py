@@ -1,4 +1,4 @@
-"""The duel screen: prompt once, watch the models race, score each pane by keystroke.
+"""The modelduel app: prompt once, watch the models race, score each pane by keystroke.
 
 Streams run in the child-process worker (`core.worker`), which stamps every event
 where its bytes arrive; this app only reads the meters on a 10 Hz tick, so no
@@ -17,23 +17,39 @@ from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
-from textual import on
-from textual.app import App, ComposeResult, SystemCommand
+from textual import events
+from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
-from textual.containers import Grid, Horizontal, Vertical
-from textual.markup import escape
+from textual.containers import Grid
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Input, Static
+from textual.widgets import Static
 
 from modelduel.core.events import Stamped
+from modelduel.core.routing import plural
 from modelduel.core.scoring import Score
 from modelduel.core.session import DuelState, RunSlot
+from modelduel.core.session_controller import SaveLedger
 from modelduel.display import sanitize_terminal
+from modelduel.tui.duelscreen import (
+    COMPACT_HEIGHT,
+    MIN_HEIGHT,
+    MIN_WIDTH,
+    PANE_MIN_HEIGHT,
+    PANE_MIN_WIDTH,
+    DuelScreen,
+)
 from modelduel.tui.duelview import DuelView, blind_order
+from modelduel.tui.keys import duel_keymap_problems
 from modelduel.tui.pane import ResponsePane
-from modelduel.tui.prompt import PromptEditor
-from modelduel.tui.screens import HelpScreen, HistoryEntry, HistoryScreen, NoteScreen
+from modelduel.tui.prompt import PromptEditor, SystemPromptInput
+from modelduel.tui.screens import (
+    HistoryEntry,
+    HistoryScreen,
+    ReportScreen,
+    UnsavedQuitScreen,
+)
+from modelduel.tui.taskpanel import TaskInfo, TaskPanel
 
 if TYPE_CHECKING:
     from textual.theme import Theme
@@ -41,11 +57,7 @@ if TYPE_CHECKING:
     from modelduel.config import Config, ResolvedModel
     from modelduel.tasks import Task
 
-__all__ = ["AppSettings", "ModelduelApp", "Runner"]
-
-REFRESH_S = 0.1
-PANE_MIN_WIDTH = 26
-PANE_MIN_HEIGHT = 12
+__all__ = ["MIN_HEIGHT", "MIN_WIDTH", "AppSettings", "ModelduelApp", "Runner"]
 
 
 @dataclass
@@ -102,248 +114,6 @@ class Runner:
         """Stop."""
 
 
-class DuelScreen(Screen[None]):
-    """The main screen; its bindings act on the focused pane."""
-
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("0", "score(0)", "score 0", show=False, id="score.0"),
-        Binding("1", "score(1)", "score 1", show=False, id="score.1"),
-        Binding("2", "score(2)", "score 2", show=False, id="score.2"),
-        Binding("3", "score(3)", "score 3", show=False, id="score.3"),
-        Binding("4", "score(4)", "score 4", show=False, id="score.4"),
-        Binding("5", "score(5)", "score 5", show=False, id="score.5"),
-        Binding("q", "rubric('quality')", "Quality", id="score.quality"),
-        Binding("c", "rubric('correctness')", "Correct", id="score.correctness"),
-        Binding("f", "rubric('format')", "Format", id="score.format"),
-        Binding("w", "rubric('rework')", "No rework", id="score.rework"),
-        Binding("plus,equals_sign", "correction(1)", "+corr", show=False, id="score.correction_up"),
-        Binding("minus", "correction(-1)", "-corr", show=False, id="score.correction_down"),
-        Binding("n", "note", "Note", id="pane.note"),
-        Binding("r", "rerun", "Re-run", id="pane.rerun"),
-        Binding("x", "cancel", "Cancel", show=False, id="pane.cancel"),
-        Binding("ctrl+x", "cancel_all", "Cancel all", show=False, id="duel.cancel_all"),
-        Binding("m", "maximize_pane", "Maximise", show=False, id="pane.maximize"),
-        Binding("y", "copy", "Copy", show=False, id="pane.copy"),
-        Binding("t", "raw", "Raw text", show=False, id="pane.raw"),
-        Binding("h", "reasoning", "Reasoning", show=False, id="pane.reasoning"),
-        Binding("left", "pane(-1)", "Prev pane", show=False, id="pane.prev"),
-        Binding("right", "pane(1)", "Next pane", show=False, id="pane.next"),
-        Binding("b", "blind", "Blind", id="duel.blind"),
-        Binding("ctrl+o", "history", "History", id="duel.history"),
-        Binding("i", "focus_prompt", "Prompt", show=False, id="duel.prompt"),
-        Binding("right_square_bracket", "task(1)", "Next", id="suite.next"),
-        Binding("left_square_bracket", "task(-1)", "Prev", id="suite.prev"),
-        Binding("escape", "to_panes", "To panes", show=False, id="duel.to_panes"),
-        Binding("ctrl+r", "report", "Routes", id="duel.report"),
-        Binding("question_mark", "help", "Keys", id="app.help"),
-    ]
-
-    DEFAULT_CSS = """
-    DuelScreen { layout: vertical; }
-    #banner { height: auto; background: $warning 30%; padding: 0 1; }
-    #panes { height: 1fr; grid-gutter: 0 1; }
-    #welcome { padding: 1 2; color: $text-muted; }
-    #prompt-row { height: 5; }
-    #prompt-row PromptEditor { width: 1fr; height: 100%; }
-    #prompt-side { width: 22; height: 100%; }
-    #prompt-side Button { width: 100%; }
-    #system { height: 1; border: none; padding: 0 1; background: $boost; }
-    #status { height: 1; background: $panel; color: $text-muted; padding: 0 1; }
-    """
-
-    def compose(self) -> ComposeResult:
-        """Banner, panes, prompt and system prompt, status bar, footer."""
-        app = self.modelduel
-        if app.settings.banner:
-            yield Static(app.settings.banner, id="banner")
-        with Grid(id="panes"):
-            lineup = escape(", ".join(m.spec for m in app.settings.models))
-            yield Static(
-                f"[b]Ready.[/b] Type a prompt below and press [b]ctrl+j[/b]: it goes to "
-                f"{lineup} at once.\n\nThen [b]escape[/b] to the panes and score each answer: "
-                "[b]0-5[/b], or the rubric [b]q c f w[/b]. [b]?[/b] lists every key. "
-                f"Results go to {escape(str(app.settings.csv_path))}.",
-                id="welcome",
-            )
-        with Horizontal(id="prompt-row"):
-            yield PromptEditor(id="prompt")
-            with Vertical(id="prompt-side"):
-                yield Button("Send  ctrl+j", id="send", variant="primary")
-                yield Static("esc: panes  ?: keys", classes="hint")
-        yield Input(
-            app.settings.config.system_prompt,
-            placeholder="system prompt (optional)",
-            id="system",
-        )
-        yield Static(id="status")
-        yield Footer()
-
-    @property
-    def modelduel(self) -> ModelduelApp:
-        """The app, typed."""
-        app = self.app
-        assert isinstance(app, ModelduelApp)
-        return app
-
-    def on_mount(self) -> None:
-        """Start on the prompt, or on the first recorded duel."""
-        self.query_one(PromptEditor).focus()
-        self.set_interval(REFRESH_S, self.modelduel.refresh_panes)
-
-    def on_resize(self) -> None:
-        """Re-flow the panes: side by side while they fit, else in rows."""
-        self.modelduel.layout_panes()
-
-    @on(Button.Pressed, "#send")
-    def _send_button(self) -> None:
-        self.query_one(PromptEditor).action_submit()
-
-    @on(PromptEditor.Submitted)
-    async def _submitted(self, event: PromptEditor.Submitted) -> None:
-        await self.modelduel.start_duel(event.text, self.query_one("#system", Input).value)
-
-    @on(PromptEditor.Left)
-    def _left(self) -> None:
-        panes = list(self.query(ResponsePane))
-        if panes:
-            panes[0].focus()
-
-    def focused_pane(self) -> ResponsePane | None:
-        """The pane that has focus (or holds the focused widget)."""
-        node = self.focused
-        while node is not None and not isinstance(node, ResponsePane):
-            node = node.parent  # type: ignore[assignment]
-        return node
-
-    def action_score(self, n: int) -> None:
-        """Set the score directly."""
-        self.modelduel.change_score(self.focused_pane(), lambda s: s.set_direct(n))
-
-    def action_rubric(self, part: str) -> None:
-        """Cycle or toggle one rubric part."""
-        changes: dict[str, Callable[[Score], Score]] = {
-            "quality": Score.cycle_quality,
-            "correctness": Score.toggle_correctness,
-            "format": Score.toggle_format,
-            "rework": Score.toggle_rework,
-        }
-        self.modelduel.change_score(self.focused_pane(), changes[part])
-
-    def action_correction(self, delta: int) -> None:
-        """Count a manual correction up or down."""
-        self.modelduel.change_score(self.focused_pane(), lambda s: s.add_correction(delta))
-
-    def action_note(self) -> None:
-        """Edit the focused pane's note."""
-        pane = self.focused_pane()
-        if pane is None:
-            return
-
-        def done(note: str | None) -> None:
-            if note is not None:
-                self.modelduel.change_score(pane, lambda s: s.with_note(note))
-
-        self.app.push_screen(NoteScreen(pane.model.label, pane.model.score.note), done)
-
-    async def action_rerun(self) -> None:
-        """Run the focused pane's model again."""
-        pane = self.focused_pane()
-        if pane is not None:
-            await self.modelduel.rerun(pane.index)
-
-    async def action_cancel(self) -> None:
-        """Cancel the focused pane's run."""
-        pane = self.focused_pane()
-        if pane is not None:
-            await self.modelduel.cancel(pane.index)
-
-    async def action_cancel_all(self) -> None:
-        """Cancel every run of the duel."""
-        await self.modelduel.cancel_all()
-
-    def action_maximize_pane(self) -> None:
-        """Maximise the focused pane, or restore it."""
-        pane = self.focused_pane()
-        if self.maximized is not None:
-            self.minimize()
-        elif pane is not None:
-            self.maximize(pane, container=False)
-
-    def action_copy(self) -> None:
-        """Copy the focused pane's answer to the clipboard."""
-        pane = self.focused_pane()
-        view = self.modelduel.view
-        if pane is None or view is None:
-            return
-        self.app.copy_to_clipboard(view.stats(pane.index).text)
-        self.notify(f"copied the answer of {pane.model.label}")
-
-    def action_raw(self) -> None:
-        """Toggle raw text."""
-        pane = self.focused_pane()
-        if pane is not None:
-            pane.toggle_raw()
-
-    def action_reasoning(self) -> None:
-        """Collapse or expand the reasoning."""
-        pane = self.focused_pane()
-        if pane is not None:
-            pane.toggle_reasoning()
-
-    def action_pane(self, step: int) -> None:
-        """Move focus to the previous or next pane."""
-        panes = list(self.query(ResponsePane))
-        if not panes:
-            return
-        current = self.focused_pane()
-        index = panes.index(current) if current in panes else -1
-        panes[(index + step) % len(panes)].focus()
-
-    def action_blind(self) -> None:
-        """Toggle blind mode for the next duel."""
-        self.modelduel.blind = not self.modelduel.blind
-        state = "on" if self.modelduel.blind else "off"
-        self.notify(f"blind mode {state} (applies from the next prompt)")
-        self.modelduel.update_status()
-
-    def action_history(self) -> None:
-        """Open the list of duels."""
-        self.modelduel.open_history()
-
-    async def action_task(self, step: int) -> None:
-        """Next or previous task of the suite."""
-        app = self.modelduel
-        if app.settings.tasks:
-            await app.goto_task(app.task_index + step)
-            return
-        if app.view is None or app.view not in app.views:
-            return
-        index = app.views.index(app.view) + step
-        if 0 <= index < len(app.views):
-            await app.show_view(app.views[index])
-            app.update_status()
-        else:
-            self.notify("no more duels that way", severity="warning")
-
-    def action_report(self) -> None:
-        """The routing recommendation from the results CSV."""
-        self.modelduel.open_report()
-
-    def action_to_panes(self) -> None:
-        """Escape from the system prompt (or anywhere) to the first pane."""
-        panes = list(self.query(ResponsePane))
-        if panes:
-            panes[0].focus()
-
-    def action_focus_prompt(self) -> None:
-        """Back to the prompt editor."""
-        self.query_one(PromptEditor).focus()
-
-    def action_help(self) -> None:
-        """Show every key."""
-        self.app.push_screen(HelpScreen(self.modelduel.key_rows()))
-
-
 class ModelduelApp(App[None]):
     """The modelduel TUI."""
 
@@ -352,7 +122,14 @@ class ModelduelApp(App[None]):
         Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
     ]
 
-    def __init__(self, settings: AppSettings, runner_factory: Callable[[ModelduelApp], Runner]):
+    def __init__(
+        self,
+        settings: AppSettings,
+        runner_factory: Callable[[ModelduelApp], Runner],
+        *,
+        rng: random.Random | None = None,
+    ):
+        """`rng` shuffles the blind order (tests inject one to check the shuffle)."""
         super().__init__()
         self.settings = settings
         self.blind = settings.blind
@@ -363,12 +140,78 @@ class ModelduelApp(App[None]):
         self.runner: Runner | None = None
         self._runner_ready: asyncio.Future[None] | None = None
         self._last_save = "nothing saved yet"
-        self._rng = random.Random()
+        self.ledger = SaveLedger(settings.csv_path)
+        """Every row and score of the session, and what of it is not on disk yet."""
+        self._rng = rng or random.Random()
         self.task_index = 0
+        self._priority_cache: tuple[tuple[int, int, int], frozenset[str]] | None = None
+        self.tab_index = 0
+        """The pane shown when the panes are tabs (a narrow or short terminal)."""
         self.clock: Callable[[], int] = time.monotonic_ns
         """Reads "now" for the elapsed time of live panes (tests use a fixed clock)."""
 
     # -- set-up -----------------------------------------------------------------------
+
+    async def on_event(self, event: events.Event) -> None:
+        """Keys on the duel screen are handled here, one after the other (see `_key_in_order`)."""
+        if (
+            isinstance(event, events.Key)
+            and not event.is_forwarded
+            and await self._key_in_order(event)
+        ):
+            return
+        await super().on_event(event)
+
+    def _priority_keys(self, focused: object) -> frozenset[str]:
+        """Keys of priority bindings for this focus (walking the chain per key made a
+        500 KB paste take minutes); recomputed when focus or the keymap changes."""
+        cache_key = (id(self.screen), id(focused), id(self._keymap))
+        if self._priority_cache is None or self._priority_cache[0] != cache_key:
+            keys = frozenset(
+                key
+                for _, bindings in self.screen._binding_chain
+                for key, found in bindings.key_to_bindings.items()
+                if any(b.priority for b in found)
+            )
+            self._priority_cache = (cache_key, keys)
+        return self._priority_cache[1]
+
+    async def _key_in_order(self, event: events.Key) -> bool:
+        """Handle a key of the duel screen completely before the next one is read.
+
+        Keys that arrive in one terminal write are queued together, and two things
+        used to act on them late. `Widget.focus()` is deferred to a callback queued
+        behind those keys, so after `5 right 5` both 5s scored the first pane: the
+        screen now moves focus at once (`DuelScreen.focus_now`). And Textual forwards
+        each key to the focused widget's own queue and runs bindings only once it
+        has bubbled back up, so every key of a burst is forwarded before the first
+        binding runs: an `escape` leaving the prompt came too late for the digit after
+        it, which was typed into the prompt. Here each key runs its binding (or is
+        typed) in the app's own task, in arrival order.
+
+        Returns:
+            True if the key was handled; False leaves it to Textual's usual path.
+        """
+        screen = self.screen
+        if not isinstance(screen, DuelScreen):
+            return False
+        if screen.maximized is not None and event.key == "escape":
+            return False  # Textual's restore-the-maximised-pane
+        self.app_focus = True
+        focused = self.focused
+        if event.key in self._priority_keys(focused) and await self._check_bindings(
+            event.key, priority=True
+        ):
+            return True
+        if isinstance(focused, PromptEditor):
+            if not focused.read_only and (event.is_printable or event.key == "enter"):
+                focused.queue_typed("\n" if event.key == "enter" else event.character or "")
+                return True
+            focused.flush_typed()
+        elif isinstance(focused, SystemPromptInput) and event.is_printable:
+            focused.insert_text_at_cursor(event.character or "")
+            return True
+        return await self._check_bindings(event.key)
 
     def notify(
         self,
@@ -388,6 +231,58 @@ class ModelduelApp(App[None]):
             timeout=timeout,
             markup=markup,
         )
+
+    async def action_quit(self) -> None:
+        """Quit, unless something acknowledged is not on disk: then ask what to do with it."""
+        if isinstance(self.screen, UnsavedQuitScreen):
+            return  # already asking
+        if self.ledger.pending and not self.ledger.retry():
+            self.sync_saved()
+            self.update_status()
+            self._ask_about_unsaved()
+            return
+        self.exit()
+
+    def _ask_about_unsaved(self) -> None:
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        elsewhere = str(Path.cwd() / f"modelduel-unsaved-{stamp}.csv")
+        count = plural(len(self.ledger.pending), "run")
+        self.push_screen(
+            UnsavedQuitScreen(count, self.ledger.last_error, elsewhere), self._quit_choice
+        )
+
+    def _quit_choice(self, choice: str | None) -> None:
+        from modelduel.errors import CsvError
+
+        if choice is None:
+            return
+        if choice == "discard":
+            self.ledger.discard()
+            self.exit()
+            return
+        if choice.startswith("save:"):
+            target = Path(choice[5:]).expanduser()
+            try:
+                written = self.ledger.save_elsewhere(target)
+            except CsvError as exc:
+                self.notify(f"could not save to {target}: {exc}", severity="error", timeout=10)
+                self._ask_about_unsaved()
+                return
+            self.notify(f"saved {plural(written)} to {target}")
+            self.exit()
+            return
+        if self.ledger.retry():
+            self.exit()
+        else:
+            self.notify(f"still NOT saved: {self.ledger.last_error}", severity="error")
+            self._ask_about_unsaved()
+
+    def action_help_quit(self) -> None:
+        """ctrl+c: say how to quit, as plain text (notices here are never markup)."""
+        for key, active in self.active_bindings.items():
+            if active.binding.action in ("quit", "app.quit"):
+                self.notify(f"Press {key} to quit the app", title="Do you want to quit?")
+                return
 
     def get_theme_variable_defaults(self) -> dict[str, str]:
         """App colours (provider accents, latency, winner) for themes that lack them."""
@@ -418,6 +313,7 @@ class ModelduelApp(App[None]):
             )
         if self.settings.config.keymap:
             self.set_keymap(dict(self.settings.config.keymap))
+            self._check_keymap()
         self.runner = self._runner_factory(self)
         # The runner process starts while the user types: waiting for it here would
         # hold the first paint back by the child's start-up (about half a second).
@@ -429,13 +325,16 @@ class ModelduelApp(App[None]):
         self.call_after_refresh(_tame_gc)
         self.views.extend(self.settings.history)
         self.views.extend(self.settings.recorded)
+        for view in self.views:
+            for row in view.rows:
+                self.ledger.know(row.get("run_id") or "", row)
         if self.settings.tasks:
             await self.goto_task(self._resume_index())
         elif self.settings.recorded:
             first = next((v for v in self.views if not v.fully_scored), self.views[0])
             await self.show_view(first)
             self.screen.action_to_panes()  # type: ignore[attr-defined]  # scoring first
-            self.notify(f"{len(self.views)} recorded duels: ctrl+o lists them")
+            self.notify(f"{plural(len(self.views), 'recorded duel')}: ctrl+o lists them")
         self.update_status()
 
     def watch_theme(self, theme: str) -> None:
@@ -454,6 +353,9 @@ class ModelduelApp(App[None]):
             self._runner_ready.cancel()
         if self.runner is not None:
             await self.runner.aclose()
+        # however the app ends (a signal exits without asking), one last try at what
+        # could not be written
+        self.ledger.retry()
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         """Palette commands besides Textual's (theme, keys, quit)."""
@@ -476,18 +378,48 @@ class ModelduelApp(App[None]):
 
     # -- duels ------------------------------------------------------------------------
 
-    async def start_duel(self, prompt: str, system: str, task: Task | None = None) -> None:
-        """Send a prompt (or a suite task) to every model at once."""
+    def shown_task(self) -> tuple[str | None, str]:
+        """(task id, task type) of the task on screen; (None, "adhoc") for none."""
+        if self.settings.tasks:
+            task = self.settings.tasks[self.task_index]
+            return task.id, task.type
+        view = self.view
+        if view is not None and view.task_type != "adhoc" and view.task_id:
+            return view.task_id, view.task_type
+        return None, "adhoc"
+
+    def task_of(self, view: DuelView) -> Task | None:
+        """The suite task a duel ran, if it is one of this session's."""
+        return next((t for t in self.settings.tasks if t.id == view.task_id), None)
+
+    def task_info(self, view: DuelView) -> TaskInfo | None:
+        """What the task panel shows for a duel: its suite task, or its prompt if reopened."""
+        task = self.task_of(view)
+        if task is not None:
+            return TaskInfo(
+                f"{task.id} · {task.title}", task.prompt, task.criteria, task.output_format
+            )
+        reopened = view.live is None or (self.views and view is not self.views[-1])
+        if reopened and view.prompt:
+            return TaskInfo(f"Prompt · {view.task_id}", view.prompt)
+        return None
+
+    async def start_duel(
+        self,
+        prompt: str,
+        system: str,
+        *,
+        task_id: str | None = None,
+        task_type: str = "adhoc",
+    ) -> None:
+        """Send a prompt (a suite task's, or typed) to every model at once."""
         models = list(self.settings.models)
         blind = self.blind
         if blind:
             models = [models[i] for i in blind_order(len(models), self._rng)]
-        if task is not None:
-            duel = DuelState.create(
-                models, prompt, system or None, task_id=task.id, task_type=task.type
-            )
-        else:
-            duel = DuelState.create(models, prompt, system or None)
+        duel = DuelState.create(
+            models, prompt, system or None, task_id=task_id, task_type=task_type
+        )
         view = DuelView.from_live(duel, blind)
         self.views.append(view)
         for slot in duel.slots:
@@ -506,31 +438,61 @@ class ModelduelApp(App[None]):
         await grid.remove_children()
         panes = [ResponsePane(model, i) for i, model in enumerate(view.panes)]
         await grid.mount_all(panes)
+        self.tab_index = 0
         self.layout_panes()
         if view.live is None:
             # what was asked, to score against (sending it again runs a fresh duel)
             self.screen.query_one(PromptEditor).load_text(view.prompt)
+        self.screen.query_one(TaskPanel).show_task(self.task_info(view))
         if not typing and panes:
             # never leave focus wherever removing the old panes put it (the system
             # prompt field, where a score key would overwrite the text)
-            panes[0].focus()
+            self.screen.set_focus(panes[0])
         await self.refresh_panes()
 
     def layout_panes(self) -> None:
-        """Side by side while each pane gets PANE_MIN_WIDTH columns, else in rows."""
-        try:
-            grid = self.screen.query_one("#panes", Grid)
-        except Exception:  # the duel screen is not up yet (or a modal is on top)
-            return
-        n = max(1, len(self.view.panes) if self.view else 1)
-        columns = max(1, min(n, self.size.width // PANE_MIN_WIDTH))
+        """Side by side while each pane gets PANE_MIN_WIDTH columns, else in rows, else tabs.
+
+        Panes share the grid while each gets PANE_MIN_WIDTH x PANE_MIN_HEIGHT cells, so
+        every pane's score line is on screen; otherwise the panes become tabs, one pane
+        at a time (left/right or tab switch). Below MIN_WIDTH x MIN_HEIGHT the screen
+        only says it is too small.
+        """
+        screen = self.screen
+        if not isinstance(screen, DuelScreen):
+            return  # a modal is on top (it re-flows when the duel screen is back)
+        width, height = self.size
+        screen.set_class(width < MIN_WIDTH or height < MIN_HEIGHT, "-too-small")
+        screen.set_class(height < COMPACT_HEIGHT, "-compact")
+        grid = screen.query_one("#panes", Grid)
+        tabs = screen.query_one("#pane-tabs", Static)
+        panes = list(screen.query(ResponsePane))
+        n = max(1, len(panes))
+        columns = max(1, min(n, width // PANE_MIN_WIDTH))
         rows = -(-n // columns)
+        room = screen.query_one("#pane-area").size.height
+        tabbed = n > 1 and room > 0 and room // rows < PANE_MIN_HEIGHT
+        if tabbed:
+            columns = rows = 1
+            self.tab_index = min(self.tab_index, n - 1)
         grid.styles.grid_size_columns = columns
         grid.styles.grid_size_rows = rows
-        # Rows too short to read scroll instead of squeezing every pane to nothing.
-        cramped = rows > 1 and grid.size.height // rows < PANE_MIN_HEIGHT
-        grid.styles.grid_rows = f"{PANE_MIN_HEIGHT + 2}" if cramped else "1fr"
-        grid.styles.overflow_y = "auto" if cramped else "hidden"
+        grid.styles.grid_rows = "1fr"
+        for pane in panes:
+            pane.display = not tabbed or pane.index == self.tab_index
+        tabs.display = tabbed
+        if tabbed:
+            line = Text(no_wrap=True, overflow="ellipsis")
+            room = max(3, (width - 4) // n - 3)  # every tab fits, its name elided
+            for pane in panes:
+                style = "reverse bold" if pane.index == self.tab_index else "dim"
+                label = pane.model.label
+                if len(label) > room:
+                    label = label[: room - 1] + "…"
+                line.append(f" {label} ", style)
+                line.append(" ")
+            line.append("left/right: other panes", "dim")
+            tabs.update(line)
 
     async def refresh_panes(self) -> None:
         """The 10 Hz tick: every pane reads its figures from the meter."""
@@ -555,25 +517,48 @@ class ModelduelApp(App[None]):
             return
         view, slot = entry
         slot.ended = True
-        if view.live is None:
+        duel = view.duel_of(slot)
+        if duel is None:
             return
         pane = view.panes[slot.pane]
-        current = view.slot(slot.pane) is slot
         from modelduel.core.records import csv_row, transcript_record
-        from modelduel.storage import append_run
 
-        row = csv_row(view.live, slot, blind=pane.blind)
-        if current and (pane.score.is_scored or pane.score.manual_corrections or pane.score.note):
-            row.update(pane.score.csv_changes())
-        try:
-            append_run(self.settings.csv_path, row, transcript_record(view.live, slot))
-        except Exception as exc:  # a full disk or a locked file: say so, keep the app up
-            self.notify(f"could not save run: {exc}", severity="error", timeout=10)
+        # a score given while it ran is already with the ledger, merged into the row
+        row = csv_row(duel, slot, blind=pane.blind)
+        saved = self.ledger.record_run(slot.run_id, row, transcript_record(duel, slot))
+        self.sync_saved()
+        if not saved:
+            self.notify(
+                f"run NOT saved (kept, retried on the next write; s retries): "
+                f"{self.ledger.last_error}",
+                severity="error",
+                timeout=10,
+            )
+        else:
+            # blind: naming the pane that finished first would give its speed away
+            self._last_save = "saved a run" if pane.hidden else f"saved {slot.model.spec} run"
+        self.update_status()
+
+    def sync_saved(self) -> None:
+        """Every pane's saved / NOT saved mark, from what the ledger has on disk."""
+        for view in self.views:
+            for i, pane in enumerate(view.panes):
+                run_id = view.run_id(i)
+                pane.saved = self.ledger.is_saved(run_id)
+                pane.unsaved = self.ledger.is_pending(run_id)
+
+    def retry_saves(self) -> None:
+        """Retry every write that failed (key `s`; also before every write)."""
+        if not self.ledger.pending:
+            self.notify("everything is saved")
             return
-        if current:
-            pane.saved = True
-        # blind: naming the pane that finished first would give its speed away
-        self._last_save = "saved a run" if pane.hidden else f"saved {slot.model.spec} run"
+        count = len(self.ledger.pending)
+        if self.ledger.retry():
+            self._last_save = f"saved {plural(count, 'pending run')}"
+            self.notify(self._last_save)
+        else:
+            self.notify(f"still NOT saved: {self.ledger.last_error}", severity="error", timeout=10)
+        self.sync_saved()
         self.update_status()
 
     def change_score(self, pane: ResponsePane | None, change: Callable[[Score], Score]) -> None:
@@ -588,20 +573,23 @@ class ModelduelApp(App[None]):
         except ValueError as exc:
             self.notify(str(exc), severity="warning")
             return
-        if model.saved:
-            from modelduel.storage import update_run
-
-            changes = model.score.csv_changes()
-            if model.blind:
-                changes["blind"] = True  # scored without knowing which model it was
-            try:
-                update_run(self.settings.csv_path, view.run_id(pane.index), changes)
-            except Exception as exc:
-                self.notify(f"score NOT saved: {exc}", severity="error", timeout=10)
-                return
+        changes = model.score.csv_changes()
+        if model.blind:
+            changes["blind"] = True  # scored without knowing which model it was
+        run_id = view.run_id(pane.index)
+        saved = self.ledger.record_changes(run_id, changes)
+        self.sync_saved()
+        if self.ledger.is_pending(run_id):
+            self.notify(
+                f"score NOT saved (kept, retried on the next write; s retries): "
+                f"{self.ledger.last_error}",
+                severity="error",
+                timeout=10,
+            )
+        elif saved:
             extra = ""
             if model.score.manual_corrections:
-                extra += f", {model.score.manual_corrections} corrections"
+                extra += f", {plural(model.score.manual_corrections, 'correction')}"
             if model.score.note:
                 extra += ", note"
             self._last_save = f"saved {model.score.describe()}{extra} for {model.label}"
@@ -614,12 +602,13 @@ class ModelduelApp(App[None]):
     async def rerun(self, index: int) -> None:
         """Re-run one pane's model; its old run stays in the CSV as it was."""
         view = self.view
-        if view is None or view.live is None:
-            self.notify(
-                "recorded duels cannot be re-run; send the prompt again", severity="warning"
-            )
+        if view is None:
+            return
+        if view.live is None:
+            await self._rerun_recorded(view, index)
             return
         old = view.live.slots[index]
+        self.ledger.drop_early(old.run_id)  # the score given to it goes with the pane's reset
         assert self.runner is not None
         if not old.ended:
             await self.runner.cancel(old.run_id)
@@ -634,6 +623,42 @@ class ModelduelApp(App[None]):
                 pane.reset()
         await self._wait_runner()
         await self.runner.start([view.live.plan(fresh)])
+
+    async def _rerun_recorded(self, view: DuelView, index: int) -> None:
+        """Run a recorded pane's model again in place: same duel, same task, a new row."""
+        spec = view.panes[index].spec
+        model = next((m for m in self.settings.models if m.spec == spec), None)
+        if model is None:
+            self.notify(f"{spec} is not in this session's models (-m {spec})", severity="warning")
+            return
+        running = view.reruns.get(index)
+        assert self.runner is not None
+        if running is not None and not running[1].ended:
+            await self.runner.cancel(running[1].run_id)
+        task = self.task_of(view)
+        if task is not None:
+            from modelduel.tasks import render_prompt
+
+            prompt, system = render_prompt(task), task.system
+        else:
+            prompt, system = view.prompt, view.system
+        duel = DuelState.create(
+            [model], prompt, system, task_id=view.task_id, task_type=view.task_type
+        )
+        duel.duel_id = view.duel_id  # the fresh run is one more run of the same duel
+        slot = duel.slots[0]
+        slot.pane = index
+        view.reruns[index] = (duel, slot)
+        self._runs[slot.run_id] = (view, slot)
+        pane_model = view.panes[index]
+        pane_model.score = Score()
+        pane_model.revealed = False
+        for pane in self.screen.query(ResponsePane):
+            if pane.index == index:
+                pane.reset()
+        self.sync_saved()
+        await self._wait_runner()
+        await self.runner.start([duel.plan(slot)])
 
     async def cancel(self, index: int) -> None:
         """Cancel one pane's run (its partial text is kept)."""
@@ -671,7 +696,9 @@ class ModelduelApp(App[None]):
         else:
             from modelduel.tasks import render_prompt
 
-            await self.start_duel(render_prompt(task), task.system or "", task)
+            await self.start_duel(
+                render_prompt(task), task.system or "", task_id=task.id, task_type=task.type
+            )
         self.update_status()
 
     def suite_progress(self) -> str:
@@ -682,7 +709,13 @@ class ModelduelApp(App[None]):
         for task in tasks:
             views = self._task_views(task.id)
             if views:
-                scored += sum(1 for p in views[-1].panes if p.score.is_scored)
+                view = views[-1]
+                # a cancelled run is not a result: it counts once re-run and scored
+                scored += sum(
+                    1
+                    for i, p in enumerate(view.panes)
+                    if p.score.is_scored and not view.cancelled(i)
+                )
         current = tasks[self.task_index].id
         return f"task {self.task_index + 1}/{len(tasks)} {current} · scored {scored}/{total}"
 
@@ -711,7 +744,6 @@ class ModelduelApp(App[None]):
         """The routing report over the results CSV (scored rows only)."""
         from modelduel.commands.route import load_route_rows, render_report
         from modelduel.core.routing import choose_routes, compute_stats
-        from modelduel.tui.screens import ReportScreen
 
         path = self.settings.csv_path
         if not path.exists():
@@ -749,7 +781,7 @@ class ModelduelApp(App[None]):
         except Exception as exc:
             self.notify(f"export failed: {exc}", severity="error")
             return
-        self.notify(f"exported {len(rows)} runs to {target}")
+        self.notify(f"exported {plural(len(rows))} to {target}")
 
     def update_status(self) -> None:
         """The status bar: where results go, what was saved last, blind mode."""
@@ -760,18 +792,40 @@ class ModelduelApp(App[None]):
         suite = f"{self.suite_progress()}  ·  " if self.settings.tasks else ""
         if not suite and self.settings.recorded and self.view in self.views:
             index = self.views.index(self.view) + 1
-            scored = sum(p.score.is_scored for v in self.views for p in v.panes)
-            total = sum(len(v.panes) for v in self.views)
+            scorable = [
+                (v, i) for v in self.views for i in range(len(v.panes)) if not v.cancelled(i)
+            ]
+            scored = sum(v.panes[i].score.is_scored for v, i in scorable)
+            total = len(scorable)
             suite = f"duel {index}/{len(self.views)} · scored {scored}/{total}  ·  "
-        line = Text(f"{suite}CSV {self.settings.csv_path}  ·  {self._last_save}")
+        line = Text(f"{suite}CSV {self.settings.csv_path}  ·  ")
+        pending = len(self.ledger.pending)
+        if pending:
+            line.append(
+                f"{plural(pending, 'run')} NOT saved ({self.ledger.last_error}); s retries",
+                "bold red",
+            )
+        else:
+            line.append(self._last_save)
         if self.blind:
             line.append("  BLIND", "bold")
         status.update(line)
 
+    def _check_keymap(self) -> None:
+        """Name a clash or an unknown id of the user's `[keymap]` (Textual ignores both)."""
+        problems = duel_keymap_problems(self.settings.config.keymap, self.BINDINGS)
+        if problems:
+            self.notify("\n".join(problems), title="Keymap", severity="warning", timeout=20)
+
     def key_rows(self) -> list[tuple[str, str, str]]:
         """(key, description, id) of every binding, as currently mapped."""
         rows: list[tuple[str, str, str]] = []
-        bindings = [*DuelScreen.BINDINGS, *PromptEditor.BINDINGS, *self.BINDINGS]
+        bindings = [
+            *DuelScreen.BINDINGS,
+            *PromptEditor.BINDINGS,
+            *SystemPromptInput.BINDINGS,
+            *self.BINDINGS,
+        ]
         keymap = dict(self.settings.config.keymap)
         for binding in bindings:
             if not isinstance(binding, Binding):

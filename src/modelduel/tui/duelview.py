@@ -45,6 +45,9 @@ class DuelView:
         live: the running duel, or None for a recorded one.
         rows: recorded CSV rows (pane order), for recorded duels.
         transcripts: recorded transcript records by run id.
+        task_type: the task type (`adhoc` for ad-hoc prompts).
+        reruns: panes of a recorded duel run again in place: pane -> (its one-model
+            duel, its run). They replace the recorded run on screen.
     """
 
     duel_id: str
@@ -54,6 +57,8 @@ class DuelView:
     live: DuelState | None = None
     rows: list[Mapping[str, str]] = field(default_factory=list)
     transcripts: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    task_type: str = "adhoc"
+    reruns: dict[int, tuple[DuelState, RunSlot]] = field(default_factory=dict)
     _recorded: dict[int, StreamStats] = field(default_factory=dict, repr=False)
 
     @classmethod
@@ -63,7 +68,9 @@ class DuelView:
             PaneModel(pane_label(s.pane) if blind else s.model.spec, s.model.spec, blind)
             for s in duel.slots
         ]
-        return cls(duel.duel_id, duel.prompt, duel.task_id, panes, live=duel)
+        return cls(
+            duel.duel_id, duel.prompt, duel.task_id, panes, live=duel, task_type=duel.task_type
+        )
 
     @classmethod
     def from_rows(
@@ -71,14 +78,18 @@ class DuelView:
         rows: Sequence[Mapping[str, str]],
         transcripts: Mapping[str, Mapping[str, Any]],
         blind: bool,
+        rng: random.Random | None = None,
     ) -> DuelView:
-        """Panes for a recorded duel (rows of one duel id); scores come back from the CSV."""
+        """Panes for a recorded duel (rows of one duel id); scores come back from the CSV.
+
+        Blind, the panes are shuffled with `rng` (injectable, so tests can see the shuffle).
+        """
         ordered = sorted(
             rows, key=lambda r: int(r.get("pane") or 0) if (r.get("pane") or "").isdigit() else 0
         )
         if blind:
             # a batch runs models in the order given: shown so, A would always be the same
-            ordered = [ordered[i] for i in blind_order(len(ordered))]
+            ordered = [ordered[i] for i in blind_order(len(ordered), rng)]
         panes = []
         for i, row in enumerate(ordered):
             score = Score.from_row(row)
@@ -96,15 +107,40 @@ class DuelView:
             panes,
             rows=list(ordered),
             transcripts=transcripts,
+            task_type=first.get("task_type") or "adhoc",
         )
         view.reveal_if_scored()
         return view
 
     def slot(self, index: int) -> RunSlot | None:
-        """The live run behind a pane (None for recorded duels)."""
+        """The live run behind a pane (None for a recorded run not run again)."""
+        if index in self.reruns:
+            return self.reruns[index][1]
         if self.live is None or index >= len(self.live.slots):
             return None
         return self.live.slots[index]
+
+    def duel_of(self, slot: RunSlot) -> DuelState | None:
+        """The duel a run belongs to (the live one, or a recorded pane's re-run)."""
+        for duel, rerun in self.reruns.values():
+            if rerun is slot:
+                return duel
+        return self.live  # its current run or one a re-run replaced
+
+    @property
+    def system(self) -> str | None:
+        """The system prompt the duel was sent with (recorded: from its transcript)."""
+        if self.live is not None:
+            return self.live.system
+        for row in self.rows:
+            record = self.transcripts.get(row.get("run_id") or "", {})
+            if record.get("system"):
+                return str(record["system"])
+        return None
+
+    def cancelled(self, index: int) -> bool:
+        """The pane's run was cancelled (it cannot be scored; progress leaves it out)."""
+        return self.stats(index).status == "cancelled"
 
     def run_id(self, index: int) -> str:
         """The run id behind a pane now (a re-run changes it)."""

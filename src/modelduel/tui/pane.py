@@ -13,6 +13,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widget import Widget
+from textual.widgets import Static
 
 from modelduel.core.metrics import StreamStats
 from modelduel.core.scoring import Score
@@ -40,7 +41,9 @@ class PaneModel:
         blind: names, cost and speed are hidden until the duel is scored.
         revealed: the duel has been scored: blind panes show everything.
         score: the pane's current score.
-        saved: the run's row is in the CSV (score changes update it in place).
+        saved: the run's row is in the CSV with every change made to it.
+        unsaved: something acknowledged for the run (its row, a score) failed to be
+            written and is waiting to be retried.
     """
 
     label: str
@@ -49,6 +52,7 @@ class PaneModel:
     revealed: bool = False
     score: Score = field(default_factory=Score)
     saved: bool = False
+    unsaved: bool = False
 
     @property
     def hidden(self) -> bool:
@@ -81,6 +85,66 @@ class TextLine(Widget):
         return self._text
 
 
+class HeaderLine(TextLine):
+    """The pane header: the name is what gets elided when narrow, never the status."""
+
+    def __init__(self, *, classes: str | None = None) -> None:
+        super().__init__(classes=classes)
+        self._model_name = ""
+        self._rest = Text()
+
+    def set_parts(self, name: str, rest: Text) -> None:
+        """The model name (bold, elided first) and what follows it (status, time)."""
+        text = Text.assemble((name, "bold"), rest)
+        if text == self._text and name == self._model_name:
+            return
+        self._model_name = name
+        self._rest = rest
+        self._text = text
+        self.refresh()
+
+    def render(self) -> Text:
+        """Name cut with `…` so the status fits the width."""
+        width = self.size.width
+        if width <= 0 or self._text.cell_len <= width:
+            return self._text
+        room = max(1, width - self._rest.cell_len)
+        name = Text(self._model_name)
+        name.truncate(room, overflow="ellipsis")
+        line = Text.assemble((name.plain, "bold"), self._rest)
+        line.truncate(width, overflow="ellipsis")
+        return line
+
+
+class ErrorLine(Static):
+    """Why a run failed, in full, below its partial text (a header gets cut, this wraps).
+
+    Without a failure it carries the run's notices (a budget clamped, a refused parameter).
+    """
+
+    DEFAULT_CSS = """
+    ErrorLine { height: auto; max-height: 6; color: $error; text-style: bold; display: none; }
+    ErrorLine.-cancelled { color: $warning; }
+    """
+
+    def __init__(self) -> None:
+        super().__init__(classes="pane-error")
+        self._shown: tuple[str, bool] | None = None
+
+    def show_error(self, message: str | None, cancelled: bool = False) -> None:
+        """Show `message` (None hides the line); a no-op when nothing changed.
+
+        `cancelled` draws it in the warning colour (a cancel, or notices without a failure).
+        """
+        state = None if message is None else (message, cancelled)
+        if state == self._shown:
+            return
+        self._shown = state
+        self.display = message is not None
+        self.set_class(cancelled, "-cancelled")
+        self.update(Text("" if message is None else message))
+
+
 class ResponsePane(Vertical, can_focus=True):
     """A focusable pane; scoring keys are bindings of the duel screen acting on it."""
 
@@ -88,7 +152,7 @@ class ResponsePane(Vertical, can_focus=True):
     ResponsePane {
         border: round $panel-lighten-2;
         height: 1fr;
-        min-width: 30;
+        min-width: 26;  /* app.PANE_MIN_WIDTH: two panes side by side at 60 columns */
         padding: 0 1;
     }
     ResponsePane:focus, ResponsePane:focus-within { border: round $accent; }
@@ -109,14 +173,16 @@ class ResponsePane(Vertical, can_focus=True):
         self._user_toggled = False
         self._veiled = False
         # Held directly: the refresh tick can come before the children are mounted.
-        self._header_w = TextLine(classes="pane-header")
+        self._header_w = HeaderLine(classes="pane-header")
         self._body = PaneBody()
+        self._error_w = ErrorLine()
         self._stats_w = TextLine(classes="pane-stats")
 
     def compose(self) -> ComposeResult:
-        """Header, body (reasoning above the answer), stats."""
+        """Header, body (reasoning above the answer), the error if it failed, stats."""
         yield self._header_w
         yield self._body
+        yield self._error_w
         yield self._stats_w
 
     @property
@@ -130,6 +196,7 @@ class ResponsePane(Vertical, can_focus=True):
         self._reasoning_shown = 0
         self._user_toggled = False
         self._body.reset()
+        self._error_w.show_error(None)
 
     async def show(self, stats: StreamStats, duel_done: bool) -> None:
         """Bring the pane up to date with the run's figures (called on the refresh tick)."""
@@ -137,9 +204,15 @@ class ResponsePane(Vertical, can_focus=True):
         # Blind and still running: even "thinking" vs "streaming" or a growing token
         # count would tell the fast model from the slow one.
         self._veiled = m.hidden and not duel_done
-        self._status = "running" if self._veiled else status_word(stats)
-        self._header_w.set(self._header(stats))
+        failed = stats.status in ("failed", "cancelled")
+        if self._veiled:
+            # the one thing a veiled pane may say is that it failed, never who or why
+            self._status = "failed" if failed else "running"
+        else:
+            self._status = status_word(stats)
+        self._header_w.set_parts(*self._header(stats))
         self._stats_w.set(self._stats(stats))
+        self._show_error(stats)
         # Blind: an answer that shows up first would give the fast model away.
         if m.hidden and not duel_done:
             return
@@ -147,9 +220,6 @@ class ResponsePane(Vertical, can_focus=True):
             self._reasoning_shown = len(stats.reasoning_text)
             self._body.set_reasoning(sanitize_terminal(stats.reasoning_text))
         text = stats.text
-        if stats.error is not None and not text:
-            self._body.set_message(f"{stats.error.kind}: {sanitize_terminal(stats.error.message)}")
-            return
         if text and not self._shown and self._reasoning_shown and not self._user_toggled:
             # the answer has started: fold the reasoning so the answer is in view (h unfolds)
             self._body.reasoning_folded = True
@@ -157,19 +227,35 @@ class ResponsePane(Vertical, can_focus=True):
             self._shown = len(text)
             self._body.set_answer(sanitize_terminal(text))
 
-    def _header(self, stats: StreamStats) -> Text:
+    def _header(self, stats: StreamStats) -> tuple[str, Text]:
         m = self.model
         name = m.label if m.hidden else (f"{m.label} · {m.spec}" if m.blind else m.spec)
-        header = Text()
-        header.append(name, style="bold")
-        header.append(f"  {self._status}", style=_status_style(stats.status))
+        rest = Text()
+        # veiled, every pane's word has one style: italic "thinking" or a streaming
+        # colour would tell the models apart
+        veiled_status = "failed" if self._status == "failed" else ""
+        style = _status_style(veiled_status if self._veiled else stats.status)
+        rest.append(f"  {self._status}", style=style)
         if not m.hidden and stats.elapsed_s is not None:
-            header.append(f"  {fmt_seconds(stats.elapsed_s)}")
-        if stats.error is not None:
-            header.append(f"  {stats.error.message}", style="red")
-        for notice in stats.notices:  # a budget clamped, a refused parameter (issue 9)
-            header.append(f"  {notice}", style="yellow")
-        return header
+            rest.append(f"  {fmt_seconds(stats.elapsed_s)}")
+        return name, rest
+
+    def _show_error(self, stats: StreamStats) -> None:
+        """The failure, in full, below the text; veiled, only that it failed."""
+        # a budget clamped or a refused parameter names the provider: veiled, not shown
+        notices = "" if self.model.hidden else "".join(f"\n{n}" for n in stats.notices)
+        error = stats.error
+        if error is None:
+            self._error_w.show_error(notices.lstrip("\n") or None, True)
+            return
+        cancelled = stats.status == "cancelled" or error.kind == "cancelled"
+        if self.model.hidden:
+            what = "cancelled" if cancelled else "failed"
+            self._error_w.show_error(f"✗ {what} (why shows once names are revealed)", cancelled)
+            return
+        word = "cancelled" if cancelled else f"failed ({error.kind})"
+        message = f"✗ {word}: {sanitize_terminal(error.message)}{notices}"
+        self._error_w.show_error(message, cancelled)
 
     def _stats(self, s: StreamStats) -> Text:
         """Three short lines (timings; tokens, rate, cost; score) that fit a narrow pane."""
@@ -198,7 +284,9 @@ class ResponsePane(Vertical, can_focus=True):
             line.append(f"  corr {m.score.manual_corrections}")
         if m.score.note:
             line.append("  note ✎")
-        if m.saved:
+        if m.unsaved:
+            line.append("  NOT saved", "bold red")
+        elif m.saved and not self._veiled:  # veiled, "saved" would tell who ended first
             line.append("  saved", "green")
         return line
 

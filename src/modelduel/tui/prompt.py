@@ -1,15 +1,26 @@
-"""The prompt editor: multi-line, pasteable, with the session's prompt history."""
+"""The prompt editor (multi-line, pasteable, with history) and the system prompt field.
+
+Typed characters are inserted in batches: a terminal without bracketed paste delivers
+a paste as one key event per character, and inserting each one on its own re-wraps
+the whole document every time (a 20 KB paste took 45 s). Characters that arrive
+together are queued and inserted once the burst has been read; any other key flushes
+the queue first, so the order of what was typed is kept.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import ClassVar
 
+from textual import events
 from textual.binding import Binding, BindingType
 from textual.message import Message
-from textual.widgets import TextArea
+from textual.widgets import Input, TextArea
 
-__all__ = ["PromptEditor"]
+__all__ = ["PromptEditor", "SystemPromptInput"]
+
+BATCH_DELAY_S = 0.01
+"""How long typed characters wait to be inserted together (a paste's burst)."""
 
 
 class PromptEditor(TextArea):
@@ -18,7 +29,8 @@ class PromptEditor(TextArea):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+j", "submit", "Send", id="prompt.send"),
         Binding("ctrl+s", "submit", "Send", show=False, id="prompt.send_alt"),
-        Binding("escape", "leave", "To panes", id="prompt.leave"),
+        # on the screen, so focus moves before the next key is read (see DuelScreen)
+        Binding("escape", "screen.to_panes", "To panes", id="prompt.leave"),
     ]
 
     @dataclass
@@ -28,9 +40,6 @@ class PromptEditor(TextArea):
         editor: PromptEditor
         text: str
 
-    class Left(Message):
-        """The user left the editor (escape): focus moves to the panes."""
-
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(
             language=None, soft_wrap=True, show_line_numbers=False, tab_behavior="focus", id=id
@@ -38,6 +47,45 @@ class PromptEditor(TextArea):
         self.prompt_history: list[str] = []
         self._cursor: int | None = None  # index into history while browsing it
         self._draft = ""
+        self._typed: list[str] = []
+
+    async def _on_key(self, event: events.Key) -> None:
+        """Queue typed characters (see the module docstring); other keys flush first."""
+        if not self.read_only and (event.is_printable or event.key == "enter"):
+            event.stop()
+            event.prevent_default()
+            self.queue_typed("\n" if event.key == "enter" else event.character or "")
+            return
+        self.flush_typed()
+        await super()._on_key(event)
+
+    def queue_typed(self, text: str) -> None:
+        """Type `text` with the next batch (the app hands typed keys over directly)."""
+        if not self._typed:
+            self.set_timer(BATCH_DELAY_S, self.flush_typed)
+        self._typed.append(text)
+
+    def flush_typed(self) -> None:
+        """Insert the queued characters in one edit."""
+        if self._typed:
+            text = "".join(self._typed)
+            self._typed.clear()
+            self.insert(text)
+
+    @property
+    def text(self) -> str:
+        """The document, including characters typed but not yet inserted."""
+        self.flush_typed()
+        return self.document.text
+
+    @text.setter
+    def text(self, value: str) -> None:
+        self.load_text(value)
+
+    def load_text(self, text: str) -> None:
+        """Replace the document (characters still queued are replaced with it)."""
+        self._typed.clear()
+        super().load_text(text)
 
     def action_submit(self) -> None:
         """Send the text (nothing happens for an empty prompt)."""
@@ -50,10 +98,6 @@ class PromptEditor(TextArea):
         self._cursor = None
         self.load_text("")  # the prompt is in history: up recalls it
         self.post_message(self.Submitted(self, text))
-
-    def action_leave(self) -> None:
-        """Hand focus to the panes."""
-        self.post_message(self.Left())
 
     def action_cursor_up(self, select: bool = False) -> None:
         """Up on the first line recalls the previous prompt."""
@@ -83,3 +127,12 @@ class PromptEditor(TextArea):
     def _load(self, text: str) -> None:
         self.load_text(text)
         self.move_cursor(self.document.end)
+
+
+class SystemPromptInput(Input):
+    """The one-line system prompt: `ctrl+j` sends the prompt, `escape` goes to the panes."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+j", "screen.send", "Send (from the system prompt)", id="system.send"),
+        Binding("escape", "screen.to_panes", "To panes", id="system.leave"),
+    ]

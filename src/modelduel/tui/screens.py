@@ -10,14 +10,21 @@ from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Input, Label, OptionList, Static
+from textual.widgets import Button, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from modelduel.display import sanitize_terminal
 
-__all__ = ["HelpScreen", "HistoryEntry", "HistoryScreen", "NoteScreen", "ReportScreen"]
+__all__ = [
+    "HelpScreen",
+    "HistoryEntry",
+    "HistoryScreen",
+    "NoteScreen",
+    "ReportScreen",
+    "UnsavedQuitScreen",
+]
 
 _MODAL_CSS = """
 {name} {{ align: center middle; }}
@@ -151,3 +158,68 @@ class ReportScreen(ModalScreen[None]):
             with VerticalScroll():
                 for renderable in self._renderables:
                     yield Static(renderable)  # type: ignore[arg-type]
+
+
+class UnsavedQuitScreen(ModalScreen[str | None]):
+    """Quitting with scores or runs not on disk: retry, save elsewhere, or discard knowingly.
+
+    Dismisses with "retry", "save:PATH", "discard", or None (stay in the app).
+    """
+
+    DEFAULT_CSS = (
+        _MODAL_CSS.format(name="UnsavedQuitScreen")
+        + """
+    UnsavedQuitScreen Horizontal { height: auto; }
+    UnsavedQuitScreen Button { margin: 1 1 0 0; }
+    """
+    )
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "stay", "Back to the app", id="quit.stay"),
+        Binding("r", "choose('retry')", "Retry", id="quit.retry"),
+        Binding("d", "choose('discard')", "Discard and quit", id="quit.discard"),
+    ]
+
+    def __init__(self, count: str, error: str, elsewhere: str) -> None:
+        super().__init__()
+        self._count = count
+        self._error = error
+        self._elsewhere = elsewhere
+
+    def compose(self) -> ComposeResult:
+        """What is unsaved and why, a path for saving elsewhere, three choices."""
+        with Vertical():
+            yield Label(
+                Text.assemble(
+                    (f"{self._count} NOT saved", "bold red"),
+                    f"\n{self._error}\n\nr retries, enter saves to the file below, "
+                    "d discards them and quits, escape goes back.",
+                )
+            )
+            yield Input(self._elsewhere, id="elsewhere")
+            with Horizontal():
+                yield Button("Retry (r)", id="retry", variant="primary")
+                yield Button("Save to this file (enter)", id="save")
+                yield Button("Discard and quit (d)", id="discard", variant="error")
+
+    def on_mount(self) -> None:
+        """Focus the retry button, so a letter is a choice and not typed."""
+        self.query_one("#retry", Button).focus()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        """One of the three choices."""
+        if event.button.id == "save":
+            self.dismiss(f"save:{self.query_one('#elsewhere', Input).value}")
+        else:
+            self.dismiss(event.button.id)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        """Save to the file typed."""
+        self.dismiss(f"save:{event.value}")
+
+    def action_choose(self, choice: str) -> None:
+        """Retry or discard by key."""
+        self.dismiss(choice)
+
+    def action_stay(self) -> None:
+        """Back to the app, nothing changed."""
+        self.dismiss(None)

@@ -1,0 +1,216 @@
+"""What a scoring session acknowledged, and whether it is on disk yet.
+
+Every run's row and every score change goes through a `SaveLedger`. A write that
+fails (read-only file, removed directory, full disk) is not dropped: it stays
+pending, is retried before the next write and whenever the user asks, and the
+front end can ask the ledger at quit time what is still unsaved, to retry it,
+write it to another file, or discard it knowingly. "saved" is only ever reported
+for what the last successful write put on disk.
+
+Textual-free, with the storage functions injected, so these rules are tested
+without a screen.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from modelduel.errors import CsvError
+
+__all__ = ["PendingWrite", "SaveLedger"]
+
+Append = Callable[[Path, Mapping[str, object], Mapping[str, object] | None], None]
+Update = Callable[[Path, str, Mapping[str, object]], None]
+ReadIds = Callable[[Path], set[str]]
+
+
+def _append(path: Path, row: Mapping[str, object], transcript: Mapping[str, object] | None) -> None:
+    from modelduel.storage import append_run
+
+    append_run(path, row, transcript)
+
+
+def _update(path: Path, run_id: str, changes: Mapping[str, object]) -> None:
+    from modelduel.storage import update_run
+
+    update_run(path, run_id, changes)
+
+
+def _read_ids(path: Path) -> set[str]:
+    from modelduel.storage import read_rows
+
+    return {row.get("run_id") or "" for row in read_rows(path)}
+
+
+@dataclass
+class PendingWrite:
+    """A run whose latest state is not on disk.
+
+    Attributes:
+        run_id: the run.
+        appended: its row is in the CSV already; only `changes` are missing.
+        changes: the cells still to write (all of them when not appended).
+        error: why the last attempt failed, one line.
+    """
+
+    run_id: str
+    appended: bool
+    changes: dict[str, object] = field(default_factory=dict)
+    error: str = ""
+
+
+class SaveLedger:
+    """Rows and score changes of one session, written to one CSV, never silently lost."""
+
+    def __init__(
+        self,
+        path: Path,
+        *,
+        append: Append = _append,
+        update: Update = _update,
+        read_ids: ReadIds = _read_ids,
+    ) -> None:
+        self.path = path
+        self._append = append
+        self._update = update
+        self._read_ids = read_ids
+        self._rows: dict[str, dict[str, object]] = {}
+        self._transcripts: dict[str, Mapping[str, Any]] = {}
+        self._on_disk: set[str] = set()
+        self._early: dict[str, dict[str, object]] = {}  # changes made before the run ended
+        self.pending: dict[str, PendingWrite] = {}
+        """Runs whose latest state is not on disk, oldest first."""
+
+    # -- what is known ------------------------------------------------------------------
+
+    def know(self, run_id: str, row: Mapping[str, object]) -> None:
+        """A run already in the CSV (a recorded duel): changes to it update its row."""
+        self._rows[run_id] = dict(row)
+        self._on_disk.add(run_id)
+
+    def is_saved(self, run_id: str) -> bool:
+        """The run's row is on disk with every change made to it."""
+        return run_id in self._on_disk and run_id not in self.pending
+
+    def is_pending(self, run_id: str) -> bool:
+        """Something acknowledged for this run is not on disk yet."""
+        return run_id in self.pending
+
+    def row(self, run_id: str) -> dict[str, object]:
+        """The run's row as it should be on disk (base row plus every change)."""
+        return dict(self._rows.get(run_id, {}))
+
+    @property
+    def last_error(self) -> str:
+        """Why the most recent pending write failed ("" when nothing is pending)."""
+        for pending in reversed(self.pending.values()):
+            return pending.error
+        return ""
+
+    # -- writes -------------------------------------------------------------------------
+
+    def record_run(
+        self, run_id: str, row: Mapping[str, object], transcript: Mapping[str, Any] | None
+    ) -> bool:
+        """A run ended: append its row (after retrying what is pending).
+
+        Returns:
+            True if the row is on disk; False if it is pending (see `pending`).
+        """
+        self._rows[run_id] = {**row, **self._early.pop(run_id, {})}
+        if transcript is not None:
+            self._transcripts[run_id] = transcript
+        self.retry()
+        self.pending[run_id] = PendingWrite(run_id, appended=False)
+        return self._attempt(run_id)
+
+    def record_changes(self, run_id: str, changes: Mapping[str, object]) -> bool:
+        """Cells of a run changed (its score): write them (after retrying what is pending).
+
+        A run whose row has not been appended yet (still running, or its append
+        failed) keeps the changes for when it is.
+
+        Returns:
+            True if the run's row is on disk with these changes.
+        """
+        if run_id not in self._rows:
+            # not ended yet: `record_run` writes the row with these cells
+            self._early.setdefault(run_id, {}).update(changes)
+            self.retry()
+            return False
+        self._rows[run_id].update(changes)
+        self.retry()
+        pending = self.pending.get(run_id)
+        if pending is not None:
+            pending.changes.update(changes)
+        else:
+            self.pending[run_id] = PendingWrite(run_id, appended=True, changes=dict(changes))
+        return self._attempt(run_id)
+
+    def retry(self) -> bool:
+        """Try every pending write again, oldest first.
+
+        Returns:
+            True if nothing is pending any more.
+        """
+        for run_id in list(self.pending):
+            self._attempt(run_id)
+        return not self.pending
+
+    def save_elsewhere(self, path: Path) -> int:
+        """Append the full rows of every pending run to another CSV; they stop being pending.
+
+        Returns:
+            How many rows were written.
+
+        Raises:
+            CsvError: `path` cannot be written (nothing is marked saved then).
+        """
+        written = 0
+        for run_id in list(self.pending):
+            self._append(path, self._rows[run_id], self._transcripts.get(run_id))
+            del self.pending[run_id]
+            written += 1
+        return written
+
+    def drop_early(self, run_id: str) -> None:
+        """Forget changes given to a run before it ended (it is being re-run)."""
+        self._early.pop(run_id, None)
+
+    def discard(self) -> int:
+        """Give up on every pending write (the user chose to); returns how many."""
+        count = len(self.pending)
+        self.pending.clear()
+        return count
+
+    def _attempt(self, run_id: str) -> bool:
+        pending = self.pending[run_id]
+        try:
+            if pending.appended:
+                try:
+                    self._update(self.path, run_id, pending.changes)
+                except CsvError:
+                    if not self._missing_from_file(run_id):
+                        raise
+                    # the file was removed or replaced: the whole row goes back in
+                    self._append(self.path, self._rows[run_id], self._transcripts.get(run_id))
+            else:
+                self._append(self.path, self._rows[run_id], self._transcripts.get(run_id))
+        except (CsvError, OSError) as exc:
+            pending.error = str(exc)
+            return False
+        del self.pending[run_id]
+        self._on_disk.add(run_id)
+        return True
+
+    def _missing_from_file(self, run_id: str) -> bool:
+        """True if the CSV is gone or readable without this run (so appending is safe)."""
+        if not self.path.exists():
+            return self.path.parent.is_dir()
+        try:
+            return run_id not in self._read_ids(self.path)
+        except (CsvError, OSError):
+            return False
