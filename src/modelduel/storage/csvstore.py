@@ -98,6 +98,7 @@ EXTRA_COLUMNS: tuple[str, ...] = (
     # automatic checks of the answer (the task's [[checks]]); errors count in the total only
     "checks_passed",
     "checks_total",
+    "rank",  # preference within its duel: 1 = best, ties share a rank; empty = not ranked
 )
 COLUMNS: tuple[str, ...] = BRIEF_COLUMNS + EXTRA_COLUMNS
 
