@@ -31,7 +31,8 @@ which exists only when every split of the models has a win each way.
 
 Strengths are reported as natural-log strengths anchored so that their mean is 0 (the
 geometric mean of the strengths is 1): P(i beats j) = 1 / (1 + exp(s_j - s_i)).
-The fit is Hunter's (2004) MM algorithm, run for every bootstrap resample at once with numpy.
+The fit is Newton–Raphson on the log-posterior (the fixed point of Hunter's 2004 MM
+algorithm, in far fewer steps), run for every bootstrap resample at once with numpy.
 """
 
 from __future__ import annotations
@@ -57,7 +58,8 @@ __all__ = [
 
 BOOTSTRAP_SAMPLES = 1000
 DEFAULT_PRIOR_GAMES = 1.0
-_MAX_ITERATIONS = 10_000
+_MAX_ITERATIONS = 100
+_MAX_STEP = 2.0
 _TOLERANCE = 1e-10
 
 _Floats = npt.NDArray[np.float64]
@@ -201,21 +203,34 @@ def comparisons(rows: Iterable[Mapping[str, str]]) -> list[Comparison]:
     return out
 
 
-def fit_strengths(wins: _Floats, prior_games: float = DEFAULT_PRIOR_GAMES) -> _Floats:
-    """Bradley–Terry log strengths by Hunter's MM algorithm, for many win matrices at once.
+def _sigmoid(x: _Floats) -> _Floats:
+    out: _Floats = 1.0 / (1.0 + np.exp(-np.clip(x, -500.0, 500.0)))
+    return out
 
-    The model: P(i beats j) = p_i / (p_i + p_j). Each MM step sets
-    p_i = W_i / sum_j N_ij / (p_i + p_j), with W_i model i's wins and N_ij the games of
-    i and j; the prior adds `prior_games` games against a fixed p = 1, half of them won
-    (W_i += prior/2, and prior / (p_i + 1) in the sum). Each step raises the (posterior)
-    likelihood (Hunter 2004); iteration stops when no log strength moves by more than
-    1e-10 or after 10,000 steps.
+
+def fit_strengths(wins: _Floats, prior_games: float = DEFAULT_PRIOR_GAMES) -> _Floats:
+    """Bradley–Terry log strengths by Newton–Raphson, for many win matrices at once.
+
+    The model: P(i beats j) = sigma(s_i - s_j), sigma the logistic function. With the
+    prior (`prior_games` games against a reference at s = 0, half won) the log-posterior
+    is  sum_ij w_ij log sigma(s_i - s_j) + sum_i c/2 log sigma(s_i) + c/2 log sigma(-s_i);
+    its gradient is g_i = W_i - sum_j N_ij sigma(s_i - s_j) + c/2 - c sigma(s_i) (W_i
+    model i's wins, N_ij the games of i and j) and its Hessian is minus a weighted graph
+    Laplacian minus c sigma(s_i)(1 - sigma(s_i)) on the diagonal: negative definite for
+    c > 0, so the maximum is unique and Newton's method converges to it. A step is
+    shortened to at most 2 in any log strength (a trust region, so the first steps of an
+    extreme record cannot overshoot); iteration stops when no step exceeds 1e-10 or after
+    100 steps. This is the same fixed point as Hunter's (2004) MM algorithm (the likelihood
+    equations W_i + c/2 = sum_j N_ij sigma(s_i - s_j) + c sigma(s_i)), reached in ~10
+    steps instead of thousands. With c = 0 the scale is free and the pseudo-inverse takes
+    the step orthogonal to it.
 
     Args:
         wins: shape (..., m, m); wins[..., i, j] = wins of model i over model j (ties
             count half for each side).
         prior_games: virtual games per model against the reference (>= 0; 0 = pure MLE,
-            which diverges towards +-inf for an undefeated or winless model).
+            which diverges towards +-inf for an undefeated or winless model and then
+            stops at the step limit).
 
     Returns:
         Log strengths of shape (..., m), each row anchored to mean 0.
@@ -227,24 +242,27 @@ def fit_strengths(wins: _Floats, prior_games: float = DEFAULT_PRIOR_GAMES) -> _F
         raise ValueError(f"prior_games must be >= 0, not {prior_games}")
     wins = np.asarray(wins, dtype=np.float64)
     games = wins + np.swapaxes(wins, -1, -2)
-    numerator = wins.sum(axis=-1) + prior_games / 2
-    p = np.ones(wins.shape[:-1])
+    won = wins.sum(axis=-1) + prior_games / 2
+    c = prior_games
+    s = np.zeros(wins.shape[:-1])
+    eye = np.eye(wins.shape[-1], dtype=bool)
     for _ in range(_MAX_ITERATIONS):
-        pair = games / (p[..., :, None] + p[..., None, :])
-        denominator = pair.sum(axis=-1) + prior_games / (p + 1.0)
-        # A model with no games and no prior keeps its strength (0/0 otherwise).
-        safe = denominator > 0
-        new = np.where(safe, numerator / np.where(safe, denominator, 1.0), p)
-        new = np.maximum(new, 1e-300)
-        if prior_games == 0:
-            # Without the reference the scale is free: fix it at geometric mean 1.
-            new = new / np.exp(np.log(new).mean(axis=-1, keepdims=True))
-        moved = np.max(np.abs(np.log(new) - np.log(p)), initial=0.0)
-        p = new
-        if moved < _TOLERANCE:
+        sig = _sigmoid(s[..., :, None] - s[..., None, :])
+        sig_ref = _sigmoid(s)
+        gradient = won - (games * sig).sum(axis=-1) - c * sig_ref
+        weight = games * sig * (1.0 - sig)
+        hessian = weight - np.where(eye, weight.sum(axis=-1)[..., None], 0.0)
+        hessian = hessian - np.where(eye, (c * sig_ref * (1.0 - sig_ref))[..., None], 0.0)
+        if c > 0:
+            step = -np.linalg.solve(hessian, gradient[..., None])[..., 0]
+        else:
+            step = -(np.linalg.pinv(hessian) @ gradient[..., None])[..., 0]
+        largest = np.max(np.abs(step), axis=-1, keepdims=True, initial=0.0)
+        step = step * np.minimum(1.0, _MAX_STEP / np.maximum(largest, 1e-300))
+        s = s + step
+        if float(np.max(largest, initial=0.0)) < _TOLERANCE:
             break
-    logs = np.log(p)
-    centred: _Floats = logs - logs.mean(axis=-1, keepdims=True)
+    centred: _Floats = s - s.mean(axis=-1, keepdims=True)
     return centred
 
 
