@@ -13,7 +13,12 @@ from rich.console import Console, RenderableType
 from modelduel.core.power import Separation, separations
 from modelduel.core.preference import ModelStrength, TaskPreference, preference_table
 from modelduel.core.routing import choose_routes, compute_stats
-from modelduel.report_stats import preference_tables, separation_lines, stats_report
+from modelduel.report_stats import (
+    preference_tables,
+    route_stats_report,
+    separation_lines,
+    stats_report,
+)
 
 CODING = TaskPreference(
     "coding",
@@ -154,3 +159,27 @@ def test_separated_verdicts_are_green_and_open_ones_yellow() -> None:
     styles = {lines.plain[s.start : s.end]: s.style for s in lines.spans}
     assert styles["separated"] == "green"
     assert styles[SEPS["coding"].note] == "yellow"
+
+
+def test_route_stats_report_is_reproducible_from_what_route_has() -> None:
+    rows = []
+    for k, (claude, gpt) in enumerate([(5, 3), (4, 4), (3, 4), (5, 2), (2, 3), (4, 3)]):
+        for model, score in (("claude", claude), ("gpt", gpt)):
+            rows.append(
+                {
+                    "duel_id": f"d{k}",
+                    "task_type": "coding",
+                    "model": model,
+                    "score": str(score),
+                    "rank": "1" if model == "claude" and k < 2 else "",
+                    "cost_usd": "0.01",
+                    "time_to_first_useful_s": "1",
+                }
+            )
+    stats = compute_stats(rows)
+    routes = choose_routes(stats)
+    first = text(route_stats_report(rows, stats, routes))
+    assert first == text(route_stats_report(rows, stats, routes))
+    assert "coding · Bradley–Terry (6 duels)" in first and "claude vs gpt: " in first
+    other = text(route_stats_report(rows, stats, routes, rng=np.random.default_rng(99)))
+    assert other != first  # the generator is really the one used

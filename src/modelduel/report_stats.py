@@ -8,16 +8,28 @@ power estimate, marked "~".
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
+import numpy as np
 from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from modelduel.core.power import Separation
-from modelduel.core.preference import ModelStrength, TaskPreference
+from modelduel.core.power import Separation, separations
+from modelduel.core.preference import ModelStrength, TaskPreference, preference_table
+from modelduel.core.routing import CellStats, Route
 
-__all__ = ["preference_tables", "separation_lines", "stats_report", "task_preference_table"]
+__all__ = [
+    "BOOTSTRAP_SEED",
+    "preference_tables",
+    "route_stats_report",
+    "separation_lines",
+    "stats_report",
+    "task_preference_table",
+]
+
+# Fixed so that `modelduel route` prints the same intervals for the same CSV.
+BOOTSTRAP_SEED = 14
 
 _LEGEND = (
     "strength: log Bradley–Terry strength, 0 = the task type's geometric mean, +0.69 = twice"
@@ -124,3 +136,34 @@ def stats_report(
         parts += [Text("\nHow sure each route is (Welch t-test, 95 %; runs at 80 % power)"),
                   separation_lines(seps)]  # fmt: skip
     return Group(*parts)
+
+
+def route_stats_report(
+    rows: Iterable[Mapping[str, str]],
+    stats: Iterable[CellStats],
+    routes: Mapping[str, Route],
+    *,
+    rng: np.random.Generator | None = None,
+) -> RenderableType:
+    """Everything a routing report adds from issue 14, from what `route` already has.
+
+    The thin entry point for `modelduel route` and the TUI: fits the Bradley–Terry tables
+    (with bootstrap intervals) and tests every route, then renders both.
+
+    Args:
+        rows: the rows the routes were computed from: checked (`routing.row_problems`)
+            and deduplicated (`routing.dedupe_runs`) already.
+        stats: `routing.compute_stats(rows)`.
+        routes: `routing.choose_routes(stats, objective)`.
+        rng: the bootstrap's generator; default a fixed seed (`BOOTSTRAP_SEED`), so the
+            same CSV prints the same intervals.
+
+    Returns:
+        The renderable of `stats_report`.
+
+    Raises:
+        ValueError: a `rank` cell is not a whole number >= 1 (names the duel).
+    """
+    generator = np.random.default_rng(BOOTSTRAP_SEED) if rng is None else rng
+    prefs = preference_table(rows, rng=generator)
+    return stats_report(prefs, separations(stats, routes))
