@@ -100,6 +100,7 @@ EXTRA_COLUMNS: tuple[str, ...] = (
     "checks_total",
     "max_output_tokens",
     "cache_write_tokens",
+    "rank",  # preference within its duel: 1 = best, ties share a rank; empty = not ranked
 )
 COLUMNS: tuple[str, ...] = BRIEF_COLUMNS + EXTRA_COLUMNS
 

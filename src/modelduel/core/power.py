@@ -1,0 +1,393 @@
+"""How sure a route is: is the winner separated from the runner-up, and if not, how many runs.
+
+Pure functions; no I/O, no UI. For each task type the routing rule (`core.routing`) names a
+winner and a runner-up under an objective. This module asks the classical question of the
+two: is the winner's lead larger than the noise of its runs at 95 % (a two-sided Welch
+t-test, alpha 0.05), and when it is not, about how many runs per model a two-sample test
+would need to detect the observed lead at the observed spread with 80 % power.
+
+The per-run metric behind the test is the one the objective ranks by:
+
+- `quality`: the run's score (the rule compares mean scores);
+- `quality-per-cost`: the rule's figure avg_score / cost_per_success equals
+  mean(score) * mean(success) / mean(cost), a ratio of means, not a mean of a per-run value.
+  Its log is linearised per run (the delta method): z_r = log Q + (s_r - S)/S + (u_r - U)/U
+  - (c_r - C)/C, with S, U, C the cell's mean score, success rate and cost. The mean of z is
+  log Q and its variance over n is the delta-method variance of log Q, so the test compares
+  log Q (a relative lead: 0.1 = about 10 %);
+- `cost`: log cost_per_success = log C - log U, linearised the same way
+  (z_r = log K + (c_r - C)/C - (u_r - U)/U); lower is better;
+- `latency`: the run's time to first useful output. The rule ranks medians; the test
+  compares means, an approximation that holds for roughly symmetric times.
+
+A free model (cost 0) against a paid one is decided by the rule itself (a zero cost ranks
+first), not by noise, so it is reported as separated without a test; two free models are
+compared on their scores, the rule's tie-break.
+
+Assumptions: runs are independent draws per model (a duel's runs are not paired here);
+the t-test assumes roughly normal per-run means, which is rough for a 0-5 rubric with 3
+runs. The runs estimate is therefore marked "~" wherever it is shown.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from modelduel.core.routing import CellStats, Route
+
+__all__ = [
+    "ALPHA",
+    "POWER",
+    "Separation",
+    "WelchTest",
+    "metric_values",
+    "runs_per_model",
+    "separation",
+    "separations",
+    "t_cdf",
+    "t_quantile",
+    "welch_test",
+]
+
+ALPHA = 0.05
+POWER = 0.8
+_MIN_RUNS = 2  # a spread needs two runs
+
+
+@dataclass(frozen=True)
+class WelchTest:
+    """A two-sided Welch t-test of mean(a) - mean(b).
+
+    Attributes:
+        lead: mean(a) - mean(b).
+        se: its standard error, sqrt(var_a/n_a + var_b/n_b).
+        df: Welch–Satterthwaite degrees of freedom (inf when both spreads are 0).
+        t: lead / se (+-inf when se is 0 and the lead is not).
+        p_value: two-sided p-value.
+    """
+
+    lead: float
+    se: float
+    df: float
+    t: float
+    p_value: float
+
+
+@dataclass(frozen=True)
+class Separation:
+    """Whether a task type's winner is separated from its runner-up, and what would settle it.
+
+    Attributes:
+        task_type: the workload kind.
+        winner: the routed model.
+        runner_up: the next best model, or None when the winner is the only eligible one.
+        objective: the routing objective whose metric was tested.
+        separated: True when the lead is significant at 95 % (or decided by the rule,
+            e.g. free vs paid), False otherwise.
+        lead: winner's advantage in `lead_unit` (positive = the winner is better); None
+            when there is no test.
+        lead_unit: "score", "log score per $", "log $ per success", "s".
+        p_value: the Welch test's two-sided p-value; None when there is no test.
+        runs: the winner's and the runner-up's runs.
+        runs_per_model: about how many runs each model needs in total (None when no
+            number would do, or the spread cannot be estimated yet).
+        more_runs: runs_per_model minus the fewer runs of the two, at least 0; None as above.
+        note: one human line saying the verdict and why.
+    """
+
+    task_type: str
+    winner: str
+    runner_up: str | None
+    objective: str
+    separated: bool
+    lead: float | None
+    lead_unit: str
+    p_value: float | None
+    runs: tuple[int, int]
+    runs_per_model: int | None
+    more_runs: int | None
+    note: str
+
+
+def _beta_continued_fraction(a: float, b: float, x: float) -> float:
+    # Lentz's method for the incomplete beta continued fraction (Numerical Recipes 6.4).
+    tiny = 1e-300
+    c, d = 1.0, 1.0 - (a + b) * x / (a + 1.0)
+    d = 1.0 / (d if abs(d) > tiny else tiny)
+    h = d
+    for m in range(1, 500):
+        for numerator in (
+            m * (b - m) * x / ((a + 2 * m - 1) * (a + 2 * m)),
+            -(a + m) * (a + b + m) * x / ((a + 2 * m) * (a + 2 * m + 1)),
+        ):
+            d = 1.0 + numerator * d
+            d = 1.0 / (d if abs(d) > tiny else tiny)
+            c = 1.0 + numerator / c
+            c = c if abs(c) > tiny else tiny
+            h *= d * c
+        if abs(d * c - 1.0) < 1e-15:
+            break
+    return h
+
+
+def _incomplete_beta(a: float, b: float, x: float) -> float:
+    """The regularised incomplete beta function I_x(a, b)."""
+    if x <= 0.0:
+        return 0.0
+    if x >= 1.0:
+        return 1.0
+    log_front = (
+        math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b) + a * math.log(x) + b * math.log1p(-x)
+    )
+    front = math.exp(log_front)
+    if x < (a + 1.0) / (a + b + 2.0):
+        return front * _beta_continued_fraction(a, b, x) / a
+    return 1.0 - front * _beta_continued_fraction(b, a, 1.0 - x) / b
+
+
+def t_cdf(t: float, df: float) -> float:
+    """P(T <= t) for Student's t with `df` degrees of freedom (df = inf: the normal).
+
+    Uses P(|T| > |t|) = I_{df/(df+t^2)}(df/2, 1/2).
+    """
+    if math.isinf(df):
+        return statistics.NormalDist().cdf(t)
+    if math.isinf(t):
+        return 1.0 if t > 0 else 0.0
+    tail = 0.5 * _incomplete_beta(df / 2.0, 0.5, df / (df + t * t))
+    return 1.0 - tail if t > 0 else tail
+
+
+def t_quantile(q: float, df: float) -> float:
+    """The q-quantile of Student's t (by bisection on `t_cdf`; df = inf: the normal)."""
+    if not 0.0 < q < 1.0:
+        raise ValueError(f"q must be in (0, 1), not {q}")
+    if math.isinf(df):
+        return statistics.NormalDist().inv_cdf(q)
+    low, high = -1e3, 1e3
+    for _ in range(200):
+        mid = (low + high) / 2
+        if t_cdf(mid, df) < q:
+            low = mid
+        else:
+            high = mid
+    return (low + high) / 2
+
+
+def welch_test(a: Sequence[float], b: Sequence[float]) -> WelchTest:
+    """Welch's two-sample t-test of mean(a) - mean(b), two-sided.
+
+    Args:
+        a, b: per-run values, at least 2 each (a spread needs two runs).
+
+    Returns:
+        The test. Both spreads 0: se 0, df inf, t +-inf (p 0) for a nonzero lead, and
+        t 0 (p 1) for equal means.
+
+    Raises:
+        ValueError: fewer than 2 values in a or b.
+    """
+    if len(a) < _MIN_RUNS or len(b) < _MIN_RUNS:
+        raise ValueError("a Welch test needs at least 2 values per sample")
+    var_a, var_b = statistics.variance(a), statistics.variance(b)
+    lead = statistics.fmean(a) - statistics.fmean(b)
+    part_a, part_b = var_a / len(a), var_b / len(b)
+    se = math.sqrt(part_a + part_b)
+    if se == 0:
+        t = 0.0 if lead == 0 else math.copysign(math.inf, lead)
+        return WelchTest(lead, 0.0, math.inf, t, 1.0 if lead == 0 else 0.0)
+    df = (part_a + part_b) ** 2 / (part_a**2 / (len(a) - 1) + part_b**2 / (len(b) - 1))
+    t = lead / se
+    return WelchTest(lead, se, df, t, 2.0 * (1.0 - t_cdf(abs(t), df)))
+
+
+def runs_per_model(
+    lead: float, sd_a: float, sd_b: float, alpha: float = ALPHA, power: float = POWER
+) -> int | None:
+    """About how many runs per model a two-sided two-sample test needs to detect `lead`.
+
+    The textbook equal-n formula, n = (t_{1-alpha/2, df} + t_{power, df})^2 *
+    (sd_a^2 + sd_b^2) / lead^2, with df the Welch degrees of freedom at n runs each,
+    df = (n - 1) (sd_a^2 + sd_b^2)^2 / (sd_a^4 + sd_b^4). It starts from the normal
+    quantiles (z_{0.975} = 1.95996, z_{0.8} = 0.84162) and then steps up to the smallest
+    whole n >= 2 that meets the formula with t quantiles at its own df (the right side
+    falls as n grows, so that n is unique; plain iteration can oscillate between two).
+
+    Args:
+        lead: the difference of means to detect (its sign is ignored).
+        sd_a, sd_b: the per-run standard deviations observed.
+        alpha: two-sided significance level.
+        power: the chance of a significant result if the lead is real.
+
+    Returns:
+        Runs per model, or None when the lead is 0 (no number of runs separates equal
+        means). 2 when both spreads are 0 and the lead is not (two runs show the spread).
+    """
+    if lead == 0:
+        return None
+    spread = sd_a**2 + sd_b**2
+    if spread == 0:
+        return _MIN_RUNS
+    z = statistics.NormalDist().inv_cdf(1 - alpha / 2) + statistics.NormalDist().inv_cdf(power)
+    n = max(_MIN_RUNS, math.ceil(z * z * spread / (lead * lead)))
+    while True:
+        df = (n - 1) * spread**2 / (sd_a**4 + sd_b**4)
+        factor = t_quantile(1 - alpha / 2, df) + t_quantile(power, df)
+        if n >= factor * factor * spread / (lead * lead):
+            return n
+        n += 1
+
+
+def _linearised(cell: CellStats, objective: str) -> tuple[list[float], str] | tuple[None, str]:
+    """Per-run values whose mean is the objective's figure (see the module docstring)."""
+    runs = cell.runs_detail
+    scores = [r[0] for r in runs]
+    if objective == "quality":
+        return scores, "score"
+    if objective == "latency":
+        return [r[2] for r in runs if r[2] is not None], "s"
+    costs = [r[1] for r in runs]
+    success = [1.0 if r[0] >= cell.success_score else 0.0 for r in runs]
+    mean_s, mean_u, mean_c = (statistics.fmean(x) for x in (scores, success, costs))
+    if mean_c == 0:
+        return None, "free"
+    if objective == "quality-per-cost":
+        figure = math.log(mean_s * mean_u / mean_c)
+        values = [
+            figure + (s - mean_s) / mean_s + (u - mean_u) / mean_u - (c - mean_c) / mean_c
+            for s, u, c in zip(scores, success, costs, strict=True)
+        ]
+        return values, "log score per $"
+    if objective == "cost":
+        figure = math.log(mean_c / mean_u)
+        # Negated so that larger is better for every objective's test.
+        values = [
+            -(figure + (c - mean_c) / mean_c - (u - mean_u) / mean_u)
+            for u, c in zip(success, costs, strict=True)
+        ]
+        return values, "log $ per success"
+    raise ValueError(f"unknown objective {objective!r}")
+
+
+def metric_values(cell: CellStats, objective: str) -> tuple[list[float] | None, str]:
+    """The per-run values the test compares for a cell, oriented so larger is better.
+
+    Args:
+        cell: one (task type, model) cell from `routing.compute_stats`.
+        objective: the routing objective.
+
+    Returns:
+        (values, unit); values is None for a free cell under a cost objective (decided
+        by the rule, not by a test). Latency values are negated times.
+    """
+    values, unit = _linearised(cell, objective)
+    if values is not None and objective == "latency":
+        values = [-v for v in values]
+    return values, unit
+
+
+def _plural(n: int) -> str:
+    return f"{n} run" if n == 1 else f"{n} runs"
+
+
+def separation(
+    winner: CellStats,
+    runner_up: CellStats | None,
+    objective: str,
+    alpha: float = ALPHA,
+    power: float = POWER,
+) -> Separation:
+    """Test the winner against the runner-up on the objective's per-run metric.
+
+    Args:
+        winner, runner_up: the cells the routing rule ranked first and second.
+        objective: the routing objective.
+        alpha: significance level of the two-sided Welch test.
+        power: the power the runs estimate aims for.
+
+    Returns:
+        The verdict, with the runs estimate when not separated (see `Separation`).
+    """
+    task_type, name = winner.task_type, winner.model
+    if runner_up is None:
+        return Separation(
+            task_type, name, None, objective, False, None, "", None, (winner.runs, 0), None,
+            None, "the only eligible model: nothing to separate it from",
+        )  # fmt: skip
+    runs = (winner.runs, runner_up.runs)
+    other = runner_up.model
+    values_w, unit = metric_values(winner, objective)
+    values_r, _ = metric_values(runner_up, objective)
+    if objective in ("quality-per-cost", "cost") and (values_w is None or values_r is None):
+        if values_w is None and values_r is None:
+            # Both free: the rule's tie-break, the average score, decided.
+            values_w, values_r, unit = list(winner.scores), list(runner_up.scores), "score"
+        else:
+            return Separation(
+                task_type, name, other, objective, True, None, "", None, runs, 0, 0,
+                f"separated: {name} is free and {other} is not (the rule ranks free first)",
+            )  # fmt: skip
+    assert values_w is not None and values_r is not None
+    if min(len(values_w), len(values_r)) < _MIN_RUNS:
+        fewest = name if len(values_w) <= len(values_r) else other
+        return Separation(
+            task_type, name, other, objective, False, None, unit, None, runs, None, None,
+            f"not separated: {fewest} has {_plural(min(len(values_w), len(values_r)))}, "
+            f"too few to measure the spread; run at least {_MIN_RUNS} per model",
+        )  # fmt: skip
+    test = welch_test(values_w, values_r)
+    lead = test.lead
+    if test.p_value < alpha and lead > 0:
+        spread_note = " (no spread in either model's runs)" if test.se == 0 else ""
+        return Separation(
+            task_type, name, other, objective, True, lead, unit, test.p_value, runs, None, 0,
+            f"separated at {1 - alpha:.0%}: p = {test.p_value:.2g}{spread_note}",
+        )  # fmt: skip
+    if lead == 0:
+        return Separation(
+            task_type, name, other, objective, False, lead, unit, test.p_value, runs, None,
+            None, "not separated: the means are equal, and no number of runs would "
+            "separate equal means",
+        )  # fmt: skip
+    if lead < 0:
+        # Possible for latency (the rule ranks medians, the test means).
+        return Separation(
+            task_type, name, other, objective, False, lead, unit, test.p_value, runs, None,
+            None, f"not separated: on the mean, {other} is ahead; more runs would not "
+            f"separate {name} from it",
+        )  # fmt: skip
+    needed = runs_per_model(
+        lead, statistics.stdev(values_w), statistics.stdev(values_r), alpha, power
+    )
+    assert needed is not None  # lead > 0
+    more = max(0, needed - min(len(values_w), len(values_r)))
+    return Separation(
+        task_type, name, other, objective, False, lead, unit, test.p_value, runs, needed,
+        more, f"not separated (p = {test.p_value:.2g}): ~{needed} runs per model would "
+        f"separate them at the observed spread (~{more} more)",
+    )  # fmt: skip
+
+
+def separations(
+    stats: Iterable[CellStats], routes: Mapping[str, Route], objective: str | None = None
+) -> dict[str, Separation]:
+    """`separation` for every routed task type.
+
+    Args:
+        stats: the cells from `routing.compute_stats`.
+        routes: the routes from `routing.choose_routes` over the same cells.
+        objective: the objective the routes were chosen for (default: each route's own).
+
+    Returns:
+        task type -> verdict, in the routes' order.
+    """
+    cells = {(c.task_type, c.model): c for c in stats}
+    out: dict[str, Separation] = {}
+    for task_type, route in routes.items():
+        winner = cells[(task_type, route.model)]
+        runner = None if route.runner_up is None else cells[(task_type, route.runner_up)]
+        out[task_type] = separation(winner, runner, objective or route.objective)
+    return out
