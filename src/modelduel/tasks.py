@@ -55,7 +55,13 @@ from modelduel.attachments import AttachmentError, fence_for, load_attachment
 from modelduel.checkspec import CHECK_KINDS, Check, CheckSpecError, resolve_checks
 from modelduel.errors import TaskFileError
 from modelduel.fixturefs import FixtureError, resolve_fixture_dir, scan_fixture_tree
-from modelduel.toolspec import DEFAULT_MAX_TOOL_ROUNDS, FIXTURE_TOOL_NAMES, ToolDecl, TurnSpec
+from modelduel.toolspec import (
+    DEFAULT_MAX_TOOL_ROUNDS,
+    FIXTURE_TOOL_NAMES,
+    ToolDecl,
+    ToolRule,
+    TurnSpec,
+)
 
 __all__ = [
     "DEFAULT_SYSTEM_PROMPT",
@@ -303,7 +309,8 @@ def _nested_error_line(path: Path, err: Any) -> str:
     kind = err["type"]
     last = next((str(p) for p in reversed(loc) if isinstance(p, str)), "")
     if kind == "extra_forbidden":
-        msg = "unknown field"
+        model = TurnSpec if loc[0] == "turns" else ToolRule if "rules" in loc else ToolDecl
+        msg = f"unknown field (allowed: {', '.join(model.model_fields)})"
     elif kind == "missing":
         msg = "missing"
     elif kind == "string_pattern_mismatch":

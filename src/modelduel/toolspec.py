@@ -99,7 +99,7 @@ class ToolRule(BaseModel):
                 re.compile(pattern)
             except re.error as exc:
                 raise ValueError(
-                    f"match.{key}: {pattern!r} is not a valid regular expression ({exc})"
+                    f"{key}: {pattern!r} is not a valid regular expression ({exc})"
                 ) from None
         return value
 
