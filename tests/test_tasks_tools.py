@@ -364,3 +364,27 @@ def test_the_example_serves_the_starter_tasks_own_outputs() -> None:
     tokens = world.call("read_file", '{"path": "src/tokensvc/tokens.py"}').content
     source = "\n".join(line.split("\t", 1)[1] for line in tokens.splitlines())
     assert source.strip() in starter
+
+
+def test_task_user_messages_are_the_prompt_then_each_turn_with_attachments(tmp_path: Path) -> None:
+    from modelduel.conversation import Image, Text
+    from modelduel.tasks import render_prompt, task_user_messages
+
+    write(tmp_path, "notes.md", "hello\n")
+    (tmp_path / "shot.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    body = (
+        'attachments = ["notes.md", "shot.png"]\n'
+        '[[turns]]\nprompt = "Now add a test."\n'
+        '[[turns]]\nprompt = "And this one."\nattachments = ["shot.png"]\n'
+    )
+    task = load_task(task_file(tmp_path, body))
+    first, second, third = task_user_messages(task)
+    assert first.parts[0] == Text(
+        render_prompt(task) + "\n\nAttached file: notes.md\n```\nhello\n```"
+    )
+    assert isinstance(first.parts[1], Image) and first.parts[1].name == "shot.png"
+    assert second.parts == (Text("Now add a test."),)
+    assert third.parts[0] == Text("And this one.") and len(third.parts) == 2
+    (tmp_path / "notes.md").unlink()
+    with pytest.raises(TaskFileError, match=r"field 'attachments': notes\.md: no such file"):
+        task_user_messages(task)

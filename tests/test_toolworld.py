@@ -417,3 +417,27 @@ def test_rounds_are_admitted_up_to_the_cap_then_tool_limit() -> None:
 def test_the_world_module_sleeps_nowhere() -> None:
     source = Path(toolworld.__file__).read_text()
     assert "sleep(" not in source and "import time" not in source
+
+
+# ---------------------------------------------------------------- labels for folded pane lines
+
+
+@pytest.mark.parametrize(
+    ("name", "args", "label"),
+    [
+        (
+            "read_file",
+            '{"path": "src/tokens.py", "start_line": 1, "end_line": 40}',
+            "read_file src/tokens.py:1-40",
+        ),
+        ("read_file", '{"path": "src/tokens.py", "start_line": 12}', "read_file src/tokens.py:12-"),
+        ("read_file", '{"path": "a.py"}', "read_file a.py"),
+        ("search", '{"pattern": "expires_at", "path": "src"}', "search /expires_at/ src"),
+        ("run_command", '{"command": "git  show\\nHEAD"}', "run_command git show HEAD"),
+        ("run_command", '{"command": "' + "x" * 100 + '"}', "run_command " + "x" * 59 + "…"),
+        ("get_ci_log", "", "get_ci_log"),
+        ("run_command", '{"comm', 'run_command {"comm'),  # still streaming
+    ],
+)
+def test_call_labels_for_the_pane(name: str, args: str, label: str) -> None:
+    assert toolworld.call_label(name, args) == label

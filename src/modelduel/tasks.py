@@ -53,6 +53,7 @@ from pydantic import (
 
 from modelduel.attachments import AttachmentError, fence_for, load_attachment
 from modelduel.checkspec import CHECK_KINDS, Check, CheckSpecError, resolve_checks
+from modelduel.conversation import UserMessage, user_message
 from modelduel.errors import TaskFileError
 from modelduel.fixturefs import FixtureError, resolve_fixture_dir, scan_fixture_tree
 from modelduel.toolspec import (
@@ -69,6 +70,7 @@ __all__ = [
     "load_suite",
     "load_task",
     "render_prompt",
+    "task_user_messages",
 ]
 
 # The brief's SYSTEM line, word for word: every model gets the same instructions.
@@ -496,3 +498,28 @@ def render_prompt(task: Task) -> str:
         "\n\n".join(parts)
         + f"\nSuccess criteria: {criteria}\nOutput format: {task.output_format.strip()}"
     )
+
+
+def task_user_messages(task: Task) -> list[UserMessage]:
+    """The user messages of a task's conversation: the first prompt, then each `[[turns]]`.
+
+    The first is `render_prompt(task)` with the task's `attachments`; each follow-up is its
+    prompt with its own attachments (text ones added under their names, images as images).
+
+    Raises:
+        TaskFileError: an attachment changed since the task loaded and no longer loads.
+    """
+    base = task.path.parent
+    listed = [("attachments", render_prompt(task), task.attachments)]
+    listed += [
+        (f"turns[{i}].attachments", turn.prompt.strip(), turn.attachments)
+        for i, turn in enumerate(task.turns)
+    ]
+    messages = []
+    for field, text, names in listed:
+        try:
+            loaded = [load_attachment(base / name, name=name) for name in names]
+        except AttachmentError as exc:
+            raise TaskFileError(f"{task.path}: field '{field}': {exc}") from None
+        messages.append(user_message(text, loaded))
+    return messages

@@ -53,6 +53,7 @@ __all__ = [
     "ToolRounds",
     "ToolSpec",
     "ToolWorld",
+    "call_label",
     "cap_result",
 ]
 
@@ -72,7 +73,11 @@ class ToolSpec:
     Attributes:
         name: the function name.
         description: what it does, for the model.
-        parameters: the JSON Schema of its arguments (an object schema).
+        parameters: the JSON Schema of its arguments (an object schema, as the task wrote
+            it). Responses and Chat take it as `parameters`, Anthropic as `input_schema`;
+            Gemini's `parameters` field takes only an OpenAPI subset, its
+            `parametersJsonSchema` takes JSON Schema. No `strict` mode is implied: strict
+            would require every property to be required and `additionalProperties: false`.
     """
 
     name: str
@@ -109,6 +114,35 @@ def cap_result(text: str, limit: int = MAX_RESULT_BYTES) -> tuple[str, bool]:
     keep = limit - len(marker.encode("utf-8"))
     # errors="ignore" drops a character cut in half at the end, so the text stays valid.
     return raw[:keep].decode("utf-8", errors="ignore") + marker, True
+
+
+def call_label(name: str, arguments_json: str, limit: int = 60) -> str:
+    """A short label of a call for a folded pane line, e.g. `read_file src/a.py:1-40`.
+
+    Works on partial arguments as they stream (then it shows what has arrived), so a pane
+    can show the call live; never raises.
+    """
+    try:
+        args = json.loads(arguments_json) if arguments_json.strip() else {}
+    except ValueError:
+        args = None
+    if not isinstance(args, dict):
+        tail = " ".join(arguments_json.split())
+        return f"{name} {tail[: limit - 1] + '…' if len(tail) > limit else tail}".rstrip()
+    if name == "read_file" and isinstance(args.get("path"), str):
+        start, end = args.get("start_line"), args.get("end_line")
+        span = f":{start or 1}-{end}" if end is not None else (f":{start}-" if start else "")
+        detail = f"{args['path']}{span}"
+    elif name == "search" and isinstance(args.get("pattern"), str):
+        detail = f"/{args['pattern']}/" + (f" {args['path']}" if args.get("path") else "")
+    else:
+        detail = " ".join(
+            v if isinstance(v, str) else json.dumps(v, separators=(",", ":")) for v in args.values()
+        )
+    detail = " ".join(detail.split())
+    if len(detail) > limit:
+        detail = detail[: limit - 1] + "…"
+    return f"{name} {detail}".rstrip()
 
 
 def _error(message: str, latency_ms: int = 0) -> ToolResult:
