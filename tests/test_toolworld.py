@@ -432,6 +432,7 @@ def test_the_world_module_sleeps_nowhere() -> None:
         ),
         ("read_file", '{"path": "src/tokens.py", "start_line": 12}', "read_file src/tokens.py:12-"),
         ("read_file", '{"path": "a.py"}', "read_file a.py"),
+        ("read_file", '{"path": "a.py", "end_line": 9}', "read_file a.py:1-9"),
         ("search", '{"pattern": "expires_at", "path": "src"}', "search /expires_at/ src"),
         ("run_command", '{"command": "git  show\\nHEAD"}', "run_command git show HEAD"),
         ("run_command", '{"command": "' + "x" * 100 + '"}', "run_command " + "x" * 59 + "…"),
