@@ -442,3 +442,13 @@ def test_the_world_module_sleeps_nowhere() -> None:
 )
 def test_call_labels_for_the_pane(name: str, args: str, label: str) -> None:
     assert toolworld.call_label(name, args) == label
+
+
+def test_read_file_cuts_a_giant_line_instead_of_showing_nothing() -> None:
+    world = ToolWorld([], {"min.js": b"a" * 200_000 + b"\nsecond\n"})
+    result = call(world, "read_file", path="min.js")
+    rows = result.content.splitlines()
+    assert (
+        rows[0] == "     1\t" + "a" * toolworld.MAX_LINE_CHARS + "… [line cut: 200000 characters]"
+    )
+    assert rows[1] == "     2\tsecond" and result.summary == "min.js:1-2 → 2 lines"

@@ -5,7 +5,8 @@
 read-only snapshot of that folder:
 
     list_files(path=".")                     every file under a folder, with its line count
-    read_file(path, start_line=1, end_line)  numbered lines (`cat -n` style), a range of them
+    read_file(path, start_line=1, end_line)  numbered lines (`cat -n` style), a range of them;
+                                             a line over MAX_LINE_CHARS is cut, with a note
     search(pattern, path=".", ignore_case)   regex over the files' lines, `path:line: text`,
                                              at most MAX_SEARCH_MATCHES matches
 
@@ -60,6 +61,7 @@ __all__ = [
 MAX_RESULT_BYTES = 64 * 1024
 MAX_READ_LINES = 2000
 MAX_SEARCH_MATCHES = 50
+MAX_LINE_CHARS = 4000  # read_file shows at most this much of one line
 MAX_PATTERN_CHARS = 300
 _SEARCH_LINE_CHARS = 300  # a matching line is shown up to this many characters
 TOOL_LIMIT = "tool_limit"
@@ -367,7 +369,10 @@ class ToolWorld:
         used = 0
         shown = start - 1
         for n in range(start, last + 1):
-            row = f"{n:>6}\t{lines[n - 1]}"
+            line = lines[n - 1]
+            if len(line) > MAX_LINE_CHARS:  # a minified file: one line must not eat the cap
+                line = line[:MAX_LINE_CHARS] + f"… [line cut: {len(line)} characters]"
+            row = f"{n:>6}\t{line}"
             used += len(row.encode("utf-8")) + 1
             if used > budget:
                 break
