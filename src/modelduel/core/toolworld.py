@@ -410,7 +410,11 @@ class ToolWorld:
                 if regex.search(line):
                     total += 1
                     if len(hits) < MAX_SEARCH_MATCHES:
-                        shown = line if len(line) <= _SEARCH_LINE_CHARS else line[:300] + "…"
+                        shown = (
+                            line
+                            if len(line) <= _SEARCH_LINE_CHARS
+                            else line[:_SEARCH_LINE_CHARS] + "…"
+                        )
                         hits.append(f"{f}:{n}: {shown}")
         if not hits:
             return _ok("no matches", "0 matches")
