@@ -17,6 +17,20 @@ A task file looks like this (paths in `context_files` are relative to the file):
     kind = "sections"
     part = "format"
     headings = ["Fix", "Why"]
+    # tools, conversations, attachments (preview: validated here, the engine's loop is
+    # not wired yet); see `modelduel.toolspec` for [[tools]] and their matching rule
+    attachments = ["context/screenshot.png"]   # images by magic bytes, else UTF-8 text
+    fixtures = "fixtures/repo"  # read-only files behind list_files / read_file / search
+    max_tool_rounds = 8
+    [[tools]]
+    name = "run_command"
+    description = "..."
+    parameters = { type = "object", properties = { command = { type = "string" } } }
+    [[tools.rules]]
+    match = { command = 'git show.*' }
+    result_file = "tool-results/git-show.txt"
+    [[turns]]                # scripted follow-ups, sent after each answer ends
+    prompt = "Now add a regression test."
 
 A suite is a folder of such files, taken in filename order. Every problem is reported
 as one line naming the file and the field, so a typo never costs a batch run.
@@ -29,10 +43,27 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
+from modelduel.attachments import AttachmentError, fence_for, load_attachment
 from modelduel.checkspec import CHECK_KINDS, Check, CheckSpecError, resolve_checks
+from modelduel.conversation import UserMessage, user_message
 from modelduel.errors import TaskFileError
+from modelduel.fixturefs import FixtureError, resolve_fixture_dir, scan_fixture_tree
+from modelduel.toolspec import (
+    DEFAULT_MAX_TOOL_ROUNDS,
+    FIXTURE_TOOL_NAMES,
+    ToolDecl,
+    ToolRule,
+    TurnSpec,
+)
 
 __all__ = [
     "DEFAULT_SYSTEM_PROMPT",
@@ -40,6 +71,7 @@ __all__ = [
     "load_suite",
     "load_task",
     "render_prompt",
+    "task_user_messages",
 ]
 
 # The brief's SYSTEM line, word for word: every model gets the same instructions.
@@ -66,6 +98,13 @@ class Task(BaseModel):
         context_files: documents inlined after the prompt, relative to the task file.
         checks: automatic checks of a finished answer (`[[checks]]`), run by `core.checks`.
         max_output_tokens: the output budget of every model on this task.
+        tools: the task's scripted tools (`[[tools]]`), answered by `core.toolworld`; each
+            `result_file` is inlined into `result` when the task loads.
+        fixtures: a folder (relative to the task file, inside its folder) served read-only
+            by the built-in tools list_files, read_file and search.
+        max_tool_rounds: answered tool rounds before the loop ends with `tool_limit`.
+        turns: scripted follow-up prompts (`[[turns]]`), after the first answer.
+        attachments: files sent with the first prompt (images or UTF-8 text).
         path: the task file itself; set by `load_task`, never read from the TOML.
     """
 
@@ -82,6 +121,11 @@ class Task(BaseModel):
     checks: list[Check] = Field(default_factory=list)
     max_output_tokens: int | None = Field(default=None, gt=0)
     """The output budget of every model on this task (the command line's wins)."""
+    tools: list[ToolDecl] = Field(default_factory=list)
+    fixtures: str | None = None
+    max_tool_rounds: int = Field(default=DEFAULT_MAX_TOOL_ROUNDS, ge=1, le=100)
+    turns: list[TurnSpec] = Field(default_factory=list)
+    attachments: list[str] = Field(default_factory=list)
     # exclude=True keeps it out of dumps; load_task refuses it as a TOML key.
     path: Path = Field(default=Path("task.toml"), exclude=True)
 
@@ -118,6 +162,37 @@ class Task(BaseModel):
             seen.add(check.name)
         return value
 
+    @field_validator("tools")
+    @classmethod
+    def _tool_names_unique(cls, value: list[ToolDecl]) -> list[ToolDecl]:
+        seen: set[str] = set()
+        for tool in value:
+            if tool.name in seen:
+                raise ValueError(f"two tools are named {tool.name!r}; names must be unique")
+            seen.add(tool.name)
+        return value
+
+    @model_validator(mode="after")
+    def _tools_consistent(self) -> Task:
+        if self.fixtures is not None:
+            for i, tool in enumerate(self.tools):
+                if tool.name in FIXTURE_TOOL_NAMES:
+                    raise ValueError(
+                        f"tools[{i}].name: {tool.name!r} is a built-in tool of 'fixtures' "
+                        f"({', '.join(FIXTURE_TOOL_NAMES)}); choose another name"
+                    )
+        if "max_tool_rounds" in self.model_fields_set and not self.has_tools:
+            raise ValueError(
+                "max_tool_rounds: the task declares no [[tools]] and no fixtures, "
+                "so there is no tool loop to cap"
+            )
+        return self
+
+    @property
+    def has_tools(self) -> bool:
+        """Whether a run of this task is a tool loop (declared tools or a fixture folder)."""
+        return bool(self.tools) or self.fixtures is not None
+
     def context_paths(self) -> list[Path]:
         """The context files, resolved relative to the task file."""
         return [self.path.parent / name for name in self.context_files]
@@ -133,6 +208,17 @@ _FIELD_HINTS = {
     "system": "a system prompt string (omit it for the default)",
     "context_files": 'a list of paths relative to the task file, e.g. ["context/a.md"]',
     "checks": "[[checks]] tables with name, kind, part and the kind's parameters",
+    "tools": "[[tools]] tables with name, description, parameters and result or rules",
+    "fixtures": "a folder relative to the task file, inside the task's folder",
+    "max_tool_rounds": "an integer from 1 to 100 (default 8)",
+    "turns": "[[turns]] tables, each with a prompt",
+    "attachments": 'a list of paths relative to the task file, e.g. ["context/chart.png"]',
+}
+_TOOL_HINTS = {
+    "name": "letters, digits, '_' and '-', starting with a letter or '_', at most 64",
+    "parameters": 'a JSON Schema object, e.g. { type = "object", properties = { ... } }',
+    "latency_ms": "an integer number of milliseconds from 0 to 600000",
+    "match": "a table of parameter name -> regular expression (matched with fullmatch)",
 }
 _CHECK_HINTS = {
     "name": "a short name such as 'schema' (letters, digits, '_', '-', '.')",
@@ -155,6 +241,14 @@ def _error_line(path: Path, exc: ValidationError, raw: dict[str, Any]) -> str:
     loc = err["loc"]
     if len(loc) >= 2 and loc[0] == "checks" and isinstance(loc[1], int):
         return _check_error_line(path, err)
+    if len(loc) >= 2 and loc[0] in ("tools", "turns") and isinstance(loc[1], int):
+        return _nested_error_line(path, err)
+    if not loc:
+        # A task-level rule names its field first ("tools[0].name: ..."): put it in the location.
+        msg = str(err["msg"]).removeprefix("Value error, ")
+        named = _NAMED_RE.match(msg)
+        if named:
+            return f"{path}: field '{named.group(1)}': {named.group(2)}"
     field = str(loc[0]) if loc else "?"
     where = field + "".join(f"[{p}]" for p in loc[1:])
     kind = err["type"]
@@ -201,6 +295,33 @@ def _check_error_line(path: Path, err: Any) -> str:
     hint = _CHECK_HINTS.get(rest[0] if rest else "kind" if where.endswith(".kind") else "", "")
     if kind == "literal_error" and rest and rest[0] == "part":
         msg = f"{err.get('input')!r} is not a rubric part"
+    return f"{path}: field '{where}': {msg}" + (f" (expected {hint})" if hint else "")
+
+
+_NAMED_RE = re.compile(r"([a-z_]+(?:\[\d+\])?(?:\.[A-Za-z0-9_-]+|\[\d+\])*): (.*)")
+
+
+def _nested_error_line(path: Path, err: Any) -> str:
+    """One line for an error inside `tools[i]` or `turns[i]`, e.g. `tools[0].rules[1].match`."""
+    loc = list(err["loc"])
+    where = f"{loc[0]}[{loc[1]}]" + "".join(
+        f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc[2:]
+    )
+    msg = str(err["msg"]).removeprefix("Value error, ")
+    msg = msg[:1].lower() + msg[1:]
+    named = _NAMED_RE.match(msg)
+    if named:
+        where, msg = f"{where}.{named.group(1)}", named.group(2)
+    kind = err["type"]
+    last = next((str(p) for p in reversed(loc) if isinstance(p, str)), "")
+    if kind == "extra_forbidden":
+        model = TurnSpec if loc[0] == "turns" else ToolRule if "rules" in loc else ToolDecl
+        msg = f"unknown field (allowed: {', '.join(model.model_fields)})"
+    elif kind == "missing":
+        msg = "missing"
+    elif kind == "string_pattern_mismatch":
+        msg = f"{err.get('input')!r} is not valid"
+    hint = _TOOL_HINTS.get(last, "") if loc[0] == "tools" else ""
     return f"{path}: field '{where}': {msg}" + (f" (expected {hint})" if hint else "")
 
 
@@ -258,7 +379,64 @@ def load_task(path: Path) -> Task:
         except CheckSpecError as exc:
             raise TaskFileError(f"{path}: field 'checks[{exc.index}].{exc.field}': {exc}") from None
         task = task.model_copy(update={"checks": checks})
-    return task
+    return _resolve_world(path, task)
+
+
+def _inside_task_dir(path: Path, field: str, name: str) -> Path:
+    base = path.parent.resolve()
+    full = (path.parent / name).resolve()
+    if Path(name).is_absolute() or not full.is_relative_to(base):
+        raise TaskFileError(
+            f"{path}: field '{field}': {name!r} is outside the task's folder {base} "
+            "(give a path relative to the task file, inside its folder)"
+        )
+    return full
+
+
+def _resolve_world(path: Path, task: Task) -> Task:
+    """Check the files the tools, fixtures and attachments name; inline tool result files."""
+    tools: list[ToolDecl] = []
+    for i, tool in enumerate(task.tools):
+        update: dict[str, Any] = {}
+        if tool.result_file is not None:
+            update["result"] = _read_result(path, f"tools[{i}].result_file", tool.result_file)
+        rules = []
+        for j, rule in enumerate(tool.rules):
+            if rule.result_file is not None:
+                field = f"tools[{i}].rules[{j}].result_file"
+                text = _read_result(path, field, rule.result_file)
+                rule = rule.model_copy(update={"result": text})
+            rules.append(rule)
+        if rules:
+            update["rules"] = rules
+        tools.append(tool.model_copy(update=update) if update else tool)
+    if task.fixtures is not None:
+        try:
+            scan_fixture_tree(resolve_fixture_dir(path.parent, task.fixtures))
+        except FixtureError as exc:
+            raise TaskFileError(f"{path}: field 'fixtures': {exc}") from None
+    listed = [("attachments", task.attachments)]
+    listed += [(f"turns[{i}].attachments", turn.attachments) for i, turn in enumerate(task.turns)]
+    for field, names in listed:
+        for name in names:
+            try:
+                load_attachment(path.parent / name, name=name)
+            except AttachmentError as exc:
+                raise TaskFileError(f"{path}: field '{field}': {exc}") from None
+    return task.model_copy(update={"tools": tools}) if task.tools else task
+
+
+def _read_result(path: Path, field: str, name: str) -> str:
+    full = _inside_task_dir(path, field, name)
+    try:
+        return full.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise TaskFileError(
+            f"{path}: field '{field}': {name!r} not found "
+            f"(looked for {full}; paths are relative to the task file)"
+        ) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise TaskFileError(f"{path}: field '{field}': cannot read {name!r} ({exc})") from None
 
 
 def load_suite(folder: Path) -> list[Task]:
@@ -292,13 +470,6 @@ def load_suite(folder: Path) -> list[Task]:
     return tasks
 
 
-def _fence(text: str) -> str:
-    # A fence longer than any backtick run inside, so a document with code blocks
-    # cannot close it early.
-    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
-    return "`" * max(3, longest + 1)
-
-
 def render_prompt(task: Task) -> str:
     """The USER message of the brief's template, filled in for `task`.
 
@@ -323,7 +494,7 @@ def render_prompt(task: Task) -> str:
             raise TaskFileError(
                 f"{task.path}: field 'context_files': cannot read {name!r} as UTF-8 text ({exc})"
             ) from None
-        fence = _fence(content)
+        fence = fence_for(content)
         body = content if content.endswith("\n") else content + "\n"
         parts.append(f"Context file: {name}\n{fence}\n{body}{fence}")
     criteria = " ".join(f"{i}) {c.strip()}" for i, c in enumerate(task.criteria, 1))
@@ -331,3 +502,28 @@ def render_prompt(task: Task) -> str:
         "\n\n".join(parts)
         + f"\nSuccess criteria: {criteria}\nOutput format: {task.output_format.strip()}"
     )
+
+
+def task_user_messages(task: Task) -> list[UserMessage]:
+    """The user messages of a task's conversation: the first prompt, then each `[[turns]]`.
+
+    The first is `render_prompt(task)` with the task's `attachments`; each follow-up is its
+    prompt with its own attachments (text ones added under their names, images as images).
+
+    Raises:
+        TaskFileError: an attachment changed since the task loaded and no longer loads.
+    """
+    base = task.path.parent
+    listed = [("attachments", render_prompt(task), task.attachments)]
+    listed += [
+        (f"turns[{i}].attachments", turn.prompt.strip(), turn.attachments)
+        for i, turn in enumerate(task.turns)
+    ]
+    messages = []
+    for field, text, names in listed:
+        try:
+            loaded = [load_attachment(base / name, name=name) for name in names]
+        except AttachmentError as exc:
+            raise TaskFileError(f"{task.path}: field '{field}': {exc}") from None
+        messages.append(user_message(text, loaded))
+    return messages

@@ -1,0 +1,378 @@
+"""A conversation, protocol-neutral: what a model was sent and answered, turn after turn.
+
+Each model of a duel continues its *own* conversation, so an assistant message keeps,
+verbatim and in the order received, what its provider needs passed back on the next
+request. Adapters build their wire format from these and put into `provider_data`
+exactly what they must send back; nothing here interprets it:
+
+- **Anthropic Messages**: the assistant turn's content blocks as received. A thinking
+  block's `signature` (and every `redacted_thinking` block's `data`) must come back
+  unchanged, before the `tool_use` blocks, or the API rejects the turn: keep the whole
+  block in `Reasoning.provider_data` (`{"type": "thinking", "thinking", "signature"}`).
+  Tool results go back in a user turn as `tool_result` blocks with `tool_use_id`
+  (= `ToolCall.id`) and `is_error`.
+- **Gemini**: the model turn's parts as received; a part's `thoughtSignature` must come
+  back on the same part (Gemini 3 answers 400 without it on a `functionCall` part). In
+  parallel calls only the first `functionCall` part carries one: do not invent the
+  others. Keep `{"thoughtSignature": ...}` in the part's `provider_data` (a text or thought
+  part may carry one too). Results go back as `functionResponse` parts, by `name`
+  (Gemini has no call ids: `ToolCall.id` is made up by the adapter), in call order.
+- **OpenAI Responses**: the output items as returned: `reasoning` items (with `id` and
+  `encrypted_content` when asked for) in `Reasoning.provider_data`, `function_call` items
+  (their `id` is `fc_…`, the `call_id` is `ToolCall.id`) in `ToolCall.provider_data`, a
+  `message` item's `id` and `phase` ("commentary" is talk, not the answer) in
+  `Text.provider_data`; or `AssistantMessage.response_id` for `previous_response_id`
+  when the response was stored. Results: `function_call_output` with `call_id`.
+- **Chat Completions**: only text and `tool_calls` (id, name, arguments) are sent back;
+  results are `role: "tool"` messages with `tool_call_id`. Reasoning is not sent back.
+
+All types are frozen dataclasses with a JSON form (`to_json` / `conversation_from_json`)
+for transcripts. `provider_data` values are JSON objects and must be treated as read-only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from modelduel.attachments import Attachment
+
+__all__ = [
+    "AssistantMessage",
+    "AssistantPart",
+    "Conversation",
+    "Image",
+    "Message",
+    "Reasoning",
+    "Text",
+    "ToolCall",
+    "ToolResultMessage",
+    "ToolReturn",
+    "Turn",
+    "UserMessage",
+    "UserPart",
+    "conversation_from_json",
+    "user_message",
+]
+
+_Opaque = Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class Text:
+    """Visible text: the user's words, or the model's answer (or Responses commentary)."""
+
+    text: str
+    provider_data: _Opaque | None = None
+
+
+@dataclass(frozen=True)
+class Image:
+    """An image in a user turn: media type and base64 data (no file path: reproducible)."""
+
+    media_type: str
+    data_base64: str
+    name: str = ""
+
+
+@dataclass(frozen=True)
+class Reasoning:
+    """The model's thinking as shown (summary text), and the opaque block to pass back."""
+
+    text: str
+    provider_data: _Opaque | None = None
+
+
+@dataclass(frozen=True)
+class ToolCall:
+    """One tool call of an assistant turn.
+
+    Attributes:
+        id: the provider's call id (`call_id`, `tool_use_id`, Chat's `id`); for Gemini,
+            which has none, an id the adapter makes up, unique in the conversation.
+        name: the tool called.
+        arguments: the arguments as the model sent them (JSON text, unparsed).
+        provider_data: what must come back with it (Gemini's `thoughtSignature`, the
+            Responses item `id`).
+    """
+
+    id: str
+    name: str
+    arguments: str
+    provider_data: _Opaque | None = None
+
+
+@dataclass(frozen=True)
+class ToolReturn:
+    """The result of one call, sent back by `call_id` (and `name`, which Gemini needs)."""
+
+    call_id: str
+    name: str
+    content: str
+    is_error: bool = False
+
+
+UserPart = Text | Image
+AssistantPart = Text | Reasoning | ToolCall
+
+
+@dataclass(frozen=True)
+class UserMessage:
+    """What the user sent: text and images, in order."""
+
+    parts: tuple[UserPart, ...]
+    role: Literal["user"] = "user"
+
+    @property
+    def text(self) -> str:
+        """The text parts joined, as a transcript shows them."""
+        return "\n\n".join(p.text for p in self.parts if isinstance(p, Text))
+
+
+@dataclass(frozen=True)
+class AssistantMessage:
+    """One model response, its parts in the order they arrived.
+
+    Attributes:
+        parts: reasoning, text and tool calls as received (order matters to Anthropic and
+            Gemini when passed back).
+        protocol: the wire protocol that produced it; an adapter passes `provider_data`
+            back only to the same protocol.
+        model: the model id that answered.
+        response_id: the provider's response id (Responses `previous_response_id`).
+        finish_reason: the provider's, normalised as the engine reports it.
+    """
+
+    parts: tuple[AssistantPart, ...]
+    protocol: str = ""
+    model: str = ""
+    response_id: str | None = None
+    finish_reason: str | None = None
+    role: Literal["assistant"] = "assistant"
+
+    @property
+    def tool_calls(self) -> tuple[ToolCall, ...]:
+        """The calls this response asks for, in order."""
+        return tuple(p for p in self.parts if isinstance(p, ToolCall))
+
+    @property
+    def text(self) -> str:
+        """The visible answer text (Responses commentary included, as it was shown)."""
+        return "".join(p.text for p in self.parts if isinstance(p, Text))
+
+
+@dataclass(frozen=True)
+class ToolResultMessage:
+    """The answers to every call of the previous assistant message, in call order."""
+
+    results: tuple[ToolReturn, ...]
+    role: Literal["tool"] = "tool"
+
+
+Message = UserMessage | AssistantMessage | ToolResultMessage
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One user message and everything until the model's final answer to it."""
+
+    user: UserMessage
+    steps: tuple[AssistantMessage | ToolResultMessage, ...]
+
+    @property
+    def answer(self) -> AssistantMessage | None:
+        """The last assistant message, if the turn has one."""
+        for step in reversed(self.steps):
+            if isinstance(step, AssistantMessage):
+                return step
+        return None
+
+    @property
+    def tool_rounds(self) -> int:
+        """How many tool rounds were answered in this turn."""
+        return sum(1 for s in self.steps if isinstance(s, ToolResultMessage))
+
+
+@dataclass(frozen=True)
+class Conversation:
+    """One model's conversation: the system prompt and its messages, oldest first.
+
+    Immutable: `add` returns a new conversation, so a re-run of the last turn starts from
+    `without_last_turn()` while the earlier one stays intact.
+    """
+
+    system: str | None = None
+    messages: tuple[Message, ...] = field(default_factory=tuple)
+
+    def add(self, *messages: Message) -> Conversation:
+        """A copy with `messages` appended; roles must alternate as the protocols require.
+
+        Raises:
+            ValueError: a tool result that answers no pending call, or two user messages
+                (or two assistant messages) in a row.
+        """
+        out = list(self.messages)
+        for msg in messages:
+            _check_next(out[-1] if out else None, msg)
+            out.append(msg)
+        return Conversation(self.system, tuple(out))
+
+    def turns(self) -> list[Turn]:
+        """The conversation cut into turns, one per user message."""
+        turns: list[Turn] = []
+        for msg in self.messages:
+            if isinstance(msg, UserMessage):
+                turns.append(Turn(msg, ()))
+            elif turns:
+                last = turns[-1]
+                turns[-1] = Turn(last.user, (*last.steps, msg))
+        return turns
+
+    def without_last_turn(self) -> Conversation:
+        """The conversation before its last user message (for a re-run of that turn)."""
+        for i in range(len(self.messages) - 1, -1, -1):
+            if isinstance(self.messages[i], UserMessage):
+                return Conversation(self.system, self.messages[:i])
+        return self
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-able dict (for transcripts); `conversation_from_json` reads it back."""
+        return {"system": self.system, "messages": [_msg_json(m) for m in self.messages]}
+
+
+def _check_next(prev: Message | None, msg: Message) -> None:
+    if isinstance(msg, ToolResultMessage):
+        if not isinstance(prev, AssistantMessage) or not prev.tool_calls:
+            raise ValueError("tool results must follow an assistant message with tool calls")
+        asked = [c.id for c in prev.tool_calls]
+        answered = [r.call_id for r in msg.results]
+        if answered != asked:
+            raise ValueError(f"tool results answer {answered}, the calls were {asked}")
+    elif isinstance(msg, UserMessage):
+        if isinstance(prev, UserMessage):
+            raise ValueError("two user messages in a row")
+        if isinstance(prev, AssistantMessage) and prev.tool_calls:
+            raise ValueError("the assistant's tool calls must be answered before a user message")
+    elif isinstance(prev, AssistantMessage):
+        raise ValueError("two assistant messages in a row")
+
+
+def user_message(text: str, attachments: Sequence[Attachment] = ()) -> UserMessage:
+    """A user message: the text, then each text attachment under its name, then images.
+
+    Args:
+        text: what the user typed (or the task's rendered prompt).
+        attachments: loaded attachments, in the order given.
+    """
+    blocks = [text] + [a.prompt_block() for a in attachments if a.kind == "text"]
+    parts: list[UserPart] = [Text("\n\n".join(blocks))]
+    parts += [Image(a.media_type, a.base64, a.name) for a in attachments if a.kind == "image"]
+    return UserMessage(tuple(parts))
+
+
+# ---------------------------------------------------------------- JSON form
+
+
+def _part_json(part: UserPart | AssistantPart) -> dict[str, Any]:
+    if isinstance(part, Text):
+        return {"type": "text", "text": part.text, "provider_data": _plain(part.provider_data)}
+    if isinstance(part, Image):
+        return {
+            "type": "image",
+            "media_type": part.media_type,
+            "data_base64": part.data_base64,
+            "name": part.name,
+        }
+    if isinstance(part, Reasoning):
+        return {
+            "type": "reasoning",
+            "text": part.text,
+            "provider_data": _plain(part.provider_data),
+        }
+    return {
+        "type": "tool_call",
+        "id": part.id,
+        "name": part.name,
+        "arguments": part.arguments,
+        "provider_data": _plain(part.provider_data),
+    }
+
+
+def _plain(data: _Opaque | None) -> dict[str, Any] | None:
+    return dict(data) if data is not None else None
+
+
+def _msg_json(msg: Message) -> dict[str, Any]:
+    if isinstance(msg, UserMessage):
+        return {"role": "user", "parts": [_part_json(p) for p in msg.parts]}
+    if isinstance(msg, AssistantMessage):
+        return {
+            "role": "assistant",
+            "parts": [_part_json(p) for p in msg.parts],
+            "protocol": msg.protocol,
+            "model": msg.model,
+            "response_id": msg.response_id,
+            "finish_reason": msg.finish_reason,
+        }
+    return {
+        "role": "tool",
+        "results": [
+            {"call_id": r.call_id, "name": r.name, "content": r.content, "is_error": r.is_error}
+            for r in msg.results
+        ],
+    }
+
+
+def _part_from(d: Mapping[str, Any]) -> UserPart | AssistantPart:
+    kind = d["type"]
+    if kind == "text":
+        return Text(d["text"], d.get("provider_data"))
+    if kind == "image":
+        return Image(d["media_type"], d["data_base64"], d.get("name", ""))
+    if kind == "reasoning":
+        return Reasoning(d["text"], d.get("provider_data"))
+    if kind == "tool_call":
+        return ToolCall(d["id"], d["name"], d["arguments"], d.get("provider_data"))
+    raise ValueError(f"unknown part type {kind!r}")
+
+
+def conversation_from_json(data: Mapping[str, Any]) -> Conversation:
+    """Read back `Conversation.to_json()`.
+
+    Raises:
+        ValueError, KeyError: the data is not a conversation's JSON form.
+    """
+    messages: list[Message] = []
+    for m in data["messages"]:
+        role = m["role"]
+        if role == "user":
+            parts = tuple(_part_from(p) for p in m["parts"])
+            if not all(isinstance(p, Text | Image) for p in parts):
+                raise ValueError("a user message holds only text and images")
+            messages.append(UserMessage(parts))  # type: ignore[arg-type]
+        elif role == "assistant":
+            aparts = tuple(_part_from(p) for p in m["parts"])
+            if any(isinstance(p, Image) for p in aparts):
+                raise ValueError("an assistant message holds no images")
+            messages.append(
+                AssistantMessage(
+                    aparts,  # type: ignore[arg-type]
+                    m.get("protocol", ""),
+                    m.get("model", ""),
+                    m.get("response_id"),
+                    m.get("finish_reason"),
+                )
+            )
+        elif role == "tool":
+            messages.append(
+                ToolResultMessage(
+                    tuple(
+                        ToolReturn(r["call_id"], r["name"], r["content"], r.get("is_error", False))
+                        for r in m["results"]
+                    )
+                )
+            )
+        else:
+            raise ValueError(f"unknown role {role!r}")
+    return Conversation(data.get("system"), tuple(messages))

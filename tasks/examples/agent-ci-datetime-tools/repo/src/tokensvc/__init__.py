@@ -1,0 +1,1 @@
+"""tokensvc: issues and checks API tokens."""
