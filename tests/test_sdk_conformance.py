@@ -226,6 +226,11 @@ OPENAI_ERRORS: list[tuple[str, str, type[Exception]]] = [
     ("responses", "server", openai.InternalServerError),
     ("chat", "unavailable", openai.InternalServerError),
     ("responses", "overloaded", openai.InternalServerError),
+    ("responses", "billing", openai.RateLimitError),  # 429 insufficient_quota
+    ("chat", "payment_required", openai.APIStatusError),  # 402: the SDK has no class of its own
+    ("responses", "permission", openai.PermissionDeniedError),
+    ("responses", "region", openai.PermissionDeniedError),
+    ("chat", "daily_quota", openai.RateLimitError),
 ]
 
 
@@ -247,6 +252,10 @@ def test_openai_sdk_error_classes(
     assert isinstance(info.value, openai.APIStatusError)
     if fault == "not_found":
         assert info.value.code == "model_not_found"
+    if fault == "region":
+        assert info.value.code == "unsupported_country_region_territory"
+    if fault == "payment_required":
+        assert info.value.status_code == 402
 
 
 def test_openai_sdk_bad_key_and_unsupported_parameter(
@@ -301,6 +310,9 @@ ANTHROPIC_ERRORS: list[tuple[str, type[Exception]]] = [
     ("server", anthropic.InternalServerError),
     ("unavailable", anthropic.InternalServerError),
     ("overloaded", anthropic.OverloadedError),
+    ("billing", anthropic.APIStatusError),  # 402 billing_error
+    ("permission", anthropic.PermissionDeniedError),
+    ("region", anthropic.PermissionDeniedError),
 ]
 
 
@@ -319,6 +331,9 @@ def test_anthropic_sdk_error_classes(
     assert isinstance(info.value, anthropic.APIStatusError)
     if fault == "overloaded":
         assert info.value.status_code == 529
+    if fault == "billing":
+        assert info.value.status_code == 402
+        assert info.value.type == "billing_error"
     assert info.value.request_id is not None
 
 
@@ -352,6 +367,9 @@ GEMINI_ERRORS: list[tuple[str, type[Exception], int]] = [
     ("server", genai_errors.ServerError, 500),
     ("unavailable", genai_errors.ServerError, 503),
     ("overloaded", genai_errors.ServerError, 503),
+    ("service_disabled", genai_errors.ClientError, 403),
+    ("daily_quota", genai_errors.ClientError, 429),
+    ("region", genai_errors.ClientError, 400),
 ]
 
 
@@ -369,6 +387,10 @@ def test_gemini_sdk_error_classes(
     if fault == "rate_limit":
         details = info.value.details["error"]["details"]
         assert any(d.get("retryDelay") == "1s" for d in details)
+    if fault == "service_disabled":
+        assert info.value.status == "PERMISSION_DENIED"
+        details = info.value.details["error"]["details"]
+        assert any(d.get("reason") == "SERVICE_DISABLED" for d in details)
 
 
 def test_gemini_sdk_in_stream_error(sim: SimulatorHandle) -> None:
@@ -380,3 +402,177 @@ def test_gemini_sdk_in_stream_error(sim: SimulatorHandle) -> None:
         ):
             got.append(chunk)
     assert got and info.value.code == 503
+
+
+# ---------------------------------------------------------------- real-account behaviours
+
+
+@pytest.fixture(scope="module")
+def counted() -> Iterator[SimulatorHandle]:
+    with run_in_thread(seed=11, ground_truth=True) as handle:
+        yield handle
+
+
+def test_openai_sdk_unverified_org_then_fallback(oai: openai.OpenAI) -> None:
+    model = "gpt-5.5@fault=unverified_org"
+    with pytest.raises(openai.BadRequestError) as info:
+        oai.responses.create(
+            model=model, input=PROMPT, reasoning={"summary": "auto"}, extra_headers=FAST
+        )
+    assert info.value.param == "reasoning.summary" and info.value.code == "unsupported_value"
+    assert "must be verified" in info.value.message
+    response = oai.responses.create(
+        model=model,
+        input=PROMPT,
+        reasoning={"effort": "medium"},
+        extra_headers={**FAST, "x-simulate-reasoning-ms": "50"},
+    )
+    assert response.usage is not None and response.usage.output_tokens_details.reasoning_tokens
+    assert "(simulated)" in response.output_text
+
+
+@pytest.mark.parametrize(
+    ("fault", "attempts"),
+    [
+        ("rate_limit_long", 1),  # Retry-After 3600 s is over the SDK's cap: not retried
+        ("rate_limit:0.01", 3),  # the same error with a short delay is retried twice
+        ("server,should_retry:false", 1),
+        ("bad_request,should_retry:true", 3),
+    ],
+)
+def test_openai_sdk_retry_decisions(counted: SimulatorHandle, fault: str, attempts: int) -> None:
+    client = openai.OpenAI(base_url=f"{counted.base_url}/v1", api_key="sk-dummy", max_retries=2)
+    counted.clear_ground_truth()
+    with pytest.raises(openai.APIStatusError):
+        client.responses.create(
+            model="gpt-5.5", input=PROMPT, extra_headers={**FAST, "x-simulate-fault": fault}
+        )
+    client.close()
+    assert len(counted.ground_truth()) == attempts
+
+
+def test_anthropic_sdk_should_retry_false(counted: SimulatorHandle) -> None:
+    client = anthropic.Anthropic(base_url=counted.base_url, api_key="sk-ant-dummy", max_retries=2)
+    counted.clear_ground_truth()
+    with pytest.raises(anthropic.OverloadedError):
+        client.messages.create(
+            model="claude-opus-4-7",
+            max_tokens=100,
+            messages=[{"role": "user", "content": PROMPT}],
+            extra_headers={**FAST, "x-simulate-fault": "overloaded,should_retry:false"},
+        )
+    client.close()
+    assert len(counted.ground_truth()) == 1
+
+
+def test_anthropic_sdk_reads_thinking_tokens_and_cache_writes(claude: anthropic.Anthropic) -> None:
+    with claude.messages.stream(
+        model="claude-opus-4-7",
+        max_tokens=4000,
+        system=[
+            {
+                "type": "text",
+                "text": "Team handbook. " * 200,
+                "cache_control": {"type": "ephemeral", "ttl": "1h"},
+            }
+        ],
+        messages=[{"role": "user", "content": PROMPT}],
+        thinking={"type": "adaptive", "display": "omitted"},
+        extra_headers={**FAST, "x-simulate-reasoning-ms": "50", "x-simulate-seed": "sdk-cache"},
+    ) as stream:
+        message = stream.get_final_message()
+    usage = message.usage
+    assert usage.output_tokens_details is not None
+    assert 0 < usage.output_tokens_details.thinking_tokens < usage.output_tokens
+    assert usage.cache_creation is not None
+    assert usage.cache_creation.ephemeral_1h_input_tokens == usage.cache_creation_input_tokens
+    assert (usage.cache_creation_input_tokens or 0) > 100
+    thinking = [b for b in message.content if b.type == "thinking"]
+    assert thinking and thinking[0].thinking == "" and thinking[0].signature
+
+
+def test_openai_sdk_reads_cache_writes_and_chat_without_usage(oai: openai.OpenAI) -> None:
+    response = oai.responses.create(
+        model="gpt-5.5",
+        input=PROMPT,
+        extra_headers={**FAST, "x-simulate-fault": "cache_write:4096"},
+    )
+    assert response.usage is not None
+    assert response.usage.input_tokens_details.cache_write_tokens == 4096
+    chunks = list(
+        oai.chat.completions.create(
+            model="qwen3-local",
+            messages=[{"role": "user", "content": PROMPT}],
+            stream=True,
+            stream_options={"include_usage": True},
+            extra_headers={**FAST, "x-simulate-fault": "no_usage"},
+        )
+    )
+    assert chunks and all(c.usage is None for c in chunks)
+    assert "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
+
+
+def test_openai_sdk_effort_and_budget(oai: openai.OpenAI) -> None:
+    with pytest.raises(openai.BadRequestError) as info:
+        oai.responses.create(
+            model="gpt-5.5", input=PROMPT, reasoning={"effort": "minimal"}, extra_headers=FAST
+        )
+    assert info.value.param == "reasoning.effort" and info.value.code == "unsupported_value"
+    response = oai.responses.create(
+        model="gpt-5.5", input=PROMPT, max_output_tokens=40, extra_headers=FAST
+    )
+    assert response.status == "incomplete"
+    assert response.incomplete_details is not None
+    assert response.incomplete_details.reason == "max_output_tokens"
+    assert response.usage is not None and response.usage.output_tokens == 40
+    raw = oai.responses.with_raw_response.create(model="gpt-5.5", input=PROMPT, extra_headers=FAST)
+    assert int(raw.headers["x-ratelimit-remaining-requests"]) < int(
+        raw.headers["x-ratelimit-limit-requests"]
+    )
+
+
+def test_anthropic_sdk_family_rules(claude: anthropic.Anthropic) -> None:
+    with pytest.raises(anthropic.BadRequestError, match="temperature"):
+        claude.messages.create(
+            model="claude-opus-5",
+            max_tokens=100,
+            # anthropic 2.15 no longer takes temperature as an argument: send it raw
+            extra_body={"temperature": 0.2},
+            messages=[{"role": "user", "content": PROMPT}],
+            extra_headers=FAST,
+        )
+    with pytest.raises(anthropic.BadRequestError, match="effort level 'xhigh'"):
+        claude.messages.create(
+            model="claude-opus-4-6",
+            max_tokens=100,
+            output_config={"effort": "xhigh"},
+            messages=[{"role": "user", "content": PROMPT}],
+            extra_headers=FAST,
+        )
+    message = claude.messages.create(
+        model="claude-opus-4-7",
+        max_tokens=30,
+        output_config={"effort": "max"},
+        messages=[{"role": "user", "content": PROMPT}],
+        extra_headers=FAST,
+    )
+    assert message.stop_reason == "max_tokens" and message.usage.output_tokens == 30
+
+
+def test_gemini_sdk_thinking_levels(sim: SimulatorHandle) -> None:
+    client = gemini_client(sim, {"x-simulate-reasoning-ms": "100"})
+    hidden = genai_types.GenerateContentConfig(
+        thinking_config=genai_types.ThinkingConfig(thinking_level=genai_types.ThinkingLevel.LOW)
+    )
+    response = client.models.generate_content(
+        model="gemini-3-pro-preview", contents=PROMPT, config=hidden
+    )
+    assert response.usage_metadata is not None and response.usage_metadata.thoughts_token_count
+    parts = response.candidates[0].content.parts if response.candidates else None
+    assert parts and not [p for p in parts if p.thought]
+    medium = genai_types.GenerateContentConfig(
+        thinking_config=genai_types.ThinkingConfig(thinking_level=genai_types.ThinkingLevel.MEDIUM)
+    )
+    with pytest.raises(genai_errors.ClientError) as info:
+        client.models.generate_content(model="gemini-3-pro-preview", contents=PROMPT, config=medium)
+    assert info.value.code == 400 and "MEDIUM" in (info.value.message or "")

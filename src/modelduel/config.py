@@ -110,9 +110,10 @@ class Config(_Frozen):
     """Per-model options by spec (`openai/gpt-5.5`)."""
     keymap: dict[str, str] = Field(default_factory=dict)
     """Key remaps: binding id -> keys (`"score.quality" = "k"`)."""
-    simulator: dict[str, dict[str, float]] = Field(default_factory=dict)
-    """Demo-mode latency profile overrides by model id (`[simulator."gpt-5.5"] ttft_ms = 2000`):
-    ttfb_ms, ttft_ms, reasoning_ms, tps, jitter, answer_tokens."""
+    simulator: dict[str, dict[str, float | bool | str]] = Field(default_factory=dict)
+    """Demo-mode profile overrides by model id (`[simulator."gpt-5.5"] ttft_ms = 2000`):
+    ttfb_ms, ttft_ms, reasoning_ms, tps, jitter, answer_tokens, silent_think_ms, shape,
+    unverified_org, no_usage, faults (checked by the simulator's profiles module)."""
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,10 @@
 A local uvicorn server answers at the providers' real paths (`/v1/responses`,
 `/v1/chat/completions`, `/v1/messages`, `/v1beta/models/{model}:streamGenerateContent`)
 with their real headers checks, event sequences, usage reporting and error
-bodies, with per-model latency profiles and faults on demand. It writes the wire
+bodies, with per-model latency profiles, faults on demand (including what a real
+account meets: billing, permission, region, quota, unverified-organization and
+rejected-parameter errors, silent reasoning, missing usage; see `faults`),
+rate-limit headers, and answers of any length and shape (see `longform`). It writes the wire
 formats from its own code and imports nothing from `modelduel.providers`, so it
 cannot share a parser's bugs. Every answer is labelled as simulated.
 

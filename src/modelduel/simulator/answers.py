@@ -11,6 +11,7 @@ import random
 import re
 from dataclasses import dataclass
 
+from modelduel.simulator.longform import grow, shaped_answer
 from modelduel.simulator.tokens import count_tokens
 
 __all__ = ["Answer", "build_answer", "topic_of"]
@@ -184,7 +185,12 @@ _REASONING = {
 
 
 def build_answer(
-    prompt: str, persona: str, model: str, target_tokens: int, rng: random.Random
+    prompt: str,
+    persona: str,
+    model: str,
+    target_tokens: int,
+    rng: random.Random,
+    shape: str = "mixed",
 ) -> Answer:
     """The simulated reasoning summary and markdown answer for `prompt`.
 
@@ -192,8 +198,12 @@ def build_answer(
         prompt: the user's message (all user text of the request).
         persona: one of terse, structured, sectioned, plain.
         model: the model id, named in the closing "simulated" note.
-        target_tokens: the approximate answer length in tokens.
+        target_tokens: the answer length in tokens: reached (within one section, row
+            or line) at any length; a mixed answer is never shorter than its persona's
+            short form.
         rng: the generator that picks phrasing; the same state gives the same text.
+        shape: mixed (the persona's markdown, grown with more sections), prose, list,
+            table or code (one long fenced code block); see `longform`.
     """
     persona = persona if persona in _PERSONA_INTRO else "plain"
     topic = topic_of(prompt)
@@ -267,9 +277,16 @@ def build_answer(
             ]
         return "\n\n".join([*body, footer])
 
+    if shape != "mixed":
+        text = shaped_answer(shape, topic, keys, footer, target_tokens, rng)
+        return Answer(reasoning_parts=reasoning, text=text)
     text = render(n_points)
-    # Grow the list until the answer reaches its profile's length, within reason.
+    # Grow the list until the answer reaches its profile's length, within reason...
     while count_tokens(text) < target_tokens and n_points < 40:
         n_points += 1
         text = render(n_points)
+    # ...and past that, add whole sections (linear work, whatever the length).
+    if count_tokens(text) < target_tokens:
+        body = text[: -len(footer)].rstrip()
+        text = grow(body, footer, target_tokens, rng, keys)
     return Answer(reasoning_parts=reasoning, text=text)

@@ -16,13 +16,13 @@ import logging
 import re
 import threading
 import time
-from collections.abc import Awaitable, Callable, Mapping, MutableMapping
+from collections.abc import Awaitable, Callable, Iterator, Mapping, MutableMapping
 from typing import Any, Literal
 from urllib.parse import parse_qs
 
 from modelduel.simulator import wire_anthropic, wire_gemini, wire_openai
 from modelduel.simulator.errors import ErrorReply, error_reply
-from modelduel.simulator.faults import Fault, FaultError, parse_fault, split_model
+from modelduel.simulator.faults import Fault, FaultError, FaultSet, parse_faults, split_model
 from modelduel.simulator.plan import (
     Frame,
     Generation,
@@ -39,6 +39,7 @@ from modelduel.simulator.profiles import (
     known_family,
     profile_for,
 )
+from modelduel.simulator.ratelimits import RateLimits
 
 __all__ = ["GroundTruth", "SimulatorApp", "install_log_filter"]
 
@@ -166,13 +167,15 @@ class SimulatorApp:
         self,
         seed: int = 0,
         ground_truth: GroundTruth | None = None,
-        profiles: Mapping[str, Mapping[str, float]] | None = None,
+        profiles: Mapping[str, Mapping[str, Any]] | None = None,
     ) -> None:
         self.seed = seed
         self.ground_truth = ground_truth
         self.profiles = dict(profiles or {})
         self._counter = 0
         self._counter_lock = threading.Lock()
+        self._cache: dict[str, float] = {}  # marked prompt prefix -> expiry (monotonic s)
+        self.rate_limits = RateLimits()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Serve one ASGI connection scope."""
@@ -252,18 +255,18 @@ class SimulatorApp:
             self.ground_truth.update(ctx.record, model=model)
         provider_id = self._provider_id(ctx)
         try:
-            spec = ctx.headers.get("x-simulate-fault") or suffix
-            fault = parse_fault(spec) if spec else None
             configured = apply_config(profile_for(model), self.profiles.get(model, {}))
             profile = apply_overrides(configured, ctx.headers)
+            spec = ctx.headers.get("x-simulate-fault") or suffix
+            faults = (parse_faults(spec) if spec else FaultSet()).merged(_sticky_faults(profile))
         except (FaultError, OverrideError) as exc:
             reply = error_reply(protocol, "bad_request", message=str(exc), param="x-simulate")
             await self._send_error(ctx, send, reply, 0.0)
             return
         ttfb = min(profile.ttfb_ms, profile.ttft_ms) / 1000
-        if fault is not None and fault.is_http:
-            reply = _fault_reply(protocol, fault, model, ctx, provider_id)
-            await self._send_error(ctx, send, reply, ttfb)
+        if faults.http is not None:
+            reply = _fault_reply(protocol, faults.http, model, ctx, provider_id)
+            await self._send_error(ctx, send, _with_should_retry(reply, faults), ttfb)
             return
         if not known_family(model, protocol):
             reply = error_reply(protocol, "not_found", model=model, request_id=provider_id)
@@ -271,6 +274,7 @@ class SimulatorApp:
             return
         try:
             request = _PARSERS[protocol](payload, model, profile)
+            _check_rules(protocol, payload, faults)
         except Rejection as exc:
             reply = error_reply(
                 protocol,
@@ -281,17 +285,66 @@ class SimulatorApp:
                 model=model,
                 request_id=provider_id,
             )
-            await self._send_error(ctx, send, reply, ttfb)
+            await self._send_error(ctx, send, _with_should_retry(reply, faults), ttfb)
             return
         if gemini is not None:
             request.stream = gemini[1] == "streamGenerateContent"
+        if faults.modifier("no_usage") is not None:
+            request.options["no_usage"] = True
         try:
             cached = int(ctx.headers.get("x-simulate-cached-tokens", "0"))
         except ValueError:
             cached = 0
+        cached = max(cached, self._read_cache(request))
+        written = faults.modifier("cache_write")
+        silent = faults.stream.arg if faults.stream and faults.stream.name == "silent_think" else 0
         digest = digest_of(self.seed, protocol, payload, model, ctx.headers.get("x-simulate-seed"))
-        gen = make_generation(request, profile, digest, cached_tokens=cached)
-        await self._respond(ctx, send, gen, fault, provider_id)
+        gen = make_generation(
+            request,
+            profile,
+            digest,
+            cached_tokens=cached,
+            cache_write_tokens=written.count if written else 0,
+            extra_silence_s=silent,
+        )
+        limited = "openai" if known_family(model, "openai") else protocol
+        usage = self.rate_limits.charge(
+            limited,
+            model,
+            gen.input_tokens,
+            gen.output_tokens,
+            requests_limit=profile.rate_limit_requests,
+            tokens_limit=profile.rate_limit_tokens,
+        )
+        if usage.over_limit:
+            reply = error_reply(
+                protocol,
+                "rate_limit",
+                model=model,
+                retry_after_s=usage.reset_s,
+                request_id=provider_id,
+            )
+            kept = [h for h in reply.headers if not h[0].startswith("x-ratelimit-")]
+            reply = dataclasses.replace(reply, headers=kept + usage.headers)
+            await self._send_error(ctx, send, _with_should_retry(reply, faults), ttfb)
+            return
+        fault = faults.stream if faults.stream and faults.stream.name != "silent_think" else None
+        await self._respond(ctx, send, gen, fault, provider_id, usage.headers)
+
+    def _read_cache(self, request: SimRequest) -> int:
+        """Tokens of the request's marked prefix already in the prompt cache (0 on a miss).
+
+        A hit or a miss both (re)start the prefix's lifetime, as a real cache write or read does.
+        """
+        key = request.options.get("cache_prefix_key")
+        if not key or not request.cache_prefix_tokens:
+            return 0
+        now = time.monotonic()
+        lifetime = 3600.0 if request.cache_ttl == "1h" else 300.0
+        with self._counter_lock:
+            hit = self._cache.get(key, 0.0) > now
+            self._cache[key] = now + lifetime
+        return request.cache_prefix_tokens if hit else 0
 
     def _provider_id(self, ctx: _Context) -> str:
         # Provider-style request ids derive from our counter so every response has one.
@@ -343,7 +396,13 @@ class SimulatorApp:
         self._log(ctx, Frame(at, reply.body, f"http.{reply.status}", "error"))
 
     async def _respond(
-        self, ctx: _Context, send: Send, gen: Generation, fault: Fault | None, provider_id: str
+        self,
+        ctx: _Context,
+        send: Send,
+        gen: Generation,
+        fault: Fault | None,
+        provider_id: str,
+        extra_headers: list[tuple[str, str]],
     ) -> None:
         protocol = ctx.protocol
         if gen.request.stream:
@@ -361,14 +420,15 @@ class SimulatorApp:
                 await self._send_error(ctx, send, reply, gen.ttft)
                 return
             body = _BODIES[protocol](gen)
-            frames, action = _apply_body_fault(gen, body, fault)
+            parts, action = _apply_body_fault(gen, body, fault)
             content_type = (
                 "application/json; charset=UTF-8" if protocol == "gemini" else "application/json"
             )
             headers = [("content-type", content_type)]
-            if action == "end" and len(frames) == 1:
-                headers.append(("content-length", str(len(frames[0].data))))
-        headers += self._id_headers(ctx, provider_id)
+            if action == "end" and len(parts) == 1:
+                headers.append(("content-length", str(len(parts[0].data))))
+            frames = iter(parts)
+        headers += self._id_headers(ctx, provider_id) + extra_headers
         if ctx.record is not None and self.ground_truth:
             self.ground_truth.update(ctx.record, status=200)
         started = False
@@ -402,6 +462,60 @@ class SimulatorApp:
 # ---------------------------------------------------------------- faults
 
 
+def _sticky_faults(profile: Profile) -> FaultSet:
+    """The faults a profile applies to every request (options `faults`, `unverified_org`...)."""
+    spec = ",".join(
+        [
+            profile.faults,
+            "unverified_org" if profile.unverified_org else "",
+            "no_usage" if profile.no_usage else "",
+        ]
+    )
+    return parse_faults(spec)
+
+
+def _lookup(payload: dict[str, Any], path: str) -> Any:
+    node: Any = payload
+    for name in path.split("."):
+        if not isinstance(node, dict) or name not in node:
+            return None
+        node = node[name]
+    return node
+
+
+def _present(protocol: str, payload: dict[str, Any], path: str) -> bool:
+    """Whether the request body carries `path` (a dotted name) with a non-null value."""
+    if _lookup(payload, path) is not None:
+        return True
+    if protocol == "gemini":
+        config = "generationConfig" if "generationConfig" in payload else "generation_config"
+        return _lookup(payload, f"{config}.{path}") is not None
+    return False
+
+
+def _check_rules(protocol: str, payload: dict[str, Any], faults: FaultSet) -> None:
+    """Reject the request for a parameter a request rule refuses, if it carries one.
+
+    Raises:
+        Rejection: kind unverified_org or reject_param, naming the parameter.
+    """
+    for rule in faults.rules:
+        if rule.name == "unverified_org":
+            if protocol == "openai" and _present(protocol, payload, "reasoning.summary"):
+                raise Rejection("unverified_org", param="reasoning.summary")
+        elif _present(protocol, payload, rule.text):
+            raise Rejection("reject_param", param=rule.text)
+
+
+def _with_should_retry(reply: ErrorReply, faults: FaultSet) -> ErrorReply:
+    """`reply` with the `x-should-retry` header a should_retry modifier asks for."""
+    modifier = faults.modifier("should_retry")
+    if modifier is None:
+        return reply
+    headers = [h for h in reply.headers if h[0] != "x-should-retry"]
+    return dataclasses.replace(reply, headers=[*headers, ("x-should-retry", modifier.text)])
+
+
 def _fault_reply(
     protocol: str, fault: Fault, model: str, ctx: _Context, provider_id: str
 ) -> ErrorReply:
@@ -413,7 +527,7 @@ def _fault_reply(
             param="max_output_tokens",
             code="invalid_value",
         )
-    kind = fault.name
+    kind = "rate_limit" if fault.name == "rate_limit_long" else fault.name
     key = _presented_key(protocol, ctx.headers, ctx.query) or ""
     return error_reply(
         protocol, kind, model=model, retry_after_s=fault.arg or 1.0, key=key, request_id=provider_id
@@ -435,35 +549,106 @@ def _cut_index(frames: list[Frame], n: int) -> int:
     return token_idx[-1] + 1
 
 
+class _Cut:
+    """A stream split where `n` tokens have been sent, without building the stream whole.
+
+    `head()` yields the frames up to and including the one that completes `n`
+    tokens (before the first token frame when n = 0); afterwards `next` is the
+    first frame after the cut (None at the end) and `rest()` yields it and the
+    remaining frames. `n` is capped at `total` so a cut past the answer falls
+    after its last token, before the closing events, as with a list.
+    """
+
+    def __init__(self, frames: Iterator[Frame], n: int, total: int) -> None:
+        self._frames = frames
+        self._n = min(n, total)
+        self.next: Frame | None = None
+
+    def head(self) -> Iterator[Frame]:
+        sent = 0
+        for frame in self._frames:
+            if self._n <= 0 and frame.tokens:
+                self.next = frame
+                return
+            yield frame
+            sent += frame.tokens
+            if self._n > 0 and frame.tokens and sent >= self._n:
+                self.next = next(self._frames, None)
+                return
+
+    def rest(self) -> Iterator[Frame]:
+        if self.next is not None:
+            yield self.next
+        yield from self._frames
+
+
 def _apply_stream_fault(
-    protocol: str, gen: Generation, frames: list[Frame], fault: Fault | None
-) -> tuple[list[Frame], Action]:
+    protocol: str, gen: Generation, frames: Iterator[Frame], fault: Fault | None
+) -> tuple[Iterator[Frame], Action]:
     if fault is None:
         return frames, "end"
+    if fault.name == "drop":
+        return _faulty_stream(protocol, gen, frames, fault), "abort"
+    return _faulty_stream(protocol, gen, frames, fault), "end"
+
+
+def _faulty_stream(
+    protocol: str, gen: Generation, frames: Iterator[Frame], fault: Fault
+) -> Iterator[Frame]:
+    total = sum(len(p) for p in gen.reasoning_parts) + len(gen.answer_pieces)
+    if total == 0:
+        # No token at all: small enough to decide on the whole list.
+        yield from _list_fault(protocol, gen, list(frames), fault)
+        return
+    name = fault.name
+    cut = _Cut(frames, max(1, total // 2) if name == "stall" else fault.count, total)
+    yield from cut.head()
+    if name == "stall":
+        for frame in cut.rest():
+            yield dataclasses.replace(frame, at=frame.at + fault.arg)
+        return
+    next_at = cut.next.at if cut.next is not None else gen.end
+    if name == "midstream_error":
+        yield from _error_frames(protocol, gen, _seq_after(cut), next_at)
+    elif name == "malformed":
+        if cut.next is not None:
+            yield _corrupt(cut.next)
+        yield from cut.rest()
+    elif name == "cut_utf8":
+        for frame in cut.rest():
+            pos = next((i for i, b in enumerate(frame.data) if b >= 0xC0), None)
+            if pos is not None:
+                yield dataclasses.replace(frame, data=frame.data[: pos + 1], event="cut_utf8")
+                return
+            yield frame
+        yield Frame(next_at, b"data: " + "—".encode()[:2], "cut_utf8", "error")
+    # drop: nothing after the cut
+
+
+def _seq_after(cut: _Cut) -> int:
+    """The Responses sequence_number the frame after the cut would have had."""
+    if cut.next is None:
+        return 0
+    match = re.search(rb'"sequence_number":(\d+)', cut.next.data)
+    return int(match.group(1)) if match else 0
+
+
+def _list_fault(protocol: str, gen: Generation, frames: list[Frame], fault: Fault) -> list[Frame]:
     name = fault.name
     if name == "stall":
-        total = sum(f.tokens for f in frames)
-        k = _cut_index(frames, max(1, total // 2))
-        later = [dataclasses.replace(f, at=f.at + fault.arg) for f in frames[k:]]
-        return frames[:k] + later, "end"
+        k = _cut_index(frames, 1)
+        return frames[:k] + [dataclasses.replace(f, at=f.at + fault.arg) for f in frames[k:]]
     k = _cut_index(frames, fault.count)
     next_at = frames[k].at if k < len(frames) else gen.end
     if name == "midstream_error":
-        return frames[:k] + _error_frames(protocol, gen, k, next_at), "end"
+        return frames[:k] + _error_frames(protocol, gen, k, next_at)
     if name == "drop":
-        return frames[:k], "abort"
+        return frames[:k]
     if name == "malformed":
-        if k >= len(frames):
-            k = len(frames) - 1
-        return [*frames[:k], _corrupt(frames[k]), *frames[k:]], "end"
-    # cut_utf8: the first frame from k on holding a multi-byte character ends the body.
-    for j in range(k, len(frames)):
-        pos = next((i for i, b in enumerate(frames[j].data) if b >= 0xC0), None)
-        if pos is not None:
-            cut = dataclasses.replace(frames[j], data=frames[j].data[: pos + 1], event="cut_utf8")
-            return [*frames[:j], cut], "end"
+        k = min(k, len(frames) - 1)
+        return [*frames[:k], _corrupt(frames[k]), *frames[k:]]
     tail = Frame(next_at, b"data: " + "—".encode()[:2], "cut_utf8", "error")
-    return [*frames[:k], tail], "end"
+    return [*frames[:k], tail]
 
 
 def _error_frames(protocol: str, gen: Generation, seq: int, at: float) -> list[Frame]:
@@ -510,7 +695,7 @@ def _apply_body_fault(
     return [dataclasses.replace(frame, data=body[: pos + 1], event="cut_utf8")], "end"
 
 
-_STREAMS: dict[str, Callable[[Generation], list[Frame]]] = {
+_STREAMS: dict[str, Callable[[Generation], Iterator[Frame]]] = {
     "openai": wire_openai.responses_stream,
     "openai-chat": wire_openai.chat_stream,
     "anthropic": wire_anthropic.anthropic_stream,

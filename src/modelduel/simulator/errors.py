@@ -13,6 +13,8 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
+from modelduel.simulator.account_errors import ACCOUNT_KINDS, account_body, dumps
+
 __all__ = ["ErrorReply", "error_reply", "mask_key"]
 
 
@@ -157,10 +159,11 @@ def error_reply(
     Args:
         protocol: openai, openai-chat, anthropic or gemini.
         kind: auth_missing, auth, not_found, bad_request, rate_limit, server,
-            unavailable, overloaded, malformed_json, version_missing (Anthropic).
+            unavailable, overloaded, malformed_json, version_missing (Anthropic), or
+            one of `account_errors.ACCOUNT_KINDS` (billing, region, daily_quota...).
         model: the model id named in not-found and rate-limit messages.
         message: the message of a bad_request.
-        param: the offending parameter of a bad_request (OpenAI reports it).
+        param: the offending parameter of a bad_request or reject_param.
         code: the OpenAI `code` of a bad_request (e.g. "unsupported_parameter").
         retry_after_s: the delay a rate_limit asks for.
         key: the presented key, masked into OpenAI's invalid-key message.
@@ -168,11 +171,26 @@ def error_reply(
         detail: parser detail for malformed_json.
     """
     fmt = {"model": model, "key": mask_key(key), "request_id": request_id, "detail": detail}
+    if protocol == "anthropic" and kind == "daily_quota":
+        kind = "rate_limit"  # Anthropic has no daily quota of its own: its limits are per minute
+    if kind in ACCOUNT_KINDS:
+        return _account(protocol, kind, model, param or "", request_id)
     if protocol in ("openai", "openai-chat"):
         return _openai(protocol, kind, fmt, message, param, code, retry_after_s, request_id)
     if protocol == "anthropic":
         return _anthropic(kind, fmt, message, retry_after_s, request_id)
     return _gemini(kind, fmt, message, param, retry_after_s)
+
+
+def _account(protocol: str, kind: str, model: str, param: str, request_id: str) -> ErrorReply:
+    status, body = account_body(protocol, kind, model=model, param=param)
+    if protocol in ("openai", "openai-chat"):
+        headers = [("x-request-id", request_id)]
+        return ErrorReply(status, dumps(protocol, body), headers, "application/json; charset=utf-8")
+    if protocol == "anthropic":
+        body["request_id"] = request_id
+        return ErrorReply(status, dumps(protocol, body), [("request-id", request_id)])
+    return ErrorReply(status, dumps(protocol, body), [], "application/json; charset=UTF-8")
 
 
 def _openai(

@@ -12,6 +12,8 @@ from __future__ import annotations
 import hashlib
 import json
 import random
+from array import array
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -84,6 +86,9 @@ class SimRequest:
         effort: the effort / thinking-level word, if given.
         reasoning_on: the model reasons on this request.
         reasoning_shown: reasoning text is streamed (summaries, thoughts, reasoning_content).
+        cache_prefix_tokens: input tokens up to the last block marked for caching
+            (Anthropic `cache_control`): written to the cache unless already read.
+        cache_ttl: the cache lifetime of that prefix, "5m" or "1h".
         options: protocol-specific details the writers echo (instructions, include_usage...).
     """
 
@@ -96,6 +101,8 @@ class SimRequest:
     effort: str | None = None
     reasoning_on: bool = False
     reasoning_shown: bool = False
+    cache_prefix_tokens: int = 0
+    cache_ttl: str = "5m"
     options: dict[str, Any] = field(default_factory=dict)
 
 
@@ -109,11 +116,12 @@ class Generation:
     digest: bytes
     input_tokens: int
     cached_tokens: int
+    cache_write_tokens: int
     reasoning_parts: list[list[str]]
     reasoning_times: list[list[float]]
     reasoning_tokens: int
     answer_pieces: list[str]
-    answer_times: list[float]
+    answer_times: Sequence[float]
     finish: Literal["stop", "length"]
     ttfb: float
     ttft: float
@@ -151,19 +159,47 @@ def digest_of(
 
 
 def make_generation(
-    request: SimRequest, profile: Profile, digest: bytes, *, cached_tokens: int = 0
+    request: SimRequest,
+    profile: Profile,
+    digest: bytes,
+    *,
+    cached_tokens: int = 0,
+    cache_write_tokens: int = 0,
+    extra_silence_s: float = 0.0,
 ) -> Generation:
-    """Plan the answer to `request` for a model with `profile`."""
+    """Plan the answer to `request` for a model with `profile`.
+
+    Args:
+        request: the validated request.
+        profile: the model's behaviour.
+        digest: seeds every random choice (see `digest_of`).
+        cached_tokens: input tokens read from a cache (at most the input).
+        cache_write_tokens: input tokens written to a cache (at most the rest of the input
+            when the request names its cached prefix; otherwise counted on top of it).
+        extra_silence_s: seconds of silent reasoning (no byte at all) added before the
+            first token, on top of the profile's `silent_think_ms`.
+    """
     content = rng_for(digest, "content")
     answer = build_answer(
-        request.prompt, profile.persona, request.model, profile.answer_tokens, content
+        request.prompt,
+        profile.persona,
+        request.model,
+        profile.answer_tokens,
+        content,
+        profile.shape,
     )
     input_tokens = sum(count_tokens(t) for t in request.input_texts)
     cached = max(0, min(cached_tokens, input_tokens))
+    # A forced write is counted on top of the prompt: it stands for a long cached prefix.
+    written = max(0, cache_write_tokens) + max(0, request.cache_prefix_tokens - cached)
+    input_tokens += max(0, cache_write_tokens)
+    silence_s = profile.silent_think_ms / 1000 + max(0.0, extra_silence_s)
 
     scale = EFFORT_SCALE.get(request.effort or "medium", 1.0)
     reasoning_on = request.reasoning_on and scale > 0
     reasoning_s = profile.reasoning_ms / 1000 * scale if reasoning_on else 0.0
+    # Silent thinking is billed like any thinking: the model reasons while it says nothing.
+    silent_tokens = round(silence_s * profile.tps) if reasoning_on else 0
     raw_reasoning = request.protocol == "openai-chat"
     parts: list[list[str]] = []
     if reasoning_on and request.reasoning_shown:
@@ -179,6 +215,7 @@ def make_generation(
     else:
         # A summary is shorter than the reasoning it summarises: bill the thinking time.
         reasoning_tokens = max(shown, round(reasoning_s * profile.tps))
+    reasoning_tokens += silent_tokens
 
     answer_pieces = split_tokens(answer.text)
     finish: Literal["stop", "length"] = "stop"
@@ -192,7 +229,7 @@ def make_generation(
             answer_pieces, finish = answer_pieces[: budget - reasoning_tokens], "length"
 
     timing = rng_for(digest, "timing")
-    ttft = profile.ttft_ms / 1000
+    ttft = profile.ttft_ms / 1000 + silence_s
     ttfb = min(profile.ttfb_ms, profile.ttft_ms) / 1000
     mean_gap = 1.0 / profile.tps
 
@@ -219,7 +256,7 @@ def make_generation(
         text_start = ttft + reasoning_s if step else t
     else:
         text_start = ttft + reasoning_s
-    answer_times = []
+    answer_times = array("d")  # 8 bytes a token: answers can be hundreds of thousands long
     t = text_start
     for _ in answer_pieces:
         answer_times.append(t)
@@ -232,6 +269,7 @@ def make_generation(
         digest=digest,
         input_tokens=input_tokens,
         cached_tokens=cached,
+        cache_write_tokens=min(written, input_tokens - cached),
         reasoning_parts=parts,
         reasoning_times=reasoning_times,
         reasoning_tokens=reasoning_tokens,
@@ -256,17 +294,16 @@ def _truncate_parts(parts: list[list[str]], budget: int) -> list[list[str]]:
 
 
 def group_pieces(
-    pieces: list[str], times: list[float], rng: random.Random, low: int, high: int
-) -> list[tuple[str, float, int]]:
+    pieces: list[str], times: Sequence[float], rng: random.Random, low: int, high: int
+) -> Iterator[tuple[str, float, int]]:
     """Token pieces grouped into chunks of `low`..`high` pieces: (text, due time, count).
 
     A chunk is due when its first piece is, so the first token a client sees
     arrives exactly at the profile's time to first token whatever the chunking.
+    Chunks are made as they are asked for: a long answer is never copied whole.
     """
-    groups: list[tuple[str, float, int]] = []
     i = 0
     while i < len(pieces):
         n = min(rng.randint(low, high), len(pieces) - i)
-        groups.append(("".join(pieces[i : i + n]), times[i], n))
+        yield "".join(pieces[i : i + n]), times[i], n
         i += n
-    return groups

@@ -45,10 +45,10 @@ SIMULATED_KEYS = {
 _READY_PREFIX = "MODELDUEL_SIMULATOR_PORT="
 _STARTUP_TIMEOUT_S = 30.0
 
-ProfileOverrides = Mapping[str, Mapping[str, float]]
+ProfileOverrides = Mapping[str, Mapping[str, Any]]
 
 
-def _checked(profiles: ProfileOverrides | None) -> dict[str, dict[str, float]]:
+def _checked(profiles: ProfileOverrides | None) -> dict[str, dict[str, Any]]:
     try:
         return check_profile_overrides(profiles or {})
     except OverrideError as exc:

@@ -12,11 +12,14 @@ the stream ends without `message_stop`.
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import random
+from collections.abc import Iterator
 from typing import Any
 
 from modelduel.simulator.checks import json_type, text_of_content
+from modelduel.simulator.families import claude_efforts, claude_is_strict
 from modelduel.simulator.plan import (
     Frame,
     FrameKind,
@@ -26,6 +29,7 @@ from modelduel.simulator.plan import (
     group_pieces,
 )
 from modelduel.simulator.profiles import Profile
+from modelduel.simulator.tokens import count_tokens
 
 __all__ = [
     "anthropic_body",
@@ -35,9 +39,7 @@ __all__ = [
     "request_id",
 ]
 
-_EFFORTS = ("low", "medium", "high", "xhigh", "max")
 _B58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
-_STRICT_MODELS = ("claude-opus-4-7",)  # adaptive thinking only, no sampling parameters
 
 
 def request_id(rng: random.Random) -> str:
@@ -112,7 +114,7 @@ def parse_anthropic(body: dict[str, Any], model: str, profile: Profile) -> SimRe
         text = text_of_content(message["content"], ("text",), f"messages.{i}.content")
         (user if role == "user" else texts).append(text)
 
-    strict = model.startswith(_STRICT_MODELS)
+    strict = claude_is_strict(model)  # 4.7 on: adaptive thinking only, no sampling knobs
     if strict:
         for name in ("temperature", "top_p", "top_k"):
             if body.get(name) is not None:
@@ -147,13 +149,21 @@ def parse_anthropic(body: dict[str, Any], model: str, profile: Profile) -> SimRe
         shown = reasoning_on and (display == "summarized" if strict else display != "omitted")
     output_config = body.get("output_config") or {}
     effort = output_config.get("effort") if isinstance(output_config, dict) else None
-    if effort is not None and effort not in _EFFORTS:
+    efforts = claude_efforts(model)
+    if effort is not None and not efforts:
+        raise Rejection(
+            "bad_request",
+            "output_config.effort: This model does not support the effort parameter.",
+            param="output_config.effort",
+        )
+    if effort is not None and effort not in efforts:
         raise Rejection(
             "bad_request",
             f"This model does not support effort level '{effort}'. Supported levels: "
-            f"{', '.join(sorted(_EFFORTS))}.",
+            f"{', '.join(sorted(efforts))}.",
             param="output_config.effort",
         )
+    prefix_tokens, ttl, prefix_key = _cache_prefix(body)
     return SimRequest(
         protocol="anthropic",
         stream=stream,
@@ -164,7 +174,45 @@ def parse_anthropic(body: dict[str, Any], model: str, profile: Profile) -> SimRe
         effort=effort,
         reasoning_on=reasoning_on,
         reasoning_shown=shown,
+        cache_prefix_tokens=prefix_tokens,
+        cache_ttl=ttl,
+        options={"cache_prefix_key": prefix_key},
     )
+
+
+def _cache_prefix(body: dict[str, Any]) -> tuple[int, str, str]:
+    """(tokens, ttl, key) of the prompt prefix up to the last `cache_control` breakpoint.
+
+    The cache order is tools, system, then messages; (0, "5m", "") when nothing is
+    marked. The key identifies the prefix so a later identical prefix reads it back.
+    """
+    blocks: list[Any] = list(body.get("tools") or [])
+    system = body.get("system")
+    if isinstance(system, list):
+        blocks += system
+    elif isinstance(system, str):
+        blocks.append({"type": "text", "text": system})
+    for message in body.get("messages") or []:
+        content = message.get("content") if isinstance(message, dict) else None
+        if isinstance(content, list):
+            blocks += content
+        elif isinstance(content, str):
+            blocks.append({"type": "text", "text": content})
+    running = 0
+    prefix, ttl, end = 0, "5m", 0
+    for i, block in enumerate(blocks):
+        if not isinstance(block, dict):
+            continue
+        text = block.get("text")
+        running += count_tokens(text if isinstance(text, str) else json.dumps(block))
+        marker = block.get("cache_control")
+        if isinstance(marker, dict):
+            prefix, end = running, i + 1
+            ttl = "1h" if marker.get("ttl") == "1h" else "5m"
+    if not prefix:
+        return 0, "5m", ""
+    digest = hashlib.sha256(json.dumps(blocks[:end], sort_keys=True).encode()).hexdigest()
+    return prefix, ttl, f"{body.get('model')}:{digest}"
 
 
 class _Messages:
@@ -193,11 +241,16 @@ class _Messages:
 
     def start_usage(self) -> dict[str, Any]:
         g = self.gen
+        written = g.cache_write_tokens
+        one_hour = g.request.cache_ttl == "1h"
         return {
-            "input_tokens": g.input_tokens - g.cached_tokens,
-            "cache_creation_input_tokens": 0,
+            "input_tokens": g.input_tokens - g.cached_tokens - written,
+            "cache_creation_input_tokens": written,
             "cache_read_input_tokens": g.cached_tokens,
-            "cache_creation": {"ephemeral_5m_input_tokens": 0, "ephemeral_1h_input_tokens": 0},
+            "cache_creation": {
+                "ephemeral_5m_input_tokens": 0 if one_hour else written,
+                "ephemeral_1h_input_tokens": written if one_hour else 0,
+            },
             "output_tokens": 1,
             "service_tier": "standard",
             "inference_geo": "global",
@@ -205,18 +258,21 @@ class _Messages:
 
     def final_usage(self) -> dict[str, Any]:
         g = self.gen
+        written = g.cache_write_tokens
         return {
-            "input_tokens": g.input_tokens - g.cached_tokens,
-            "cache_creation_input_tokens": 0,
+            "input_tokens": g.input_tokens - g.cached_tokens - written,
+            "cache_creation_input_tokens": written,
             "cache_read_input_tokens": g.cached_tokens,
             "output_tokens": g.output_tokens,
+            # Real 2026 streams report the raw thinking count here, summarised or not.
+            "output_tokens_details": {"thinking_tokens": g.reasoning_tokens},
         }
 
     @property
     def stop_reason(self) -> str:
         return "end_turn" if self.gen.finish == "stop" else "max_tokens"
 
-    def build(self) -> list[Frame]:
+    def build(self) -> Iterator[Frame]:
         g = self.gen
         message: dict[str, Any] = {
             "model": g.served_model,
@@ -251,6 +307,7 @@ class _Messages:
                         "reasoning",
                         n,
                     )
+                    yield from self.take()
             sig = {"type": "signature_delta", "signature": self.signature}
             self.event(
                 "content_block_delta",
@@ -279,6 +336,7 @@ class _Messages:
                     "text",
                     n,
                 )
+                yield from self.take()
             self.event("content_block_stop", {"type": "content_block_stop", "index": index}, g.end)
         final: dict[str, Any] = {
             "stop_reason": self.stop_reason,
@@ -292,10 +350,15 @@ class _Messages:
             "usage",
         )
         self.event("message_stop", {"type": "message_stop"}, g.end, "done")
-        return self.frames
+        yield from self.take()
+
+    def take(self) -> Iterator[Frame]:
+        """The frames built since the last call: a stream is written while it is built."""
+        frames, self.frames = self.frames, []
+        yield from frames
 
 
-def anthropic_stream(gen: Generation) -> list[Frame]:
+def anthropic_stream(gen: Generation) -> Iterator[Frame]:
     """Every frame of a successful Messages stream, in order."""
     return _Messages(gen).build()
 
@@ -321,6 +384,7 @@ def anthropic_body(gen: Generation) -> bytes:
         content.append({"type": "text", "text": gen.answer_text})
     usage = builder.start_usage()
     usage["output_tokens"] = gen.output_tokens
+    usage["output_tokens_details"] = {"thinking_tokens": gen.reasoning_tokens}
     obj = {
         "model": gen.served_model,
         "id": builder.msg_id,

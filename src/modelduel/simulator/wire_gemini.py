@@ -13,9 +13,11 @@ from __future__ import annotations
 import base64
 import json
 import string
+from collections.abc import Iterator
 from typing import Any
 
 from modelduel.simulator.checks import text_of_content
+from modelduel.simulator.families import gemini_levels
 from modelduel.simulator.plan import (
     Frame,
     FrameKind,
@@ -46,7 +48,7 @@ _KNOWN_FIELDS = frozenset(
         "model",
     ]
 )
-_LEVELS = ("minimal", "low", "medium", "high")
+_LEVELS = ("minimal", "low", "medium", "high", "xhigh")  # google-genai's ThinkingLevel
 
 
 def _dumps(obj: Any) -> str:
@@ -127,6 +129,8 @@ def parse_gemini(body: dict[str, Any], model: str, profile: Profile) -> SimReque
             "generation_config.thinking_config.thinking_budget", "TYPE_INT32", budget
         )
     effort = str(level).lower() if level is not None else None
+    if effort is not None:
+        _check_level(model, effort, budget)
     if budget == 0:
         if "pro" in model:
             raise Rejection(
@@ -145,6 +149,30 @@ def parse_gemini(body: dict[str, Any], model: str, profile: Profile) -> SimReque
         reasoning_on=reasoning_on,
         reasoning_shown=reasoning_on and include,
     )
+
+
+def _check_level(model: str, level: str, budget: Any) -> None:
+    """Reject a thinking level this model does not take, or one sent with a budget.
+
+    Raises:
+        Rejection: INVALID_ARGUMENT naming the field and the levels the model takes.
+    """
+    field = "generation_config.thinking_config.thinking_level"
+    if budget is not None:
+        raise Rejection(
+            "bad_request",
+            "You can only set one of thinking budget and thinking level.",
+            param=field,
+        )
+    levels = gemini_levels(model)
+    if level not in levels:
+        supported = ", ".join(v.upper() for v in levels) or "none (use thinking_budget)"
+        raise Rejection(
+            "bad_request",
+            f"Thinking level {level.upper()} is not supported for this model. "
+            f"Supported levels: {supported}.",
+            param=field,
+        )
 
 
 class _Gemini:
@@ -194,12 +222,13 @@ class _Gemini:
     def finish(self) -> str:
         return "STOP" if self.gen.finish == "stop" else "MAX_TOKENS"
 
-    def build(self) -> list[Frame]:
+    def build(self) -> Iterator[Frame]:
         g = self.gen
-        frames: list[Frame] = []
 
-        def add(at: float, obj: dict[str, Any], event: str, kind: FrameKind, tokens: int) -> None:
-            frames.append(Frame(at, f"data: {_dumps(obj)}\r\n\r\n".encode(), event, kind, tokens))
+        def frame(
+            at: float, obj: dict[str, Any], event: str, kind: FrameKind, tokens: int
+        ) -> Frame:
+            return Frame(at, f"data: {_dumps(obj)}\r\n\r\n".encode(), event, kind, tokens)
 
         shown = 0
         for part, times in zip(g.reasoning_parts, g.reasoning_times, strict=True):
@@ -208,7 +237,7 @@ class _Gemini:
             shown += len(part)
             thought = [{"text": "".join(part), "thought": True}]
             # A thought summary arrives when the thinking it sums up starts.
-            add(
+            yield frame(
                 times[0],
                 self.chunk(thought, self.usage(shown, 0)),
                 "chunk.thought",
@@ -218,7 +247,7 @@ class _Gemini:
         answered = 0
         for text, at, n in group_pieces(g.answer_pieces, g.answer_times, self.framing, 8, 30):
             answered += n
-            add(
+            yield frame(
                 at,
                 self.chunk([{"text": text}], self.usage(shown, answered)),
                 "chunk.text",
@@ -228,18 +257,17 @@ class _Gemini:
         last: dict[str, Any] = {"text": ""}
         if g.request.reasoning_on:
             last["thoughtSignature"] = self.signature
-        add(
+        yield frame(
             g.end,
             self.chunk([last], self.usage(shown, answered), self.finish),
             "chunk.finish",
             "done",
             0,
         )
-        return frames
 
 
-def gemini_stream(gen: Generation) -> list[Frame]:
-    """Every frame of a successful streamGenerateContent response, in order."""
+def gemini_stream(gen: Generation) -> Iterator[Frame]:
+    """Every frame of a successful streamGenerateContent response, in order, as it is due."""
     return _Gemini(gen).build()
 
 

@@ -14,9 +14,11 @@ import base64
 import json
 import random
 import string
+from collections.abc import Iterator
 from typing import Any
 
 from modelduel.simulator.checks import json_type, text_of_content
+from modelduel.simulator.families import openai_efforts
 from modelduel.simulator.plan import Frame, FrameKind, Generation, Rejection, SimRequest
 from modelduel.simulator.profiles import Profile
 
@@ -31,7 +33,7 @@ __all__ = [
     "responses_stream",
 ]
 
-_EFFORTS = ("none", "minimal", "low", "medium", "high", "xhigh")
+_EFFORTS = ("none", "minimal", "low", "medium", "high", "xhigh")  # every word the API knows
 _SUMMARIES = ("auto", "concise", "detailed")
 _OVERLOADED = "Our servers are currently overloaded. Please try again later."
 
@@ -88,6 +90,21 @@ def _check_effort(value: Any, param: str) -> str | None:
             code="invalid_value",
         )
     return str(value)
+
+
+def _check_model_effort(model: str, effort: str | None, param: str) -> None:
+    """Reject an effort word the API knows but this model does not take."""
+    allowed = openai_efforts(model)
+    if effort is None or effort in allowed:
+        return
+    listed = ", ".join(f"'{e}'" for e in allowed[:-1]) + f", and '{allowed[-1]}'"
+    raise Rejection(
+        "bad_request",
+        f"Unsupported value: '{effort}' is not supported with the '{model}' model. "
+        f"Supported values are: {listed}.",
+        param=param,
+        code="unsupported_value",
+    )
 
 
 def _check_stream(body: dict[str, Any]) -> bool:
@@ -166,6 +183,8 @@ def parse_responses(body: dict[str, Any], model: str, profile: Profile) -> SimRe
             code="invalid_type",
         )
     effort = _check_effort(reasoning.get("effort"), "reasoning.effort")
+    if _is_openai_reasoner(model):
+        _check_model_effort(model, effort, "reasoning.effort")
     summary = reasoning.get("summary")
     if summary is not None and summary not in _SUMMARIES:
         raise Rejection(
@@ -253,7 +272,9 @@ class _Responses:
         return {
             "id": self.msg_id,
             "type": "message",
-            "status": "completed" if done else "in_progress",
+            "status": ("completed" if self.gen.finish == "stop" else "incomplete")
+            if done
+            else "in_progress",
             "content": content,
             "phase": "final_answer",
             "role": "assistant",
@@ -263,7 +284,10 @@ class _Responses:
         g = self.gen
         return {
             "input_tokens": g.input_tokens,
-            "input_tokens_details": {"cache_write_tokens": 0, "cached_tokens": g.cached_tokens},
+            "input_tokens_details": {
+                "cache_write_tokens": g.cache_write_tokens,
+                "cached_tokens": g.cached_tokens,
+            },
             "output_tokens": g.output_tokens,
             "output_tokens_details": {"reasoning_tokens": g.reasoning_tokens},
             "total_tokens": g.input_tokens + g.output_tokens,
@@ -315,7 +339,7 @@ class _Responses:
             "metadata": {},
         }
 
-    def build(self) -> list[Frame]:
+    def build(self) -> Iterator[Frame]:
         g = self.gen
         self.event("response.created", g.ttfb, response=self.response("in_progress"))
         self.event("response.in_progress", g.ttfb, response=self.response("in_progress"))
@@ -348,6 +372,7 @@ class _Responses:
                         obfuscation=_obfuscation(self.framing),
                         **common,
                     )
+                    yield from self.take()
                 text = "".join(part)
                 end = times[-1] if times else start
                 self.event("response.reasoning_summary_text.done", end, text=text, **common)
@@ -384,6 +409,7 @@ class _Responses:
                 obfuscation=_obfuscation(self.framing),
                 **common,
             )
+            yield from self.take()
         text = g.answer_text
         self.event("response.output_text.done", g.end, text=text, logprobs=[], **common)
         full_part = {"type": "output_text", "annotations": [], "logprobs": [], "text": text}
@@ -393,10 +419,15 @@ class _Responses:
         )
         status = "completed" if g.finish == "stop" else "incomplete"
         self.event(f"response.{status}", g.end, "done", response=self.response(status, final=True))
-        return self.frames
+        yield from self.take()
+
+    def take(self) -> Iterator[Frame]:
+        """The frames built since the last call: a stream is written while it is built."""
+        frames, self.frames = self.frames, []
+        yield from frames
 
 
-def responses_stream(gen: Generation) -> list[Frame]:
+def responses_stream(gen: Generation) -> Iterator[Frame]:
     """Every frame of a successful Responses stream, in order."""
     return _Responses(gen).build()
 
@@ -463,6 +494,8 @@ def parse_chat(body: dict[str, Any], model: str, profile: Profile) -> SimRequest
         (user if message["role"] == "user" else texts).append(text)
     openai_reasoner = _is_openai_reasoner(model)
     effort = _check_effort(body.get("reasoning_effort"), "reasoning_effort")
+    if openai_reasoner:
+        _check_model_effort(model, effort, "reasoning_effort")
     if openai_reasoner and body.get("max_tokens") is not None:
         raise Rejection(
             "bad_request",
@@ -519,7 +552,10 @@ class _Chat:
         self.fingerprint = "fp_" + _hex(ids, 10)
         self.framing = gen.rng("framing")
         self.openai = bool(gen.request.options.get("openai"))
-        self.include_usage = bool(gen.request.options.get("include_usage"))
+        # Some OpenAI-compatible servers ignore stream_options and never send usage.
+        self.include_usage = bool(gen.request.options.get("include_usage")) and not bool(
+            gen.request.options.get("no_usage")
+        )
 
     def chunk(self, choices: list[dict[str, Any]], usage: Any = None) -> dict[str, Any]:
         obj: dict[str, Any] = {
@@ -563,9 +599,14 @@ class _Chat:
             return {"role": "assistant", "content": "", "reasoning": piece}
         return {"reasoning_content": piece}
 
-    def build(self) -> list[Frame]:
+    def build(self) -> Iterator[Frame]:
         g = self.gen
         frames: list[Frame] = []
+
+        def take() -> Iterator[Frame]:
+            out = frames[:]
+            frames.clear()
+            yield from out
 
         def add(at: float, obj: Any, event: str, kind: FrameKind = "meta", tokens: int = 0) -> None:
             text = obj if isinstance(obj, str) else _dumps(obj)
@@ -587,16 +628,18 @@ class _Chat:
                     "reasoning",
                     1,
                 )
+                yield from take()
         for piece, at in zip(g.answer_pieces, g.answer_times, strict=True):
             add(at, self.chunk([self.choice({"content": piece})]), "chunk.content", "text", 1)
+            yield from take()
         add(g.end, self.chunk([self.choice({}, g.finish)]), "chunk.finish")
         if self.include_usage:
             add(g.end, self.chunk([], self.usage()), "chunk.usage", "usage")
         add(g.end, "[DONE]", "[DONE]", "done")
-        return frames
+        yield from take()
 
 
-def chat_stream(gen: Generation) -> list[Frame]:
+def chat_stream(gen: Generation) -> Iterator[Frame]:
     """Every frame of a successful Chat Completions stream, in order."""
     return _Chat(gen).build()
 
@@ -628,8 +671,9 @@ def chat_body(gen: Generation) -> bytes:
         "choices": [
             {"index": 0, "message": message, "logprobs": None, "finish_reason": gen.finish}
         ],
-        "usage": builder.usage(),
     }
+    if not gen.request.options.get("no_usage"):
+        obj["usage"] = builder.usage()
     if builder.openai:
         obj["service_tier"] = "default"
         obj["system_fingerprint"] = builder.fingerprint
