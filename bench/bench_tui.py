@@ -72,7 +72,11 @@ def _cpu_of(pid: int) -> float:
 
 
 async def _duel(
-    env: dict[str, str], headers: list[dict[str, str]], tmp: Path, answer_tokens: int
+    env: dict[str, str],
+    headers: list[dict[str, str]],
+    tmp: Path,
+    answer_tokens: int,
+    on_start: Any = None,
 ) -> dict[str, Any]:
     config = Config()
     models = [resolve_model(s, config, env) for s in SPECS]
@@ -111,6 +115,8 @@ async def _duel(
         child0 = _cpu_of(child_pid)
         wall0 = time.perf_counter()
         lags.clear()
+        if on_start is not None:
+            on_start()  # the streams start now
         await runner.start(plans)
         while not view.all_ended:
             await pilot.pause(0.05)
@@ -124,6 +130,7 @@ async def _duel(
             for p in panes
         )
         result["lag_p99_ms"] = statistics.quantiles(lags, n=100)[98] * 1000 if lags else 0.0
+        result["lags_ms"] = [lag * 1000 for lag in lags]
         result["ttft"] = [s.stats().ttft_s for s in duel.slots]
         result["sent_ns"] = [s.meter._sent_ns for s in duel.slots]
     return result
