@@ -90,13 +90,21 @@ def main() -> None:
     tmp.mkdir(exist_ok=True)
     results: dict[str, list[tuple[float, float, int, float]]] = {n: [] for n in names}
     pauses: list[float] = []
+    by_generation: dict[int, float] = {}
     started: list[float] = []
 
     def time_collections(phase: str, info: dict[str, int]) -> None:
         if phase == "start":
-            started[:] = [time.perf_counter()]
+            started[:] = [time.perf_counter(), time.process_time()]
         elif started:
             pauses.append((time.perf_counter() - started[0]) * 1000)
+            cpu = (time.process_time() - started[1]) * 1000
+            generation = info["generation"]
+            by_generation[generation] = max(by_generation.get(generation, 0.0), cpu)
+
+    def start() -> None:
+        pauses.clear()
+        by_generation.clear()
 
     with bench_tui.Simulator() as sim:
         env = {**os.environ, **sim.env, "MODELDUEL_DEMO": "1"}
@@ -110,14 +118,17 @@ def main() -> None:
                 gc.collect()
                 gc.callbacks.append(time_collections)
                 app_module._tame_gc = POLICIES[name]
-                r = asyncio.run(bench_tui._duel(env, headers, tmp, args.tokens, pauses.clear))
+                r = asyncio.run(bench_tui._duel(env, headers, tmp, args.tokens, start))
                 lags = r["lags_ms"]
                 worst = max(lags) if lags else 0.0
                 gc_max = max(pauses, default=0.0)
                 over = sum(1 for x in lags if x > 100)
                 results[name].append((worst, r["lag_p99_ms"], over, gc_max))
+                cpu = ", ".join(f"gen{g} {ms:.0f}" for g, ms in sorted(by_generation.items()))
+                by_generation.clear()
                 print(
-                    f"  {name}: gc pause max {gc_max:.0f} ms, worst lag {worst:.0f} ms,"
+                    f"  {name}: gc pause max {gc_max:.0f} ms (CPU ms per generation, max: {cpu}),"
+                    f" worst lag {worst:.0f} ms,"
                     f" p99 {r['lag_p99_ms']:.0f} ms",
                     flush=True,
                 )
