@@ -275,7 +275,7 @@ def bench_flood(runs: int) -> None:
         }
         result = run_duel(plans, timeout=60)
         lags, ends = marker_lags(result, plans, "BC")
-        write_end, seen_end = ends["A"]
+        write_end, seen_end = ends.get("A", (0, None))
         tail = "never" if seen_end is None else f"{(seen_end - write_end) / 1e9:.2f} s"
         print(
             f"flood: the other panes' bytes->screen {_pcts(lags)}; the flooding pane's"
@@ -300,7 +300,7 @@ _BARE = (
 
 
 def _launch(kind: str) -> float:
-    session = f"bench-launch-{os.getpid()}"
+    session = f"bench-launch-{os.getpid()}-{time.monotonic_ns()}"
     with tempfile.TemporaryDirectory() as tmp:
         if kind == "bare":
             Path(tmp, "bare.py").write_text(_BARE)
