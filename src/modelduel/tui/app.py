@@ -829,4 +829,3 @@ def _tame_gc() -> None:
         loop.call_later(idle_check_s, collect_when_idle)
 
     loop.call_later(idle_check_s, collect_when_idle)
-
