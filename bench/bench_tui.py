@@ -106,7 +106,8 @@ async def _duel(
         await app.show_view(view)
         plans = []
         for i, slot in enumerate(duel.slots):
-            extra = {**headers[i], "x-simulate-answer-tokens": str(answer_tokens)}
+            # a pane's own headers win (the late pane of the flood run answers briefly)
+            extra = {"x-simulate-answer-tokens": str(answer_tokens), **headers[i]}
             plans.append(duel.plan(slot, extra_headers=tuple(extra.items())))
         runner = app.runner
         assert runner is not None
@@ -189,7 +190,8 @@ def main() -> None:
             print(f"{tps} tok/s per pane: {verdict}; loop lag p99 {r['lag_p99_ms']:.1f} ms")
         first_token_ns: list[int] = []
         for _ in range(10):
-            flood = [_fixed(2000, 0), _fixed(2000, 0), _fixed(60, 700)]
+            late = {**_fixed(60, 700), "x-simulate-answer-tokens": "60"}
+            flood = [_fixed(2000, 0), _fixed(2000, 0), late]
             r = asyncio.run(_duel(env, flood, tmp, 3000))
             first_token_ns.append(r["sent_ns"][2] + round(r["ttft"][2] * 1e9))
         truth = sim.truth()
