@@ -72,7 +72,11 @@ def _cpu_of(pid: int) -> float:
 
 
 async def _duel(
-    env: dict[str, str], headers: list[dict[str, str]], tmp: Path, answer_tokens: int
+    env: dict[str, str],
+    headers: list[dict[str, str]],
+    tmp: Path,
+    answer_tokens: int,
+    on_start: Any = None,
 ) -> dict[str, Any]:
     config = Config()
     models = [resolve_model(s, config, env) for s in SPECS]
@@ -102,7 +106,8 @@ async def _duel(
         await app.show_view(view)
         plans = []
         for i, slot in enumerate(duel.slots):
-            extra = {**headers[i], "x-simulate-answer-tokens": str(answer_tokens)}
+            # a pane's own headers win (the late pane of the flood run answers briefly)
+            extra = {"x-simulate-answer-tokens": str(answer_tokens), **headers[i]}
             plans.append(duel.plan(slot, extra_headers=tuple(extra.items())))
         runner = app.runner
         assert runner is not None
@@ -111,6 +116,8 @@ async def _duel(
         child0 = _cpu_of(child_pid)
         wall0 = time.perf_counter()
         lags.clear()
+        if on_start is not None:
+            on_start()  # the streams start now
         await runner.start(plans)
         while not view.all_ended:
             await pilot.pause(0.05)
@@ -124,6 +131,7 @@ async def _duel(
             for p in panes
         )
         result["lag_p99_ms"] = statistics.quantiles(lags, n=100)[98] * 1000 if lags else 0.0
+        result["lags_ms"] = [lag * 1000 for lag in lags]
         result["ttft"] = [s.stats().ttft_s for s in duel.slots]
         result["sent_ns"] = [s.meter._sent_ns for s in duel.slots]
     return result
@@ -182,7 +190,8 @@ def main() -> None:
             print(f"{tps} tok/s per pane: {verdict}; loop lag p99 {r['lag_p99_ms']:.1f} ms")
         first_token_ns: list[int] = []
         for _ in range(10):
-            flood = [_fixed(2000, 0), _fixed(2000, 0), _fixed(60, 700)]
+            late = {**_fixed(60, 700), "x-simulate-answer-tokens": "60"}
+            flood = [_fixed(2000, 0), _fixed(2000, 0), late]
             r = asyncio.run(_duel(env, flood, tmp, 3000))
             first_token_ns.append(r["sent_ns"][2] + round(r["ttft"][2] * 1e9))
         truth = sim.truth()

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from modelduel.core.events import (
     ErrorInfo,
@@ -15,7 +17,14 @@ from modelduel.core.events import (
     TextDelta,
     Usage,
 )
-from modelduel.core.metrics import Cost, StreamMeter, estimate_tokens, percentile
+from modelduel.core.metrics import (
+    RATE_BUCKET_NS,
+    Cost,
+    RunningPercentile,
+    StreamMeter,
+    estimate_tokens,
+    percentile,
+)
 
 MS = 1_000_000
 
@@ -187,3 +196,74 @@ def test_a_cancelled_run_with_text_after_its_last_usage_is_an_estimate() -> None
     stats = meter.stats()
     assert not stats.tokens_exact
     assert stats.output_tokens == 1 + 100
+
+
+# ------------------------------------------------ incremental figures == the exact ones
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    values=st.lists(st.integers(0, 12) | st.integers(0, 10**10), max_size=200),
+    q=st.sampled_from([0.0, 1.0, 37.5, 50.0, 95.0, 99.0, 100.0]),
+)
+def test_running_percentile_equals_percentile_of_sorted_values_after_every_add(
+    values: list[int], q: float
+) -> None:
+    running = RunningPercentile(q, 1e9)
+    assert running.value() is None
+    seen: list[float] = []
+    for v in values:
+        running.add(v)
+        seen.append(v / 1e9)
+        assert running.value() == percentile(sorted(seen), q)  # exact, not approx
+
+
+_event = st.one_of(
+    st.tuples(st.integers(0, 400), st.sampled_from(["text", "reasoning", "empty", "space"])),
+    st.tuples(st.integers(0, 400), st.just("retry")),
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(events=st.lists(_event, max_size=120), read_every=st.integers(1, 7))
+def test_live_figures_mid_stream_equal_a_recomputation_from_scratch(
+    events: list[tuple[int, str]], read_every: int
+) -> None:
+    meter = StreamMeter()
+    t = 0
+    meter.observe(Stamped(t, RequestSent()))
+    sent = t
+    last_chunk: int | None = None
+    gaps: list[float] = []
+    text: list[str] = []
+    reasoning: list[str] = []
+    buckets: list[int] = []
+    err = ErrorInfo("rate_limited", "HTTP 429", status=429, retryable=True)
+    for i, (step_ms, kind) in enumerate(events):
+        t += step_ms * MS // 7  # some steps are 0: chunks that share an arrival time
+        if kind == "retry":
+            meter.observe(Stamped(t, Retrying(1, 0.1, err)))
+            meter.observe(Stamped(t, RequestSent()))
+            sent, last_chunk = t, None
+            gaps, text, reasoning, buckets = [], [], [], []
+        else:
+            piece = {"text": f"w{i} ", "reasoning": f"r{i}", "empty": "", "space": " "}[kind]
+            event = ReasoningDelta(piece) if kind == "reasoning" else TextDelta(piece)
+            meter.observe(Stamped(t, event))
+            if kind != "empty":  # an empty text is no token and no chunk
+                (reasoning if kind == "reasoning" else text).append(piece)
+                if last_chunk is not None and t != last_chunk:
+                    gaps.append((t - last_chunk) / 1e9)
+                last_chunk = t
+                bucket = (t - sent) // RATE_BUCKET_NS
+                buckets += [0] * (bucket + 1 - len(buckets))
+                buckets[bucket] += estimate_tokens(len(piece)) or 1
+        if i % read_every == 0:
+            s = meter.stats()
+            ordered = sorted(gaps)
+            assert s.gap_p50_s == percentile(ordered, 50)
+            assert s.gap_p95_s == percentile(ordered, 95)
+            assert s.gap_max_s == (ordered[-1] if ordered else None)
+            assert s.text == "".join(text)
+            assert s.reasoning_text == "".join(reasoning)
+            assert s.rate_buckets == tuple(buckets)

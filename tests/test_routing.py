@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import math
+import random
 from pathlib import Path
 
 import pytest
@@ -11,9 +12,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from modelduel.core.routing import (
+    BOOTSTRAP_SAMPLES,
     CONFIDENCE_LEVEL,
     MIN_RUNS_FOR_CONFIDENCE,
+    OBJECTIVES,
     CellStats,
+    _rank_key,
+    _summarise,
+    _win_share,
     choose_routes,
     compute_stats,
     dedupe_runs,
@@ -367,3 +373,64 @@ def test_shuffling_the_brief_fixture(brief: list[dict[str, str]]) -> None:
     reversed_rows = list(reversed(brief))
     assert compute_stats(brief) == compute_stats(reversed_rows)
     assert choose_routes(compute_stats(brief)) == choose_routes(compute_stats(reversed_rows))
+
+
+# ---------------------------------------------------------------- the vectorised bootstrap
+
+
+def _reference_win_share(best: CellStats, other: CellStats, objective: str) -> float:
+    """The bootstrap as first written: one `_summarise` (which sorts) per resample."""
+    rng = random.Random(f"{best.task_type}\x00{best.model}\x00{other.model}\x00{objective}")
+    wins = 0
+    for _ in range(BOOTSTRAP_SAMPLES):
+        a = _summarise("", "", rng.choices(best.runs_detail, k=best.runs), best.success_score)
+        b = _summarise("", "", rng.choices(other.runs_detail, k=other.runs), other.success_score)
+        ka, kb = _rank_key(a, objective), _rank_key(b, objective)
+        if ka is not None and (kb is None or ka < kb):
+            wins += 1
+    return wins / BOOTSTRAP_SAMPLES
+
+
+_many_rows = st.lists(
+    st.builds(
+        row,
+        st.just("x"),
+        st.sampled_from(["a", "b"]),
+        st.sampled_from(["0", "1", "2", "3", "4", "4.5", "5"]),
+        st.sampled_from(["0", "0.01", "0.0123", "0.2", "0.3", "0.015", ""]),
+        st.sampled_from(["", "0.4", "0.75", "1.5", "3", "2.25"]),
+    ),
+    min_size=2,
+    max_size=40,
+)
+
+
+@settings(max_examples=40, deadline=None)
+@given(rows=_many_rows, objective=st.sampled_from(OBJECTIVES), swap=st.booleans())
+def test_vectorised_bootstrap_draws_the_same_resamples_as_the_reference(
+    rows: list[dict], objective: str, swap: bool
+) -> None:
+    stats = compute_stats(rows, success_score=4)
+    if len(stats) < 2:
+        return
+    best, other = (stats[1], stats[0]) if swap else (stats[0], stats[1])
+    assert _win_share(best, other, objective) == _reference_win_share(best, other, objective)
+
+
+def test_vectorised_bootstrap_on_large_cells_matches_the_reference() -> None:
+    # cells larger than one chunk of draws, so chunking must continue the same stream
+    gen = random.Random(7)
+    rows = [
+        row(
+            "x",
+            m,
+            str(gen.randint(0, 5)),
+            f"{gen.uniform(0.001, 0.05):.4f}",
+            f"{gen.uniform(0.2, 3):.3f}",
+        )
+        for m in ("a", "b")
+        for _ in range(700)
+    ]
+    best, other = compute_stats(rows)
+    for objective in OBJECTIVES:
+        assert _win_share(best, other, objective) == _reference_win_share(best, other, objective)

@@ -9,22 +9,96 @@ cut into blocks at blank lines outside code fences, each finished block is rende
 once (Rich's Markdown: headings, lists, tables, highlighted code) into lines that
 are kept, only the unfinished last block is rendered again on a tick, and growing
 changes the view's virtual size, not the screen's layout.
+
+Work per update does not grow with the answer (issue 13): the block splitter scans only
+what arrived since the last update, one markdown parser serves every block, and an
+unfinished fenced code block (a model answering with a whole file) is drawn in chunks:
+its finished lines are highlighted once, in chunks of at most `FENCE_CHUNK_LINES`, and
+only the lines since the last chunk are drawn again. The result equals Rich's
+rendering of the whole block line for line, except that each chunk is lexed from a fresh
+lexer state, so a construct spanning a chunk boundary (a multi-line string) may be
+coloured differently while it streams; chunks are cut before a line at column 0 to make
+that rare.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from markdown_it import MarkdownIt
 from rich.console import RenderableType
 from rich.markdown import Markdown as RichMarkdown
 from rich.segment import Segment
 from rich.style import Style
+from rich.syntax import Syntax
 from rich.text import Text
 from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-__all__ = ["PaneBody", "split_blocks"]
+__all__ = ["FENCE_CHUNK_LINES", "AnswerLines", "BlockSplitter", "PaneBody", "split_blocks"]
 
 _FENCES = ("```", "~~~")
+CODE_THEME = "monokai"
+FENCE_CHUNK_LINES = 24
+"""At most this many finished lines of an unfinished code fence are drawn again per update.
+
+Finished lines are kept (highlighted once) in chunks cut before a line at column 0, or
+after this many lines when none comes."""
+
+
+@dataclass(slots=True)
+class BlockSplitter:
+    """Cuts an answer into blocks at blank lines outside code fences, incrementally.
+
+    `feed` is given the whole text so far each time (it only grows) and scans only the
+    lines that arrived since the previous call.
+
+    Attributes:
+        block_start: where the unfinished block begins.
+        open_fence_at: where the opening line of a fence still open begins, else -1.
+        closed_fence: (opening line, closing line) of a fence that ends the unfinished
+            block with nothing after it yet, else None.
+    """
+
+    pos: int = 0
+    block_start: int = 0
+    fence: str | None = None
+    open_fence_at: int = -1
+    closed_fence: tuple[int, int] | None = None
+
+    def feed(self, text: str) -> list[tuple[int, int, tuple[int, int] | None]]:
+        """The blocks finished since the last call, as (start, end, fence).
+
+        `fence` is (opening line start, closing line start) when the block ends with a
+        code fence (nothing but blank space after its closing line), else None.
+        """
+        blocks: list[tuple[int, int, tuple[int, int] | None]] = []
+        pos = self.pos
+        while True:
+            end = text.find("\n", pos)
+            if end < 0:
+                break  # an unterminated line belongs to the unfinished block
+            stripped = text[pos:end].strip()
+            if self.fence is None:
+                if stripped.startswith(_FENCES):
+                    self.fence = stripped[:3]
+                    self.open_fence_at = pos
+                elif not stripped:
+                    if text[self.block_start : pos].strip():
+                        blocks.append((self.block_start, pos, self.closed_fence))
+                    self.block_start = end + 1
+                    self.closed_fence = None
+                else:
+                    self.closed_fence = None  # text after a fence: the block is not just one
+            elif stripped.startswith(self.fence):
+                self.fence = None
+                self.closed_fence = (self.open_fence_at, pos)
+                self.open_fence_at = -1
+            pos = end + 1
+        self.pos = pos
+        return blocks
 
 
 def split_blocks(text: str, start: int = 0) -> tuple[list[str], int]:
@@ -32,32 +106,201 @@ def split_blocks(text: str, start: int = 0) -> tuple[list[str], int]:
 
     A block ends at a blank line that is not inside a fenced code block.
     """
-    blocks: list[str] = []
-    block_start = start
-    pos = start
-    fence: str | None = None
-    while True:
-        end = text.find("\n", pos)
-        if end < 0:
-            break  # an unterminated line belongs to the unfinished block
-        line = text[pos:end]
-        stripped = line.strip()
-        if fence is None:
-            if stripped.startswith(_FENCES):
-                fence = stripped[:3]
-            elif not stripped:
-                if text[block_start:pos].strip():
-                    blocks.append(text[block_start:pos])
-                block_start = end + 1
-        elif stripped.startswith(fence):
-            fence = None
-        pos = end + 1
-    return blocks, block_start
+    splitter = BlockSplitter(pos=start, block_start=start)
+    blocks = splitter.feed(text)
+    return [text[a:b] for a, b, _ in blocks], splitter.block_start
+
+
+_PARSER = MarkdownIt().enable("strikethrough").enable("table")
+
+
+class _Markdown(RichMarkdown):
+    """Rich's Markdown on one shared parser: Rich builds a MarkdownIt (0.15 ms) per
+    instance, i.e. per block. The attributes are Rich's own (a test renders both)."""
+
+    def __init__(self, markup: str) -> None:
+        self.markup = markup
+        self.parsed = _PARSER.parse(markup)
+        self.code_theme = CODE_THEME
+        self.justify = None
+        self.style = "none"
+        self.hyperlinks = False
+        self.inline_code_lexer = None
+        self.inline_code_theme = CODE_THEME
 
 
 def _markdown(block: str) -> RichMarkdown:
     # Rich's Markdown never reads console markup: `[/INST]` in an answer stays text.
-    return RichMarkdown(block, code_theme="monokai", hyperlinks=False)
+    return _Markdown(block)
+
+
+Draw = Callable[[RenderableType], list[Strip]]
+
+
+def _syntax(code: str, lexer: str, top: int, bottom: int) -> Syntax:
+    # Rich's CodeBlock: Syntax(code, lexer, theme, word_wrap=True, padding=1)
+    return Syntax(code, lexer, theme=CODE_THEME, word_wrap=True, padding=(top, 1, bottom, 1))
+
+
+@dataclass(slots=True)
+class _OpenFence:
+    """An unfinished top-level code fence being drawn in chunks."""
+
+    opened_at: int  # where its opening line starts
+    code_start: int  # where its first code line starts
+    lexer: str
+    head: list[Strip]  # the unfinished block's lines above the fence, and the blank between
+    kept: list[Strip] = field(default_factory=list)  # drawn chunks, top padding included
+    kept_end: int = 0  # where the first line not yet in a kept chunk starts
+    bottom: Strip | None = None  # the code block's bottom padding line
+
+
+class AnswerLines:
+    """The drawn lines of a markdown answer that grows; O(1) work per update.
+
+    Args:
+        draw: renders a renderable into lines at the current width and style.
+        blank: a blank line at the current width and style.
+    """
+
+    def __init__(self, draw: Draw, blank: Callable[[], Strip]) -> None:
+        self._draw = draw
+        self._blank = blank
+        self.text = ""
+        self._splitter = BlockSplitter()
+        self._block_texts: list[str] = []
+        self.block_lines: list[list[Strip]] = []
+        self.tail_lines: list[Strip] = []
+        self._fence: _OpenFence | None = None
+
+    @property
+    def consumed(self) -> int:
+        """Where the unfinished block begins."""
+        return self._splitter.block_start
+
+    def reset(self) -> None:
+        """Forget the answer."""
+        self.text = ""
+        self._splitter = BlockSplitter()
+        self._block_texts.clear()
+        self.block_lines.clear()
+        self.tail_lines = []
+        self._fence = None
+
+    def update(self, text: str) -> None:
+        """The answer so far: draws blocks finished since the last call, and the tail."""
+        if not text.startswith(self.text):
+            self.reset()
+        self.text = text
+        for start, end, fence in self._splitter.feed(text):
+            block = text[start:end]
+            self._block_texts.append(block)
+            lines = self._finish_fence(start, fence)
+            self.block_lines.append(lines if lines is not None else self._draw(_markdown(block)))
+        self._draw_tail()
+
+    def redraw(self) -> None:
+        """Draw every block again (the width or the style changed)."""
+        self.block_lines = [self._draw(_markdown(b)) for b in self._block_texts]
+        self._fence = None
+        self._draw_tail()
+
+    # -- the unfinished block ------------------------------------------------------
+
+    def _draw_tail(self) -> None:
+        span = self._fence_span()
+        fence = None if span is None else self._fence_at(span[0])
+        if span is None or fence is None:
+            self._fence = None
+            tail = self.text[self.consumed :]
+            self.tail_lines = self._draw(_markdown(tail)) if tail.strip() else []
+            return
+        code_end = len(self.text) if span[1] < 0 else span[1]
+        self._keep_chunks(fence, code_end)
+        self.tail_lines = fence.head + fence.kept + self._draw_rest(fence, code_end)
+
+    def _fence_span(self) -> tuple[int, int] | None:
+        """(opening line, closing line or -1) of a fence that ends the unfinished block."""
+        splitter, text = self._splitter, self.text
+        if splitter.open_fence_at >= 0:
+            return (splitter.open_fence_at, -1) if splitter.open_fence_at >= self.consumed else None
+        closed = splitter.closed_fence
+        if closed is None or closed[0] < self.consumed:
+            return None
+        # closed, and the block not finished yet: only an unterminated line can follow
+        after = text.find("\n", closed[1]) + 1
+        return closed if not text[after:].strip() else None
+
+    def _fence_at(self, opened_at: int) -> _OpenFence | None:
+        fence = self._fence
+        if fence is not None and fence.opened_at == opened_at:
+            return fence
+        text = self.text
+        line_end = text.find("\n", opened_at)
+        opener = text[opened_at:line_end]
+        # Only a fence at column 0 opened by exactly three marks is a top-level code block
+        # that Rich draws as the head, a blank line, then the code; others are drawn whole.
+        if not opener.startswith(_FENCES) or opener[3:4] in ("`", "~"):
+            return None
+        lexer = opener[3:].strip().partition(" ")[0] or "text"
+        head_text = text[self.consumed : opened_at]
+        head = [*self._draw(_markdown(head_text)), self._blank()] if head_text.strip() else []
+        self._fence = _OpenFence(opened_at, line_end + 1, lexer, head, kept_end=line_end + 1)
+        return self._fence
+
+    def _keep_chunks(self, fence: _OpenFence, code_end: int) -> None:
+        """Highlight and keep a chunk of finished lines (each line is highlighted once)."""
+        text = self.text
+        lines: list[tuple[int, int]] = []  # finished lines not kept yet: (start, newline)
+        pos = fence.kept_end
+        while True:
+            newline = text.find("\n", pos, code_end)
+            if newline < 0:
+                break
+            lines.append((pos, newline))
+            pos = newline + 1
+        if not lines:
+            return  # at most FENCE_CHUNK_LINES lines are ever scanned here
+        # Cut after a non-blank line followed by a line at column 0 (where a lexer is most
+        # likely in its initial state); after FENCE_CHUNK_LINES lines without one, after
+        # any non-blank line.
+        newest = len(lines)
+        cut = -1
+        for i in range(newest - 1, -1, -1):
+            start, newline = lines[i]
+            following = text[newline + 1 : newline + 2]
+            if text[start:newline].strip() and following.strip():
+                cut = newline
+                break
+        if cut < 0 and len(lines) >= FENCE_CHUNK_LINES:
+            cut = next((nl for st, nl in reversed(lines[:newest]) if text[st:nl].strip()), -1)
+        if cut < 0:
+            return
+        drawn = self._draw(
+            _syntax(text[fence.kept_end : cut], fence.lexer, 0 if fence.kept else 1, 1)
+        )
+        fence.bottom = drawn[-1]
+        fence.kept.extend(drawn[:-1])
+        fence.kept_end = cut + 1
+
+    def _draw_rest(self, fence: _OpenFence, code_end: int) -> list[Strip]:
+        rest = self.text[fence.kept_end : code_end].rstrip()
+        if rest:
+            return self._draw(_syntax(rest, fence.lexer, 0 if fence.kept else 1, 1))
+        if fence.kept and fence.bottom is not None:
+            return [fence.bottom]
+        return self._draw(_syntax(rest, fence.lexer, 1, 1))
+
+    def _finish_fence(self, start: int, fence_span: tuple[int, int] | None) -> list[Strip] | None:
+        """A finished block that is the open fence we drew in chunks: its kept lines."""
+        fence = self._fence
+        if fence is None or fence_span is None or fence_span[0] != fence.opened_at:
+            return None
+        self._fence = None
+        if start > fence.opened_at:
+            return None
+        self._keep_chunks(fence, fence_span[1])
+        return fence.head + fence.kept + self._draw_rest(fence, fence_span[1])
 
 
 class PaneBody(ScrollView, can_focus=False):
@@ -74,10 +317,8 @@ class PaneBody(ScrollView, can_focus=False):
         self.reasoning_folded = False
         self.show_raw = False
         self.notice_text = ""  # shown instead of an answer (an error with no text)
-        self._text = ""
-        self._consumed = 0
-        self._blocks: list[RenderableType] = []
-        self._block_lines: list[list[Strip]] = []
+        self._answer = AnswerLines(self._draw, lambda: Strip.blank(self._width, self._style))
+        self._pending = ""  # the answer as last given; drawn on the next rebuild
         self._tail_lines: list[Strip] = []
         self._reasoning_lines: list[Strip] = []
         self._raw_lines: list[Strip] = []
@@ -90,16 +331,11 @@ class PaneBody(ScrollView, can_focus=False):
 
     def set_answer(self, text: str) -> None:
         """The answer so far (it only grows between resets)."""
-        if not text.startswith(self._text):
+        if not text.startswith(self._pending):
             self.reset()
-        if text == self._text:
+        if text == self._pending:
             return
-        self._text = text
-        blocks, self._consumed = split_blocks(text, self._consumed)
-        for block in blocks:
-            renderable = _markdown(block)
-            self._blocks.append(renderable)
-            self._block_lines.append(self._draw(renderable))
+        self._pending = text
         self._dirty_tail = self._dirty_raw = True
         self._rebuild()
 
@@ -129,10 +365,8 @@ class PaneBody(ScrollView, can_focus=False):
 
     def reset(self) -> None:
         """Forget everything (a re-run)."""
-        self._text = ""
-        self._consumed = 0
-        self._blocks.clear()
-        self._block_lines.clear()
+        self._answer.reset()
+        self._pending = ""
         self.reasoning = ""
         self.notice_text = ""
         self.reasoning_folded = False
@@ -167,21 +401,21 @@ class PaneBody(ScrollView, can_focus=False):
         if width != self._width or style != self._style:
             self._width = width
             self._style = style
-            self._block_lines = [self._draw(b) for b in self._blocks]
+            self._answer.redraw()
             self._dirty_reasoning = self._dirty_tail = self._dirty_raw = True
         if self._dirty_reasoning:
             body = Text(self.reasoning, style="italic dim")
             self._reasoning_lines = self._draw(body) if self.reasoning else []
             self._dirty_reasoning = False
         if self._dirty_tail:
-            tail = self._text[self._consumed :]
-            if self.notice_text and not self._text:
+            if self.notice_text and not self._pending:
                 self._tail_lines = self._draw(Text(self.notice_text, style="bold red"))
             else:
-                self._tail_lines = self._draw(_markdown(tail)) if tail.strip() else []
+                self._answer.update(self._pending)
+                self._tail_lines = self._answer.tail_lines
             self._dirty_tail = False
         if self._dirty_raw and self.show_raw:
-            self._raw_lines = self._draw(Text(self._text or self.notice_text))
+            self._raw_lines = self._draw(Text(self._pending or self.notice_text))
             self._dirty_raw = False
         lines: list[Strip] = []
         if self.reasoning:
@@ -201,7 +435,7 @@ class PaneBody(ScrollView, can_focus=False):
         if self.show_raw:
             lines.extend(self._raw_lines)
         else:
-            for block in self._block_lines:
+            for block in self._answer.block_lines:
                 lines.extend(block)
                 lines.append(Strip.blank(width, self._style))
             lines.extend(self._tail_lines)
