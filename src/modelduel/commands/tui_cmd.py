@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import logging
 import os
 import signal
 from collections.abc import Callable, Iterator
@@ -20,7 +21,13 @@ if TYPE_CHECKING:
     from modelduel.tui.app import ModelduelApp, Runner
     from modelduel.tui.duelview import DuelView
 
-__all__ = ["child_runner_factory", "exit_on_signals", "run_tui", "theme_saver"]
+__all__ = [
+    "child_runner_factory",
+    "exit_on_signals",
+    "logging_to_file",
+    "run_tui",
+    "theme_saver",
+]
 
 # A closed terminal (SIGHUP) or a `kill` (SIGTERM) ends the app the way ctrl+q does: runs
 # still going are cancelled and saved (text kept) before the process exits.
@@ -106,7 +113,7 @@ def run_tui(
         )
         app = ModelduelApp(settings, child_runner_factory(config, env))  # type: ignore[arg-type]
         app_ref.append(app)
-        with exit_on_signals(app.exit) as received:
+        with logging_to_file(locations.log_path()), exit_on_signals(app.exit) as received:
             app.run()
     return 128 + received[0] if received else 0
 
@@ -123,6 +130,33 @@ def theme_saver(config_file: Path, tell: Callable[[str], None]) -> Callable[[str
             tell(f"theme {name} not saved: {exc}")
 
     return save
+
+
+@contextlib.contextmanager
+def logging_to_file(path: Path) -> Iterator[None]:
+    """While the block runs, modelduel's warnings and errors (with traceback) go to `path`.
+
+    Textual swallows what is written to stderr while it draws, so without this a failure
+    logged by the engine (a duel callback that raised) would be lost; the worker child
+    appends its own stderr to the same file. A log that cannot be opened is skipped.
+    """
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handler = logging.FileHandler(path, encoding="utf-8")
+    except OSError:
+        yield
+        return
+    handler.setFormatter(
+        logging.Formatter("%(asctime)s tui[%(process)d] %(levelname)s %(name)s: %(message)s")
+    )
+    handler.setLevel(logging.WARNING)
+    logger = logging.getLogger("modelduel")
+    logger.addHandler(handler)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        handler.close()
 
 
 @contextlib.contextmanager

@@ -11,7 +11,9 @@ Protocol, one JSON object per line:
                               {"op": "cancel", "run_id": ID} | {"op": "cancel_all"}
     child -> parent (stdout): core.codec event lines, and ["<run_id>", 0, "E"] when a
                               run has fully ended.
-The child exits when its stdin closes, so it can never outlive its parent.
+The child exits when its stdin closes, so it can never outlive its parent. Its stderr
+(warnings, a crash's traceback) goes to modelduel's log file (`locations.log_path()`),
+never to the terminal the TUI draws on; a crash message names that file.
 """
 
 from __future__ import annotations
@@ -26,8 +28,10 @@ import signal
 import sys
 import time
 from collections.abc import Callable
-from typing import Any
+from pathlib import Path
+from typing import IO, Any
 
+from modelduel import locations
 from modelduel.core.codec import decode_event_line, encode_event_line
 from modelduel.core.duel import ClientPool, DuelRunner, EventSink, RunPlan
 from modelduel.core.events import ErrorInfo, Retrying, Stamped, StreamFailed
@@ -38,6 +42,10 @@ from modelduel.redact import redact_secrets
 __all__ = ["ChildDuelRunner", "plan_from_json", "plan_to_json"]
 
 ENDED = "E"
+
+# A log past this size is moved to `<name>.1` (one old generation kept) when a worker
+# starts, so a long-lived setup never grows it without bound.
+LOG_ROTATE_BYTES = 1_000_000
 
 _log = logging.getLogger("modelduel.worker")
 
@@ -151,8 +159,10 @@ async def _serve(settings: dict[str, Any]) -> None:
                 break
     finally:
         runner.cancel_all()
-        with contextlib.suppress(Exception):
+        try:
             await runner.wait()
+        except Exception:  # a run's own bug: logged, and the pool still closes
+            _log.exception("a run failed while the worker was stopping")
         await pool.aclose()
 
 
@@ -184,6 +194,8 @@ class ChildDuelRunner:
         sink: called in the parent's event loop with every (run_id, stamped event).
         retries, timeout_s, stall_timeout_s, connect_timeout_s: as for DuelRunner.
         env: the child's environment (defaults to this process's).
+        on_run_ended: called with a run id once that run has fully ended.
+        log_path: where the child's stderr goes (default `locations.log_path()`).
     """
 
     def __init__(
@@ -196,8 +208,10 @@ class ChildDuelRunner:
         connect_timeout_s: float = 10.0,
         env: dict[str, str] | None = None,
         on_run_ended: Callable[[str], None] | None = None,
+        log_path: Path | None = None,
     ) -> None:
         self._sink = sink
+        self.log_path = log_path or locations.log_path()
         self._on_run_ended = on_run_ended
         self._settings = {
             "retries": retries,
@@ -218,16 +232,22 @@ class ChildDuelRunner:
         """Start the child process (idempotent); it is ready to take runs when this returns."""
         if self._proc is not None:
             return
-        self._proc = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "modelduel.core.worker",
-            json.dumps(self._settings),
-            stdin=asyncio.subprocess.PIPE,
-            stdout=asyncio.subprocess.PIPE,
-            env=self._env,
-            limit=64 * 1024 * 1024,
-        )
+        log = _open_log(self.log_path)
+        try:
+            self._proc = await asyncio.create_subprocess_exec(
+                sys.executable,
+                "-m",
+                "modelduel.core.worker",
+                json.dumps(self._settings),
+                stdin=asyncio.subprocess.PIPE,
+                stdout=asyncio.subprocess.PIPE,
+                stderr=log if log is not None else asyncio.subprocess.DEVNULL,
+                env=self._env,
+                limit=64 * 1024 * 1024,
+            )
+        finally:
+            if log is not None:
+                log.close()  # the child holds its own descriptor
         self._reader = asyncio.get_running_loop().create_task(self._read())
 
     async def start(self, plans: list[RunPlan]) -> None:
@@ -292,8 +312,9 @@ class ChildDuelRunner:
             _log.error("a duel callback failed; the runs carry on", exc_info=exc)
 
     async def _read(self) -> None:
-        assert self._proc is not None and self._proc.stdout is not None
-        stdout = self._proc.stdout
+        proc = self._proc
+        assert proc is not None and proc.stdout is not None
+        stdout = proc.stdout
         while line := await stdout.readline():
             if line.startswith(b'["') and line.endswith(b', 0, "E"]\n'):
                 run_id = json.loads(line)[0]
@@ -313,13 +334,50 @@ class ChildDuelRunner:
         if self._closing:  # aclose(): we stopped it
             lost = ErrorInfo("cancelled", "cancelled: modelduel was closed")
         else:
-            lost = ErrorInfo("connection", "the duel worker process ended unexpectedly")
+            lost = ErrorInfo("connection", await self._crash_message(proc))
         for run_id in sorted(self._pending):
             self._isolated(self._sink, run_id, Stamped(time.monotonic_ns(), StreamFailed(lost)))
             if self._on_run_ended is not None:
                 self._isolated(self._on_run_ended, run_id)
         self._pending.clear()
         self._idle.set()
+
+    async def _crash_message(self, proc: asyncio.subprocess.Process) -> str:
+        """Why the runs of a child that vanished failed, and where its traceback is."""
+        try:
+            code: int | None = await asyncio.wait_for(proc.wait(), timeout=5)
+        except TimeoutError:
+            code = None
+        if code is not None and code < 0:
+            how = f" (killed by {_signal_name(-code)})"
+        elif code:
+            how = f" (exit status {code})"
+        else:
+            how = ""
+        return f"the duel worker process ended unexpectedly{how}; its log: {self.log_path}"
+
+
+def _signal_name(signum: int) -> str:
+    try:
+        return signal.Signals(signum).name
+    except ValueError:
+        return f"signal {signum}"
+
+
+def _open_log(path: Path) -> IO[bytes] | None:
+    """The log file opened for appending (rotated when big), or None when it cannot be.
+
+    A log that cannot be opened (read-only home) must not stop a duel: the child's
+    stderr then goes nowhere, which is still better than onto the TUI's screen.
+    """
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if path.exists() and path.stat().st_size > LOG_ROTATE_BYTES:
+            path.replace(path.with_name(path.name + ".1"))
+        return path.open("ab")
+    except OSError as exc:
+        _log.warning("cannot write modelduel's log %s (%s): worker messages are dropped", path, exc)
+        return None
 
 
 def main() -> None:
@@ -331,7 +389,17 @@ def main() -> None:
     # parent has saved what the runs streamed.
     for signum in (signal.SIGINT, signal.SIGHUP, signal.SIGTERM):
         signal.signal(signum, signal.SIG_IGN)
-    asyncio.run(_serve(settings))
+    # stderr is the log file (see ChildDuelRunner.open): stamp each record with its time
+    # and process, as several workers (and the TUI) append to the same file
+    logging.basicConfig(
+        level=logging.WARNING,
+        format="%(asctime)s worker[%(process)d] %(levelname)s %(name)s: %(message)s",
+    )
+    try:
+        asyncio.run(_serve(settings))
+    except Exception:
+        _log.exception("the duel worker crashed")
+        sys.exit(1)
 
 
 if __name__ == "__main__":
