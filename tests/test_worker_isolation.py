@@ -13,7 +13,10 @@ from tests.support.replay_server import Script, running_server
 from tests.test_engine_loopback import SECRET, Collect, chat_chunks, plan
 
 
-async def test_a_failing_run_ended_callback_does_not_stop_the_reader() -> None:
+async def test_a_failing_run_ended_callback_does_not_stop_the_reader(
+    tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    log = tmp_path / "modelduel.log"
     async with running_server(lambda r: Script(chat_chunks(["Hel", "lo"]))) as srv:
         sink = Collect()
         ended: list[str] = []
@@ -23,7 +26,9 @@ async def test_a_failing_run_ended_callback_does_not_stop_the_reader() -> None:
             if run_id == "first":
                 raise OSError(28, "No space left on device")  # the save failed
 
-        child = ChildDuelRunner(sink, env={"OPENAI_API_KEY": SECRET}, on_run_ended=on_ended)
+        child = ChildDuelRunner(
+            sink, env={"OPENAI_API_KEY": SECRET}, on_run_ended=on_ended, log_path=log
+        )
         await child.start([plan(srv.base, "first")])
         await asyncio.wait_for(child.wait(), 10)
         # the reader is still there: a later run streams and ends as usual
@@ -33,6 +38,11 @@ async def test_a_failing_run_ended_callback_does_not_stop_the_reader() -> None:
     assert ended == ["first", "second"]
     assert sink.stats("second").text == "Hello"
     assert len(child.callback_errors) == 1
+    # logged with its traceback to the log file, not to stderr (the TUI's screen)
+    text = log.read_text(encoding="utf-8")
+    assert "ERROR a duel callback failed; the runs carry on" in text
+    assert "Traceback" in text and "No space left on device" in text
+    assert "No space left" not in capfd.readouterr().err
 
 
 async def test_a_failing_sink_does_not_stop_the_reader() -> None:

@@ -187,7 +187,7 @@ async def _run(
     outcome: _Outcome,
 ) -> None:
     from modelduel.core.duel import ClientPool, DuelRunner
-    from modelduel.core.worker import ChildDuelRunner
+    from modelduel.core.worker import CancelReasons, ChildDuelRunner, stop_reason
     from modelduel.providers.http import Timeouts
 
     retries = args.retries if args.retries is not None else config.retries
@@ -207,10 +207,10 @@ async def _run(
         except CsvError as exc:  # disk full, file removed: the other runs carry on
             outcome.unsaved.append(f"{slot.model.spec} run {slot.run_id}: {exc}")
 
-    def install(cancel: Callable[[], None]) -> None:
+    def install(cancel: Callable[[str], None]) -> None:
         def stop(signum: int) -> None:
             outcome.stopped_by = outcome.stopped_by or signum
-            cancel()
+            cancel(stop_reason(signum))  # the rows say which signal, not "by the user"
 
         for signum in STOP_SIGNALS:
             loop.add_signal_handler(signum, stop, signum)
@@ -239,14 +239,20 @@ async def _run(
             await child.aclose()
         return
     pool = ClientPool(Timeouts(connect=config.connect_timeout_s))
+    reasons = CancelReasons()
     runner = DuelRunner(
-        duel.sink,
+        lambda run_id, stamped: duel.sink(run_id, reasons.apply(run_id, stamped)),
         pool,
         retries=retries,
         timeout_s=timeout_s,
         stall_timeout_s=config.stall_timeout_s,
     )
-    install(runner.cancel_all)
+
+    def cancel_all(reason: str) -> None:
+        reasons.mark(runner.active, reason)
+        runner.cancel_all()
+
+    install(cancel_all)
     try:
         tasks = runner.start(plans)
         for task in tasks:

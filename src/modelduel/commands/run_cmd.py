@@ -135,7 +135,7 @@ async def _run_items(
 
     from modelduel.core.records import csv_row, transcript_record
     from modelduel.core.session import DuelState
-    from modelduel.core.worker import ChildDuelRunner
+    from modelduel.core.worker import ChildDuelRunner, stop_reason
     from modelduel.storage import append_run
     from modelduel.tasks import render_prompt
 
@@ -178,14 +178,14 @@ async def _run_items(
             outcome.unsaved += 1
             if outcome.save_error is None:
                 outcome.save_error = str(exc)
-                stop()
+                stop("the batch stopped: a run could not be saved to the CSV")
         progress.advance(bar)
         if all(s.ended for s in duel.slots):
             finished[duel.duel_id].set()
 
-    def stop() -> None:
+    def stop(reason: str) -> None:
         stopping.set()
-        child.cancel_all_nowait()
+        child.cancel_all_nowait(reason)
 
     child = ChildDuelRunner(
         sink,
@@ -201,7 +201,7 @@ async def _run_items(
 
     def on_signal(signum: int) -> None:
         outcome.stopped_by = outcome.stopped_by or signum
-        stop()
+        stop(stop_reason(signum))
 
     for signum in STOP_SIGNALS:
         loop.add_signal_handler(signum, on_signal, signum)

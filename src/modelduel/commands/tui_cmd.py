@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import logging
 import os
 import signal
 from collections.abc import Callable, Iterator
@@ -17,6 +16,7 @@ from modelduel.errors import ModelduelError, SpecError
 
 if TYPE_CHECKING:
     from modelduel.config import Config
+    from modelduel.core.worker import ChildDuelRunner
     from modelduel.tasks import Task
     from modelduel.tui.app import ModelduelApp, Runner
     from modelduel.tui.duelview import DuelView
@@ -24,7 +24,6 @@ if TYPE_CHECKING:
 __all__ = [
     "child_runner_factory",
     "exit_on_signals",
-    "logging_to_file",
     "run_tui",
     "theme_saver",
 ]
@@ -40,8 +39,16 @@ DEMO_BANNER = (
 )
 
 
-def child_runner_factory(config: Config, env: dict[str, str]) -> object:
-    """A factory giving the app a child-process runner wired to its sink."""
+def child_runner_factory(
+    config: Config, env: dict[str, str], made: list[ChildDuelRunner] | None = None
+) -> object:
+    """A factory giving the app a child-process runner wired to its sink.
+
+    Args:
+        config: timeouts and retries.
+        env: the runs' environment.
+        made: each runner made is appended here (so a stop signal can tell it why).
+    """
     from modelduel.core.worker import ChildDuelRunner
 
     def make(app: ModelduelApp) -> Runner:
@@ -54,6 +61,8 @@ def child_runner_factory(config: Config, env: dict[str, str]) -> object:
             env=env,
             on_run_ended=app.run_ended,
         )
+        if made is not None:
+            made.append(runner)
         return runner  # type: ignore[return-value]
 
     return make
@@ -67,6 +76,7 @@ def run_tui(
     """Open the duel screen; returns when the user quits."""
     from modelduel import locations
     from modelduel.config import DEMO_ENV, load_config, resolve_model
+    from modelduel.core.worker import stop_reason
     from modelduel.demo import demo_environment
     from modelduel.storage import ensure_writable
     from modelduel.tui.app import AppSettings, ModelduelApp
@@ -111,9 +121,17 @@ def run_tui(
             tasks=tasks,
             history=history,
         )
-        app = ModelduelApp(settings, child_runner_factory(config, env))  # type: ignore[arg-type]
+        runners: list[ChildDuelRunner] = []
+        app = ModelduelApp(settings, child_runner_factory(config, env, runners))  # type: ignore[arg-type]
         app_ref.append(app)
-        with logging_to_file(locations.log_path()), exit_on_signals(app.exit) as received:
+
+        def stop(signum: int) -> None:
+            # the runs the app cancels on its way out say which signal, not "by the user"
+            for runner in runners:
+                runner.cancel_reason = stop_reason(signum)
+            app.exit()
+
+        with exit_on_signals(stop) as received:
             app.run()
     return 128 + received[0] if received else 0
 
@@ -133,35 +151,8 @@ def theme_saver(config_file: Path, tell: Callable[[str], None]) -> Callable[[str
 
 
 @contextlib.contextmanager
-def logging_to_file(path: Path) -> Iterator[None]:
-    """While the block runs, modelduel's warnings and errors (with traceback) go to `path`.
-
-    Textual swallows what is written to stderr while it draws, so without this a failure
-    logged by the engine (a duel callback that raised) would be lost; the worker child
-    appends its own stderr to the same file. A log that cannot be opened is skipped.
-    """
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handler = logging.FileHandler(path, encoding="utf-8")
-    except OSError:
-        yield
-        return
-    handler.setFormatter(
-        logging.Formatter("%(asctime)s tui[%(process)d] %(levelname)s %(name)s: %(message)s")
-    )
-    handler.setLevel(logging.WARNING)
-    logger = logging.getLogger("modelduel")
-    logger.addHandler(handler)
-    try:
-        yield
-    finally:
-        logger.removeHandler(handler)
-        handler.close()
-
-
-@contextlib.contextmanager
-def exit_on_signals(exit_app: Callable[[], object]) -> Iterator[list[int]]:
-    """While the block runs, SIGTERM and SIGHUP call `exit_app` in the app's event loop.
+def exit_on_signals(exit_app: Callable[[int], object]) -> Iterator[list[int]]:
+    """While the block runs, SIGTERM and SIGHUP call `exit_app(signum)` in the app's loop.
 
     Textual leaves both signals at their defaults, which kill the process at once and
     lose the runs in flight. Here the first one asks the app to quit as ctrl+q does (its
@@ -184,7 +175,7 @@ def exit_on_signals(exit_app: Callable[[], object]) -> Iterator[list[int]]:
         except RuntimeError:  # the app is not running (yet, or any more)
             raise SystemExit(128 + signum) from None
         # thread-safe: it wakes the loop through its self-pipe from inside a signal handler
-        loop.call_soon_threadsafe(exit_app)
+        loop.call_soon_threadsafe(exit_app, signum)
 
     for signum in STOP_SIGNALS:
         signal.signal(signum, handler)
