@@ -20,14 +20,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
+from modelduel.argtypes import non_negative_int, positive_float, positive_int
 from modelduel.demo import demo_environment
 from modelduel.errors import CsvError, ModelduelError
+from modelduel.options import add_config_option, add_model_options
 
 if TYPE_CHECKING:
     from modelduel.config import Config, ResolvedModel
     from modelduel.core.session import DuelState, RunSlot
 
-__all__ = ["read_prompt_bytes", "run_ask"]
+__all__ = ["add_parser", "read_prompt_bytes", "run", "run_ask"]
 
 LIVE_FPS = 10
 # The signals that end `ask` early: each cancels the runs, which are saved as cancelled
@@ -41,6 +43,32 @@ class _Outcome:
 
     stopped_by: int | None = None
     unsaved: list[str] = field(default_factory=list)
+
+
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """The `ask` subcommand's arguments."""
+    ask = sub.add_parser(
+        "ask",
+        help="send one prompt to several models at once and compare (headless)",
+        description="Send one prompt to several models at once; live view, then a summary.",
+    )
+    ask.add_argument("prompt", help="the prompt, or - to read it from stdin")
+    add_model_options(ask)
+    ask.add_argument("--system", metavar="TEXT", help="system prompt (default: the config's)")
+    ask.add_argument(
+        "--max-output-tokens", type=positive_int, metavar="N", help="cap on output tokens"
+    )
+    ask.add_argument("--json", action="store_true", help="one JSON object per model on stdout")
+    ask.add_argument("-q", "--quiet", action="store_true", help="only the answers, no table")
+    ask.add_argument("--table-only", action="store_true", help="only the table, no answers")
+    ask.add_argument("--csv", type=Path, metavar="PATH", help="append one row per run to PATH")
+    ask.add_argument(
+        "--retries", type=non_negative_int, metavar="N", help="retry retryable failures N times"
+    )
+    ask.add_argument(
+        "--timeout", type=positive_float, metavar="S", help="overall time limit per run"
+    )
+    add_config_option(ask)
 
 
 def run_ask(args: argparse.Namespace) -> int:
@@ -287,3 +315,6 @@ def _save(duel: DuelState, slot: RunSlot, csv_path: Path) -> None:
     from modelduel.storage import append_run
 
     append_run(csv_path, csv_row(duel, slot), transcript_record(duel, slot))
+
+
+run = run_ask  # the command table's interface (`cli.COMMANDS`)

@@ -17,7 +17,7 @@ from modelduel.errors import CsvError, ModelduelError
 
 FORMATS = ("csv", "jsonl", "markdown")  # storage.export.FORMATS; a test keeps them equal
 
-__all__ = ["add_export_parser", "parse_since", "run_export"]
+__all__ = ["add_export_parser", "add_parser", "parse_since", "run", "run_export"]
 
 
 def add_export_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -88,3 +88,8 @@ def _on_or_after(timestamp: str, since: date) -> bool:
         return datetime.fromisoformat(timestamp).date() >= since
     except ValueError:
         return False
+
+
+# the command table's interface (`cli.COMMANDS`)
+add_parser = add_export_parser
+run = run_export

@@ -42,7 +42,7 @@ from modelduel.errors import ModelduelError
 if TYPE_CHECKING:
     from rich.console import Console
 
-__all__ = ["add_route_parser", "run_route", "stats_json"]
+__all__ = ["add_parser", "add_route_parser", "run", "run_route", "stats_json"]
 
 
 def add_route_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -242,3 +242,8 @@ def run_route(args: argparse.Namespace) -> int:
             if path is not None:
                 console.print(f"wrote {path}", style="dim")
     return 0 if stats else 1
+
+
+# the command table's interface (`cli.COMMANDS`)
+add_parser = add_route_parser
+run = run_route

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from modelduel.argtypes import non_negative_int, positive_float, positive_int
 from modelduel.demo import demo_environment
 from modelduel.errors import CsvError
+from modelduel.options import add_config_option, add_model_options
 
 if TYPE_CHECKING:
     from modelduel.config import Config, ResolvedModel
@@ -24,7 +25,7 @@ if TYPE_CHECKING:
     from modelduel.core.events import Stamped
     from modelduel.tasks import Task
 
-__all__ = ["add_run_parser", "run_run"]
+__all__ = ["add_parser", "add_run_parser", "run", "run_run"]
 
 # Ctrl+C, `kill` and a closed terminal all stop the batch the same way: runs in flight are
 # cancelled and saved as cancelled (text kept), so the same command resumes them.
@@ -51,15 +52,7 @@ def add_run_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
         description="Run every task of SUITE on every model; rows land in --csv as runs end.",
     )
     p.add_argument("suite", type=Path, help="a folder of task files (e.g. tasks/starter)")
-    p.add_argument(
-        "-m",
-        "--model",
-        action="append",
-        dest="models",
-        metavar="SPEC",
-        help="PROVIDER/MODEL_ID, repeatable (default: the config's lineup)",
-    )
-    p.add_argument("--demo", action="store_true", help="use the simulated providers")
+    add_model_options(p)
     p.add_argument(
         "--repeat", type=positive_int, default=1, metavar="N", help="runs per task and model"
     )
@@ -72,7 +65,7 @@ def add_run_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
         "--retries", type=non_negative_int, metavar="N", help="retry retryable failures N times"
     )
     p.add_argument("--timeout", type=positive_float, metavar="S", help="time limit per run")
-    p.add_argument("--config", type=Path, metavar="PATH", help="config file")
+    add_config_option(p)
 
 
 def run_run(args: argparse.Namespace) -> int:
@@ -235,3 +228,8 @@ async def _run_items(
             loop.remove_signal_handler(signum)
         await child.aclose()
     return outcome
+
+
+# the command table's interface (`cli.COMMANDS`)
+add_parser = add_run_parser
+run = run_run

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 __all__ = [
     "child_runner_factory",
     "exit_on_signals",
+    "run",
     "run_tui",
     "theme_saver",
 ]
@@ -184,3 +185,7 @@ def exit_on_signals(exit_app: Callable[[int], object]) -> Iterator[list[int]]:
     finally:
         for signum, old in previous.items():
             signal.signal(signum, old)
+
+
+# the command run with no command name (`cli.DEFAULT_COMMAND`)
+run = run_tui
