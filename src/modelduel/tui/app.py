@@ -744,6 +744,7 @@ class ModelduelApp(App[None]):
 
     def export_session(self) -> None:
         """Write this session's runs to a CSV file of their own, beside the results CSV."""
+        from modelduel.errors import ModelduelError
         from modelduel.storage import read_rows, read_transcripts
         from modelduel.storage.export import export_rows
 
@@ -755,7 +756,7 @@ class ModelduelApp(App[None]):
         target = self.settings.csv_path.with_name(f"modelduel-session-{stamp}.csv")
         try:
             export_rows(rows, read_transcripts(self.settings.csv_path), target, "csv", False)
-        except Exception as exc:
+        except ModelduelError as exc:  # the file cannot be written (names it and why)
             self.notify(f"export failed: {exc}", severity="error")
             return
         self.notify(f"exported {len(rows)} runs to {target}")
