@@ -116,3 +116,10 @@ def test_out_refuses_a_missing_directory(results: Path, tmp_path: Path) -> None:
     with pytest.raises(ModelduelError, match="does not exist"):
         run_export(parse(str(results), "-o", str(target)))
     assert not target.parent.exists()
+
+
+def test_the_parser_offers_exactly_the_formats_storage_writes() -> None:
+    from modelduel.commands import export as command
+    from modelduel.storage import export as writer
+
+    assert command.FORMATS == writer.FORMATS

@@ -12,14 +12,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from modelduel.commands.route import (
-    add_route_parser,
-    litellm_config,
-    load_route_rows,
-    run_route,
-    yaml_dump,
-)
+from modelduel.commands.route import add_route_parser, run_route
 from modelduel.core.routing import OBJECTIVES, Route
+from modelduel.core.routing_export import litellm_config, yaml_dump
+from modelduel.core.routing_rows import load_route_rows
 from modelduel.errors import CsvError, ModelduelError
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -432,3 +428,28 @@ def test_short_middle_row_stays_out_of_the_route_after_an_append(
     assert out["routes"] == {"x": "n"}
     assert {(s["model"], s["runs"]) for s in out["stats"]} == {("m", 1), ("n", 1)}
     assert "1 bad row skipped" in captured.err  # not "1 bad rows"
+
+
+def test_report_of_simulated_runs_warns_under_its_heading(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = write(
+        tmp_path,
+        f"{HEADER},simulated\nt1,x,m,4,1,2,3,4,0.01,0,,true\nt2,x,n,5,1,2,3,4,0.01,0,,true\n",
+    )
+    assert run_route(parse(path)) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("Routing by quality-per-cost")
+    # the same renderable the TUI's report shows (tests/test_tui_report.py), not an end note
+    assert lines[1] == "WARNING: all of these runs are SIMULATED (demo mode), not real model output"
+    assert sum("SIMULATED" in line for line in lines) == 1
+    assert run_route(parse(path, "--json")) == 0
+    assert "SIMULATED" in capsys.readouterr().err  # JSON on stdout stays clean
+
+
+def test_report_of_real_runs_has_no_simulated_warning(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = write(tmp_path, f"{HEADER},simulated\nt1,x,m,4,1,2,3,4,0.01,0,,false\n")
+    assert run_route(parse(path)) == 0
+    assert "SIMULATED" not in capsys.readouterr().out

@@ -32,12 +32,20 @@ from tests.support.cli import (
 TASKS = Path(__file__).resolve().parent.parent / "tasks" / "starter"
 
 
-def assert_cancelled_with_text(csv_path: Path, rows: list[dict[str, str]]) -> None:
+# What a run cancelled by each signal says happened (its `error` cell): never "by the user"
+CANCELLED_BY = {
+    signal.SIGTERM: "cancelled: modelduel received SIGTERM",
+    signal.SIGHUP: "cancelled: the terminal closed (SIGHUP)",
+}
+
+
+def assert_cancelled_with_text(csv_path: Path, rows: list[dict[str, str]], signum: int) -> None:
     transcripts = read_transcripts(csv_path)
     slow = [r for r in rows if r["model"] == SLOW]
     assert slow, rows
     for row in slow:
         assert row["finish_reason"] == "cancelled", row
+        assert row["error"] == CANCELLED_BY[signum], row
         record = transcripts[row["run_id"]]
         # GPT-5.5 streams its reasoning summary first: what streamed is kept, either way
         assert record["text"] or record["reasoning_text"], "the streamed text is kept"
@@ -61,7 +69,7 @@ def test_ask_saves_in_flight_runs_as_cancelled(tmp_path: Path, signum: int) -> N
     assert b"Traceback" not in err and b"BrokenPipeError" not in err
     rows = read_rows(csv_path)
     assert len(rows) == 2
-    assert_cancelled_with_text(csv_path, rows)
+    assert_cancelled_with_text(csv_path, rows, signum)
 
 
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP])
@@ -84,7 +92,7 @@ def test_run_saves_in_flight_runs_as_cancelled_and_resumes_them(
     assert b"run the same command again to resume" in err
     rows = read_rows(csv_path)
     assert len(rows) == 2
-    assert_cancelled_with_text(csv_path, rows)
+    assert_cancelled_with_text(csv_path, rows, signum)
 
 
 def test_run_stops_with_one_line_when_the_disk_fills(tmp_path: Path) -> None:
@@ -168,7 +176,8 @@ def test_tui_saves_in_flight_runs_as_cancelled(tmp_path: Path, how: str) -> None
             assert wait_for(lambda: not _alive(pid), 30)
         rows = read_rows(csv_path)
         assert len(rows) == 2
-        assert_cancelled_with_text(csv_path, rows)
+        signum = signal.SIGTERM if how == "SIGTERM" else signal.SIGHUP
+        assert_cancelled_with_text(csv_path, rows, signum)
     finally:
         subprocess.run([*TMUX, "kill-server"], capture_output=True)
 
@@ -201,7 +210,7 @@ def test_ask_live_view_in_a_terminal_saves_on_sigterm(tmp_path: Path) -> None:
         assert f"{FAST}" in screen and "results" in screen  # answers and table were shown
         rows = read_rows(csv_path)
         assert len(rows) == 2
-        assert_cancelled_with_text(csv_path, rows)
+        assert_cancelled_with_text(csv_path, rows, signal.SIGTERM)
     finally:
         subprocess.run([*TMUX, "kill-server"], capture_output=True)
 

@@ -1,7 +1,8 @@
 """Where modelduel keeps its files: the one seam tests patch to isolate a run.
 
 Config lives in the platform config dir (`~/.config/modelduel/config.toml` on
-Linux); `MODELDUEL_CONFIG` or `--config` point elsewhere.
+Linux); `MODELDUEL_CONFIG` or `--config` point elsewhere. The duel worker's log lives
+in the platform state dir (`~/.local/state/modelduel/modelduel.log` on Linux).
 """
 
 from __future__ import annotations
@@ -11,7 +12,14 @@ from pathlib import Path
 
 import platformdirs
 
-__all__ = ["CONFIG_ENV", "config_dir", "config_path", "user_themes_dir"]
+__all__ = [
+    "CONFIG_ENV",
+    "config_dir",
+    "config_path",
+    "log_path",
+    "state_dir",
+    "user_themes_dir",
+]
 
 CONFIG_ENV = "MODELDUEL_CONFIG"
 """Environment variable naming a config file to use instead of the default one."""
@@ -35,3 +43,16 @@ def config_path() -> Path:
 def user_themes_dir() -> Path:
     """The user's own theme files."""
     return config_dir() / "themes"
+
+
+def state_dir() -> Path:
+    """The user's modelduel state directory, for logs (may not exist yet)."""
+    return platformdirs.user_state_path(APP_NAME)
+
+
+def log_path() -> Path:
+    """modelduel's log: the duel worker's stderr (warnings, any traceback) and the TUI's errors.
+
+    Never the terminal: the TUI draws on it, and `ask`'s live view redraws over it.
+    """
+    return state_dir() / "modelduel.log"

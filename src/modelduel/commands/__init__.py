@@ -1,1 +1,4 @@
-"""One module per command; each is imported only when its command runs."""
+"""One module per command, each exposing `add_parser(sub)` and `run(args)` (see `cli.COMMANDS`).
+
+Every module is imported to build the parser, so each keeps its heavy imports inside `run`.
+"""

@@ -20,14 +20,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
+from modelduel.argtypes import non_negative_int, positive_float
 from modelduel.demo import demo_environment
 from modelduel.errors import CsvError, ModelduelError
+from modelduel.options import add_config_option, add_duel_options, add_model_options
 
 if TYPE_CHECKING:
     from modelduel.config import Config, ResolvedModel
     from modelduel.core.session import DuelState, RunSlot
 
-__all__ = ["read_prompt_bytes", "run_ask"]
+__all__ = ["add_parser", "read_prompt_bytes", "run", "run_ask"]
 
 LIVE_FPS = 10
 # The signals that end `ask` early: each cancels the runs, which are saved as cancelled
@@ -41,6 +43,30 @@ class _Outcome:
 
     stopped_by: int | None = None
     unsaved: list[str] = field(default_factory=list)
+
+
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """The `ask` subcommand's arguments."""
+    ask = sub.add_parser(
+        "ask",
+        help="send one prompt to several models at once and compare (headless)",
+        description="Send one prompt to several models at once; live view, then a summary.",
+    )
+    ask.add_argument("prompt", help="the prompt, or - to read it from stdin")
+    add_model_options(ask)
+    ask.add_argument("--system", metavar="TEXT", help="system prompt (default: the config's)")
+    add_duel_options(ask)
+    ask.add_argument("--json", action="store_true", help="one JSON object per model on stdout")
+    ask.add_argument("-q", "--quiet", action="store_true", help="only the answers, no table")
+    ask.add_argument("--table-only", action="store_true", help="only the table, no answers")
+    ask.add_argument("--csv", type=Path, metavar="PATH", help="append one row per run to PATH")
+    ask.add_argument(
+        "--retries", type=non_negative_int, metavar="N", help="retry retryable failures N times"
+    )
+    ask.add_argument(
+        "--timeout", type=positive_float, metavar="S", help="overall time limit per run"
+    )
+    add_config_option(ask)
 
 
 def run_ask(args: argparse.Namespace) -> int:
@@ -192,7 +218,7 @@ async def _run(
     outcome: _Outcome,
 ) -> None:
     from modelduel.core.duel import ClientPool, DuelRunner
-    from modelduel.core.worker import ChildDuelRunner
+    from modelduel.core.worker import CancelReasons, ChildDuelRunner, stop_reason
     from modelduel.providers.http import Timeouts
 
     retries = args.retries if args.retries is not None else config.retries
@@ -212,10 +238,10 @@ async def _run(
         except CsvError as exc:  # disk full, file removed: the other runs carry on
             outcome.unsaved.append(f"{slot.model.spec} run {slot.run_id}: {exc}")
 
-    def install(cancel: Callable[[], None]) -> None:
+    def install(cancel: Callable[[str], None]) -> None:
         def stop(signum: int) -> None:
             outcome.stopped_by = outcome.stopped_by or signum
-            cancel()
+            cancel(stop_reason(signum))  # the rows say which signal, not "by the user"
 
         for signum in STOP_SIGNALS:
             loop.add_signal_handler(signum, stop, signum)
@@ -244,14 +270,20 @@ async def _run(
             await child.aclose()
         return
     pool = ClientPool(Timeouts(connect=config.connect_timeout_s))
+    reasons = CancelReasons()
     runner = DuelRunner(
-        duel.sink,
+        lambda run_id, stamped: duel.sink(run_id, reasons.apply(run_id, stamped)),
         pool,
         retries=retries,
         timeout_s=timeout_s,
         stall_timeout_s=config.stall_timeout_s,
     )
-    install(runner.cancel_all)
+
+    def cancel_all(reason: str) -> None:
+        reasons.mark(runner.active, reason)
+        runner.cancel_all()
+
+    install(cancel_all)
     try:
         tasks = runner.start(plans)
         for task in tasks:
@@ -286,3 +318,6 @@ def _save(duel: DuelState, slot: RunSlot, csv_path: Path) -> None:
     from modelduel.storage import append_run
 
     append_run(csv_path, csv_row(duel, slot), transcript_record(duel, slot))
+
+
+run = run_ask  # the command table's interface (`cli.COMMANDS`)

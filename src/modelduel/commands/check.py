@@ -18,11 +18,27 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
+from modelduel.options import add_config_option, add_model_options
+
 if TYPE_CHECKING:
     from modelduel.config import Config, ResolvedModel
     from modelduel.core.events import ErrorInfo
 
-__all__ = ["CheckResult", "check_models", "run_check"]
+__all__ = ["CheckResult", "add_parser", "check_models", "run", "run_check"]
+
+
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """The `check` subcommand's arguments."""
+    check = sub.add_parser(
+        "check",
+        help="one tiny real request per model: is each one ready?",
+        description="Send each model one minimal request (a one-token answer) and report "
+        "key, endpoint, model, reasoning summaries and rate-limit headroom, with the fix "
+        "for anything that fails. Exit 0 only when every model is ready.",
+    )
+    add_model_options(check)
+    add_config_option(check)
+
 
 CHECK_PROMPT = "Reply with the single word: ready"
 CHECK_BUDGET = 256
@@ -253,3 +269,7 @@ def _fix(error: ErrorInfo, model: ResolvedModel) -> str:
     if kind == "bad_request":
         return f"the provider refused the request: `modelduel models -m {model.spec}` shows it"
     return "the provider failed: try again later"
+
+
+# the command table's interface (`cli.COMMANDS`)
+run = run_check

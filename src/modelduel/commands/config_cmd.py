@@ -8,9 +8,10 @@ import os
 import sys
 from typing import Any
 
+from modelduel.options import add_config_option
 from modelduel.redact import mask_url_userinfo
 
-__all__ = ["run_config"]
+__all__ = ["add_parser", "run", "run_config"]
 
 
 def _mask_urls(value: Any) -> Any:
@@ -23,6 +24,17 @@ def _mask_urls(value: Any) -> Any:
     if isinstance(value, list):
         return [_mask_urls(v) for v in value]
     return value
+
+
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """`config init` and `config show`."""
+    config = sub.add_parser("config", help="write or show the configuration")
+    config_sub = config.add_subparsers(dest="config_command", metavar="ACTION", required=True)
+    init = config_sub.add_parser("init", help="write a starting config file")
+    init.add_argument("--force", action="store_true", help="overwrite an existing file")
+    add_config_option(init)
+    show = config_sub.add_parser("show", help="print the effective config (keys masked)")
+    add_config_option(show)
 
 
 def run_config(args: argparse.Namespace) -> int:
@@ -51,3 +63,6 @@ def run_config(args: argparse.Namespace) -> int:
     json.dump(view, sys.stdout, indent=2, ensure_ascii=False)
     sys.stdout.write("\n")
     return 0
+
+
+run = run_config  # the command table's interface (`cli.COMMANDS`)

@@ -12,7 +12,24 @@ import argparse
 import json
 import sys
 
-__all__ = ["run_models"]
+from modelduel.options import add_config_option, add_duel_options
+
+__all__ = ["add_parser", "run", "run_models"]
+
+
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """The `models` subcommand's arguments."""
+    models = sub.add_parser(
+        "models",
+        help="what modelduel knows about model families, and what it would send",
+        description="List the capability data (id patterns, thinking, efforts, limits, "
+        "price source); with -m, which family each model matched and the request body.",
+    )
+    models.add_argument(
+        "-m", "--model", action="append", dest="models", metavar="SPEC", help="explain a model"
+    )
+    add_duel_options(models)
+    add_config_option(models)
 
 
 def run_models(args: argparse.Namespace) -> int:
@@ -65,3 +82,7 @@ def _caps_line(f: object) -> str:
         f"--effort {mapping}; temperature {'yes' if f.temperature else 'no'}, "
         f"top_p {'yes' if f.top_p else 'no'}; {limits}"
     )
+
+
+# the command table's interface (`cli.COMMANDS`)
+run = run_models

@@ -18,16 +18,16 @@ from modelduel.errors import CsvError
 if TYPE_CHECKING:
     from modelduel.tui.duelview import DuelView
 
-__all__ = ["add_review_parsers", "recorded_views", "run_score", "run_suite"]
+__all__ = ["add_parser", "add_review_parsers", "recorded_views", "run", "run_score", "run_suite"]
 
 
 def _common(p: argparse.ArgumentParser) -> None:
+    from modelduel.options import add_config_option, add_model_options, add_theme_options
+
     p.add_argument("--no-blind", action="store_true", help="show model names while scoring")
-    p.add_argument("--theme", metavar="NAME", help="colour theme")
-    p.add_argument("--themes", type=Path, metavar="DIR", help="extra theme directory")
-    p.add_argument("--config", type=Path, metavar="PATH", help="config file")
-    p.add_argument("-m", "--model", action="append", dest="models", metavar="SPEC")
-    p.add_argument("--demo", action="store_true", help="use the simulated providers")
+    add_theme_options(p)
+    add_config_option(p)
+    add_model_options(p)
 
 
 def add_review_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -100,3 +100,12 @@ def run_suite(args: argparse.Namespace) -> int:
     views = recorded_views(args.csv, blind, {t.id for t in tasks})
     args.blind = blind
     return run_tui(args, recorded=tuple(views), tasks=tuple(tasks))
+
+
+# the command table's interface (`cli.COMMANDS`): this module holds `score` and `suite`
+add_parser = add_review_parsers
+
+
+def run(args: argparse.Namespace) -> int:
+    """`score` or `suite`, by `args.command`."""
+    return run_score(args) if args.command == "score" else run_suite(args)

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from modelduel.argtypes import non_negative_int, positive_float, positive_int
 from modelduel.demo import demo_environment
 from modelduel.errors import CsvError
+from modelduel.options import add_config_option, add_duel_options, add_model_options
 
 if TYPE_CHECKING:
     from modelduel.config import Config, ResolvedModel
@@ -24,7 +25,7 @@ if TYPE_CHECKING:
     from modelduel.core.events import Stamped
     from modelduel.tasks import Task
 
-__all__ = ["add_run_parser", "run_run"]
+__all__ = ["add_parser", "add_run_parser", "run", "run_run"]
 
 # Ctrl+C, `kill` and a closed terminal all stop the batch the same way: runs in flight are
 # cancelled and saved as cancelled (text kept), so the same command resumes them.
@@ -51,15 +52,7 @@ def add_run_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
         description="Run every task of SUITE on every model; rows land in --csv as runs end.",
     )
     p.add_argument("suite", type=Path, help="a folder of task files (e.g. tasks/starter)")
-    p.add_argument(
-        "-m",
-        "--model",
-        action="append",
-        dest="models",
-        metavar="SPEC",
-        help="PROVIDER/MODEL_ID, repeatable (default: the config's lineup)",
-    )
-    p.add_argument("--demo", action="store_true", help="use the simulated providers")
+    add_model_options(p)
     p.add_argument(
         "--repeat", type=positive_int, default=1, metavar="N", help="runs per task and model"
     )
@@ -67,12 +60,12 @@ def add_run_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
         "--concurrency", type=positive_int, default=1, metavar="K", help="tasks in flight at once"
     )
     p.add_argument("--csv", type=Path, required=True, metavar="PATH", help="results CSV")
-    p.add_argument("--max-output-tokens", type=positive_int, metavar="N", help="output cap")
+    add_duel_options(p)
     p.add_argument(
         "--retries", type=non_negative_int, metavar="N", help="retry retryable failures N times"
     )
     p.add_argument("--timeout", type=positive_float, metavar="S", help="time limit per run")
-    p.add_argument("--config", type=Path, metavar="PATH", help="config file")
+    add_config_option(p)
 
 
 def run_run(args: argparse.Namespace) -> int:
@@ -137,7 +130,7 @@ async def _run_items(
     from modelduel.core.checks import CheckRunner, csv_columns, transcript_fields
     from modelduel.core.records import csv_row, transcript_record
     from modelduel.core.session import DuelState, RunSlot
-    from modelduel.core.worker import ChildDuelRunner
+    from modelduel.core.worker import ChildDuelRunner, stop_reason
     from modelduel.storage import append_run, update_run
     from modelduel.storage.lock import file_lock
     from modelduel.storage.transcript import append_transcript
@@ -171,7 +164,7 @@ async def _run_items(
         outcome.unsaved += 1
         if outcome.save_error is None:
             outcome.save_error = str(exc)
-            stop()
+            stop("the batch stopped: a run could not be saved to the CSV")
 
     def save(duel: DuelState, slot: RunSlot) -> bool:
         try:
@@ -219,9 +212,9 @@ async def _run_items(
         if error is None and task is not None and task.checks:
             checking.add(asyncio.ensure_future(check_then_update(duel, slot, task)))
 
-    def stop() -> None:
+    def stop(reason: str) -> None:
         stopping.set()
-        child.cancel_all_nowait()
+        child.cancel_all_nowait(reason)
 
     child = ChildDuelRunner(
         sink,
@@ -237,7 +230,7 @@ async def _run_items(
 
     def on_signal(signum: int) -> None:
         outcome.stopped_by = outcome.stopped_by or signum
-        stop()
+        stop(stop_reason(signum))
 
     for signum in STOP_SIGNALS:
         loop.add_signal_handler(signum, on_signal, signum)
@@ -274,3 +267,8 @@ async def _run_items(
         checker.close()
         await child.aclose()
     return outcome
+
+
+# the command table's interface (`cli.COMMANDS`)
+add_parser = add_run_parser
+run = run_run

@@ -16,11 +16,18 @@ from modelduel.errors import ModelduelError, SpecError
 
 if TYPE_CHECKING:
     from modelduel.config import Config
+    from modelduel.core.worker import ChildDuelRunner
     from modelduel.tasks import Task
     from modelduel.tui.app import ModelduelApp, Runner
     from modelduel.tui.duelview import DuelView
 
-__all__ = ["child_runner_factory", "exit_on_signals", "run_tui", "theme_saver"]
+__all__ = [
+    "child_runner_factory",
+    "exit_on_signals",
+    "run",
+    "run_tui",
+    "theme_saver",
+]
 
 # A closed terminal (SIGHUP) or a `kill` (SIGTERM) ends the app the way ctrl+q does: runs
 # still going are cancelled and saved (text kept) before the process exits.
@@ -33,8 +40,16 @@ DEMO_BANNER = (
 )
 
 
-def child_runner_factory(config: Config, env: dict[str, str]) -> object:
-    """A factory giving the app a child-process runner wired to its sink."""
+def child_runner_factory(
+    config: Config, env: dict[str, str], made: list[ChildDuelRunner] | None = None
+) -> object:
+    """A factory giving the app a child-process runner wired to its sink.
+
+    Args:
+        config: timeouts and retries.
+        env: the runs' environment.
+        made: each runner made is appended here (so a stop signal can tell it why).
+    """
     from modelduel.core.worker import ChildDuelRunner
 
     def make(app: ModelduelApp) -> Runner:
@@ -47,6 +62,8 @@ def child_runner_factory(config: Config, env: dict[str, str]) -> object:
             env=env,
             on_run_ended=app.run_ended,
         )
+        if made is not None:
+            made.append(runner)
         return runner  # type: ignore[return-value]
 
     return make
@@ -60,6 +77,7 @@ def run_tui(
     """Open the duel screen; returns when the user quits."""
     from modelduel import locations
     from modelduel.config import DEMO_ENV, DuelSettings, load_config, resolve_model
+    from modelduel.core.worker import stop_reason
     from modelduel.demo import demo_environment
     from modelduel.storage import ensure_writable
     from modelduel.tui.app import AppSettings, ModelduelApp
@@ -105,9 +123,17 @@ def run_tui(
             tasks=tasks,
             history=history,
         )
-        app = ModelduelApp(settings, child_runner_factory(config, env))  # type: ignore[arg-type]
+        runners: list[ChildDuelRunner] = []
+        app = ModelduelApp(settings, child_runner_factory(config, env, runners))  # type: ignore[arg-type]
         app_ref.append(app)
-        with exit_on_signals(app.exit) as received:
+
+        def stop(signum: int) -> None:
+            # the runs the app cancels on its way out say which signal, not "by the user"
+            for runner in runners:
+                runner.cancel_reason = stop_reason(signum)
+            app.exit()
+
+        with exit_on_signals(stop) as received:
             app.run()
     return 128 + received[0] if received else 0
 
@@ -127,8 +153,8 @@ def theme_saver(config_file: Path, tell: Callable[[str], None]) -> Callable[[str
 
 
 @contextlib.contextmanager
-def exit_on_signals(exit_app: Callable[[], object]) -> Iterator[list[int]]:
-    """While the block runs, SIGTERM and SIGHUP call `exit_app` in the app's event loop.
+def exit_on_signals(exit_app: Callable[[int], object]) -> Iterator[list[int]]:
+    """While the block runs, SIGTERM and SIGHUP call `exit_app(signum)` in the app's loop.
 
     Textual leaves both signals at their defaults, which kill the process at once and
     lose the runs in flight. Here the first one asks the app to quit as ctrl+q does (its
@@ -151,7 +177,7 @@ def exit_on_signals(exit_app: Callable[[], object]) -> Iterator[list[int]]:
         except RuntimeError:  # the app is not running (yet, or any more)
             raise SystemExit(128 + signum) from None
         # thread-safe: it wakes the loop through its self-pipe from inside a signal handler
-        loop.call_soon_threadsafe(exit_app)
+        loop.call_soon_threadsafe(exit_app, signum)
 
     for signum in STOP_SIGNALS:
         signal.signal(signum, handler)
@@ -160,3 +186,7 @@ def exit_on_signals(exit_app: Callable[[], object]) -> Iterator[list[int]]:
     finally:
         for signum, old in previous.items():
             signal.signal(signum, old)
+
+
+# the command run with no command name (`cli.DEFAULT_COMMAND`)
+run = run_tui

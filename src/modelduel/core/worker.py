@@ -9,9 +9,12 @@ changes its timestamp.
 Protocol, one JSON object per line:
     parent -> child (stdin):  {"op": "start", "runs": [plan...]}
                               {"op": "cancel", "run_id": ID} | {"op": "cancel_all"}
+                              (either with "reason": what the cancelled runs' error says)
     child -> parent (stdout): core.codec event lines, and ["<run_id>", 0, "E"] when a
                               run has fully ended.
-The child exits when its stdin closes, so it can never outlive its parent.
+The child exits when its stdin closes, so it can never outlive its parent. Its stderr
+(warnings, a crash's traceback) goes to modelduel's log file (`locations.log_path()`),
+never to the terminal the TUI draws on; a crash message names that file.
 """
 
 from __future__ import annotations
@@ -25,9 +28,12 @@ import os
 import signal
 import sys
 import time
-from collections.abc import Callable
-from typing import Any
+import traceback
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import IO, Any
 
+from modelduel import locations
 from modelduel.core.codec import decode_event_line, encode_event_line
 from modelduel.core.duel import ClientPool, DuelRunner, EventSink, RunPlan
 from modelduel.core.events import ErrorInfo, Retrying, Stamped, StreamFailed
@@ -35,9 +41,13 @@ from modelduel.providers.base import ModelRequest
 from modelduel.providers.http import StreamTarget, Timeouts
 from modelduel.redact import redact_secrets
 
-__all__ = ["ChildDuelRunner", "plan_from_json", "plan_to_json"]
+__all__ = ["CancelReasons", "ChildDuelRunner", "plan_from_json", "plan_to_json", "stop_reason"]
 
 ENDED = "E"
+
+# A log past this size is moved to `<name>.1` (one old generation kept) when a worker
+# starts, so a long-lived setup never grows it without bound.
+LOG_ROTATE_BYTES = 1_000_000
 
 _log = logging.getLogger("modelduel.worker")
 
@@ -81,6 +91,49 @@ def plan_from_json(data: dict[str, Any]) -> RunPlan:
     return RunPlan(data["run_id"], data["client_key"], target, request)
 
 
+def stop_reason(signum: int) -> str:
+    """What the runs a stop signal cancelled say happened: their error's message.
+
+    The CSV's `error` cell and the pane read `cancelled: modelduel received SIGTERM`
+    (kind, then this). "cancelled by the user" would be wrong for a `kill` or a terminal
+    that went away, and whoever reads the row later should know which it was.
+    """
+    if signum == signal.SIGHUP:
+        return "the terminal closed (SIGHUP)"
+    if signum == signal.SIGINT:
+        return "cancelled by the user (Ctrl+C)"
+    return f"modelduel received {_signal_name(signum)}"
+
+
+class CancelReasons:
+    """Why runs were cancelled, applied to their final event on its way out.
+
+    `DuelRunner` ends a cancelled run with a `cancelled` failure saying "cancelled by the
+    user"; a run cancelled for another reason (a stop signal, a batch that cannot save)
+    gets that reason instead. The first reason given for a run wins.
+    """
+
+    def __init__(self) -> None:
+        self._by_run: dict[str, str] = {}
+
+    def mark(self, run_ids: Iterable[str], reason: str) -> None:
+        """Say why these runs are being cancelled."""
+        for run_id in run_ids:
+            self._by_run.setdefault(run_id, reason)
+
+    def apply(self, run_id: str, stamped: Stamped) -> Stamped:
+        """The event with a cancelled failure's message replaced by the run's reason."""
+        event = stamped.event
+        reason = self._by_run.get(run_id)
+        if reason is None or not isinstance(event, StreamFailed):
+            return stamped
+        if event.error.kind != "cancelled":
+            return stamped
+        del self._by_run[run_id]  # a run id is used once
+        error = dataclasses.replace(event.error, message=reason)
+        return dataclasses.replace(stamped, event=dataclasses.replace(event, error=error))
+
+
 class _ParentGone(Exception):
     """The parent closed its end of the pipe: nobody reads what the runs stream any more."""
 
@@ -105,8 +158,10 @@ async def _serve(settings: dict[str, Any]) -> None:
                 os.dup2(devnull, sys.stdout.fileno())
                 os.close(devnull)
 
+    reasons = CancelReasons()
+
     def sink(run_id: str, stamped: Stamped) -> None:
-        emit(encode_event_line(run_id, _without_keys(stamped)))
+        emit(encode_event_line(run_id, _without_keys(reasons.apply(run_id, stamped))))
 
     pool = ClientPool(Timeouts(connect=settings["connect_timeout_s"]))
     runner = DuelRunner(
@@ -128,15 +183,21 @@ async def _serve(settings: dict[str, Any]) -> None:
                 for task in runner.start(plans):
                     task.add_done_callback(lambda t: emit(_ended_line(t.get_name())))
             elif op == "cancel":
+                if command.get("reason"):
+                    reasons.mark([command["run_id"]], command["reason"])
                 runner.cancel(command["run_id"])
             elif op == "cancel_all":
+                if command.get("reason"):
+                    reasons.mark(runner.active, command["reason"])
                 runner.cancel_all()
             if parent_gone.is_set():
                 break
     finally:
         runner.cancel_all()
-        with contextlib.suppress(Exception):
+        try:
             await runner.wait()
+        except Exception:  # a run's own bug: logged, and the pool still closes
+            _log.exception("a run failed while the worker was stopping")
         await pool.aclose()
 
 
@@ -168,6 +229,12 @@ class ChildDuelRunner:
         sink: called in the parent's event loop with every (run_id, stamped event).
         retries, timeout_s, stall_timeout_s, connect_timeout_s: as for DuelRunner.
         env: the child's environment (defaults to this process's).
+        on_run_ended: called with a run id once that run has fully ended.
+        log_path: where the child's stderr goes (default `locations.log_path()`).
+
+    Attributes:
+        cancel_reason: when set (a stop signal arrived), what runs cancelled without a
+            reason of their own say happened, `aclose()` included.
     """
 
     def __init__(
@@ -180,8 +247,10 @@ class ChildDuelRunner:
         connect_timeout_s: float = 10.0,
         env: dict[str, str] | None = None,
         on_run_ended: Callable[[str], None] | None = None,
+        log_path: Path | None = None,
     ) -> None:
         self._sink = sink
+        self.log_path = log_path or locations.log_path()
         self._on_run_ended = on_run_ended
         self._settings = {
             "retries": retries,
@@ -197,21 +266,28 @@ class ChildDuelRunner:
         self._idle = asyncio.Event()
         self._idle.set()
         self._closing = False
+        self.cancel_reason: str | None = None
 
     async def open(self) -> None:
         """Start the child process (idempotent); it is ready to take runs when this returns."""
         if self._proc is not None:
             return
-        self._proc = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "modelduel.core.worker",
-            json.dumps(self._settings),
-            stdin=asyncio.subprocess.PIPE,
-            stdout=asyncio.subprocess.PIPE,
-            env=self._env,
-            limit=64 * 1024 * 1024,
-        )
+        log = _open_log(self.log_path)
+        try:
+            self._proc = await asyncio.create_subprocess_exec(
+                sys.executable,
+                "-m",
+                "modelduel.core.worker",
+                json.dumps(self._settings),
+                stdin=asyncio.subprocess.PIPE,
+                stdout=asyncio.subprocess.PIPE,
+                stderr=log if log is not None else asyncio.subprocess.DEVNULL,
+                env=self._env,
+                limit=64 * 1024 * 1024,
+            )
+        finally:
+            if log is not None:
+                log.close()  # the child holds its own descriptor
         self._reader = asyncio.get_running_loop().create_task(self._read())
 
     async def start(self, plans: list[RunPlan]) -> None:
@@ -226,14 +302,18 @@ class ChildDuelRunner:
         """Cancel one run (it ends as cancelled, keeping its partial text)."""
         await self._send({"op": "cancel", "run_id": run_id})
 
-    async def cancel_all(self) -> None:
-        """Cancel every run still going."""
-        await self._send({"op": "cancel_all"})
+    async def cancel_all(self, reason: str | None = None) -> None:
+        """Cancel every run still going; `reason` (or `cancel_reason`) is their error."""
+        await self._send(self._cancel_all_command(reason))
 
-    def cancel_all_nowait(self) -> None:
+    def cancel_all_nowait(self, reason: str | None = None) -> None:
         """Cancel every run, from synchronous code such as a signal handler."""
         if self._proc is not None and self._proc.stdin is not None:
-            self._proc.stdin.write(b'{"op": "cancel_all"}\n')
+            self._proc.stdin.write((json.dumps(self._cancel_all_command(reason)) + "\n").encode())
+
+    def _cancel_all_command(self, reason: str | None) -> dict[str, Any]:
+        reason = reason or self.cancel_reason
+        return {"op": "cancel_all"} | ({"reason": reason} if reason else {})
 
     async def wait(self) -> None:
         """Wait until every run started so far has ended."""
@@ -246,6 +326,10 @@ class ChildDuelRunner:
             return
         self._closing = True
         if proc.stdin is not None:
+            if self.cancel_reason and self._pending:
+                # said before the pipe closes, or the child's own shutdown would cancel
+                # the runs "by the user"
+                proc.stdin.write((json.dumps(self._cancel_all_command(None)) + "\n").encode())
             proc.stdin.close()
         try:
             await asyncio.wait_for(proc.wait(), timeout=5)
@@ -267,17 +351,30 @@ class ChildDuelRunner:
         The reader is what ends runs and wakes `wait()`: if a callback's exception (a CSV
         that cannot be written) escaped here, every later event would be lost and `wait()`
         would hang for good. The consumer handles its own errors; anything that still
-        escapes is kept in `callback_errors` and logged with its traceback.
+        escapes is kept in `callback_errors` and written with its traceback to the log
+        file (stderr would land on the TUI's screen, or be swallowed by Textual).
         """
         try:
             callback(*args)
         except Exception as exc:
             self.callback_errors.append(exc)
-            _log.error("a duel callback failed; the runs carry on", exc_info=exc)
+            self._log_error("a duel callback failed; the runs carry on", exc)
+
+    def _log_error(self, message: str, exc: Exception) -> None:
+        """`message` and the traceback of `exc`, appended to `log_path`."""
+        stamp = time.strftime("%Y-%m-%d %H:%M:%S")
+        lines = traceback.format_exception(exc)
+        text = f"{stamp} parent[{os.getpid()}] ERROR {message}\n{''.join(lines)}"
+        try:
+            with self.log_path.open("a", encoding="utf-8") as log:
+                log.write(text)
+        except OSError:
+            _log.error(message, exc_info=exc)  # no log file: logging's own fallback
 
     async def _read(self) -> None:
-        assert self._proc is not None and self._proc.stdout is not None
-        stdout = self._proc.stdout
+        proc = self._proc
+        assert proc is not None and proc.stdout is not None
+        stdout = proc.stdout
         while line := await stdout.readline():
             if line.startswith(b'["') and line.endswith(b', 0, "E"]\n'):
                 run_id = json.loads(line)[0]
@@ -295,15 +392,52 @@ class ChildDuelRunner:
         # The child is gone (killed, crashed). Runs it still had end as failed, with
         # what they streamed kept, rather than hanging on screen forever.
         if self._closing:  # aclose(): we stopped it
-            lost = ErrorInfo("cancelled", "cancelled: modelduel was closed")
+            lost = ErrorInfo("cancelled", self.cancel_reason or "cancelled: modelduel was closed")
         else:
-            lost = ErrorInfo("connection", "the duel worker process ended unexpectedly")
+            lost = ErrorInfo("connection", await self._crash_message(proc))
         for run_id in sorted(self._pending):
             self._isolated(self._sink, run_id, Stamped(time.monotonic_ns(), StreamFailed(lost)))
             if self._on_run_ended is not None:
                 self._isolated(self._on_run_ended, run_id)
         self._pending.clear()
         self._idle.set()
+
+    async def _crash_message(self, proc: asyncio.subprocess.Process) -> str:
+        """Why the runs of a child that vanished failed, and where its traceback is."""
+        try:
+            code: int | None = await asyncio.wait_for(proc.wait(), timeout=5)
+        except TimeoutError:
+            code = None
+        if code is not None and code < 0:
+            how = f" (killed by {_signal_name(-code)})"
+        elif code:
+            how = f" (exit status {code})"
+        else:
+            how = ""
+        return f"the duel worker process ended unexpectedly{how}; its log: {self.log_path}"
+
+
+def _signal_name(signum: int) -> str:
+    try:
+        return signal.Signals(signum).name
+    except ValueError:
+        return f"signal {signum}"
+
+
+def _open_log(path: Path) -> IO[bytes] | None:
+    """The log file opened for appending (rotated when big), or None when it cannot be.
+
+    A log that cannot be opened (read-only home) must not stop a duel: the child's
+    stderr then goes nowhere, which is still better than onto the TUI's screen.
+    """
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if path.exists() and path.stat().st_size > LOG_ROTATE_BYTES:
+            path.replace(path.with_name(path.name + ".1"))
+        return path.open("ab")
+    except OSError as exc:
+        _log.warning("cannot write modelduel's log %s (%s): worker messages are dropped", path, exc)
+        return None
 
 
 def main() -> None:
@@ -315,7 +449,17 @@ def main() -> None:
     # parent has saved what the runs streamed.
     for signum in (signal.SIGINT, signal.SIGHUP, signal.SIGTERM):
         signal.signal(signum, signal.SIG_IGN)
-    asyncio.run(_serve(settings))
+    # stderr is the log file (see ChildDuelRunner.open): stamp each record with its time
+    # and process, as several workers (and the TUI) append to the same file
+    logging.basicConfig(
+        level=logging.WARNING,
+        format="%(asctime)s worker[%(process)d] %(levelname)s %(name)s: %(message)s",
+    )
+    try:
+        asyncio.run(_serve(settings))
+    except Exception:
+        _log.exception("the duel worker crashed")
+        sys.exit(1)
 
 
 if __name__ == "__main__":

@@ -742,8 +742,11 @@ class ModelduelApp(App[None]):
 
     def open_report(self) -> None:
         """The routing report over the results CSV (scored rows only)."""
-        from modelduel.commands.route import load_route_rows, render_report
         from modelduel.core.routing import choose_routes, compute_stats
+        from modelduel.core.routing_rows import load_route_rows
+        from modelduel.display import simulated_note
+        from modelduel.errors import CsvError
+        from modelduel.report import NO_SCORED_RUNS, render_report
 
         path = self.settings.csv_path
         if not path.exists():
@@ -754,21 +757,28 @@ class ModelduelApp(App[None]):
             loaded = load_route_rows(
                 [path], skip_bad_rows=True, check_timestamp=False, warn=lambda _: None
             )
-        except Exception as exc:
+        except (CsvError, OSError) as exc:
             self.notify(f"cannot read {path}: {exc}", severity="error")
             return
         stats = compute_stats(loaded.rows, 4)
         if not stats:
-            self.notify("no scored runs yet: score some panes first", severity="warning")
+            self.notify(NO_SCORED_RUNS, severity="warning")
             return
         routes = choose_routes(stats, "quality-per-cost")
-        report = render_report(stats, routes, objective="quality-per-cost", success_score=4)
+        report = render_report(
+            stats,
+            routes,
+            objective="quality-per-cost",
+            success_score=4,
+            simulated=simulated_note(loaded.rows),
+        )
         self.push_screen(ReportScreen(report, f"Routing report: {path}"))
 
     def export_session(self) -> None:
         """Write this session's runs to a CSV file of their own, beside the results CSV."""
-        from modelduel.commands.export import export_rows
+        from modelduel.errors import ModelduelError
         from modelduel.storage import read_rows, read_transcripts
+        from modelduel.storage.export import export_rows
 
         # every run of the session, re-run ones included, and the recorded duels shown
         run_ids = set(self._runs)
@@ -778,7 +788,7 @@ class ModelduelApp(App[None]):
         target = self.settings.csv_path.with_name(f"modelduel-session-{stamp}.csv")
         try:
             export_rows(rows, read_transcripts(self.settings.csv_path), target, "csv", False)
-        except Exception as exc:
+        except ModelduelError as exc:  # the file cannot be written (names it and why)
             self.notify(f"export failed: {exc}", severity="error")
             return
         self.notify(f"exported {plural(len(rows))} to {target}")

@@ -1,0 +1,256 @@
+"""The routing report as rich renderables, shared by `modelduel route` and the TUI.
+
+Routes, a heatmap of average scores and, beside it, cost per success and median time
+to first useful output; with weeks, the drift tables. Only rich is imported (never
+Textual): `modelduel route` prints these on a console, the TUI's report screen shows
+the same objects in Static widgets, so both front ends show the same report, the
+"SIMULATED" warning of a report built from demo runs included.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+
+from rich.columns import Columns
+from rich.console import RenderableType
+from rich.table import Table
+from rich.text import Text
+
+from modelduel.core.routing import MIN_RUNS_FOR_CONFIDENCE, CellStats, Route, plural
+from modelduel.display import fmt_cost, fmt_seconds, sanitize_terminal
+
+__all__ = ["NO_SCORED_RUNS", "render_report", "simulated_banner", "week_tables"]
+
+NO_SCORED_RUNS = (
+    "nothing to route: no scored runs yet (score runs with keys 0-5 in the duel screen, "
+    "or `modelduel score CSV`)"
+)
+"""What a report over no scored run says instead of an empty heatmap (CLI and TUI)."""
+
+
+def simulated_banner(note: str) -> Text:
+    """The warning line of a report built from simulated runs (`display.simulated_note`)."""
+    return Text(f"WARNING: {note}", style="bold yellow")
+
+
+_HEAT = ((4.5, "green4"), (4.0, "green3"), (3.0, "yellow3"), (2.0, "dark_orange3"))
+
+
+def _heat_style(avg: float) -> str:
+    for floor, colour in _HEAT:
+        if avg >= floor:
+            return f"bold black on {colour}"
+    return "bold white on red3"
+
+
+def _clean(text: str) -> str:
+    return sanitize_terminal(text)
+
+
+def _runs_note(route: Route) -> str:
+    if route.runner_up is None:
+        runs = plural(route.runs)
+    elif route.runs == route.runner_up_runs:
+        runs = f"{plural(route.runs)} each"
+    else:
+        runs = f"{route.runs} and {route.runner_up_runs} runs"
+    if route.confident:
+        return f"({runs})"
+    return f"(within noise: {runs})"
+
+
+def _fmt_margin(route: Route) -> str:
+
+    m = route.margin
+    if m is None:
+        return ""
+    if math.isinf(m):
+        return "(paid; a free model ranks first)"
+    if m == 0:
+        tie_break = "lower cost per success" if route.objective == "quality" else "higher avg score"
+        return f"(tied; {tie_break} wins)"
+    if route.margin_unit == "$ per success":
+        return f"by {fmt_cost(m)} per success"
+    if route.margin_unit.startswith("s "):
+        return f"by {fmt_seconds(m)}"
+    if route.margin_unit == "score per $":
+        return f"by {m:,.1f} score per $"
+    return f"by {m:.2f} {route.margin_unit}"
+
+
+def _route_lines(stats: Sequence[CellStats], routes: Mapping[str, Route]) -> Text:
+
+    types = sorted({c.task_type for c in stats})
+    width = max((len(_clean(t)) for t in types), default=0)
+    model_width = max((len(_clean(r.model)) for r in routes.values()), default=0)
+    out = Text()
+    for task_type in types:
+        out.append(f"{_clean(task_type):<{width}} -> ", style="bold")
+        route = routes.get(task_type)
+        if route is None:
+            out.append("— (no eligible model: none had a successful, priced run)", style="dim")
+            out.append("\n")
+            continue
+        out.append(f"{_clean(route.model):<{model_width}}", style="bold cyan")
+        if route.runner_up is not None:
+            out.append(f"  runner-up {_clean(route.runner_up)} {_fmt_margin(route)}")
+        out.append("  ")
+        out.append(_runs_note(route), style="green" if route.confident else "yellow")
+        out.append("\n")
+    out.rstrip()
+    return out
+
+
+def _grid(
+    stats: Sequence[CellStats],
+) -> tuple[list[str], list[str], dict[tuple[str, str], CellStats]]:
+    types = sorted({c.task_type for c in stats})
+    models = sorted({c.model for c in stats})
+    return types, models, {(c.task_type, c.model): c for c in stats}
+
+
+def _heatmap(stats: Sequence[CellStats], routes: Mapping[str, Route]) -> RenderableType:
+
+    types, models, cells = _grid(stats)
+    table = Table(title="avg score (runs); ★ = route", title_justify="left")
+    table.add_column("task type", style="bold")
+    for model in models:
+        table.add_column(_clean(model), justify="center")
+    for task_type in types:
+        row: list[RenderableType] = [_clean(task_type)]
+        route = routes.get(task_type)
+        for model in models:
+            cell = cells.get((task_type, model))
+            if cell is None:
+                row.append(Text("·", style="dim"))
+                continue
+            star = " ★" if route is not None and route.model == model else ""
+            row.append(
+                Text(
+                    f" {cell.avg_score:.2f} ×{cell.runs}{star} ", style=_heat_style(cell.avg_score)
+                )
+            )
+        table.add_row(*row)
+    return table
+
+
+def _cost_table(stats: Sequence[CellStats]) -> RenderableType:
+
+    types, models, cells = _grid(stats)
+    table = Table(title="cost per success · median ttfu", title_justify="left")
+    table.add_column("task type", style="bold")
+    for model in models:
+        table.add_column(_clean(model), justify="right")
+    for task_type in types:
+        row: list[RenderableType] = [_clean(task_type)]
+        for model in models:
+            cell = cells.get((task_type, model))
+            if cell is None:
+                row.append(Text("·", style="dim"))
+                continue
+            if cell.unpriced_runs:
+                cost = Text(f"cost unknown ({cell.unpriced_runs})", style="yellow")
+            elif cell.cost_per_success is None:
+                cost = Text("no success", style="red")
+            else:
+                cost = Text(fmt_cost(cell.cost_per_success))
+            row.append(cost + Text(f" · {fmt_seconds(cell.median_ttfu_s)}"))
+        table.add_row(*row)
+    return table
+
+
+def render_report(
+    stats: Sequence[CellStats],
+    routes: Mapping[str, Route],
+    *,
+    objective: str,
+    success_score: float,
+    simulated: str | None = None,
+) -> list[RenderableType]:
+    """The report as rich renderables: heading, warning, routing lines, heatmap, cost table.
+
+    Args:
+        stats: the cells (none: the report is the one line `NO_SCORED_RUNS`).
+        routes: the routes chosen from them.
+        objective: the objective used.
+        success_score: the success threshold used.
+        simulated: `display.simulated_note` of the rows, shown under the heading so a
+            decision made from demo answers says so on screen.
+
+    Returns:
+        Renderables to print in order (the TUI's report screen shows the same).
+    """
+    warning = [] if simulated is None else [simulated_banner(simulated)]
+    if not stats:
+        return [*warning, Text(NO_SCORED_RUNS)]
+
+    runs = sum(c.runs for c in stats)
+    heading = Text(
+        f"Routing by {objective} · success = score ≥ {success_score:g} · "
+        f"{plural(runs, 'scored run')}",
+        style="bold underline",
+    )
+    legend = Text(
+        "heat: ≥4.5 dark green, ≥4 green, ≥3 yellow, ≥2 orange, <2 red. "
+        f"Within noise: fewer than {MIN_RUNS_FOR_CONFIDENCE} runs per model, or the lead "
+        "held in under 95% of bootstrap resamples.",
+        style="dim",
+    )
+    return [
+        heading,
+        *warning,
+        _route_lines(stats, routes),
+        Text(""),
+        Columns([_heatmap(stats, routes), _cost_table(stats)], padding=(0, 3)),
+        legend,
+    ]
+
+
+def week_tables(
+    weeks: Mapping[str, tuple[list[CellStats], dict[str, Route]]],
+) -> list[RenderableType]:
+
+    labels = list(weeks)
+    moves = Table(
+        title="avg score (runs) by ISO week; ▲▼ = change from the week before", title_justify="left"
+    )
+    moves.add_column("task type", style="bold")
+    moves.add_column("model")
+    for label in labels:
+        moves.add_column(label, justify="center")
+    keys = sorted({(c.task_type, c.model) for cells, _ in weeks.values() for c in cells})
+    by_week = {label: {(c.task_type, c.model): c for c in weeks[label][0]} for label in labels}
+    for task_type, model in keys:
+        row: list[RenderableType] = [_clean(task_type), _clean(model)]
+        previous: CellStats | None = None
+        for label in labels:
+            cell = by_week[label].get((task_type, model))
+            if cell is None:
+                row.append(Text("·", style="dim"))
+                continue
+            text = Text(f" {cell.avg_score:.2f} ×{cell.runs} ", style=_heat_style(cell.avg_score))
+            if previous is not None and label != "undated":
+                delta = cell.avg_score - previous.avg_score
+                if abs(delta) >= 0.005:
+                    text.append(f"{'▲' if delta > 0 else '▼'}{abs(delta):.2f}")
+            row.append(text)
+            if label != "undated":
+                previous = cell
+        moves.add_row(*row)
+    routes_table = Table(title="route by ISO week (~ = within noise)", title_justify="left")
+    routes_table.add_column("task type", style="bold")
+    for label in labels:
+        routes_table.add_column(label)
+    types = sorted({t for t, _ in keys})
+    for task_type in types:
+        cells_row: list[RenderableType] = [_clean(task_type)]
+        for label in labels:
+            route = weeks[label][1].get(task_type)
+            if route is None:
+                cells_row.append(Text("—", style="dim"))
+            else:
+                mark = "" if route.confident else " ~"
+                cells_row.append(Text(_clean(route.model) + mark))
+        routes_table.add_row(*cells_row)
+    return [moves, routes_table]

@@ -1,0 +1,67 @@
+"""The command table: every command is one module with add_parser(sub) and run(args)."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+
+import pytest
+
+from modelduel import cli
+
+ARGV = {
+    "ask": ["ask", "hi"],
+    "config": ["config", "show"],
+    "run": ["run", "tasks/starter", "--csv", "r.csv"],
+    "score": ["score", "r.csv"],
+    "suite": ["suite", "tasks/starter"],
+    "route": ["route", "r.csv"],
+    "export": ["export", "r.csv"],
+    "check": ["check"],
+    "models": ["models"],
+    "simulate": ["simulate"],
+}
+
+
+def test_every_command_in_the_table_is_a_module_with_add_parser_and_run() -> None:
+    assert set(cli.COMMANDS) == set(ARGV)  # a new command gets a line here too
+    for name, module_name in cli.COMMANDS.items():
+        module = importlib.import_module(module_name)
+        assert callable(module.add_parser) and callable(module.run), name
+        assert {"add_parser", "run"} <= set(module.__all__), name
+
+
+@pytest.mark.parametrize("name", sorted(ARGV))
+def test_each_command_runs_its_own_modules_run(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: list[str] = []
+    for module_name in set(cli.COMMANDS.values()) | {cli.DEFAULT_COMMAND}:
+        module = importlib.import_module(module_name)
+
+        def fake(args: argparse.Namespace, module_name: str = module_name) -> int:
+            seen.append(module_name)
+            return 7
+
+        monkeypatch.setattr(module, "run", fake)
+    parser = cli.build_parser()
+    assert cli._dispatch(parser, parser.parse_args(ARGV[name])) == 7
+    assert seen == [cli.COMMANDS[name]]
+
+
+def test_no_command_opens_the_duel_screen(monkeypatch: pytest.MonkeyPatch) -> None:
+    module = importlib.import_module(cli.DEFAULT_COMMAND)
+    monkeypatch.setattr(module, "run", lambda args: 3)
+    parser = cli.build_parser()
+    assert cli._dispatch(parser, parser.parse_args(["--demo"])) == 3
+
+
+@pytest.mark.parametrize("argv", [["--demo"], ["ask", "x", "--demo"], ["run", "s", "--demo"]])
+def test_shared_options_are_spelled_and_stored_alike(argv: list[str]) -> None:
+    args = cli.build_parser().parse_args([*argv, "--csv", "r.csv", "-m", "a/b", "--config", "c"])
+    assert args.models == ["a/b"] and args.demo is True and str(args.config) == "c"
+
+
+def test_score_and_suite_share_the_theme_and_model_options() -> None:
+    parser = cli.build_parser()
+    for argv in (["score", "r.csv"], ["suite", "s"]):
+        args = parser.parse_args([*argv, "--theme", "t", "-m", "a/b", "--demo"])
+        assert args.theme == "t" and args.models == ["a/b"] and args.demo is True
