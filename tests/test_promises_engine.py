@@ -1,0 +1,211 @@
+"""Promises of the measuring engine that a small change to the code would break unseen.
+
+Each test here was written against a hand-made mutation that the rest of the suite let
+through (README "Development", mutation testing): the request-sent stamp, retries, the
+meter's reset on a retry, and the SSE grammar's `id:`/`retry:` fields and colon-less lines.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+
+from modelduel.core.duel import ClientPool, DuelRunner, RunPlan
+from modelduel.core.events import (
+    ErrorInfo,
+    Finished,
+    ReasoningDelta,
+    RequestSent,
+    Retrying,
+    Stamped,
+    TextDelta,
+    Usage,
+)
+from modelduel.core.metrics import StreamMeter
+from modelduel.providers.base import ModelRequest, SSEEvent
+from modelduel.providers.http import StreamTarget, Timeouts
+from modelduel.providers.sse import SSEDecoder
+from tests.support.replay_server import Script, running_server, sse
+
+KEY = "sk-test-promises-0123456789"
+MS = 1_000_000
+
+
+def chat_frames(texts: list[str]) -> list[bytes]:
+    """A Chat Completions stream as SSE frames: role, content, finish, usage, [DONE]."""
+    base = {"id": "c1", "object": "chat.completion.chunk", "model": "m"}
+    events: list[tuple[str | None, object]] = [
+        (None, {**base, "choices": [{"index": 0, "delta": {"role": "assistant"}}]})
+    ]
+    events += [(None, {**base, "choices": [{"index": 0, "delta": {"content": t}}]}) for t in texts]
+    events.append((None, {**base, "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]}))
+    usage = {"prompt_tokens": 7, "completion_tokens": len(texts), "total_tokens": 7 + len(texts)}
+    events.append((None, {**base, "choices": [], "usage": usage}))
+    events.append((None, "[DONE]"))
+    return sse(*events)
+
+
+def chat_plan(base_url: str) -> RunPlan:
+    target = StreamTarget("openai-chat", f"{base_url}/v1", lambda: KEY, "OPENAI_API_KEY")
+    return RunPlan("r1", "local", target, ModelRequest(model_id="m", prompt="hi"))
+
+
+class Recorder:
+    """The runner's sink: every stamped event, and a meter over them."""
+
+    def __init__(self) -> None:
+        self.events: list[Stamped] = []
+        self.meter = StreamMeter()
+
+    def __call__(self, run_id: str, stamped: Stamped) -> None:
+        self.events.append(stamped)
+        self.meter.observe(stamped)
+
+
+async def run_one(plan: RunPlan, **runner_kw: object) -> Recorder:
+    sink = Recorder()
+    pool = ClientPool(Timeouts(connect=5, stall=5))
+    try:
+        await DuelRunner(sink, pool, **runner_kw).run([plan])  # type: ignore[arg-type]
+    finally:
+        await pool.aclose()
+    return sink
+
+
+# --- request sent --------------------------------------------------------------------------
+
+
+async def test_request_sent_is_stamped_once_connected_never_before() -> None:
+    """README: "request sent" is when the request's last byte was written, so the time
+    spent connecting is never counted as the model's latency."""
+    readings: list[int] = []
+    ticks = itertools.count(1_000 * MS, MS)  # every reading of the clock is 1 ms later
+
+    def clock() -> int:
+        readings.append(next(ticks))
+        return readings[-1]
+
+    async with running_server(lambda r: Script([(0.0, f) for f in chat_frames(["ok"])])) as srv:
+        sink = await run_one(chat_plan(srv.base), clock=clock)
+    sent = [s for s in sink.events if isinstance(s.event, RequestSent)]
+    assert len(sent) == 1
+    connect_ns = sent[0].event.connect_ns
+    assert connect_ns is not None and connect_ns >= MS  # a fresh connection was timed
+    # The stamp comes after connecting: at least the connect time after the first reading.
+    assert sent[0].t_ns >= readings[0] + connect_ns
+    stats = sink.meter.stats()
+    assert stats.status == "done" and stats.text == "ok"
+    assert stats.connect_s == connect_ns / 1e9
+
+
+# --- retries -------------------------------------------------------------------------------
+
+
+async def test_a_failure_after_content_arrived_is_never_retried() -> None:
+    """A retry after tokens arrived would bill the prompt twice and show a different
+    answer than the one that streamed: the run fails and keeps its partial text."""
+    frames = chat_frames(["par", "tial", "never"])
+    slept: list[float] = []
+
+    async def fake_sleep(seconds: float) -> None:
+        slept.append(seconds)
+
+    # role chunk, "par", "tial", then the connection drops (a retryable failure)
+    script = Script([(0.0, f) for f in frames], drop_after=3)
+    async with running_server(lambda r: script) as srv:
+        sink = await run_one(chat_plan(srv.base), retries=3, sleep=fake_sleep)
+    stats = sink.meter.stats()
+    assert len(srv.requests) == 1
+    assert slept == [] and not any(isinstance(s.event, Retrying) for s in sink.events)
+    assert stats.status == "failed" and stats.error is not None
+    assert stats.error.kind == "connection" and stats.error.retryable
+    assert stats.text == "partial" and stats.retries == 0
+
+
+async def test_a_failure_before_any_content_is_retried_when_asked() -> None:
+    """The other side of the rule: nothing streamed yet, so a retry is safe."""
+    frames = chat_frames(["fine"])
+    scripts = iter([Script([(0.0, frames[0])], drop_after=1), Script([(0, f) for f in frames])])
+
+    async def fake_sleep(seconds: float) -> None:
+        pass
+
+    async with running_server(lambda r: next(scripts)) as srv:
+        sink = await run_one(chat_plan(srv.base), retries=1, sleep=fake_sleep)
+    stats = sink.meter.stats()
+    assert len(srv.requests) == 2
+    assert stats.status == "done" and stats.text == "fine" and stats.retries == 1
+
+
+def test_the_meter_describes_only_the_attempt_that_answered() -> None:
+    """After a `Retrying` event nothing of the failed attempt remains in the figures:
+    not its text, reasoning, first-token times, gaps, rate, nor any usage field the
+    answering attempt does not report again."""
+    meter = StreamMeter()
+    first = [
+        Stamped(0, RequestSent(5 * MS)),
+        Stamped(100 * MS, ReasoningDelta("stale thought")),
+        Stamped(200 * MS, TextDelta("stale")),
+        Stamped(900 * MS, TextDelta(" text")),
+        Stamped(950 * MS, Usage(input_tokens=50, cached_input_tokens=40, output_tokens=9)),
+        Stamped(1000 * MS, Retrying(1, 0.5, ErrorInfo("overloaded", "busy", retryable=True))),
+    ]
+    second = [
+        Stamped(2000 * MS, RequestSent(0)),
+        Stamped(2500 * MS, TextDelta("fresh")),
+        Stamped(3000 * MS, Usage(input_tokens=60, output_tokens=2)),
+        Stamped(3000 * MS, Finished("stop", "stop")),
+    ]
+    for stamped in first + second:
+        meter.observe(stamped)
+    s = meter.stats()
+    assert (s.status, s.text, s.reasoning_text) == ("done", "fresh", "")
+    assert s.ttft_s == 0.5 and s.time_to_first_useful_s == 0.5 and s.wall_time_s == 1.0
+    assert s.connect_s == 0
+    assert (s.input_tokens, s.cached_input_tokens, s.output_tokens) == (60, None, 2)
+    assert s.tokens_exact and s.retries == 1
+    assert s.gap_max_s is None  # one content chunk in the answering attempt: no gap
+    assert s.output_tokens_per_s is None
+    assert sum(s.rate_buckets) == 2  # "fresh" alone: 5 chars, 2 estimated tokens
+
+
+# --- SSE grammar ---------------------------------------------------------------------------
+
+
+def decode(data: bytes) -> list[SSEEvent]:
+    decoder = SSEDecoder()
+    return decoder.feed(data) + decoder.flush()
+
+
+def test_sse_id_and_retry_fields_are_fields_not_garbage() -> None:
+    """`id:` and `retry:` are SSE fields (proxies and some servers send them); they must
+    not come out as a raw non-SSE line, which the adapters read as a malformed stream."""
+    stream = b"id: 41\nretry: 3000\nevent: delta\ndata: x\n\nid:42\ndata: y\nretry:10\n\n"
+    assert decode(stream) == [SSEEvent("delta", "x"), SSEEvent("message", "y")]
+
+
+def test_sse_line_without_a_colon_is_a_field_with_an_empty_value() -> None:
+    """The SSE grammar: a line without a colon is a field name with an empty value."""
+    assert decode(b"event\ndata: x\n\n") == [SSEEvent("message", "x")]
+    assert decode(b"data\ndata: b\n\n") == [SSEEvent("message", "\nb")]
+    assert decode(b"data\n\n") == [SSEEvent("message", "")]
+    assert decode(b"id\nretry\ndata: z\n\n") == [SSEEvent("message", "z")]
+
+
+async def test_a_stream_with_sse_ids_and_retry_hints_completes() -> None:
+    """End to end: an OpenAI-compatible server that numbers its events still streams."""
+    frames = [b"retry: 1000\n"] + [
+        b"id: %d\n" % i + frame for i, frame in enumerate(chat_frames(["Hel", "lo"]))
+    ]
+    async with running_server(lambda r: Script([(0.0, f) for f in frames])) as srv:
+        sink = await run_one(chat_plan(srv.base))
+    stats = sink.meter.stats()
+    assert stats.error is None and stats.status == "done"
+    assert stats.text == "Hello" and stats.output_tokens == 2 and stats.tokens_exact
+
+
+def test_frames_helper_is_a_valid_stream() -> None:
+    """The helper above builds what a Chat Completions server sends."""
+    events = decode(b"".join(chat_frames(["a"])))
+    assert events[-1] == SSEEvent("message", "[DONE]")
+    assert json.loads(events[1].data)["choices"][0]["delta"] == {"content": "a"}

@@ -1,0 +1,55 @@
+"""How sure a route is: promises of `Route.confident` a small change would break unseen.
+
+Each test was written against a hand-made mutation the rest of the suite let through:
+bootstrap resamples where the runner-up ties counted as wins, and a lone model always
+reported as confident.
+"""
+
+from __future__ import annotations
+
+from modelduel.core.routing import (
+    MIN_RUNS_FOR_CONFIDENCE,
+    choose_routes,
+    compute_stats,
+)
+
+
+def rows(model: str, scores: list[int], cost: str = "0.01") -> list[dict[str, str]]:
+    return [
+        {
+            "task_type": "coding",
+            "model": model,
+            "score": str(s),
+            "cost_usd": cost,
+            "time_to_first_useful_s": "1.0",
+        }
+        for s in scores
+    ]
+
+
+def test_a_resample_where_the_runner_up_ties_is_not_a_win() -> None:
+    """A scores 5, 5, 5; B scores 5, 5, 4; every run costs the same. A leads, but about
+    (2/3)^3 = 30 % of resamples of B draw only its 5s and tie A exactly: in those A did
+    not rank strictly first, so the lead held in about 70 % of them, well under 95 %."""
+    stats = compute_stats(rows("a/x", [5, 5, 5]) + rows("b/y", [5, 5, 4]))
+    route = choose_routes(stats, "quality")["coding"]
+    assert (route.model, route.runner_up) == ("a/x", "b/y")
+    assert route.win_share is not None and 0.6 < route.win_share < 0.8
+    assert not route.confident
+    assert "within noise" in route.reason
+
+
+def test_a_clear_lead_over_enough_runs_is_confident() -> None:
+    """The control: when B can never tie A, the lead holds in every resample."""
+    stats = compute_stats(rows("a/x", [5, 5, 5]) + rows("b/y", [3, 3, 2]))
+    route = choose_routes(stats, "quality")["coding"]
+    assert route.model == "a/x" and route.win_share == 1.0 and route.confident
+
+
+def test_a_lone_model_is_confident_only_with_enough_runs() -> None:
+    """Without a runner-up there is nothing to be within noise of, but a single run is
+    still a single run: the route is confident from MIN_RUNS_FOR_CONFIDENCE runs on."""
+    for n in range(1, MIN_RUNS_FOR_CONFIDENCE + 2):
+        route = choose_routes(compute_stats(rows("a/x", [5] * n)))["coding"]
+        assert route.model == "a/x" and route.runner_up is None and route.runs == n
+        assert route.confident == (n >= MIN_RUNS_FOR_CONFIDENCE), n
