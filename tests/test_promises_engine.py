@@ -2,7 +2,8 @@
 
 Each test here was written against a hand-made mutation that the rest of the suite let
 through (README "Development", mutation testing): the request-sent stamp, retries, the
-meter's reset on a retry, and the SSE grammar's `id:`/`retry:` fields and colon-less lines.
+meter's reset on a retry, the SSE grammar's `id:`/`retry:` fields and colon-less lines;
+and, found by the mutation run, the worker pipe's codec and the retry schedule.
 """
 
 from __future__ import annotations
@@ -10,7 +11,8 @@ from __future__ import annotations
 import itertools
 import json
 
-from modelduel.core.duel import ClientPool, DuelRunner, RunPlan
+from modelduel.core.codec import decode_event_line, encode_event_line
+from modelduel.core.duel import ClientPool, DuelRunner, RunPlan, backoff_delay
 from modelduel.core.events import (
     ErrorInfo,
     Finished,
@@ -18,6 +20,7 @@ from modelduel.core.events import (
     RequestSent,
     Retrying,
     Stamped,
+    StreamFailed,
     TextDelta,
     Usage,
 )
@@ -209,3 +212,35 @@ def test_frames_helper_is_a_valid_stream() -> None:
     events = decode(b"".join(chat_frames(["a"])))
     assert events[-1] == SSEEvent("message", "[DONE]")
     assert json.loads(events[1].data)["choices"][0]["delta"] == {"content": "a"}
+
+
+# --- the worker's pipe and the retry schedule -----------------------------------------------
+
+
+def test_every_event_crosses_the_worker_pipe_unchanged() -> None:
+    """The child-process runner reports exactly the events the in-process one does: each
+    kind, with every field set, survives encoding to a line and back, stamp and run id too."""
+    error = ErrorInfo("rate_limited", "slow down — ünïcode", 429, 7.5, retryable=True)
+    events = [
+        RequestSent(12_345),
+        RequestSent(None),
+        ReasoningDelta("thinking…"),
+        TextDelta('text with "quotes"\n and \u2028'),
+        Usage(100, 20, 50, 30),
+        Usage(None, None, 7, None),
+        Finished("length", "max_tokens"),
+        StreamFailed(error),
+        Retrying(2, 1.5, error),
+    ]
+    for i, event in enumerate(events):
+        stamped = Stamped(1_000_000_007 + i, event)
+        line = encode_event_line(f"run-{i}", stamped)
+        assert line.endswith(b"\n") and line.count(b"\n") == 1
+        assert decode_event_line(line) == (f"run-{i}", stamped)
+        assert decode_event_line(line.decode()) == (f"run-{i}", stamped)
+
+
+def test_retries_wait_what_the_provider_asks_else_half_a_second_doubling_to_eight() -> None:
+    assert [backoff_delay(n, None) for n in range(1, 7)] == [0.5, 1.0, 2.0, 4.0, 8.0, 8.0]
+    assert backoff_delay(1, 7.0) == 7.0 and backoff_delay(6, 30.0) == 30.0
+    assert backoff_delay(3, 0.0) == 0.0  # "retry now" is honoured, not replaced
