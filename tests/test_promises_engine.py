@@ -8,8 +8,11 @@ and, found by the mutation run, the worker pipe's codec and the retry schedule.
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import json
+import os
+import time
 
 from modelduel.core.codec import decode_event_line, encode_event_line
 from modelduel.core.duel import ClientPool, DuelRunner, RunPlan, backoff_delay
@@ -25,6 +28,7 @@ from modelduel.core.events import (
     Usage,
 )
 from modelduel.core.metrics import StreamMeter
+from modelduel.core.worker import ChildDuelRunner
 from modelduel.providers.base import ModelRequest, SSEEvent
 from modelduel.providers.http import StreamTarget, Timeouts
 from modelduel.providers.sse import SSEDecoder
@@ -244,3 +248,46 @@ def test_retries_wait_what_the_provider_asks_else_half_a_second_doubling_to_eigh
     assert [backoff_delay(n, None) for n in range(1, 7)] == [0.5, 1.0, 2.0, 4.0, 8.0, 8.0]
     assert backoff_delay(1, 7.0) == 7.0 and backoff_delay(6, 30.0) == 30.0
     assert backoff_delay(3, 0.0) == 0.0  # "retry now" is honoured, not replaced
+
+
+async def test_cancelling_one_run_in_the_child_process_leaves_the_others_running() -> None:
+    """`x` cancels the focused pane only: through the worker process too, the other runs
+    of the duel go on to their end (a worker that stopped everything would pass a test
+    that only looks at the cancelled run)."""
+    frames = chat_frames(["first", "second"])
+    chunks = [(0.0, f) for f in frames]
+    chunks[2] = (1.0, frames[2])  # "second" comes a second later
+    async with running_server(lambda r: Script(chunks)) as srv:
+        meters: dict[str, StreamMeter] = {}
+
+        def sink(run_id: str, stamped: Stamped) -> None:
+            meters.setdefault(run_id, StreamMeter()).observe(stamped)
+
+        # the worker inherits this environment (and so the import path of the code tested)
+        child = ChildDuelRunner(sink, env={**os.environ, "OPENAI_API_KEY": KEY})
+        plans = [chat_plan(srv.base), chat_plan(srv.base)]
+        plans[1] = RunPlan("r2", plans[1].client_key, plans[1].target, plans[1].request)
+        await child.start(plans)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and not all(
+            rid in meters and meters[rid].stats().text == "first" for rid in ("r1", "r2")
+        ):
+            await asyncio.sleep(0.01)
+        await child.cancel("r1")
+        await asyncio.wait_for(child.wait(), 10)
+        await child.aclose()
+    cancelled, other = meters["r1"].stats(), meters["r2"].stats()
+    assert cancelled.status == "cancelled" and cancelled.text == "first"
+    assert other.status == "done" and other.text == "firstsecond" and other.error is None
+
+
+async def test_cancel_reports_whether_there_was_a_run_to_cancel() -> None:
+    async with running_server(lambda r: Script([(0.0, f) for f in chat_frames(["ok"])])) as srv:
+        sink = Recorder()
+        pool = ClientPool()
+        runner = DuelRunner(sink, pool)
+        assert runner.cancel("never-started") is False
+        await runner.run([chat_plan(srv.base)])
+        assert runner.cancel("r1") is False  # it already ended: nothing to cancel
+        await pool.aclose()
+    assert sink.meter.stats().status == "done"
