@@ -159,11 +159,24 @@ def test_the_meter_describes_only_the_attempt_that_answered() -> None:
     ]
     second = [
         Stamped(2000 * MS, RequestSent(0)),
-        Stamped(2500 * MS, TextDelta("fresh")),
+        Stamped(2500 * MS, TextDelta("fres")),  # one network chunk, two deltas
+        Stamped(2500 * MS, TextDelta("h")),
+    ]
+    for stamped in first + second[:2]:
+        meter.observe(stamped)
+    live = meter.stats(now_ns=2600 * MS)  # mid-stream: an estimate from this attempt's text
+    assert (live.status, live.text, live.output_tokens, live.tokens_exact) == (
+        "streaming",
+        "fres",
+        1,
+        False,
+    )
+    assert live.input_tokens is None and live.elapsed_s == 0.6
+    for stamped in [
+        second[2],
         Stamped(3000 * MS, Usage(input_tokens=60, output_tokens=2)),
         Stamped(3000 * MS, Finished("stop", "stop")),
-    ]
-    for stamped in first + second:
+    ]:
         meter.observe(stamped)
     s = meter.stats()
     assert (s.status, s.text, s.reasoning_text) == ("done", "fresh", "")
@@ -291,3 +304,22 @@ async def test_cancel_reports_whether_there_was_a_run_to_cancel() -> None:
         assert runner.cancel("r1") is False  # it already ended: nothing to cancel
         await pool.aclose()
     assert sink.meter.stats().status == "done"
+
+
+async def test_a_large_chunk_crosses_the_worker_pipe_whole() -> None:
+    """A server may send a long answer in one event: the worker's line for it is far over
+    asyncio's default 64 KiB line limit, and must still arrive as one piece of text."""
+    big = "x" * 300_000
+    frames = chat_frames([big])
+    async with running_server(lambda r: Script([(0.0, f) for f in frames])) as srv:
+        meters: dict[str, StreamMeter] = {}
+
+        def sink(run_id: str, stamped: Stamped) -> None:
+            meters.setdefault(run_id, StreamMeter()).observe(stamped)
+
+        child = ChildDuelRunner(sink, env={**os.environ, "OPENAI_API_KEY": KEY})
+        await child.start([chat_plan(srv.base)])
+        await asyncio.wait_for(child.wait(), 20)
+        await child.aclose()
+    stats = meters["r1"].stats()
+    assert stats.error is None and stats.status == "done" and stats.text == big
