@@ -2,6 +2,7 @@
 
     python bench/mutation.py core              # one package (core, providers, storage)
     python bench/mutation.py core storage      # several; `all` for the three
+    python bench/mutation.py core.routing      # one module
     python bench/mutation.py core              # again: resumes where it was stopped
     python bench/mutation.py core --retest-survivors   # after adding tests
     python bench/mutation.py --report --survivors      # the score of the last run
@@ -55,7 +56,9 @@ def _results(packages: list[str]) -> dict[str, dict[str, str]]:
     out: dict[str, dict[str, str]] = {}
     src = ROOT / "mutants" / "src"
     for package in packages:
-        for meta in sorted((src / "modelduel" / package).rglob("*.py.meta")):
+        where = src / "modelduel" / package.replace(".", "/")
+        metas = [where.with_suffix(".py.meta")] if "." in package else where.rglob("*.py.meta")
+        for meta in sorted(m for m in metas if m.exists()):
             data = json.loads(meta.read_text(encoding="utf-8"))
             module = meta.relative_to(src).as_posix().removesuffix(".py.meta")
             out[module] = {n: _status(c) for n, c in data.get("exit_code_by_key", {}).items()}
@@ -111,7 +114,9 @@ def _line(label: str, counts: Counter[str]) -> str:
 def main() -> int:
     """Run mutmut over the chosen packages, then print the score."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("packages", nargs="*", help="core, providers, storage or all")
+    parser.add_argument(
+        "packages", nargs="*", help="core, providers, storage, all, or a module (core.routing)"
+    )
     parser.add_argument("--workers", type=int, default=1, help="mutants tested at once (1)")
     parser.add_argument("--report", action="store_true", help="only print the last results")
     parser.add_argument("--survivors", action="store_true", help="also list surviving mutants")
@@ -124,7 +129,7 @@ def main() -> int:
     )
     args = parser.parse_args()
     chosen = list(PACKAGES) if "all" in args.packages or not args.packages else args.packages
-    unknown = [p for p in chosen if p not in PACKAGES]
+    unknown = [p for p in chosen if p.split(".")[0] not in PACKAGES]
     if unknown:
         parser.error(f"unknown package {unknown[0]!r}: choose from {', '.join(PACKAGES)} or all")
     if not args.report:

@@ -54,3 +54,18 @@ def test_model_ids_are_priced_without_fault_suffix_or_vendor_prefix(
     assert cost.usd is not None, cost.source
     assert math.isclose(cost.usd, expected, rel_tol=1e-9)
     assert cost.source.startswith("genai-prices")
+
+
+def test_usage_with_one_side_only_is_priced_and_no_usage_is_unknown() -> None:
+    """A run that failed after the provider counted only its input (or only output) is
+    billed for exactly what was counted; a run with no usage at all has an unknown cost,
+    never $0."""
+    override = PriceOverride(input_per_mtok=2, output_per_mtok=10)
+    only_input = price_run("openai-chat", "m", Usage(input_tokens=500_000), override)
+    assert only_input.usd == 1.0
+    only_output = price_run("openai-chat", "m", Usage(output_tokens=100_000), override)
+    assert only_output.usd == 1.0
+    library = price_run("anthropic", "claude-opus-4-7", Usage(input_tokens=200_000))
+    assert library.usd is not None and math.isclose(library.usd, 200_000 * 5 / 1e6)
+    nothing = price_run("anthropic", "claude-opus-4-7", Usage())
+    assert nothing.usd is None and nothing.source == "no usage"
