@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-import json
 import os
 import time
 
@@ -222,13 +221,6 @@ async def test_a_stream_with_sse_ids_and_retry_hints_completes() -> None:
     stats = sink.meter.stats()
     assert stats.error is None and stats.status == "done"
     assert stats.text == "Hello" and stats.output_tokens == 2 and stats.tokens_exact
-
-
-def test_frames_helper_is_a_valid_stream() -> None:
-    """The helper above builds what a Chat Completions server sends."""
-    events = decode(b"".join(chat_frames(["a"])))
-    assert events[-1] == SSEEvent("message", "[DONE]")
-    assert json.loads(events[1].data)["choices"][0]["delta"] == {"content": "a"}
 
 
 # --- the worker's pipe and the retry schedule -----------------------------------------------
