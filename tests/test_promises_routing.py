@@ -2,15 +2,18 @@
 
 Each test was written against a hand-made mutation the rest of the suite let through:
 bootstrap resamples where the runner-up ties counted as wins, and a lone model always
-reported as confident.
+reported as confident; and, found by the mutation run, the margin and row checks.
 """
 
 from __future__ import annotations
+
+import math
 
 from modelduel.core.routing import (
     MIN_RUNS_FOR_CONFIDENCE,
     choose_routes,
     compute_stats,
+    row_problems,
 )
 
 
@@ -53,3 +56,25 @@ def test_a_lone_model_is_confident_only_with_enough_runs() -> None:
         route = choose_routes(compute_stats(rows("a/x", [5] * n)))["coding"]
         assert route.model == "a/x" and route.runner_up is None and route.runs == n
         assert route.confident == (n >= MIN_RUNS_FOR_CONFIDENCE), n
+
+
+def test_the_margin_is_how_far_ahead_the_winner_is_in_the_objectives_units() -> None:
+    stats = compute_stats(rows("a/x", [5, 5, 5], cost="0.01") + rows("b/y", [5, 4, 4], cost="0.03"))
+    quality = choose_routes(stats, "quality")["coding"]
+    assert quality.model == "a/x" and quality.margin_unit == "avg score"
+    assert quality.margin is not None and math.isclose(quality.margin, 5 - 13 / 3)
+    cost = choose_routes(stats, "cost")["coding"]
+    assert cost.model == "a/x" and cost.margin_unit == "$ per success"
+    assert cost.margin is not None and math.isclose(cost.margin, 0.03 - 0.01)
+
+
+def test_every_bad_cell_of_a_row_is_reported_not_only_the_first() -> None:
+    problems = row_problems(
+        {"task_type": "coding", "model": "m/x", "score": "five", "cost_usd": "-1",
+         "time_to_first_useful_s": "soon"}
+    )  # fmt: skip
+    assert problems == [
+        "column 'score': 'five' is not a number",
+        "column 'time_to_first_useful_s': 'soon' is not a number",
+        "column 'cost_usd': '-1' is negative",
+    ]
