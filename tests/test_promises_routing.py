@@ -78,3 +78,20 @@ def test_every_bad_cell_of_a_row_is_reported_not_only_the_first() -> None:
         "column 'time_to_first_useful_s': 'soon' is not a number",
         "column 'cost_usd': '-1' is negative",
     ]
+
+
+def test_the_bootstrap_resamples_each_cell_at_its_own_size() -> None:
+    """A scores 5, 5, 4 and B 4, 4, 4 (same costs): a resample of A's three runs ties B
+    only when it draws the 4 three times, (1/3)^3 = 4 % of the time, so the lead holds in
+    about 96 % of resamples; a resample of one run would tie a third of the time."""
+    stats = compute_stats(rows("a/x", [5, 5, 4]) + rows("b/y", [4, 4, 4]))
+    route = choose_routes(stats, "quality")["coding"]
+    assert route.model == "a/x"
+    assert route.win_share is not None and 0.93 < route.win_share < 0.99
+
+
+def test_equal_latency_is_decided_by_the_higher_average_score() -> None:
+    stats = compute_stats(rows("a/x", [3, 3, 3]) + rows("b/y", [5, 5, 5]))  # same ttfu
+    route = choose_routes(stats, "latency")["coding"]
+    assert (route.model, route.runner_up) == ("b/y", "a/x")
+    assert "higher avg score wins" in route.reason
