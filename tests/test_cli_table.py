@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+from pathlib import Path
 
 import pytest
 
@@ -65,3 +66,23 @@ def test_score_and_suite_share_the_theme_and_model_options() -> None:
     for argv in (["score", "r.csv"], ["suite", "s"]):
         args = parser.parse_args([*argv, "--theme", "t", "-m", "a/b", "--demo"])
         assert args.theme == "t" and args.models == ["a/b"] and args.demo is True
+
+
+@pytest.mark.parametrize(
+    ("argv", "dest", "value"),
+    [
+        (["--effort", "high", "ask", "hi"], "effort", "high"),
+        (["--max-output-tokens", "900", "run", "s", "--csv", "r.csv"], "max_output_tokens", 900),
+        (["--demo", "ask", "hi"], "demo", True),
+        (["-m", "a/b", "check"], "models", ["a/b"]),
+        (["--config", "c.toml", "config", "show"], "config", Path("c.toml")),
+        (["--theme", "t", "score", "r.csv"], "theme", "t"),
+        (["ask", "hi", "--effort", "low"], "effort", "low"),
+        (["ask", "hi"], "effort", None),
+    ],
+)
+def test_a_shared_option_given_before_the_command_is_kept(
+    argv: list[str], dest: str, value: object
+) -> None:
+    # argparse lets a subparser's default overwrite a value the main parser already read
+    assert getattr(cli.build_parser().parse_args(argv), dest) == value

@@ -76,7 +76,26 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module in dict.fromkeys(COMMANDS.values()):  # each module once, in table order
         importlib.import_module(module).add_parser(sub)
+    shared = {a.dest for a in parser._actions} - {"help", "version", "command"}
+    _keep_values_given_before_the_command(sub, shared)
     return parser
+
+
+def _keep_values_given_before_the_command(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser], shared: set[str]
+) -> None:
+    """`modelduel --demo ask hi` must mean `modelduel ask hi --demo`.
+
+    argparse writes a subparser's defaults over what the main parser already parsed, so an
+    option given before the command would be silently reset. The main parser holds the
+    defaults of the shared options; their subparser copies only set a value when given.
+    """
+    for subparser in sub.choices.values():
+        for action in subparser._actions:
+            if action.dest in shared:
+                action.default = argparse.SUPPRESS
+            elif isinstance(action, argparse._SubParsersAction):
+                _keep_values_given_before_the_command(action, shared)
 
 
 def main(argv: Sequence[str] | None = None) -> None:
