@@ -87,3 +87,20 @@ def test_unreachable_endpoint_exits_1(
     out = capsys.readouterr().out
     assert exc.value.code == 1
     assert "NOT READY" in out and "NOT reached" in out and "HTTPS_PROXY" in out
+
+
+async def test_check_shows_no_echoed_key_and_no_url_password() -> None:
+    # `check` runs in-process (no worker to redact for it): what it prints is redacted here
+    body = (
+        b'{"error":{"message":"Incorrect API key provided: sk-test-*****T123.",'
+        b'"type":"invalid_request_error","param":null,"code":"invalid_api_key"}}'
+    )
+    reply = Script([(0.0, body)], status=401, content_type="application/json")
+    async with running_server(lambda r: reply) as srv:
+        base = srv.base.replace("http://", "http://user:hunter22@") + "/v1"
+        env = {"OPENAI_API_KEY": "sk-test-abcdefT123", "OPENAI_BASE_URL": base}
+        (result,) = await check_models(["openai/gpt-5.5"], Config(), env)
+    shown = "\n".join(f"{k}: {v}" for k, v in result.lines) + f"\n{result.fix}"
+    assert not result.ready
+    assert "T123" not in shown and "hunter22" not in shown, shown
+    assert "[redacted]" in shown and "user:***@" in shown

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import signal
 import socket
+import subprocess
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -207,6 +208,49 @@ def test_a_check_cannot_read_the_parents_environment(
     result = check(make_task(tmp_path, tests=ENV_TESTS), GOOD, isolation=isolation)
     assert result.status == "pass", result.reason + "\n" + result.detail
     assert result.total == 3
+
+
+PROC_ENVIRON_TESTS = """\
+import pathlib
+
+
+def test_print_every_environment_it_can_read():
+    seen = []
+    for environ in pathlib.Path("/proc").glob("[0-9]*/environ"):
+        try:
+            entries = environ.read_bytes().decode(errors="replace").split("\\0")
+        except OSError:
+            continue
+        seen += [e for e in entries if e.startswith(("MY_SERVER_TOKEN=", "OPENAI_API_KEY="))]
+    assert False, " ".join(seen) or "nothing readable"
+"""
+
+
+@pytest.mark.parametrize("isolation", ["netns", "python-guard"])
+def test_a_secret_a_check_reads_elsewhere_never_leaves_in_its_verdict(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, isolation: str
+) -> None:
+    # The sandbox's own environment is empty, but a test could read another process's
+    # (/proc/PID/environ, modelduel's own): its own PID namespace with its own /proc
+    # hides them, and whatever a failure prints is redacted before it is kept.
+    if isolation == "netns" and network_isolation() != "netns":
+        pytest.skip("no user/network namespaces here")
+    secret = "local-server-token-0123456789"
+    env = {"MY_SERVER_TOKEN": secret, "OPENAI_API_KEY": "sk-parent-secret-abcdef"}
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    # a process of the user's that holds them from its start, as modelduel's own does
+    holder = subprocess.Popen(["sleep", "60"], env={**env, "PATH": "/usr/bin:/bin"})
+    try:
+        result = check(make_task(tmp_path, tests=PROC_ENVIRON_TESTS), GOOD, isolation=isolation)
+    finally:
+        holder.kill()
+        holder.wait()
+    assert result.status == "fail", result.reason
+    if isolation == "netns":  # its own /proc: nothing of the user's processes is there
+        assert "nothing readable" in result.reason
+    kept = result.reason + result.detail + str(result.as_dict())
+    assert secret not in kept and "sk-parent-secret-abcdef" not in kept
 
 
 @pytest.fixture

@@ -126,6 +126,8 @@ def test_run_stops_with_one_line_when_the_disk_fills(tmp_path: Path) -> None:
     assert "Traceback" not in err
     stopped = [line for line in err.splitlines() if line.startswith("modelduel: stopped:")]
     assert len(stopped) == 1 and "No space left on device" in stopped[0]
+    # the batch stopped at the first failed save: no later run was tried and lost too
+    assert "; 1 run not saved (2 saved)" in stopped[0], stopped[0]
     # two rows went in whole; the third, written half-way, was undone; no more were tried
     assert len(read_rows(csv_path)) == 2
     assert csv_path.read_bytes().endswith(b"\n")

@@ -11,7 +11,9 @@ screen); it is idempotent, so a message passing two of them is unchanged by the 
 
 from __future__ import annotations
 
+import os
 import re
+from collections.abc import Mapping
 from urllib.parse import urlsplit, urlunsplit
 
 __all__ = ["REDACTED", "mask_url_userinfo", "redact_secrets"]
@@ -29,16 +31,28 @@ _KEY_PATTERNS = (
 )
 
 
-def redact_secrets(text: str) -> str:
+# Variables whose values are secrets whatever their shape (a local server's token, a
+# check's output that printed the environment): their exact values are redacted too.
+_SECRET_NAME = re.compile(r"(?i)(api_?key|token|secret|password)$|_KEY$")
+_MIN_SECRET_LEN = 8
+
+
+def redact_secrets(text: str, env: Mapping[str, str] | None = None) -> str:
     """`text` with every key-like string replaced by ``[redacted]``.
 
     Args:
-        text: a provider's message (an error body, a status line).
+        text: a provider's message (an error body, a status line), or a check's output.
+        env: the environment whose secret variables' values (names ending in `_KEY`,
+            `API_KEY`, `TOKEN`, `SECRET`, `PASSWORD`; 8 characters or more) are redacted
+            wherever they appear; default `os.environ`.
 
     Returns:
         The same text, each key-like string (see the patterns above) replaced; the words
         around it (`Bearer`, `api_key=`) are kept so the message still reads.
     """
+    for name, value in (os.environ if env is None else env).items():
+        if len(value) >= _MIN_SECRET_LEN and _SECRET_NAME.search(name) and value in text:
+            text = text.replace(value, REDACTED)
     text = _KEY_PATTERNS[0].sub(REDACTED, text)
     text = _KEY_PATTERNS[1].sub(REDACTED, text)
     text = _KEY_PATTERNS[2].sub(lambda m: f"{m.group(1)} {REDACTED}", text)

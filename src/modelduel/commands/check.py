@@ -19,6 +19,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from modelduel.options import add_config_option, add_model_options
+from modelduel.redact import mask_url_userinfo
 
 if TYPE_CHECKING:
     from modelduel.config import Config, ResolvedModel
@@ -119,7 +120,7 @@ async def _check_one(spec: str, config: Config, env: dict[str, str], pool: objec
     from modelduel.core.duel import ClientPool
     from modelduel.core.events import Finished, Notice, StreamFailed
     from modelduel.core.session import DuelState
-    from modelduel.display import fmt_cost
+    from modelduel.display import error_message, fmt_cost
     from modelduel.errors import ModelduelError
     from modelduel.providers.http import stream_events
 
@@ -184,10 +185,13 @@ async def _check_one(spec: str, config: Config, env: dict[str, str], pool: objec
         )
     )
     result.lines.append(
-        ("endpoint", f"{model.base_url} " + ("reached" if reached else "NOT reached"))
+        (
+            "endpoint",
+            f"{mask_url_userinfo(model.base_url)} {'reached' if reached else 'NOT reached'}",
+        )
     )
     if error is not None:
-        result.lines.append(("error", error.message))
+        result.lines.append(("error", error_message(error)))
         result.fix = _fix(error, model)
         return result
     stats = slot.stats()
@@ -261,8 +265,8 @@ def _fix(error: ErrorInfo, model: ResolvedModel) -> str:
         return f"check the model id '{model.model_id}' (`modelduel models -m {model.spec}`)"
     if kind in ("connection", "timeout", "stall"):
         return (
-            f"check that {model.base_url} is reachable (base URL, network, HTTPS_PROXY / "
-            "NO_PROXY, SSL_CERT_FILE)"
+            f"check that {mask_url_userinfo(model.base_url)} is reachable (base URL, network, "
+            "HTTPS_PROXY / NO_PROXY, SSL_CERT_FILE)"
         )
     if kind == "rate_limited":
         return "rate-limited now: wait, or lower --concurrency for the suite"

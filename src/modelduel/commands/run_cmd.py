@@ -260,12 +260,14 @@ async def _run_items(
         with progress:
             await asyncio.gather(*(one(item) for item in items))
     finally:
-        for signum in STOP_SIGNALS:
-            loop.remove_signal_handler(signum)
-        # Checks still running add their verdicts before the batch ends, even on a signal.
+        # Checks still running add their verdicts before the batch ends, even on a signal;
+        # the handlers stay until the child is closed, so a second ctrl+c here is handled
+        # too (it only asks to stop, which is under way) instead of raising mid-cleanup.
         await asyncio.gather(*checking, return_exceptions=True)
         checker.close()
         await child.aclose()
+        for signum in STOP_SIGNALS:
+            loop.remove_signal_handler(signum)
     return outcome
 
 

@@ -6,6 +6,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
+from modelduel.redact import redact_secrets
+
 __all__ = ["CheckResult", "CheckStatus", "failed_to_run"]
 
 CheckStatus = Literal["pass", "fail", "error"]
@@ -36,6 +38,12 @@ class CheckResult:
     detail: str = ""
     passed: int | None = None
     total: int | None = None
+
+    def __post_init__(self) -> None:
+        # A check's output is the answer's code talking: it may have printed what it could
+        # read (an environment, a file). Nothing key-like leaves as a verdict.
+        object.__setattr__(self, "reason", redact_secrets(self.reason))
+        object.__setattr__(self, "detail", redact_secrets(self.detail))
 
     @property
     def label(self) -> str:

@@ -47,7 +47,18 @@ __all__ = ["Isolation", "SandboxRun", "network_isolation", "run_pytest_sandboxed
 
 Isolation = Literal["netns", "python-guard"]
 
-_UNSHARE = ("unshare", "--user", "--map-root-user", "--net", "--pid", "--fork", "--kill-child")
+# --mount-proc: the child's /proc shows its own PID namespace only, so it cannot read
+# the environment of modelduel's processes (/proc/PID/environ) where the keys are.
+_UNSHARE = (
+    "unshare",
+    "--user",
+    "--map-root-user",
+    "--net",
+    "--pid",
+    "--fork",
+    "--kill-child",
+    "--mount-proc",
+)
 
 # Loaded by every Python process in the sandbox (PYTHONPATH): the portable network guard.
 _SITECUSTOMIZE = """\
