@@ -63,8 +63,12 @@ def test_usage_with_one_side_only_is_priced_and_no_usage_is_unknown() -> None:
     override = PriceOverride(input_per_mtok=2, output_per_mtok=10)
     only_input = price_run("openai-chat", "m", Usage(input_tokens=500_000), override)
     assert only_input.usd == 1.0
-    only_output = price_run("openai-chat", "m", Usage(output_tokens=100_000), override)
+    only_output = price_run("openai", "m", Usage(output_tokens=100_000), override)
     assert only_output.usd == 1.0
+    # ...but a Chat server that reported no input count reported no usage: its output
+    # count is an estimate, and pricing it alone would count the prompt as free
+    unreported = price_run("openai-chat", "m", Usage(output_tokens=100_000), override)
+    assert unreported.usd is None
     library = price_run("anthropic", "claude-opus-4-7", Usage(input_tokens=200_000))
     assert library.usd is not None and math.isclose(library.usd, 200_000 * 5 / 1e6)
     nothing = price_run("anthropic", "claude-opus-4-7", Usage())

@@ -7,6 +7,8 @@ import asyncio
 import contextlib
 import os
 import signal
+import threading
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import FrameType
@@ -176,6 +178,8 @@ def exit_on_signals(exit_app: Callable[[int], object]) -> Iterator[list[int]]:
             loop = asyncio.get_running_loop()
         except RuntimeError:  # the app is not running (yet, or any more)
             raise SystemExit(128 + signum) from None
+        if signum == signal.SIGHUP:
+            _terminal_gone()
         # thread-safe: it wakes the loop through its self-pipe from inside a signal handler
         loop.call_soon_threadsafe(exit_app, signum)
 
@@ -186,6 +190,32 @@ def exit_on_signals(exit_app: Callable[[int], object]) -> Iterator[list[int]]:
     finally:
         for signum, old in previous.items():
             signal.signal(signum, old)
+
+
+QUIT_GRACE_S = 20.0
+"""How long a quit after the terminal closed may take (saving the runs) before it is forced."""
+
+
+def _terminal_gone() -> None:
+    """The terminal closed: writes to it now fail, which would hang Textual's exit.
+
+    Textual writes the screen from a thread; once a write to the closed terminal raises,
+    that thread is gone and the app's last writes (leaving the alternate screen) wait on
+    its full queue for ever. So the terminal's descriptors are pointed at /dev/null, and,
+    should the exit hang all the same, the process ends after a grace period: what was
+    saved is on disk (each row is one atomic write), and nothing is left running.
+    """
+    with contextlib.suppress(OSError):
+        devnull = os.open(os.devnull, os.O_RDWR)
+        for fd in (0, 1, 2):
+            os.dup2(devnull, fd)
+        os.close(devnull)
+
+    def force_exit() -> None:
+        time.sleep(QUIT_GRACE_S)
+        os._exit(128 + signal.SIGHUP)
+
+    threading.Thread(target=force_exit, name="modelduel-quit-grace", daemon=True).start()
 
 
 # the command run with no command name (`cli.DEFAULT_COMMAND`)

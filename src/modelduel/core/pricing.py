@@ -144,11 +144,17 @@ def _library_price(
 
 
 def _named_exactly(clause: object, model_id: str) -> bool:
-    """True when the price data's match clause names `model_id` exactly (not a prefix)."""
+    """True when the price data's match clause names `model_id` itself.
+
+    An `equals` clause, or a `starts_with` clause whose prefix is the whole id
+    (`claude-opus-4-7` is listed as a prefix of its dated versions): `deepseek-r1:14b`
+    only starts with `deepseek-r1`, so it is not named.
+    """
     wanted = model_id.lower()
-    equals = getattr(clause, "equals", None)
-    if isinstance(equals, str):
-        return equals.lower() == wanted
+    for attr in ("equals", "starts_with"):
+        named = getattr(clause, attr, None)
+        if isinstance(named, str) and named.lower() == wanted:
+            return True
     for attr in ("or_", "and_"):
         parts = getattr(clause, attr, None)
         if isinstance(parts, list) and any(_named_exactly(p, model_id) for p in parts):
