@@ -6,13 +6,15 @@ Every value comes from the meter's `StreamStats` (measured) or the provider's us
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any, cast, get_args
+import math
+from collections.abc import Callable, Mapping
+from typing import Any, NamedTuple, cast, get_args
 
 from modelduel.core.events import ErrorInfo, ErrorKind
 from modelduel.core.metrics import Cost, RunStatus, StreamStats
 from modelduel.core.session import DuelState, RunSlot
 from modelduel.redact import redact_secrets
+from modelduel.storage import columns
 
 __all__ = ["ASK_JSON_KEYS", "csv_row", "run_json", "stats_from_row", "transcript_record"]
 
@@ -87,44 +89,76 @@ def run_json(duel: DuelState, slot: RunSlot) -> dict[str, Any]:
     }
 
 
+class _Run(NamedTuple):
+    """What a column's writer reads: the duel, the run's slot, its figures, the blind flag."""
+
+    duel: DuelState
+    slot: RunSlot
+    stats: StreamStats
+    blind: bool
+
+
+def _timestamp(duel: DuelState) -> str:
+    return duel.started_at.isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def _later(_: _Run) -> None:
+    """A cell filled in after the run (by scoring, checks or ranking): empty when it ends."""
+    return None
+
+
+# How each column of the table (storage.columns.TABLE) is filled from a finished run, in
+# the table's order; a test keeps the two the same set, so a column cannot be forgotten.
+_FROM_RUN: dict[str, Callable[[_Run], object]] = {
+    "task_id": lambda r: r.duel.task_id,
+    "task_type": lambda r: r.duel.task_type,
+    "model": lambda r: r.slot.model.spec,
+    "score": _later,
+    "time_to_first_useful_s": lambda r: _r(r.stats.time_to_first_useful_s),
+    "wall_time_s": lambda r: _r(r.stats.wall_time_s),
+    "input_tokens": lambda r: r.stats.input_tokens,
+    "output_tokens": lambda r: r.stats.output_tokens,
+    "cost_usd": lambda r: _r(r.stats.cost_usd, 8),
+    "manual_corrections": lambda r: 0,
+    "notes": _later,
+    "run_id": lambda r: r.slot.run_id,
+    "duel_id": lambda r: r.duel.duel_id,
+    "timestamp": lambda r: _timestamp(r.duel),
+    "provider": lambda r: r.slot.model.provider,
+    "model_id": lambda r: r.slot.model.model_id,
+    "pane": lambda r: r.slot.pane,
+    "blind": lambda r: r.blind,
+    "connect_s": lambda r: _r(r.stats.connect_s),
+    "ttft_s": lambda r: _r(r.stats.ttft_s),
+    "reasoning_tokens": lambda r: r.stats.reasoning_tokens,
+    "cached_input_tokens": lambda r: r.stats.cached_input_tokens,
+    "output_tokens_per_s": lambda r: _r(r.stats.output_tokens_per_s, 3),
+    "tokens_exact": lambda r: r.stats.tokens_exact,
+    "price_source": lambda r: None if r.stats.cost is None else r.stats.cost.source,
+    "finish_reason": lambda r: r.stats.finish_reason,
+    "error": lambda r: _error_cell(r.stats.error),
+    "retried": lambda r: r.stats.retries,
+    "quality": _later,
+    "correctness": _later,
+    "format": _later,
+    "rework": _later,
+    # demo runs answer from the local simulator: never to be mistaken for real ones
+    "simulated": lambda r: r.slot.model.simulated,
+    "checks_passed": _later,
+    "checks_total": _later,
+    "max_output_tokens": lambda r: r.slot.max_output_tokens,
+    "cache_write_tokens": lambda r: r.stats.cache_write_tokens,
+    "rank": _later,
+}
+
+
 def csv_row(duel: DuelState, slot: RunSlot, *, blind: bool = False) -> dict[str, Any]:
-    """The results-CSV row of one run (the brief's 11 columns, then the extra ones); unscored."""
-    s = slot.stats()
-    m = slot.model
-    return {
-        "task_id": duel.task_id,
-        "task_type": duel.task_type,
-        "model": m.spec,
-        "score": None,
-        "time_to_first_useful_s": _r(s.time_to_first_useful_s),
-        "wall_time_s": _r(s.wall_time_s),
-        "input_tokens": s.input_tokens,
-        "output_tokens": s.output_tokens,
-        "cost_usd": _r(s.cost_usd, 8),
-        "manual_corrections": 0,
-        "notes": None,
-        "run_id": slot.run_id,
-        "duel_id": duel.duel_id,
-        "timestamp": duel.started_at.isoformat(timespec="seconds").replace("+00:00", "Z"),
-        "provider": m.provider,
-        "model_id": m.model_id,
-        "pane": slot.pane,
-        "blind": blind,
-        "connect_s": _r(s.connect_s),
-        "ttft_s": _r(s.ttft_s),
-        "reasoning_tokens": s.reasoning_tokens,
-        "cached_input_tokens": s.cached_input_tokens,
-        "output_tokens_per_s": _r(s.output_tokens_per_s, 3),
-        "tokens_exact": s.tokens_exact,
-        "price_source": None if s.cost is None else s.cost.source,
-        "finish_reason": s.finish_reason,
-        "error": _error_cell(s.error),
-        "retried": s.retries,
-        # demo runs answer from the local simulator: never to be mistaken for real ones
-        "simulated": m.simulated,
-        "max_output_tokens": slot.max_output_tokens,
-        "cache_write_tokens": s.cache_write_tokens,
-    }
+    """The results-CSV row of one run: every column of the table, in its order; unscored.
+
+    Cells filled in later (score, rubric parts, checks, rank, notes) are None here.
+    """
+    run = _Run(duel, slot, slot.stats(), blind)
+    return {c.name: _FROM_RUN[c.name](run) for c in columns.TABLE}
 
 
 def transcript_record(duel: DuelState, slot: RunSlot) -> dict[str, Any]:
@@ -135,7 +169,7 @@ def transcript_record(duel: DuelState, slot: RunSlot) -> dict[str, Any]:
         "duel_id": duel.duel_id,
         "task_id": duel.task_id,
         "model": slot.model.spec,
-        "timestamp": duel.started_at.isoformat(timespec="seconds").replace("+00:00", "Z"),
+        "timestamp": _timestamp(duel),
         "prompt": duel.prompt,
         "system": duel.system,
         "text": s.text,
@@ -145,12 +179,11 @@ def transcript_record(duel: DuelState, slot: RunSlot) -> dict[str, Any]:
 
 
 def _num(row: Mapping[str, str], key: str) -> float | None:
-    from modelduel.core.routing import parse_number
-
-    try:
-        return parse_number(row.get(key))
-    except ValueError:
+    """A number column's cell, read by the column table; None when empty or not a number."""
+    value = columns.typed_cell(key, row.get(key) or "")
+    if isinstance(value, bool) or not isinstance(value, int | float):
         return None  # a hand-edited cell that is not a number: shown as unknown
+    return float(value) if math.isfinite(value) else None
 
 
 def _int(row: Mapping[str, str], key: str) -> int | None:
@@ -193,9 +226,12 @@ def stats_from_row(row: Mapping[str, str], transcript: Mapping[str, Any] | None)
         cached_input_tokens=_int(row, "cached_input_tokens"),
         output_tokens=_int(row, "output_tokens"),
         reasoning_tokens=_int(row, "reasoning_tokens"),
-        tokens_exact=(row.get("tokens_exact") or "true") == "true",
+        # an empty cell (a row from before the column) counts as exact, as those runs were
+        tokens_exact=columns.typed_cell("tokens_exact", row.get("tokens_exact") or "")
+        in (None, True),
         cost=Cost(cost, row.get("price_source") or "csv"),
         finish_reason=finish,
         error=error,
         retries=_int(row, "retried") or 0,
+        cache_write_tokens=_int(row, "cache_write_tokens"),
     )

@@ -37,7 +37,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from modelduel.errors import CsvError
+
+# the names are re-exported; the code reads them through the module, so the table is the
+# one source even where a test swaps it
+from modelduel.storage import columns
 from modelduel.storage.cells import decode_cell, encode_cell
+from modelduel.storage.columns import BRIEF_COLUMNS, COLUMNS, EXTRA_COLUMNS
 from modelduel.storage.lock import file_lock
 from modelduel.storage.transcript import (
     append_transcript,
@@ -59,50 +64,6 @@ __all__ = [
     "update_run",
 ]
 
-BRIEF_COLUMNS: tuple[str, ...] = (
-    "task_id",
-    "task_type",
-    "model",
-    "score",
-    "time_to_first_useful_s",
-    "wall_time_s",
-    "input_tokens",
-    "output_tokens",
-    "cost_usd",
-    "manual_corrections",
-    "notes",
-)
-EXTRA_COLUMNS: tuple[str, ...] = (
-    "run_id",
-    "duel_id",
-    "timestamp",
-    "provider",
-    "model_id",
-    "pane",
-    "blind",
-    "connect_s",
-    "ttft_s",
-    "reasoning_tokens",
-    "cached_input_tokens",
-    "output_tokens_per_s",
-    "tokens_exact",
-    "price_source",
-    "finish_reason",
-    "error",
-    "retried",
-    "quality",
-    "correctness",
-    "format",
-    "rework",
-    "simulated",
-    # automatic checks of the answer (the task's [[checks]]); errors count in the total only
-    "checks_passed",
-    "checks_total",
-    "max_output_tokens",
-    "cache_write_tokens",
-    "rank",  # preference within its duel: 1 = best, ties share a rank; empty = not ranked
-)
-COLUMNS: tuple[str, ...] = BRIEF_COLUMNS + EXTRA_COLUMNS
 
 Notice = Callable[[str], None]
 
@@ -311,7 +272,7 @@ def _semicolon_hint(parsed: _Parsed) -> str | None:
     if len(parsed.header) != 1 or ";" not in parsed.header[0]:
         return None
     names = {name.strip() for name in parsed.header[0].split(";")}
-    if not set(BRIEF_COLUMNS) <= names:
+    if not set(columns.BRIEF_COLUMNS) <= names:
         return None
     return (
         "it is ;-separated, and modelduel reads comma-separated CSV: export it again as "
@@ -325,10 +286,10 @@ def _check_header(path: Path, parsed: _Parsed) -> None:
     """Require the brief's columns, each once (we could not tell which copy to use)."""
     seen: set[str] = set()
     for name in parsed.header:
-        if name in seen and name in COLUMNS:
+        if name in seen and name in columns.COLUMNS:
             raise CsvError(f"{path}: column {name!r} appears twice in the header; remove one")
         seen.add(name)
-    missing = [c for c in BRIEF_COLUMNS if c not in seen]
+    missing = [c for c in columns.BRIEF_COLUMNS if c not in seen]
     semicolons = _semicolon_hint(parsed) if missing else None
     if semicolons is not None:
         raise CsvError(f"{path}: not a results CSV as it is: {semicolons}")
@@ -493,8 +454,8 @@ def _extend(path: Path, parsed: _Parsed, names: list[str]) -> None:
 def _missing_columns(header: list[str], row: Mapping[str, object]) -> list[str]:
     """Our columns and the row's keys that the header lacks, in a stable order."""
     present = set(header)
-    names = [c for c in COLUMNS if c not in present]
-    names += [k for k in row if k not in present and k not in COLUMNS]
+    names = [c for c in columns.COLUMNS if c not in present]
+    names += [k for k in row if k not in present and k not in columns.COLUMNS]
     return names
 
 
@@ -556,7 +517,7 @@ def append_run(
         with file_lock(path):
             _, parsed = _load_locked(path, notice)
             if parsed is None:
-                header = list(COLUMNS) + [k for k in row if k not in COLUMNS]
+                header = list(columns.COLUMNS) + [k for k in row if k not in columns.COLUMNS]
                 payload = _render([header, [encode_cell(row.get(c)) for c in header]], "\n")
                 if transcript is not None:
                     _write_transcript(path, transcript)
@@ -705,7 +666,7 @@ def read_rows_with_lines(
         if len(row) != width:
             bad.append(BadRow(line, len(row), width))
             continue
-        record = dict.fromkeys(COLUMNS, "")
+        record = dict.fromkeys(columns.COLUMNS, "")
         for name, cell in zip(parsed.header, row, strict=True):
             record[name] = decode_cell(cell)
         rows.append((line, record))

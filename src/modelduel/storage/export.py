@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from modelduel.fileutil import write_export
+from modelduel.storage import columns as table
 from modelduel.storage.cells import encode_cell
-from modelduel.storage.csvstore import BRIEF_COLUMNS, COLUMNS
 
 __all__ = ["FORMATS", "export_rows"]
 
@@ -35,7 +35,7 @@ def export_rows(
 ) -> None:
     """Write rows as csv, jsonl or markdown to `out` (None: stdout)."""
     if fmt == "csv":
-        columns = list(BRIEF_COLUMNS if brief_columns else COLUMNS)
+        columns = list(table.BRIEF_COLUMNS if brief_columns else table.COLUMNS)
         if not brief_columns:
             for row in rows:
                 columns.extend(k for k in row if k not in columns)
@@ -43,7 +43,8 @@ def export_rows(
     elif fmt == "jsonl":
         lines = []
         for row in rows:
-            record: dict[str, Any] = {k: _typed(k, v) for k, v in row.items()}
+            # typed by the column table: numbers, flags, ids kept as text, empty as null
+            record: dict[str, Any] = {k: table.typed_cell(k, v) for k, v in row.items()}
             record["transcript"] = transcripts.get(row.get("run_id") or "")
             lines.append(json.dumps(record, ensure_ascii=False))
         text = "".join(line + "\n" for line in lines)
@@ -53,52 +54,6 @@ def export_rows(
         sys.stdout.write(text)
         return
     write_export(out, text)
-
-
-_NUMBERS = frozenset(
-    {
-        "score",
-        "time_to_first_useful_s",
-        "wall_time_s",
-        "input_tokens",
-        "output_tokens",
-        "cost_usd",
-        "manual_corrections",
-        "pane",
-        "connect_s",
-        "ttft_s",
-        "reasoning_tokens",
-        "cached_input_tokens",
-        "output_tokens_per_s",
-        "retried",
-        "quality",
-        "correctness",
-        "format",
-        "rework",
-    }
-)
-_BOOLEANS = frozenset({"blind", "tokens_exact", "simulated"})
-
-
-def _typed(column: str, cell: str) -> object:
-    """A CSV cell as JSON: modelduel's number and flag columns typed, empty as null.
-
-    Other columns stay text even when they look numeric (a task id `"007"`).
-    """
-    if cell == "":
-        return None
-    if column in _BOOLEANS and cell in ("true", "false"):
-        return cell == "true"
-    if column not in _NUMBERS:
-        return cell
-    try:
-        return int(cell)
-    except ValueError:
-        pass
-    try:
-        return float(cell)
-    except ValueError:
-        return cell
 
 
 def _fmt(cell: str, digits: int) -> str:
