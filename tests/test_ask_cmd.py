@@ -148,3 +148,26 @@ def test_a_reader_that_quits_early_is_no_error(tmp_path: Path) -> None:
     err = proc.stderr.read()
     assert proc.wait(timeout=60) == 0, err
     assert b"Traceback" not in err and b"BrokenPipe" not in err
+
+
+def test_the_results_table_shows_every_figure_whole_at_80_columns() -> None:
+    # In an ordinary terminal the numbers are what `ask` exists to show: the model name
+    # wraps before any figure is cut to an ellipsis.
+    import io
+
+    from rich.console import Console
+
+    from modelduel.ask_view import summary_table
+    from modelduel.config import Config, resolve_model
+    from modelduel.core.session import DuelState
+
+    specs = ["openai/gpt-5.5", "anthropic/claude-opus-4-7", "gemini/gemini-3.1-pro-preview"]
+    env = {"OPENAI_API_KEY": "k", "ANTHROPIC_API_KEY": "k", "GEMINI_API_KEY": "k"}
+    duel = DuelState.create([resolve_model(s, Config(), env) for s in specs], "hi", None)
+    out = io.StringIO()
+    Console(file=out, width=80, color_system=None).print(summary_table(duel))
+    text = out.getvalue()
+    assert "…" not in text, text
+    assert all(len(line) <= 80 for line in text.splitlines())
+    for heading in ("connect", "ttft", "useful", "wall", "tok/s", "cost"):
+        assert heading in text, text

@@ -6,6 +6,7 @@ terminal control characters removed.
 
 from __future__ import annotations
 
+from rich import box
 from rich.console import Group, RenderableType
 from rich.panel import Panel
 from rich.rule import Rule
@@ -90,21 +91,25 @@ def live_view(duel: DuelState, now_ns: int, body_lines: int = 12) -> RenderableT
 
 def summary_table(duel: DuelState) -> Table:
     """One row per model with every measured figure."""
-    table = Table(title="modelduel — results", title_justify="left")
+    # Light borders and short headings so an 80-column terminal shows every figure whole:
+    # when the table is too wide, the model name wraps, never a number.
+    table = Table(
+        title="modelduel — results", title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False
+    )
+    table.add_column("model", overflow="fold", ratio=1)
     for name, justify in (
-        ("model", "left"),
         ("status", "left"),
         ("connect", "right"),
         ("ttft", "right"),
-        ("first useful", "right"),
+        ("useful", "right"),
         ("wall", "right"),
         ("in", "right"),
         ("out", "right"),
-        ("reasoning", "right"),
+        ("reason", "right"),
         ("tok/s", "right"),
         ("cost", "right"),
     ):
-        table.add_column(name, justify=justify, no_wrap=name == "model")  # type: ignore[arg-type]
+        table.add_column(name, justify=justify, no_wrap=True)  # type: ignore[arg-type]
     for slot in duel.slots:
         s = slot.stats()
         table.add_row(
