@@ -101,6 +101,7 @@ EXTRA_COLUMNS: tuple[str, ...] = (
     "max_output_tokens",
     "cache_write_tokens",
     "rank",  # preference within its duel: 1 = best, ties share a rank; empty = not ranked
+    "parts_source",  # who gave each rubric part: "format=check quality=person"
 )
 COLUMNS: tuple[str, ...] = BRIEF_COLUMNS + EXTRA_COLUMNS
 
