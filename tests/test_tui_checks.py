@@ -9,7 +9,7 @@ from modelduel.storage import read_rows
 from modelduel.tasks import Task, load_task
 from modelduel.tui.app import ModelduelApp
 from tests.test_tui import settle
-from tests.test_tui_suite import suite_app
+from tests.test_tui_suite import status, suite_app
 
 # the scripted answers: gpt-5.5 has a "# Plan" heading, the others have none
 TASK = """\
@@ -84,8 +84,10 @@ async def test_checks_suggest_after_the_run_and_the_accept_key_writes_them(
         assert row["parts_source"] == "correctness=check format=check"
         assert (row["checks_passed"], row["checks_total"]) == ("2", "2")
         # the usual keys override: f flips format to 0 and it is the person's now
+        assert "scored 0/3 · 3 left" in status(app)  # accepted parts alone are not a score
         await pilot.press("f", "q", "q", "w")
         await pilot.pause(0.1)
+        assert "scored 1/3 · 2 left" in status(app)
         row = next(r for r in read_rows(csv_path) if r["model"] == "openai/gpt-5.5")
         assert (row["format"], row["quality"], row["rework"], row["score"]) == ("0", "1", "1", "3")
         assert row["parts_source"] == "quality=person correctness=check format=person rework=person"

@@ -767,7 +767,7 @@ class ModelduelApp(App[None]):
         self.update_status()
 
     def suite_progress(self) -> str:
-        """`task 3/10 · scored 12/30` for the status bar."""
+        """`task 3/10 · scored 12/30 · 18 left` for the status bar."""
         tasks = self.settings.tasks
         total = len(tasks) * len(self.settings.models)
         scored = 0
@@ -782,7 +782,8 @@ class ModelduelApp(App[None]):
                     if p.score.is_scored and not view.cancelled(i)
                 )
         current = tasks[self.task_index].id
-        return f"task {self.task_index + 1}/{len(tasks)} {current} · scored {scored}/{total}"
+        left = f" · {total - scored} left" if scored < total else ""
+        return f"task {self.task_index + 1}/{len(tasks)} {current} · scored {scored}/{total}{left}"
 
     # -- history, export, status ------------------------------------------------------
 
