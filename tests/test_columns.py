@@ -159,4 +159,8 @@ def test_a_column_added_to_the_table_reaches_header_and_export(
     assert old_row["judge_votes"] == ""
     exported = tmp_path / "old-export.csv"
     export_rows([{"task_id": "t"}], {}, exported, "csv", False)
-    assert exported.read_text(encoding="utf-8").splitlines()[0].endswith(",rank,judge_votes")
+    assert (
+        exported.read_text(encoding="utf-8")
+        .splitlines()[0]
+        .endswith(f",{TABLE[-1].name},judge_votes")
+    )

@@ -149,6 +149,7 @@ _FROM_RUN: dict[str, Callable[[_Run], object]] = {
     "max_output_tokens": lambda r: r.slot.max_output_tokens,
     "cache_write_tokens": lambda r: r.stats.cache_write_tokens,
     "rank": _later,
+    "parts_source": _later,
 }
 
 

@@ -96,6 +96,7 @@ TABLE: tuple[Column, ...] = (
     _extra("max_output_tokens", "int", "the output token limit the request asked for"),
     _extra("cache_write_tokens", "int", "input tokens written to the provider's cache"),
     _extra("rank", "int", "preference within its duel: 1 = best, ties share; empty = not ranked"),
+    _extra("parts_source", "text", "whose each rubric part is: part=person or part=check"),
 )
 """Every column the app writes, in CSV order (new columns go at the end)."""
 

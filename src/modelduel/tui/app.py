@@ -9,12 +9,13 @@ when it ends, and every score change updates that row at once.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import random
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
 from textual import events
@@ -27,7 +28,7 @@ from textual.widgets import Static
 
 from modelduel.core.events import Stamped
 from modelduel.core.routing import plural
-from modelduel.core.scoring import Score
+from modelduel.core.scoring import RUBRIC_MAX, Score
 from modelduel.core.session import DuelState, RunSlot
 from modelduel.core.session_controller import SaveLedger
 from modelduel.display import sanitize_terminal
@@ -41,7 +42,7 @@ from modelduel.tui.duelscreen import (
 )
 from modelduel.tui.duelview import DuelView, blind_order
 from modelduel.tui.keys import duel_keymap_problems
-from modelduel.tui.pane import ResponsePane
+from modelduel.tui.pane import PaneModel, ResponsePane
 from modelduel.tui.prompt import PromptEditor, SystemPromptInput
 from modelduel.tui.screens import (
     HistoryEntry,
@@ -55,6 +56,7 @@ if TYPE_CHECKING:
     from textual.theme import Theme
 
     from modelduel.config import Config, ResolvedModel
+    from modelduel.core.checks import CheckResult, CheckRunner
     from modelduel.tasks import Task
 
 __all__ = ["MIN_HEIGHT", "MIN_WIDTH", "AppSettings", "ModelduelApp", "Runner"]
@@ -148,6 +150,9 @@ class ModelduelApp(App[None]):
         self.tab_index = 0
         """The pane shown when the panes are tabs (a narrow or short terminal)."""
         self.clock: Callable[[], int] = time.monotonic_ns
+        """Reads "now" for the elapsed time of live panes (tests use a fixed clock)."""
+        self._check_runner: CheckRunner | None = None
+        self._check_tasks: set[asyncio.Task[None]] = set()
         """Reads "now" for the elapsed time of live panes (tests use a fixed clock)."""
 
     # -- set-up -----------------------------------------------------------------------
@@ -353,6 +358,10 @@ class ModelduelApp(App[None]):
             self._runner_ready.cancel()
         if self.runner is not None:
             await self.runner.aclose()
+        for job in list(self._check_tasks):
+            job.cancel()
+        if self._check_runner is not None:
+            self._check_runner.close()  # each check has a time limit
         # however the app ends (a signal exits without asking), one last try at what
         # could not be written
         self.ledger.retry()
@@ -537,7 +546,51 @@ class ModelduelApp(App[None]):
         else:
             # blind: naming the pane that finished first would give its speed away
             self._last_save = "saved a run" if pane.hidden else f"saved {slot.model.spec} run"
+        self._start_checks(view, slot)
         self.update_status()
+
+    def _start_checks(self, view: DuelView, slot: RunSlot) -> None:
+        """Run the task's checks on a finished answer, off the UI loop (worker threads)."""
+        task = self.task_of(view)
+        stats = slot.stats()
+        if task is None or not task.checks or stats.status in ("failed", "cancelled"):
+            return
+        if self._check_runner is None:
+            from modelduel.core.checks import CheckRunner
+
+            self._check_runner = CheckRunner()
+        job = asyncio.get_running_loop().create_task(
+            self._apply_checks(view, slot, self._check_runner.arun(task, stats.text))
+        )
+        self._check_tasks.add(job)
+        job.add_done_callback(self._check_tasks.discard)
+
+    async def _apply_checks(
+        self, view: DuelView, slot: RunSlot, results: Awaitable[list[CheckResult]]
+    ) -> None:
+        """Show the checks' line and suggestions in the pane and record the counts."""
+        from modelduel.core.checks import csv_columns, suggest_parts, summary
+
+        done = await results
+        if view.run_id(slot.pane) != slot.run_id:
+            return  # the pane was re-run meanwhile: these results are not its answer's
+        pane = view.panes[slot.pane]
+        pane.checks_line = summary(done)
+        pane.suggestions = suggest_parts(done)
+        self.ledger.record_changes(slot.run_id, csv_columns(done))
+        self.sync_saved()
+        self.update_status()
+        await self.refresh_panes()
+
+    def accept_suggestions(self, pane: ResponsePane | None) -> None:
+        """Take the checks' suggested rubric parts as the pane's (the person's key)."""
+        if pane is None or not pane.model.suggestions:
+            self.notify("no check suggestions on this pane", severity="warning")
+            return
+        values: dict[str, Any] = {p: s.value for p, s in pane.model.suggestions.items()}
+        self.change_score(
+            pane, lambda s: dataclasses.replace(s, direct=None, **values), source="check"
+        )
 
     def sync_saved(self) -> None:
         """Every pane's saved / NOT saved mark, from what the ledger has on disk."""
@@ -561,19 +614,31 @@ class ModelduelApp(App[None]):
         self.sync_saved()
         self.update_status()
 
-    def change_score(self, pane: ResponsePane | None, change: Callable[[Score], Score]) -> None:
-        """Apply a score change to a pane and write it to its CSV row at once."""
+    def change_score(
+        self,
+        pane: ResponsePane | None,
+        change: Callable[[Score], Score],
+        *,
+        source: str = "person",
+    ) -> None:
+        """Apply a score change to a pane and write it to its CSV row at once.
+
+        `source` is who gave the rubric parts this change sets: "person" (a key) or
+        "check" (an accepted suggestion); it goes to the row's `parts_source`.
+        """
         view = self.view
         if pane is None or view is None:
             self.notify("focus a pane first (escape leaves the prompt)", severity="warning")
             return
         model = pane.model
+        before = model.score
         try:
             model.score = change(model.score)
         except ValueError as exc:
             self.notify(str(exc), severity="warning")
             return
         changes = model.score.csv_changes()
+        changes["parts_source"] = _parts_source(model, before, source)
         if model.blind:
             changes["blind"] = True  # scored without knowing which model it was
         run_id = view.run_id(pane.index)
@@ -702,7 +767,7 @@ class ModelduelApp(App[None]):
         self.update_status()
 
     def suite_progress(self) -> str:
-        """`task 3/10 · scored 12/30` for the status bar."""
+        """`task 3/10 · scored 12/30 · 18 left` for the status bar."""
         tasks = self.settings.tasks
         total = len(tasks) * len(self.settings.models)
         scored = 0
@@ -717,7 +782,8 @@ class ModelduelApp(App[None]):
                     if p.score.is_scored and not view.cancelled(i)
                 )
         current = tasks[self.task_index].id
-        return f"task {self.task_index + 1}/{len(tasks)} {current} · scored {scored}/{total}"
+        left = f" · {total - scored} left" if scored < total else ""
+        return f"task {self.task_index + 1}/{len(tasks)} {current} · scored {scored}/{total}{left}"
 
     # -- history, export, status ------------------------------------------------------
 
@@ -847,6 +913,19 @@ class ModelduelApp(App[None]):
                 what = f"score {binding.action[6:-1]}"
             rows.append((shown, what, binding.id or ""))
         return rows
+
+
+def _parts_source(model: PaneModel, before: Score, source: str) -> str | None:
+    """Update who gave each rubric part; the `parts_source` cell (`format=check ...`)."""
+    after = model.score
+    for part in RUBRIC_MAX:
+        value = getattr(after, part)
+        if value is None:
+            model.sources.pop(part, None)
+        elif value != getattr(before, part) or part not in model.sources:
+            model.sources[part] = source
+    cell = " ".join(f"{p}={model.sources[p]}" for p in RUBRIC_MAX if p in model.sources)
+    return cell or None
 
 
 def _warm_prices() -> None:

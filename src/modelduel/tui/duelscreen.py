@@ -63,6 +63,7 @@ class DuelScreen(Screen[None]):
         Binding("w", "rubric('rework')", "No rework", id="score.rework"),
         Binding("plus,equals_sign", "correction(1)", "+corr", show=False, id="score.correction_up"),
         Binding("minus", "correction(-1)", "-corr", show=False, id="score.correction_down"),
+        Binding("a", "accept", "Accept checks", show=False, id="score.accept"),
         Binding("n", "note", "Note", id="pane.note"),
         Binding("enter", "confirm", "Confirm rubric", show=False, id="score.confirm"),
         Binding("backspace,delete", "clear_score", "Clear score", show=False, id="score.clear"),
@@ -208,6 +209,10 @@ class DuelScreen(Screen[None]):
             "rework": Score.toggle_rework,
         }
         self.modelduel.change_score(self.focused_pane(), changes[part])
+
+    def action_accept(self) -> None:
+        """Accept the checks' suggested rubric parts for the focused pane."""
+        self.modelduel.accept_suggestions(self.focused_pane())
 
     def action_confirm(self) -> None:
         """Accept a half-set rubric as the score (unset parts count 0)."""

@@ -15,6 +15,7 @@ from textual.containers import Vertical
 from textual.widget import Widget
 from textual.widgets import Static
 
+from modelduel.core.checks import PartSuggestion
 from modelduel.core.metrics import StreamStats
 from modelduel.core.scoring import Score
 from modelduel.display import (
@@ -44,6 +45,9 @@ class PaneModel:
         saved: the run's row is in the CSV with every change made to it.
         unsaved: something acknowledged for the run (its row, a score) failed to be
             written and is waiting to be retried.
+        checks_line: the task's checks on the finished answer (`✓ schema  ✗ tests 3/5`).
+        suggestions: rubric part -> the checks' suggestion, for the person to accept.
+        sources: rubric part -> "person" or "check" (an accepted suggestion).
     """
 
     label: str
@@ -53,6 +57,9 @@ class PaneModel:
     score: Score = field(default_factory=Score)
     saved: bool = False
     unsaved: bool = False
+    checks_line: str = ""
+    suggestions: dict[str, PartSuggestion] = field(default_factory=dict)
+    sources: dict[str, str] = field(default_factory=dict)
 
     @property
     def hidden(self) -> bool:
@@ -288,6 +295,12 @@ class ResponsePane(Vertical, can_focus=True):
             line.append("  NOT saved", "bold red")
         elif m.saved and not self._veiled:  # veiled, "saved" would tell who ended first
             line.append("  saved", "green")
+        if m.checks_line:
+            line.append(f"\nchecks {m.checks_line}")
+            # suggestions not taken yet, marked as the checks' and not the person's
+            offered = [s.label for p, s in m.suggestions.items() if m.sources.get(p) != "check"]
+            if offered:
+                line.append(f"  · {'  '.join(offered)} (a accepts)", "italic cyan")
         return line
 
     def toggle_raw(self) -> None:
