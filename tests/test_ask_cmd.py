@@ -159,15 +159,27 @@ def test_the_results_table_shows_every_figure_whole_at_80_columns() -> None:
 
     from modelduel.ask_view import summary_table
     from modelduel.config import Config, resolve_model
+    from modelduel.core.events import RequestSent, Stamped, TextDelta
+    from modelduel.core.events import Usage as UsageEvent
     from modelduel.core.session import DuelState
 
     specs = ["openai/gpt-5.5", "anthropic/claude-opus-4-7", "gemini/gemini-3.1-pro-preview"]
     env = {"OPENAI_API_KEY": "k", "ANTHROPIC_API_KEY": "k", "GEMINI_API_KEY": "k"}
     duel = DuelState.create([resolve_model(s, Config(), env) for s in specs], "hi", None)
     out = io.StringIO()
-    Console(file=out, width=80, color_system=None).print(summary_table(duel))
-    text = out.getvalue()
-    assert "…" not in text, text
-    assert all(len(line) <= 80 for line in text.splitlines())
-    for heading in ("connect", "ttft", "useful", "wall", "tok/s", "cost"):
-        assert heading in text, text
+    for slot in duel.slots:  # figures as wide as real ones
+        slot.meter.observe(Stamped(1_000_000_000, RequestSent(10_000_000)))
+        slot.meter.observe(Stamped(1_800_000_000, TextDelta("x" * 4000)))
+        slot.meter.observe(
+            Stamped(
+                9_300_000_000, UsageEvent(123_456, output_tokens=54_321, reasoning_tokens=9_999)
+            )
+        )
+    for width in (80, 100):
+        out = io.StringIO()
+        Console(file=out, width=width, color_system=None).print(summary_table(duel, width))
+        text = out.getvalue()
+        assert "…" not in text, text
+        assert all(len(line) <= width for line in text.splitlines())
+        for figure in ("connect", "first useful", "tok/s", "cost", "0.80s", "123,456"):
+            assert figure in text, text

@@ -14,7 +14,7 @@ from rich.table import Table
 from rich.text import Text
 
 from modelduel.core.metrics import StreamStats
-from modelduel.core.session import DuelState
+from modelduel.core.session import DuelState, RunSlot
 from modelduel.display import (
     error_message,
     fmt_cost,
@@ -89,42 +89,55 @@ def live_view(duel: DuelState, now_ns: int, body_lines: int = 12) -> RenderableT
     return grid
 
 
-def summary_table(duel: DuelState) -> Table:
-    """One row per model with every measured figure."""
-    # Light borders and short headings so an 80-column terminal shows every figure whole:
-    # when the table is too wide, the model name wraps, never a number.
-    table = Table(
-        title="modelduel — results", title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False
-    )
-    table.add_column("model", overflow="fold", ratio=1)
-    for name, justify in (
-        ("status", "left"),
-        ("connect", "right"),
-        ("ttft", "right"),
-        ("useful", "right"),
-        ("wall", "right"),
-        ("in", "right"),
-        ("out", "right"),
-        ("reason", "right"),
-        ("tok/s", "right"),
-        ("cost", "right"),
-    ):
-        table.add_column(name, justify=justify, no_wrap=True)  # type: ignore[arg-type]
+_FIGURES = (
+    "status",
+    "connect",
+    "ttft",
+    "first useful",
+    "wall",
+    "in",
+    "out",
+    "reasoning",
+    "tok/s",
+    "cost",
+)
+
+
+def _figures(slot: RunSlot) -> list[Text | str]:
+    s = slot.stats()
+    return [
+        Text(status_word(s), style=STATUS_STYLE.get(s.status, "")),
+        fmt_seconds(s.connect_s),
+        fmt_seconds(s.ttft_s),
+        fmt_seconds(s.time_to_first_useful_s),
+        fmt_seconds(s.wall_time_s),
+        fmt_tokens(s.input_tokens),
+        fmt_tokens(s.output_tokens, s.tokens_exact),
+        fmt_tokens(s.reasoning_tokens),
+        fmt_rate(s.output_tokens_per_s).replace(" tok/s", ""),
+        fmt_cost(s.cost_usd, s.tokens_exact),
+    ]
+
+
+def summary_table(duel: DuelState, width: int | None = None) -> Table:
+    """Every measured figure of every model: a row per model, or, when `width` columns
+    cannot hold that whole, a column per model (figures are never cut to fit)."""
+    title = "modelduel — results"
+    if width is not None and width < 130:
+        table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD)
+        table.add_column("")
+        for slot in duel.slots:
+            table.add_column(Text(slot.model.spec), justify="right", overflow="fold")
+        columns = [_figures(slot) for slot in duel.slots]
+        for i, name in enumerate(_FIGURES):
+            table.add_row(name, *(figures[i] for figures in columns))
+        return table
+    table = Table(title=title, title_justify="left")
+    table.add_column("model", no_wrap=True)
+    for name in _FIGURES:
+        table.add_column(name, justify="left" if name == "status" else "right")
     for slot in duel.slots:
-        s = slot.stats()
-        table.add_row(
-            Text(slot.model.spec),
-            Text(status_word(s), style=STATUS_STYLE.get(s.status, "")),
-            fmt_seconds(s.connect_s),
-            fmt_seconds(s.ttft_s),
-            fmt_seconds(s.time_to_first_useful_s),
-            fmt_seconds(s.wall_time_s),
-            fmt_tokens(s.input_tokens),
-            fmt_tokens(s.output_tokens, s.tokens_exact),
-            fmt_tokens(s.reasoning_tokens),
-            fmt_rate(s.output_tokens_per_s).replace(" tok/s", ""),
-            fmt_cost(s.cost_usd, s.tokens_exact),
-        )
+        table.add_row(Text(slot.model.spec), *_figures(slot))
     return table
 
 

@@ -139,7 +139,7 @@ def _print_results(duel: DuelState, as_json: bool, *, quiet: bool, table_only: b
         for renderable in answers(duel, terminal=terminal):
             console.print(renderable, soft_wrap=True)
     if not quiet:
-        console.print(summary_table(duel))
+        console.print(summary_table(duel, console.width if terminal else None))
     console.file.flush()
     for slot in duel.slots:
         stats = slot.stats()
