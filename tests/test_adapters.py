@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from modelduel.core.events import (
+from modelduel.events import (
     Event,
     Finished,
     ReasoningDelta,

@@ -16,7 +16,7 @@ import pytest
 from google import genai
 from google.genai import types as genai_types
 
-from modelduel.core.events import Finished, ReasoningDelta, Stamped, TextDelta, Usage
+from modelduel.events import Finished, ReasoningDelta, Stamped, TextDelta, Usage
 from modelduel.providers.base import ModelRequest, get_adapter
 from modelduel.providers.http import StreamTarget, make_client, stream_events
 from modelduel.simulator import SimulatorHandle, run_in_thread

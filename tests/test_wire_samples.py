@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from modelduel.core.events import (
+from modelduel.events import (
     Event,
     Finished,
     ReasoningDelta,

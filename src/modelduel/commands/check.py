@@ -22,7 +22,7 @@ from modelduel.options import add_config_option, add_model_options
 
 if TYPE_CHECKING:
     from modelduel.config import Config, ResolvedModel
-    from modelduel.core.events import ErrorInfo
+    from modelduel.events import ErrorInfo
 
 __all__ = ["CheckResult", "add_parser", "check_models", "run", "run_check"]
 
@@ -117,10 +117,10 @@ async def check_models(specs: list[str], config: Config, env: dict[str, str]) ->
 async def _check_one(spec: str, config: Config, env: dict[str, str], pool: object) -> CheckResult:
     from modelduel.config import resolve_model
     from modelduel.core.duel import ClientPool
-    from modelduel.core.events import Finished, Notice, StreamFailed
     from modelduel.core.session import DuelState
     from modelduel.display import fmt_cost
     from modelduel.errors import ModelduelError
+    from modelduel.events import Finished, Notice, StreamFailed
     from modelduel.providers.http import stream_events
 
     assert isinstance(pool, ClientPool)
@@ -169,7 +169,7 @@ async def _check_one(spec: str, config: Config, env: dict[str, str], pool: objec
                 elif isinstance(event, Notice):
                     notices.append(event.text)
     except TimeoutError:
-        from modelduel.core.events import ErrorInfo as Info
+        from modelduel.events import ErrorInfo as Info
 
         error = Info("timeout", f"no answer within {config.timeout_s:g} s")
     finally:

@@ -12,8 +12,8 @@ import functools
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from modelduel.core.events import Usage
 from modelduel.core.metrics import Cost
+from modelduel.events import Usage
 
 __all__ = ["PriceOverride", "price_run", "price_source", "warm_up"]
 

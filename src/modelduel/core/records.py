@@ -9,9 +9,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, cast, get_args
 
-from modelduel.core.events import ErrorInfo, ErrorKind
 from modelduel.core.metrics import Cost, RunStatus, StreamStats
 from modelduel.core.session import DuelState, RunSlot
+from modelduel.events import ErrorInfo, ErrorKind
 from modelduel.redact import redact_secrets
 
 __all__ = ["ASK_JSON_KEYS", "csv_row", "run_json", "stats_from_row", "transcript_record"]

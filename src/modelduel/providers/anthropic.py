@@ -17,7 +17,7 @@ from dataclasses import replace
 from typing import Any
 
 from modelduel.capabilities import DEFAULT_MAX_OUTPUT_TOKENS
-from modelduel.core.events import (
+from modelduel.events import (
     ErrorInfo,
     ErrorKind,
     Event,
@@ -26,7 +26,7 @@ from modelduel.core.events import (
     StreamFailed,
     TextDelta,
 )
-from modelduel.core.events import Usage as UsageEvent
+from modelduel.events import Usage as UsageEvent
 from modelduel.providers.base import ModelRequest, SSEEvent
 from modelduel.providers.common import (
     as_int,

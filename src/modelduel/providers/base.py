@@ -1,7 +1,7 @@
 """The provider contract: one adapter per wire protocol, each a pure translator.
 
 An adapter builds the URL, headers and JSON body of a streaming request, turns
-the decoded SSE events of the response into `core.events` values through a
+the decoded SSE events of the response into `modelduel.events` values through a
 parser object, and turns an HTTP error response into an `ErrorInfo`. It never
 does I/O, never reads the clock and never renders: `providers.http` is the one
 thin shell that sends the request and feeds the parser.
@@ -17,7 +17,7 @@ from email.utils import parsedate_to_datetime
 from typing import Any, Protocol
 
 from modelduel.capabilities import Family, family_for
-from modelduel.core.events import ErrorInfo, ErrorKind, Event
+from modelduel.events import ErrorInfo, ErrorKind, Event
 
 __all__ = [
     "KINDS",

@@ -14,7 +14,7 @@ from dataclasses import replace
 from typing import Any
 from urllib.parse import quote
 
-from modelduel.core.events import (
+from modelduel.events import (
     ErrorInfo,
     ErrorKind,
     Event,
@@ -23,7 +23,7 @@ from modelduel.core.events import (
     StreamFailed,
     TextDelta,
 )
-from modelduel.core.events import Usage as UsageEvent
+from modelduel.events import Usage as UsageEvent
 from modelduel.providers.base import ModelRequest, SSEEvent
 from modelduel.providers.common import (
     as_int,

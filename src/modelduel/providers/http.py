@@ -23,7 +23,7 @@ from typing import Any
 
 import httpx2 as httpx
 
-from modelduel.core.events import (
+from modelduel.events import (
     ErrorInfo,
     Notice,
     ReasoningDelta,

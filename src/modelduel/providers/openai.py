@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
-from modelduel.core.events import (
+from modelduel.events import (
     ErrorInfo,
     ErrorKind,
     Event,
@@ -20,7 +20,7 @@ from modelduel.core.events import (
     StreamFailed,
     TextDelta,
 )
-from modelduel.core.events import Usage as UsageEvent
+from modelduel.events import Usage as UsageEvent
 from modelduel.providers.base import ModelRequest, SSEEvent, StreamParser
 from modelduel.providers.common import (
     http_error_info,
