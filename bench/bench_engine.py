@@ -26,8 +26,9 @@ from modelduel.core.duel import ClientPool, DuelRunner, RunPlan
 from modelduel.core.metrics import StreamMeter
 from modelduel.core.worker import ChildDuelRunner
 from modelduel.events import RequestSent, Stamped
-from modelduel.providers.base import ModelRequest, get_adapter
+from modelduel.providers.base import ModelRequest
 from modelduel.providers.http import StreamTarget
+from modelduel.providers.registry import get_adapter
 from modelduel.providers.sse import SSEDecoder
 
 FIRST_DELAY_S = 0.2

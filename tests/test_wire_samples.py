@@ -22,7 +22,7 @@ from modelduel.events import (
     TextDelta,
     Usage,
 )
-from modelduel.providers.base import get_adapter
+from modelduel.providers.registry import get_adapter
 from modelduel.providers.sse import SSEDecoder
 
 SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "wire-samples"

@@ -37,7 +37,7 @@ def run_models(args: argparse.Namespace) -> int:
     from modelduel.capabilities import shipped_families
     from modelduel.config import DuelSettings, load_config, resolve_model
     from modelduel.core.pricing import price_source
-    from modelduel.providers.base import get_adapter
+    from modelduel.providers.registry import get_adapter
 
     config = load_config(args.config)
     out = sys.stdout

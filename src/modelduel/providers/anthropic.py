@@ -201,9 +201,6 @@ class AnthropicAdapter:
     """The `anthropic` provider kind."""
 
     kind: str = "anthropic"
-    default_base_url: str = "https://api.anthropic.com"
-    key_envs: tuple[str, ...] = ("ANTHROPIC_API_KEY",)
-    base_url_env: str = "ANTHROPIC_BASE_URL"
 
     def url(self, base_url: str, model_id: str) -> str:
         """`{base}/v1/messages`."""

@@ -194,9 +194,6 @@ class GeminiAdapter:
     """The `gemini` provider kind."""
 
     kind: str = "gemini"
-    default_base_url: str = "https://generativelanguage.googleapis.com"
-    key_envs: tuple[str, ...] = ("GOOGLE_API_KEY", "GEMINI_API_KEY")
-    base_url_env: str = "GOOGLE_GEMINI_BASE_URL"
 
     def url(self, base_url: str, model_id: str) -> str:
         """The SSE streaming endpoint; the key goes in a header, never in the URL (logs)."""

@@ -32,7 +32,8 @@ from modelduel.events import (
     StreamFailed,
     TextDelta,
 )
-from modelduel.providers.base import Adapter, ModelRequest, StreamTarget, get_adapter
+from modelduel.providers.base import Adapter, ModelRequest, StreamTarget
+from modelduel.providers.registry import get_adapter
 from modelduel.providers.sse import SSEDecoder, SSEEventTooLarge
 
 __all__ = [

@@ -183,9 +183,6 @@ class OpenAIResponsesAdapter:
     """The `openai` provider kind."""
 
     kind: str = "openai"
-    default_base_url: str = "https://api.openai.com/v1"
-    key_envs: tuple[str, ...] = ("OPENAI_API_KEY",)
-    base_url_env: str = "OPENAI_BASE_URL"
 
     def url(self, base_url: str, model_id: str) -> str:
         """`{base}/responses` (the base URL includes `/v1`)."""
