@@ -23,11 +23,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from tests.support.replay_server import Script, running_server, sse
 
 from modelduel.core.duel import ClientPool, DuelRunner, RunPlan
-from modelduel.core.events import RequestSent, Stamped
 from modelduel.core.metrics import StreamMeter
 from modelduel.core.worker import ChildDuelRunner
-from modelduel.providers.base import ModelRequest, get_adapter
+from modelduel.events import RequestSent, Stamped
+from modelduel.providers.base import ModelRequest
 from modelduel.providers.http import StreamTarget
+from modelduel.providers.registry import get_adapter
 from modelduel.providers.sse import SSEDecoder
 
 FIRST_DELAY_S = 0.2

@@ -17,8 +17,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
 
-from modelduel.core.events import RequestSent, Stamped, TextDelta
 from modelduel.core.metrics import StreamMeter
+from modelduel.events import RequestSent, Stamped, TextDelta
 
 SIZES = (500, 5_000, 50_000)
 

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from modelduel.core.events import (
+from modelduel.events import (
     Event,
     Finished,
     ReasoningDelta,
@@ -16,8 +16,9 @@ from modelduel.core.events import (
     TextDelta,
     Usage,
 )
-from modelduel.providers.base import ModelRequest, SSEEvent, get_adapter
+from modelduel.providers.base import ModelRequest, SSEEvent
 from modelduel.providers.openai_chat import ThinkTagSplitter
+from modelduel.providers.registry import get_adapter
 
 
 def run(kind: str, *events: tuple[str, object]) -> list[Event]:

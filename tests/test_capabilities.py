@@ -17,7 +17,7 @@ from modelduel.capabilities import (
 )
 from modelduel.config import Config, DuelSettings, ModelOptions, parse_config, resolve_model
 from modelduel.errors import ConfigError
-from modelduel.providers.base import get_adapter
+from modelduel.providers.registry import get_adapter
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "modelduel"
 

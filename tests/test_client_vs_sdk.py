@@ -16,9 +16,10 @@ import pytest
 from google import genai
 from google.genai import types as genai_types
 
-from modelduel.core.events import Finished, ReasoningDelta, Stamped, TextDelta, Usage
-from modelduel.providers.base import ModelRequest, get_adapter
+from modelduel.events import Finished, ReasoningDelta, Stamped, TextDelta, Usage
+from modelduel.providers.base import ModelRequest
 from modelduel.providers.http import StreamTarget, make_client, stream_events
+from modelduel.providers.registry import get_adapter
 from modelduel.simulator import SimulatorHandle, run_in_thread
 
 FAST = {"x-simulate-ttft-ms": "0", "x-simulate-tps": "20000", "x-simulate-reasoning-ms": "0"}

@@ -16,9 +16,9 @@ from modelduel.config import (
     resolve_model,
     write_config_file,
 )
-from modelduel.core.events import Usage
 from modelduel.core.pricing import PriceOverride, price_run
 from modelduel.errors import ConfigError, SpecError
+from modelduel.events import Usage
 
 
 def write(tmp_path: Path, text: str) -> Path:

@@ -9,9 +9,9 @@ import time
 import pytest
 
 from modelduel.core.duel import ClientPool, DuelRunner, RunPlan
-from modelduel.core.events import RequestSent, Stamped
 from modelduel.core.metrics import StreamMeter, StreamStats
 from modelduel.core.worker import ChildDuelRunner
+from modelduel.events import RequestSent, Stamped
 from modelduel.providers.base import ModelRequest
 from modelduel.providers.http import StreamTarget, Timeouts, forget_refused_params
 from tests.support.canned import chat_stream, responses_stream
@@ -497,7 +497,7 @@ async def test_a_chat_server_without_usage_gives_an_estimate_and_an_unknown_cost
 
 async def test_the_child_runner_carries_the_notice_and_new_usage_fields() -> None:
     from modelduel.core.codec import decode_event_line, encode_event_line
-    from modelduel.core.events import Notice, Usage
+    from modelduel.events import Notice, Usage
 
     usage = Usage(10, 1, 5, 2, cache_write_tokens=4, cache_write_1h_tokens=3)
     for event in (usage, Notice("said once")):

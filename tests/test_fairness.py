@@ -125,7 +125,7 @@ def test_the_ask_view_shows_a_notice() -> None:
     from rich.console import Console
 
     from modelduel.ask_view import live_view
-    from modelduel.core.events import Notice, Stamped
+    from modelduel.events import Notice, Stamped
 
     model = resolve_model("gemini/gemini-3.1-pro-preview", Config(), {}, DuelSettings(None, 99999))
     state = DuelState.create([model], "hi", None)

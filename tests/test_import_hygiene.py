@@ -7,7 +7,7 @@ import subprocess
 import sys
 
 HEADLESS = [
-    "modelduel.core.events",
+    "modelduel.events",
     "modelduel.core.metrics",
     "modelduel.core.duel",
     "modelduel.core.worker",

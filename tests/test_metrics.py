@@ -6,7 +6,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from modelduel.core.events import (
+from modelduel.core.metrics import (
+    RATE_BUCKET_NS,
+    Cost,
+    RunningPercentile,
+    StreamMeter,
+    estimate_tokens,
+    percentile,
+)
+from modelduel.events import (
     ErrorInfo,
     Finished,
     ReasoningDelta,
@@ -16,14 +24,6 @@ from modelduel.core.events import (
     StreamFailed,
     TextDelta,
     Usage,
-)
-from modelduel.core.metrics import (
-    RATE_BUCKET_NS,
-    Cost,
-    RunningPercentile,
-    StreamMeter,
-    estimate_tokens,
-    percentile,
 )
 
 MS = 1_000_000
@@ -186,7 +186,7 @@ def test_percentile_and_estimate() -> None:
 
 
 def test_a_cancelled_run_with_text_after_its_last_usage_is_an_estimate() -> None:
-    from modelduel.core.events import ErrorInfo, StreamFailed, TextDelta, Usage
+    from modelduel.events import ErrorInfo, StreamFailed, TextDelta, Usage
 
     meter = StreamMeter()
     meter.observe(Stamped(0, RequestSent(0)))

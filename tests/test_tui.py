@@ -14,7 +14,7 @@ import pytest
 
 from modelduel.config import Config, resolve_model
 from modelduel.core.duel import RunPlan
-from modelduel.core.events import (
+from modelduel.events import (
     ErrorInfo,
     Finished,
     ReasoningDelta,

@@ -11,7 +11,7 @@ from rich.text import Text
 
 from modelduel.config import Config, resolve_model
 from modelduel.core.duel import RunPlan
-from modelduel.core.events import (
+from modelduel.events import (
     ErrorInfo,
     Finished,
     ReasoningDelta,

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from modelduel.core.events import (
+from modelduel.events import (
     Event,
     Finished,
     ReasoningDelta,
@@ -22,7 +22,7 @@ from modelduel.core.events import (
     TextDelta,
     Usage,
 )
-from modelduel.providers.base import get_adapter
+from modelduel.providers.registry import get_adapter
 from modelduel.providers.sse import SSEDecoder
 
 SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "wire-samples"

@@ -11,7 +11,7 @@ from __future__ import annotations
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import tomli_w
 import tomlkit
@@ -29,10 +29,10 @@ from modelduel.capabilities import (
 )
 from modelduel.core.pricing import PriceOverride
 from modelduel.errors import ConfigError, SpecError
-from modelduel.providers.base import KINDS, ModelRequest, get_adapter
+from modelduel.providers import registry
+from modelduel.providers.base import ModelRequest
 
 __all__ = [
-    "BUILTIN_PROVIDERS",
     "DEFAULT_MODELS",
     "DEFAULT_SYSTEM_PROMPT",
     "DEMO_ENV",
@@ -47,6 +47,7 @@ __all__ = [
     "effective_config_view",
     "init_config_file",
     "load_config",
+    "named_key_envs",
     "resolve_model",
     "save_theme_choice",
     "write_config_file",
@@ -57,11 +58,8 @@ DEFAULT_SYSTEM_PROMPT = (
     "You are an assistant completing one production task. Be concise and explicit. "
     "If uncertain, say what is missing."
 )
-BUILTIN_PROVIDERS = ("openai", "openai-chat", "anthropic", "gemini")
 DEMO_ENV = "MODELDUEL_DEMO"
 """Set by demo mode: built-in providers then take their base URLs from the environment."""
-
-ProviderKind = Literal["openai", "openai-chat", "anthropic", "gemini"]
 
 
 class _Frozen(BaseModel):
@@ -91,8 +89,8 @@ class ModelOptions(_Frozen):
 class ProviderConfig(_Frozen):
     """An extra endpoint, under `[providers.NAME]` (or settings for a built-in one)."""
 
-    kind: ProviderKind
-    """The wire protocol: one of openai, openai-chat, anthropic, gemini."""
+    kind: str
+    """The wire protocol: a kind in the provider registry (openai, anthropic, gemini...)."""
     base_url: str | None = None
     """The endpoint's base URL (`http://localhost:11434/v1` for Ollama)."""
     api_key_env: str | None = None
@@ -274,7 +272,7 @@ def parse_config(data: dict[str, Any], source: str) -> Config:
         provider_name, _, model_id = spec.partition("/")
         custom = config.providers.get(provider_name)
         kind = custom.kind if custom is not None else provider_name
-        if options.capabilities is not None and kind in KINDS and model_id:
+        if options.capabilities is not None and kind in registry.kinds() and model_id:
             try:
                 family_for(kind, model_id).with_override(options.capabilities)
             except ValueError as exc:
@@ -282,7 +280,12 @@ def parse_config(data: dict[str, Any], source: str) -> Config:
                     f"{source}: key 'models.{spec}.capabilities': {_first_error(exc)}"
                 ) from None
     for name, provider in config.providers.items():
-        if name not in BUILTIN_PROVIDERS and not provider.base_url:
+        if provider.kind not in registry.kinds():
+            raise ConfigError(
+                f"{source}: key 'providers.{name}.kind': must be one of "
+                f"{', '.join(registry.kinds())}"
+            )
+        if name not in registry.builtin_providers() and not provider.base_url:
             raise ConfigError(
                 f"{source}: key 'providers.{name}.base_url' is required for a provider "
                 f'that is not built in (e.g. base_url = "http://localhost:11434/v1")'
@@ -298,8 +301,6 @@ def _describe(exc: ValidationError, source: str) -> str:
         known = ", ".join(parent.model_fields) if parent is not None else ""
         hint = f" (known keys: {known})" if known else ""
         return f"{source}: unknown key '{key}'{hint}"
-    if err["type"] == "literal_error" and key.endswith(".kind"):
-        return f"{source}: key '{key}': must be one of {', '.join(KINDS)}"
     more = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
     return f"{source}: key '{key}': {err['msg']}{more}"
 
@@ -346,26 +347,27 @@ def resolve_model(
             f"(providers: {', '.join(_known_providers(config))})"
         )
     custom = config.providers.get(provider)
-    if custom is None and provider not in BUILTIN_PROVIDERS:
+    if custom is None and provider not in registry.builtin_providers():
         raise SpecError(
             f"model '{spec}': unknown provider '{provider}' "
             f"(known: {', '.join(_known_providers(config))}; add others as [providers.{provider}])"
         )
     kind = custom.kind if custom is not None else provider
-    adapter = get_adapter(kind)
+    spec_of = registry.spec_for(kind)
     options = config.models.get(spec, ModelOptions())
     if custom is not None and custom.free and not options.free:
         options = options.model_copy(update={"free": True})
     demo = bool(env.get(DEMO_ENV))
-    if provider in BUILTIN_PROVIDERS:
-        from_env = env.get(adapter.base_url_env)
+    builtin = provider in registry.builtin_providers()
+    if builtin:
+        from_env = env.get(spec_of.base_url_env)
         configured = custom.base_url if custom is not None else None
         # demo mode points the built-ins at the simulator, whatever the config says
         base_url = (
-            (from_env if demo else configured or from_env) or configured or adapter.default_base_url
+            (from_env if demo else configured or from_env) or configured or spec_of.default_base_url
         )
         key_envs: tuple[str, ...] = (
-            (custom.api_key_env,) if custom is not None and custom.api_key_env else adapter.key_envs
+            (custom.api_key_env,) if custom is not None and custom.api_key_env else spec_of.key_envs
         )
         key_required = True
     else:
@@ -375,13 +377,14 @@ def resolve_model(
         key_required = custom.api_key_env is not None
     key_env = next((name for name in key_envs if env.get(name)), None)
     if key_env is None and key_envs:
-        key_env = key_envs[-1] if kind == "gemini" else key_envs[0]
+        named = spec_of.key_env_named if builtin else key_envs[0]
+        key_env = named if named in key_envs else key_envs[0]
     value = env.get(key_env) if key_env else None
     caps = _capabilities(spec, kind, model_id, options)
     duel = duel or DuelSettings()
     effort_word, notices = _effort_word(spec, caps, options, duel.effort or config.effort)
     org_headers: tuple[tuple[str, str], ...] = ()
-    if kind in ("openai", "openai-chat") and provider in BUILTIN_PROVIDERS:
+    if spec_of.org_headers and builtin:
         # as the official SDK sends them; ids, not secrets
         org_headers = tuple(
             (header, env[name])
@@ -402,7 +405,7 @@ def resolve_model(
         key_env=key_env,
         key_required=key_required,
         options=options,
-        simulated=demo and provider in BUILTIN_PROVIDERS,
+        simulated=demo and builtin,
         caps=caps,
         effort_word=effort_word,
         budget=duel.max_output_tokens,
@@ -463,12 +466,18 @@ def _effort_word(
 
 
 def _known_providers(config: Config) -> list[str]:
-    return list(dict.fromkeys([*BUILTIN_PROVIDERS, *config.providers]))
+    return list(dict.fromkeys([*registry.builtin_providers(), *config.providers]))
+
+
+def named_key_envs() -> list[str]:
+    """The key variable each built-in protocol names, without repeats (for notices)."""
+    names = (registry.spec_for(kind).key_env_named for kind in registry.builtin_providers())
+    return list(dict.fromkeys(names))
 
 
 def any_key_set(config: Config, env: dict[str, str]) -> bool:
     """True when at least one built-in provider key (or a configured key) is set."""
-    names = {"OPENAI_API_KEY", "ANTHROPIC_API_KEY", "GEMINI_API_KEY", "GOOGLE_API_KEY"}
+    names = set(registry.key_envs())
     names.update(p.api_key_env for p in config.providers.values() if p.api_key_env)
     return any(env.get(name) for name in names)
 
@@ -492,9 +501,11 @@ def default_config_toml() -> str:
         "max_output_tokens": 64000,
         "keymap": {},
     }
+    named_keys = named_key_envs()
     header = (
-        "# modelduel configuration. Keys are never stored here: set OPENAI_API_KEY,\n"
-        "# ANTHROPIC_API_KEY, GEMINI_API_KEY (or a provider's api_key_env) in your environment.\n"
+        "# modelduel configuration. Keys are never stored here: set "
+        f"{named_keys[0]},\n# {', '.join(named_keys[1:])}"
+        " (or a provider's api_key_env) in your environment.\n"
         '# Use a model as `-m ollama/qwen3:8b`; prices: [models."SPEC".price]\n'
         "# input_per_mtok / output_per_mtok / cached_input_per_mtok (USD per million tokens).\n\n"
     )

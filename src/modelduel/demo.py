@@ -15,12 +15,17 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from modelduel.config import Config
 
-__all__ = ["AUTO_DEMO_NOTICE", "demo_environment"]
+__all__ = ["auto_demo_notice", "demo_environment"]
 
-AUTO_DEMO_NOTICE = (
-    "no provider key is set (OPENAI_API_KEY, ANTHROPIC_API_KEY, GEMINI_API_KEY): "
-    "running on the built-in SIMULATED providers. Set a key to use real models."
-)
+def auto_demo_notice() -> str:
+    """What demo mode says when it starts by itself: the key variables come from the registry."""
+    # imported here: the CLI parser imports this module and must not load pydantic
+    from modelduel.config import named_key_envs
+
+    return (
+        f"no provider key is set ({', '.join(named_key_envs())}): "
+        "running on the built-in SIMULATED providers. Set a key to use real models."
+    )
 
 
 @contextlib.contextmanager
@@ -40,7 +45,7 @@ def demo_environment(
         yield env
         return
     if not demo and announce:
-        print(f"modelduel: {AUTO_DEMO_NOTICE}", file=sys.stderr)
+        print(f"modelduel: {auto_demo_notice()}", file=sys.stderr)
     from modelduel.config import DEMO_ENV
     from modelduel.simulator import start_in_child
 

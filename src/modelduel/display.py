@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from modelduel.core.events import ErrorInfo
 from modelduel.core.metrics import StreamStats
+from modelduel.events import ErrorInfo
 from modelduel.redact import redact_secrets
 
 __all__ = [

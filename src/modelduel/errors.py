@@ -7,7 +7,7 @@
     └── CsvError                a bad or unwritable results CSV (names file, line, column)
 
 Failures of a single model run are not exceptions that reach the user: they are
-`core.events.ErrorInfo` values carried by a `StreamFailed` event, so the other
+`modelduel.events.ErrorInfo` values carried by a `StreamFailed` event, so the other
 models of a duel carry on.
 """
 

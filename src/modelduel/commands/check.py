@@ -23,7 +23,7 @@ from modelduel.redact import mask_url_userinfo
 
 if TYPE_CHECKING:
     from modelduel.config import Config, ResolvedModel
-    from modelduel.core.events import ErrorInfo
+    from modelduel.events import ErrorInfo
 
 __all__ = ["CheckResult", "add_parser", "check_models", "run", "run_check"]
 
@@ -118,10 +118,10 @@ async def check_models(specs: list[str], config: Config, env: dict[str, str]) ->
 async def _check_one(spec: str, config: Config, env: dict[str, str], pool: object) -> CheckResult:
     from modelduel.config import resolve_model
     from modelduel.core.duel import ClientPool
-    from modelduel.core.events import Finished, Notice, StreamFailed
     from modelduel.core.session import DuelState
     from modelduel.display import error_message, fmt_cost
     from modelduel.errors import ModelduelError
+    from modelduel.events import Finished, Notice, StreamFailed
     from modelduel.providers.http import stream_events
 
     assert isinstance(pool, ClientPool)
@@ -170,7 +170,7 @@ async def _check_one(spec: str, config: Config, env: dict[str, str], pool: objec
                 elif isinstance(event, Notice):
                     notices.append(event.text)
     except TimeoutError:
-        from modelduel.core.events import ErrorInfo as Info
+        from modelduel.events import ErrorInfo as Info
 
         error = Info("timeout", f"no answer within {config.timeout_s:g} s")
     finally:

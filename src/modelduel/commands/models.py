@@ -37,7 +37,7 @@ def run_models(args: argparse.Namespace) -> int:
     from modelduel.capabilities import shipped_families
     from modelduel.config import DuelSettings, load_config, resolve_model
     from modelduel.core.pricing import price_source
-    from modelduel.providers.base import get_adapter
+    from modelduel.providers.registry import get_adapter
 
     config = load_config(args.config)
     out = sys.stdout
@@ -53,8 +53,8 @@ def run_models(args: argparse.Namespace) -> int:
         model = resolve_model(spec, config, dict(__import__("os").environ), duel)
         request, notices = model.plan_request("<prompt>", "<system>")
         body = get_adapter(model.kind).build_payload(request)
-        from modelduel.core.events import Usage
         from modelduel.core.pricing import price_run
+        from modelduel.events import Usage
 
         cost = price_run(
             model.kind, model.model_id, Usage(1, 0, 1), model.options.price, model.options.free

@@ -22,7 +22,7 @@ from modelduel.options import add_config_option, add_duel_options, add_model_opt
 if TYPE_CHECKING:
     from modelduel.config import Config, ResolvedModel
     from modelduel.core.batch import BatchItem
-    from modelduel.core.events import Stamped
+    from modelduel.events import Stamped
     from modelduel.tasks import Task
 
 __all__ = ["add_parser", "add_run_parser", "run", "run_run"]

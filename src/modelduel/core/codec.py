@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from modelduel.core.events import (
+from modelduel.events import (
     ErrorInfo,
     Event,
     Finished,

@@ -21,7 +21,8 @@ from collections.abc import Awaitable, Callable
 
 import httpx2 as httpx
 
-from modelduel.core.events import (
+from modelduel.core.plan import RunPlan
+from modelduel.events import (
     ErrorInfo,
     ReasoningDelta,
     Retrying,
@@ -29,7 +30,6 @@ from modelduel.core.events import (
     StreamFailed,
     TextDelta,
 )
-from modelduel.core.plan import RunPlan
 from modelduel.providers.base import MAX_RETRY_AFTER_S
 from modelduel.providers.http import Clock, Timeouts, make_client, stream_events
 

@@ -22,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
-from modelduel.core.events import (
+from modelduel.events import (
     ErrorInfo,
     Finished,
     Notice,

@@ -12,12 +12,11 @@ import functools
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from modelduel.core.events import Usage
 from modelduel.core.metrics import Cost
+from modelduel.events import Usage
+from modelduel.providers import registry
 
 __all__ = ["PriceOverride", "price_run", "price_source", "warm_up"]
-
-_PROVIDER_IDS = {"openai": "openai", "anthropic": "anthropic", "gemini": "google"}
 
 
 class PriceOverride(BaseModel):
@@ -117,7 +116,7 @@ def _library_price(
     from genai_prices import Usage as PriceUsage
     from genai_prices import calc_price
 
-    provider = _PROVIDER_IDS.get(kind)
+    provider = registry.spec_for(kind).price_provider_id if kind in registry.kinds() else None
     fields: dict[str, int] = {
         "input_tokens": inp,
         "cache_read_tokens": cached,

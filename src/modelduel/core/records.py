@@ -10,9 +10,9 @@ import math
 from collections.abc import Callable, Mapping
 from typing import Any, NamedTuple, cast, get_args
 
-from modelduel.core.events import ErrorInfo, ErrorKind
 from modelduel.core.metrics import Cost, RunStatus, StreamStats
 from modelduel.core.session import DuelState, RunSlot
+from modelduel.events import ErrorInfo, ErrorKind
 from modelduel.redact import redact_secrets
 from modelduel.storage import columns
 

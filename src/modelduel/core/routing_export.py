@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from modelduel.core.routing import Route
+from modelduel.providers import registry
 
 __all__ = ["litellm_config", "routes_toml", "routes_toml_text", "yaml_dump"]
 
@@ -97,23 +98,19 @@ def yaml_dump(data: Mapping[str, Any], comments: Iterable[str] = ()) -> str:
     return head + body
 
 
-# modelduel provider -> (LiteLLM prefix, key variable, base URL variable or None)
-_LITELLM_PROVIDERS = {
-    "openai": ("openai", "OPENAI_API_KEY", None),
-    "anthropic": ("anthropic", "ANTHROPIC_API_KEY", None),
-    "gemini": ("gemini", "GEMINI_API_KEY", None),
-    "openai-chat": ("openai", "OPENAI_API_KEY", "OPENAI_BASE_URL"),
-}
-
-
 def _litellm_params(spec: str) -> tuple[dict[str, Any], str | None]:
     """LiteLLM `litellm_params` for a modelduel model, and a comment when unsure."""
     provider, sep, model_id = spec.partition("/")
-    known = _LITELLM_PROVIDERS.get(provider) if sep else None
-    if known is None:
+    builtin = sep and provider in registry.builtin_providers()
+    if not builtin:
         note = None if not sep else f"{spec}: provider {provider!r} passed through; check it"
         return {"model": spec}, note
-    prefix, key_env, base_env = known
+    known = registry.spec_for(provider)
+    prefix, key_env, base_env = (
+        known.litellm_prefix,
+        known.litellm_key_env,
+        known.litellm_base_url_env,
+    )
     params: dict[str, Any] = {"model": f"{prefix}/{model_id}", "api_key": f"os.environ/{key_env}"}
     if base_env is not None:
         params["api_base"] = f"os.environ/{base_env}"

@@ -14,9 +14,9 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from modelduel.core.events import Notice, Stamped, Usage
 from modelduel.core.metrics import Cost, StreamMeter, StreamStats
 from modelduel.core.plan import RunPlan
+from modelduel.events import Notice, Stamped, Usage
 from modelduel.providers.base import StreamTarget
 
 if TYPE_CHECKING:

@@ -36,7 +36,7 @@ from typing import IO, Any
 from modelduel import locations
 from modelduel.core.codec import decode_event_line, encode_event_line
 from modelduel.core.duel import ClientPool, DuelRunner, EventSink, RunPlan
-from modelduel.core.events import ErrorInfo, Retrying, Stamped, StreamFailed
+from modelduel.events import ErrorInfo, Retrying, Stamped, StreamFailed
 from modelduel.providers.base import ModelRequest
 from modelduel.providers.http import StreamTarget, Timeouts
 from modelduel.redact import redact_secrets

@@ -17,7 +17,7 @@ from dataclasses import replace
 from typing import Any
 
 from modelduel.capabilities import DEFAULT_MAX_OUTPUT_TOKENS
-from modelduel.core.events import (
+from modelduel.events import (
     ErrorInfo,
     ErrorKind,
     Event,
@@ -26,7 +26,7 @@ from modelduel.core.events import (
     StreamFailed,
     TextDelta,
 )
-from modelduel.core.events import Usage as UsageEvent
+from modelduel.events import Usage as UsageEvent
 from modelduel.providers.base import ModelRequest, SSEEvent
 from modelduel.providers.common import (
     as_int,
@@ -201,9 +201,6 @@ class AnthropicAdapter:
     """The `anthropic` provider kind."""
 
     kind: str = "anthropic"
-    default_base_url: str = "https://api.anthropic.com"
-    key_envs: tuple[str, ...] = ("ANTHROPIC_API_KEY",)
-    base_url_env: str = "ANTHROPIC_BASE_URL"
 
     def url(self, base_url: str, model_id: str) -> str:
         """`{base}/v1/messages`."""

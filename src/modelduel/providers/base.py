@@ -1,10 +1,11 @@
 """The provider contract: one adapter per wire protocol, each a pure translator.
 
 An adapter builds the URL, headers and JSON body of a streaming request, turns
-the decoded SSE events of the response into `core.events` values through a
+the decoded SSE events of the response into `modelduel.events` values through a
 parser object, and turns an HTTP error response into an `ErrorInfo`. It never
 does I/O, never reads the clock and never renders: `providers.http` is the one
-thin shell that sends the request and feeds the parser.
+thin shell that sends the request and feeds the parser. This module is a leaf of
+`providers/`: the registry (`providers.registry`) imports the adapters, not this.
 """
 
 from __future__ import annotations
@@ -17,10 +18,9 @@ from email.utils import parsedate_to_datetime
 from typing import Any, Protocol
 
 from modelduel.capabilities import Family, family_for
-from modelduel.core.events import ErrorInfo, ErrorKind, Event
+from modelduel.events import ErrorInfo, ErrorKind, Event
 
 __all__ = [
-    "KINDS",
     "Adapter",
     "ModelRequest",
     "SSEEvent",
@@ -28,12 +28,8 @@ __all__ = [
     "StreamTarget",
     "clamp_retry_after",
     "error_kind_for_status",
-    "get_adapter",
     "parse_retry_after",
 ]
-
-KINDS = ("openai", "openai-chat", "anthropic", "gemini")
-"""The four wire protocols modelduel speaks; a provider's `kind` is one of these."""
 
 MAX_RETRY_AFTER_S = 120.0
 """A Retry-After above this (or negative, NaN, infinite) is clamped: a duel never sleeps an hour."""
@@ -130,7 +126,7 @@ class StreamTarget:
     """Where and how to send one request.
 
     Attributes:
-        kind: the protocol (one of providers.base.KINDS).
+        kind: the protocol (a kind of the provider registry).
         base_url: the endpoint's base URL.
         api_key: the key as a zero-arg getter, called only when headers are built, so no
             long-lived object holds the plain key (and reprs cannot show it).
@@ -172,9 +168,6 @@ class Adapter(Protocol):
     """One wire protocol. Implementations are stateless module-level singletons."""
 
     kind: str
-    default_base_url: str
-    key_envs: tuple[str, ...]
-    base_url_env: str
 
     def url(self, base_url: str, model_id: str) -> str:
         """The streaming endpoint for this model."""
@@ -268,27 +261,3 @@ def _non_negative(seconds: float | None) -> float | None:
     if seconds is None or math.isnan(seconds):
         return None
     return max(seconds, 0.0)
-
-
-def get_adapter(kind: str) -> Adapter:
-    """The adapter for a protocol kind, imported lazily (start-up stays fast)."""
-    adapter: Adapter
-    if kind == "openai":
-        from modelduel.providers import openai
-
-        adapter = openai.ADAPTER
-    elif kind == "openai-chat":
-        from modelduel.providers import openai_chat
-
-        adapter = openai_chat.ADAPTER
-    elif kind == "anthropic":
-        from modelduel.providers import anthropic
-
-        adapter = anthropic.ADAPTER
-    elif kind == "gemini":
-        from modelduel.providers import gemini
-
-        adapter = gemini.ADAPTER
-    else:
-        raise KeyError(kind)
-    return adapter

@@ -8,7 +8,7 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
-from modelduel.core.events import ErrorInfo, ErrorKind, StreamFailed, Usage
+from modelduel.events import ErrorInfo, ErrorKind, StreamFailed, Usage
 from modelduel.providers.base import MAX_RETRY_AFTER_S, error_kind_for_status, parse_retry_after
 
 __all__ = [

@@ -14,7 +14,7 @@ from dataclasses import replace
 from typing import Any
 from urllib.parse import quote
 
-from modelduel.core.events import (
+from modelduel.events import (
     ErrorInfo,
     ErrorKind,
     Event,
@@ -23,7 +23,7 @@ from modelduel.core.events import (
     StreamFailed,
     TextDelta,
 )
-from modelduel.core.events import Usage as UsageEvent
+from modelduel.events import Usage as UsageEvent
 from modelduel.providers.base import ModelRequest, SSEEvent
 from modelduel.providers.common import (
     as_int,
@@ -194,9 +194,6 @@ class GeminiAdapter:
     """The `gemini` provider kind."""
 
     kind: str = "gemini"
-    default_base_url: str = "https://generativelanguage.googleapis.com"
-    key_envs: tuple[str, ...] = ("GOOGLE_API_KEY", "GEMINI_API_KEY")
-    base_url_env: str = "GOOGLE_GEMINI_BASE_URL"
 
     def url(self, base_url: str, model_id: str) -> str:
         """The SSE streaming endpoint; the key goes in a header, never in the URL (logs)."""

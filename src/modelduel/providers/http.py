@@ -23,7 +23,7 @@ from typing import Any
 
 import httpx2 as httpx
 
-from modelduel.core.events import (
+from modelduel.events import (
     ErrorInfo,
     Notice,
     ReasoningDelta,
@@ -32,7 +32,8 @@ from modelduel.core.events import (
     StreamFailed,
     TextDelta,
 )
-from modelduel.providers.base import Adapter, ModelRequest, StreamTarget, get_adapter
+from modelduel.providers.base import Adapter, ModelRequest, StreamTarget
+from modelduel.providers.registry import get_adapter
 from modelduel.providers.sse import SSEDecoder, SSEEventTooLarge
 
 __all__ = [

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
-from modelduel.core.events import (
+from modelduel.events import (
     ErrorInfo,
     ErrorKind,
     Event,
@@ -20,7 +20,7 @@ from modelduel.core.events import (
     StreamFailed,
     TextDelta,
 )
-from modelduel.core.events import Usage as UsageEvent
+from modelduel.events import Usage as UsageEvent
 from modelduel.providers.base import ModelRequest, SSEEvent, StreamParser
 from modelduel.providers.common import (
     http_error_info,
@@ -183,9 +183,6 @@ class OpenAIResponsesAdapter:
     """The `openai` provider kind."""
 
     kind: str = "openai"
-    default_base_url: str = "https://api.openai.com/v1"
-    key_envs: tuple[str, ...] = ("OPENAI_API_KEY",)
-    base_url_env: str = "OPENAI_BASE_URL"
 
     def url(self, base_url: str, model_id: str) -> str:
         """`{base}/responses` (the base URL includes `/v1`)."""

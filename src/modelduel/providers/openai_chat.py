@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from modelduel.core.events import (
+from modelduel.events import (
     ErrorInfo,
     Event,
     Finished,
@@ -19,7 +19,7 @@ from modelduel.core.events import (
     StreamFailed,
     TextDelta,
 )
-from modelduel.core.events import Usage as UsageEvent
+from modelduel.events import Usage as UsageEvent
 from modelduel.providers.base import ModelRequest, SSEEvent, StreamParser
 from modelduel.providers.common import (
     RETRYABLE_STATUSES,

@@ -26,12 +26,12 @@ from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.widgets import Static
 
-from modelduel.core.events import Stamped
 from modelduel.core.routing import plural
 from modelduel.core.scoring import RUBRIC_MAX, Score
 from modelduel.core.session import DuelState, RunSlot
 from modelduel.core.session_controller import SaveLedger
 from modelduel.display import sanitize_terminal
+from modelduel.events import Stamped
 from modelduel.tui.duelscreen import (
     COMPACT_HEIGHT,
     MIN_HEIGHT,
