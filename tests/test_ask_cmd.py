@@ -159,9 +159,9 @@ def test_the_results_table_shows_every_figure_whole_at_80_columns() -> None:
 
     from modelduel.ask_view import summary_table
     from modelduel.config import Config, resolve_model
-    from modelduel.core.events import RequestSent, Stamped, TextDelta
-    from modelduel.core.events import Usage as UsageEvent
     from modelduel.core.session import DuelState
+    from modelduel.events import RequestSent, Stamped, TextDelta
+    from modelduel.events import Usage as UsageEvent
 
     specs = ["openai/gpt-5.5", "anthropic/claude-opus-4-7", "gemini/gemini-3.1-pro-preview"]
     env = {"OPENAI_API_KEY": "k", "ANTHROPIC_API_KEY": "k", "GEMINI_API_KEY": "k"}

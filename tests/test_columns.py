@@ -15,10 +15,10 @@ import pytest
 
 from modelduel.config import Config, DuelSettings, resolve_model
 from modelduel.core import records
-from modelduel.core.events import ErrorInfo
 from modelduel.core.metrics import Cost, StreamStats
 from modelduel.core.records import csv_row, stats_from_row
 from modelduel.core.session import DuelState, RunSlot
+from modelduel.events import ErrorInfo
 from modelduel.storage import append_run, columns, read_rows, update_run
 from modelduel.storage.columns import TABLE, Column, ColumnKind, typed_cell
 from modelduel.storage.export import export_rows

@@ -10,8 +10,8 @@ import math
 
 import pytest
 
-from modelduel.core.events import Usage
 from modelduel.core.pricing import PriceOverride, price_run
+from modelduel.events import Usage
 
 # 100K input of which 20K cached, 50K output (reasoning included).
 USAGE = Usage(input_tokens=100_000, cached_input_tokens=20_000, output_tokens=50_000)

@@ -15,7 +15,9 @@ import time
 
 from modelduel.core.codec import decode_event_line, encode_event_line
 from modelduel.core.duel import ClientPool, DuelRunner, RunPlan, backoff_delay
-from modelduel.core.events import (
+from modelduel.core.metrics import StreamMeter
+from modelduel.core.worker import ChildDuelRunner
+from modelduel.events import (
     ErrorInfo,
     Finished,
     ReasoningDelta,
@@ -26,8 +28,6 @@ from modelduel.core.events import (
     TextDelta,
     Usage,
 )
-from modelduel.core.metrics import StreamMeter
-from modelduel.core.worker import ChildDuelRunner
 from modelduel.providers.base import ModelRequest, SSEEvent
 from modelduel.providers.http import StreamTarget, Timeouts
 from modelduel.providers.sse import SSEDecoder

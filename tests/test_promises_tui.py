@@ -16,8 +16,8 @@ from textual.widgets import Static
 
 from modelduel.config import Config, resolve_model
 from modelduel.core.duel import RunPlan
-from modelduel.core.events import Finished, RequestSent, Stamped, TextDelta, Usage
 from modelduel.core.routing import choose_routes, compute_stats
+from modelduel.events import Finished, RequestSent, Stamped, TextDelta, Usage
 from modelduel.storage import read_rows
 from modelduel.tui.app import AppSettings, ModelduelApp, Runner
 

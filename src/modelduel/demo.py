@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 
 __all__ = ["auto_demo_notice", "demo_environment"]
 
+
 def auto_demo_notice() -> str:
     """What demo mode says when it starts by itself: the key variables come from the registry."""
     # imported here: the CLI parser imports this module and must not load pydantic
