@@ -165,3 +165,16 @@ async def test_a_duel_reopened_from_history_shows_its_prompt(tmp_path: Path) -> 
         await pilot.pause()
         assert app.view is app.views[0]
         assert panel.display and "first prompt" in panel.shown_text
+
+
+async def test_a_task_budget_is_sent_to_every_pane_as_run_sends_it(tmp_path: Path) -> None:
+    # The same task must be measured under the same budget in the duel screen and in
+    # `modelduel run`, or rows of one CSV compare unlike runs.
+    (task,) = tuple(load_suite(SUITE))[:1]
+    tasks = (task.model_copy(update={"max_output_tokens": 1234}),)
+    csv_path = tmp_path / "suite.csv"
+    app = suite_app(csv_path, tasks)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await wait_rows(pilot, csv_path, len(SPECS))
+        await settle(pilot, app)
+    assert [r["max_output_tokens"] for r in read_rows(csv_path)] == ["1234"] * len(SPECS)

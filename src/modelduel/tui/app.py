@@ -436,8 +436,14 @@ class ModelduelApp(App[None]):
         await self.show_view(view)
         assert self.runner is not None
         await self._wait_runner()
-        await self.runner.start(list(duel.plans()))
+        await self.runner.start(list(duel.plans(max_output_tokens=self._task_budget(task_id))))
         self.update_status()
+
+    def _task_budget(self, task_id: str | None) -> int | None:
+        """A suite task's own output budget, as `modelduel run` sends it (the command line's
+        and the config's budget still win inside `plan_request`)."""
+        task = next((t for t in self.settings.tasks if t.id == task_id), None)
+        return task.max_output_tokens if task is not None else None
 
     async def show_view(self, view: DuelView) -> None:
         """Put a duel's panes on screen; a recorded duel shows its prompt in the editor."""
@@ -687,7 +693,8 @@ class ModelduelApp(App[None]):
             if pane.index == index:
                 pane.reset()
         await self._wait_runner()
-        await self.runner.start([view.live.plan(fresh)])
+        budget = self._task_budget(view.live.task_id)
+        await self.runner.start([view.live.plan(fresh, max_output_tokens=budget)])
 
     async def _rerun_recorded(self, view: DuelView, index: int) -> None:
         """Run a recorded pane's model again in place: same duel, same task, a new row."""
@@ -723,7 +730,9 @@ class ModelduelApp(App[None]):
                 pane.reset()
         self.sync_saved()
         await self._wait_runner()
-        await self.runner.start([duel.plan(slot)])
+        await self.runner.start(
+            [duel.plan(slot, max_output_tokens=self._task_budget(duel.task_id))]
+        )
 
     async def cancel(self, index: int) -> None:
         """Cancel one pane's run (its partial text is kept)."""
