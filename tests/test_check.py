@@ -104,3 +104,33 @@ async def test_check_shows_no_echoed_key_and_no_url_password() -> None:
     assert not result.ready
     assert "T123" not in shown and "hunter22" not in shown, shown
     assert "[redacted]" in shown and "user:***@" in shown
+
+
+async def test_a_200_with_no_answer_text_is_not_ready() -> None:
+    async with running_server(lambda r: Script(responses_stream(text=""))) as srv:
+        env = {"OPENAI_API_KEY": "sk-t", "OPENAI_BASE_URL": f"{srv.base}/v1"}
+        (result,) = await check_models(["openai/gpt-5.5"], Config(), env)
+    assert not result.ready
+    assert lines(result)["model"] == "gpt-5.5 returned no answer text (stop)"
+    assert result.fix is not None and "no text came back" in result.fix
+
+
+async def test_the_answer_itself_is_shown() -> None:
+    async with running_server(lambda r: Script(responses_stream(text="ready"))) as srv:
+        env = {"OPENAI_API_KEY": "sk-t", "OPENAI_BASE_URL": f"{srv.base}/v1"}
+        (result,) = await check_models(["openai/gpt-5.5"], Config(), env)
+    assert result.ready
+    assert lines(result)["model"] == "gpt-5.5 answered 'ready' (stop)"
+
+
+def test_check_demo_says_it_checked_no_real_account(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MODELDUEL_CONFIG", "")
+    with pytest.raises(SystemExit) as exc:
+        cli.main(["check", "--demo", "-m", "openai/gpt-5.5"])
+    out = capsys.readouterr().out
+    assert exc.value.code == 0
+    assert out.splitlines()[0] == (
+        "simulated providers (--demo): no real account or key was checked"
+    )

@@ -92,6 +92,9 @@ def run_check(args: argparse.Namespace) -> int:
         # never a silent demo: a missing key is exactly what a check must report
         results = asyncio.run(check_models(specs, config, dict(os.environ)))
     out = sys.stdout
+    if args.demo:
+        # a green check on the simulator says nothing about the user's real accounts
+        out.write("simulated providers (--demo): no real account or key was checked\n")
     for result in results:
         out.write(f"{result.spec}: {'ready' if result.ready else 'NOT READY'}\n")
         for label, text in result.lines:
@@ -195,8 +198,26 @@ async def _check_one(spec: str, config: Config, env: dict[str, str], pool: objec
         result.fix = _fix(error, model)
         return result
     stats = slot.stats()
-    result.ready = finished
-    result.lines.append(("model", f"{model.model_id} served ({stats.finish_reason})"))
+    answered = stats.text.strip()
+    if answered:
+        result.ready = finished
+        shown = answered if len(answered) <= 24 else answered[:23] + "…"
+        served = f"{model.model_id} answered {shown!r} ({stats.finish_reason})"
+    elif stats.finish_reason == "max_tokens":
+        # the model works; a reasoning model may spend a tiny budget thinking
+        result.ready = finished
+        served = (
+            f"{model.model_id} answered, but spent all {CHECK_BUDGET} tokens before any "
+            "visible text (max_tokens)"
+        )
+    else:
+        # an HTTP 200 with no answer is not a model that is ready for a suite
+        served = f"{model.model_id} returned no answer text ({stats.finish_reason})"
+        result.fix = (
+            f"the endpoint accepted the request but no text came back: "
+            f"`modelduel ask -m {model.spec} hello` shows what it sends"
+        )
+    result.lines.append(("model", served))
     if model.caps.thinking == "openai-reasoning" and model.kind == "openai":
         if notices:
             result.lines.append(("reasoning summaries", "not allowed: " + notices[0]))
