@@ -183,3 +183,12 @@ def test_the_results_table_shows_every_figure_whole_at_80_columns() -> None:
         assert all(len(line) <= width for line in text.splitlines())
         for figure in ("connect", "first useful", "tok/s", "cost", "0.80s", "123,456"):
             assert figure in text, text
+
+
+def test_json_carries_the_notices_the_pane_would_show(tmp_path: Path) -> None:
+    code, out, err = ask(
+        tmp_path, "-m", "anthropic/claude-opus-4-7", "--json", "--max-output-tokens", "900000", "Hi"
+    )
+    assert code == 0, err
+    (record,) = [json.loads(line) for line in out.splitlines()]
+    assert any("900000" in n or "900,000" in n for n in record["notices"]), record["notices"]

@@ -38,6 +38,7 @@ ASK_JSON_KEYS = (
     "cost_usd",
     "finish_reason",
     "error",
+    "notices",
     "simulated",
 )
 
@@ -85,6 +86,9 @@ def run_json(duel: DuelState, slot: RunSlot) -> dict[str, Any]:
         "cost_usd": _r(s.cost_usd, 8),
         "finish_reason": s.finish_reason,
         "error": _error_json(s.error),
+        # what the pane says once (a clamped budget, a refused parameter resent without):
+        # a script must see it too, or it compares runs sent differently without knowing
+        "notices": list(s.notices),
         "simulated": m.simulated,
     }
 
