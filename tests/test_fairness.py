@@ -68,6 +68,7 @@ async def test_every_default_model_gets_the_same_budget_and_effort(tmp_path: Pat
     for slot in state.slots:
         append_run(csv, csv_row(state, slot))
     assert [row["max_output_tokens"] for row in read_rows(csv)] == ["64000"] * 3
+    assert [row["effort"] for row in read_rows(csv)] == ["high"] * 3
 
 
 async def test_a_budget_above_one_models_maximum_is_clamped_and_said(tmp_path: Path) -> None:
@@ -192,3 +193,25 @@ async def test_a_blind_pane_keeps_its_notices_veiled(tmp_path: Path) -> None:
         panes = list(app.screen.query(ResponsePane))
         assert all(p.model.hidden for p in panes)
         assert not any("65,536" in str(p._error_w.render()) for p in panes)
+
+
+def test_a_models_own_effort_and_budget_in_the_config_are_said_not_silent() -> None:
+    config = Config.model_validate(
+        {
+            "models": {
+                "openai/gpt-5.5": {"reasoning_effort": "xhigh", "max_output_tokens": 8000},
+            }
+        }
+    )
+    env = env_for("http://127.0.0.1:9")
+    gpt = resolve_model("openai/gpt-5.5", config, env, DuelSettings(effort="low"))
+    request, notices = gpt.plan_request("hi", None)
+    assert request.reasoning_effort == "xhigh" and request.max_output_tokens == 8000
+    assert any("'xhigh'" in n and "effort low" in n for n in notices), notices
+    assert any("8,000" in n and "64,000" in n for n in notices), notices
+    # the others, with nothing of their own, hear nothing
+    claude = resolve_model("anthropic/claude-opus-4-7", config, env, DuelSettings(effort="low"))
+    assert claude.plan_request("hi", None)[1] == ()
+    # a budget from the command line wins over the model's own: nothing differs to say
+    given = resolve_model("openai/gpt-5.5", config, env, DuelSettings(max_output_tokens=2000))
+    assert not any("max_output_tokens" in n for n in given.plan_request("hi", None)[1])

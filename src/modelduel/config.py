@@ -170,6 +170,8 @@ class ResolvedModel:
         effort_word: the effort word sent to this model (per-model config or the duel's,
             mapped), None to leave the model's default.
         budget: the output budget from the command line (wins over a task file's).
+        duel_config_budget: the duel's output budget from the config (`max_output_tokens`
+            at the top level), to say when a model's own budget differs from it.
         config_budget: the output budget from the config (per-model, else the duel's),
             used when neither the command line nor a task file gives one.
         notices: what the user should know about this model's request (a budget clamped,
@@ -193,6 +195,7 @@ class ResolvedModel:
     effort_word: str | None = None
     budget: int | None = None
     config_budget: int | None = None
+    duel_config_budget: int | None = None
     notices: tuple[str, ...] = ()
     omit_params: tuple[str, ...] = ()
     org_headers: tuple[tuple[str, str], ...] = ()
@@ -210,6 +213,13 @@ class ResolvedModel:
         o = self.options
         notices = list(self.notices)
         wanted = self.budget or max_output_tokens or self.config_budget or DEFAULT_MAX_OUTPUT_TOKENS
+        own = self.options.max_output_tokens
+        duel_budget = self.duel_config_budget or DEFAULT_MAX_OUTPUT_TOKENS
+        if not self.budget and not max_output_tokens and own and own != duel_budget:
+            notices.append(
+                f"max_output_tokens {own:,} from the config's [models.\"{self.spec}\"] is "
+                f"sent instead of the duel's {duel_budget:,}"
+            )
         budget = wanted
         limit = self.caps.max_output_tokens
         if limit is not None and wanted > limit:
@@ -410,6 +420,7 @@ def resolve_model(
         effort_word=effort_word,
         budget=duel.max_output_tokens,
         config_budget=options.max_output_tokens or config.max_output_tokens,
+        duel_config_budget=config.max_output_tokens,
         notices=notices,
         omit_params=omit,
         org_headers=org_headers,
@@ -448,7 +459,12 @@ def _effort_word(
                 f"config: key 'models.{spec}.reasoning_effort': {word!r} is not an effort "
                 f"{spec} takes (it takes: {accepted})"
             )
-        return word, ()
+        # a duel is fair only if every model gets the same effort: say when one does not
+        given = f"the duel's effort {duel_effort}" if duel_effort else "the duel's default"
+        return word, (
+            f"effort: reasoning_effort = {word!r} from the config's [models.\"{spec}\"] "
+            f"is sent instead of {given}",
+        )
     if duel_effort is None:
         return None, ()
     if duel_effort not in DUEL_EFFORTS:

@@ -154,6 +154,7 @@ _FROM_RUN: dict[str, Callable[[_Run], object]] = {
     "cache_write_tokens": lambda r: r.stats.cache_write_tokens,
     "rank": _later,
     "parts_source": _later,
+    "effort": lambda r: r.slot.model.effort_word,
 }
 
 

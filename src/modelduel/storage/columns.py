@@ -97,6 +97,7 @@ TABLE: tuple[Column, ...] = (
     _extra("cache_write_tokens", "int", "input tokens written to the provider's cache"),
     _extra("rank", "int", "preference within its duel: 1 = best, ties share; empty = not ranked"),
     _extra("parts_source", "text", "whose each rubric part is: part=person or part=check"),
+    _extra("effort", "text", "the effort word the request sent (empty: the model's default)"),
 )
 """Every column the app writes, in CSV order (new columns go at the end)."""
 
