@@ -20,9 +20,10 @@ from collections.abc import Awaitable, Callable, Iterator, Mapping, MutableMappi
 from typing import Any
 from urllib.parse import parse_qs
 
-from modelduel.simulator import wire_anthropic, wire_gemini, wire_openai
+from modelduel.simulator import conversation, wire_anthropic, wire_gemini, wire_openai
 from modelduel.simulator.errors import ErrorReply, error_reply, mask_key
 from modelduel.simulator.faults import Fault, FaultError, FaultSet, parse_faults, split_model
+from modelduel.simulator.images import image_tokens
 from modelduel.simulator.injection import (
     apply_body_fault,
     apply_stream_fault,
@@ -48,6 +49,14 @@ from modelduel.simulator.profiles import (
     profile_for,
 )
 from modelduel.simulator.ratelimits import RateLimits
+from modelduel.simulator.tools import (
+    TOOLS_HEADER,
+    Conversation,
+    ToolScript,
+    ToolScriptError,
+    merge_scripts,
+    parse_script,
+)
 
 __all__ = ["GroundTruth", "SimulatorApp", "install_log_filter"]
 
@@ -285,8 +294,19 @@ class SimulatorApp:
             await self._send_error(ctx, send, reply, ttfb)
             return
         try:
+            script = _tool_script(profile, ctx.headers)
+        except ToolScriptError as exc:
+            reply = error_reply(
+                protocol, "bad_request", message=f"{TOOLS_HEADER}: {exc}", param=TOOLS_HEADER
+            )
+            await self._send_error(ctx, send, reply, 0.0)
+            return
+        try:
             request = _PARSERS[protocol](payload, model, profile)
             check_rules(protocol, payload, faults)
+            request.conversation = _read_conversation(protocol, payload, model, request)
+            request.image_tokens = image_tokens(protocol, payload, model)
+            request.tool_script = script
         except Rejection as exc:
             reply = error_reply(
                 protocol,
@@ -297,6 +317,15 @@ class SimulatorApp:
                 model=model,
                 request_id=provider_id,
             )
+            await self._send_error(ctx, send, with_should_retry(reply, faults), ttfb)
+            return
+        conv = request.conversation
+        if conv.tools and script.fail == conv.tool_rounds + 1:
+            # The scripted failure mid-loop: this request of the loop gets an HTTP fault.
+            key = _presented_key(protocol, ctx.headers, ctx.query) or ""
+            failing = parse_faults(script.fail_kind).http
+            assert failing is not None
+            reply = fault_reply(protocol, failing, model, key, provider_id)
             await self._send_error(ctx, send, with_should_retry(reply, faults), ttfb)
             return
         if gemini is not None:
@@ -472,6 +501,25 @@ class SimulatorApp:
         if not started:
             await send({"type": "http.response.start", "status": 200, "headers": _encode(headers)})
         await send({"type": "http.response.body", "body": b"", "more_body": False})
+
+
+def _tool_script(profile: Profile, headers: Mapping[str, str]) -> ToolScript:
+    """The profile's tool script with the request header's items over it."""
+    script = parse_script(profile.tools) if profile.tools else ToolScript()
+    header = headers.get(TOOLS_HEADER)
+    return merge_scripts(script, parse_script(header)) if header else script
+
+
+def _read_conversation(
+    protocol: str, payload: dict[str, Any], model: str, request: SimRequest
+) -> Conversation:
+    if protocol == "openai":
+        return conversation.responses_conversation(payload)
+    if protocol == "openai-chat":
+        return conversation.chat_conversation(payload)
+    if protocol == "anthropic":
+        return conversation.anthropic_conversation(payload, request.reasoning_on)
+    return conversation.gemini_conversation(payload, model)
 
 
 _STREAMS: dict[str, Callable[[Generation], Iterator[Frame]]] = {
