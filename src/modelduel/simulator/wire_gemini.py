@@ -199,7 +199,11 @@ class _Gemini:
         usage["totalTokenCount"] = g.input_tokens + answer_so_far + thoughts
         if g.cached_tokens:
             usage["cachedContentTokenCount"] = g.cached_tokens
-        usage["promptTokensDetails"] = [{"modality": "TEXT", "tokenCount": g.input_tokens}]
+        image = g.request.image_tokens
+        details = [{"modality": "TEXT", "tokenCount": g.input_tokens - image}]
+        if image:
+            details.append({"modality": "IMAGE", "tokenCount": image})
+        usage["promptTokensDetails"] = details
         if thoughts:
             usage["thoughtsTokenCount"] = thoughts
         return usage
