@@ -436,3 +436,39 @@ def test_arguments_from_json_schema() -> None:
     assert args == {"limit": 5, "mode": "fast", "tag": "v1", "query": "tokenizer"}
     assert value_for("x", {"type": "array", "items": {"type": "boolean"}}, "") == [False]
     assert ToolDecl("t", schema).name == "t"
+
+
+def test_responses_loop_with_previous_response_id(sim: SimulatorHandle) -> None:
+    client = _oai(sim, LOOP)
+    response = client.responses.create(model="gpt-5.5", input=PROMPT, tools=RESPONSES_TOOLS)
+    rounds = 0
+    while True:
+        calls = [o for o in response.output if o.type == "function_call"]
+        if not calls:
+            break
+        rounds += 1
+        # Only the new outputs are sent: the stored response holds the rest.
+        response = client.responses.create(
+            model="gpt-5.5",
+            previous_response_id=response.id,
+            tools=RESPONSES_TOOLS,
+            input=[
+                {"type": "function_call_output", "call_id": c.call_id, "output": f"{c.name} ok"}
+                for c in calls
+            ],
+        )
+    assert rounds == 2 and "2 tool rounds" in response.output_text
+    assert response.previous_response_id is not None
+
+
+def test_responses_unknown_previous_response_id_is_a_404(sim: SimulatorHandle) -> None:
+    with pytest.raises(openai.NotFoundError) as caught:
+        _oai(sim, FAST).responses.create(
+            model="gpt-5.5", previous_response_id="resp_nope", input="hi"
+        )
+    assert caught.value.body == {
+        "message": "Previous response with id 'resp_nope' not found.",
+        "type": "invalid_request_error",
+        "param": "previous_response_id",
+        "code": "previous_response_not_found",
+    }

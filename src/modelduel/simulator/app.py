@@ -5,6 +5,10 @@ way the real API checks it (key, JSON, required fields), planned
 (`plan.make_generation`), written out by the protocol's writer, and sent frame by
 frame — each frame its own write, made when it is due (`asyncio.sleep` until
 then), so the timing a client measures is real.
+
+Longer than 400 lines because routing, auth, fault dispatch and the timed writer share
+one request context; what a request carries is read elsewhere (`conversation`,
+`images`, `tools`, `stored`).
 """
 
 from __future__ import annotations
@@ -20,7 +24,13 @@ from collections.abc import Awaitable, Callable, Iterator, Mapping, MutableMappi
 from typing import Any
 from urllib.parse import parse_qs
 
-from modelduel.simulator import conversation, wire_anthropic, wire_gemini, wire_openai
+from modelduel.simulator import (
+    wire_anthropic,
+    wire_gemini,
+    wire_openai,
+    wire_responses,
+)
+from modelduel.simulator.conversation import read_conversation
 from modelduel.simulator.errors import ErrorReply, error_reply, mask_key
 from modelduel.simulator.faults import Fault, FaultError, FaultSet, parse_faults, split_model
 from modelduel.simulator.images import image_tokens
@@ -49,14 +59,8 @@ from modelduel.simulator.profiles import (
     profile_for,
 )
 from modelduel.simulator.ratelimits import RateLimits
-from modelduel.simulator.tools import (
-    TOOLS_HEADER,
-    Conversation,
-    ToolScript,
-    ToolScriptError,
-    merge_scripts,
-    parse_script,
-)
+from modelduel.simulator.stored import ResponseStore, input_items
+from modelduel.simulator.tools import TOOLS_HEADER, ToolScriptError, script_for
 
 __all__ = ["GroundTruth", "SimulatorApp", "install_log_filter"]
 
@@ -192,6 +196,7 @@ class SimulatorApp:
         self._counter_lock = threading.Lock()
         self._cache: dict[str, float] = {}  # marked prompt prefix -> expiry (monotonic s)
         self.rate_limits = RateLimits()
+        self.stored_responses = ResponseStore()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Serve one ASGI connection scope."""
@@ -294,7 +299,7 @@ class SimulatorApp:
             await self._send_error(ctx, send, reply, ttfb)
             return
         try:
-            script = _tool_script(profile, ctx.headers)
+            script = script_for(profile.tools, ctx.headers.get(TOOLS_HEADER))
         except ToolScriptError as exc:
             reply = error_reply(
                 protocol, "bad_request", message=f"{TOOLS_HEADER}: {exc}", param=TOOLS_HEADER
@@ -302,9 +307,24 @@ class SimulatorApp:
             await self._send_error(ctx, send, reply, 0.0)
             return
         try:
+            stored: list[Any] | None = None
+            if protocol == "openai" and payload.get("previous_response_id") is not None:
+                stored = self.stored_responses.items(payload["previous_response_id"])
+        except Rejection as exc:
+            reply = error_reply(
+                protocol, "bad_request", message=exc.message, param=exc.param, code=exc.code
+            )
+            await self._send_error(ctx, send, dataclasses.replace(reply, status=404), ttfb)
+            return
+        if stored is not None:
+            # The API continues the stored conversation: its items count as this input.
+            payload = {**payload, "input": stored + input_items(payload.get("input"))}
+        try:
             request = _PARSERS[protocol](payload, model, profile)
             check_rules(protocol, payload, faults)
-            request.conversation = _read_conversation(protocol, payload, model, request)
+            request.conversation = read_conversation(
+                protocol, payload, model, thinking_on=request.reasoning_on
+            )
             request.image_tokens = image_tokens(protocol, payload, model)
             request.tool_script = script
         except Rejection as exc:
@@ -369,6 +389,8 @@ class SimulatorApp:
             reply = dataclasses.replace(reply, headers=kept + usage.headers)
             await self._send_error(ctx, send, with_should_retry(reply, faults), ttfb)
             return
+        if protocol == "openai" and payload.get("store") is not False:
+            self.stored_responses.put(*wire_responses.response_record(gen), payload.get("input"))
         await self._respond(ctx, send, gen, faults.stream, provider_id, usage.headers)
 
     def _read_cache(self, request: SimRequest) -> int:
@@ -501,25 +523,6 @@ class SimulatorApp:
         if not started:
             await send({"type": "http.response.start", "status": 200, "headers": _encode(headers)})
         await send({"type": "http.response.body", "body": b"", "more_body": False})
-
-
-def _tool_script(profile: Profile, headers: Mapping[str, str]) -> ToolScript:
-    """The profile's tool script with the request header's items over it."""
-    script = parse_script(profile.tools) if profile.tools else ToolScript()
-    header = headers.get(TOOLS_HEADER)
-    return merge_scripts(script, parse_script(header)) if header else script
-
-
-def _read_conversation(
-    protocol: str, payload: dict[str, Any], model: str, request: SimRequest
-) -> Conversation:
-    if protocol == "openai":
-        return conversation.responses_conversation(payload)
-    if protocol == "openai-chat":
-        return conversation.chat_conversation(payload)
-    if protocol == "anthropic":
-        return conversation.anthropic_conversation(payload, request.reasoning_on)
-    return conversation.gemini_conversation(payload, model)
 
 
 _STREAMS: dict[str, Callable[[Generation], Iterator[Frame]]] = {

@@ -7,6 +7,8 @@ provider's own 400 message:
 
 - Responses: a `function_call_output` needs an earlier `function_call` with its
   `call_id`, and every `function_call` needs its output.
+  (`previous_response_id` continues a stored response: the app prepends its items,
+  or answers 404 `previous_response_not_found` for an id it never stored.)
 - Chat Completions: a `role: tool` message answers the assistant `tool_calls`
   just before it, by `tool_call_id`; every call gets its answer.
 - Anthropic: a `thinking` block passed back needs its `signature`, unchanged (the
@@ -17,6 +19,9 @@ provider's own 400 message:
 - Gemini 3: in the current turn (since the last user text), the first
   `functionCall` part of each model turn carries its `thoughtSignature`; a
   function-call turn is answered with as many `functionResponse` parts.
+
+The four readers share one module, past 400 lines, so the providers' rules can be
+compared side by side; each is a single function.
 """
 
 from __future__ import annotations
@@ -34,6 +39,7 @@ __all__ = [
     "anthropic_conversation",
     "chat_conversation",
     "gemini_conversation",
+    "read_conversation",
     "responses_conversation",
     "sign_thinking",
     "signature_matches",
@@ -77,6 +83,26 @@ def _bad(message: str, param: str | None = None) -> Rejection:
 
 def _schema(value: Any) -> Mapping[str, Any]:
     return value if isinstance(value, Mapping) else {}
+
+
+def read_conversation(
+    protocol: str, body: Mapping[str, Any], model: str, *, thinking_on: bool
+) -> Conversation:
+    """The conversation of a request in `protocol`'s format, checked by its rules.
+
+    Args:
+        thinking_on: the model thinks on this request (Anthropic's thinking-first rule).
+
+    Raises:
+        Rejection: the conversation breaks one of the provider's rules.
+    """
+    if protocol == "openai":
+        return responses_conversation(body)
+    if protocol == "openai-chat":
+        return chat_conversation(body)
+    if protocol == "anthropic":
+        return anthropic_conversation(body, thinking_on)
+    return gemini_conversation(body, model)
 
 
 # ---------------------------------------------------------------- OpenAI Responses

@@ -27,6 +27,9 @@ Schema: a property's `default`, else its first `examples` entry, else its first
 word of the prompt for `pattern`, the schema's `minimum` for a number...). The
 fixture tools `list_files`, `read_file` and `search` get arguments a model would
 send to explore a repository.
+
+Script, schema-driven arguments and call planning stay together (past 400 lines): the
+plan is one pass over the script and the declared schemas.
 """
 
 from __future__ import annotations
@@ -50,6 +53,7 @@ __all__ = [
     "parse_script",
     "plan_calls",
     "preamble",
+    "script_for",
 ]
 
 TOOLS_HEADER = "x-simulate-tools"
@@ -141,6 +145,16 @@ def merge_scripts(base: ToolScript, over: ToolScript) -> ToolScript:
         if name == "fail":
             changes["fail_kind"] = over.fail_kind
     return replace(base, **changes, given=base.given | over.given)
+
+
+def script_for(config_spec: str, header_spec: str | None) -> ToolScript:
+    """A model's configured script with the request header's items over it.
+
+    Raises:
+        ToolScriptError: either spec does not parse.
+    """
+    script = parse_script(config_spec) if config_spec else ToolScript()
+    return merge_scripts(script, parse_script(header_spec)) if header_spec else script
 
 
 @dataclass(frozen=True, slots=True)

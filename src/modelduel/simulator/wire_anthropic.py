@@ -6,7 +6,10 @@ with spaces before its final brace (as the real API does to hide lengths),
 a ping after the first block starts, `thinking_delta`s then a `signature_delta`,
 text deltas of a few tokens each, and a `message_delta` whose cumulative usage
 overrides the opening one. An in-stream failure is `event: error`, after which
-the stream ends without `message_stop`.
+the stream ends without `message_stop`. Tool calls are `tool_use` blocks (after the
+signed thinking block) whose input streams as `input_json_delta` pieces, with
+`stop_reason: "tool_use"`. Parser and writer share the module (past 400 lines) as in
+the other wire modules.
 """
 
 from __future__ import annotations

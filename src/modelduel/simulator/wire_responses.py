@@ -5,6 +5,7 @@ whose JSON has `type` first and the other fields in alphabetical order, deltas
 carry an `obfuscation` padding field, usage arrives only in `response.completed`
 (output tokens include reasoning tokens). Tool calls are `function_call` output
 items whose arguments stream as `response.function_call_arguments.delta` events.
+One builder class writes both the stream and the body, which is why it passes 400 lines.
 """
 
 from __future__ import annotations
@@ -31,7 +32,13 @@ from modelduel.simulator.openai_common import (
 from modelduel.simulator.plan import Frame, FrameKind, Generation, Rejection, SimRequest
 from modelduel.simulator.profiles import Profile
 
-__all__ = ["parse_responses", "responses_body", "responses_error_frames", "responses_stream"]
+__all__ = [
+    "parse_responses",
+    "response_record",
+    "responses_body",
+    "responses_error_frames",
+    "responses_stream",
+]
 
 
 def parse_responses(body: dict[str, Any], model: str, profile: Profile) -> SimRequest:
@@ -427,6 +434,14 @@ class _Responses:
 def responses_stream(gen: Generation) -> Iterator[Frame]:
     """Every frame of a successful Responses stream, in order."""
     return _Responses(gen).build()
+
+
+def response_record(gen: Generation) -> tuple[str, list[dict[str, Any]]]:
+    """(response id, output items) of a response, as a stored response keeps them."""
+    builder = _Responses(gen)
+    status = "completed" if gen.completed else "incomplete"
+    output: list[dict[str, Any]] = builder.response(status, final=True)["output"]
+    return builder.resp_id, output
 
 
 def responses_error_frames(gen: Generation, seq: int, at: float) -> list[Frame]:
