@@ -5,6 +5,10 @@ way the real API checks it (key, JSON, required fields), planned
 (`plan.make_generation`), written out by the protocol's writer, and sent frame by
 frame — each frame its own write, made when it is due (`asyncio.sleep` until
 then), so the timing a client measures is real.
+
+Longer than 400 lines because routing, auth, fault dispatch and the timed writer share
+one request context; what a request carries is read elsewhere (`conversation`,
+`images`, `tools`, `stored`).
 """
 
 from __future__ import annotations
@@ -20,9 +24,16 @@ from collections.abc import Awaitable, Callable, Iterator, Mapping, MutableMappi
 from typing import Any
 from urllib.parse import parse_qs
 
-from modelduel.simulator import wire_anthropic, wire_gemini, wire_openai
+from modelduel.simulator import (
+    wire_anthropic,
+    wire_gemini,
+    wire_openai,
+    wire_responses,
+)
+from modelduel.simulator.conversation import read_conversation
 from modelduel.simulator.errors import ErrorReply, error_reply, mask_key
 from modelduel.simulator.faults import Fault, FaultError, FaultSet, parse_faults, split_model
+from modelduel.simulator.images import image_tokens
 from modelduel.simulator.injection import (
     apply_body_fault,
     apply_stream_fault,
@@ -48,6 +59,8 @@ from modelduel.simulator.profiles import (
     profile_for,
 )
 from modelduel.simulator.ratelimits import RateLimits
+from modelduel.simulator.stored import ResponseStore, input_items
+from modelduel.simulator.tools import TOOLS_HEADER, ToolScriptError, script_for
 
 __all__ = ["GroundTruth", "SimulatorApp", "install_log_filter"]
 
@@ -183,6 +196,7 @@ class SimulatorApp:
         self._counter_lock = threading.Lock()
         self._cache: dict[str, float] = {}  # marked prompt prefix -> expiry (monotonic s)
         self.rate_limits = RateLimits()
+        self.stored_responses = ResponseStore()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Serve one ASGI connection scope."""
@@ -285,8 +299,34 @@ class SimulatorApp:
             await self._send_error(ctx, send, reply, ttfb)
             return
         try:
+            script = script_for(profile.tools, ctx.headers.get(TOOLS_HEADER))
+        except ToolScriptError as exc:
+            reply = error_reply(
+                protocol, "bad_request", message=f"{TOOLS_HEADER}: {exc}", param=TOOLS_HEADER
+            )
+            await self._send_error(ctx, send, reply, 0.0)
+            return
+        try:
+            stored: list[Any] | None = None
+            if protocol == "openai" and payload.get("previous_response_id") is not None:
+                stored = self.stored_responses.items(payload["previous_response_id"])
+        except Rejection as exc:
+            reply = error_reply(
+                protocol, "bad_request", message=exc.message, param=exc.param, code=exc.code
+            )
+            await self._send_error(ctx, send, dataclasses.replace(reply, status=404), ttfb)
+            return
+        if stored is not None:
+            # The API continues the stored conversation: its items count as this input.
+            payload = {**payload, "input": stored + input_items(payload.get("input"))}
+        try:
             request = _PARSERS[protocol](payload, model, profile)
             check_rules(protocol, payload, faults)
+            request.conversation = read_conversation(
+                protocol, payload, model, thinking_on=request.reasoning_on
+            )
+            request.image_tokens = image_tokens(protocol, payload, model)
+            request.tool_script = script
         except Rejection as exc:
             reply = error_reply(
                 protocol,
@@ -297,6 +337,15 @@ class SimulatorApp:
                 model=model,
                 request_id=provider_id,
             )
+            await self._send_error(ctx, send, with_should_retry(reply, faults), ttfb)
+            return
+        conv = request.conversation
+        if conv.tools and script.fail == conv.tool_rounds + 1:
+            # The scripted failure mid-loop: this request of the loop gets an HTTP fault.
+            key = _presented_key(protocol, ctx.headers, ctx.query) or ""
+            failing = parse_faults(script.fail_kind).http
+            assert failing is not None
+            reply = fault_reply(protocol, failing, model, key, provider_id)
             await self._send_error(ctx, send, with_should_retry(reply, faults), ttfb)
             return
         if gemini is not None:
@@ -340,6 +389,8 @@ class SimulatorApp:
             reply = dataclasses.replace(reply, headers=kept + usage.headers)
             await self._send_error(ctx, send, with_should_retry(reply, faults), ttfb)
             return
+        if protocol == "openai" and payload.get("store") is not False:
+            self.stored_responses.put(*wire_responses.response_record(gen), payload.get("input"))
         await self._respond(ctx, send, gen, faults.stream, provider_id, usage.headers)
 
     def _read_cache(self, request: SimRequest) -> int:

@@ -20,6 +20,7 @@ from typing import Any, Literal
 from modelduel.simulator.answers import build_answer
 from modelduel.simulator.profiles import EFFORT_SCALE, Profile
 from modelduel.simulator.tokens import count_tokens, split_tokens
+from modelduel.simulator.tools import Conversation, ToolCall, ToolScript, plan_calls, preamble
 
 __all__ = [
     "Frame",
@@ -32,7 +33,7 @@ __all__ = [
     "rng_for",
 ]
 
-FrameKind = Literal["meta", "reasoning", "text", "usage", "error", "done"]
+FrameKind = Literal["meta", "reasoning", "text", "tool", "usage", "error", "done"]
 
 
 class Rejection(Exception):
@@ -90,6 +91,9 @@ class SimRequest:
             (Anthropic `cache_control`): written to the cache unless already read.
         cache_ttl: the cache lifetime of that prefix, "5m" or "1h".
         options: protocol-specific details the writers echo (instructions, include_usage...).
+        conversation: the turns, tools and tool results the request carries.
+        tool_script: what the model does with declared tools (see `tools`).
+        image_tokens: input tokens of the request's images (see `images`).
     """
 
     protocol: str
@@ -104,6 +108,9 @@ class SimRequest:
     cache_prefix_tokens: int = 0
     cache_ttl: str = "5m"
     options: dict[str, Any] = field(default_factory=dict)
+    conversation: Conversation = field(default_factory=Conversation)
+    tool_script: ToolScript = field(default_factory=ToolScript)
+    image_tokens: int = 0
 
 
 @dataclass(slots=True)
@@ -122,11 +129,15 @@ class Generation:
     reasoning_tokens: int
     answer_pieces: list[str]
     answer_times: Sequence[float]
-    finish: Literal["stop", "length"]
+    finish: Literal["stop", "length", "tool_calls"]
     ttfb: float
     ttft: float
     text_start: float
     end: float
+    tool_calls: list[ToolCall] = field(default_factory=list)
+    tool_deltas: list[list[str]] = field(default_factory=list)
+    tool_times: list[list[float]] = field(default_factory=list)
+    tool_tokens: int = 0
 
     def rng(self, purpose: str) -> random.Random:
         """A generator for one purpose (ids, framing...), seeded by the request digest."""
@@ -139,8 +150,13 @@ class Generation:
 
     @property
     def output_tokens(self) -> int:
-        """Reasoning plus answer tokens."""
-        return self.reasoning_tokens + len(self.answer_pieces)
+        """Reasoning plus answer tokens, tool calls included."""
+        return self.reasoning_tokens + len(self.answer_pieces) + self.tool_tokens
+
+    @property
+    def completed(self) -> bool:
+        """The answer ended by itself (text or tool calls), not at the output cap."""
+        return self.finish != "length"
 
 
 def rng_for(digest: bytes, purpose: str) -> random.Random:
@@ -180,8 +196,10 @@ def make_generation(
             first token, on top of the profile's `silent_think_ms`.
     """
     content = rng_for(digest, "content")
+    conv = request.conversation
+    calls = plan_calls(conv, request.tool_script, request.prompt, protocol=request.protocol)
     answer = build_answer(
-        request.prompt,
+        conv.last_user if conv.user_turns > 1 and conv.last_user else request.prompt,
         profile.persona,
         request.model,
         profile.answer_tokens,
@@ -189,6 +207,8 @@ def make_generation(
         profile.shape,
     )
     input_tokens = sum(count_tokens(t) for t in request.input_texts)
+    input_tokens += sum(count_tokens(t) for t in conv.history_texts) + request.image_tokens
+    input_tokens += sum(count_tokens(json.dumps(dict(d.schema))) + 4 for d in conv.tools)
     cached = max(0, min(cached_tokens, input_tokens))
     # A forced write is counted on top of the prompt: it stands for a long cached prefix.
     written = max(0, cache_write_tokens) + max(0, request.cache_prefix_tokens - cached)
@@ -217,14 +237,30 @@ def make_generation(
         reasoning_tokens = max(shown, round(reasoning_s * profile.tps))
     reasoning_tokens += silent_tokens
 
-    answer_pieces = split_tokens(answer.text)
-    finish: Literal["stop", "length"] = "stop"
+    answer_pieces = [] if calls else split_tokens(preamble(conv) + answer.text)
+    finish: Literal["stop", "length", "tool_calls"] = "tool_calls" if calls else "stop"
+    # A call's argument text streams in deltas of one to three token pieces.
+    framing = rng_for(digest, "tool-framing")
+    tool_deltas: list[list[str]] = []
+    for call in calls:
+        pieces = split_tokens(call.arguments) or [call.arguments]
+        deltas, i = [], 0
+        while i < len(pieces):
+            n = framing.randint(1, 3)
+            deltas.append("".join(pieces[i : i + n]))
+            i += n
+        tool_deltas.append(deltas)
+    tool_tokens = sum(count_tokens(c.arguments) + count_tokens(c.name) + 3 for c in calls)
     if request.max_tokens is not None:
         budget = max(0, request.max_tokens)
         if reasoning_tokens >= budget:
             reasoning_tokens = budget
             parts = _truncate_parts(parts, budget)
             answer_pieces, finish = [], "length"
+            calls, tool_deltas, tool_tokens = [], [], 0
+        elif reasoning_tokens + tool_tokens > budget:
+            calls, tool_deltas, tool_tokens = [], [], 0
+            finish = "length"
         elif reasoning_tokens + len(answer_pieces) > budget:
             answer_pieces, finish = answer_pieces[: budget - reasoning_tokens], "length"
 
@@ -261,7 +297,17 @@ def make_generation(
     for _ in answer_pieces:
         answer_times.append(t)
         t += gap()
-    end = answer_times[-1] if answer_times else text_start
+    tool_times: list[list[float]] = []
+    for deltas in tool_deltas:
+        times = []
+        for _ in deltas:
+            times.append(t)
+            t += gap()
+        tool_times.append(times)
+    if tool_times:
+        end = tool_times[-1][-1] if tool_times[-1] else text_start
+    else:
+        end = answer_times[-1] if answer_times else text_start
     return Generation(
         request=request,
         profile=profile,
@@ -280,6 +326,10 @@ def make_generation(
         ttft=ttft,
         text_start=text_start,
         end=end,
+        tool_calls=calls,
+        tool_deltas=tool_deltas,
+        tool_times=tool_times,
+        tool_tokens=tool_tokens,
     )
 
 

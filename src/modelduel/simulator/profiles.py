@@ -25,7 +25,8 @@ Chosen defaults (tokens per second and answer lengths are plausible, not publish
 Besides timing, a profile (config `[simulator."MODEL"]`) can set the answer's
 length (`answer_tokens`, any length) and `shape` (mixed, prose, list, table, code),
 and make real-account behaviours stick to a model: `unverified_org`, `no_usage`,
-`silent_think_ms`, `faults` (any fault list, see `faults`), and enforced
+`silent_think_ms`, `faults` (any fault list, see `faults`), `tools` (the tool-loop
+script, see `tools`), and enforced
 `rate_limit_requests` / `rate_limit_tokens` per minute (see `ratelimits`).
 """
 
@@ -37,6 +38,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from modelduel.simulator.faults import FaultError, parse_faults
+from modelduel.simulator.tools import ToolScriptError, parse_script
 
 __all__ = [
     "EFFORT_SCALE",
@@ -100,6 +102,7 @@ class Profile:
     unverified_org: bool = False
     no_usage: bool = False
     faults: str = ""
+    tools: str = ""
     rate_limit_requests: int = 0
     rate_limit_tokens: int = 0
 
@@ -181,7 +184,7 @@ SHAPES = ("mixed", "prose", "list", "table", "code")
 SHAPE_HEADER = "x-simulate-shape"
 # profile option -> its type, for the options that are not numbers
 _FLAG_FIELDS = ("unverified_org", "no_usage")
-_TEXT_FIELDS = ("shape", "faults")
+_TEXT_FIELDS = ("shape", "faults", "tools")
 
 
 class OverrideError(ValueError):
@@ -232,7 +235,8 @@ def check_profile_overrides(
     ttft_ms, reasoning_ms, tps, jitter, answer_tokens, silent_think_ms,
     rate_limit_requests, rate_limit_tokens; the flags
     unverified_org, no_usage (true/false); shape (mixed, prose, list, table, code)
-    and faults (a fault list such as "no_usage,silent_think:90").
+    faults (a fault list such as "no_usage,silent_think:90") and tools (a tool-loop
+    script such as "rounds=2,parallel=2").
 
     Raises:
         OverrideError: an unknown field, or a value of the wrong type or out of range.
@@ -256,6 +260,13 @@ def check_profile_overrides(
                     parse_faults(value)
                 except FaultError as exc:
                     raise OverrideError(f"simulator profile {model!r}: faults: {exc}") from None
+            elif name == "tools":
+                if not isinstance(value, str):
+                    raise OverrideError(f'{where} is not a tool script such as "rounds=2"')
+                try:
+                    parse_script(value)
+                except ToolScriptError as exc:
+                    raise OverrideError(f"simulator profile {model!r}: tools: {exc}") from None
             elif name in _FIELD_RANGES:
                 low, high = _FIELD_RANGES[name]
                 if (

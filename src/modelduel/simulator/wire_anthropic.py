@@ -6,12 +6,14 @@ with spaces before its final brace (as the real API does to hide lengths),
 a ping after the first block starts, `thinking_delta`s then a `signature_delta`,
 text deltas of a few tokens each, and a `message_delta` whose cumulative usage
 overrides the opening one. An in-stream failure is `event: error`, after which
-the stream ends without `message_stop`.
+the stream ends without `message_stop`. Tool calls are `tool_use` blocks (after the
+signed thinking block) whose input streams as `input_json_delta` pieces, with
+`stop_reason: "tool_use"`. Parser and writer share the module (past 400 lines) as in
+the other wire modules.
 """
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import json
 import random
@@ -19,6 +21,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from modelduel.simulator.checks import json_type, text_of_content
+from modelduel.simulator.conversation import sign_thinking
 from modelduel.simulator.families import claude_efforts, claude_is_strict
 from modelduel.simulator.plan import (
     Frame,
@@ -221,8 +224,13 @@ class _Messages:
         ids = gen.rng("ids")
         self.msg_id = "msg_01" + "".join(ids.choice(_B58) for _ in range(22))
         self.request_id = request_id(ids)
-        # Signatures are opaque base64 to clients; SDKs validate the encoding.
-        self.signature = base64.b64encode(b"\x12\x08" + ids.randbytes(190)).decode()
+        # Signatures are opaque base64 to clients; this one binds the thinking text, so a
+        # block edited or emptied on its way back is caught (see `conversation`).
+        thinking = "".join("".join(p) for p in gen.reasoning_parts)
+        self.signature = sign_thinking(thinking, ids.randbytes(158))
+        self.tool_ids = [
+            "toolu_01" + "".join(ids.choice(_B58) for _ in range(22)) for _ in gen.tool_calls
+        ]
         self.framing = gen.rng("framing")
         self.frames: list[Frame] = []
 
@@ -270,7 +278,7 @@ class _Messages:
 
     @property
     def stop_reason(self) -> str:
-        return "end_turn" if self.gen.finish == "stop" else "max_tokens"
+        return {"stop": "end_turn", "tool_calls": "tool_use"}.get(self.gen.finish, "max_tokens")
 
     def build(self) -> Iterator[Frame]:
         g = self.gen
@@ -318,6 +326,35 @@ class _Messages:
                 "content_block_stop", {"type": "content_block_stop", "index": 0}, g.text_start
             )
             index = 1
+        for k, (deltas, times) in enumerate(zip(g.tool_deltas, g.tool_times, strict=True)):
+            start = times[0] if times else g.text_start
+            use: dict[str, Any] = {
+                "type": "tool_use",
+                "id": self.tool_ids[k],
+                "name": g.tool_calls[k].name,
+                "input": {},
+            }
+            self.event(
+                "content_block_start",
+                {"type": "content_block_start", "index": index, "content_block": use},
+                start,
+            )
+            if not pinged:
+                self.ping(start)
+                pinged = True
+            for piece, at in zip(deltas, times, strict=True):
+                delta = {"type": "input_json_delta", "partial_json": piece}
+                self.event(
+                    "content_block_delta",
+                    {"type": "content_block_delta", "index": index, "delta": delta},
+                    at,
+                    "tool",
+                    1,
+                )
+                yield from self.take()
+            end = times[-1] if times else start
+            self.event("content_block_stop", {"type": "content_block_stop", "index": index}, end)
+            index += 1
         if g.answer_pieces or g.finish == "stop":
             block = {"type": "text", "text": ""}
             self.event(
@@ -380,6 +417,10 @@ def anthropic_body(gen: Generation) -> bytes:
     if gen.request.reasoning_on:
         thinking = "".join("".join(p) for p in gen.reasoning_parts)
         content.append({"type": "thinking", "thinking": thinking, "signature": builder.signature})
+    for k, call in enumerate(gen.tool_calls):
+        content.append(
+            {"type": "tool_use", "id": builder.tool_ids[k], "name": call.name, "input": call.args}
+        )
     if gen.answer_pieces or gen.finish == "stop":
         content.append({"type": "text", "text": gen.answer_text})
     usage = builder.start_usage()

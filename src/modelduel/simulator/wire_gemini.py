@@ -199,7 +199,11 @@ class _Gemini:
         usage["totalTokenCount"] = g.input_tokens + answer_so_far + thoughts
         if g.cached_tokens:
             usage["cachedContentTokenCount"] = g.cached_tokens
-        usage["promptTokensDetails"] = [{"modality": "TEXT", "tokenCount": g.input_tokens}]
+        image = g.request.image_tokens
+        details = [{"modality": "TEXT", "tokenCount": g.input_tokens - image}]
+        if image:
+            details.append({"modality": "IMAGE", "tokenCount": image})
+        usage["promptTokensDetails"] = details
         if thoughts:
             usage["thoughtsTokenCount"] = thoughts
         return usage
@@ -220,7 +224,22 @@ class _Gemini:
 
     @property
     def finish(self) -> str:
-        return "STOP" if self.gen.finish == "stop" else "MAX_TOKENS"
+        # A function-call turn ends with STOP too: the calls are in the parts.
+        return "MAX_TOKENS" if self.gen.finish == "length" else "STOP"
+
+    def call_parts(self) -> list[dict[str, Any]]:
+        """One whole `functionCall` part per call; only the first carries the signature."""
+        parts: list[dict[str, Any]] = []
+        for k, call in enumerate(self.gen.tool_calls):
+            part: dict[str, Any] = {"functionCall": {"name": call.name, "args": call.args}}
+            if k == 0 and self.signs_calls:
+                part["thoughtSignature"] = self.signature
+            parts.append(part)
+        return parts
+
+    @property
+    def signs_calls(self) -> bool:
+        return self.gen.request.reasoning_on or self.gen.request.model.startswith("gemini-3")
 
     def build(self) -> Iterator[Frame]:
         g = self.gen
@@ -254,8 +273,18 @@ class _Gemini:
                 "text",
                 n,
             )
+        if g.tool_calls:
+            at = g.tool_times[-1][-1] if g.tool_times and g.tool_times[-1] else g.end
+            answered = g.tool_tokens
+            yield frame(
+                at,
+                self.chunk(self.call_parts(), self.usage(shown, answered)),
+                "chunk.function_call",
+                "tool",
+                sum(len(d) for d in g.tool_deltas),
+            )
         last: dict[str, Any] = {"text": ""}
-        if g.request.reasoning_on:
+        if g.request.reasoning_on and not g.tool_calls:
             last["thoughtSignature"] = self.signature
         yield frame(
             g.end,
@@ -290,10 +319,13 @@ def gemini_body(gen: Generation) -> bytes:
     parts: list[dict[str, Any]] = [
         {"text": "".join(p), "thought": True} for p in gen.reasoning_parts if p
     ]
-    answer: dict[str, Any] = {"text": gen.answer_text}
-    if gen.request.reasoning_on:
-        answer["thoughtSignature"] = builder.signature
-    parts.append(answer)
-    usage = builder.usage(builder.shown_total, len(gen.answer_pieces))
+    if gen.tool_calls:
+        parts += builder.call_parts()
+    else:
+        answer: dict[str, Any] = {"text": gen.answer_text}
+        if gen.request.reasoning_on:
+            answer["thoughtSignature"] = builder.signature
+        parts.append(answer)
+    usage = builder.usage(builder.shown_total, len(gen.answer_pieces) + gen.tool_tokens)
     obj = builder.chunk(parts, usage, builder.finish)
     return (json.dumps(obj, ensure_ascii=False, indent=2) + "\n").encode()
