@@ -343,10 +343,29 @@ def _bootstrap(per_duel: _Floats, samples: int, rng: np.random.Generator) -> _Fl
     that many draws instead of one per duel.
     """
     n = per_duel.shape[0]
-    patterns, counts = np.unique(per_duel, axis=0, return_counts=True)
+    patterns, counts = _distinct(per_duel)
     draws = rng.multinomial(n, counts / n, size=samples).astype(np.float64)
     resampled: _Floats = draws @ patterns
     return resampled
+
+
+def _distinct(per_duel: _Floats) -> tuple[_Floats, _Ints]:
+    """The distinct rows of `per_duel` (sorted) and how often each occurs.
+
+    Every cell is a count of half wins (a multiple of 0.5), so twice a row, read as the
+    digits of a number in base (largest cell + 1), is a key unique to the row: one sort of
+    integers instead of `np.unique(axis=0)`'s sort of whole rows. Rows too wide for a
+    64-bit key (many models) take `np.unique(axis=0)`.
+    """
+    doubled = np.rint(per_duel * 2).astype(np.int64)
+    base = int(doubled.max(initial=0)) + 1
+    cells = per_duel.shape[1]
+    if base**cells >= 2**62:
+        patterns, counts = np.unique(per_duel, axis=0, return_counts=True)
+        return patterns, counts.astype(np.int64)
+    keys = doubled @ (base ** np.arange(cells, dtype=np.int64))
+    _, first, counts = np.unique(keys, return_index=True, return_counts=True)
+    return per_duel[first], counts.astype(np.int64)
 
 
 def _task_table(
