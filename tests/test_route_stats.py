@@ -398,3 +398,19 @@ async def test_the_tui_report_shows_the_tables_and_the_verdicts(tmp_path: Path) 
         assert "code · Bradley–Terry · 4 duels, 4 comparisons, all from rank" in shown
         assert "separated at 95%: p = " in shown
         assert "more runs per model (~" in shown
+
+
+def test_distinct_duel_outcomes_match_numpy_unique() -> None:
+    # The bootstrap groups duels by their win matrix through one integer key per row; it
+    # must group exactly as np.unique over whole rows does, wide rows (many models) too.
+    from modelduel.core.preference import _distinct
+
+    rng = np.random.default_rng(3)
+    for cells in (4, 25, 100):
+        rows = rng.integers(0, 5, size=(300, cells)) / 2  # half wins: multiples of 0.5
+        rows[::7] = rows[0]  # some repeats
+        patterns, counts = _distinct(rows)
+        expected, expected_counts = np.unique(rows, axis=0, return_counts=True)
+        order = np.lexsort(patterns.T[::-1])
+        assert np.array_equal(patterns[order], expected)
+        assert np.array_equal(counts[order], expected_counts)
