@@ -105,8 +105,8 @@ def test_a_small_lead_says_how_many_runs_would_separate_it() -> None:
     assert sep.p_value == pytest.approx(0.288, abs=1e-3)
     assert (sep.runs_per_model, sep.more_runs) == (17, 14)
     assert sep.note == (
-        "not separated (p = 0.29): ~17 runs per model would separate them at the observed "
-        "spread (~14 more)"
+        "not separated (p = 0.29): ~14 more runs per model (~17 each) would separate them "
+        "at the observed spread"
     )
 
 

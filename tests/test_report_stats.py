@@ -30,6 +30,8 @@ CODING = TaskPreference(
     connected=True,
     prior_games=1.0,
     samples=1000,
+    by_rank=4,
+    by_score=2,
 )
 SPLIT = TaskPreference(
     "json",
@@ -43,13 +45,14 @@ SPLIT = TaskPreference(
     connected=False,
     prior_games=1.0,
     samples=1000,
+    by_score=2,
 )
 SEPS = {
     "coding": Separation(
         "coding", "anthropic/claude-opus-4-7", "openai/gpt-5.5", "quality", False, 1.0,
         "score", 0.288, (3, 3), 17, 14,
-        "not separated (p = 0.29): ~17 runs per model would separate them at the observed "
-        "spread (~14 more)",
+        "not separated (p = 0.29): ~14 more runs per model (~17 each) would separate them "
+        "at the observed spread",
     ),
     "json": Separation(
         "json", "a", None, "quality", False, None, "", None, (2, 0), None, None,
@@ -65,34 +68,35 @@ def text(renderable: RenderableType, width: int = 100) -> str:
 
 
 def test_the_full_report_text() -> None:
+    # json: one duel per model is too thin to show a strength (MIN_DUELS).
     assert text(stats_report({"coding": CODING, "json": SPLIT}, SEPS)) == (
-        "coding · Bradley–Terry (6 duels)\n"
-        "┏━━━━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━┳━━━━━━━━━━━━━━━━┳━━━━━━━┓\n"
-        "┃ model                     ┃ strength ┃         95% CI ┃ duels ┃\n"
-        "┡━━━━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━╇━━━━━━━━━━━━━━━━╇━━━━━━━┩\n"
-        "│ anthropic/claude-opus-4-7 │    +0.69 │ [+0.10, +1.25] │     6 │\n"
-        "│ openai/gpt-5.5            │    -0.69 │ [-1.25, -0.10] │     6 │\n"
-        "└───────────────────────────┴──────────┴────────────────┴───────┘\n"
-        "json · Bradley–Terry (2 duels)\n"
-        "┏━━━━━━━┳━━━━━━━━━━┳━━━━━━━━━━━━━━━━┳━━━━━━━┳━━━━━━┓\n"
-        "┃ model ┃ strength ┃         95% CI ┃ duels ┃ part ┃\n"
-        "┡━━━━━━━╇━━━━━━━━━━╇━━━━━━━━━━━━━━━━╇━━━━━━━╇━━━━━━┩\n"
-        "│ a     │    +0.50 │ [+0.50, +0.50] │     1 │    1 │\n"
-        "│ c     │    +0.00 │ [+0.00, +0.00] │     1 │    2 │\n"
-        "│ d     │    +0.00 │ [+0.00, +0.00] │     1 │    2 │\n"
-        "│ b     │    -0.50 │ [-0.50, -0.50] │     1 │    1 │\n"
-        "└───────┴──────────┴────────────────┴───────┴──────┘\n"
+        "coding · Bradley–Terry · 6 duels, 6 comparisons: 4 by rank, 2 by score\n"
+        "┏━━━━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━┳━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━┳━━━━━━━┓\n"
+        "┃ model                     ┃ strength ┃         95% CI ┃ comparisons ┃ duels ┃\n"
+        "┡━━━━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━╇━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━╇━━━━━━━┩\n"
+        "│ anthropic/claude-opus-4-7 │    +0.69 │ [+0.10, +1.25] │           6 │     6 │\n"
+        "│ openai/gpt-5.5            │    -0.69 │ [-1.25, -0.10] │           6 │     6 │\n"
+        "└───────────────────────────┴──────────┴────────────────┴─────────────┴───────┘\n"
+        "json · Bradley–Terry · 2 duels, 2 comparisons, all from score differences (no rank yet)\n"
+        "┏━━━━━━━┳━━━━━━━━━━┳━━━━━━━━┳━━━━━━━━━━━━━┳━━━━━━━┳━━━━━━┳━━━━━━━━━━━━━━━━━━━━━━━━┓\n"
+        "┃ model ┃ strength ┃ 95% CI ┃ comparisons ┃ duels ┃ part ┃ note                   ┃\n"
+        "┡━━━━━━━╇━━━━━━━━━━╇━━━━━━━━╇━━━━━━━━━━━━━╇━━━━━━━╇━━━━━━╇━━━━━━━━━━━━━━━━━━━━━━━━┩\n"
+        "│ a     │        — │      — │           1 │     1 │    1 │ too few duels (1 of 3) │\n"
+        "│ c     │        — │      — │           1 │     1 │    2 │ too few duels (1 of 3) │\n"
+        "│ d     │        — │      — │           1 │     1 │    2 │ too few duels (1 of 3) │\n"
+        "│ b     │        — │      — │           1 │     1 │    1 │ too few duels (1 of 3) │\n"
+        "└───────┴──────────┴────────┴─────────────┴───────┴──────┴────────────────────────┘\n"
         "2 parts, never compared across\n"
         "strength: log Bradley–Terry strength, 0 = the task type's geometric mean, +0.69 = twice"
         " as strong;\n"
-        "95% CI: bootstrap over whole duels; a zero-width interval: every resample agreed (too"
-        " few duels to\n"
-        "show their noise)\n"
+        "95% CI: bootstrap over whole duels; comparisons: pairs of runs of two models in one duel,"
+        " decided by\n"
+        "rank when both are ranked, else by score (ties half)\n"
         "\n"
         "How sure each route is (Welch t-test, 95 %; runs at 80 % power)\n"
-        "coding  anthropic/claude-opus-4-7 vs openai/gpt-5.5: not separated (p = 0.29): ~17 runs"
-        " per model\n"
-        "would separate them at the observed spread (~14 more)\n"
+        "coding  anthropic/claude-opus-4-7 vs openai/gpt-5.5: not separated (p = 0.29): ~14 more"
+        " runs per\n"
+        "model (~17 each) would separate them at the observed spread\n"
         "json    a: the only eligible model: nothing to separate it from"
     )
 
@@ -112,12 +116,23 @@ def test_without_a_bootstrap_the_interval_is_a_dash() -> None:
         prior_games=1.0,
         samples=0,
     )
-    assert "│ m     │    +0.00 │      — │     1 │" in text(preference_tables({"coding": plain}))
+    plain = TaskPreference(
+        "coding",
+        (ModelStrength("m", 0.0, None, None, 3, 1.5, 3, 0),),
+        duels=3,
+        connected=True,
+        prior_games=1.0,
+        samples=0,
+    )
+    assert "│ m     │    +0.00 │      — │           3 │     3 │" in text(
+        preference_tables({"coding": plain})
+    )
 
 
 def test_nothing_to_compare_says_so() -> None:
-    assert text(stats_report({}, {})) == (
-        "Bradley–Terry: no duel has two ranked or scored runs of different models yet"
+    assert text(stats_report({}, {}), width=200) == (
+        "Bradley–Terry: no duel has two ranked or scored runs of different models yet (runs "
+        "without a duel_id, e.g. hand-written rows, cannot be paired)"
     )
     assert text(separation_lines({})) == ""
 
@@ -140,8 +155,8 @@ def test_from_csv_rows_to_text() -> None:
     prefs = preference_table(rows, rng=np.random.default_rng(0), samples=100)
     stats = compute_stats(rows)
     out = text(stats_report(prefs, separations(stats, choose_routes(stats, "quality"))))
-    assert "coding · Bradley–Terry (3 duels)" in out
-    assert "claude vs gpt: not separated (p = 0.29): ~17 runs per model" in out
+    assert "coding · Bradley–Terry · 3 duels, 3 comparisons, all from score differences" in out
+    assert "claude vs gpt: not separated (p = 0.29): ~14 more runs per model (~17 each)" in out
 
 
 def test_the_module_does_not_import_textual() -> None:
@@ -180,6 +195,10 @@ def test_route_stats_report_is_reproducible_from_what_route_has() -> None:
     routes = choose_routes(stats)
     first = text(route_stats_report(rows, stats, routes))
     assert first == text(route_stats_report(rows, stats, routes))
-    assert "coding · Bradley–Terry (6 duels)" in first and "claude vs gpt: " in first
-    other = text(route_stats_report(rows, stats, routes, rng=np.random.default_rng(99)))
-    assert other != first  # the generator is really the one used
+    assert "coding · Bradley–Terry · 6 duels, 6 comparisons: 2 by rank" not in first  # one rank
+    assert "coding · Bradley–Terry · 6 duels, 6 comparisons, all from score" in first
+    assert "claude vs gpt: " in first
+    generator = np.random.default_rng(99)
+    route_stats_report(rows, stats, routes, rng=generator)
+    # the generator given is really the one used
+    assert generator.bit_generator.state != np.random.default_rng(99).bit_generator.state

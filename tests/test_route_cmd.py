@@ -82,7 +82,7 @@ def test_parser_defaults_and_choices() -> None:
 def test_hand_written_csv_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (brief,) = copy(tmp_path, BRIEF)
     out = run_json(capsys, brief)
-    assert set(out) == {"routes", "stats"}
+    assert set(out) == {"routes", "stats", "preference", "separation"}
     assert out["routes"] == {
         "agentic_terminal_work": "claude-opus-4-7",
         "coding_bug_fix": "gpt-5.5",
@@ -183,7 +183,9 @@ def test_rich_report(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None
     text = capsys.readouterr().out
     assert "strict_json_extraction -> gpt-5.5" in text
     assert "runner-up claude-opus-4-7" in text
-    assert "within noise: 1 run each" in text
+    # the power verdict replaces a bare "within noise"
+    assert "within noise" not in text
+    assert "(1 run each; not separated: gpt-5.5 has 1 run, too few to measure the spread" in text
     assert "avg score (runs)" in text and "cost per success" in text
     assert "5.00 ×1 ★" in text
     assert "no success" in text
@@ -250,7 +252,12 @@ def test_nothing_scored(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
     assert run_route(parse(path)) == 1
     assert "nothing to route" in capsys.readouterr().out
     assert run_route(parse(path, "--json")) == 1
-    assert json.loads(capsys.readouterr().out) == {"routes": {}, "stats": []}
+    assert json.loads(capsys.readouterr().out) == {
+        "routes": {},
+        "stats": [],
+        "preference": {},
+        "separation": {},
+    }
 
 
 def test_export_toml(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
 from rich.columns import Columns
 from rich.console import RenderableType
@@ -19,6 +20,10 @@ from rich.text import Text
 
 from modelduel.core.routing import MIN_RUNS_FOR_CONFIDENCE, CellStats, Route, plural
 from modelduel.display import fmt_cost, fmt_seconds, sanitize_terminal
+
+if TYPE_CHECKING:
+    from modelduel.core.power import Separation
+    from modelduel.core.preference import TaskPreference
 
 __all__ = ["NO_SCORED_RUNS", "render_report", "simulated_banner", "week_tables"]
 
@@ -48,13 +53,17 @@ def _clean(text: str) -> str:
     return sanitize_terminal(text)
 
 
-def _runs_note(route: Route) -> str:
+def _runs_note(route: Route, sep: Separation | None = None) -> str:
     if route.runner_up is None:
         runs = plural(route.runs)
     elif route.runs == route.runner_up_runs:
         runs = f"{plural(route.runs)} each"
     else:
         runs = f"{route.runs} and {route.runner_up_runs} runs"
+    if sep is not None:
+        # The power verdict replaces the bare "within noise": separated at 95 %, or
+        # about how many more runs per model would separate winner and runner-up.
+        return f"({runs}; {sep.note})"
     if route.confident:
         return f"({runs})"
     return f"(within noise: {runs})"
@@ -79,7 +88,11 @@ def _fmt_margin(route: Route) -> str:
     return f"by {m:.2f} {route.margin_unit}"
 
 
-def _route_lines(stats: Sequence[CellStats], routes: Mapping[str, Route]) -> Text:
+def _route_lines(
+    stats: Sequence[CellStats],
+    routes: Mapping[str, Route],
+    seps: Mapping[str, Separation] | None = None,
+) -> Text:
 
     types = sorted({c.task_type for c in stats})
     width = max((len(_clean(t)) for t in types), default=0)
@@ -96,7 +109,9 @@ def _route_lines(stats: Sequence[CellStats], routes: Mapping[str, Route]) -> Tex
         if route.runner_up is not None:
             out.append(f"  runner-up {_clean(route.runner_up)} {_fmt_margin(route)}")
         out.append("  ")
-        out.append(_runs_note(route), style="green" if route.confident else "yellow")
+        sep = None if seps is None else seps.get(task_type)
+        good = route.confident if sep is None else sep.separated
+        out.append(_runs_note(route, sep), style="green" if good else "yellow")
         out.append("\n")
     out.rstrip()
     return out
@@ -167,8 +182,15 @@ def render_report(
     objective: str,
     success_score: float,
     simulated: str | None = None,
+    rows: Sequence[Mapping[str, str]] | None = None,
+    statistics: tuple[Mapping[str, TaskPreference], Mapping[str, Separation]] | None = None,
 ) -> list[RenderableType]:
     """The report as rich renderables: heading, warning, routing lines, heatmap, cost table.
+
+    With `rows` (or `statistics` computed from them already) the routing lines say per
+    task type whether the winner is separated from the runner-up at 95 % or about how
+    many more runs per model would separate them (`core.power`), and the Bradley–Terry
+    tables per task type follow the cost table (`report_stats`).
 
     Args:
         stats: the cells (none: the report is the one line `NO_SCORED_RUNS`).
@@ -177,6 +199,11 @@ def render_report(
         success_score: the success threshold used.
         simulated: `display.simulated_note` of the rows, shown under the heading so a
             decision made from demo answers says so on screen.
+        rows: the checked, deduplicated rows behind `stats` (the TUI passes these); a
+            `rank` cell that is not a whole number >= 1 is shown as one line in place of
+            the Bradley–Terry tables.
+        statistics: `report_stats.route_statistics(rows, stats, routes)`, when the caller
+            has it already (`modelduel route`, which also prints it as JSON).
 
     Returns:
         Renderables to print in order (the TUI's report screen shows the same).
@@ -191,20 +218,43 @@ def render_report(
         f"{plural(runs, 'scored run')}",
         style="bold underline",
     )
-    legend = Text(
-        "heat: ≥4.5 dark green, ≥4 green, ≥3 yellow, ≥2 orange, <2 red. "
-        f"Within noise: fewer than {MIN_RUNS_FOR_CONFIDENCE} runs per model, or the lead "
-        "held in under 95% of bootstrap resamples.",
-        style="dim",
-    )
-    return [
+    problem = None
+    if statistics is None and rows is not None:
+        from modelduel.report_stats import route_statistics
+
+        try:
+            statistics = route_statistics(rows, stats, routes)
+        except ValueError as exc:  # a bad rank cell: the rest of the report still holds
+            problem = Text(f"Bradley–Terry: not computed: {exc}", style="red")
+    seps = None if statistics is None else statistics[1]
+    if seps is None:
+        noise = (
+            f"Within noise: fewer than {MIN_RUNS_FOR_CONFIDENCE} runs per model, or the lead "
+            "held in under 95% of bootstrap resamples."
+        )
+    else:
+        noise = (
+            "Separated: the winner's lead over the runner-up on the objective's per-run "
+            "figure is significant at 95% (Welch t-test); if not, ~N more runs per model is "
+            "a power estimate (80%) at the observed spread."
+        )
+    legend = Text(f"heat: ≥4.5 dark green, ≥4 green, ≥3 yellow, ≥2 orange, <2 red. {noise}",
+                  style="dim")  # fmt: skip
+    out: list[RenderableType] = [
         heading,
         *warning,
-        _route_lines(stats, routes),
+        _route_lines(stats, routes, seps),
         Text(""),
         Columns([_heatmap(stats, routes), _cost_table(stats)], padding=(0, 3)),
         legend,
     ]
+    if statistics is not None:
+        from modelduel.report_stats import models_by_type, preference_tables
+
+        out += [Text(""), preference_tables(statistics[0], models_by_type(stats))]
+    elif problem is not None:
+        out += [Text(""), problem]
+    return out
 
 
 def week_tables(

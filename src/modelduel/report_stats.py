@@ -8,7 +8,8 @@ power estimate, marked "~".
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 from rich.console import Group, RenderableType
@@ -17,23 +18,39 @@ from rich.text import Text
 
 from modelduel.core.power import Separation, separations
 from modelduel.core.preference import ModelStrength, TaskPreference, preference_table
-from modelduel.core.routing import CellStats, Route
+from modelduel.core.routing import CellStats, Route, plural
 
 __all__ = [
     "BOOTSTRAP_SEED",
+    "MIN_DUELS",
+    "models_by_type",
+    "preference_json",
     "preference_tables",
+    "route_statistics",
     "route_stats_report",
+    "separation_json",
     "separation_lines",
     "stats_report",
+    "strength_note",
     "task_preference_table",
 ]
 
 # Fixed so that `modelduel route` prints the same intervals for the same CSV.
 BOOTSTRAP_SEED = 14
 
+MIN_DUELS = 3
+"""A model needs comparisons in this many duels before its strength is shown: with one
+or two duels the prior decides most of the figure and the bootstrap interval is
+meaningless (a resample can only redraw the same one or two duels)."""
+
 _LEGEND = (
     "strength: log Bradley–Terry strength, 0 = the task type's geometric mean, +0.69 = twice"
-    " as strong; 95% CI: bootstrap over whole duels"
+    " as strong; 95% CI: bootstrap over whole duels; comparisons: pairs of runs of two"
+    " models in one duel, decided by rank when both are ranked, else by score (ties half)"
+)
+_NOTHING = (
+    "Bradley–Terry: no duel has two ranked or scored runs of different models yet (runs "
+    "without a duel_id, e.g. hand-written rows, cannot be paired)"
 )
 _FLAT = "a zero-width interval: every resample agreed (too few duels to show their noise)"
 
@@ -43,59 +60,139 @@ def _signed(x: float) -> str:
     return f"{round(x, 2) or 0.0:+.2f}"
 
 
+def strength_note(row: ModelStrength, pref: TaskPreference) -> tuple[bool, str]:
+    """Whether a model's strength can be shown, and the note that goes with it.
+
+    Args:
+        row: one model of the table.
+        pref: its task type's table (for the prior).
+
+    Returns:
+        (shown, note): shown is False when the data is too thin (fewer than `MIN_DUELS`
+        duels) or the fit has no finite answer (an undefeated or winless model without a
+        prior); the note says which, or that the prior holds an undefeated or winless
+        model's strength finite (its maximum likelihood strength is infinite). "" when
+        there is nothing to say.
+    """
+    undefeated = row.games > 0 and row.wins >= row.games
+    winless = row.games > 0 and row.wins <= 0
+    record = "undefeated" if undefeated else "never won" if winless else ""
+    if row.duels < MIN_DUELS:
+        return False, f"too few duels ({row.duels} of {MIN_DUELS})"
+    if record and pref.prior_games <= 0:
+        return False, f"{record}: no finite strength (the fit diverges)"
+    if record:
+        return True, f"{record}: held finite by the prior ({pref.prior_games:g} virtual game)"
+    return True, ""
+
+
 def _interval(row: ModelStrength) -> str:
     if row.low is None or row.high is None:
         return "—"
     return f"[{_signed(row.low)}, {_signed(row.high)}]"
 
 
-def task_preference_table(pref: TaskPreference) -> Table:
-    """One task type's Bradley–Terry table: model, strength, 95 % CI, duels.
+def _sources(pref: TaskPreference) -> str:
+    total = pref.by_rank + pref.by_score
+    if pref.by_rank == 0:
+        return f"{total} comparisons, all from score differences (no rank yet)"
+    if pref.by_score == 0:
+        return f"{total} comparisons, all from rank"
+    return f"{total} comparisons: {pref.by_rank} by rank, {pref.by_score} by score"
+
+
+def task_preference_table(pref: TaskPreference) -> RenderableType:
+    """One task type's Bradley–Terry table: model, strength, 95 % CI, comparisons, duels.
 
     Args:
         pref: one task type from `core.preference.preference_table`.
 
     Returns:
-        A table titled with the task type, strongest model first; a comparison graph in
-        separate parts gets a `part` column and a caption (strengths across parts are not
-        comparable: each part is only pulled towards the reference by the prior).
+        A heading (the task type and where its comparisons came from) and a table, strongest
+        model first; a model with too little data says so instead of a number (see
+        `strength_note`); a comparison graph in separate parts gets a `part` column and a
+        caption (strengths across parts are not comparable: each part is only pulled
+        towards the reference by the prior).
     """
-    title = f"{pref.task_type} · Bradley–Terry ({pref.duels} duels)"
+    # A heading line of its own, not the table's title: rich wraps a title to the table.
+    heading = Text(f"{pref.task_type} · Bradley–Terry · {plural(pref.duels, 'duel')}, "
+                   f"{_sources(pref)}", style="bold")  # fmt: skip
     caption = None
     if not pref.connected:
         parts = max(r.component for r in pref.models) + 1
         caption = f"{parts} parts, never compared across"
-    table = Table(title=title, title_justify="left", caption=caption, caption_justify="left")
+    table = Table(caption=caption, caption_justify="left")
     table.add_column("model")
     table.add_column("strength", justify="right")
     table.add_column("95% CI", justify="right")
+    table.add_column("comparisons", justify="right")
     table.add_column("duels", justify="right")
     if not pref.connected:
         table.add_column("part", justify="right")
-    for row in pref.models:
-        cells = [row.model, _signed(row.strength), _interval(row), str(row.duels)]
+    notes = [strength_note(row, pref) for row in pref.models]
+    if any(note for _, note in notes):
+        table.add_column("note")
+    for row, (shown, note) in zip(pref.models, notes, strict=True):
+        strength = _signed(row.strength) if shown else "—"
+        interval = _interval(row) if shown else "—"
+        cells: list[RenderableType] = [
+            row.model,
+            strength,
+            interval,
+            str(row.games),
+            str(row.duels),
+        ]
         if not pref.connected:
             cells.append(str(row.component + 1))
+        if any(n for _, n in notes):
+            cells.append(Text(note, style="yellow" if note else ""))
         table.add_row(*cells)
-    return table
+    return Group(heading, table)
 
 
-def preference_tables(prefs: Mapping[str, TaskPreference]) -> RenderableType:
-    """Every task type's Bradley–Terry table, in the mapping's order.
+def _missing_line(task_type: str, models: Sequence[str]) -> str:
+    if len(models) == 1:
+        return f"{task_type} · Bradley–Terry: only one model ({models[0]}): nothing to compare"
+    return (
+        f"{task_type} · Bradley–Terry: no duel has two ranked or scored runs of different "
+        "models (runs without a duel_id cannot be paired)"
+    )
+
+
+def preference_tables(
+    prefs: Mapping[str, TaskPreference],
+    models_by_type: Mapping[str, Sequence[str]] | None = None,
+) -> RenderableType:
+    """Every task type's Bradley–Terry table, in task-type order.
 
     Args:
         prefs: task type -> fit, as returned by `core.preference.preference_table`.
+        models_by_type: the task types the report covers and their models; a type without
+            a fit gets one line saying why (one model only, or no pairable duel).
 
     Returns:
         The tables and one legend line (noting zero-width intervals when there are any),
         or one line saying there is nothing to compare yet.
     """
+    missing = {t: m for t, m in (models_by_type or {}).items() if t not in prefs}
     if not prefs:
-        return Text("Bradley–Terry: no duel has two ranked or scored runs of different models yet")
+        # One line for the whole report, plus the types that could never have a table.
+        lines = [Text(_missing_line(t, m), style="dim") for t, m in missing.items() if len(m) == 1]
+        return Group(Text(_NOTHING), *lines)
     legend = _LEGEND
-    if any(m.low is not None and m.low == m.high for p in prefs.values() for m in p.models):
+    if any(
+        m.low is not None and m.low == m.high and strength_note(m, p)[0]
+        for p in prefs.values()
+        for m in p.models
+    ):
         legend += f"; {_FLAT}"
-    return Group(*(task_preference_table(p) for p in prefs.values()), Text(legend, style="dim"))
+    parts: list[RenderableType] = []
+    for task_type in sorted({*prefs, *missing}):
+        if task_type in prefs:
+            parts.append(task_preference_table(prefs[task_type]))
+        else:
+            parts.append(Text(_missing_line(task_type, missing[task_type]), style="dim"))
+    return Group(*parts, Text(legend, style="dim"))
 
 
 def separation_lines(seps: Mapping[str, Separation]) -> Text:
@@ -120,22 +217,60 @@ def separation_lines(seps: Mapping[str, Separation]) -> Text:
 
 
 def stats_report(
-    prefs: Mapping[str, TaskPreference], seps: Mapping[str, Separation]
+    prefs: Mapping[str, TaskPreference],
+    seps: Mapping[str, Separation],
+    models_by_type: Mapping[str, Sequence[str]] | None = None,
 ) -> RenderableType:
     """The Bradley–Terry tables, then the "how sure is the route" lines.
 
     Args:
         prefs: from `core.preference.preference_table`.
         seps: from `core.power.separations`.
+        models_by_type: see `preference_tables`.
 
     Returns:
         One renderable for a rich Console (or a Textual Static).
     """
-    parts: list[RenderableType] = [preference_tables(prefs)]
+    parts: list[RenderableType] = [preference_tables(prefs, models_by_type)]
     if seps:
         parts += [Text("\nHow sure each route is (Welch t-test, 95 %; runs at 80 % power)"),
                   separation_lines(seps)]  # fmt: skip
     return Group(*parts)
+
+
+def route_statistics(
+    rows: Iterable[Mapping[str, str]],
+    stats: Iterable[CellStats],
+    routes: Mapping[str, Route],
+    *,
+    rng: np.random.Generator | None = None,
+) -> tuple[dict[str, TaskPreference], dict[str, Separation]]:
+    """The Bradley–Terry tables (with bootstrap intervals) and every route's verdict.
+
+    Args:
+        rows: the rows the routes were computed from: checked (`routing.row_problems`)
+            and deduplicated (`routing.dedupe_runs`) already.
+        stats: `routing.compute_stats(rows)`.
+        routes: `routing.choose_routes(stats, objective)`.
+        rng: the bootstrap's generator; default a fixed seed (`BOOTSTRAP_SEED`), so the
+            same CSV prints the same intervals.
+
+    Returns:
+        (task type -> Bradley–Terry table, task type -> separation verdict).
+
+    Raises:
+        ValueError: a `rank` cell is not a whole number >= 1 (names the duel).
+    """
+    generator = np.random.default_rng(BOOTSTRAP_SEED) if rng is None else rng
+    return preference_table(rows, rng=generator), separations(stats, routes)
+
+
+def models_by_type(stats: Iterable[CellStats]) -> dict[str, list[str]]:
+    """Task type -> its models (sorted), from the routing cells."""
+    out: dict[str, list[str]] = {}
+    for cell in stats:
+        out.setdefault(cell.task_type, []).append(cell.model)
+    return {t: sorted(m) for t, m in sorted(out.items())}
 
 
 def route_stats_report(
@@ -147,16 +282,8 @@ def route_stats_report(
 ) -> RenderableType:
     """Everything a routing report adds from issue 14, from what `route` already has.
 
-    The thin entry point for `modelduel route` and the TUI: fits the Bradley–Terry tables
-    (with bootstrap intervals) and tests every route, then renders both.
-
     Args:
-        rows: the rows the routes were computed from: checked (`routing.row_problems`)
-            and deduplicated (`routing.dedupe_runs`) already.
-        stats: `routing.compute_stats(rows)`.
-        routes: `routing.choose_routes(stats, objective)`.
-        rng: the bootstrap's generator; default a fixed seed (`BOOTSTRAP_SEED`), so the
-            same CSV prints the same intervals.
+        rows, stats, routes, rng: as for `route_statistics`.
 
     Returns:
         The renderable of `stats_report`.
@@ -164,6 +291,65 @@ def route_stats_report(
     Raises:
         ValueError: a `rank` cell is not a whole number >= 1 (names the duel).
     """
-    generator = np.random.default_rng(BOOTSTRAP_SEED) if rng is None else rng
-    prefs = preference_table(rows, rng=generator)
-    return stats_report(prefs, separations(stats, routes))
+    cells = list(stats)
+    prefs, seps = route_statistics(rows, cells, routes, rng=rng)
+    return stats_report(prefs, seps, models_by_type(cells))
+
+
+def _number(x: float | None) -> float | None:
+    return None if x is None else round(x, 6)
+
+
+def preference_json(prefs: Mapping[str, TaskPreference]) -> dict[str, Any]:
+    """The Bradley–Terry tables for `route --json`: task type -> table.
+
+    A model whose strength is not shown on screen (`strength_note`) has `strength`,
+    `low` and `high` null and its `note` says why; no value is ever infinite.
+    """
+    out: dict[str, Any] = {}
+    for task_type, pref in prefs.items():
+        models = []
+        for row in pref.models:
+            shown, note = strength_note(row, pref)
+            models.append(
+                {
+                    "model": row.model,
+                    "strength": _number(row.strength) if shown else None,
+                    "low": _number(row.low) if shown else None,
+                    "high": _number(row.high) if shown else None,
+                    "comparisons": row.games,
+                    "wins": row.wins,
+                    "duels": row.duels,
+                    "part": row.component + 1,
+                    "note": note,
+                }
+            )
+        out[task_type] = {
+            "duels": pref.duels,
+            "comparisons_by_rank": pref.by_rank,
+            "comparisons_by_score": pref.by_score,
+            "connected": pref.connected,
+            "prior_games": pref.prior_games,
+            "bootstrap_samples": pref.samples,
+            "models": models,
+        }
+    return out
+
+
+def separation_json(seps: Mapping[str, Separation]) -> dict[str, Any]:
+    """Every route's verdict for `route --json`: task type -> verdict."""
+    return {
+        task_type: {
+            "winner": sep.winner,
+            "runner_up": sep.runner_up,
+            "separated": sep.separated,
+            "lead": _number(sep.lead),
+            "lead_unit": sep.lead_unit,
+            "p_value": _number(sep.p_value),
+            "runs": list(sep.runs),
+            "runs_per_model": sep.runs_per_model,
+            "more_runs_per_model": sep.more_runs,
+            "note": sep.note,
+        }
+        for task_type, sep in seps.items()
+    }

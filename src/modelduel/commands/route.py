@@ -8,6 +8,10 @@ the CSVs is `core.routing_rows`, the decision rule `core.routing`, the files it 
 `--json` prints `{"routes": {task_type: model}, "stats": [...]}` with the issue's eight
 stats keys; a task type with no eligible model (e.g. no successful run) has stats but no
 route; a free model's `quality_per_cost` is the string "inf" (JSON has no infinity).
+Two more keys (issue 14): `preference`, the Bradley–Terry table per task type
+(`report_stats.preference_json`: strength, bootstrap interval, comparisons per model;
+null where the data is too thin), and `separation`, each route's verdict
+(`report_stats.separation_json`: separated at 95 %, or ~runs per model that would do it).
 With `--by-week` a third key, `weeks`, maps each ISO week ("2026-W11", or "undated"
 for rows without a timestamp) to the same two keys.
 
@@ -177,6 +181,7 @@ def run_route(args: argparse.Namespace) -> int:
     from modelduel.core.routing_rows import load_route_rows
     from modelduel.fileutil import write_export
     from modelduel.report import render_report, week_tables
+    from modelduel.report_stats import preference_json, route_statistics, separation_json
 
     objective = cast(Objective, args.objective)
     success_score = float(args.success_score)
@@ -188,6 +193,10 @@ def run_route(args: argparse.Namespace) -> int:
     stats = compute_stats(loaded.rows, success_score)
     routes = choose_routes(stats, objective)
     weeks = _by_week(loaded.rows, success_score, objective) if args.by_week else {}
+    try:
+        statistics = route_statistics(loaded.rows, stats, routes)
+    except ValueError as exc:  # a bad `rank` cell: named by its duel
+        raise ModelduelError(f"{', '.join(map(str, args.csv_files))}: {exc}") from None
 
     scored = sum(c.runs for c in stats)
     notes: list[str] = []
@@ -221,6 +230,8 @@ def run_route(args: argparse.Namespace) -> int:
 
     if args.json:
         payload = _payload(stats, routes)
+        payload["preference"] = preference_json(statistics[0])
+        payload["separation"] = separation_json(statistics[1])
         if args.by_week:
             payload["weeks"] = {w: _payload(s, r) for w, (s, r) in weeks.items()}
         print(json.dumps(payload, indent=2))
@@ -230,7 +241,12 @@ def run_route(args: argparse.Namespace) -> int:
         console = _console()
         # the report carries the simulated warning itself, as it does in the TUI
         report = render_report(
-            stats, routes, objective=objective, success_score=success_score, simulated=simulated
+            stats,
+            routes,
+            objective=objective,
+            success_score=success_score,
+            simulated=simulated,
+            statistics=statistics,
         )
         for renderable in report:
             console.print(renderable)

@@ -10,6 +10,7 @@ import argparse
 import asyncio
 import signal
 import sys
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -85,6 +86,14 @@ def run_run(args: argparse.Namespace) -> int:
     specs = args.models or list(config.default_models)
     existing = read_rows(args.csv) if args.csv.exists() else []
     items = plan_batch([t.id for t in tasks], specs, args.repeat, existing)
+    # What the CSV's scored runs say about separating each route (issue 14): the --repeat
+    # that would settle it, before the batch so it can be stopped and rerun with it.
+    from modelduel.core.power import repeat_hint_lines
+
+    per_type = Counter(t.type for t in tasks)
+    command = f"modelduel run {args.suite} --csv {args.csv}"
+    for line in repeat_hint_lines(existing, per_type, args.repeat, command):
+        print(f"not separated yet: {line}", file=sys.stderr)
     total = len(tasks) * len(specs) * args.repeat
     done_before = total - sum(len(i.specs) for i in items)
     if done_before:

@@ -41,9 +41,12 @@ from modelduel.core.routing import CellStats, Route
 __all__ = [
     "ALPHA",
     "POWER",
+    "RepeatHint",
     "Separation",
     "WelchTest",
     "metric_values",
+    "repeat_hint_lines",
+    "repeat_hints",
     "runs_per_model",
     "separation",
     "separations",
@@ -366,8 +369,9 @@ def separation(
     more = max(0, needed - min(len(values_w), len(values_r)))
     return Separation(
         task_type, name, other, objective, False, lead, unit, test.p_value, runs, needed,
-        more, f"not separated (p = {test.p_value:.2g}): ~{needed} runs per model would "
-        f"separate them at the observed spread (~{more} more)",
+        more, f"not separated (p = {test.p_value:.2g}): ~{more} more "
+        f"{'run' if more == 1 else 'runs'} per model (~{needed} each) would separate them "
+        "at the observed spread",
     )  # fmt: skip
 
 
@@ -391,3 +395,77 @@ def separations(
         runner = None if route.runner_up is None else cells[(task_type, route.runner_up)]
         out[task_type] = separation(winner, runner, objective or route.objective)
     return out
+
+
+@dataclass(frozen=True)
+class RepeatHint:
+    """What `modelduel run --repeat N` would take to separate one task type's route.
+
+    Attributes:
+        task_type: the workload kind.
+        separation: its verdict (not separated, with a runs estimate).
+        tasks: the suite's tasks of this type.
+        repeat: about the `--repeat` that gives each model `separation.runs_per_model`
+            runs of this type: ceil(runs per model / tasks), since `--repeat N` means N
+            runs of every task on every model in total (a resumed batch adds the rest).
+    """
+
+    task_type: str
+    separation: Separation
+    tasks: int
+    repeat: int
+
+
+def repeat_hints(
+    seps: Mapping[str, Separation], tasks_per_type: Mapping[str, int], current_repeat: int = 1
+) -> list[RepeatHint]:
+    """The task types of a suite whose route is not separated yet, and the `--repeat` for it.
+
+    Args:
+        seps: task type -> verdict (`separations` over the CSV's scored runs).
+        tasks_per_type: the suite's tasks per task type (types not in the suite are left out).
+        current_repeat: the `--repeat` asked for now; a type it already covers gets no hint.
+
+    Returns:
+        One hint per type that is not separated and has a runs estimate, in `seps` order.
+    """
+    out: list[RepeatHint] = []
+    for task_type, sep in seps.items():
+        tasks = tasks_per_type.get(task_type, 0)
+        if sep.separated or sep.runs_per_model is None or tasks < 1:
+            continue
+        repeat = max(1, math.ceil(sep.runs_per_model / tasks))
+        if repeat > current_repeat:
+            out.append(RepeatHint(task_type, sep, tasks, repeat))
+    return out
+
+
+def repeat_hint_lines(
+    rows: Iterable[Mapping[str, str]],
+    tasks_per_type: Mapping[str, int],
+    current_repeat: int,
+    command: str,
+) -> list[str]:
+    """What `modelduel run` prints when the CSV says a suite's task type is not separated.
+
+    Args:
+        rows: the results CSV's rows (malformed ones and extra copies of a run are left
+            out here: `route` is where they are reported).
+        tasks_per_type: the suite's tasks per task type.
+        current_repeat: the `--repeat` of this run.
+        command: the command to suggest, e.g. "modelduel run tasks/starter --csv r.csv".
+
+    Returns:
+        One line per task type the route is not separated for, with the `--repeat` that
+        would give each model about the runs the power estimate asks for.
+    """
+    from modelduel.core.routing import choose_routes, compute_stats, dedupe_runs, row_problems
+
+    kept, _ = dedupe_runs(rows)
+    stats = compute_stats(r for r in kept if not row_problems(r))
+    seps = separations(stats, choose_routes(stats))
+    return [
+        f"{h.task_type}: {h.separation.winner} vs {h.separation.runner_up} {h.separation.note}; "
+        f"`{command} --repeat {h.repeat}` gives each model ~{h.repeat * h.tasks} runs of it"
+        for h in repeat_hints(seps, tasks_per_type, current_repeat)
+    ]

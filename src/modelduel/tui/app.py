@@ -846,6 +846,7 @@ class ModelduelApp(App[None]):
             objective="quality-per-cost",
             success_score=4,
             simulated=simulated_note(loaded.rows),
+            rows=loaded.rows,
         )
         self.push_screen(ReportScreen(report, f"Routing report: {path}"))
 
