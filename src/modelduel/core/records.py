@@ -150,6 +150,13 @@ _FROM_RUN: dict[str, Callable[[_Run], object]] = {
     "cache_write_tokens": lambda r: r.stats.cache_write_tokens,
     "rank": _later,
     "parts_source": _later,
+    "judge_model": _later,
+    "judge_quality": _later,
+    "judge_correctness": _later,
+    "judge_format": _later,
+    "judge_rework": _later,
+    "judge_reason": _later,
+    "judge_cost_usd": _later,
 }
 
 
