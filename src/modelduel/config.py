@@ -39,6 +39,7 @@ __all__ = [
     "Config",
     "DuelSettings",
     "InitResult",
+    "JudgeConfig",
     "ModelOptions",
     "ProviderConfig",
     "ResolvedModel",
@@ -99,6 +100,19 @@ class ProviderConfig(_Frozen):
     """Every model of this provider costs 0 (a local server)."""
 
 
+class JudgeConfig(_Frozen):
+    """The blind judge, under `[judge]`: a second opinion on each finished answer."""
+
+    model: str
+    """The judging model, any model modelduel can run (`anthropic/claude-opus-4-7`)."""
+    rubric: str | None = None
+    """The rubric prompt the judge scores by (None: the default, from the brief's rubric)."""
+    allow_self: bool = False
+    """Let the judge score answers of its own provider (off: self-preference bias)."""
+    enabled: bool = True
+    """False keeps the settings but sends nothing to the judge."""
+
+
 class Config(_Frozen):
     """The whole configuration file."""
 
@@ -136,6 +150,8 @@ class Config(_Frozen):
     """Demo-mode profile overrides by model id (`[simulator."gpt-5.5"] ttft_ms = 2000`):
     ttfb_ms, ttft_ms, reasoning_ms, tps, jitter, answer_tokens, silent_think_ms, shape,
     unverified_org, no_usage, faults (checked by the simulator's profiles module)."""
+    judge: JudgeConfig | None = None
+    """The blind judge (`[judge]`); None: no judge."""
 
 
 @dataclass(frozen=True)
@@ -289,6 +305,8 @@ def parse_config(data: dict[str, Any], source: str) -> Config:
                 raise ConfigError(
                     f"{source}: key 'models.{spec}.capabilities': {_first_error(exc)}"
                 ) from None
+    if config.judge is not None:
+        _check_judge(config, config.judge, source)
     for name, provider in config.providers.items():
         if provider.kind not in registry.kinds():
             raise ConfigError(
@@ -301,6 +319,27 @@ def parse_config(data: dict[str, Any], source: str) -> Config:
                 f'that is not built in (e.g. base_url = "http://localhost:11434/v1")'
             )
     return config
+
+
+def _check_judge(config: Config, judge: JudgeConfig, source: str) -> None:
+    """`[judge]` names a model modelduel can run, and a rubric that says something."""
+    provider, sep, model_id = judge.model.partition("/")
+    known = ", ".join(_known_providers(config))
+    if not sep or not provider or not model_id:
+        raise ConfigError(
+            f"{source}: key 'judge.model': {judge.model!r} is not a model; write "
+            f'PROVIDER/MODEL_ID, e.g. model = "anthropic/claude-opus-4-7" (providers: {known})'
+        )
+    if provider not in config.providers and provider not in registry.builtin_providers():
+        raise ConfigError(
+            f"{source}: key 'judge.model': {judge.model!r} is not a configured model: "
+            f"unknown provider {provider!r} (known: {known}; add it as [providers.{provider}])"
+        )
+    if judge.rubric is not None and not judge.rubric.strip():
+        raise ConfigError(
+            f"{source}: key 'judge.rubric': is blank; write the rubric prompt or remove the "
+            "key for the default rubric"
+        )
 
 
 def _describe(exc: ValidationError, source: str) -> str:
@@ -334,6 +373,8 @@ def _model_at(loc: tuple[int | str, ...]) -> type[BaseModel] | None:
             model = PriceOverride
         elif head == "capabilities":
             model = CapabilityOverride
+        elif head == "judge":
+            model = JudgeConfig
         else:
             return None
     return model

@@ -252,6 +252,10 @@ def run_route(args: argparse.Namespace) -> int:
             console.print(renderable)
         for renderable in week_tables(weeks) if weeks else []:
             console.print(renderable)
+        from modelduel.core.judge_agreement import agreement_report  # [judge]: trust it?
+
+        if (judge_table := agreement_report(loaded.rows)) is not None:
+            console.print(judge_table)
         for note in notes:
             console.print(f"note: {note}", style="dim", highlight=False)
         for path in (args.export, args.export_litellm):

@@ -137,6 +137,7 @@ async def _run_items(
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
     from modelduel.core.checks import CheckRunner, csv_columns, transcript_fields
+    from modelduel.core.judge import judge_runner, judged_task
     from modelduel.core.records import csv_row, transcript_record
     from modelduel.core.session import DuelState, RunSlot
     from modelduel.core.worker import ChildDuelRunner, stop_reason
@@ -147,7 +148,8 @@ async def _run_items(
 
     stopping = asyncio.Event()
     duels: dict[str, DuelState] = {}  # run id -> its duel, while the run is going
-    checking: set[asyncio.Future[None]] = set()  # saved runs whose checks are running
+    checking: set[asyncio.Future[None]] = set()  # saved runs whose checks or judge run
+    extras: dict[str, dict[str, object]] = {}  # run id -> checks and judge fields of its transcript
     finished: dict[str, asyncio.Event] = {}  # duel id -> set when all its runs ended
     outcome = _Outcome()
     progress = Progress(
@@ -160,6 +162,8 @@ async def _run_items(
     bar = progress.add_task("runs", total=total, completed=total - sum(len(i.specs) for i in items))
 
     def sink(run_id: str, stamped: Stamped) -> None:
+        if judge is not None and judge.sink(run_id, stamped):
+            return
         duel = duels.get(run_id)
         if duel is not None:
             duel.sink(run_id, stamped)
@@ -194,13 +198,29 @@ async def _run_items(
         try:
             update_run(args.csv, slot.run_id, csv_columns(results))
             # The transcript keeps the last record of a run: this one adds the verdicts.
+            extras.setdefault(slot.run_id, {}).update(transcript_fields(results))
             with file_lock(args.csv):
-                record = transcript_record(duel, slot) | transcript_fields(results)
+                record = transcript_record(duel, slot) | extras[slot.run_id]
                 append_transcript(args.csv, record)
         except (CsvError, OSError) as exc:
             save_failed(exc if isinstance(exc, CsvError) else CsvError(f"{args.csv}: {exc}"))
 
+    async def judge_then_update(duel: DuelState, slot: RunSlot, task: Task | None) -> None:
+        # The judge's verdict is a suggestion beside the person's: it only adds its own
+        # cells (a failed judge adds "judge failed: ..."), and its cost is not the run's.
+        assert judge is not None
+        verdict = await judge.verdict(judged_task(task, duel), slot.model, slot.stats().text)
+        try:
+            update_run(args.csv, slot.run_id, verdict.csv_columns())
+            extras.setdefault(slot.run_id, {})["judge"] = verdict.as_dict()
+            with file_lock(args.csv):
+                append_transcript(args.csv, transcript_record(duel, slot) | extras[slot.run_id])
+        except (CsvError, OSError) as exc:
+            save_failed(exc if isinstance(exc, CsvError) else CsvError(f"{args.csv}: {exc}"))
+
     def on_ended(run_id: str) -> None:
+        if judge is not None and judge.on_ended(run_id):
+            return
         duel = duels.pop(run_id, None)
         if duel is None:
             return
@@ -220,6 +240,8 @@ async def _run_items(
         task = by_id.get(duel.task_id)
         if error is None and task is not None and task.checks:
             checking.add(asyncio.ensure_future(check_then_update(duel, slot, task)))
+        if error is None and judge is not None and not stopping.is_set():
+            checking.add(asyncio.ensure_future(judge_then_update(duel, slot, task)))
 
     def stop(reason: str) -> None:
         stopping.set()
@@ -234,6 +256,9 @@ async def _run_items(
         env=env,
         on_run_ended=on_ended,
     )
+    from modelduel.config import resolve_model
+
+    judge = judge_runner(config.judge, lambda spec: resolve_model(spec, config, env), child.start)
     await child.open()
     loop = asyncio.get_running_loop()
 

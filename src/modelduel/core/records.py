@@ -155,6 +155,13 @@ _FROM_RUN: dict[str, Callable[[_Run], object]] = {
     "rank": _later,
     "parts_source": _later,
     "effort": lambda r: r.slot.model.effort_word,
+    "judge_model": _later,
+    "judge_quality": _later,
+    "judge_correctness": _later,
+    "judge_format": _later,
+    "judge_rework": _later,
+    "judge_reason": _later,
+    "judge_cost_usd": _later,
 }
 
 

@@ -205,6 +205,11 @@ def build_answer(
         shape: mixed (the persona's markdown, grown with more sections), prose, list,
             table or code (one long fenced code block); see `longform`.
     """
+    from modelduel.simulator.judge import judge_reply
+
+    verdict = judge_reply(prompt, model)  # a judge prompt gets a JSON verdict, no markdown
+    if verdict is not None:
+        return Answer(reasoning_parts=(), text=verdict)
     persona = persona if persona in _PERSONA_INTRO else "plain"
     topic = topic_of(prompt)
     keys = _keywords(prompt)

@@ -98,6 +98,14 @@ TABLE: tuple[Column, ...] = (
     _extra("rank", "int", "preference within its duel: 1 = best, ties share; empty = not ranked"),
     _extra("parts_source", "text", "whose each rubric part is: part=person or part=check"),
     _extra("effort", "text", "the effort word the request sent (empty: the model's default)"),
+    # the blind judge's second opinion ([judge] in the config); its cost is not the run's
+    _extra("judge_model", "text", "the judge model that was asked; empty = no judge"),
+    _extra("judge_quality", "int", "the judge's quality (0-2); empty = no valid verdict"),
+    _extra("judge_correctness", "int", "the judge's correctness (0-1)"),
+    _extra("judge_format", "int", "the judge's format (0-1)"),
+    _extra("judge_rework", "int", "the judge's rework (0-1)"),
+    _extra("judge_reason", "text", "the judge's one-line reason, or why there is no verdict"),
+    _extra("judge_cost_usd", "float", "the judge run's cost in US dollars, apart from cost_usd"),
 )
 """Every column the app writes, in CSV order (new columns go at the end)."""
 
