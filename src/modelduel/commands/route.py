@@ -21,7 +21,7 @@ import argparse
 import json
 import math
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
@@ -30,9 +30,9 @@ from modelduel.core.routing import (
     CellStats,
     Objective,
     Route,
+    RunTable,
     choose_routes,
-    compute_stats,
-    iso_week,
+    compute_table_stats,
     plural,
 )
 from modelduel.core.scoring import MAX_SCORE
@@ -129,16 +129,12 @@ def _payload(stats: list[CellStats], routes: Mapping[str, Route]) -> dict[str, A
 
 
 def _by_week(
-    rows: Sequence[Mapping[str, str]], success_score: float, objective: Objective
+    table: RunTable, success_score: float, objective: Objective
 ) -> dict[str, tuple[list[CellStats], dict[str, Route]]]:
-    groups: dict[str, list[Mapping[str, str]]] = {}
-    for row in rows:
-        groups.setdefault(iso_week(row.get("timestamp")), []).append(row)
-    # Weeks in time order; undated rows (hand-written CSVs) last.
-    order = sorted(groups, key=lambda w: (w == "undated", w))
     out: dict[str, tuple[list[CellStats], dict[str, Route]]] = {}
-    for week in order:
-        stats = compute_stats(groups[week], success_score)
+    # Weeks in time order; undated rows (hand-written CSVs) last.
+    for week, rows in table.by_week().items():
+        stats = compute_table_stats(rows, success_score)
         if stats:
             out[week] = (stats, choose_routes(stats, objective))
     return out
@@ -170,11 +166,11 @@ def run_route(args: argparse.Namespace) -> int:
         The exit status.
 
     Raises:
-        CsvError: a file or row is bad (see `core.routing_rows.load_route_rows`).
+        CsvError: a file or row is bad (see `core.routing_rows.load_route_table`).
         ModelduelError: a bad option, or an export cannot be written.
     """
     from modelduel.core.routing_export import litellm_config, routes_toml_text
-    from modelduel.core.routing_rows import load_route_rows
+    from modelduel.core.routing_rows import load_route_table
     from modelduel.fileutil import write_export
     from modelduel.report import render_report, week_tables
 
@@ -182,19 +178,19 @@ def run_route(args: argparse.Namespace) -> int:
     success_score = float(args.success_score)
     if not 0 <= success_score <= MAX_SCORE:
         raise ModelduelError(f"--success-score takes a score from 0 to 5, not {success_score:g}")
-    loaded = load_route_rows(
+    loaded = load_route_table(
         args.csv_files, skip_bad_rows=args.skip_bad_rows, check_timestamp=args.by_week
     )
-    stats = compute_stats(loaded.rows, success_score)
+    stats = compute_table_stats(loaded.table, success_score)
     routes = choose_routes(stats, objective)
-    weeks = _by_week(loaded.rows, success_score, objective) if args.by_week else {}
+    weeks = _by_week(loaded.table, success_score, objective) if args.by_week else {}
 
     scored = sum(c.runs for c in stats)
     notes: list[str] = []
-    unscored = len(loaded.rows) - scored
+    unscored = len(loaded.table) - scored
     if unscored:
         notes.append(f"{plural(unscored, 'unscored run')} left out")
-    simulated = simulated_note(loaded.rows)
+    simulated = simulated_note(loaded.table.simulated_rows())
     if loaded.duplicates:
         notes.append(f"{plural(loaded.duplicates, 'duplicate run id')} counted once")
     if loaded.skipped:
