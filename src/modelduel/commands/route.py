@@ -169,7 +169,6 @@ def run_route(args: argparse.Namespace) -> int:
         CsvError: a file or row is bad (see `core.routing_rows.load_route_table`).
         ModelduelError: a bad option, or an export cannot be written.
     """
-    from modelduel.core.routing_export import litellm_config, routes_toml_text
     from modelduel.core.routing_rows import load_route_table
     from modelduel.fileutil import write_export
     from modelduel.report import render_report, week_tables
@@ -202,7 +201,10 @@ def run_route(args: argparse.Namespace) -> int:
             "model), so their cells cannot win on cost"
         )
 
+    # the exports (and the provider registry, pydantic with it) only when one is asked for
     if args.export is not None:
+        from modelduel.core.routing_export import routes_toml_text
+
         toml_text = routes_toml_text(
             routes,
             objective=objective,
@@ -212,6 +214,8 @@ def run_route(args: argparse.Namespace) -> int:
         )
         write_export(args.export, toml_text)
     if args.export_litellm is not None:
+        from modelduel.core.routing_export import litellm_config
+
         text = litellm_config(routes, objective=objective, simulated_note=simulated)
         write_export(args.export_litellm, text)
 

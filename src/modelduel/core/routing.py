@@ -401,12 +401,14 @@ class RunTable:
         """
         import numpy as np
 
-        labels = [iso_week(t) for t in self.timestamps]
-        weeks = sorted(set(labels), key=lambda w: (w == "undated", w))
-        week_of = np.array([weeks.index(w) for w in labels], dtype=np.int64)
-        row_week = week_of[self.timestamp] if len(self) else np.zeros(0, dtype=np.int64)
-        parts = {week: self.take(row_week == i) for i, week in enumerate(weeks)}
-        return {week: part for week, part in parts.items() if len(part)}
+        # only the timestamps of these rows: a distinct cell may belong to a row left out
+        label = {code: iso_week(self.timestamps[code]) for code in np.unique(self.timestamp)}
+        weeks = sorted(set(label.values()), key=lambda w: (w == "undated", w))
+        week_of = np.zeros(len(self.timestamps), dtype=np.int64)
+        for code, week in label.items():
+            week_of[code] = weeks.index(week)
+        row_week = week_of[self.timestamp]
+        return {week: self.take(row_week == i) for i, week in enumerate(weeks)}
 
     def simulated_rows(self) -> list[Mapping[str, str]]:
         """As many rows as the table holds, carrying only their `simulated` cell (in no

@@ -41,6 +41,10 @@ ROUTE_COLUMNS: tuple[str, ...] = (
 )
 _NUMBERS = ("score", "time_to_first_useful_s", "cost_usd")
 
+# Rows validated at a time: large enough for numpy to pay, small enough that the cell
+# strings of one chunk are all that is ever held.
+CHUNK_ROWS = 8192
+
 
 @dataclass(frozen=True)
 class LoadedRows:
@@ -299,7 +303,7 @@ def load_route_table(
     for path in paths:
         if not path.is_file():
             raise CsvError(f"{path}: no such file" if not path.exists() else f"{path}: not a file")
-        chunks = read_column_chunks(path, ROUTE_COLUMNS, on_notice=warn)
+        chunks = read_column_chunks(path, ROUTE_COLUMNS, on_notice=warn, chunk_rows=CHUNK_ROWS)
         problems_at: list[tuple[int, list[str]]] = []
         for chunk in chunks:
             part = _chunk_part(

@@ -27,6 +27,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import io
+import itertools
 import logging
 import operator
 import os
@@ -36,6 +37,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from modelduel.errors import CsvError
 
@@ -761,49 +763,48 @@ class ColumnChunks:
         present = [name for name in self.names if name in index]
         pick = operator.itemgetter(*(index[name] for name in present))
         single = len(present) == 1
-        records: list[tuple[str, ...]] = []
-        lines: list[int] = []
         last_bad = False
         torn_reason = ""
-
-        def chunk() -> ColumnChunk:
-            columns: list[tuple[str, ...]] = (
-                [tuple(r[0] for r in records)] if single else list(zip(*records, strict=True))
-            )
-            if not records:
-                columns = [() for _ in present]
-            cells = {name: _decoded(col) for name, col in zip(present, columns, strict=True)}
-            for name in self.names:
-                cells.setdefault(name, [""] * len(lines))
-            return ColumnChunk(lines, cells)
-
-        while True:
-            first = reader.line_num
+        while not torn_reason:
+            start = reader.line_num
+            batch: list[list[str]] = []
+            append = batch.append
             try:
-                record = next(reader)
-            except StopIteration:
-                break
+                # records a batch at a time: the per-record work stays in C
+                for record in itertools.islice(reader, self._chunk_rows):
+                    append(record)
             except csv.Error as exc:
-                if "unexpected end of data" in str(exc):
-                    torn_reason = "it ends inside a quoted cell"
-                    last_bad = False  # a torn record, so the one before is judged as any other
-                    break
-                raise CsvError(
-                    f"{path}: line {reader.line_num}: {exc}; fix the quoting on that line"
-                ) from None
-            if not record:
-                continue
-            if len(record) != width:
-                self.bad.append(BadRow(first + 1, len(record), width))
-                last_bad = True
-                continue
-            last_bad = False
-            picked = pick(record)
-            records.append((picked,) if single else picked)
-            lines.append(first + 1)
-            if len(records) >= self._chunk_rows:
-                yield chunk()
-                records, lines = [], []
+                if "unexpected end of data" not in str(exc):
+                    raise CsvError(
+                        f"{path}: line {reader.line_num}: {exc}; fix the quoting on that line"
+                    ) from None
+                # a torn record: the one before it is judged as any other record
+                torn_reason = "it ends inside a quoted cell"
+            if not batch:
+                break
+            lines = _record_lines(batch, start, None if torn_reason else reader.line_num)
+            if set(map(len, batch)) == {width}:
+                kept = batch
+                last_bad = False
+            else:
+                kept, kept_lines = [], []
+                for record, line in zip(batch, lines, strict=True):
+                    if not record:
+                        continue
+                    if len(record) != width:
+                        self.bad.append(BadRow(line, len(record), width))
+                        last_bad = True
+                        continue
+                    last_bad = False
+                    kept.append(record)
+                    kept_lines.append(line)
+                lines = kept_lines
+            if torn_reason:
+                last_bad = False
+            if kept:
+                yield self._chunk(present, single, list(map(pick, kept)), lines)
+            if len(batch) < self._chunk_rows:
+                break
         if last_bad:
             # the last record has another number of cells than the header: torn, as `_parse` says
             torn = self.bad.pop()
@@ -813,8 +814,35 @@ class ColumnChunks:
                 f"{path}: the last row is incomplete ({torn_reason}); skipped it "
                 "(left as it is, so it was not repaired)"
             )
-        if records:
-            yield chunk()
+
+    def _chunk(
+        self, present: list[str], single: bool, picked: list[Any], lines: list[int]
+    ) -> ColumnChunk:
+        columns: list[tuple[str, ...]] = (
+            [tuple(picked)] if single else list(zip(*picked, strict=True))
+        )
+        cells = {name: _decoded(col) for name, col in zip(present, columns, strict=True)}
+        for name in self.names:
+            cells.setdefault(name, [""] * len(lines))
+        return ColumnChunk(lines, cells)
+
+
+def _record_lines(batch: list[list[str]], start: int, end: int | None) -> list[int]:
+    """The 1-based line on which each record of a batch starts.
+
+    The batch began after line `start` and (when `end` is known) ended on line `end`. A
+    record takes one line plus one per newline inside its quoted cells (lines are split
+    at "\n" only), so when the batch took as many lines as it has records, they are
+    consecutive; otherwise each record's newlines are counted.
+    """
+    if end is not None and end - start == len(batch):
+        return list(range(start + 1, start + 1 + len(batch)))
+    lines: list[int] = []
+    line = start + 1
+    for record in batch:
+        lines.append(line)
+        line += 1 + "\x00".join(record).count("\n")
+    return lines
 
 
 def _is_utf8(data: bytes) -> bool:
