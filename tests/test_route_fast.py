@@ -16,7 +16,11 @@ import pytest
 
 from modelduel.core import routing_rows
 from modelduel.core.routing import (
+    BOOTSTRAP_SAMPLES,
     CellStats,
+    _rank_key,
+    _summarise,
+    _win_share,
     choose_routes,
     compute_stats,
     compute_table_stats,
@@ -241,3 +245,39 @@ def test_bad_headers_fail_as_the_row_path_does(tmp_path: Path, text: str) -> Non
         assert str(fast_error.value) == str(exc)
         return
     assert len(load_route_table([path]).table) == len(slow.rows) == 0
+
+
+def _reference_win_share(best: CellStats, other: CellStats, objective: str) -> float:
+    """The bootstrap by its plain definition: `random.choices` and `_summarise` per resample."""
+    rng = random.Random(f"{best.task_type}\x00{best.model}\x00{other.model}\x00{objective}")
+    wins = 0
+    for _ in range(BOOTSTRAP_SAMPLES):
+        a = _summarise("", "", rng.choices(best.runs_detail, k=best.runs), best.success_score)
+        b = _summarise("", "", rng.choices(other.runs_detail, k=other.runs), other.success_score)
+        ka, kb = _rank_key(a, objective), _rank_key(b, objective)
+        if ka is not None and (kb is None or ka < kb):
+            wins += 1
+    return wins / BOOTSTRAP_SAMPLES
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_packed_bootstrap_counts_unpriced_and_successes_as_the_reference(seed: int) -> None:
+    # whole scores (the packed sums) with unknown costs in both cells: under `quality` a
+    # tie on the average is broken by cost per success, which an unpriced run takes away
+    rng = random.Random(seed)
+    rows = [
+        {
+            "task_type": "x",
+            "model": model,
+            "score": str(rng.choice([3, 4, 4, 5])),
+            "cost_usd": rng.choice(["0.01", "0.02", "", "0.015"]),
+            "time_to_first_useful_s": rng.choice(["", "0.5", "1.5"]),
+        }
+        for model in ("a", "b")
+        for _ in range(12)
+    ]
+    best, other = compute_stats(rows)
+    for objective in ("quality-per-cost", "cost", "quality", "latency"):
+        for first, second in ((best, other), (other, best)):
+            expected = _reference_win_share(first, second, objective)
+            assert _win_share(first, second, objective) == expected

@@ -618,6 +618,9 @@ class _Columns:
     flags: Any  # int64 per run: 1 if a success, plus 1 << 32 if unpriced
     timed: list[int]  # runs with a ttfu, in ttfu order
     ttfus: Any  # their ttfus, sorted
+    # int64 per run: score << 40 | unpriced << 20 | success, when every score is a whole
+    # number and the cell has under 2**20 runs, so one gather sums all three; else None
+    packed: Any = None
 
     @staticmethod
     def of(np: Any, cell: CellStats) -> _Columns:
@@ -631,7 +634,15 @@ class _Columns:
             (j for j, r in enumerate(runs) if r[2] is not None), key=lambda j: runs[j][2] or 0.0
         )
         ttfus = np.array([runs[j][2] for j in timed], dtype=np.float64)
-        return _Columns(runs, scores, costs, flags, timed, ttfus)
+        packed = None
+        whole = scores == np.floor(scores)
+        if len(runs) < _PACK_LIMIT and bool(whole.all()) and bool((scores >= 0).all()):
+            # a sum of whole scores is exact in float64 as in int64: the same averages
+            packed = (scores.astype(np.int64) << 40) | ((flags >> 32) << 20) | (flags & 0xFFFFFFFF)
+        return _Columns(runs, scores, costs, flags, timed, ttfus, packed)
+
+
+_PACK_LIMIT = 1 << 20
 
 
 def _resample_keys(np: Any, cell: _Columns, uniforms: Any, objective: str) -> list[_Key | None]:
@@ -642,12 +653,14 @@ def _resample_keys(np: Any, cell: _Columns, uniforms: Any, objective: str) -> li
     picks = (uniforms * float(n)).astype(np.int64)
     # Gathered sums, not a counts matrix times the columns: `@` goes to a multithreaded
     # BLAS that spins for seconds on a busy 2-core machine, and einsum on integers is slow.
-    avg = cell.scores[picks].sum(axis=1) / n
-    total = cell.costs[picks].sum(axis=1)
-    flags = cell.flags[picks].sum(axis=1)  # successes + unpriced << 32
-    successes, unpriced = flags & 0xFFFFFFFF, flags >> 32
-    has_cps = (successes > 0) & (unpriced == 0)
-    cps = np.where(has_cps, total / np.maximum(successes, 1), np.nan)
+    if cell.packed is not None:
+        sums = cell.packed[picks].sum(axis=1)
+        avg = (sums >> 40) / n
+        successes, unpriced = sums & 0xFFFFF, (sums >> 20) & 0xFFFFF
+    else:
+        avg = cell.scores[picks].sum(axis=1) / n
+        flags = cell.flags[picks].sum(axis=1)  # successes + unpriced << 32
+        successes, unpriced = flags & 0xFFFFFFFF, flags >> 32
     avgs = [_canon(x) for x in avg.tolist()]
     if objective == "latency":
         offsets = (np.arange(size, dtype=np.int64) * n)[:, None]
@@ -655,6 +668,10 @@ def _resample_keys(np: Any, cell: _Columns, uniforms: Any, objective: str) -> li
         counts = np.bincount((picks + offsets).ravel(), minlength=size * n).reshape(size, n)
         medians = _resample_medians(np, cell, counts)
         return [None if m is None else (_canon(m), -a) for m, a in zip(medians, avgs, strict=True)]
+    # costs only here: the latency key does not use them
+    total = cell.costs[picks].sum(axis=1)
+    has_cps = (successes > 0) & (unpriced == 0)
+    cps = np.where(has_cps, total / np.maximum(successes, 1), np.nan)
     keys: list[_Key | None] = []
     for a, raw_avg, ok, c in zip(avgs, avg.tolist(), has_cps.tolist(), cps.tolist(), strict=True):
         if objective == "quality-per-cost":

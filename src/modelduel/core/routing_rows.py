@@ -158,7 +158,10 @@ def _numbers(np: Any, cells: list[str]) -> tuple[Any, Any]:
     """
     nan = math.nan
     try:
-        values = np.array([float(c) if c else nan for c in cells], dtype=np.float64)
+        if "" in cells:
+            values = np.array([float(c) if c else nan for c in cells], dtype=np.float64)
+        else:  # no empty cell: the conversion stays in C
+            values = np.fromiter(map(float, cells), dtype=np.float64, count=len(cells))
     except ValueError:
         values = None
     if values is not None:
@@ -248,8 +251,9 @@ def _chunk_part(
 
 def _dedupe_order(np: Any, run_ids: list[str], scored: Any) -> tuple[Any | None, int]:
     """The rows `dedupe_runs` keeps, as indexes in its order; None when it keeps them all."""
-    with_id = [r for r in run_ids if r]
-    if len(set(with_id)) == len(with_id):
+    distinct = set(run_ids)
+    distinct.discard("")
+    if len(distinct) == len(run_ids) - run_ids.count(""):
         return None, 0
     out: list[int] = []
     where: dict[str, int] = {}

@@ -33,11 +33,11 @@ import operator
 import os
 import sys
 import tempfile
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 from modelduel.errors import CsvError
 
@@ -693,8 +693,37 @@ class ColumnChunk:
             a column the file lacks is all ``""``).
     """
 
-    lines: list[int]
+    lines: Sequence[int]
     cells: dict[str, list[str]]
+
+
+class _Lines(Sequence[int]):
+    """The start line of each kept record of a batch, worked out only when first asked for
+    (a reader asks for the lines of bad rows only)."""
+
+    def __init__(
+        self, batch: list[list[str]], start: int, end: int | None, kept: list[int] | None
+    ) -> None:
+        self._batch, self._start, self._end, self._kept = batch, start, end, kept
+        self._lines: list[int] | None = None
+        self._len = len(batch) if kept is None else len(kept)
+
+    def _all(self) -> list[int]:
+        if self._lines is None:
+            lines = _record_lines(self._batch, self._start, self._end)
+            self._lines = lines if self._kept is None else [lines[i] for i in self._kept]
+            self._batch = []
+        return self._lines
+
+    def __len__(self) -> int:
+        return self._len
+
+    @overload
+    def __getitem__(self, index: int) -> int: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[int]: ...
+    def __getitem__(self, index: int | slice) -> int | list[int]:
+        return self._all()[index]
 
 
 def _decoded(cells: tuple[str, ...] | list[str]) -> list[str]:
@@ -782,13 +811,16 @@ class ColumnChunks:
                 torn_reason = "it ends inside a quoted cell"
             if not batch:
                 break
-            lines = _record_lines(batch, start, None if torn_reason else reader.line_num)
+            end = None if torn_reason else reader.line_num
+            lines: Sequence[int]
             if set(map(len, batch)) == {width}:
                 kept = batch
+                lines = _Lines(batch, start, end, None)
                 last_bad = False
             else:
+                all_lines = _record_lines(batch, start, end)
                 kept, kept_lines = [], []
-                for record, line in zip(batch, lines, strict=True):
+                for record, line in zip(batch, all_lines, strict=True):
                     if not record:
                         continue
                     if len(record) != width:
@@ -816,7 +848,7 @@ class ColumnChunks:
             )
 
     def _chunk(
-        self, present: list[str], single: bool, picked: list[Any], lines: list[int]
+        self, present: list[str], single: bool, picked: list[Any], lines: Sequence[int]
     ) -> ColumnChunk:
         columns: list[tuple[str, ...]] = (
             [tuple(picked)] if single else list(zip(*picked, strict=True))
