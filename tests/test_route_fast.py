@@ -10,6 +10,8 @@ from __future__ import annotations
 import csv
 import io
 import random
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -281,3 +283,25 @@ def test_packed_bootstrap_counts_unpriced_and_successes_as_the_reference(seed: i
         for first, second in ((best, other), (other, best)):
             expected = _reference_win_share(first, second, objective)
             assert _win_share(first, second, objective) == expected
+
+
+def test_route_imports_no_ui_and_no_provider_stack(tmp_path: Path) -> None:
+    # `modelduel route` is a report: Textual, the provider registry (pydantic) and the
+    # HTTP stack are start-up cost it never uses; the exports import them when asked
+    path = tmp_path / "runs.csv"
+    write_awkward(path, 50, seed=8)
+    code = (
+        "import sys\n"
+        "from modelduel.cli import main\n"
+        "try:\n"
+        f"    main(['route', '--json', {str(path)!r}])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "heavy = ('textual', 'pydantic', 'httpx', 'modelduel.tui', 'modelduel.providers')\n"
+        "print('LOADED', sorted(m for m in sys.modules if m.split('.')[0] in heavy\n"
+        "      or any(m.startswith(h + '.') or m == h for h in heavy)))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
+    ).stdout
+    assert "LOADED []" in out, out[-500:]
