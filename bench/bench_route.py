@@ -1,19 +1,25 @@
-"""`modelduel route` on 5k / 50k / 200k rows: wall time, peak RSS, and the part spent loading.
+"""`modelduel route` on 5k / 50k / 200k rows, timed from outside as the user runs it.
 
-Run: `python bench/bench_route.py [--rows 5000,50000,200000] [--runs 3]`.
+Run: `.venv/bin/python bench/bench_route.py [--rows 5000,50000,200000] [--runs 5]
+[--columns all|brief]`.
 
-A CSV of N rows is generated once per size (10 task types x 5 models, the brief's columns
-plus run_id and timestamp, seeded), then `modelduel route FILE` runs in a fresh process
-`--runs` times; each line prints min / median / max wall time and peak RSS (the child's
-`ru_maxrss`) over the runs, the time per 10k rows (linear in rows when it stays flat), and
-how much of the median went to reading and validating the CSV (`load_route_rows` alone,
-measured in the same way) versus the statistics and the bootstrap.
+A results CSV of N rows is generated once per size (10 task types x 5 models, seeded; the
+header is `storage.columns`' table: every column modelduel writes, or with
+`--columns brief` the brief's 11 plus run_id and timestamp). Then `python -m modelduel
+route FILE` runs as a fresh process `--runs` times, its output thrown away; the time is
+the parent's clock around the whole process (start-up and imports included) and the
+peak RSS is that child's own `ru_maxrss` (`os.wait4`). Each size prints p50 / p95 / max
+wall time, the same of its CPU time (user + system: on a shared machine the steadier
+figure) and the max RSS over the runs; the last lines give two ratios: p50(200k) /
+p50(50k) (4.0 would be proportional; start-up makes it less) and the cost of a row
+between 50k and 200k over the cost of a row between 5k and 50k (1.0 = linear in rows).
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import os
 import random
 import statistics
 import subprocess
@@ -22,122 +28,118 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from modelduel.storage.columns import BRIEF_COLUMNS, COLUMNS
+
 TASK_TYPES = [f"type_{i}" for i in range(10)]
 MODELS = ["openai/gpt-5.5", "anthropic/claude-opus-4-7", "gemini/gemini-3.1-pro-preview"]
 MODELS += ["ollama/qwen3-coder", "openai-chat/mistral-large"]
-HEADER = [
-    "task_id",
-    "task_type",
-    "model",
-    "score",
-    "time_to_first_useful_s",
-    "wall_time_s",
-    "input_tokens",
-    "output_tokens",
-    "cost_usd",
-    "manual_corrections",
-    "notes",
-    "run_id",
-    "timestamp",
-]
 
 
-def write_csv(path: Path, rows: int, seed: int = 13) -> None:
+def header(kind: str) -> list[str]:
+    """The CSV's columns, from the column table (never a list of our own)."""
+    if kind == "brief":
+        return [*BRIEF_COLUMNS, "run_id", "timestamp"]
+    return list(COLUMNS)
+
+
+def write_csv(path: Path, rows: int, columns: list[str], seed: int = 13) -> None:
     """A results CSV of `rows` scored runs spread over 10 task types x 5 models."""
     rng = random.Random(seed)
     with path.open("w", newline="", encoding="utf-8") as f:
         out = csv.writer(f)
-        out.writerow(HEADER)
+        out.writerow(columns)
         for i in range(rows):
             m = i % len(MODELS)
             t = (i // len(MODELS)) % len(TASK_TYPES)
-            score = min(5, max(0, round(rng.gauss(2.5 + 0.3 * m, 1.2))))
-            cost = round(rng.uniform(0.001, 0.05) * (1 + m), 6)
             week = 1 + (i * 52) // rows
-            out.writerow(
-                [
-                    f"task{t}-{i // 50}",
-                    TASK_TYPES[t],
-                    MODELS[m],
-                    score,
-                    f"{rng.uniform(0.3, 4.0):.3f}",
-                    f"{rng.uniform(2, 40):.3f}",
-                    rng.randint(100, 5000),
-                    rng.randint(50, 3000),
-                    cost,
-                    rng.randint(0, 2),
-                    "",
-                    f"run-{i}",
-                    f"2026-W{week:02d}-1T10:00:00Z",
-                ]
-            )
+            provider, model_id = MODELS[m].split("/", 1)
+            row: dict[str, object] = {
+                "task_id": f"task{t}-{i // 50}",
+                "task_type": TASK_TYPES[t],
+                "model": MODELS[m],
+                "score": min(5, max(0, round(rng.gauss(2.5 + 0.3 * m, 1.2)))),
+                "time_to_first_useful_s": f"{rng.uniform(0.3, 4.0):.3f}",
+                "wall_time_s": f"{rng.uniform(2, 40):.3f}",
+                "input_tokens": rng.randint(100, 5000),
+                "output_tokens": rng.randint(50, 3000),
+                "cost_usd": round(rng.uniform(0.001, 0.05) * (1 + m), 6),
+                "manual_corrections": rng.randint(0, 2),
+                "notes": "" if i % 7 else 'reworked, then "fine"\nsecond line',
+                "run_id": f"run-{i}",
+                "duel_id": f"duel-{i // len(MODELS)}",
+                "timestamp": f"2026-W{week:02d}-1T10:00:00Z",
+                "provider": provider,
+                "model_id": model_id,
+                "pane": m,
+                "blind": "false",
+                "simulated": "false",
+                "finish_reason": "stop",
+                "tokens_exact": "true",
+            }
+            out.writerow([row.get(name, "") for name in columns])
 
 
-_CHILD = """
-import resource, sys, time
-t0 = time.perf_counter()
-{body}
-peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-sys.stderr.write(f"BENCH {{time.perf_counter() - t0}} {{peak_kb}}\\n")
-"""
-
-_ROUTE = """
-from modelduel.cli import main
-try:
-    main(["route", sys.argv[1]])
-except SystemExit:
-    pass
-"""
-
-_LOAD = """
-from pathlib import Path
-from modelduel.commands.route import load_route_rows
-load_route_rows([Path(sys.argv[1])])
-"""
+def run_route(path: Path) -> tuple[float, float, float]:
+    """`python -m modelduel route PATH`: (wall seconds, CPU seconds, peak RSS in MB)."""
+    with tempfile.TemporaryFile() as err:
+        start = time.perf_counter()
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "modelduel", "route", str(path)],
+            stdout=subprocess.DEVNULL,
+            stderr=err,
+        )
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        if proc.returncode != 0:
+            err.seek(0)
+            raise SystemExit(f"route failed ({proc.returncode}):\n{err.read()[-2000:].decode()}")
+    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024  # KB on Linux
 
 
-def run_child(body: str, path: Path) -> tuple[float, float]:
-    """(seconds inside the child from before the import to the end, peak RSS in MB)."""
-    code = _CHILD.format(body=body)
-    proc = subprocess.run(
-        [sys.executable, "-c", code, str(path)],
-        capture_output=True,
-        text=True,
-        check=False,
-        cwd=ROOT,
-    )
-    line = next((ln for ln in proc.stderr.splitlines() if ln.startswith("BENCH ")), None)
-    if line is None:
-        raise SystemExit(f"route failed:\n{proc.stderr[-2000:]}")
-    _, seconds, rss_kb = line.split()
-    return float(seconds), int(rss_kb) / 1024
+def percentile(values: list[float], q: float) -> float:
+    """The q-quantile (0..1), interpolated between the nearest ranks."""
+    ordered = sorted(values)
+    pos = q * (len(ordered) - 1)
+    low = int(pos)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (pos - low)
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rows", default="5000,50000,200000")
-    parser.add_argument("--runs", type=int, default=3)
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--rows", default="5000,50000,200000", help="sizes, comma-separated")
+    parser.add_argument("--runs", type=int, default=5, help="runs per size")
+    parser.add_argument("--columns", choices=("all", "brief"), default="all")
     args = parser.parse_args()
     sizes = [int(s) for s in args.rows.split(",")]
+    p50: dict[int, float] = {}
     with tempfile.TemporaryDirectory() as tmp:
         for rows in sizes:
             path = Path(tmp) / f"r{rows}.csv"
-            write_csv(path, rows)
-            walls, rsss, loads = [], [], []
+            write_csv(path, rows, header(args.columns))
+            walls, cpus, rss = [], [], []
             for _ in range(args.runs):
-                start = time.perf_counter()
-                _, rss = run_child(_ROUTE, path)
-                walls.append(time.perf_counter() - start)
-                rsss.append(rss)
-                loads.append(run_child(_LOAD, path)[0])
-            med = statistics.median(walls)
+                wall, cpu, peak = run_route(path)
+                walls.append(wall)
+                cpus.append(cpu)
+                rss.append(peak)
+            p50[rows] = statistics.median(walls)
+            size_mb = path.stat().st_size / 1e6
             print(
-                f"route {rows:>7} rows: wall {min(walls):.2f} / {med:.2f} / {max(walls):.2f} s"
-                f" (min/median/max of {args.runs}), {med / rows * 1e4:.3f} s per 10k rows,"
-                f" peak RSS {min(rsss):.0f}-{max(rsss):.0f} MB,"
-                f" loading+validating {statistics.median(loads) / med:.0%} of the median"
+                f"route {rows:>7} rows ({size_mb:.0f} MB, {args.columns} columns):"
+                f" p50 {p50[rows]:.2f} s, p95 {percentile(walls, 0.95):.2f} s,"
+                f" max {max(walls):.2f} s over {args.runs} runs; CPU p50"
+                f" {statistics.median(cpus):.2f} s, p95 {percentile(cpus, 0.95):.2f} s;"
+                f" max RSS {max(rss):.0f} MB",
+                flush=True,
             )
+    if {50_000, 200_000} <= p50.keys():
+        print(f"p50(200k) / p50(50k) = {p50[200_000] / p50[50_000]:.2f} (4.0 = proportional)")
+    if {5_000, 50_000, 200_000} <= p50.keys():
+        late = (p50[200_000] - p50[50_000]) / 150_000
+        early = (p50[50_000] - p50[5_000]) / 45_000
+        print(f"cost per row 50k-200k / 5k-50k = {late / early:.2f} (1.0 = linear in rows)")
 
 
 if __name__ == "__main__":

@@ -100,6 +100,7 @@ def test_route_prints_the_judge_agreement(
             correctness="1",
             format="1",
             rework="1",
+            judge_model="anthropic/claude-opus-4-7",
             judge_quality=j,
             judge_correctness="1",
             judge_format="1",

@@ -25,7 +25,7 @@ import argparse
 import json
 import math
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
@@ -34,9 +34,9 @@ from modelduel.core.routing import (
     CellStats,
     Objective,
     Route,
+    RunTable,
     choose_routes,
-    compute_stats,
-    iso_week,
+    compute_table_stats,
     plural,
 )
 from modelduel.core.scoring import MAX_SCORE
@@ -133,16 +133,12 @@ def _payload(stats: list[CellStats], routes: Mapping[str, Route]) -> dict[str, A
 
 
 def _by_week(
-    rows: Sequence[Mapping[str, str]], success_score: float, objective: Objective
+    table: RunTable, success_score: float, objective: Objective
 ) -> dict[str, tuple[list[CellStats], dict[str, Route]]]:
-    groups: dict[str, list[Mapping[str, str]]] = {}
-    for row in rows:
-        groups.setdefault(iso_week(row.get("timestamp")), []).append(row)
-    # Weeks in time order; undated rows (hand-written CSVs) last.
-    order = sorted(groups, key=lambda w: (w == "undated", w))
     out: dict[str, tuple[list[CellStats], dict[str, Route]]] = {}
-    for week in order:
-        stats = compute_stats(groups[week], success_score)
+    # Weeks in time order; undated rows (hand-written CSVs) last.
+    for week, rows in table.by_week().items():
+        stats = compute_table_stats(rows, success_score)
         if stats:
             out[week] = (stats, choose_routes(stats, objective))
     return out
@@ -174,11 +170,10 @@ def run_route(args: argparse.Namespace) -> int:
         The exit status.
 
     Raises:
-        CsvError: a file or row is bad (see `core.routing_rows.load_route_rows`).
+        CsvError: a file or row is bad (see `core.routing_rows.load_route_table`).
         ModelduelError: a bad option, or an export cannot be written.
     """
-    from modelduel.core.routing_export import litellm_config, routes_toml_text
-    from modelduel.core.routing_rows import load_route_rows
+    from modelduel.core.routing_rows import load_route_table
     from modelduel.fileutil import write_export
     from modelduel.report import render_report, week_tables
     from modelduel.report_stats import preference_json, route_statistics, separation_json
@@ -187,23 +182,23 @@ def run_route(args: argparse.Namespace) -> int:
     success_score = float(args.success_score)
     if not 0 <= success_score <= MAX_SCORE:
         raise ModelduelError(f"--success-score takes a score from 0 to 5, not {success_score:g}")
-    loaded = load_route_rows(
+    loaded = load_route_table(
         args.csv_files, skip_bad_rows=args.skip_bad_rows, check_timestamp=args.by_week
     )
-    stats = compute_stats(loaded.rows, success_score)
+    stats = compute_table_stats(loaded.table, success_score)
     routes = choose_routes(stats, objective)
-    weeks = _by_week(loaded.rows, success_score, objective) if args.by_week else {}
+    weeks = _by_week(loaded.table, success_score, objective) if args.by_week else {}
     try:
-        statistics = route_statistics(loaded.rows, stats, routes)
+        statistics = route_statistics(loaded.table.preference_rows(), stats, routes)
     except ValueError as exc:  # a bad `rank` cell: named by its duel
         raise ModelduelError(f"{', '.join(map(str, args.csv_files))}: {exc}") from None
 
     scored = sum(c.runs for c in stats)
     notes: list[str] = []
-    unscored = len(loaded.rows) - scored
+    unscored = len(loaded.table) - scored
     if unscored:
         notes.append(f"{plural(unscored, 'unscored run')} left out")
-    simulated = simulated_note(loaded.rows)
+    simulated = simulated_note(loaded.table.simulated_rows())
     if loaded.duplicates:
         notes.append(f"{plural(loaded.duplicates, 'duplicate run id')} counted once")
     if loaded.skipped:
@@ -215,7 +210,10 @@ def run_route(args: argparse.Namespace) -> int:
             "model), so their cells cannot win on cost"
         )
 
+    # the exports (and the provider registry, pydantic with it) only when one is asked for
     if args.export is not None:
+        from modelduel.core.routing_export import routes_toml_text
+
         toml_text = routes_toml_text(
             routes,
             objective=objective,
@@ -225,6 +223,8 @@ def run_route(args: argparse.Namespace) -> int:
         )
         write_export(args.export, toml_text)
     if args.export_litellm is not None:
+        from modelduel.core.routing_export import litellm_config
+
         text = litellm_config(routes, objective=objective, simulated_note=simulated)
         write_export(args.export_litellm, text)
 
@@ -252,10 +252,12 @@ def run_route(args: argparse.Namespace) -> int:
             console.print(renderable)
         for renderable in week_tables(weeks) if weeks else []:
             console.print(renderable)
-        from modelduel.core.judge_agreement import agreement_report  # [judge]: trust it?
+        if loaded.judged:  # [judge] was on for some run: say whether to trust it
+            from modelduel.core.judge_agreement import agreement_report
+            from modelduel.core.routing_rows import judge_rows
 
-        if (judge_table := agreement_report(loaded.rows)) is not None:
-            console.print(judge_table)
+            if (judge_table := agreement_report(judge_rows(loaded.files))) is not None:
+                console.print(judge_table)
         for note in notes:
             console.print(f"note: {note}", style="dim", highlight=False)
         for path in (args.export, args.export_litellm):
