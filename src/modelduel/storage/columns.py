@@ -97,6 +97,9 @@ TABLE: tuple[Column, ...] = (
     _extra("cache_write_tokens", "int", "input tokens written to the provider's cache"),
     _extra("rank", "int", "preference within its duel: 1 = best, ties share; empty = not ranked"),
     _extra("parts_source", "text", "whose each rubric part is: part=person or part=check"),
+    _extra("tool_calls", "int", "tool calls the model made (every round and turn)"),
+    _extra("tool_rounds", "int", "tool rounds answered (a request sent back with results)"),
+    _extra("turns", "int", "user turns of the run's conversation (1 = one prompt)"),
 )
 """Every column the app writes, in CSV order (new columns go at the end)."""
 
