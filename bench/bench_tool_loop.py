@@ -83,7 +83,7 @@ async def measure(base: str, kind: str, runs: int) -> dict[str, list[float]]:
 
         def sink(
             _: str, stamped: Stamped, events: list = events, meter: StreamMeter = meter
-        ) -> None:  # noqa: E501
+        ) -> None:
             meter.observe(stamped)
             events.append((stamped.t_ns, time.process_time(), stamped.event))
 

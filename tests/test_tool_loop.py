@@ -495,3 +495,69 @@ async def test_a_call_is_a_first_token_but_not_useful_output(kind: str) -> None:
     assert s.ttft_s == pytest.approx((call - sent) / 1e9)
     assert s.time_to_first_useful_s == pytest.approx((text - sent) / 1e9)
     assert text > call
+
+
+async def test_the_row_and_transcript_hold_every_round() -> None:
+    from modelduel.config import Config, DuelSettings, resolve_model
+    from modelduel.core.records import csv_row, transcript_record
+    from modelduel.core.session import DuelState
+
+    sink, _ = await run_loop("openai-chat", PARALLEL)
+    model = resolve_model("openai/gpt-5.5", Config(), {"OPENAI_API_KEY": "sk-x"}, DuelSettings())
+    state = DuelState.create([model], "find alpha", None, task_id="t")
+    slot = state.slots[0]
+    slot.meter = sink.meter
+    row = csv_row(state, slot)
+    assert (row["tool_calls"], row["tool_rounds"], row["turns"]) == (2, 1, 1)
+    assert row["input_tokens"] == 300 and row["finish_reason"] == "stop"
+    record = transcript_record(state, slot)
+    calls = record["tool_calls"]
+    assert [(c["name"], c["round"], c["is_error"]) for c in calls] == [
+        ("lookup", 1, False),
+        ("read_file", 1, False),
+    ]
+    assert calls[0]["result"] == "ALPHA-RESULT" and calls[1]["label"] == "read_file src/a.py:1-2"
+    roles = [m["role"] for m in record["conversation"]["messages"]]
+    assert roles == ["user", "assistant", "tool", "assistant"]
+
+
+async def test_each_turn_has_its_own_figures() -> None:
+    rounds = [
+        Round(text="First.", input_tokens=10, output_tokens=2),
+        Round(calls=[("lookup", {"word": "alpha"})], input_tokens=30, output_tokens=3),
+        Round(text="Second.", input_tokens=50, output_tokens=4),
+    ]
+    sink, _ = await run_loop("openai-chat", rounds, followups=(user_message("more"),))
+    figures = sink.meter.turn_figures()
+    assert [(f["turn"], f["input_tokens"], f["output_tokens"]) for f in figures] == [
+        (1, 10, 2),
+        (2, 80, 7),
+    ]
+    assert [(f["tool_calls"], f["tool_rounds"]) for f in figures] == [(0, 0), (1, 1)]
+    total = sink.meter.stats().wall_time_s
+    assert total is not None
+    assert sum(f["wall_time_s"] for f in figures) == pytest.approx(total)
+    assert figures[1]["finish_reason"] == "stop"
+
+
+def test_a_loaded_tasks_world_crosses_the_pipe_with_its_result_files() -> None:
+    from pathlib import Path
+
+    from modelduel.core.toolloop import plan_for_task
+    from modelduel.tasks import load_task
+
+    path = Path(__file__).resolve().parents[1] / "tasks/examples/agent-ci-datetime-tools.toml"
+    task = load_task(path)
+    assert any(t.result_file for t in task.tools) or any(
+        r.result_file for t in task.tools for r in t.rules
+    )
+    base = make_plan("openai", "http://127.0.0.1:1")
+    plan = plan_for_task(base, task)
+    assert plan.world is not None and plan.max_tool_rounds == task.max_tool_rounds
+    back = plan_from_json(json.loads(json.dumps(plan_to_json(plan))))
+    assert back.world is not None
+    assert [s.name for s in back.world.tool_specs()] == [s.name for s in plan.world.tool_specs()]
+    for tool in task.tools:
+        args = json.dumps({k: "x" for k in tool.parameters.get("required", [])})
+        assert back.world.call(tool.name, args) == plan.world.call(tool.name, args)
+    assert plan_for_task(base, task.model_copy(update={"tools": [], "fixtures": None})) is base

@@ -249,6 +249,7 @@ class StreamMeter:
         self._tool_log: list[dict[str, Any]] = []
         self._tool_log_tuple: tuple[dict[str, Any], ...] | None = ()
         self._conversation: Conversation | None = None
+        self._turn_marks: list[dict[str, Any]] = []  # cumulative figures at each turn's end
 
     def observe(self, stamped: Stamped) -> None:
         """Take one stamped event into account."""
@@ -330,6 +331,7 @@ class StreamMeter:
             self._fold_request()
             self._tool_rounds += 1
         elif isinstance(event, TurnStarted):
+            self._turn_marks.append(self._cumulative(t))
             if self._turn_sent_ns is not None:
                 # the earlier turn ended at its finish (a run of its own), or now (scripted)
                 end = self._end_ns if self._end_ns is not None else t
@@ -489,6 +491,38 @@ class StreamMeter:
             tool_log=self._tool_log_view(),
             conversation=self._conversation,
         )
+
+    def _cumulative(self, t: int) -> dict[str, Any]:
+        """The run's figures so far, as the end of a turn (for the per-turn figures)."""
+        s = self.stats(t)
+        return {
+            "wall_time_s": s.wall_time_s if s.wall_time_s is not None else s.elapsed_s,
+            "input_tokens": s.input_tokens,
+            "output_tokens": s.output_tokens,
+            "cost_usd": s.cost_usd,
+            "tool_calls": s.tool_calls,
+            "tool_rounds": s.tool_rounds,
+            "finish_reason": s.finish_reason,
+        }
+
+    def turn_figures(self, now_ns: int | None = None) -> list[dict[str, Any]]:
+        """Each turn's own figures (wall time, tokens, cost, tool calls and rounds, finish):
+        the run's totals cut at every `TurnStarted`; the last turn's are up to now."""
+        marks = [*self._turn_marks, self._cumulative(now_ns if now_ns is not None else 0)]
+        if now_ns is None and self._end_ns is not None:
+            marks[-1] = self._cumulative(self._end_ns)
+        out: list[dict[str, Any]] = []
+        prev: dict[str, Any] = {}
+        for turn, mark in enumerate(marks, 1):
+            figures: dict[str, Any] = {"turn": turn, "finish_reason": mark["finish_reason"]}
+            for key in ("wall_time_s", "input_tokens", "output_tokens", "cost_usd"):
+                now, before = mark[key], prev.get(key)
+                figures[key] = None if now is None else now - (before or 0)
+            for key in ("tool_calls", "tool_rounds"):
+                figures[key] = mark[key] - prev.get(key, 0)
+            out.append(figures)
+            prev = mark
+        return out
 
     def _with_prior_cost(self, cost: Cost | None, current: Usage) -> Cost | None:
         """The current request's cost plus the earlier requests' (each priced alone)."""

@@ -170,7 +170,8 @@ def transcript_record(duel: DuelState, slot: RunSlot) -> dict[str, Any]:
 
     A run with tools or turns also holds `tool_calls` (every call of every round: turn,
     round, call id, name, arguments, label, result, is_error, summary) and
-    `conversation` (the whole conversation as sent, `Conversation.to_json`).
+    `conversation` (the whole conversation as sent, `Conversation.to_json`); a run of
+    several turns, `turn_figures` (each turn's wall time, tokens, cost, tool calls).
     """
     s = slot.stats()
     extra: dict[str, Any] = {}
@@ -178,6 +179,8 @@ def transcript_record(duel: DuelState, slot: RunSlot) -> dict[str, Any]:
         extra["tool_calls"] = [dict(e) for e in s.tool_log]
     if s.conversation is not None:
         extra["conversation"] = s.conversation.to_json()
+    if s.turns > 1:
+        extra["turn_figures"] = slot.meter.turn_figures()
     record: dict[str, Any] = {
         "run_id": slot.run_id,
         "duel_id": duel.duel_id,

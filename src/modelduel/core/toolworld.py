@@ -204,6 +204,16 @@ def _clean_path(raw: str) -> str | None:
     return "/".join(parts)
 
 
+def _inlined(tool: ToolDecl) -> dict[str, Any]:
+    """A declaration as JSON with its result files' texts only (`load_task` inlined them
+    into `result`; a declaration may not give both)."""
+    data = tool.model_dump(mode="json")
+    for entry in (data, *data["rules"]):
+        if entry.get("result") is not None:
+            entry["result_file"] = None
+    return data
+
+
 class ToolWorld:
     """The tools of one task and the answers they give; pure and deterministic."""
 
@@ -246,7 +256,7 @@ class ToolWorld:
         """A JSON-able form (for the pipe to the worker process): the declarations, result
         texts inlined, and the fixture snapshot's bytes in base64; `from_json` reads it."""
         return {
-            "tools": [t.model_dump(mode="json") for t in self._tools.values()],
+            "tools": [_inlined(t) for t in self._tools.values()],
             "files": None
             if self._files is None
             else {k: base64.b64encode(v).decode("ascii") for k, v in self._files.items()},

@@ -107,6 +107,8 @@ class GeminiParser:
         self._run = None
         data = {"thoughtSignature": signature} if isinstance(signature, str) else None
         text = "".join(pieces)
+        if not text and data is None:
+            return  # an empty piece carries nothing to pass back
         self._parts.append(Reasoning(text, data) if thought else Text(text, data))
 
     def _part(self, part: dict[str, Any]) -> list[Event]:
