@@ -254,3 +254,21 @@ def test_new_events_cross_the_pipe() -> None:
     ):
         run_id, back = decode_event_line(encode_event_line("r", Stamped(5, event)))
         assert (run_id, back) == ("r", Stamped(5, event))
+
+
+def test_a_stored_responses_conversation_continues_by_previous_response_id() -> None:
+    call = ToolCall("call_1", "lookup", "{}", {"type": "function_call", "id": "fc_1",
+                    "call_id": "call_1", "name": "lookup", "arguments": "{}"})  # fmt: skip
+    conv = Conversation(None, (user_message("q"),)).add(
+        AssistantMessage((call,), "openai", "gpt-5.5", "resp_1"),
+        ToolResultMessage((ToolReturn("call_1", "lookup", "r"),)),
+    )
+    stored = body("openai", conversation=conv, store=True)
+    assert stored["store"] is True and stored["previous_response_id"] == "resp_1"
+    assert stored["input"] == [{"type": "function_call_output", "call_id": "call_1", "output": "r"}]
+    full = body("openai", conversation=conv)
+    assert full["store"] is False and "previous_response_id" not in full
+    assert [i.get("type") for i in full["input"]] == [None, "function_call", "function_call_output"]
+    # a request round-trips its store flag through the worker's JSON
+    request = ModelRequest("gpt-5.5", "q", conversation=conv, store=True)
+    assert ModelRequest.from_json(request.to_json()) == request

@@ -561,3 +561,31 @@ def test_a_loaded_tasks_world_crosses_the_pipe_with_its_result_files() -> None:
         args = json.dumps({k: "x" for k in tool.parameters.get("required", [])})
         assert back.world.call(tool.name, args) == plan.world.call(tool.name, args)
     assert plan_for_task(base, task.model_copy(update={"tools": [], "fixtures": None})) is base
+
+
+async def test_a_run_with_an_image_the_model_cannot_take_sends_nothing() -> None:
+    from modelduel.attachments import Attachment
+    from modelduel.capabilities import family_for
+    from modelduel.conversation import Conversation
+
+    png = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x04\x00\x00\x00\x04" + b"\x00" * 8
+    image = Attachment("chart.png", "image", "image/png", png, None, 4, 4)
+    script = ScriptedRounds("openai-chat", [Round(text="I see")])
+    sink = Collect()
+    pool = ClientPool(Timeouts(connect=5))
+    caps = family_for("openai-chat", "m").model_copy(update={"images": False})
+    async with running_server(script) as server:
+        base = make_plan("openai-chat", server.base)
+        conv = Conversation(None, (user_message("look", [image]),))
+        request = ModelRequest("m", "look", caps=caps, conversation=conv)
+        plan = RunPlan("r1", "openai-chat", base.target, request)
+        await DuelRunner(sink, pool, timeout_s=30).run([plan])
+        sees = ModelRequest("m", "look", conversation=conv)
+        with_images = RunPlan("r2", "openai-chat", base.target, sees)
+        await DuelRunner(sink, pool, timeout_s=30).run([with_images])
+    await pool.aclose()
+    failed = sink.of(StreamFailed)
+    assert len(failed) == 1 and "takes no images" in failed[0].error.message
+    assert failed[0].error.kind == "config"
+    assert len(script.requests) == 1  # only the model that takes images was sent anything
+    assert script.requests[0]["messages"][0]["content"][1]["type"] == "image_url"

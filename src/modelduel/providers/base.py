@@ -77,6 +77,9 @@ class ModelRequest:
             (the single-turn request, whose bodies are unchanged). When set, `prompt` is
             not sent; `system` still is.
         tools: the tools offered to the model (each adapter writes its own `tools`).
+        store: Responses only: let OpenAI store the responses (`store: true`), so a
+            continuation sends `previous_response_id` and only the items after that
+            response instead of the whole conversation.
     """
 
     model_id: str
@@ -91,6 +94,7 @@ class ModelRequest:
     omit_params: tuple[str, ...] = ()
     conversation: Conversation | None = None
     tools: tuple[ToolSpec, ...] = ()
+    store: bool = False
 
     def capabilities(self, kind: str) -> Family:
         """The capability family to build the request with."""
@@ -115,6 +119,8 @@ class ModelRequest:
         out: dict[str, Any] = {}
         if self.conversation is not None:
             out["conversation"] = self.conversation.to_json()
+        if self.store:
+            out["store"] = True
         if self.tools:
             out["tools"] = [
                 {"name": t.name, "description": t.description, "parameters": t.parameters}
@@ -143,6 +149,7 @@ class ModelRequest:
             tools=tuple(
                 ToolSpec(t["name"], t["description"], t["parameters"]) for t in r.get("tools", ())
             ),
+            store=bool(r.get("store")),
         )
 
 

@@ -11,7 +11,14 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
-from modelduel.conversation import AssistantMessage, AssistantPart, Reasoning, Text, ToolCall
+from modelduel.conversation import (
+    AssistantMessage,
+    AssistantPart,
+    Conversation,
+    Reasoning,
+    Text,
+    ToolCall,
+)
 from modelduel.events import (
     AssistantReply,
     ErrorInfo,
@@ -290,6 +297,15 @@ class ResponsesParser:
         return [stream_cut("openai", "response.completed")]
 
 
+def _stored_prefix(conv: Conversation) -> tuple[str, Conversation] | None:
+    """The last stored response's id and the messages after it (what is still to send)."""
+    for i in range(len(conv.messages) - 1, -1, -1):
+        msg = conv.messages[i]
+        if isinstance(msg, AssistantMessage) and msg.protocol == "openai" and msg.response_id:
+            return msg.response_id, Conversation(conv.system, conv.messages[i + 1 :])
+    return None
+
+
 def _order(index: object) -> int:
     return index if isinstance(index, int) else 1 << 30
 
@@ -338,8 +354,14 @@ class OpenAIResponsesAdapter:
             if request.conversation is None
             else responses_input(request.conversation, self.kind),
             "stream": True,
-            "store": False,
+            "store": request.store,
         }
+        if request.store and request.conversation is not None:
+            stored = _stored_prefix(request.conversation)
+            if stored is not None:
+                response_id, rest = stored
+                body["previous_response_id"] = response_id
+                body["input"] = responses_input(rest, self.kind)
         if request.tools:
             body["tools"] = responses_tools(request.tools)
             if caps.thinking != "none":
