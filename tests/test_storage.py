@@ -85,7 +85,7 @@ def test_golden_bytes_of_a_new_file(tmp_path: Path) -> None:
         HEADER + "\n"
         "adhoc-1a2b3c,adhoc,openai/gpt-5.5,,1.25,4.5,120,345,0.01095,0,"
         '"first, ""quoted"" note",r1,d1,2026-11-02T10:00:00Z,openai,gpt-5.5,0,false,'
-        "0.031,0.9,64,0,95.5,true,genai-prices 0.0.40,stop,,0,,,,,,,,,,,,,,,,,,,\n"
+        "0.031,0.9,64,0,95.5,true,genai-prices 0.0.40,stop,,0,,,,,,,,,,,,,,,,,,,,,,\n"
     )
     assert path.read_bytes() == expected.encode("utf-8")
     assert not path.read_bytes().startswith(BOM)

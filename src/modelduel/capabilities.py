@@ -69,6 +69,8 @@ class _Caps(BaseModel):
     """modelduel's duel effort -> the model's own word."""
     temperature: bool = True
     """The model accepts `temperature`."""
+    images: bool = True
+    """The model takes image inputs (a run with an image attached fails before sending)."""
     top_p: bool = True
     """The model accepts `top_p`."""
     max_output_tokens: int | None = Field(default=None, gt=0)

@@ -49,14 +49,36 @@ __all__ = [
     "ToolCall",
     "ToolResultMessage",
     "ToolReturn",
+    "ToolSpec",
     "Turn",
     "UserMessage",
     "UserPart",
     "conversation_from_json",
+    "message_from_json",
+    "message_to_json",
     "user_message",
 ]
 
 _Opaque = Mapping[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class ToolSpec:
+    """A tool as declared to a model, protocol-neutral; each adapter translates it.
+
+    Attributes:
+        name: the function name.
+        description: what it does, for the model.
+        parameters: the JSON Schema of its arguments (an object schema, as the task wrote
+            it). Responses and Chat take it as `parameters`, Anthropic as `input_schema`;
+            Gemini's `parameters` field takes only an OpenAPI subset, its
+            `parametersJsonSchema` takes JSON Schema. No `strict` mode is implied: strict
+            would require every property to be required and `additionalProperties: false`.
+    """
+
+    name: str
+    description: str
+    parameters: Mapping[str, Any]
 
 
 @dataclass(frozen=True)
@@ -322,6 +344,20 @@ def _msg_json(msg: Message) -> dict[str, Any]:
             for r in msg.results
         ],
     }
+
+
+def message_to_json(msg: Message) -> dict[str, Any]:
+    """One message's JSON form (as in `Conversation.to_json`); `message_from_json` reads it."""
+    return _msg_json(msg)
+
+
+def message_from_json(data: Mapping[str, Any]) -> Message:
+    """Read back `message_to_json`.
+
+    Raises:
+        ValueError, KeyError: the data is not a message's JSON form.
+    """
+    return conversation_from_json({"messages": [data]}).messages[0]
 
 
 def _part_from(d: Mapping[str, Any]) -> UserPart | AssistantPart:

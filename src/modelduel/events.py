@@ -18,9 +18,14 @@ Token vocabulary (identical for every provider, see README "Token counts"):
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from modelduel.conversation import AssistantMessage, Conversation
 
 __all__ = [
+    "AssistantReply",
+    "ConversationState",
     "ErrorInfo",
     "ErrorKind",
     "Event",
@@ -29,9 +34,15 @@ __all__ = [
     "ReasoningDelta",
     "RequestSent",
     "Retrying",
+    "RoundStarted",
     "Stamped",
     "StreamFailed",
     "TextDelta",
+    "ToolCallArgumentsDelta",
+    "ToolCallDone",
+    "ToolCallStarted",
+    "ToolResultReady",
+    "TurnStarted",
     "Usage",
 ]
 
@@ -165,8 +176,122 @@ class Retrying:
     error: ErrorInfo
 
 
+@dataclass(frozen=True, slots=True)
+class ToolCallStarted:
+    """The model began a tool call (its name is known, its arguments stream next).
+
+    Attributes:
+        index: the call's position among this response's calls, from 0 (parallel calls
+            are told apart by it while their arguments interleave).
+        call_id: the provider's call id (Gemini has none: the adapter makes one up).
+        name: the tool called.
+    """
+
+    index: int
+    call_id: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class ToolCallArgumentsDelta:
+    """A fragment of a call's arguments (JSON text, not parseable until the call is done)."""
+
+    index: int
+    delta: str
+
+
+@dataclass(frozen=True, slots=True)
+class ToolCallDone:
+    """A call's arguments are complete: `arguments` is the whole JSON text as sent."""
+
+    index: int
+    call_id: str
+    name: str
+    arguments: str
+
+
+@dataclass(frozen=True, slots=True)
+class AssistantReply:
+    """The response of one request assembled, as the next request must pass it back.
+
+    Emitted by a parser just before its terminal `Finished` (or `StreamFailed`), once per
+    response: text, reasoning and tool calls in arrival order, with their `provider_data`
+    (signatures, item ids) kept verbatim. Not an answer of its own: the text in it
+    already arrived as `TextDelta`s.
+    """
+
+    message: AssistantMessage
+
+
+@dataclass(frozen=True, slots=True)
+class ToolResultReady:
+    """The engine answered one tool call from the task's world (after its latency).
+
+    Attributes:
+        call_id / name: the call answered.
+        label: a short label of the call for a folded line (`read_file src/a.py:1-40`).
+        content: the text sent back to the model.
+        is_error: the call failed (unknown tool, invalid arguments, a scripted error).
+        summary: a few words of the result (`40 lines`).
+    """
+
+    call_id: str
+    name: str
+    label: str
+    content: str
+    is_error: bool = False
+    summary: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class RoundStarted:
+    """The engine sends the next request of a tool loop (round 2, 3, ...).
+
+    A boundary for the meter: the usage so far belongs to the earlier requests and is
+    added to, not replaced by, the next request's; the run's clock keeps running.
+    """
+
+    round: int
+
+
+@dataclass(frozen=True, slots=True)
+class TurnStarted:
+    """A follow-up user message is sent (turn 2, 3, ... of the run's conversation).
+
+    A boundary for the meter like `RoundStarted`; in addition wall time is summed per
+    turn (the time the user took to write the follow-up is not the model's), and ttft /
+    time to first useful stay the first turn's.
+    """
+
+    turn: int
+    prompt: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ConversationState:
+    """The run's conversation as it stands when the run ends (one per run, last but one
+    event before its final `Finished` / `StreamFailed`): continue it with a follow-up."""
+
+    conversation: Conversation
+
+
 Event = (
-    TextDelta | ReasoningDelta | Usage | Finished | StreamFailed | RequestSent | Retrying | Notice
+    TextDelta
+    | ReasoningDelta
+    | Usage
+    | Finished
+    | StreamFailed
+    | RequestSent
+    | Retrying
+    | Notice
+    | ToolCallStarted
+    | ToolCallArgumentsDelta
+    | ToolCallDone
+    | AssistantReply
+    | ToolResultReady
+    | RoundStarted
+    | TurnStarted
+    | ConversationState
 )
 
 

@@ -140,6 +140,7 @@ async def _run_items(
     from modelduel.core.judge import judge_runner, judged_task
     from modelduel.core.records import csv_row, transcript_record
     from modelduel.core.session import DuelState, RunSlot
+    from modelduel.core.toolloop import plan_for_task
     from modelduel.core.worker import ChildDuelRunner, stop_reason
     from modelduel.storage import append_run, update_run
     from modelduel.storage.lock import file_lock
@@ -286,7 +287,9 @@ async def _run_items(
             for slot in duel.slots:
                 duels[slot.run_id] = duel
             finished[duel.duel_id] = asyncio.Event()
-            await child.start(duel.plans(max_output_tokens=task.max_output_tokens))
+            plans = duel.plans(max_output_tokens=task.max_output_tokens)
+            # tools, scripted [[turns]] and attachments of the task (plain tasks unchanged)
+            await child.start([plan_for_task(p, task) for p in plans])
             await finished[duel.duel_id].wait()
             del finished[duel.duel_id]
 

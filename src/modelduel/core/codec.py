@@ -9,7 +9,15 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from modelduel.conversation import (
+    AssistantMessage,
+    conversation_from_json,
+    message_from_json,
+    message_to_json,
+)
 from modelduel.events import (
+    AssistantReply,
+    ConversationState,
     ErrorInfo,
     Event,
     Finished,
@@ -17,9 +25,15 @@ from modelduel.events import (
     ReasoningDelta,
     RequestSent,
     Retrying,
+    RoundStarted,
     Stamped,
     StreamFailed,
     TextDelta,
+    ToolCallArgumentsDelta,
+    ToolCallDone,
+    ToolCallStarted,
+    ToolResultReady,
+    TurnStarted,
     Usage,
 )
 
@@ -58,6 +72,30 @@ def _encode(event: Event) -> list[Any]:
         return ["S", event.connect_ns]
     if isinstance(event, Notice):
         return ["N", event.text]
+    if isinstance(event, ToolCallArgumentsDelta):
+        return ["a", event.index, event.delta]
+    if isinstance(event, ToolCallStarted):
+        return ["c", event.index, event.call_id, event.name]
+    if isinstance(event, ToolCallDone):
+        return ["d", event.index, event.call_id, event.name, event.arguments]
+    if isinstance(event, AssistantReply):
+        return ["A", message_to_json(event.message)]
+    if isinstance(event, ToolResultReady):
+        return [
+            "r",
+            event.call_id,
+            event.name,
+            event.label,
+            event.content,
+            event.is_error,
+            event.summary,
+        ]
+    if isinstance(event, RoundStarted):
+        return ["O", event.round]
+    if isinstance(event, TurnStarted):
+        return ["P", event.turn, event.prompt]
+    if isinstance(event, ConversationState):
+        return ["C", event.conversation.to_json()]
     return ["Y", event.attempt, event.delay_s, *_error_fields(event.error)]
 
 
@@ -86,6 +124,25 @@ def decode_event_line(line: bytes | str) -> tuple[str, Stamped]:
         event = RequestSent(rest[0])
     elif code == "N":
         event = Notice(rest[0])
+    elif code == "a":
+        event = ToolCallArgumentsDelta(rest[0], rest[1])
+    elif code == "c":
+        event = ToolCallStarted(rest[0], rest[1], rest[2])
+    elif code == "d":
+        event = ToolCallDone(rest[0], rest[1], rest[2], rest[3])
+    elif code == "A":
+        message = message_from_json(rest[0])
+        if not isinstance(message, AssistantMessage):
+            raise ValueError("an AssistantReply line holds an assistant message")
+        event = AssistantReply(message)
+    elif code == "r":
+        event = ToolResultReady(*rest)
+    elif code == "O":
+        event = RoundStarted(rest[0])
+    elif code == "P":
+        event = TurnStarted(rest[0], rest[1])
+    elif code == "C":
+        event = ConversationState(conversation_from_json(rest[0]))
     elif code == "Y":
         event = Retrying(rest[0], rest[1], _error_from(rest[2:]))
     else:

@@ -21,16 +21,21 @@ from collections.abc import Awaitable, Callable
 
 import httpx2 as httpx
 
+from modelduel.conversation import AssistantMessage
 from modelduel.core.plan import RunPlan
+from modelduel.core.toolloop import ToolLoop
 from modelduel.events import (
+    AssistantReply,
     ErrorInfo,
+    Finished,
     ReasoningDelta,
     Retrying,
     Stamped,
     StreamFailed,
     TextDelta,
+    ToolCallStarted,
 )
-from modelduel.providers.base import MAX_RETRY_AFTER_S
+from modelduel.providers.base import MAX_RETRY_AFTER_S, ModelRequest
 from modelduel.providers.http import Clock, Timeouts, make_client, stream_events
 
 __all__ = ["ClientPool", "DuelRunner", "EventSink", "RunPlan", "backoff_delay"]
@@ -163,28 +168,24 @@ class DuelRunner:
 
     async def _run(self, plan: RunPlan) -> None:
         emit = self._sink
-        attempt = 0
+        loop = ToolLoop(plan) if plan.converses else None
         try:
             async with asyncio.timeout(self._timeout_s):
-                while True:
-                    failure = await self._attempt(plan)
-                    if failure is None:
-                        return
-                    error, saw_content = failure
-                    if saw_content or not error.retryable or attempt >= self._retries:
-                        emit(plan.run_id, Stamped(self._clock(), StreamFailed(error)))
-                        return
-                    attempt += 1
-                    delay = backoff_delay(attempt, error.retry_after_s, self._rng)
-                    emit(plan.run_id, Stamped(self._clock(), Retrying(attempt, delay, error)))
-                    await self._sleep(delay)
+                if loop is None:
+                    failure = await self._request(plan, plan.request, None)
+                    if failure is not None:
+                        emit(plan.run_id, Stamped(self._clock(), StreamFailed(failure)))
+                    return
+                await self._converse(plan, loop)
         except TimeoutError:
             error = ErrorInfo("timeout", f"no complete answer within {self._timeout_s:g} s")
+            self._end_loop(plan, loop)
             emit(plan.run_id, Stamped(self._clock(), StreamFailed(error)))
         except asyncio.CancelledError:
             if plan.run_id not in self._cancelled:
                 raise
             self._cancelled.discard(plan.run_id)
+            self._end_loop(plan, loop)
             emit(
                 plan.run_id,
                 Stamped(
@@ -192,22 +193,117 @@ class DuelRunner:
                 ),
             )
 
-    async def _attempt(self, plan: RunPlan) -> tuple[ErrorInfo, bool] | None:
+    def _end_loop(self, plan: RunPlan, loop: ToolLoop | None) -> None:
+        """A conversation's state as it stood when its run was stopped (kept, not lost)."""
+        if loop is not None:
+            self._sink(plan.run_id, Stamped(self._clock(), loop.state()))
+
+    async def _converse(self, plan: RunPlan, loop: ToolLoop) -> None:
+        """The run's turns, each a tool loop: request, answer the calls, request again.
+
+        Each request gets its own retries (before its first token, as a single request
+        does); an earlier round is never sent again. A failure ends the run keeping
+        everything produced so far, the conversation up to the last complete response.
+        """
+        emit = self._sink
+        run_id = plan.run_id
+        for event in loop.opening_events():
+            emit(run_id, Stamped(self._clock(), event))
+        while True:
+            problem = loop.request_problem()
+            if problem is not None:
+                emit(run_id, Stamped(self._clock(), loop.state()))
+                emit(run_id, Stamped(self._clock(), StreamFailed(problem)))
+                return
+            outcome = _RoundOutcome()
+            failure = await self._request(plan, loop.request(), outcome)
+            if failure is not None:
+                emit(run_id, Stamped(self._clock(), loop.state()))
+                emit(run_id, Stamped(self._clock(), StreamFailed(failure)))
+                return
+            finished = outcome.finished or Finished("stop", None)
+            step = loop.take_reply(outcome.reply, finished)
+            if isinstance(step, Finished):
+                emit(run_id, Stamped(self._clock(), loop.state()))
+                emit(run_id, Stamped(self._clock(), step))
+                return
+            if step == "tools":
+                await self._answer_calls(run_id, loop)
+            for event in loop.next_request_events():
+                emit(run_id, Stamped(self._clock(), event))
+
+    async def _answer_calls(self, run_id: str, loop: ToolLoop) -> None:
+        """Answer the pending calls from the world, each after its tool's latency.
+
+        Calls of one response run side by side, as a harness runs parallel calls: each
+        result is ready `latency_ms` after the round's start, so the round waits for the
+        slowest; the wait is on this runner's sleep (cancellable with the run).
+        """
+        waited_ms = 0
+        for index, result in loop.answer_pending():
+            if result.latency_ms > waited_ms:
+                await self._sleep((result.latency_ms - waited_ms) / 1000.0)
+                waited_ms = result.latency_ms
+            self._sink(run_id, Stamped(self._clock(), loop.result_event(index, result)))
+
+    async def _request(
+        self, plan: RunPlan, request: ModelRequest, outcome: _RoundOutcome | None
+    ) -> ErrorInfo | None:
+        """One request with its retries; returns the failure that ended it, or None.
+
+        `outcome` (a conversation's request) collects the response's `AssistantReply` and
+        holds its `Finished` back: the loop decides whether the run ends there.
+        """
+        attempt = 0
+        while True:
+            failure = await self._attempt(plan, request, outcome)
+            if failure is None:
+                return None
+            error, saw_content = failure
+            if saw_content or not error.retryable or attempt >= self._retries:
+                return error
+            attempt += 1
+            delay = backoff_delay(attempt, error.retry_after_s, self._rng)
+            self._sink(plan.run_id, Stamped(self._clock(), Retrying(attempt, delay, error)))
+            await self._sleep(delay)
+
+    async def _attempt(
+        self, plan: RunPlan, request: ModelRequest, outcome: _RoundOutcome | None
+    ) -> tuple[ErrorInfo, bool] | None:
         """One attempt; returns the failure (and whether tokens had arrived) or None."""
         saw_content = False
-        stream = stream_events(
-            self._pool.get(plan.client_key),
-            plan.target,
-            plan.request,
-            clock=self._clock,
-            stall_timeout_s=self._stall_timeout_s,
+        client = self._pool.get(plan.client_key)
+        stall = self._stall_timeout_s
+        stream = (
+            stream_events(client, plan.target, request, clock=self._clock, stall_timeout_s=stall)
+            if outcome is None
+            else stream_events(
+                client, plan.target, request, clock=self._clock, stall_timeout_s=stall, replies=True
+            )
         )
         async with contextlib.aclosing(stream):
             async for stamped in stream:
                 event = stamped.event
                 if isinstance(event, StreamFailed):
                     return event.error, saw_content
-                if isinstance(event, TextDelta | ReasoningDelta):
+                if isinstance(event, TextDelta | ReasoningDelta | ToolCallStarted):
                     saw_content = True
+                if outcome is not None:
+                    if isinstance(event, AssistantReply):
+                        outcome.reply = event.message
+                        continue
+                    if isinstance(event, Finished):
+                        outcome.finished = event
+                        continue
                 self._sink(plan.run_id, stamped)
         return None
+
+
+class _RoundOutcome:
+    """What one conversation request returned: its assembled reply and held-back finish."""
+
+    __slots__ = ("finished", "reply")
+
+    def __init__(self) -> None:
+        self.reply: AssistantMessage | None = None
+        self.finished: Finished | None = None

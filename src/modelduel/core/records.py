@@ -162,6 +162,9 @@ _FROM_RUN: dict[str, Callable[[_Run], object]] = {
     "judge_rework": _later,
     "judge_reason": _later,
     "judge_cost_usd": _later,
+    "tool_calls": lambda r: r.stats.tool_calls,
+    "tool_rounds": lambda r: r.stats.tool_rounds,
+    "turns": lambda r: r.stats.turns,
 }
 
 
@@ -175,9 +178,22 @@ def csv_row(duel: DuelState, slot: RunSlot, *, blind: bool = False) -> dict[str,
 
 
 def transcript_record(duel: DuelState, slot: RunSlot) -> dict[str, Any]:
-    """The transcript (JSONL) record of one run: the full texts, joined to the CSV by run_id."""
+    """The transcript (JSONL) record of one run: the full texts, joined to the CSV by run_id.
+
+    A run with tools or turns also holds `tool_calls` (every call of every round: turn,
+    round, call id, name, arguments, label, result, is_error, summary) and
+    `conversation` (the whole conversation as sent, `Conversation.to_json`); a run of
+    several turns, `turn_figures` (each turn's wall time, tokens, cost, tool calls).
+    """
     s = slot.stats()
-    return {
+    extra: dict[str, Any] = {}
+    if s.tool_log:
+        extra["tool_calls"] = [dict(e) for e in s.tool_log]
+    if s.conversation is not None:
+        extra["conversation"] = s.conversation.to_json()
+    if s.turns > 1:
+        extra["turn_figures"] = slot.meter.turn_figures()
+    record: dict[str, Any] = {
         "run_id": slot.run_id,
         "duel_id": duel.duel_id,
         "task_id": duel.task_id,
@@ -189,6 +205,7 @@ def transcript_record(duel: DuelState, slot: RunSlot) -> dict[str, Any]:
         "reasoning_text": s.reasoning_text,
         "error": _error_json(s.error),
     }
+    return record | extra
 
 
 def _num(row: Mapping[str, str], key: str) -> float | None:

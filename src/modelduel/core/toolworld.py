@@ -29,6 +29,7 @@ sleeps. `ToolRounds` counts answered rounds against the task's `max_tool_rounds`
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 from collections.abc import Mapping, Sequence
@@ -39,6 +40,7 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import relevance
 from jsonschema.validators import validator_for
 
+from modelduel.conversation import ToolSpec
 from modelduel.fixturefs import read_fixture_tree, resolve_fixture_dir
 from modelduel.toolspec import FIXTURE_TOOL_NAMES, ToolDecl
 
@@ -66,25 +68,6 @@ MAX_PATTERN_CHARS = 300
 _SEARCH_LINE_CHARS = 300  # a matching line is shown up to this many characters
 TOOL_LIMIT = "tool_limit"
 """The finish reason of a run whose model still calls tools after `max_tool_rounds`."""
-
-
-@dataclass(frozen=True, slots=True)
-class ToolSpec:
-    """A tool as declared to a model, protocol-neutral; each adapter translates it.
-
-    Attributes:
-        name: the function name.
-        description: what it does, for the model.
-        parameters: the JSON Schema of its arguments (an object schema, as the task wrote
-            it). Responses and Chat take it as `parameters`, Anthropic as `input_schema`;
-            Gemini's `parameters` field takes only an OpenAPI subset, its
-            `parametersJsonSchema` takes JSON Schema. No `strict` mode is implied: strict
-            would require every property to be required and `additionalProperties: false`.
-    """
-
-    name: str
-    description: str
-    parameters: Mapping[str, Any]
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,6 +204,16 @@ def _clean_path(raw: str) -> str | None:
     return "/".join(parts)
 
 
+def _inlined(tool: ToolDecl) -> dict[str, Any]:
+    """A declaration as JSON with its result files' texts only (`load_task` inlined them
+    into `result`; a declaration may not give both)."""
+    data = tool.model_dump(mode="json")
+    for entry in (data, *data["rules"]):
+        if entry.get("result") is not None:
+            entry["result_file"] = None
+    return data
+
+
 class ToolWorld:
     """The tools of one task and the answers they give; pure and deterministic."""
 
@@ -258,6 +251,25 @@ class ToolWorld:
         if task.fixtures is not None:
             files = read_fixture_tree(resolve_fixture_dir(task.path.parent, task.fixtures))
         return cls(task.tools, files)
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-able form (for the pipe to the worker process): the declarations, result
+        texts inlined, and the fixture snapshot's bytes in base64; `from_json` reads it."""
+        return {
+            "tools": [_inlined(t) for t in self._tools.values()],
+            "files": None
+            if self._files is None
+            else {k: base64.b64encode(v).decode("ascii") for k, v in self._files.items()},
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> ToolWorld:
+        """The world `to_json` wrote (no file is read: the snapshot travels with it)."""
+        files = data.get("files")
+        return cls(
+            [ToolDecl.model_validate(t) for t in data["tools"]],
+            None if files is None else {k: base64.b64decode(v) for k, v in files.items()},
+        )
 
     def tool_specs(self) -> tuple[ToolSpec, ...]:
         """Every tool the models are offered, declared tools first, in task order."""

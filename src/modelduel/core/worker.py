@@ -34,12 +34,15 @@ from pathlib import Path
 from typing import IO, Any
 
 from modelduel import locations
+from modelduel.conversation import UserMessage, message_from_json, message_to_json
 from modelduel.core.codec import decode_event_line, encode_event_line
 from modelduel.core.duel import ClientPool, DuelRunner, EventSink, RunPlan
+from modelduel.core.toolworld import ToolWorld
 from modelduel.events import ErrorInfo, Retrying, Stamped, StreamFailed
 from modelduel.providers.base import ModelRequest
 from modelduel.providers.http import StreamTarget, Timeouts
 from modelduel.redact import redact_secrets
+from modelduel.toolspec import DEFAULT_MAX_TOOL_ROUNDS
 
 __all__ = ["CancelReasons", "ChildDuelRunner", "plan_from_json", "plan_to_json", "stop_reason"]
 
@@ -66,7 +69,24 @@ def plan_to_json(plan: RunPlan) -> dict[str, Any]:
             "name": t.name,
         },
         "request": r.to_json(),
-    }
+    } | _loop_json(plan)
+
+
+def _loop_json(plan: RunPlan) -> dict[str, Any]:
+    """The conversation loop's part of a plan (absent for a plain run: its line is as before).
+
+    The world travels whole (tool declarations with their results, the fixture snapshot):
+    the child never reads the task folder, so no tool can see more than the parent loaded.
+    """
+    out: dict[str, Any] = {}
+    if plan.world is not None:
+        out["world"] = plan.world.to_json()
+        out["max_tool_rounds"] = plan.max_tool_rounds
+    if plan.followups:
+        out["followups"] = [message_to_json(m) for m in plan.followups]
+    if plan.keep_conversation:
+        out["keep_conversation"] = True
+    return out
 
 
 def _env_key(name: str | None) -> Callable[[], str | None]:
@@ -88,7 +108,20 @@ def plan_from_json(data: dict[str, Any]) -> RunPlan:
         key_required=t["key_required"],
         name=t.get("name"),
     )
-    return RunPlan(data["run_id"], data["client_key"], target, request)
+    followups = tuple(message_from_json(m) for m in data.get("followups", ()))
+    if not all(isinstance(m, UserMessage) for m in followups):
+        raise ValueError("a plan's followups are user messages")
+    world = data.get("world")
+    return RunPlan(
+        data["run_id"],
+        data["client_key"],
+        target,
+        request,
+        world=None if world is None else ToolWorld.from_json(world),
+        max_tool_rounds=data.get("max_tool_rounds", DEFAULT_MAX_TOOL_ROUNDS),
+        followups=followups,  # type: ignore[arg-type]
+        keep_conversation=bool(data.get("keep_conversation")),
+    )
 
 
 def stop_reason(signum: int) -> str:

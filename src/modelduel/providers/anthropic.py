@@ -17,7 +17,9 @@ from dataclasses import replace
 from typing import Any
 
 from modelduel.capabilities import DEFAULT_MAX_OUTPUT_TOKENS
+from modelduel.conversation import AssistantMessage, AssistantPart, Reasoning, Text, ToolCall
 from modelduel.events import (
+    AssistantReply,
     ErrorInfo,
     ErrorKind,
     Event,
@@ -25,6 +27,9 @@ from modelduel.events import (
     ReasoningDelta,
     StreamFailed,
     TextDelta,
+    ToolCallArgumentsDelta,
+    ToolCallDone,
+    ToolCallStarted,
 )
 from modelduel.events import Usage as UsageEvent
 from modelduel.providers.base import ModelRequest, SSEEvent
@@ -36,6 +41,7 @@ from modelduel.providers.common import (
     one_line,
     stream_cut,
 )
+from modelduel.providers.convo import messages_messages, messages_tools
 
 __all__ = ["ADAPTER", "AnthropicAdapter", "MessagesParser"]
 
@@ -67,11 +73,33 @@ _NESTED_USAGE = (
 
 
 class MessagesParser:
-    """Turns one Messages stream into events."""
+    """Turns one Messages stream into events.
 
-    __slots__ = ("_block", "_done", "_reasoned", "_stop", "_usage")
+    Tool calls: `content_block_start` with a `tool_use` block starts one, its
+    `input_json_delta` fragments stream the arguments, `content_block_stop` ends it. Every
+    block is also kept as received (thinking with its `signature`, from `signature_delta`;
+    `redacted_thinking` with its `data`) for the `AssistantReply`.
+    """
 
-    def __init__(self) -> None:
+    __slots__ = (
+        "_block",
+        "_blocks",
+        "_calls",
+        "_done",
+        "_message",
+        "_reasoned",
+        "_replies",
+        "_stop",
+        "_usage",
+    )
+
+    def __init__(self, replies: bool = False) -> None:
+        """`replies`: also emit the assembled `AssistantReply` before the finish."""
+        self._replies = replies
+        # content blocks by index: the block as started, plus what its deltas added
+        self._blocks: dict[int, dict[str, Any]] = {}
+        self._calls = 0
+        self._message: dict[str, Any] = {}
         self._done = False
         self._usage: dict[str, int] = {}
         self._stop: str | None = None
@@ -92,11 +120,15 @@ class MessagesParser:
             return [malformed("anthropic", sse.data)]
         kind = str(doc.get("type") or sse.event)
         if kind == "content_block_delta":
-            return self._delta(doc.get("delta"))
+            return self._delta(doc.get("delta"), doc.get("index"))
         if kind == "content_block_start":
-            return self._block_start(doc.get("content_block"))
+            return self._block_start(doc.get("content_block"), doc.get("index"))
+        if kind == "content_block_stop":
+            return self._block_stop(doc.get("index"))
         if kind == "message_start":
             message = doc.get("message")
+            if isinstance(message, dict):
+                self._message = message
             return self._take_usage(message.get("usage") if isinstance(message, dict) else None)
         if kind == "message_delta":
             delta = doc.get("delta")
@@ -106,16 +138,29 @@ class MessagesParser:
         if kind == "message_stop":
             self._done = True
             raw = self._stop or "end_turn"
-            return [Finished(_FINISH.get(raw, "other"), raw)]
+            reason = _FINISH.get(raw, "other")
+            if self._replies:
+                return [self._reply(reason), Finished(reason, raw)]
+            return [Finished(reason, raw)]
         if kind == "error":
             self._done = True
             return [StreamFailed(_stream_error(doc.get("error")))]
         return []  # ping, content_block_stop, unknown future events
 
-    def _block_start(self, block: Any) -> list[Event]:
+    def _block_start(self, block: Any, index: Any) -> list[Event]:
         if not isinstance(block, dict):
             return []
         self._block = str(block.get("type") or "")
+        key = index if isinstance(index, int) else len(self._blocks)
+        kept = dict(block)
+        if self._block == "tool_use":
+            kept["_index"] = self._calls
+            kept["_json"] = []
+            self._calls += 1
+        self._blocks[key] = kept
+        if self._block == "tool_use":
+            call_id, name = str(block.get("id") or ""), str(block.get("name") or "")
+            return [ToolCallStarted(kept["_index"], call_id, name)]
         if self._block == "redacted_thinking":
             # encrypted reasoning: it happened, the user just cannot read it
             self._reasoned = True
@@ -126,19 +171,87 @@ class MessagesParser:
             return [ReasoningDelta("\n\n")]
         return []
 
-    def _delta(self, delta: Any) -> list[Event]:
+    def _delta(self, delta: Any, index: Any) -> list[Event]:
         if not isinstance(delta, dict):
             return []
         kind = delta.get("type")
+        block = self._blocks.get(index) if isinstance(index, int) else None
         if kind == "text_delta":
             text = delta.get("text")
-            return [TextDelta(text)] if isinstance(text, str) and text else []
+            if isinstance(text, str) and text:
+                if block is not None:
+                    block["text"] = str(block.get("text") or "") + text
+                return [TextDelta(text)]
+            return []
         if kind == "thinking_delta":
             text = delta.get("thinking")
             if isinstance(text, str) and text:
                 self._reasoned = True
+                if block is not None:
+                    block["thinking"] = str(block.get("thinking") or "") + text
                 return [ReasoningDelta(text)]
-        return []  # signature_delta, input_json_delta, citations
+            return []
+        if kind == "signature_delta" and block is not None:
+            block["signature"] = str(block.get("signature") or "") + str(
+                delta.get("signature") or ""
+            )
+            return []
+        if kind == "input_json_delta" and block is not None and "_json" in block:
+            piece = delta.get("partial_json")
+            if isinstance(piece, str) and piece:
+                block["_json"].append(piece)
+                return [ToolCallArgumentsDelta(block["_index"], piece)]
+        return []  # citations, unknown future deltas
+
+    def _block_stop(self, index: Any) -> list[Event]:
+        block = self._blocks.get(index) if isinstance(index, int) else None
+        if block is None or "_json" not in block or block.get("_stopped"):
+            return []
+        block["_stopped"] = True
+        args = "".join(block["_json"])
+        if not args and block.get("input"):
+            args = json.dumps(block["input"])  # a call announced whole, without deltas
+        block["_arguments"] = args
+        return [
+            ToolCallDone(
+                block["_index"], str(block.get("id") or ""), str(block.get("name") or ""), args
+            )
+        ]
+
+    def _reply(self, reason: str) -> AssistantReply:
+        parts: list[AssistantPart] = []
+        for _, block in sorted(self._blocks.items()):
+            kind = block.get("type")
+            if kind == "text":
+                parts.append(Text(str(block.get("text") or "")))
+            elif kind == "thinking":
+                kept = {
+                    "type": "thinking",
+                    "thinking": str(block.get("thinking") or ""),
+                    "signature": str(block.get("signature") or ""),
+                }
+                parts.append(Reasoning(kept["thinking"], kept))
+            elif kind == "redacted_thinking":
+                parts.append(
+                    Reasoning("", {"type": "redacted_thinking", "data": block.get("data")})
+                )
+            elif kind == "tool_use":
+                args = block.get("_arguments")
+                if args is None:
+                    args = "".join(block["_json"])
+                parts.append(
+                    ToolCall(str(block.get("id") or ""), str(block.get("name") or ""), args)
+                )
+        msg = self._message
+        return AssistantReply(
+            AssistantMessage(
+                tuple(parts),
+                "anthropic",
+                str(msg.get("model") or ""),
+                msg.get("id") if isinstance(msg.get("id"), str) else None,
+                reason,
+            )
+        )
 
     def _take_usage(self, usage: Any) -> list[Event]:
         if not isinstance(usage, dict):
@@ -232,9 +345,13 @@ class AnthropicAdapter:
         body: dict[str, Any] = {
             "model": request.model_id,
             "max_tokens": max_tokens,
-            "messages": [{"role": "user", "content": request.prompt}],
+            "messages": [{"role": "user", "content": request.prompt}]
+            if request.conversation is None
+            else messages_messages(request.conversation),
             "stream": True,
         }
+        if request.tools:
+            body["tools"] = messages_tools(request.tools)
         if request.system:
             body["system"] = request.system
         effort = request.reasoning_effort
@@ -263,9 +380,9 @@ class AnthropicAdapter:
             return frozenset({DISPLAY_PARAM})
         return frozenset()
 
-    def new_parser(self) -> MessagesParser:
-        """A parser for one response."""
-        return MessagesParser()
+    def new_parser(self, replies: bool = False) -> MessagesParser:
+        """A parser for one response (`replies`: emit the assembled `AssistantReply`)."""
+        return MessagesParser(replies)
 
     def parse_error(
         self, status: int, body: bytes, headers: Mapping[str, str], provider: str | None = None

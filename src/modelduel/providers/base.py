@@ -18,6 +18,7 @@ from email.utils import parsedate_to_datetime
 from typing import Any, Protocol
 
 from modelduel.capabilities import Family, family_for
+from modelduel.conversation import Conversation, ToolSpec, conversation_from_json
 from modelduel.events import ErrorInfo, ErrorKind, Event
 
 __all__ = [
@@ -71,6 +72,14 @@ class ModelRequest:
         caps: the model's capability family (None: looked up in the shipped data).
         omit_params: dotted names of parameters modelduel must not add on its own
             (`reasoning.summary` for an organization that may not have summaries).
+        conversation: the whole conversation to send (earlier turns, tool rounds, and the
+            latest user message last, with its images); None = one user message, `prompt`
+            (the single-turn request, whose bodies are unchanged). When set, `prompt` is
+            not sent; `system` still is.
+        tools: the tools offered to the model (each adapter writes its own `tools`).
+        store: Responses only: let OpenAI store the responses (`store: true`), so a
+            continuation sends `previous_response_id` and only the items after that
+            response instead of the whole conversation.
     """
 
     model_id: str
@@ -83,6 +92,9 @@ class ModelRequest:
     extra_headers: tuple[tuple[str, str], ...] = ()
     caps: Family | None = None
     omit_params: tuple[str, ...] = ()
+    conversation: Conversation | None = None
+    tools: tuple[ToolSpec, ...] = ()
+    store: bool = False
 
     def capabilities(self, kind: str) -> Family:
         """The capability family to build the request with."""
@@ -101,7 +113,20 @@ class ModelRequest:
             "extra_headers": [list(h) for h in self.extra_headers],
             "caps": None if self.caps is None else self.caps.model_dump(mode="json"),
             "omit_params": list(self.omit_params),
-        }
+        } | self._loop_json()
+
+    def _loop_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        if self.conversation is not None:
+            out["conversation"] = self.conversation.to_json()
+        if self.store:
+            out["store"] = True
+        if self.tools:
+            out["tools"] = [
+                {"name": t.name, "description": t.description, "parameters": t.parameters}
+                for t in self.tools
+            ]
+        return out
 
     @classmethod
     def from_json(cls, r: dict[str, Any]) -> ModelRequest:
@@ -118,6 +143,13 @@ class ModelRequest:
             extra_headers=tuple((k, v) for k, v in r["extra_headers"]),
             caps=None if caps is None else Family.model_validate(caps),
             omit_params=tuple(r.get("omit_params") or ()),
+            conversation=None
+            if r.get("conversation") is None
+            else conversation_from_json(r["conversation"]),
+            tools=tuple(
+                ToolSpec(t["name"], t["description"], t["parameters"]) for t in r.get("tools", ())
+            ),
+            store=bool(r.get("store")),
         )
 
 
@@ -181,8 +213,13 @@ class Adapter(Protocol):
         """The JSON body of a streaming request."""
         ...
 
-    def new_parser(self) -> StreamParser:
-        """A fresh parser for one response."""
+    def new_parser(self, replies: bool = False) -> StreamParser:
+        """A fresh parser for one response.
+
+        `replies`: the parser also emits, before its terminal `Finished`, the
+        `AssistantReply` a continuation of the conversation passes back (off for a
+        single-turn run, whose events stay as they were).
+        """
         ...
 
     def parse_error(

@@ -9,12 +9,15 @@ has no end sentinel: it ends when the connection does, after a `finishReason`.
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 from urllib.parse import quote
 
+from modelduel.conversation import AssistantMessage, AssistantPart, Reasoning, Text, ToolCall
 from modelduel.events import (
+    AssistantReply,
     ErrorInfo,
     ErrorKind,
     Event,
@@ -22,6 +25,9 @@ from modelduel.events import (
     ReasoningDelta,
     StreamFailed,
     TextDelta,
+    ToolCallArgumentsDelta,
+    ToolCallDone,
+    ToolCallStarted,
 )
 from modelduel.events import Usage as UsageEvent
 from modelduel.providers.base import ModelRequest, SSEEvent
@@ -33,6 +39,7 @@ from modelduel.providers.common import (
     one_line,
     stream_cut,
 )
+from modelduel.providers.convo import gemini_contents, gemini_tools
 
 __all__ = ["ADAPTER", "GeminiAdapter", "GeminiParser"]
 
@@ -71,13 +78,81 @@ def _usage(meta: Any) -> UsageEvent | None:
 
 
 class GeminiParser:
-    """Turns one Gemini stream into events."""
+    """Turns one Gemini stream into events.
 
-    __slots__ = ("_done", "_finish")
+    A `functionCall` part arrives whole (no argument deltas); one chunk can hold several
+    (parallel calls): each gives `ToolCallStarted`, `ToolCallArgumentsDelta` (the whole
+    arguments) and `ToolCallDone`. Gemini gives no call ids (unless the call has an `id`):
+    one is made up, unique in the conversation. Parts are also kept for the
+    `AssistantReply`, consecutive text pieces joined, each `thoughtSignature` on the part
+    it came on.
+    """
 
-    def __init__(self) -> None:
+    __slots__ = ("_calls", "_done", "_finish", "_model", "_parts", "_replies", "_run")
+
+    def __init__(self, replies: bool = False) -> None:
+        """`replies`: also emit the assembled `AssistantReply` before the finish."""
         self._done = False
         self._finish: str | None = None
+        self._replies = replies
+        self._calls = 0
+        self._parts: list[AssistantPart] = []
+        self._run: tuple[bool, list[str]] | None = None  # (thought?, pieces) being joined
+        self._model = ""
+
+    def _close_run(self, signature: Any = None) -> None:
+        if self._run is None and signature is None:
+            return
+        thought, pieces = self._run if self._run is not None else (False, [])
+        self._run = None
+        data = {"thoughtSignature": signature} if isinstance(signature, str) else None
+        text = "".join(pieces)
+        if not text and data is None:
+            return  # an empty piece carries nothing to pass back
+        self._parts.append(Reasoning(text, data) if thought else Text(text, data))
+
+    def _part(self, part: dict[str, Any]) -> list[Event]:
+        out: list[Event] = []
+        signature = part.get("thoughtSignature")
+        call = part.get("functionCall")
+        if isinstance(call, dict):
+            self._close_run()
+            name = str(call.get("name") or "")
+            args = call.get("args")
+            arguments = json.dumps(args if isinstance(args, dict) else {}, ensure_ascii=False)
+            gid = call.get("id") if isinstance(call.get("id"), str) else None
+            call_id = gid or f"gemini-call-{uuid.uuid4().hex[:12]}"
+            index = self._calls
+            self._calls += 1
+            data: dict[str, Any] = {}
+            if isinstance(signature, str):
+                data["thoughtSignature"] = signature
+            if gid:
+                data["id"] = gid
+            self._parts.append(ToolCall(call_id, name, arguments, data or None))
+            out.append(ToolCallStarted(index, call_id, name))
+            out.append(ToolCallArgumentsDelta(index, arguments))
+            out.append(ToolCallDone(index, call_id, name, arguments))
+            return out
+        piece = part.get("text")
+        thought = bool(part.get("thought"))
+        if isinstance(piece, str):
+            if piece:
+                out.append(ReasoningDelta(piece) if thought else TextDelta(piece))
+            if self._run is not None and self._run[0] != thought:
+                self._close_run()
+            if self._run is None:
+                self._run = (thought, [])
+            self._run[1].append(piece)
+        if signature is not None:
+            self._close_run(signature)
+        return out
+
+    def _reply(self, reason: str) -> AssistantReply:
+        self._close_run()
+        return AssistantReply(
+            AssistantMessage(tuple(self._parts), "gemini", self._model, None, reason)
+        )
 
     def feed(self, sse: SSEEvent) -> list[Event]:
         """Events for one SSE event (or the bare JSON error that can follow them)."""
@@ -106,14 +181,13 @@ class GeminiParser:
             content = cand.get("content")
             parts = content.get("parts") if isinstance(content, dict) else None
             for part in parts if isinstance(parts, list) else ():
-                if not isinstance(part, dict):
-                    continue
-                piece = part.get("text")
-                if isinstance(piece, str) and piece:
-                    out.append(ReasoningDelta(piece) if part.get("thought") else TextDelta(piece))
+                if isinstance(part, dict):
+                    out.extend(self._part(part))
             reason = cand.get("finishReason")
             if isinstance(reason, str) and reason and reason != "FINISH_REASON_UNSPECIFIED":
                 self._finish = reason
+        if isinstance(doc.get("modelVersion"), str):
+            self._model = doc["modelVersion"]
         usage = _usage(doc.get("usageMetadata"))
         if usage is not None:
             out.append(usage)
@@ -130,7 +204,12 @@ class GeminiParser:
         self._done = True
         if self._finish is None:
             return [stream_cut("gemini", "a finishReason")]
-        return [Finished(_FINISH.get(self._finish, "other"), self._finish)]
+        reason = _FINISH.get(self._finish, "other")
+        if self._calls and self._finish == "STOP":
+            reason = "tool_use"  # Gemini says STOP after function calls
+        if self._replies:
+            return [self._reply(reason), Finished(reason, self._finish)]
+        return [Finished(reason, self._finish)]
 
 
 def _retry_delay(details: Any) -> float | None:
@@ -217,8 +296,12 @@ class GeminiAdapter:
         """
         caps = request.capabilities(self.kind)
         body: dict[str, Any] = {
-            "contents": [{"role": "user", "parts": [{"text": request.prompt}]}],
+            "contents": [{"role": "user", "parts": [{"text": request.prompt}]}]
+            if request.conversation is None
+            else gemini_contents(request.conversation),
         }
+        if request.tools:
+            body["tools"] = gemini_tools(request.tools)
         if request.system:
             body["systemInstruction"] = {"parts": [{"text": request.system}]}
         config: dict[str, Any] = {}
@@ -252,9 +335,9 @@ class GeminiAdapter:
             return frozenset({INCLUDE_THOUGHTS})
         return frozenset()
 
-    def new_parser(self) -> GeminiParser:
-        """A parser for one response."""
-        return GeminiParser()
+    def new_parser(self, replies: bool = False) -> GeminiParser:
+        """A parser for one response (`replies`: emit the assembled `AssistantReply`)."""
+        return GeminiParser(replies)
 
     def parse_error(
         self, status: int, body: bytes, headers: Mapping[str, str], provider: str | None = None

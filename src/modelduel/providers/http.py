@@ -31,6 +31,7 @@ from modelduel.events import (
     Stamped,
     StreamFailed,
     TextDelta,
+    ToolCallStarted,
 )
 from modelduel.providers.base import Adapter, ModelRequest, StreamTarget
 from modelduel.providers.registry import get_adapter
@@ -119,6 +120,7 @@ async def stream_events(
     clock: Clock = time.monotonic_ns,
     stall_timeout_s: float | None = None,
     on_response: Callable[[int, Mapping[str, str]], None] | None = None,
+    replies: bool = False,
 ) -> AsyncGenerator[Stamped, None]:
     """Send one streaming request and yield its stamped events.
 
@@ -134,6 +136,9 @@ async def stream_events(
     it: not a retry, the refused attempt never started, and `RequestSent` is the resent
     request's. The endpoint's refusal is remembered for the process and said once as a
     `Notice`. A parameter the user configured is never dropped.
+
+    `replies`: the parser also emits the assembled `AssistantReply` before the finish
+    (what a tool loop or a follow-up turn passes back).
 
     Silence is limited by `stall_timeout_s` (default: the client's read timeout) only
     after the first token; before it, the caller's overall timeout governs.
@@ -185,7 +190,7 @@ async def stream_events(
                     sent_reported = True
                     for text in notices:
                         yield Stamped(clock(), Notice(text))
-                    async for event in _parse_body(adapter, response, clock, stall):
+                    async for event in _parse_body(adapter, response, clock, stall, replies):
                         yield event
                     return
         except httpx.TimeoutException as exc:
@@ -230,10 +235,14 @@ def _spelling(path: str) -> str:
 
 
 async def _parse_body(
-    adapter: Adapter, response: httpx.Response, clock: Clock, stall_s: float | None
+    adapter: Adapter,
+    response: httpx.Response,
+    clock: Clock,
+    stall_s: float | None,
+    replies: bool = False,
 ) -> AsyncGenerator[Stamped, None]:
     decoder = SSEDecoder()
-    parser = adapter.new_parser()
+    parser = adapter.new_parser(replies) if replies else adapter.new_parser()
     chunks = _Chunks(response, stall_s)
     t = clock()
     try:
@@ -241,7 +250,7 @@ async def _parse_body(
             t = clock()
             for sse in decoder.feed(chunk):
                 for event in parser.feed(sse):
-                    if isinstance(event, TextDelta | ReasoningDelta):
+                    if isinstance(event, TextDelta | ReasoningDelta | ToolCallStarted):
                         chunks.first_token_seen = True
                     yield Stamped(t, event)
         t = clock()

@@ -11,13 +11,18 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from modelduel.conversation import AssistantMessage, AssistantPart, Text, ToolCall
 from modelduel.events import (
+    AssistantReply,
     ErrorInfo,
     Event,
     Finished,
     ReasoningDelta,
     StreamFailed,
     TextDelta,
+    ToolCallArgumentsDelta,
+    ToolCallDone,
+    ToolCallStarted,
 )
 from modelduel.events import Usage as UsageEvent
 from modelduel.providers.base import ModelRequest, SSEEvent, StreamParser
@@ -29,6 +34,7 @@ from modelduel.providers.common import (
     openai_style_usage,
     stream_cut,
 )
+from modelduel.providers.convo import chat_messages, chat_tools
 from modelduel.providers.openai import OpenAIResponsesAdapter
 
 __all__ = ["ADAPTER", "ChatParser", "OpenAIChatAdapter", "ThinkTagSplitter"]
@@ -111,14 +117,27 @@ def _usage(usage: Any) -> UsageEvent | None:
 
 
 class ChatParser:
-    """Turns one Chat Completions stream into events."""
+    """Turns one Chat Completions stream into events.
 
-    __slots__ = ("_done", "_finish", "_think")
+    Tool calls come as `delta.tool_calls[{index, id?, function: {name?, arguments}}]`
+    fragments; the id and name only in the first fragment of an index, and parallel calls
+    (different indexes) may interleave. Each index becomes one call, numbered in the order
+    first seen; all are done when the choice finishes.
+    """
 
-    def __init__(self) -> None:
+    __slots__ = ("_calls", "_done", "_finish", "_id", "_model", "_replies", "_text", "_think")
+
+    def __init__(self, replies: bool = False) -> None:
+        """`replies`: also emit the assembled `AssistantReply` before the finish."""
         self._done = False
         self._finish: str | None = None
         self._think = ThinkTagSplitter()
+        self._replies = replies
+        # provider index -> [our index, id, name, argument fragments]
+        self._calls: dict[object, list[Any]] = {}
+        self._text: list[str] = []
+        self._id: str | None = None
+        self._model = ""
 
     def feed(self, sse: SSEEvent) -> list[Event]:
         """Events for one SSE event."""
@@ -160,6 +179,9 @@ class ChatParser:
                 content = delta.get("content")
                 if isinstance(content, str) and content:
                     out.extend(self._think.feed(content))
+                calls = delta.get("tool_calls")
+                if isinstance(calls, list):
+                    out.extend(self._tool_deltas(calls))
                 refusal = delta.get("refusal")
                 if isinstance(refusal, str) and refusal:
                     out.append(TextDelta(refusal))
@@ -170,13 +192,55 @@ class ChatParser:
         usage = _usage(doc.get("usage"))
         if usage is not None:
             out.append(usage)
+        if self._replies:
+            self._id = self._id or (doc.get("id") if isinstance(doc.get("id"), str) else None)
+            self._model = self._model or str(doc.get("model") or "")
+            self._text.extend(e.text for e in out if isinstance(e, TextDelta))
+        return out
+
+    def _tool_deltas(self, calls: list[Any]) -> list[Event]:
+        out: list[Event] = []
+        for frag in calls:
+            if not isinstance(frag, dict):
+                continue
+            key = frag.get("index", len(self._calls))
+            found = frag.get("function")
+            fn: dict[str, Any] = found if isinstance(found, dict) else {}
+            call = self._calls.get(key)
+            if call is None:
+                call_id = str(frag.get("id") or f"call_{len(self._calls)}")
+                call = self._calls[key] = [len(self._calls), call_id, str(fn.get("name") or ""), []]
+                out.append(ToolCallStarted(call[0], call[1], call[2]))
+            elif fn.get("name") and not call[2]:
+                call[2] = str(fn["name"])
+            piece = fn.get("arguments")
+            if isinstance(piece, str) and piece:
+                call[3].append(piece)
+                out.append(ToolCallArgumentsDelta(call[0], piece))
         return out
 
     def _end(self) -> list[Event]:
         self._done = True
         events = self._think.flush()
         raw = self._finish
-        events.append(Finished(_FINISH.get(raw or "stop", raw or "stop"), raw))
+        reason = _FINISH.get(raw or "stop", raw or "stop")
+        calls = sorted(self._calls.values(), key=lambda c: c[0])
+        for index, call_id, name, pieces in calls:
+            events.append(ToolCallDone(index, call_id, name, "".join(pieces)))
+        if calls and reason == "stop":
+            reason = "tool_use"  # some servers say stop after tool calls
+        if self._replies:
+            self._text.extend(e.text for e in events if isinstance(e, TextDelta))
+            parts: list[AssistantPart] = []
+            if self._text:
+                parts.append(Text("".join(self._text)))
+            parts += [ToolCall(c[1], c[2], "".join(c[3])) for c in calls]
+            events.append(
+                AssistantReply(
+                    AssistantMessage(tuple(parts), "openai-chat", self._model, self._id, reason)
+                )
+            )
+        events.append(Finished(reason, raw))
         return events
 
     def close(self) -> list[Event]:
@@ -219,11 +283,16 @@ class OpenAIChatAdapter(OpenAIResponsesAdapter):
 
     def build_payload(self, request: ModelRequest) -> dict[str, Any]:
         """The Chat Completions body, usage requested in the stream."""
-        messages: list[dict[str, str]] = []
-        if request.system:
-            messages.append({"role": "system", "content": request.system})
-        messages.append({"role": "user", "content": request.prompt})
+        messages: list[dict[str, Any]] = []
+        if request.conversation is not None:
+            messages = chat_messages(request.conversation, request.system)
+        else:
+            if request.system:
+                messages.append({"role": "system", "content": request.system})
+            messages.append({"role": "user", "content": request.prompt})
         body: dict[str, Any] = {"model": request.model_id, "messages": messages, "stream": True}
+        if request.tools:
+            body["tools"] = chat_tools(request.tools)
         if "stream_options" in self.optional_params(request):
             body["stream_options"] = {"include_usage": True}
         caps = request.capabilities(self.kind)
@@ -242,9 +311,9 @@ class OpenAIChatAdapter(OpenAIResponsesAdapter):
             return frozenset()
         return frozenset({"stream_options"})
 
-    def new_parser(self) -> StreamParser:
-        """A parser for one response."""
-        return ChatParser()
+    def new_parser(self, replies: bool = False) -> StreamParser:
+        """A parser for one response (`replies`: emit the assembled `AssistantReply`)."""
+        return ChatParser(replies)
 
 
 ADAPTER = OpenAIChatAdapter()

@@ -106,6 +106,9 @@ TABLE: tuple[Column, ...] = (
     _extra("judge_rework", "int", "the judge's rework (0-1)"),
     _extra("judge_reason", "text", "the judge's one-line reason, or why there is no verdict"),
     _extra("judge_cost_usd", "float", "the judge run's cost in US dollars, apart from cost_usd"),
+    _extra("tool_calls", "int", "tool calls the model made (every round and turn)"),
+    _extra("tool_rounds", "int", "tool rounds answered (a request sent back with results)"),
+    _extra("turns", "int", "user turns of the run's conversation (1 = one prompt)"),
 )
 """Every column the app writes, in CSV order (new columns go at the end)."""
 

@@ -1,0 +1,381 @@
+"""A `Conversation` and its tools in each protocol's wire format (request side).
+
+One builder per protocol, pure functions of the conversation. What a provider must get
+back (signatures, reasoning items, thought signatures) is passed back verbatim from the
+assistant message's `provider_data`, and only to the protocol that produced it (an
+assistant message of another protocol is sent as its text and tool calls). The rules,
+per protocol, are in `modelduel.conversation`'s docstring; the shapes were checked
+against the official SDKs' types (openai/types/responses/response_input_item_param.py,
+anthropic/types/message_param.py & tool_result_block_param.py, google/genai/types.py
+Part / FunctionResponse, openai/types/chat/chat_completion_*_message_param.py).
+
+A user message that is text only is sent as a plain string where the protocol allows it
+(Responses, Messages, Chat), so a one-message conversation is byte-identical to the
+single-prompt request.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from modelduel.conversation import (
+    AssistantMessage,
+    Conversation,
+    Image,
+    Reasoning,
+    Text,
+    ToolCall,
+    ToolResultMessage,
+    ToolSpec,
+    UserMessage,
+)
+
+__all__ = [
+    "chat_messages",
+    "chat_tools",
+    "gemini_contents",
+    "gemini_tools",
+    "messages_messages",
+    "messages_tools",
+    "responses_input",
+    "responses_tools",
+]
+
+
+def _text_only(msg: UserMessage) -> bool:
+    return all(isinstance(p, Text) for p in msg.parts)
+
+
+def _mine(msg: AssistantMessage, kind: str) -> bool:
+    """Whether this message's provider_data may be passed back to protocol `kind`."""
+    return msg.protocol == kind
+
+
+def _args_object(arguments: str) -> dict[str, Any]:
+    """A call's arguments as an object, for protocols that take them parsed ({} if not)."""
+    try:
+        value = json.loads(arguments) if arguments.strip() else {}
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+# ---------------------------------------------------------------- OpenAI Responses
+
+
+def responses_tools(tools: Sequence[ToolSpec]) -> list[dict[str, Any]]:
+    """`tools: [{type: function, name, description, parameters}]`."""
+    return [
+        {
+            "type": "function",
+            "name": t.name,
+            "description": t.description,
+            "parameters": dict(t.parameters),
+        }
+        for t in tools
+    ]
+
+
+def responses_input(conv: Conversation, kind: str = "openai") -> list[dict[str, Any]]:
+    """The Responses `input` items of a whole conversation.
+
+    The model's output items (reasoning with `encrypted_content`, commentary and answer
+    `message` items, `function_call` items) go back as returned; a reasoning item without
+    `encrypted_content` is left out (with `store: false` the API cannot look it up by id);
+    results are `function_call_output` items by `call_id`.
+    """
+    items: list[dict[str, Any]] = []
+    for msg in conv.messages:
+        if isinstance(msg, UserMessage):
+            if _text_only(msg):
+                items.append({"role": "user", "content": msg.text})
+                continue
+            content: list[dict[str, Any]] = []
+            for part in msg.parts:
+                if isinstance(part, Text):
+                    content.append({"type": "input_text", "text": part.text})
+                else:
+                    content.append(
+                        {
+                            "type": "input_image",
+                            "image_url": f"data:{part.media_type};base64,{part.data_base64}",
+                        }
+                    )
+            items.append({"role": "user", "content": content})
+        elif isinstance(msg, AssistantMessage):
+            mine = _mine(msg, kind)
+            for p in msg.parts:
+                data = dict(p.provider_data) if mine and p.provider_data else None
+                if isinstance(p, Reasoning):
+                    if data is not None and data.get("encrypted_content"):
+                        items.append(data)
+                elif isinstance(p, Text):
+                    if data is not None and data.get("type") == "message":
+                        items.append(data)
+                    elif p.text:
+                        items.append({"role": "assistant", "content": p.text})
+                else:
+                    if data is not None and data.get("type") == "function_call":
+                        items.append(data)
+                    else:
+                        items.append(
+                            {
+                                "type": "function_call",
+                                "call_id": p.id,
+                                "name": p.name,
+                                "arguments": p.arguments,
+                            }
+                        )
+        else:
+            items.extend(
+                {"type": "function_call_output", "call_id": r.call_id, "output": r.content}
+                for r in msg.results
+            )
+    return items
+
+
+# ---------------------------------------------------------------- Anthropic Messages
+
+
+def messages_tools(tools: Sequence[ToolSpec]) -> list[dict[str, Any]]:
+    """`tools: [{name, description, input_schema}]`."""
+    return [
+        {"name": t.name, "description": t.description, "input_schema": dict(t.parameters)}
+        for t in tools
+    ]
+
+
+def _image_block(part: Image) -> dict[str, Any]:
+    return {
+        "type": "image",
+        "source": {"type": "base64", "media_type": part.media_type, "data": part.data_base64},
+    }
+
+
+def messages_messages(conv: Conversation) -> list[dict[str, Any]]:
+    """The Messages `messages` of a whole conversation, alternating user / assistant.
+
+    An assistant turn's blocks go back in the order received: thinking blocks with their
+    `signature` and `redacted_thinking` blocks unchanged (from `Reasoning.provider_data`),
+    then text and `tool_use` blocks. Tool results are a user turn of `tool_result` blocks;
+    a user message right after them joins that same user turn (roles must alternate).
+    """
+    out: list[dict[str, Any]] = []
+
+    def user_turn(blocks: list[dict[str, Any]] | str) -> None:
+        if out and out[-1]["role"] == "user":
+            prev = out[-1]["content"]
+            if isinstance(prev, str):
+                prev = [{"type": "text", "text": prev}]
+            add = [{"type": "text", "text": blocks}] if isinstance(blocks, str) else blocks
+            out[-1] = {"role": "user", "content": [*prev, *add]}
+        else:
+            out.append({"role": "user", "content": blocks})
+
+    for msg in conv.messages:
+        if isinstance(msg, UserMessage):
+            if _text_only(msg):
+                user_turn(msg.text)
+            else:
+                user_turn(
+                    [
+                        {"type": "text", "text": p.text} if isinstance(p, Text) else _image_block(p)
+                        for p in msg.parts
+                    ]
+                )
+        elif isinstance(msg, AssistantMessage):
+            mine = _mine(msg, "anthropic")
+            blocks: list[dict[str, Any]] = []
+            for p in msg.parts:
+                if isinstance(p, Reasoning):
+                    if mine and p.provider_data:
+                        blocks.append(dict(p.provider_data))
+                elif isinstance(p, Text):
+                    if p.text:
+                        blocks.append({"type": "text", "text": p.text})
+                else:
+                    blocks.append(
+                        {
+                            "type": "tool_use",
+                            "id": p.id,
+                            "name": p.name,
+                            "input": _args_object(p.arguments),
+                        }
+                    )
+            out.append({"role": "assistant", "content": blocks})
+        else:
+            results: list[dict[str, Any]] = []
+            for r in msg.results:
+                block: dict[str, Any] = {
+                    "type": "tool_result",
+                    "tool_use_id": r.call_id,
+                    "content": r.content,
+                }
+                if r.is_error:
+                    block["is_error"] = True
+                results.append(block)
+            user_turn(results)
+    return out
+
+
+# ---------------------------------------------------------------- Gemini
+
+
+def gemini_tools(tools: Sequence[ToolSpec]) -> list[dict[str, Any]]:
+    """`tools: [{functionDeclarations: [{name, description, parametersJsonSchema}]}]`.
+
+    `parametersJsonSchema` takes JSON Schema as written; `parameters` would take only
+    Gemini's OpenAPI subset (it refuses `additionalProperties`, for one).
+    """
+    return [
+        {
+            "functionDeclarations": [
+                {
+                    "name": t.name,
+                    "description": t.description,
+                    "parametersJsonSchema": dict(t.parameters),
+                }
+                for t in tools
+            ]
+        }
+    ]
+
+
+def gemini_contents(conv: Conversation) -> list[dict[str, Any]]:
+    """The `contents` of a whole conversation, `user` / `model` turns.
+
+    A model turn's parts go back as received, each `thoughtSignature` on its own part
+    (never invented for a part that had none); results are `functionResponse` parts by
+    name (and id when the call had one), in call order, in a user turn.
+    """
+    out: list[dict[str, Any]] = []
+
+    def user_parts(parts: list[dict[str, Any]]) -> None:
+        if out and out[-1]["role"] == "user":
+            out[-1] = {"role": "user", "parts": [*out[-1]["parts"], *parts]}
+        else:
+            out.append({"role": "user", "parts": parts})
+
+    for msg in conv.messages:
+        if isinstance(msg, UserMessage):
+            user_parts(
+                [
+                    {"text": p.text}
+                    if isinstance(p, Text)
+                    else {"inlineData": {"mimeType": p.media_type, "data": p.data_base64}}
+                    for p in msg.parts
+                ]
+            )
+        elif isinstance(msg, AssistantMessage):
+            mine = _mine(msg, "gemini")
+            parts: list[dict[str, Any]] = []
+            for p in msg.parts:
+                data = dict(p.provider_data) if mine and p.provider_data else {}
+                part: dict[str, Any]
+                if isinstance(p, Reasoning):
+                    if not mine:
+                        continue
+                    part = {"text": p.text, "thought": True}
+                elif isinstance(p, Text):
+                    part = {"text": p.text}
+                else:
+                    call: dict[str, Any] = {"name": p.name, "args": _args_object(p.arguments)}
+                    if data.get("id"):
+                        call["id"] = data["id"]
+                    part = {"functionCall": call}
+                if data.get("thoughtSignature"):
+                    part["thoughtSignature"] = data["thoughtSignature"]
+                parts.append(part)
+            out.append({"role": "model", "parts": parts})
+        else:
+            responses: list[dict[str, Any]] = []
+            calls = _calls_before(conv, msg)
+            for r in msg.results:
+                response: dict[str, Any] = {
+                    "name": r.name,
+                    "response": {"error": r.content} if r.is_error else {"output": r.content},
+                }
+                gemini_id = calls.get(r.call_id)
+                if gemini_id:
+                    response["id"] = gemini_id
+                responses.append({"functionResponse": response})
+            user_parts(responses)
+    return out
+
+
+def _calls_before(conv: Conversation, results: ToolResultMessage) -> dict[str, str]:
+    """call id -> Gemini's own function call id, for the calls `results` answers."""
+    index = conv.messages.index(results)
+    prev = conv.messages[index - 1] if index else None
+    if not isinstance(prev, AssistantMessage) or not _mine(prev, "gemini"):
+        return {}
+    return {
+        c.id: str(c.provider_data["id"])
+        for c in prev.tool_calls
+        if c.provider_data and c.provider_data.get("id")
+    }
+
+
+# ---------------------------------------------------------------- Chat Completions
+
+
+def chat_tools(tools: Sequence[ToolSpec]) -> list[dict[str, Any]]:
+    """`tools: [{type: function, function: {name, description, parameters}}]`."""
+    return [
+        {
+            "type": "function",
+            "function": {
+                "name": t.name,
+                "description": t.description,
+                "parameters": dict(t.parameters),
+            },
+        }
+        for t in tools
+    ]
+
+
+def chat_messages(conv: Conversation, system: str | None) -> list[dict[str, Any]]:
+    """The Chat `messages` of a whole conversation (reasoning is never sent back)."""
+    out: list[dict[str, Any]] = []
+    if system:
+        out.append({"role": "system", "content": system})
+    for msg in conv.messages:
+        if isinstance(msg, UserMessage):
+            if _text_only(msg):
+                out.append({"role": "user", "content": msg.text})
+            else:
+                out.append(
+                    {
+                        "role": "user",
+                        "content": [
+                            {"type": "text", "text": p.text}
+                            if isinstance(p, Text)
+                            else {
+                                "type": "image_url",
+                                "image_url": {"url": f"data:{p.media_type};base64,{p.data_base64}"},
+                            }
+                            for p in msg.parts
+                        ],
+                    }
+                )
+        elif isinstance(msg, AssistantMessage):
+            turn: dict[str, Any] = {"role": "assistant", "content": msg.text or None}
+            calls = [p for p in msg.parts if isinstance(p, ToolCall)]
+            if calls:
+                turn["tool_calls"] = [
+                    {
+                        "id": c.id,
+                        "type": "function",
+                        "function": {"name": c.name, "arguments": c.arguments},
+                    }
+                    for c in calls
+                ]
+            out.append(turn)
+        else:
+            out.extend(
+                {"role": "tool", "tool_call_id": r.call_id, "content": r.content}
+                for r in msg.results
+            )
+    return out
