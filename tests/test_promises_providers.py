@@ -382,3 +382,48 @@ def test_a_not_found_error_is_never_retried_even_on_a_retryable_status() -> None
 
 def test_a_cut_stream_is_retryable() -> None:
     assert stream_cut("p", "the end").error.retryable is True
+
+
+# --- found by the second pass -----------------------------------------------------------
+
+
+async def test_a_dropped_connection_before_the_response_has_no_connect_time() -> None:
+    def drop(request: httpx.Request) -> httpx.Response:
+        raise httpx.RemoteProtocolError("server disconnected", request=request)
+
+    sent, failed = await collect(drop)
+    assert isinstance(sent.event, RequestSent) and sent.event.connect_ns == 0
+    assert isinstance(failed.event, StreamFailed) and failed.event.error.retryable
+
+
+def test_an_unterminated_line_over_the_limit_is_refused_with_the_limit() -> None:
+    with pytest.raises(SSEEventTooLarge, match="exceeds 64 bytes"):
+        SSEDecoder(max_event_bytes=64).feed(b"data: " + b"z" * 100)
+
+
+def test_gemini_names_the_violated_field() -> None:
+    violation = {"fieldViolations": [{"field": "generation_config.thinking_config"}]}
+    body = {"error": {"code": 400, "message": "bad field", "details": [violation]}}
+    assert error("gemini", 400, body).param == "generation_config.thinking_config"
+
+
+def test_chat_unknown_finish_reason_is_kept_as_it_came() -> None:
+    got = parse("openai-chat", chunk(finish_reason="eos_token"), ("message", "[DONE]"))
+    assert of(got, Finished) == [Finished("eos_token", "eos_token")]
+
+
+def test_chat_mid_stream_errors_keep_kind_status_and_spend() -> None:
+    usage_doc = {"prompt_tokens": 5, "completion_tokens": 2}
+    limited = parse(
+        "openai-chat",
+        ("message", {"error": {"code": 429, "message": "slow"}, "usage": usage_doc}),
+    )
+    info = failure(limited)
+    assert (info.kind, info.status, info.retryable) == ("rate_limited", 429, True)
+    assert info.message == "rate-limited mid-stream: slow"
+    assert of(limited, Usage)[0].output_tokens == 2
+    bad = failure(parse("openai-chat", ("message", {"error": {"code": 400, "message": "no"}})))
+    assert (bad.kind, bad.status, bad.retryable) == ("provider_error", 400, False)
+    assert bad.message == "provider error mid-stream (400): no"
+    text = failure(parse("openai-chat", ("message", {"error": "it broke"})))
+    assert text.message == "provider error mid-stream: it broke" and text.retryable
