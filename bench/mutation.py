@@ -6,6 +6,7 @@
     python bench/mutation.py core              # again: resumes where it was stopped
     python bench/mutation.py core --retest-survivors   # after adding tests
     python bench/mutation.py --report --survivors      # the score of the last run
+    python bench/mutation.py providers storage --sample 150   # 150 mutants a package, seeded
 
 mutmut (configured in pyproject.toml, `[tool.mutmut]`) copies the sources to
 `mutants/`, makes small changes one at a time (`<` to `<=`, a constant + 1, a
@@ -15,7 +16,10 @@ tests fail on is *killed*; one they pass on *survived*: no test can see that
 change, so either the code is dead or a promise has no test.
 
 Results are kept in `mutants/`, so a stopped run resumes; `--fresh` tests every
-mutant again. `mutmut browse` shows survivors; `mutmut show NAME` one diff.
+mutant again. `--sample N` (with `--seed`) tests N mutants drawn at random from each
+package (or module) named, so a bounded run still estimates the package's score; the
+report then counts only the mutants tested. `mutmut browse` shows survivors;
+`mutmut show NAME` one diff.
 
 Child processes (the duel worker, the spawned writers of the storage tests) import
 the mutated copy too: `PYTHONPATH` points at `mutants/src`, and mutmut's
@@ -27,6 +31,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import random
 import subprocess
 import sys
 from collections import Counter
@@ -49,6 +54,37 @@ def _run_mutmut(names: list[str], workers: int) -> int:
     shown = " ".join(cmd if len(names) <= 3 else [*cmd[:4], f"<{len(names)} mutants>"])
     print("$", shown, flush=True)
     return subprocess.run(cmd, cwd=ROOT, env=env, check=False).returncode
+
+
+def _generate() -> None:
+    """Write the mutants to `mutants/` without testing any, so a sample can be drawn."""
+    code = (
+        "from mutmut.__main__ import copy_also_copy_files, copy_src_dir, create_mutants, "
+        "set_mutant_under_test, setup_source_paths, store_lines_covered_by_tests\n"
+        "set_mutant_under_test('mutant_generation')\n"
+        "copy_src_dir(); copy_also_copy_files(); setup_source_paths()\n"
+        "store_lines_covered_by_tests(); create_mutants(1)\n"
+    )
+    (ROOT / "mutants").mkdir(exist_ok=True)
+    subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+
+
+def _sample(packages: list[str], size: int, seed: int) -> list[str]:
+    """`size` untested mutant names a package, the same ones for the same seed."""
+    if not _results(packages):
+        _generate()
+    rng = random.Random(seed)
+    names: list[str] = []
+    for package in packages:
+        results = _results([package])
+        every = sorted(n for r in results.values() for n in r)
+        chosen = rng.sample(every, min(size, len(every)))
+        names += sorted(n for n in chosen if _status_of(results, n) == "not checked")
+    return names
+
+
+def _status_of(results: dict[str, dict[str, str]], name: str) -> str:
+    return next(r[name] for r in results.values() if name in r)
 
 
 def _results(packages: list[str]) -> dict[str, dict[str, str]]:
@@ -120,6 +156,10 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=1, help="mutants tested at once (1)")
     parser.add_argument("--report", action="store_true", help="only print the last results")
     parser.add_argument("--survivors", action="store_true", help="also list surviving mutants")
+    parser.add_argument(
+        "--sample", type=int, metavar="N", help="test N random mutants a package (or module)"
+    )
+    parser.add_argument("--seed", type=int, default=11, help="the sample's seed (11)")
     how = parser.add_mutually_exclusive_group()
     how.add_argument("--fresh", action="store_true", help="test every mutant again")
     how.add_argument(
@@ -134,7 +174,11 @@ def main() -> int:
         parser.error(f"unknown package {unknown[0]!r}: choose from {', '.join(PACKAGES)} or all")
     if not args.report:
         mode = "fresh" if args.fresh else "survivors" if args.retest_survivors else "resume"
-        names = _to_run(chosen, mode)
+        names = (
+            _sample(chosen, args.sample, args.seed)
+            if args.sample and mode == "resume"
+            else _to_run(chosen, mode)
+        )
         if names:
             code = _run_mutmut(names, args.workers)
             if code != 0:

@@ -21,6 +21,7 @@ from modelduel.providers.base import ModelRequest
 from modelduel.providers.http import StreamTarget, make_client, stream_events
 from modelduel.providers.registry import get_adapter
 from modelduel.simulator import SimulatorHandle, run_in_thread
+from tests.support.sdk_streams import read_anthropic, read_chat, read_gemini, read_responses
 
 FAST = {"x-simulate-ttft-ms": "0", "x-simulate-tps": "20000", "x-simulate-reasoning-ms": "0"}
 PROMPT = "Compare optimistic and pessimistic locking for an inventory service"
@@ -65,20 +66,13 @@ def payload(kind: str, model: str) -> dict[str, Any]:
 async def test_openai_responses(sim: SimulatorHandle) -> None:
     mine = await ours(sim, "openai", "gpt-5.5", "sk-test")
     client = openai.OpenAI(base_url=f"{sim.base_url}/v1", api_key="sk-test", max_retries=0)
-    text, reasoning, final = [], [], None
-    for event in client.responses.create(
-        **payload("openai", "gpt-5.5"), stream=True, extra_headers=FAST
-    ):
-        if event.type == "response.output_text.delta":
-            text.append(event.delta)
-        elif event.type == "response.reasoning_summary_text.delta":
-            reasoning.append(event.delta)
-        elif event.type == "response.completed":
-            final = event.response
-    assert final is not None and final.usage is not None
-    assert mine["text"] == "".join(text)
-    assert mine["reasoning"].replace("\n\n", "") == "".join(reasoning).replace("\n\n", "")
-    u = final.usage
+    read = read_responses(
+        client.responses.create(**payload("openai", "gpt-5.5"), stream=True, extra_headers=FAST)
+    )
+    assert read.final is not None and read.usage is not None
+    assert mine["text"] == "".join(read.text)
+    assert mine["reasoning"].replace("\n\n", "") == "".join(read.reasoning).replace("\n\n", "")
+    u = read.usage
     assert mine["usage"] == Usage(
         u.input_tokens,
         u.input_tokens_details.cached_tokens,
@@ -91,19 +85,15 @@ async def test_openai_responses(sim: SimulatorHandle) -> None:
 async def test_openai_chat(sim: SimulatorHandle) -> None:
     mine = await ours(sim, "openai-chat", "qwen3:8b", "sk-test")
     client = openai.OpenAI(base_url=f"{sim.base_url}/v1", api_key="sk-test", max_retries=0)
-    text, reasoning, usage = [], [], None
-    for chunk in client.chat.completions.create(
-        **payload("openai-chat", "qwen3:8b"), stream=True, extra_headers=FAST
-    ):
-        if chunk.choices:
-            delta = chunk.choices[0].delta
-            text.append(delta.content or "")
-            reasoning.append(getattr(delta, "reasoning_content", None) or "")
-        if chunk.usage is not None:
-            usage = chunk.usage
+    read = read_chat(
+        client.chat.completions.create(
+            **payload("openai-chat", "qwen3:8b"), stream=True, extra_headers=FAST
+        )
+    )
+    usage = read.usage
     assert usage is not None
-    assert mine["text"] == "".join(text)
-    assert mine["reasoning"] == "".join(reasoning)
+    assert mine["text"] == "".join(read.text)
+    assert mine["reasoning"] == "".join(read.reasoning)
     assert mine["usage"].input_tokens == usage.prompt_tokens
     assert mine["usage"].output_tokens == usage.completion_tokens
 
@@ -111,18 +101,11 @@ async def test_openai_chat(sim: SimulatorHandle) -> None:
 async def test_anthropic(sim: SimulatorHandle) -> None:
     mine = await ours(sim, "anthropic", "claude-opus-4-7", "sk-ant-test")
     client = anthropic.Anthropic(base_url=sim.base_url, api_key="sk-ant-test", max_retries=0)
-    text, reasoning = [], []
     with client.messages.stream(**payload("anthropic", "claude-opus-4-7"), extra_headers=FAST) as s:
-        for event in s:
-            if event.type == "content_block_delta":
-                if event.delta.type == "text_delta":
-                    text.append(event.delta.text)
-                elif event.delta.type == "thinking_delta":
-                    reasoning.append(event.delta.thinking)
-        final = s.get_final_message()
-    u = final.usage
-    assert mine["text"] == "".join(text)
-    assert mine["reasoning"].replace("\n\n", "") == "".join(reasoning).replace("\n\n", "")
+        read = read_anthropic(s)
+    u = read.usage
+    assert mine["text"] == "".join(read.text)
+    assert mine["reasoning"].replace("\n\n", "") == "".join(read.reasoning).replace("\n\n", "")
     cache_read = u.cache_read_input_tokens or 0
     inputs = u.input_tokens + cache_read + (u.cache_creation_input_tokens or 0)
     details = getattr(u, "output_tokens_details", None)
@@ -163,17 +146,15 @@ async def test_gemini(sim: SimulatorHandle, monkeypatch: pytest.MonkeyPatch) -> 
     )
     assert body["generationConfig"]["thinkingConfig"] == {"includeThoughts": True}
     assert body["contents"] == GENAI_BODY["contents"]
-    text, reasoning, usage = [], [], None
-    for chunk in client.models.generate_content_stream(
-        model="gemini-3.1-pro-preview", contents=PROMPT, config=config
-    ):
-        for part in chunk.candidates[0].content.parts if chunk.candidates else []:
-            if part.text:
-                (reasoning if part.thought else text).append(part.text)
-        usage = chunk.usage_metadata or usage
+    read = read_gemini(
+        client.models.generate_content_stream(
+            model="gemini-3.1-pro-preview", contents=PROMPT, config=config
+        )
+    )
+    usage = read.usage
     assert usage is not None
-    assert mine["text"] == "".join(text)
-    assert mine["reasoning"] == "".join(reasoning)
+    assert mine["text"] == "".join(read.text)
+    assert mine["reasoning"] == "".join(read.reasoning)
     thoughts = usage.thoughts_token_count
     assert mine["usage"] == Usage(
         usage.prompt_token_count,

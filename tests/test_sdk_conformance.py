@@ -19,6 +19,7 @@ from google.genai import errors as genai_errors
 from google.genai import types as genai_types
 
 from modelduel.simulator import SimulatorHandle, run_in_thread
+from tests.support.sdk_streams import read_anthropic, read_chat, read_gemini, read_responses
 
 FAST = {"x-simulate-ttft-ms": "0", "x-simulate-tps": "20000", "x-simulate-reasoning-ms": "0"}
 PROMPT = "Explain CRDTs for a team that syncs notes offline"
@@ -57,22 +58,15 @@ def gemini_client(sim: SimulatorHandle, headers: dict[str, str] | None = None) -
 
 
 def test_openai_responses_stream(oai: openai.OpenAI) -> None:
-    stream = oai.responses.create(
-        model="gpt-5.5",
-        instructions="Be concise.",
-        input=[{"role": "user", "content": PROMPT}],
-        reasoning={"effort": "medium", "summary": "auto"},
-        stream=True,
-        extra_headers=FAST,
-    )
-    text, reasoning, final = [], [], None
-    for event in stream:
-        if event.type == "response.output_text.delta":
-            text.append(event.delta)
-        elif event.type == "response.reasoning_summary_text.delta":
-            reasoning.append(event.delta)
-        elif event.type == "response.completed":
-            final = event.response
+    request: dict[str, Any] = {
+        "model": "gpt-5.5",
+        "instructions": "Be concise.",
+        "input": [{"role": "user", "content": PROMPT}],
+        "reasoning": {"effort": "medium", "summary": "auto"},
+        "extra_headers": FAST,
+    }
+    read = read_responses(oai.responses.create(**request, stream=True))
+    text, reasoning, final = read.text, read.reasoning, read.final
     assert final is not None and final.usage is not None
     assert "(simulated)" in "".join(text)
     assert final.output_text == "".join(text)
@@ -81,13 +75,7 @@ def test_openai_responses_stream(oai: openai.OpenAI) -> None:
     assert usage.output_tokens == usage.output_tokens_details.reasoning_tokens + len(text)
     assert usage.total_tokens == usage.input_tokens + usage.output_tokens
 
-    plain = oai.responses.create(
-        model="gpt-5.5",
-        instructions="Be concise.",
-        input=[{"role": "user", "content": PROMPT}],
-        reasoning={"effort": "medium", "summary": "auto"},
-        extra_headers=FAST,
-    )
+    plain = oai.responses.create(**request)
     assert plain.output_text == final.output_text
     assert plain.usage == final.usage
 
@@ -103,60 +91,40 @@ def test_openai_responses_stream_helper(oai: openai.OpenAI) -> None:
 
 
 def test_openai_chat_stream(oai: openai.OpenAI) -> None:
-    stream = oai.chat.completions.create(
-        model="qwen3-local",
-        messages=[
+    request: dict[str, Any] = {
+        "model": "qwen3-local",
+        "messages": [
             {"role": "system", "content": "Be concise."},
             {"role": "user", "content": PROMPT},
         ],
-        stream=True,
-        stream_options={"include_usage": True},
-        extra_headers=FAST,
+        "extra_headers": FAST,
+    }
+    read = read_chat(
+        oai.chat.completions.create(**request, stream=True, stream_options={"include_usage": True})
     )
-    text, reasoning, usage, finish = [], [], None, None
-    for chunk in stream:
-        if chunk.usage is not None:
-            usage = chunk.usage
-        for choice in chunk.choices:
-            extra = choice.delta.model_extra or {}
-            if extra.get("reasoning_content"):
-                reasoning.append(extra["reasoning_content"])
-            if choice.delta.content:
-                text.append(choice.delta.content)
-            finish = choice.finish_reason or finish
+    text, reasoning, usage, finish = read.text, read.reasoning, read.usage, read.finish
     assert "(simulated)" in "".join(text) and reasoning and finish == "stop"
     assert usage is not None and usage.completion_tokens_details is not None
     assert usage.completion_tokens_details.reasoning_tokens == len(reasoning)
     assert usage.completion_tokens == len(reasoning) + len(text)
 
-    plain = oai.chat.completions.create(
-        model="qwen3-local",
-        messages=[
-            {"role": "system", "content": "Be concise."},
-            {"role": "user", "content": PROMPT},
-        ],
-        extra_headers=FAST,
-    )
+    plain = oai.chat.completions.create(**request)
     assert plain.choices[0].message.content == "".join(text)
     assert plain.usage is not None and plain.usage.completion_tokens == usage.completion_tokens
 
 
 def test_anthropic_stream(claude: anthropic.Anthropic) -> None:
-    with claude.messages.stream(
-        model="claude-opus-4-7",
-        system="Be concise.",
-        max_tokens=4000,
-        messages=[{"role": "user", "content": PROMPT}],
-        thinking={"type": "adaptive", "display": "summarized"},  # type: ignore[typeddict-item]
-        extra_headers={**FAST, "x-simulate-cached-tokens": "2"},
-    ) as stream:
-        thinking, text = [], []
-        for event in stream:
-            if event.type == "thinking":
-                thinking.append(event.thinking)
-            elif event.type == "text":
-                text.append(event.text)
-        final = stream.get_final_message()
+    request: dict[str, Any] = {
+        "model": "claude-opus-4-7",
+        "system": "Be concise.",
+        "max_tokens": 4000,
+        "messages": [{"role": "user", "content": PROMPT}],
+        "thinking": {"type": "adaptive", "display": "summarized"},
+        "extra_headers": {**FAST, "x-simulate-cached-tokens": "2"},
+    }
+    with claude.messages.stream(**request) as stream:
+        read = read_anthropic(stream)
+    thinking, text, final = read.reasoning, read.text, read.final
     assert "(simulated)" in "".join(text) and thinking
     assert [b.type for b in final.content] == ["thinking", "text"]
     assert final.content[0].type == "thinking" and final.content[0].signature
@@ -164,14 +132,7 @@ def test_anthropic_stream(claude: anthropic.Anthropic) -> None:
     assert final.usage.cache_read_input_tokens == 2
     assert final.usage.output_tokens > len(text)
 
-    plain = claude.messages.create(
-        model="claude-opus-4-7",
-        system="Be concise.",
-        max_tokens=4000,
-        messages=[{"role": "user", "content": PROMPT}],
-        thinking={"type": "adaptive", "display": "summarized"},  # type: ignore[typeddict-item]
-        extra_headers={**FAST, "x-simulate-cached-tokens": "2"},
-    )
+    plain = claude.messages.create(**request)
     assert plain.content[-1].type == "text" and plain.content[-1].text == "".join(text)
     assert plain.usage.output_tokens == final.usage.output_tokens
     assert plain.usage.input_tokens == final.usage.input_tokens
@@ -183,22 +144,12 @@ def test_gemini_stream(sim: SimulatorHandle) -> None:
         system_instruction="Be concise.",
         thinking_config=genai_types.ThinkingConfig(include_thoughts=True),
     )
-    thoughts, text, last = [], [], None
-    for chunk in client.models.generate_content_stream(
-        model="gemini-3.1-pro-preview", contents=PROMPT, config=config
-    ):
-        last = chunk
-        for part in (
-            chunk.candidates[0].content.parts
-            if chunk.candidates
-            and chunk.candidates[0].content
-            and chunk.candidates[0].content.parts
-            else []
-        ):
-            if part.thought:
-                thoughts.append(part.text or "")
-            elif part.text:
-                text.append(part.text)
+    read = read_gemini(
+        client.models.generate_content_stream(
+            model="gemini-3.1-pro-preview", contents=PROMPT, config=config
+        )
+    )
+    thoughts, text, last = read.reasoning, read.text, read.final
     assert last is not None and last.usage_metadata is not None
     assert "(simulated)" in "".join(text) and thoughts
     assert last.candidates and last.candidates[0].finish_reason == genai_types.FinishReason.STOP
@@ -271,6 +222,17 @@ def test_openai_sdk_bad_key_and_unsupported_parameter(
     assert bad_request.value.param == "temperature"
 
 
+def drain_chat_stream(oai: openai.OpenAI, headers: dict[str, str]) -> None:
+    """Read a chat-completions stream to its end (or to the error the SDK raises)."""
+    for _ in oai.chat.completions.create(
+        model="qwen3-local",
+        messages=[{"role": "user", "content": PROMPT}],
+        stream=True,
+        extra_headers=headers,
+    ):
+        pass
+
+
 def test_openai_sdk_in_stream_errors(oai: openai.OpenAI) -> None:
     headers = {**FAST, "x-simulate-fault": "midstream_error:3"}
     events = list(
@@ -281,25 +243,13 @@ def test_openai_sdk_in_stream_errors(oai: openai.OpenAI) -> None:
     assert failed.type == "response.failed" and failed.response.error is not None
     assert failed.response.error.code == "server_is_overloaded"
     with pytest.raises(openai.APIError, match="server had an error"):
-        for _ in oai.chat.completions.create(
-            model="qwen3-local",
-            messages=[{"role": "user", "content": PROMPT}],
-            stream=True,
-            extra_headers=headers,
-        ):
-            pass
+        drain_chat_stream(oai, headers)
 
 
 def test_openai_sdk_dropped_connection(oai: openai.OpenAI) -> None:
     headers = {**FAST, "x-simulate-fault": "drop:4"}
     with pytest.raises(openai.APIConnectionError):
-        for _ in oai.chat.completions.create(
-            model="qwen3-local",
-            messages=[{"role": "user", "content": PROMPT}],
-            stream=True,
-            extra_headers=headers,
-        ):
-            pass
+        drain_chat_stream(oai, headers)
 
 
 ANTHROPIC_ERRORS: list[tuple[str, type[Exception]]] = [

@@ -27,8 +27,8 @@ from modelduel.capabilities import (
     Family,
     family_for,
 )
-from modelduel.core.pricing import PriceOverride
 from modelduel.errors import ConfigError, SpecError
+from modelduel.price_override import PriceOverride
 from modelduel.providers import registry
 from modelduel.providers.base import ModelRequest
 

@@ -91,17 +91,21 @@ def wait_for(predicate: Callable[[], bool], timeout: float) -> bool:
 
 
 # Python run before the command: every write of a results CSV writes half its bytes and
-# then fails as a full disk does (ENOSPC), after the first `ok_writes` writes succeed.
+# then fails as a full disk does (ENOSPC), after the first `ok_writes` writes succeed
+# (Linux: the file written is told by /proc/self/fd).
 FULL_DISK = """
 import errno, os
 import modelduel.storage.csvstore as _csvstore
-_real = _csvstore.write_all
+import modelduel.storage.durable as _durable
+_real = _durable.write_all
 _count = [0]
 def _full(fd, data):
+    if os.readlink(f"/proc/self/fd/{{fd}}").endswith(".jsonl"):
+        return _real(fd, data)  # the transcript beside the CSV is written as usual
     _count[0] += 1
     if _count[0] <= {ok_writes}:
         return _real(fd, data)
     os.write(fd, bytes(data)[: max(1, len(data) // 2)])
     raise OSError(errno.ENOSPC, "No space left on device")
-_csvstore.write_all = _full
+_csvstore.write_all = _durable.write_all = _full  # the CSV's rewrites and its appends
 """

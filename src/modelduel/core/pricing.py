@@ -10,32 +10,12 @@ from __future__ import annotations
 
 import functools
 
-from pydantic import BaseModel, ConfigDict, Field
-
 from modelduel.core.metrics import Cost
 from modelduel.events import Usage
+from modelduel.price_override import PriceOverride
 from modelduel.providers import registry
 
 __all__ = ["PriceOverride", "price_run", "price_source", "warm_up"]
-
-
-class PriceOverride(BaseModel):
-    """A price set in config, in USD per million tokens.
-
-    Attributes:
-        input_per_mtok: price of uncached input tokens.
-        output_per_mtok: price of output tokens (reasoning included).
-        cached_input_per_mtok: price of cache-read input tokens (default: the input price).
-        cache_write_per_mtok: price of input tokens written to a prompt cache (default:
-            the input price).
-    """
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    input_per_mtok: float = Field(ge=0)
-    output_per_mtok: float = Field(ge=0)
-    cached_input_per_mtok: float | None = Field(default=None, ge=0)
-    cache_write_per_mtok: float | None = Field(default=None, ge=0)
 
 
 def warm_up() -> None:

@@ -46,6 +46,7 @@ from modelduel.errors import CsvError
 from modelduel.storage import columns
 from modelduel.storage.cells import decode_cell, encode_cell
 from modelduel.storage.columns import BRIEF_COLUMNS, COLUMNS, EXTRA_COLUMNS
+from modelduel.storage.durable import append_durably
 from modelduel.storage.lock import file_lock
 from modelduel.storage.transcript import (
     append_transcript,
@@ -471,25 +472,12 @@ def _missing_columns(header: list[str], row: Mapping[str, object]) -> list[str]:
 
 def _append_bytes(path: Path, payload: bytes) -> None:
     """Append ``payload`` with one write, fsync; undo a partial write. Caller holds the lock."""
-    created = not path.exists()
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC, 0o666)
+        append_durably(path, payload)
     except OSError as exc:
-        raise _os_error(path, exc, "open the results CSV for writing") from None
-    try:
-        size = os.fstat(fd).st_size
-        try:
-            write_all(fd, payload)
-        except OSError:
-            os.ftruncate(fd, size)  # never leave a torn row behind (e.g. disk full)
-            raise
-        os.fsync(fd)
-    except OSError as exc:
-        raise _os_error(path, exc, "append to the results CSV") from None
-    finally:
-        os.close(fd)
-    if created:
-        fsync_dir(path.parent)
+        # os.open names the file in its error; a failed write or fsync does not
+        doing = "open the results CSV for writing" if exc.filename else "append to the results CSV"
+        raise _os_error(path, exc, doing) from None
 
 
 def _write_transcript(path: Path, record: Mapping[str, object]) -> None:

@@ -8,40 +8,25 @@ line is incomplete because its writer was killed, and such a line is skipped.
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Mapping
 from pathlib import Path
 
 from modelduel.errors import CsvError
+from modelduel.storage.durable import append_durably, fsync_dir, write_all
 
-__all__ = ["append_transcript", "fsync_dir", "read_transcripts", "transcript_path"]
+# fsync_dir and write_all are re-exported for the callers that took them from here.
+__all__ = [
+    "append_transcript",
+    "fsync_dir",
+    "read_transcripts",
+    "transcript_path",
+    "write_all",
+]
 
 
 def transcript_path(csv_path: Path) -> Path:
     """The transcript file of a CSV: same directory and stem, suffix ``.jsonl``."""
     return csv_path.with_suffix(".jsonl")
-
-
-def fsync_dir(directory: Path) -> None:
-    """Make a created or renamed directory entry durable (best effort where unsupported)."""
-    try:
-        fd = os.open(directory, os.O_RDONLY | os.O_CLOEXEC)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass  # some file systems cannot fsync a directory; the data itself was fsynced
-    finally:
-        os.close(fd)
-
-
-def write_all(fd: int, data: bytes) -> None:
-    """Write ``data`` with one write() call, looping only if the kernel writes less."""
-    view = memoryview(data)
-    while view:
-        written = os.write(fd, view)
-        view = view[written:]
 
 
 def encode_record(record: Mapping[str, object]) -> bytes:
@@ -62,24 +47,7 @@ def append_transcript(csv_path: Path, record: Mapping[str, object]) -> None:
     Raises:
         OSError: The transcript cannot be written (the caller reports it as a `CsvError`).
     """
-    path = transcript_path(csv_path)
-    existed = path.exists()
-    fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC, 0o666)
-    try:
-        data = encode_record(record)
-        size = os.fstat(fd).st_size
-        if size and os.pread(fd, 1, size - 1) != b"\n":
-            data = b"\n" + data
-        try:
-            write_all(fd, data)
-        except OSError:
-            os.ftruncate(fd, size)  # never leave half a record (e.g. disk full)
-            raise
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-    if not existed:
-        fsync_dir(path.parent)
+    append_durably(transcript_path(csv_path), encode_record(record), on_a_new_line=True)
 
 
 def read_transcripts(path: Path) -> dict[str, dict[str, object]]:
