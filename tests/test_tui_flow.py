@@ -198,9 +198,11 @@ async def test_rank_marks_the_best_pane_and_an_order_blind_without_names(
         assert "no check suggestions" in " ".join(n.message for n in app._notifications)
         await pilot.press("o", "a")  # a fresh order replaces the old one
         assert ranks(csv_path) == {spec_of[0]: "1", spec_of[1]: "", spec_of[2]: ""}
+        await pilot.press("o", "c")  # `o` again, still ranking: a new order once more
+        assert ranks(csv_path) == {spec_of[0]: "", spec_of[1]: "", spec_of[2]: "1"}
         await pilot.press("escape")
         assert app.ranking is None
-        assert [p.rank for p in app.view.panes] == [1, None, None]
+        assert [p.rank for p in app.view.panes] == [None, None, 1]
 
 
 def _pane(app: ModelduelApp, index: int) -> ResponsePane:
@@ -225,6 +227,8 @@ async def test_rank_waits_for_every_run_and_never_says_saved_unless_on_disk(
         shutil.rmtree(folder)  # the disk refuses the write
         await pilot.press("o", "a")
         assert "NOT saved" in status(app) and "saved rank" not in status(app)
+        notices = [n.message for n in app._notifications]
+        assert any(m.startswith("rank NOT saved") for m in notices), notices
         assert "NOT saved" in pane_stats(app, 0)
         folder.mkdir()
         await pilot.press("escape", "s")

@@ -809,6 +809,10 @@ class ModelduelApp(App[None]):
                 self.ranking = None  # every pane placed
             self.update_status()
             return True
+        if key == "o":
+            self._ranking_fresh = True  # `o` again: the next letter starts a new order
+            self.update_status()
+            return True
         if key == "backspace":
             self._ranking_fresh = False
             if order:
@@ -818,7 +822,7 @@ class ModelduelApp(App[None]):
             return True
         self.ranking = None
         self.update_status()
-        return key in ("escape", "enter", "o")
+        return key in ("escape", "enter")
 
     def _write_ranks(self, view: DuelView, order: list[int]) -> None:
         """Each pane's rank to its row (through the ledger); the status says what is on disk."""
