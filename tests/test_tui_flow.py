@@ -127,8 +127,11 @@ async def test_suite_status_counts_what_is_left_and_the_pace_once_measured(
         assert "scored 3/6 · 3 left, ~30 s at your pace" in status(app), status(app)
         assert "duel scored: ] next" in status(app)
         first_task = app.task_index
-        await pilot.press("enter")  # the duel is scored: enter goes on to the next task
+        # the best answer marked, then enter (it ends the ranking and acts) goes on
+        await pilot.press("o", "b", "enter")
         assert app.task_index == first_task + 1
+        first_rows = [r for r in read_rows(tmp_path / "s.csv") if r["task_id"] == tasks[0].id]
+        assert sorted(r["rank"] for r in first_rows) == ["", "", "1"]
         await settle(pilot, app)
         app.update_status()
         assert "task 2/2" in status(app) and "duel scored" not in status(app)

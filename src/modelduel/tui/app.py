@@ -822,7 +822,8 @@ class ModelduelApp(App[None]):
             return True
         self.ranking = None
         self.update_status()
-        return key in ("escape", "enter")
+        # escape only ends the ranking; any other key (enter: the next task) also acts
+        return key == "escape"
 
     def _write_ranks(self, view: DuelView, order: list[int]) -> None:
         """Each pane's rank to its row (through the ledger); the status says what is on disk."""
