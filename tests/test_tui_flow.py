@@ -453,8 +453,10 @@ def test_the_duel_screen_exits_130_after_a_sigint(tmp_path: Path) -> None:
         os.kill(pid, signal.SIGINT)
         dead = lambda: _tmux("display", "-p", "-t", session, "#{pane_dead}").strip() == "1"  # noqa: E731
         assert wait_for(dead, 30)
-        code = _tmux("display", "-p", "-t", session, "#{pane_dead_status}").strip()
-        assert code == "130", code
+        status = "#{pane_dead_status}"
+        assert wait_for(lambda: _tmux("display", "-p", "-t", session, status).strip(), 10)
+        code = _tmux("display", "-p", "-t", session, status).strip()
+        assert code == "130", (code, _tmux("capture-pane", "-p", "-t", session))
         rows = read_rows(csv_path)
         assert len(rows) == 2  # the streaming run was saved as cancelled
         assert any(r["finish_reason"] == "cancelled" for r in rows), rows
