@@ -61,14 +61,15 @@ def test_demo_in_tmux_scores_land_in_the_csv(tmp_path: Path) -> None:
         tmux("send-keys", "-t", session, "Escape")
         time.sleep(0.5)
         # what a laggy SSH link delivers: several keys in ONE write (-l sends the bytes
-        # as given): score, right arrow, score, right arrow, score; every key must count
-        tmux("send-keys", "-t", session, "-l", "4\x1b[C3\x1b[C2")
+        # as given): score, score, score (the focus moves on after each), two left
+        # arrows back to the first pane, and a re-score: every key must count, in order
+        tmux("send-keys", "-t", session, "-l", "432\x1b[D\x1b[D1")
 
         def scores_in_pane_order() -> list[str]:
             rows = sorted(read_rows(csv_path), key=lambda r: int(r["pane"]))
             return [r["score"] for r in rows]
 
-        assert wait_for(lambda: scores_in_pane_order() == ["4", "3", "2"], 10), (
+        assert wait_for(lambda: scores_in_pane_order() == ["1", "3", "2"], 10), (
             scores_in_pane_order()
         )
         tmux("send-keys", "-t", session, "C-q")

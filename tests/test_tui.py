@@ -119,9 +119,9 @@ async def test_duel_rows_land_in_csv_and_scores_update_them(tmp_path: Path) -> N
         assert rows[1]["ttft_s"] == "0.3"  # reasoning 200 ms before the 500 ms answer
         assert rows[1]["time_to_first_useful_s"] == "0.5"
         await pilot.press("escape")  # leave the prompt: first pane focused
-        await pilot.press("4")
-        await pilot.press("right", "q", "q", "q", "c", "f", "w")  # q: 0, 1, 2
-        await pilot.press("right", "plus", "plus", "3")
+        await pilot.press("4")  # scored: the focus moves on to the next pane
+        await pilot.press("q", "q", "q", "c", "f", "w")  # q: 0, 1, 2
+        await pilot.press("plus", "plus", "3")
         rows = {r["model"]: r for r in read_rows(csv_path)}
         assert rows[SPECS[0]]["score"] == "4"
         second = rows[SPECS[1]]
@@ -158,9 +158,9 @@ async def test_blind_mode_hides_names_until_every_pane_is_scored(tmp_path: Path)
         assert not any("gpt" in h or "claude" in h or "gemini" in h for h in headers)
         stats = str(panes[0].query_one(".pane-stats").render())
         assert "ttft" not in stats and "$" not in stats
-        await pilot.press("escape", "3", "right", "4")
+        await pilot.press("escape", "3", "4")
         assert app.view is not None and any(p.hidden for p in app.view.panes)
-        await pilot.press("right", "5")
+        await pilot.press("5")
         assert app.view is not None and not any(p.hidden for p in app.view.panes)
         rows = read_rows(csv_path)
         assert {r["model"] for r in rows} == set(SPECS)
@@ -279,7 +279,7 @@ async def test_report_screen_after_scoring(tmp_path: Path) -> None:
     async with app.run_test(size=(140, 40)) as pilot:
         await send(pilot, "x")
         await settle(pilot, app)
-        await pilot.press("escape", "5", "right", "3", "right", "4")
+        await pilot.press("escape", "5", "3", "4")
         await pilot.press("ctrl+r")
         await pilot.pause()
         assert type(app.screen).__name__ == "ReportScreen"
@@ -304,7 +304,9 @@ async def test_recorded_duels_reopen_for_rescoring(tmp_path: Path) -> None:
         panes = list(again.screen.query(ResponsePane))
         assert [p.model.label for p in panes] == ["A", "B", "C"]
         assert again.view is not None and again.view.stats(0).text  # answer from transcript
-        await pilot.press("escape", "4", "right", "4", "right", "4")
+        for pane in panes:  # one of them is scored already: each pane by hand
+            again.screen.set_focus(pane)
+            await pilot.press("4")
         rows = {r["model"]: r for r in read_rows(csv_path)}
         assert [rows[s]["score"] for s in SPECS] == ["4", "4", "4"]
         assert len(read_rows(csv_path)) == 3
@@ -324,7 +326,7 @@ async def test_suite_steps_through_tasks_and_resumes(tmp_path: Path) -> None:
         assert app.task_index == 0
         status = str(app.screen.query_one("#status").render())
         assert "task 1/3" in status and "scored 0/9" in status
-        await pilot.press("escape", "5", "right", "5", "right", "5", "right_square_bracket")
+        await pilot.press("escape", "5", "5", "5", "right_square_bracket")
         await settle(pilot, app)
         assert app.task_index == 1
         rows = read_rows(csv_path)

@@ -121,7 +121,7 @@ async def test_blind_panes_mid_race_all_look_the_same(tmp_path: Path) -> None:
         stats = {str(p.query_one(".pane-stats").render()) for p in panes}
         assert len(stats) == 1, stats
         assert [p.model.label for p in panes] == ["A", "B", "C"]
-        await pilot.press("escape", "5", "right", "5", "right", "5")  # scored mid-race
+        await pilot.press("escape", "5", "5", "5")  # scored mid-race
         await app.refresh_panes()
         assert all(p.model.hidden for p in panes)  # names wait for every run to end
         assert not any("gpt" in on_screen(p) or "claude" in on_screen(p) for p in panes)

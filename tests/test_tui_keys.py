@@ -32,7 +32,7 @@ async def test_keys_in_one_write_all_take_effect_in_order(tmp_path: Path) -> Non
     async with app.run_test(size=(140, 40)) as pilot:
         await send(pilot, "x")
         await settle(pilot, app)
-        burst(app, "escape", "5", "right", "3", "right", "1")
+        burst(app, "escape", "5", "3", "1")  # each score moves the focus on at once
         await drain(pilot)
         rows = {r["model"]: r["score"] for r in read_rows(csv_path)}
         assert [rows[s] for s in SPECS] == ["5", "3", "1"]

@@ -43,7 +43,7 @@ async def test_a_score_that_fails_to_save_stays_unsaved_until_it_is_written(
         await app.refresh_panes()
         assert "saved" in pane_stats(app, 0) and "NOT saved" not in pane_stats(app, 0)
         shutil.rmtree(folder)  # the CSV and its directory vanish mid-session
-        await pilot.press("4")
+        await pilot.press("left", "4")  # focus had moved on: back to the first pane
         await app.refresh_panes()
         await pilot.pause()
         assert "NOT saved" in pane_stats(app, 0)
@@ -141,7 +141,8 @@ async def test_a_half_done_rubric_writes_no_score_and_a_key_clears_one(tmp_path:
         assert "unscored" in pane_stats(app, 0)
         await pilot.press("enter")  # confirm: unset parts count 0
         assert scores(csv_path)[SPECS[0]] == "2"
-        await pilot.press("right", "4", "backspace")
+        # confirmed, the first pane is scored and the focus moved on to the second
+        await pilot.press("4", "left", "backspace")
         first = {r["model"]: r for r in read_rows(csv_path)}[SPECS[1]]
         assert (first["score"], first["quality"]) == ("", "")
         await pilot.press("left", "delete")

@@ -52,7 +52,7 @@ async def test_an_interrupted_task_is_re_run_in_place_and_counts(tmp_path: Path)
         assert isinstance(runner, ScriptedRunner)
         runner.release.set()
         await settle(pilot, first)
-        await pilot.press("right", "4", "right", "4")
+        await pilot.press("right", "4", "4")  # focus moves on, past the cancelled pane
     rows = read_rows(csv_path)
     assert len(rows) == 3 and sum(r["error"].startswith("cancelled") for r in rows) == 1
     cancelled_model = next(r["model"] for r in rows if r["error"])

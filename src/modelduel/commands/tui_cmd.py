@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import os
 import signal
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -31,9 +32,11 @@ __all__ = [
     "theme_saver",
 ]
 
-# A closed terminal (SIGHUP) or a `kill` (SIGTERM) ends the app the way ctrl+q does: runs
-# still going are cancelled and saved (text kept) before the process exits.
-STOP_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
+# A closed terminal (SIGHUP), a `kill` (SIGTERM) or a `kill -INT` (the screen's raw mode
+# makes ctrl+c a key, so a SIGINT comes from outside) end the app the way ctrl+q does: runs
+# still going are cancelled and saved (text kept), and the exit status is 128 + the
+# signal's number, as `ask` and `run` give (130 for SIGINT).
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
 MAX_PANES = 6
 DEMO_BANNER = (
@@ -137,6 +140,9 @@ def run_tui(
 
         with exit_on_signals(stop) as received:
             app.run()
+    if app.recovery_note:
+        # the screen is restored by now: this line stays in the terminal
+        print(f"modelduel: {app.recovery_note}", file=sys.stderr)
     return 128 + received[0] if received else 0
 
 
@@ -156,10 +162,11 @@ def theme_saver(config_file: Path, tell: Callable[[str], None]) -> Callable[[str
 
 @contextlib.contextmanager
 def exit_on_signals(exit_app: Callable[[int], object]) -> Iterator[list[int]]:
-    """While the block runs, SIGTERM and SIGHUP call `exit_app(signum)` in the app's loop.
+    """While the block runs, SIGINT, SIGTERM and SIGHUP call `exit_app(signum)` in the app's loop.
 
-    Textual leaves both signals at their defaults, which kill the process at once and
-    lose the runs in flight. Here the first one asks the app to quit as ctrl+q does (its
+    Textual leaves these signals at their defaults, which kill the process at once (or,
+    for SIGINT, end it with status 0 through a KeyboardInterrupt) and lose the runs in
+    flight. Here the first one asks the app to quit as ctrl+q does (its
     unmount cancels and saves the runs); a second one, if quitting hangs, kills as before.
 
     Yields:

@@ -20,7 +20,7 @@ from typing import Any
 
 from modelduel.errors import CsvError
 
-__all__ = ["PendingWrite", "SaveLedger"]
+__all__ = ["PendingWrite", "SaveLedger", "ScoringPace", "progress_line", "rank_cells"]
 
 Append = Callable[[Path, Mapping[str, object], Mapping[str, object] | None], None]
 Update = Callable[[Path, str, Mapping[str, object]], None]
@@ -176,6 +176,25 @@ class SaveLedger:
             written += 1
         return written
 
+    def save_recovery(self, candidates: list[Path]) -> tuple[Path | None, list[str]]:
+        """Write every pending run to the first of `candidates` that takes them.
+
+        For an exit that cannot ask (a signal): what the results CSV refused goes to a
+        recovery file instead of being lost.
+
+        Returns:
+            (the file written, or None when none could be), and why each failed one did.
+        """
+        errors: list[str] = []
+        for path in candidates:
+            try:
+                self.save_elsewhere(path)
+            except (CsvError, OSError) as exc:
+                errors.append(f"{path}: {exc}")
+                continue
+            return path, errors
+        return None, errors
+
     def drop_early(self, run_id: str) -> None:
         """Forget changes given to a run before it ended (it is being re-run)."""
         self._early.pop(run_id, None)
@@ -214,3 +233,71 @@ class SaveLedger:
             return run_id not in self._read_ids(self.path)
         except (CsvError, OSError):
             return False
+
+
+class ScoringPace:
+    """Seconds per scored pane, measured from this session's own scoring.
+
+    The clock starts when a duel's answers are all on screen (`ready`) and each pane
+    that becomes scored (`scored`) records the time since the previous mark. A gap over
+    `MAX_GAP_S` is a break, not a pace, and is left out. The estimate is absent until
+    one interval has been measured: nothing is guessed.
+    """
+
+    MAX_GAP_S = 600.0
+
+    def __init__(self, clock: Callable[[], float] | None = None) -> None:
+        import time
+
+        self._clock = clock or time.monotonic
+        self._mark: float | None = None
+        self.intervals: list[float] = []
+        """Seconds each scored pane took, in order."""
+
+    def ready(self) -> None:
+        """A duel's answers are on screen to be scored: the next interval starts now."""
+        self._mark = self._clock()
+
+    def scored(self) -> None:
+        """A pane just became scored: its interval ends, and the next one starts."""
+        now = self._clock()
+        if self._mark is not None and 0 < now - self._mark <= self.MAX_GAP_S:
+            self.intervals.append(now - self._mark)
+        self._mark = now
+
+    @property
+    def seconds_per_pane(self) -> float | None:
+        """The median measured interval, or None before any was measured."""
+        if not self.intervals:
+            return None
+        import statistics
+
+        return statistics.median(self.intervals)
+
+    def estimate(self, left: int) -> str:
+        """`~4 min` for `left` panes at the measured pace; "" without a pace or nothing left."""
+        pace = self.seconds_per_pane
+        if pace is None or left <= 0:
+            return ""
+        seconds = pace * left
+        if seconds < 90:
+            return f"~{max(1, round(seconds))} s"
+        return f"~{round(seconds / 60)} min"
+
+
+def progress_line(scored: int, total: int, pace: ScoringPace) -> str:
+    """`scored 27/30 · 3 left, ~4 min at your pace` (the estimate only once measured)."""
+    left = total - scored
+    if left <= 0:
+        return f"scored {scored}/{total}"
+    estimate = pace.estimate(left)
+    tail = f", {estimate} at your pace" if estimate else ""
+    return f"scored {scored}/{total} · {left} left{tail}"
+
+
+def rank_cells(order: list[int], panes: int) -> list[int | None]:
+    """Each pane's `rank` (1 = best) from an order of pane indices, best first; None = unranked."""
+    ranks: list[int | None] = [None] * panes
+    for position, index in enumerate(order, start=1):
+        ranks[index] = position
+    return ranks

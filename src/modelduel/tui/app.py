@@ -9,6 +9,7 @@ when it ends, and every score change updates that row at once.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import random
 import time
@@ -29,7 +30,7 @@ from textual.widgets import Static
 from modelduel.core.routing import plural
 from modelduel.core.scoring import RUBRIC_MAX, Score
 from modelduel.core.session import DuelState, RunSlot
-from modelduel.core.session_controller import SaveLedger
+from modelduel.core.session_controller import SaveLedger, ScoringPace, progress_line, rank_cells
 from modelduel.display import sanitize_terminal
 from modelduel.events import Stamped
 from modelduel.tui.duelscreen import (
@@ -40,7 +41,7 @@ from modelduel.tui.duelscreen import (
     PANE_MIN_WIDTH,
     DuelScreen,
 )
-from modelduel.tui.duelview import DuelView, blind_order
+from modelduel.tui.duelview import DuelView, blind_order, pane_label
 from modelduel.tui.keys import duel_keymap_problems
 from modelduel.tui.pane import PaneModel, ResponsePane
 from modelduel.tui.prompt import PromptEditor, SystemPromptInput
@@ -153,7 +154,13 @@ class ModelduelApp(App[None]):
         """Reads "now" for the elapsed time of live panes (tests use a fixed clock)."""
         self._check_runner: CheckRunner | None = None
         self._check_tasks: set[asyncio.Task[None]] = set()
-        """Reads "now" for the elapsed time of live panes (tests use a fixed clock)."""
+        self.pace = ScoringPace()
+        """Seconds per scored pane, measured in this session (the status bar's estimate)."""
+        self.ranking: list[int] | None = None
+        """While `o` ranks the panes: the order given so far (pane indices, best first)."""
+        self._ranking_fresh = False
+        self.recovery_note = ""
+        """Where scores the results CSV refused at exit went (printed once the screen is gone)."""
 
     # -- set-up -----------------------------------------------------------------------
 
@@ -207,6 +214,9 @@ class ModelduelApp(App[None]):
         if event.key in self._priority_keys(focused) and await self._check_bindings(
             event.key, priority=True
         ):
+            return True
+        typing = isinstance(focused, (PromptEditor, SystemPromptInput))
+        if self.ranking is not None and not typing and self._rank_key(event):
             return True
         if isinstance(focused, PromptEditor):
             if not focused.read_only and (event.is_printable or event.key == "enter"):
@@ -338,7 +348,9 @@ class ModelduelApp(App[None]):
         elif self.settings.recorded:
             first = next((v for v in self.views if not v.fully_scored), self.views[0])
             await self.show_view(first)
-            self.screen.action_to_panes()  # type: ignore[attr-defined]  # scoring first
+            self._focus_next_unscored(first, -1)  # scoring first, from the first pane left
+            if not isinstance(self.focused, ResponsePane):
+                self.screen.action_to_panes()  # type: ignore[attr-defined]
             self.notify(f"{plural(len(self.views), 'recorded duel')}: ctrl+o lists them")
         self.update_status()
 
@@ -363,8 +375,33 @@ class ModelduelApp(App[None]):
         if self._check_runner is not None:
             self._check_runner.close()  # each check has a time limit
         # however the app ends (a signal exits without asking), one last try at what
-        # could not be written
-        self.ledger.retry()
+        # could not be written, then a recovery file rather than losing it
+        if not self.ledger.retry():
+            self._save_recovery()
+
+    def _save_recovery(self) -> None:
+        """Write what the results CSV refused to a recovery file; `recovery_note` says where."""
+        from modelduel import locations
+
+        count = plural(len(self.ledger.pending), "run")
+        reason = self.ledger.last_error
+        csv_path = self.settings.csv_path
+        name = f"{csv_path.stem}-unsaved-{time.strftime('%Y%m%d-%H%M%S')}.csv"
+        candidates = [csv_path.with_name(name)]
+        with contextlib.suppress(OSError, RuntimeError):  # no home: only the CSV's folder
+            state = locations.state_dir()
+            state.mkdir(parents=True, exist_ok=True)
+            candidates.append(state / name)
+        written, errors = self.ledger.save_recovery(candidates)
+        if written is not None:
+            self.recovery_note = (
+                f"{count} could not be written to {csv_path} ({reason}); saved to {written} instead"
+            )
+        else:
+            self.recovery_note = (
+                f"{count} NOT saved: {csv_path} ({reason}); the recovery files failed too: "
+                + "; ".join(errors)
+            )
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         """Palette commands besides Textual's (theme, keys, quit)."""
@@ -459,10 +496,18 @@ class ModelduelApp(App[None]):
             # what was asked, to score against (sending it again runs a fresh duel)
             self.screen.query_one(PromptEditor).load_text(view.prompt)
         self.screen.query_one(TaskPanel).show_task(self.task_info(view))
+        self.ranking = None
         if not typing and panes:
             # never leave focus wherever removing the old panes put it (the system
-            # prompt field, where a score key would overwrite the text)
-            self.screen.set_focus(panes[0])
+            # prompt field, where a score key would overwrite the text): the first
+            # pane left to score, so scoring a suite is one key per pane
+            first = self.next_unscored(view, -1)
+            target = panes[first if first is not None else 0]
+            self.tab_index = target.index
+            self.layout_panes()
+            self.screen.set_focus(target)
+        if view.all_ended:
+            self.pace.ready()
         await self.refresh_panes()
 
     def layout_panes(self) -> None:
@@ -552,6 +597,8 @@ class ModelduelApp(App[None]):
         else:
             # blind: naming the pane that finished first would give its speed away
             self._last_save = "saved a run" if pane.hidden else f"saved {slot.model.spec} run"
+        if view is self.view and view.all_ended:
+            self.pace.ready()  # every answer is on screen: scoring starts now
         self._start_checks(view, slot)
         self.update_status()
 
@@ -639,10 +686,15 @@ class ModelduelApp(App[None]):
         model = pane.model
         before = model.score
         try:
-            model.score = change(model.score)
+            after = change(model.score)
         except ValueError as exc:
             self.notify(str(exc), severity="warning")
             return
+        if (after.is_scored or after.is_partial) and view.nothing_to_score(pane.index):
+            # a 0 would count as an answer that was judged; there is no answer
+            self.say(f"{model.label} failed with no output: nothing to score (r re-runs it)")
+            return
+        model.score = after
         changes = model.score.csv_changes()
         changes["parts_source"] = _parts_source(model, before, source)
         if model.blind:
@@ -668,7 +720,134 @@ class ModelduelApp(App[None]):
             self._last_save = f"score {model.score.describe()} kept; saved when {model.label} ends"
         if view.reveal_if_scored():
             self.notify("every pane scored: names revealed")
+        if after.is_scored and not before.is_scored:
+            self.pace.scored()
+            self._focus_next_unscored(view, pane.index)
         self.update_status()
+
+    def say(self, message: str) -> None:
+        """A one-line message in the status bar (and as a notice)."""
+        self._last_save = message
+        self.notify(message, severity="warning")
+        self.update_status()
+
+    def next_unscored(self, view: DuelView, after: int) -> int | None:
+        """The first pane after `after` (wrapping) still to score, or None when none is."""
+        n = len(view.panes)
+        for step in range(1, n + 1):
+            index = (after + step) % n
+            if (
+                not view.panes[index].score.is_scored
+                and not view.nothing_to_score(index)
+                and not view.cancelled(index)
+            ):
+                return index
+        return None
+
+    def _focus_next_unscored(self, view: DuelView, after: int) -> None:
+        """After a pane is scored, focus moves to the next one left to score."""
+        screen = self.screen
+        if not isinstance(screen, DuelScreen) or view is not self.view:
+            return
+        index = self.next_unscored(view, after)
+        if index is None:
+            return  # the duel is scored: the status bar says how to go on
+        target = next((p for p in screen.query(ResponsePane) if p.index == index), None)
+        if target is not None:
+            self.tab_index = index
+            self.layout_panes()
+            screen.focus_now(target)
+
+    def duel_scored(self) -> bool:
+        """Every pane of the duel on screen that can be scored is."""
+        view = self.view
+        if view is None or not view.panes:
+            return False
+        return view.all_ended and self.next_unscored(view, -1) is None
+
+    # -- pairwise preference ------------------------------------------------------------
+
+    def start_ranking(self) -> None:
+        """Key `o`: the pane letters pressed next give the order, best first."""
+        view = self.view
+        if view is None or len(view.panes) < 2:
+            self.say("rank needs a duel of two or more panes on screen")
+            return
+        if not view.all_ended:
+            self.say("rank once every run has ended")
+            return
+        ranked = [(p.rank, i) for i, p in enumerate(view.panes) if p.rank is not None]
+        self.ranking = [i for _, i in sorted(ranked)]
+        self._ranking_fresh = True
+        self.update_status()
+
+    def _rank_key(self, event: events.Key) -> bool:
+        """One key while ranking; False leaves the key to its binding (ranking ends)."""
+        view = self.view
+        order = self.ranking
+        if view is None or order is None:
+            self.ranking = None
+            return False
+        letters = [pane_label(i).lower() for i in range(len(view.panes))]
+        key = (event.character or "").lower() if event.is_printable else event.key
+        if key in letters:
+            index = letters.index(key)
+            if self._ranking_fresh:
+                order.clear()  # a new order replaces the old one
+                self._ranking_fresh = False
+            if index in order:
+                self.say(f"{pane_label(index)} is ranked {order.index(index) + 1} already")
+                return True
+            if view.nothing_to_score(index) or view.cancelled(index):
+                self.say(f"{pane_label(index)} has no answer to rank")
+                return True
+            order.append(index)
+            self._write_ranks(view, order)
+            if len(order) == len(view.panes) - sum(
+                view.nothing_to_score(i) or view.cancelled(i) for i in range(len(view.panes))
+            ):
+                self.ranking = None  # every pane placed
+            self.update_status()
+            return True
+        if key == "o":
+            self._ranking_fresh = True  # `o` again: the next letter starts a new order
+            self.update_status()
+            return True
+        if key == "backspace":
+            self._ranking_fresh = False
+            if order:
+                order.pop()
+                self._write_ranks(view, order)
+            self.update_status()
+            return True
+        self.ranking = None
+        self.update_status()
+        # escape only ends the ranking; any other key (enter: the next task) also acts
+        return key == "escape"
+
+    def _write_ranks(self, view: DuelView, order: list[int]) -> None:
+        """Each pane's rank to its row (through the ledger); the status says what is on disk."""
+        ranks = rank_cells(order, len(view.panes))
+        failed = False
+        for index, rank in enumerate(ranks):
+            pane = view.panes[index]
+            if pane.rank == rank:
+                continue
+            pane.rank = rank
+            run_id = view.run_id(index)
+            self.ledger.record_changes(run_id, {"rank": rank})
+            failed = failed or self.ledger.is_pending(run_id)
+        self.sync_saved()
+        shown = " > ".join(view.panes[i].label for i in order) or "no order"
+        if failed:
+            self.notify(
+                f"rank NOT saved (kept, retried on the next write; s retries): "
+                f"{self.ledger.last_error}",
+                severity="error",
+                timeout=10,
+            )
+        else:
+            self._last_save = f"saved rank {shown}"
 
     async def rerun(self, index: int) -> None:
         """Re-run one pane's model; its old run stays in the CSV as it was."""
@@ -791,8 +970,8 @@ class ModelduelApp(App[None]):
                     if p.score.is_scored and not view.cancelled(i)
                 )
         current = tasks[self.task_index].id
-        left = f" · {total - scored} left" if scored < total else ""
-        return f"task {self.task_index + 1}/{len(tasks)} {current} · scored {scored}/{total}{left}"
+        progress = progress_line(scored, total, self.pace)
+        return f"task {self.task_index + 1}/{len(tasks)} {current} · {progress}"
 
     # -- history, export, status ------------------------------------------------------
 
@@ -883,8 +1062,25 @@ class ModelduelApp(App[None]):
             ]
             scored = sum(v.panes[i].score.is_scored for v, i in scorable)
             total = len(scorable)
-            suite = f"duel {index}/{len(self.views)} · scored {scored}/{total}  ·  "
-        line = Text(f"{suite}CSV {self.settings.csv_path}  ·  ")
+            progress = progress_line(scored, total, self.pace)
+            suite = f"duel {index}/{len(self.views)} · {progress}  ·  "
+        line = Text(suite)
+        view = self.view
+        if self.ranking is not None and view is not None:
+            letters = [pane_label(i) for i in range(len(view.panes))]
+            names = [
+                letter if p.label == letter else f"{letter}={p.label}"
+                for letter, p in zip(letters, view.panes, strict=True)
+            ]
+            given = " > ".join(letters[i] for i in self.ranking) or "-"
+            line.append(
+                f"RANK best first: press {' '.join(names)} · backspace takes one back · "
+                f"esc ends · order {given}  ·  ",
+                "bold",
+            )
+        elif (self.settings.tasks or self.settings.recorded) and self.duel_scored():
+            line.append("duel scored: ] next  ·  ", "bold")
+        line.append(f"CSV {self.settings.csv_path}  ·  ")
         pending = len(self.ledger.pending)
         if pending:
             line.append(

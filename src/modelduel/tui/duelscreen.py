@@ -64,6 +64,7 @@ class DuelScreen(Screen[None]):
         Binding("plus,equals_sign", "correction(1)", "+corr", show=False, id="score.correction_up"),
         Binding("minus", "correction(-1)", "-corr", show=False, id="score.correction_down"),
         Binding("a", "accept", "Accept checks", show=False, id="score.accept"),
+        Binding("o", "rank", "Rank", show=False, id="score.rank"),
         Binding("n", "note", "Note", id="pane.note"),
         Binding("enter", "confirm", "Confirm rubric", show=False, id="score.confirm"),
         Binding("backspace,delete", "clear_score", "Clear score", show=False, id="score.clear"),
@@ -214,9 +215,20 @@ class DuelScreen(Screen[None]):
         """Accept the checks' suggested rubric parts for the focused pane."""
         self.modelduel.accept_suggestions(self.focused_pane())
 
-    def action_confirm(self) -> None:
-        """Accept a half-set rubric as the score (unset parts count 0)."""
-        self.modelduel.change_score(self.focused_pane(), Score.confirm)
+    async def action_confirm(self) -> None:
+        """Accept a half-set rubric as the score (unset parts count 0); on a scored duel of
+        a suite or `score`, go on to the next task."""
+        app = self.modelduel
+        pane = self.focused_pane()
+        scored_duel = app.duel_scored() and (app.settings.tasks or app.settings.recorded)
+        if scored_duel and (pane is None or not pane.model.score.is_partial):
+            await self.action_task(1)
+            return
+        app.change_score(pane, Score.confirm)
+
+    def action_rank(self) -> None:
+        """Rank the panes: the pane letters pressed next, best first."""
+        self.modelduel.start_ranking()
 
     def action_clear_score(self) -> None:
         """Back to unscored (the CSV cells become empty)."""
@@ -324,6 +336,9 @@ class DuelScreen(Screen[None]):
         """Next or previous task of the suite."""
         app = self.modelduel
         if app.settings.tasks:
+            if not 0 <= app.task_index + step < len(app.settings.tasks):
+                self.notify("no more tasks that way", severity="warning")
+                return
             await app.goto_task(app.task_index + step)
             return
         if app.view is None or app.view not in app.views:

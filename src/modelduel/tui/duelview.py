@@ -94,9 +94,9 @@ class DuelView:
         for i, row in enumerate(ordered):
             score = Score.from_row(row)
             spec = row.get("model") or "?"
-            panes.append(
-                PaneModel(pane_label(i) if blind else spec, spec, blind, score=score, saved=True)
-            )
+            pane = PaneModel(pane_label(i) if blind else spec, spec, blind, score=score, saved=True)
+            pane.rank = _rank_cell(row.get("rank"))
+            panes.append(pane)
         first = ordered[0] if ordered else {}
         record = transcripts.get(first.get("run_id") or "", {})
         prompt = str(record.get("prompt") or first.get("task_id") or "")
@@ -142,6 +142,11 @@ class DuelView:
         """The pane's run was cancelled (it cannot be scored; progress leaves it out)."""
         return self.stats(index).status == "cancelled"
 
+    def nothing_to_score(self, index: int) -> bool:
+        """The pane's run failed without a word of answer: there is nothing to judge."""
+        stats = self.stats(index)
+        return stats.status == "failed" and not stats.text.strip()
+
     def run_id(self, index: int) -> str:
         """The run id behind a pane now (a re-run changes it)."""
         slot = self.slot(index)
@@ -181,8 +186,20 @@ class DuelView:
         """Blind panes are revealed once every pane is scored; True when that just happened."""
         if not any(p.hidden for p in self.panes):
             return False
-        if all(p.score.is_scored for p in self.panes) and self.all_ended:
+        # a run that failed without output cannot be scored: it does not hold names back
+        done = all(p.score.is_scored or self.nothing_to_score(i) for i, p in enumerate(self.panes))
+        if done and self.all_ended:
             for pane in self.panes:
                 pane.revealed = True
             return True
         return False
+
+
+def _rank_cell(text: str | None) -> int | None:
+    """A recorded `rank` cell (1 = best); anything else is unranked."""
+    text = (text or "").strip()
+    try:
+        rank = int(float(text)) if text else None
+    except ValueError:
+        return None
+    return rank if rank is not None and rank >= 1 else None

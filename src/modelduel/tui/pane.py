@@ -48,6 +48,7 @@ class PaneModel:
         checks_line: the task's checks on the finished answer (`✓ schema  ✗ tests 3/5`).
         suggestions: rubric part -> the checks' suggestion, for the person to accept.
         sources: rubric part -> "person" or "check" (an accepted suggestion).
+        rank: the person's preference within the duel (1 = best), None = not ranked.
     """
 
     label: str
@@ -60,6 +61,7 @@ class PaneModel:
     checks_line: str = ""
     suggestions: dict[str, PartSuggestion] = field(default_factory=dict)
     sources: dict[str, str] = field(default_factory=dict)
+    rank: int | None = None
 
     @property
     def hidden(self) -> bool:
@@ -287,6 +289,8 @@ class ResponsePane(Vertical, can_focus=True):
             line.append("\n")
         score = m.score.describe()
         line.append(f"score {score}", "bold" if m.score.is_scored else "dim")
+        if m.rank is not None:
+            line.append(f"  rank {m.rank}", "bold")
         if m.score.manual_corrections:
             line.append(f"  corr {m.score.manual_corrections}")
         if m.score.note:
