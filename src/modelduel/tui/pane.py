@@ -58,7 +58,7 @@ class FramePacer:
     Args:
         draw: draws pane `i` now.
         indices: every pane index on screen (`poke_all`).
-        clock: seconds (tests pass a fake clock).
+        clock: seconds (tests pass a fake clock, and a `sleep` that advances it).
     """
 
     def __init__(
@@ -67,8 +67,10 @@ class FramePacer:
         indices: Callable[[], Iterable[int]],
         clock: Callable[[], float] = time.monotonic,
         frame_s: float = FRAME_S,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         self._draw = draw
+        self._sleep = sleep
         self._indices = indices
         self._clock = clock
         self._frame_s = frame_s
@@ -101,7 +103,7 @@ class FramePacer:
             due = [i for i in self._dirty if self._ready_at.get(i, 0.0) <= now]
             if not due:
                 wake = min(self._ready_at.get(i, 0.0) for i in self._dirty)
-                await asyncio.sleep(max(0.0, wake - now))
+                await self._sleep(max(0.0, wake - now))
                 # waking late means the loop was busy (painting, mostly): space the
                 # frames out so painting keeps up instead of queueing
                 late = max(0.0, self._clock() - wake)
@@ -116,7 +118,7 @@ class FramePacer:
                 self.draws[index] = self.draws.get(index, 0) + 1
                 spacing = max(self._frame_s, 2 * self._busy, cost * SHARE)
                 self._ready_at[index] = start + min(spacing, MAX_FRAME_S)
-            await asyncio.sleep(0)  # input and painting run between frames
+            await self._sleep(0)  # input and painting run between frames
 
 
 class Sanitized:
