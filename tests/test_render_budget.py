@@ -209,3 +209,26 @@ def test_growing_text_repaints_only_the_lines_that_changed() -> None:
             assert full <= 400 // 10 + 20, full
 
     asyncio.run(main())
+
+
+# ---------------------------------------------------------------- launch
+
+
+def test_the_duel_screen_imports_no_checks_tasks_or_simulator() -> None:
+    import subprocess
+    import sys
+
+    loaded = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys, modelduel.tui.app, modelduel.commands.tui_cmd\n"
+            "print(' '.join(m for m in ('modelduel.core.checks', 'modelduel.tasks',"
+            " 'modelduel.simulator', 'modelduel.core.pricing') if m in sys.modules))",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    # each loads after the first frame, when a task, a demo or a price needs it
+    assert loaded == []

@@ -11,6 +11,7 @@ import asyncio
 import time
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -18,7 +19,6 @@ from textual.containers import Vertical
 from textual.widget import Widget
 from textual.widgets import Static
 
-from modelduel.core.checks import PartSuggestion
 from modelduel.core.metrics import StreamStats
 from modelduel.core.scoring import Score
 from modelduel.display import (
@@ -31,6 +31,9 @@ from modelduel.display import (
     status_word,
 )
 from modelduel.tui.stream_markdown import PaneBody
+
+if TYPE_CHECKING:  # the checks (tasks, pytest runner) load when a task has checks, not at launch
+    from modelduel.core.checks import PartSuggestion
 
 __all__ = ["FRAME_S", "FramePacer", "PaneModel", "ResponsePane", "Sanitized"]
 
