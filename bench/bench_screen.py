@@ -303,24 +303,28 @@ def bench_flood(runs: int) -> None:
             "bench-b": (1000, "prose", 100.0, 1),
             "bench-c": (1000, "prose", 100.0, 1),
         }
-        result = run_duel(plans, timeout=60)
-        lags, ends = marker_lags(result, plans, "BC")
-        write_end, seen_end = ends.get("A", (0, None))
-        tail = "never" if seen_end is None else f"{(seen_end - write_end) / 1e9:.2f} s"
-        print(
-            f"flood: the other panes' bytes->screen {_pcts(lags)}; the flooding pane's"
-            f" last marker shows {tail} after it was written; poll {result['poll_ms']:.0f} ms"
-        )
+        for label, src in _variants():
+            result = run_duel(plans, timeout=60, src=src)
+            lags, ends = marker_lags(result, plans, "BC")
+            write_end, seen_end = ends.get("A", (0, None))
+            tail = "never" if seen_end is None else f"{(seen_end - write_end) / 1e9:.2f} s"
+            print(
+                f"flood{label}: the other panes' bytes->screen {_pcts(lags)}; the flooding"
+                f" pane's last marker shows {tail} after it was written;"
+                f" poll {result['poll_ms']:.0f} ms"
+            )
 
 
 def bench_rss(runs: int) -> None:
     for _ in range(runs):
         # ~4.3 characters per token here: 47k tokens is about 200,000 characters
         plans = {f"bench-{x}": (47_000, "prose", 4000.0, 4) for x in "abc"}
-        result = run_duel(plans, timeout=90)
-        print(
-            f"RSS after three ~200,000-character answers: {result['rss_mb']:.0f} MB (app + child)"
-        )
+        for label, src in _variants():
+            result = run_duel(plans, timeout=90, src=src)
+            print(
+                f"RSS after three ~200,000-character answers{label}:"
+                f" {result['rss_mb']:.0f} MB (app + child)"
+            )
 
 
 _BARE = (
