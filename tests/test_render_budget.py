@@ -224,11 +224,12 @@ def test_the_duel_screen_imports_no_checks_tasks_or_simulator() -> None:
             "-c",
             "import sys, modelduel.tui.app, modelduel.commands.tui_cmd\n"
             "print(' '.join(m for m in ('modelduel.core.checks', 'modelduel.tasks',"
-            " 'modelduel.simulator', 'modelduel.core.pricing') if m in sys.modules))",
+            " 'modelduel.simulator', 'modelduel.core.pricing', 'rich.markdown',"
+            " 'markdown_it', 'pygments') if m in sys.modules))",
         ],
         capture_output=True,
         text=True,
         check=True,
     ).stdout.split()
-    # each loads after the first frame, when a task, a demo or a price needs it
+    # each loads after the first frame, when a task, a demo, a price or an answer needs it
     assert loaded == []

@@ -26,17 +26,20 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cache
+from typing import TYPE_CHECKING
 
-from markdown_it import MarkdownIt
 from rich.console import RenderableType
-from rich.markdown import Markdown as RichMarkdown
 from rich.segment import Segment
 from rich.style import Style
-from rich.syntax import Syntax
 from rich.text import Text
 from textual.geometry import Region, Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+
+if TYPE_CHECKING:
+    from rich.markdown import Markdown as RichMarkdown
+    from rich.syntax import Syntax
 
 __all__ = [
     "FENCE_CHUNK_LINES",
@@ -120,33 +123,43 @@ def split_blocks(text: str, start: int = 0) -> tuple[list[str], int]:
     return [text[a:b] for a, b, _ in blocks], splitter.block_start
 
 
-_PARSER = MarkdownIt().enable("strikethrough").enable("table")
+@cache
+def _markdown_class() -> type[RichMarkdown]:
+    """Rich's Markdown on one shared parser, built on first use: markdown-it, Rich's
+    Markdown and pygments are not imported before the first frame (nothing to draw yet)."""
+    from markdown_it import MarkdownIt
+    from rich.markdown import Markdown
 
+    parser = MarkdownIt().enable("strikethrough").enable("table")
 
-class _Markdown(RichMarkdown):
-    """Rich's Markdown on one shared parser: Rich builds a MarkdownIt (0.15 ms) per
-    instance, i.e. per block. The attributes are Rich's own (a test renders both)."""
+    class _Markdown(Markdown):
+        """Rich's Markdown on one shared parser: Rich builds a MarkdownIt (0.15 ms) per
+        instance, i.e. per block. The attributes are Rich's own (a test renders both)."""
 
-    def __init__(self, markup: str) -> None:
-        self.markup = markup
-        self.parsed = _PARSER.parse(markup)
-        self.code_theme = CODE_THEME
-        self.justify = None
-        self.style = "none"
-        self.hyperlinks = False
-        self.inline_code_lexer = None
-        self.inline_code_theme = CODE_THEME
+        def __init__(self, markup: str) -> None:
+            self.markup = markup
+            self.parsed = parser.parse(markup)
+            self.code_theme = CODE_THEME
+            self.justify = None
+            self.style = "none"
+            self.hyperlinks = False
+            self.inline_code_lexer = None
+            self.inline_code_theme = CODE_THEME
+
+    return _Markdown
 
 
 def _markdown(block: str) -> RichMarkdown:
     # Rich's Markdown never reads console markup: `[/INST]` in an answer stays text.
-    return _Markdown(block)
+    return _markdown_class()(block)
 
 
 Draw = Callable[[RenderableType], list[Strip]]
 
 
 def _syntax(code: str, lexer: str, top: int, bottom: int) -> Syntax:
+    from rich.syntax import Syntax
+
     # Rich's CodeBlock: Syntax(code, lexer, theme, word_wrap=True, padding=1)
     return Syntax(code, lexer, theme=CODE_THEME, word_wrap=True, padding=(top, 1, bottom, 1))
 
