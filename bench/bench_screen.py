@@ -39,6 +39,10 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 MARKER = re.compile(r"\b([A-C])(\d{5})\b")
+SCENARIO = ""  # --scenario TEXT: only the lag scenarios whose name has TEXT
+AGAINST = ""  # --against SRC: every duel also runs from that source tree, alternating
+PROFILE = ""  # --profile PATH: each duel's app is sampled by py-spy into PATH.N
+_PROFILES = itertools.count()
 WORDS = ["the", "tree", "splits", "a", "node", "when", "it", "overflows", "and", "pushes"]
 
 
@@ -166,8 +170,13 @@ def _tree_rss_mb(pid: int) -> float:
     return total / 1024
 
 
-def run_duel(plans: dict[str, tuple[int, str, float, int]], timeout: float) -> dict[str, Any]:
-    """One duel in tmux; marker first-seen times, write times, RSS at the end."""
+def run_duel(
+    plans: dict[str, tuple[int, str, float, int]], timeout: float, src: str = ""
+) -> dict[str, Any]:
+    """One duel in tmux; marker first-seen times, write times, RSS at the end.
+
+    `src`: run the app from this source tree instead (`--against`, an A/B in one run).
+    """
     ctx = mp.get_context("spawn")
     conn, child = ctx.Pipe()
     server = ctx.Process(target=_serve, args=(child, plans), daemon=True)
@@ -176,12 +185,17 @@ def run_duel(plans: dict[str, tuple[int, str, float, int]], timeout: float) -> d
     session = f"bench-screen-{os.getpid()}"
     with tempfile.TemporaryDirectory() as tmp:
         models = " ".join(f"-m openai-chat/{m}" for m in plans)
-        cmd = f"{sys.executable} -m modelduel {models} --csv {tmp}/r.csv; sleep 60"
+        app = f"{sys.executable} -m modelduel {models} --csv {tmp}/r.csv"
+        if PROFILE:
+            # py-spy (not a project dependency) samples the app while it draws
+            spy = Path(sys.executable).with_name("py-spy")
+            app = f"{spy} record -r 250 -d 12 -f raw -o {PROFILE}.{next(_PROFILES)} -- {app}"
+        cmd = f"{app}; sleep 60"
         size = ["-x", "210", "-y", "50"]
         subprocess.run(
             ["tmux", "new-session", "-d", "-s", session, *size, cmd],
             check=True,
-            env=_env(tmp, base),
+            env={**_env(tmp, base), **({"PYTHONPATH": src} if src else {})},
             cwd=tmp,
         )
         try:
@@ -258,12 +272,28 @@ def bench_lag(runs: int) -> None:
         "3 x 300 tok/s, prose 2k tokens": (2000, "prose", 300.0),
         "3 x 300 tok/s, one 4k-token code block": (4000, "code", 300.0),
     }
+    only = {k: v for k, v in scenarios.items() if SCENARIO in k}
+    scenarios = only or scenarios
     for name, (tokens, shape, tps) in scenarios.items():
         for _ in range(runs):
             plans = {f"bench-{x}": (tokens, shape, tps, 1) for x in "abc"}
-            result = run_duel(plans, timeout=tokens / tps + 30)
-            lags, _ = marker_lags(result, plans, "ABC")
-            print(f"bytes->screen {name}: {_pcts(lags)}; poll {result['poll_ms']:.0f} ms")
+            p50s = []
+            for label, src in _variants():
+                result = run_duel(plans, timeout=tokens / tps + 30, src=src)
+                lags, _ = marker_lags(result, plans, "ABC")
+                p50s.append(statistics.median(lags) if lags else float("nan"))
+                print(
+                    f"bytes->screen {name}{label}: {_pcts(lags)}; poll {result['poll_ms']:.0f} ms"
+                )
+            if len(p50s) == 2:
+                print(f"  p50 ratio this tree / --against: {p50s[0] / p50s[1]:.2f}")
+
+
+def _variants() -> list[tuple[str, str]]:
+    """This tree, then (with --against SRC) the other tree, in the same run."""
+    if not AGAINST:
+        return [("", "")]
+    return [(" [this tree]", ""), (" [--against]", AGAINST)]
 
 
 def bench_flood(runs: int) -> None:
@@ -273,24 +303,28 @@ def bench_flood(runs: int) -> None:
             "bench-b": (1000, "prose", 100.0, 1),
             "bench-c": (1000, "prose", 100.0, 1),
         }
-        result = run_duel(plans, timeout=60)
-        lags, ends = marker_lags(result, plans, "BC")
-        write_end, seen_end = ends.get("A", (0, None))
-        tail = "never" if seen_end is None else f"{(seen_end - write_end) / 1e9:.2f} s"
-        print(
-            f"flood: the other panes' bytes->screen {_pcts(lags)}; the flooding pane's"
-            f" last marker shows {tail} after it was written; poll {result['poll_ms']:.0f} ms"
-        )
+        for label, src in _variants():
+            result = run_duel(plans, timeout=60, src=src)
+            lags, ends = marker_lags(result, plans, "BC")
+            write_end, seen_end = ends.get("A", (0, None))
+            tail = "never" if seen_end is None else f"{(seen_end - write_end) / 1e9:.2f} s"
+            print(
+                f"flood{label}: the other panes' bytes->screen {_pcts(lags)}; the flooding"
+                f" pane's last marker shows {tail} after it was written;"
+                f" poll {result['poll_ms']:.0f} ms"
+            )
 
 
 def bench_rss(runs: int) -> None:
     for _ in range(runs):
         # ~4.3 characters per token here: 47k tokens is about 200,000 characters
         plans = {f"bench-{x}": (47_000, "prose", 4000.0, 4) for x in "abc"}
-        result = run_duel(plans, timeout=90)
-        print(
-            f"RSS after three ~200,000-character answers: {result['rss_mb']:.0f} MB (app + child)"
-        )
+        for label, src in _variants():
+            result = run_duel(plans, timeout=90, src=src)
+            print(
+                f"RSS after three ~200,000-character answers{label}:"
+                f" {result['rss_mb']:.0f} MB (app + child)"
+            )
 
 
 _BARE = (
@@ -353,7 +387,16 @@ def main() -> None:
         "what", nargs="?", default="all", choices=["lag", "flood", "rss", "launch", "all"]
     )
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--scenario", default="", help="only lag scenarios naming this")
+    parser.add_argument(
+        "--against", default="", help="also run each duel from this src/ tree, alternating"
+    )
+    parser.add_argument("--profile", default="", help="py-spy each duel into PROFILE.N")
     args = parser.parse_args()
+    global PROFILE, AGAINST, SCENARIO
+    SCENARIO = args.scenario
+    PROFILE = args.profile
+    AGAINST = args.against
     if shutil.which("tmux") is None:
         raise SystemExit("bench_screen needs tmux")
     for name, fn in (

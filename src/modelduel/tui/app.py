@@ -43,7 +43,7 @@ from modelduel.tui.duelscreen import (
 )
 from modelduel.tui.duelview import DuelView, blind_order, pane_label
 from modelduel.tui.keys import duel_keymap_problems
-from modelduel.tui.pane import PaneModel, ResponsePane
+from modelduel.tui.pane import FramePacer, PaneModel, ResponsePane
 from modelduel.tui.prompt import PromptEditor, SystemPromptInput
 from modelduel.tui.screens import (
     HistoryEntry,
@@ -143,6 +143,10 @@ class ModelduelApp(App[None]):
         self.runner: Runner | None = None
         self._runner_ready: asyncio.Future[None] | None = None
         self._last_save = "nothing saved yet"
+        # panes are drawn as their bytes arrive, coalesced and fairly shared (issue 13)
+        self.pacer = FramePacer(
+            self.refresh_pane, lambda: range(len(self.view.panes)) if self.view else ()
+        )
         self.ledger = SaveLedger(settings.csv_path)
         """Every row and score of the session, and what of it is not on disk yet."""
         self._rng = rng or random.Random()
@@ -564,11 +568,22 @@ class ModelduelApp(App[None]):
         for pane in self.screen.query(ResponsePane):
             await pane.show(view.stats(pane.index, now), done)
 
+    async def refresh_pane(self, index: int) -> None:
+        """One pane reads its figures from the meter (the frame pacer's draw)."""
+        view = self.view
+        if view is None or not isinstance(self.screen, DuelScreen):
+            return
+        for pane in self.screen.query(ResponsePane):
+            if pane.index == index:
+                pane.show_text(view.stats(index, self.clock()), view.all_ended)
+
     def sink(self, run_id: str, stamped: Stamped) -> None:
         """Stamped events from the runner go to their run's meter (never re-stamped)."""
         entry = self._runs.get(run_id)
         if entry is not None:
             entry[1].meter.observe(stamped)
+            if entry[0] is self.view:
+                self.pacer.poke(entry[1].pane)
 
     def run_ended(self, run_id: str) -> None:
         """A run ended: its row goes into the CSV now, with any score already given."""

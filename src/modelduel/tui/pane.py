@@ -7,7 +7,11 @@ can slow the drawing but never the numbers.
 
 from __future__ import annotations
 
+import asyncio
+import time
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -15,7 +19,6 @@ from textual.containers import Vertical
 from textual.widget import Widget
 from textual.widgets import Static
 
-from modelduel.core.checks import PartSuggestion
 from modelduel.core.metrics import StreamStats
 from modelduel.core.scoring import Score
 from modelduel.display import (
@@ -29,7 +32,118 @@ from modelduel.display import (
 )
 from modelduel.tui.stream_markdown import PaneBody
 
-__all__ = ["PaneModel", "ResponsePane"]
+if TYPE_CHECKING:  # the checks (tasks, pytest runner) load when a task has checks, not at launch
+    from modelduel.core.checks import PartSuggestion
+
+__all__ = ["FRAME_S", "FramePacer", "PaneModel", "ResponsePane", "Sanitized"]
+
+FRAME_S = 0.025
+"""A pane is drawn at most once per this many seconds (its bytes coalesce meanwhile)."""
+MAX_FRAME_S = 0.25
+"""However busy the loop, a pane with news is drawn at least this often."""
+SHARE = 4
+"""A pane whose drawing took `c` seconds waits at least `c * SHARE` before its next one,
+so one pane's drawing takes at most about 1/SHARE of the loop, whatever it receives."""
+TICK_BODY_S = 0.1
+"""The tick draws a body the pacer has not drawn for this long (a missed poke)."""
+CHEAP_CHARS_PER_S = 5000
+"""Above this rate (about 1,200 tokens/s) a pane draws its unfinished block as plain
+text; markdown once the block finishes or the stream slows down."""
+
+
+class FramePacer:
+    """Draws each pane when its stream changes, coalesced, fairly shared.
+
+    `poke(i)` says pane `i` has something new. A pane is drawn at most once per
+    `frame_s`, and a pane that was expensive to draw waits `SHARE` times its cost, so a
+    flooding pane cannot starve the others; in each frame the cheapest panes go first.
+
+    Args:
+        draw: draws pane `i` now.
+        indices: every pane index on screen (`poke_all`).
+        clock: seconds (tests pass a fake clock, and a `sleep` that advances it).
+    """
+
+    def __init__(
+        self,
+        draw: Callable[[int], Awaitable[None]],
+        indices: Callable[[], Iterable[int]],
+        clock: Callable[[], float] = time.monotonic,
+        frame_s: float = FRAME_S,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        self._draw = draw
+        self._sleep = sleep
+        self._indices = indices
+        self._clock = clock
+        self._frame_s = frame_s
+        self._dirty: set[int] = set()
+        self._ready_at: dict[int, float] = {}
+        self.cost: dict[int, float] = {}  # each pane's last drawing, in seconds
+        self.draws: dict[int, int] = {}  # how many times each pane was drawn
+        self._task: asyncio.Task[None] | None = None
+        self._busy = 0.0  # how late the pacer wakes, smoothed: the loop's other work
+
+    def poke(self, index: int) -> None:
+        """Pane `index` has something new to show."""
+        self._dirty.add(index)
+        if self._task is None or self._task.done():
+            self._task = asyncio.get_running_loop().create_task(self._run())
+
+    def poke_all(self) -> None:
+        """Every pane (the clock tick: elapsed times move without any bytes)."""
+        for index in self._indices():
+            self.poke(index)
+
+    @property
+    def idle(self) -> bool:
+        """Nothing is waiting to be drawn."""
+        return not self._dirty
+
+    async def _run(self) -> None:
+        while self._dirty:
+            now = self._clock()
+            due = [i for i in self._dirty if self._ready_at.get(i, 0.0) <= now]
+            if not due:
+                wake = min(self._ready_at.get(i, 0.0) for i in self._dirty)
+                await self._sleep(max(0.0, wake - now))
+                # waking late means the loop was busy (painting, mostly): space the
+                # frames out so painting keeps up instead of queueing
+                late = max(0.0, self._clock() - wake)
+                self._busy += (late - self._busy) / 4
+                continue
+            for index in sorted(due, key=lambda i: self.cost.get(i, 0.0)):
+                self._dirty.discard(index)
+                start = self._clock()
+                await self._draw(index)
+                cost = self._clock() - start
+                self.cost[index] = cost
+                self.draws[index] = self.draws.get(index, 0) + 1
+                spacing = max(self._frame_s, 2 * self._busy, cost * SHARE)
+                self._ready_at[index] = start + min(spacing, MAX_FRAME_S)
+            await self._sleep(0)  # input and painting run between frames
+
+
+class Sanitized:
+    """`sanitize_terminal` of a text that grows, sanitizing only what is new.
+
+    Sanitizing drops characters one by one, so the sanitized pieces join to the
+    sanitized whole (a test checks).
+    """
+
+    def __init__(self) -> None:
+        self._raw = ""
+        self.value = ""
+
+    def update(self, text: str) -> str:
+        """The sanitized text (work in proportion to what was added since the last call)."""
+        if not text.startswith(self._raw):  # a memcmp, not a per-character pass
+            self._raw = ""
+            self.value = ""
+        if len(text) > len(self._raw):
+            self.value += sanitize_terminal(text[len(self._raw) :])
+            self._raw = text
+        return self.value
 
 
 @dataclass
@@ -178,6 +292,10 @@ class ResponsePane(Vertical, can_focus=True):
         self.index = index
         self._shown = 0
         self._reasoning_shown = 0
+        self._answer_text = Sanitized()
+        self._reasoning_text = Sanitized()
+        self._last_growth: tuple[float, int] = (time.monotonic(), 0)
+        self._body_at = 0.0  # when the body was last brought up to date
         self._status = "waiting"
         self._user_toggled = False
         self._veiled = False
@@ -203,6 +321,8 @@ class ResponsePane(Vertical, can_focus=True):
         """A re-run: clear the body for the fresh run's text."""
         self._shown = 0
         self._reasoning_shown = 0
+        self._answer_text = Sanitized()
+        self._reasoning_text = Sanitized()
         self._user_toggled = False
         self._body.reset()
         self._error_w.show_error(None)
@@ -222,19 +342,41 @@ class ResponsePane(Vertical, can_focus=True):
         self._header_w.set_parts(*self._header(stats))
         self._stats_w.set(self._stats(stats))
         self._show_error(stats)
+        if len(stats.text) == self._shown or time.monotonic() - self._body_at >= TICK_BODY_S:
+            # the frame pacer draws text as it arrives; this tick only catches up
+            self.show_text(stats, duel_done)
+
+    def show_text(self, stats: StreamStats, duel_done: bool) -> None:
+        """Bring the body (reasoning, answer) up to date; the frame pacer's draw.
+
+        The header and stats lines are left to the 10 Hz tick: repainting them with every
+        arrival would double what each frame costs.
+        """
+        m = self.model
         # Blind: an answer that shows up first would give the fast model away.
         if m.hidden and not duel_done:
             return
+        self._body_at = time.monotonic()
         if len(stats.reasoning_text) > self._reasoning_shown:
             self._reasoning_shown = len(stats.reasoning_text)
-            self._body.set_reasoning(sanitize_terminal(stats.reasoning_text))
+            self._body.set_reasoning(self._reasoning_text.update(stats.reasoning_text))
         text = stats.text
         if text and not self._shown and self._reasoning_shown and not self._user_toggled:
             # the answer has started: fold the reasoning so the answer is in view (h unfolds)
             self._body.reasoning_folded = True
+        self._body.cheap = self._fast(len(text)) and stats.status == "streaming"
         if len(text) > self._shown:
             self._shown = len(text)
-            self._body.set_answer(sanitize_terminal(text))
+            self._body.set_answer(self._answer_text.update(text))
+
+    def _fast(self, chars: int) -> bool:
+        """The answer grows faster than CHEAP_CHARS_PER_S since the last look."""
+        now = time.monotonic()
+        then, before = self._last_growth
+        if now - then < 0.2:
+            return self._body.cheap  # too short a span to tell a rate
+        self._last_growth = (now, chars)
+        return (chars - before) / (now - then) > CHEAP_CHARS_PER_S
 
     def _header(self, stats: StreamStats) -> tuple[str, Text]:
         m = self.model

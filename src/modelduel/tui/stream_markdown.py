@@ -23,21 +23,33 @@ that rare.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cache
+from typing import TYPE_CHECKING
 
-from markdown_it import MarkdownIt
 from rich.console import RenderableType
-from rich.markdown import Markdown as RichMarkdown
 from rich.segment import Segment
 from rich.style import Style
-from rich.syntax import Syntax
 from rich.text import Text
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-__all__ = ["FENCE_CHUNK_LINES", "AnswerLines", "BlockSplitter", "PaneBody", "split_blocks"]
+if TYPE_CHECKING:
+    from rich.markdown import Markdown as RichMarkdown
+    from rich.syntax import Syntax
+
+__all__ = [
+    "FENCE_CHUNK_LINES",
+    "KEEP_SCREENS",
+    "AnswerLines",
+    "BlockSplitter",
+    "PaneBody",
+    "WrappedText",
+    "split_blocks",
+]
 
 _FENCES = ("```", "~~~")
 CODE_THEME = "monokai"
@@ -111,33 +123,43 @@ def split_blocks(text: str, start: int = 0) -> tuple[list[str], int]:
     return [text[a:b] for a, b, _ in blocks], splitter.block_start
 
 
-_PARSER = MarkdownIt().enable("strikethrough").enable("table")
+@cache
+def _markdown_class() -> type[RichMarkdown]:
+    """Rich's Markdown on one shared parser, built on first use: markdown-it, Rich's
+    Markdown and pygments are not imported before the first frame (nothing to draw yet)."""
+    from markdown_it import MarkdownIt
+    from rich.markdown import Markdown
 
+    parser = MarkdownIt().enable("strikethrough").enable("table")
 
-class _Markdown(RichMarkdown):
-    """Rich's Markdown on one shared parser: Rich builds a MarkdownIt (0.15 ms) per
-    instance, i.e. per block. The attributes are Rich's own (a test renders both)."""
+    class _Markdown(Markdown):
+        """Rich's Markdown on one shared parser: Rich builds a MarkdownIt (0.15 ms) per
+        instance, i.e. per block. The attributes are Rich's own (a test renders both)."""
 
-    def __init__(self, markup: str) -> None:
-        self.markup = markup
-        self.parsed = _PARSER.parse(markup)
-        self.code_theme = CODE_THEME
-        self.justify = None
-        self.style = "none"
-        self.hyperlinks = False
-        self.inline_code_lexer = None
-        self.inline_code_theme = CODE_THEME
+        def __init__(self, markup: str) -> None:
+            self.markup = markup
+            self.parsed = parser.parse(markup)
+            self.code_theme = CODE_THEME
+            self.justify = None
+            self.style = "none"
+            self.hyperlinks = False
+            self.inline_code_lexer = None
+            self.inline_code_theme = CODE_THEME
+
+    return _Markdown
 
 
 def _markdown(block: str) -> RichMarkdown:
     # Rich's Markdown never reads console markup: `[/INST]` in an answer stays text.
-    return _Markdown(block)
+    return _markdown_class()(block)
 
 
 Draw = Callable[[RenderableType], list[Strip]]
 
 
 def _syntax(code: str, lexer: str, top: int, bottom: int) -> Syntax:
+    from rich.syntax import Syntax
+
     # Rich's CodeBlock: Syntax(code, lexer, theme, word_wrap=True, padding=1)
     return Syntax(code, lexer, theme=CODE_THEME, word_wrap=True, padding=(top, 1, bottom, 1))
 
@@ -158,18 +180,37 @@ class _OpenFence:
 class AnswerLines:
     """The drawn lines of a markdown answer that grows; O(1) work per update.
 
+    Finished blocks are kept as spans of `text` (the text is kept once). Eager (the
+    default), each is drawn when it finishes; `lazy`, a finished block is only drawn
+    when `block(i)` asks for it (it comes into view), and `drop(i)` forgets its lines
+    again (far off screen): its height is then known exactly, and before it was first
+    drawn `heights[i]` is `estimate(block text)`.
+
     Args:
         draw: renders a renderable into lines at the current width and style.
         blank: a blank line at the current width and style.
+        estimate: a finished block's height before it is drawn (lazy only).
     """
 
-    def __init__(self, draw: Draw, blank: Callable[[], Strip]) -> None:
+    def __init__(
+        self,
+        draw: Draw,
+        blank: Callable[[], Strip],
+        estimate: Callable[[str], int] | None = None,
+    ) -> None:
         self._draw = draw
         self._blank = blank
+        self._estimate = estimate or (lambda block: block.count("\n") + 1)
+        self.lazy = False
+        self.cheap_tail = False  # the unfinished block as plain text (a pane over budget)
         self.text = ""
         self._splitter = BlockSplitter()
-        self._block_texts: list[str] = []
-        self.block_lines: list[list[Strip]] = []
+        self._spans: list[tuple[int, int]] = []
+        self._drawn: list[list[Strip] | None] = []
+        self.heights: list[int] = []
+        self.live: set[int] = set()  # blocks whose lines are kept now
+        self.first_changed = 0  # the first block whose height changed since it was reset
+        self.moved = 0  # the first block drawn to a height other than it was thought to have
         self.tail_lines: list[Strip] = []
         self._fence: _OpenFence | None = None
 
@@ -178,12 +219,57 @@ class AnswerLines:
         """Where the unfinished block begins."""
         return self._splitter.block_start
 
+    @property
+    def block_count(self) -> int:
+        """How many blocks have finished."""
+        return len(self._spans)
+
+    @property
+    def block_lines(self) -> list[list[Strip]]:
+        """Every finished block's lines (drawing those not drawn)."""
+        return [self.block(i) for i in range(len(self._spans))]
+
+    def block_text(self, index: int) -> str:
+        """The markdown of a finished block."""
+        start, end = self._spans[index]
+        return self.text[start:end]
+
+    def is_drawn(self, index: int) -> bool:
+        """The block's lines are kept now."""
+        return self._drawn[index] is not None
+
+    def block(self, index: int) -> list[Strip]:
+        """A finished block's lines, drawn now if they are not kept."""
+        lines = self._drawn[index]
+        if lines is None:
+            lines = self._draw(_markdown(self.block_text(index)))
+            self._keep(index, lines)
+        return lines
+
+    def drop(self, index: int) -> None:
+        """Forget a block's lines (its text and height stay)."""
+        self._drawn[index] = None
+        self.live.discard(index)
+
+    def _keep(self, index: int, lines: list[Strip]) -> None:
+        self._drawn[index] = lines
+        self.live.add(index)
+        if self.heights[index] != len(lines):
+            if self.heights[index] >= 0:
+                self.moved = min(self.moved, index)
+            self.heights[index] = len(lines)
+            self.first_changed = min(self.first_changed, index)
+
     def reset(self) -> None:
         """Forget the answer."""
         self.text = ""
         self._splitter = BlockSplitter()
-        self._block_texts.clear()
-        self.block_lines.clear()
+        self._spans.clear()
+        self._drawn.clear()
+        self.heights.clear()
+        self.live.clear()
+        self.first_changed = 0
+        self.moved = 0
         self.tail_lines = []
         self._fence = None
 
@@ -193,15 +279,27 @@ class AnswerLines:
             self.reset()
         self.text = text
         for start, end, fence in self._splitter.feed(text):
-            block = text[start:end]
-            self._block_texts.append(block)
+            index = len(self._spans)
+            self._spans.append((start, end))
+            self._drawn.append(None)
             lines = self._finish_fence(start, fence)
-            self.block_lines.append(lines if lines is not None else self._draw(_markdown(block)))
+            if lines is None and not self.lazy:
+                lines = self._draw(_markdown(text[start:end]))
+            self.heights.append(self._estimate(text[start:end]) if lines is None else -1)
+            self.first_changed = min(self.first_changed, index)
+            if lines is not None:
+                self._keep(index, lines)
         self._draw_tail()
 
     def redraw(self) -> None:
         """Draw every block again (the width or the style changed)."""
-        self.block_lines = [self._draw(_markdown(b)) for b in self._block_texts]
+        self.live.clear()
+        for index in range(len(self._spans)):
+            self._drawn[index] = None
+            self.heights[index] = self._estimate(self.block_text(index))
+            if not self.lazy:
+                self.block(index)
+        self.first_changed = self.moved = 0
         self._fence = None
         self._draw_tail()
 
@@ -213,7 +311,13 @@ class AnswerLines:
         if span is None or fence is None:
             self._fence = None
             tail = self.text[self.consumed :]
-            self.tail_lines = self._draw(_markdown(tail)) if tail.strip() else []
+            if not tail.strip():
+                self.tail_lines = []
+            elif self.cheap_tail:
+                # over its share of the frame: plain text now, markdown once it finishes
+                self.tail_lines = self._draw(Text(tail))
+            else:
+                self.tail_lines = self._draw(_markdown(tail))
             return
         code_end = len(self.text) if span[1] < 0 else span[1]
         self._keep_chunks(fence, code_end)
@@ -303,8 +407,66 @@ class AnswerLines:
         return fence.head + fence.kept + self._draw_rest(fence, fence_span[1])
 
 
+class WrappedText:
+    """Plain text that grows, wrapped incrementally: finished lines are drawn once.
+
+    Rich wraps each line of a `Text` on its own, so drawing the text up to its last
+    newline in pieces, then the unfinished last line, gives the lines drawing it whole
+    gives (a test checks).
+    """
+
+    def __init__(self, draw: Callable[[str], list[Strip]]) -> None:
+        self._draw = draw
+        self.text = ""
+        self._kept: list[Strip] = []
+        self._kept_end = 0  # where the first line not in `_kept` starts
+        self._last: list[Strip] = []
+
+    def update(self, text: str) -> None:
+        """The text so far (a text that does not extend the last one starts over)."""
+        if not text.startswith(self.text):
+            self.reset()
+        if text == self.text and (self._last or not text):
+            return
+        self.text = text
+        newline = text.rfind("\n")
+        if newline >= self._kept_end:
+            self._kept.extend(self._draw(text[self._kept_end : newline]))
+            self._kept_end = newline + 1
+        self._last = self._draw(text[self._kept_end :]) if text else []
+
+    def reset(self) -> None:
+        """Forget the text (a new width or style draws it again on the next update)."""
+        self.text = ""
+        self._kept = []
+        self._kept_end = 0
+        self._last = []
+
+    @property
+    def lines(self) -> list[Strip]:
+        """Every line."""
+        return self._kept + self._last if self._last else self._kept
+
+    def __len__(self) -> int:
+        return len(self._kept) + len(self._last)
+
+    def line(self, index: int) -> Strip:
+        """One line (an index within `len`)."""
+        kept = len(self._kept)
+        return self._kept[index] if index < kept else self._last[index - kept]
+
+
+KEEP_SCREENS = 2
+"""Drawn blocks more than this many view heights away from the view are dropped."""
+
+
 class PaneBody(ScrollView, can_focus=False):
-    """Reasoning (dimmed, foldable) above the answer, drawn from kept lines."""
+    """Reasoning (dimmed, foldable) above the answer, drawn from kept lines.
+
+    Only the blocks in view are drawn (a block scrolled past while a pane floods is never
+    drawn until it is scrolled back to), and blocks far out of view drop their lines, so
+    the work per frame and the memory follow what is visible, not the answer's length.
+    """
 
     # The scrollbar is always there: one appearing mid-stream would be a relayout.
     DEFAULT_CSS = """
@@ -314,20 +476,52 @@ class PaneBody(ScrollView, can_focus=False):
     def __init__(self) -> None:
         super().__init__()
         self.reasoning = ""
-        self.reasoning_folded = False
+        self._reasoning_folded = False
         self.show_raw = False
         self.notice_text = ""  # shown instead of an answer (an error with no text)
-        self._answer = AnswerLines(self._draw, lambda: Strip.blank(self._width, self._style))
+        self._answer = AnswerLines(
+            self._draw, lambda: Strip.blank(self._width, self._style), self._estimate
+        )
+        self._answer.lazy = True
         self._pending = ""  # the answer as last given; drawn on the next rebuild
         self._tail_lines: list[Strip] = []
-        self._reasoning_lines: list[Strip] = []
-        self._raw_lines: list[Strip] = []
-        self._lines: list[Strip] = []
+        self._reasoning_text = WrappedText(self._draw_reasoning)
+        self._raw_text = WrappedText(self._draw_plain)
+        self._head: list[Strip] = []  # the reasoning header, reasoning and the blank after
+        self._starts: list[int] = []  # each block's first line, below the head
+        self._height = 0
+        self._height_drawn = 0  # the height when lines were last repainted
+        self._floor = 0  # following: the view's bottom after the last jump (blank below text)
         self._width = -1
         self._style = Style()
-        self._dirty_reasoning = self._dirty_tail = self._dirty_raw = True
+        self._dirty_reasoning = self._dirty_tail = True
 
     # -- content ----------------------------------------------------------------------
+
+    @property
+    def reasoning_folded(self) -> bool:
+        """The reasoning shows as its header line only."""
+        return self._reasoning_folded
+
+    @reasoning_folded.setter
+    def reasoning_folded(self, value: bool) -> None:
+        if value != self._reasoning_folded:
+            self._reasoning_folded = value
+            self._dirty_reasoning = True
+
+    @property
+    def cheap(self) -> bool:
+        """The unfinished block is drawn as plain text (the pane is over its budget)."""
+        return self._answer.cheap_tail
+
+    @cheap.setter
+    def cheap(self, value: bool) -> None:
+        if value == self._answer.cheap_tail:
+            return
+        self._answer.cheap_tail = value
+        self._dirty_tail = True
+        if not value:
+            self._rebuild()  # the tail as markdown again, now
 
     def set_answer(self, text: str) -> None:
         """The answer so far (it only grows between resets)."""
@@ -336,7 +530,7 @@ class PaneBody(ScrollView, can_focus=False):
         if text == self._pending:
             return
         self._pending = text
-        self._dirty_tail = self._dirty_raw = True
+        self._dirty_tail = True
         self._rebuild()
 
     def set_reasoning(self, text: str) -> None:
@@ -366,17 +560,24 @@ class PaneBody(ScrollView, can_focus=False):
     def reset(self) -> None:
         """Forget everything (a re-run)."""
         self._answer.reset()
+        self._reasoning_text.reset()
+        self._raw_text.reset()
         self._pending = ""
         self.reasoning = ""
         self.notice_text = ""
         self.reasoning_folded = False
-        self._dirty_reasoning = self._dirty_tail = self._dirty_raw = True
+        self._dirty_reasoning = self._dirty_tail = True
         self._rebuild()
 
     @property
     def drawn_lines(self) -> list[Strip]:
-        """Every line of the body as drawn now (tests read the text from these)."""
-        return self._lines
+        """Every line of the body (drawing blocks not drawn; tests read the text)."""
+        return [self._line_at(y, draw=True) for y in range(self._height)]
+
+    @property
+    def kept_blocks(self) -> int:
+        """How many finished blocks have their lines kept now."""
+        return len(self._answer.live)
 
     # -- drawing ----------------------------------------------------------------------
 
@@ -388,6 +589,19 @@ class PaneBody(ScrollView, can_focus=False):
         rendered = console.render_lines(renderable, options, style=self._style, pad=True)
         return [Strip(line, width) for line in rendered]
 
+    def _draw_reasoning(self, text: str) -> list[Strip]:
+        return self._draw(Text(text, style="italic dim"))
+
+    def _draw_plain(self, text: str) -> list[Strip]:
+        return self._draw(Text(text))
+
+    def _estimate(self, block: str) -> int:
+        """A block's height before it is drawn: its lines wrapped at the width."""
+        width = max(1, self._content_width())
+        lines = block.split("\n")
+        height = sum(max(1, -(-len(line) // width)) for line in lines)
+        return height + 2 if block.lstrip().startswith(_FENCES) else height
+
     def _content_width(self) -> int:
         # the scrollbar is always shown (see DEFAULT_CSS), so this width never changes
         # as an answer grows, and kept lines never need re-wrapping
@@ -398,15 +612,27 @@ class PaneBody(ScrollView, can_focus=False):
             return
         width = self._content_width()
         style = self.rich_style
+        view = max(1, self.scrollable_content_region.height)
+        top = self.scroll_offset.y
+        following = top >= self.max_scroll_y - 1
+        # Only the lines that changed are repainted: every repainted line costs Textual
+        # tens of microseconds of styling and compositing, a whole pane a frame's budget.
+        old_tail_at = self._tail_at()
+        old_tail = self._tail_lines
+        changed_from = old_tail_at
         if width != self._width or style != self._style:
             self._width = width
             self._style = style
             self._answer.redraw()
-            self._dirty_reasoning = self._dirty_tail = self._dirty_raw = True
+            self._reasoning_text.reset()
+            self._raw_text.reset()
+            self._dirty_reasoning = self._dirty_tail = True
+            changed_from = 0
         if self._dirty_reasoning:
-            body = Text(self.reasoning, style="italic dim")
-            self._reasoning_lines = self._draw(body) if self.reasoning else []
+            self._reasoning_text.update(self.reasoning)
+            self._head = self._draw_head()
             self._dirty_reasoning = False
+            changed_from = 0
         if self._dirty_tail:
             if self.notice_text and not self._pending:
                 self._tail_lines = self._draw(Text(self.notice_text, style="bold red"))
@@ -414,44 +640,125 @@ class PaneBody(ScrollView, can_focus=False):
                 self._answer.update(self._pending)
                 self._tail_lines = self._answer.tail_lines
             self._dirty_tail = False
-        if self._dirty_raw and self.show_raw:
-            self._raw_lines = self._draw(Text(self._pending or self.notice_text))
-            self._dirty_raw = False
-        lines: list[Strip] = []
-        if self.reasoning:
-            fold = "▶" if self.reasoning_folded else "▼"
-            count = len(self._reasoning_lines)
-            noun = "line" if count == 1 else "lines"
-            header = Text(
-                f"{fold} reasoning (h) · {count} {noun}",
-                style="dim",
-                no_wrap=True,
-                overflow="ellipsis",
-            )
-            lines.extend(self._draw(header))
-            if not self.reasoning_folded:
-                lines.extend(self._reasoning_lines)
-            lines.append(Strip.blank(width, self._style))
         if self.show_raw:
-            lines.extend(self._raw_lines)
-        else:
-            for block in self._answer.block_lines:
-                lines.extend(block)
-                lines.append(Strip.blank(width, self._style))
-            lines.extend(self._tail_lines)
-        following = self.scroll_offset.y >= self.max_scroll_y - 1
-        self._lines = lines
-        size = Size(width, len(lines))
+            self._raw_text.update(self._pending or self.notice_text)
+            changed_from = 0
+        self._index()
+        self._draw_in_view(top)
+        if changed_from == old_tail_at:
+            # the first line that differs from what was drawn before
+            for line in old_tail:
+                if changed_from >= self._height or self._line_at(changed_from) != line:
+                    break
+                changed_from += 1
+        moved = self._answer.moved
+        if moved < len(self._starts):
+            # a block's height was corrected when it was drawn: what follows it moved
+            changed_from = min(changed_from, len(self._head) + self._starts[moved])
+        self._answer.moved = self._answer.block_count
+        height = self._height
+        if following and height > top + view:
+            # Jump, do not creep: the newest line goes to the middle of the view, so the
+            # next half view of lines repaints only themselves, not every line scrolled.
+            self._floor = height - view + view // 2 + view
+            self._draw_in_view(self._floor - view)
+        elif not following:
+            self._floor = 0
+        size = Size(width, max(self._height, self._floor))
         if size != self.virtual_size:
             # `virtual_size` is a layout reactive: assigning it relayouts and repaints the
-            # whole screen, 10 times a second per pane. Growing a scroll view's content
-            # only needs its scrollbar and its own lines redrawn.
+            # whole screen. Growing a scroll view's content only needs its scrollbar and
+            # its own lines redrawn.
             self.set_reactive(PaneBody.virtual_size, size)
             self._scroll_update(size)
-        if following:
-            # follow the stream until the user scrolls up
-            self.scroll_end(animate=False, immediate=True, x_axis=False)
-        self.refresh()
+        if following and self._floor:
+            self.scroll_to(y=self._floor - view, animate=False, immediate=True)
+        new_top = self.scroll_offset.y
+        if new_top != top:
+            self.refresh()
+        elif changed_from < top + view:
+            start = max(0, changed_from - top)
+            end = min(view, max(self._height, self._height_drawn) - top)
+            if end > start:
+                self.refresh(Region(0, start, self.size.width, end - start))
+        self._height_drawn = self._height
+
+    def _tail_at(self) -> int:
+        """The first line of the unfinished block, as last indexed."""
+        answer = self._answer
+        if not self._starts or not answer.block_count:
+            return len(self._head)
+        last = len(self._starts) - 1
+        return len(self._head) + self._starts[last] + answer.heights[last] + 1
+
+    def _draw_head(self) -> list[Strip]:
+        if not self.reasoning:
+            return []
+        fold = "▶" if self.reasoning_folded else "▼"
+        count = len(self._reasoning_text)
+        noun = "line" if count == 1 else "lines"
+        header = Text(
+            f"{fold} reasoning (h) · {count} {noun}", style="dim", no_wrap=True, overflow="ellipsis"
+        )
+        lines = self._draw(header)
+        if not self.reasoning_folded:
+            lines.extend(self._reasoning_text.lines)
+        lines.append(Strip.blank(self._width, self._style))
+        return lines
+
+    def _index(self) -> None:
+        """Where each block starts, recomputed from the first block whose height changed."""
+        answer = self._answer
+        starts, heights = self._starts, answer.heights
+        first = min(answer.first_changed, len(starts))
+        del starts[first:]
+        y = starts[-1] + heights[len(starts) - 1] + 1 if starts else 0
+        for index in range(len(starts), answer.block_count):
+            starts.append(y)
+            y += heights[index] + 1  # the blank line between blocks
+        answer.first_changed = answer.block_count
+        if self.show_raw:
+            self._height = len(self._raw_text)
+        else:
+            self._height = len(self._head) + y + len(self._tail_lines)
+
+    def _draw_in_view(self, top: int) -> None:
+        """Draw the blocks in view from `top`; drop those far from it."""
+        if self.show_raw:
+            return
+        view = max(1, self.scrollable_content_region.height)
+        answer = self._answer
+        for _ in range(4):  # drawing corrects heights, which can move what is in view
+            following_end = top >= self._height - view
+            first = bisect_right(self._starts, top - len(self._head)) - 1
+            index = max(0, first)
+            bottom = top + view
+            drew = False
+            while index < answer.block_count:
+                if len(self._head) + self._starts[index] >= bottom:
+                    break
+                if not answer.is_drawn(index):
+                    answer.block(index)
+                    drew = True
+                index += 1
+            if not drew:
+                break
+            self._index()
+            if not following_end:
+                break
+            top = min(top, max(0, self._height - view))
+        keep = KEEP_SCREENS * view
+        for index in list(answer.live):
+            start = len(self._head) + self._starts[index]
+            if start + answer.heights[index] < top - keep or start > top + view + keep:
+                answer.drop(index)
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        """Scrolled: draw the blocks that came into view before they are painted."""
+        if self.is_mounted and not self.show_raw and self._width > 0:
+            self._draw_in_view(round(new_value))
+            self._index()
+        super().watch_scroll_y(old_value, new_value)
 
     def on_resize(self) -> None:
         """A new width re-wraps every kept block (rare; not on every tick)."""
@@ -461,13 +768,40 @@ class PaneBody(ScrollView, can_focus=False):
         """Draw whatever arrived before the widget was on screen."""
         self._rebuild()
 
+    def _line_at(self, index: int, draw: bool = False) -> Strip:
+        """Line `index` of the body; a block not drawn is blank unless `draw`."""
+        if self.show_raw:
+            return self._raw_text.line(index) if index < len(self._raw_text) else self._blank()
+        head = self._head
+        if index < len(head):
+            return head[index]
+        y = index - len(head)
+        answer = self._answer
+        block = bisect_right(self._starts, y) - 1
+        if block >= 0:
+            offset = y - self._starts[block]
+            height = answer.heights[block]
+            if offset < height:
+                if not draw and not answer.is_drawn(block):
+                    return self._blank()
+                lines = answer.block(block)
+                return lines[offset] if offset < len(lines) else self._blank()
+            if offset == height:
+                return self._blank()  # between blocks
+        blocks_end = self._starts[-1] + answer.heights[-1] + 1 if self._starts else 0
+        tail = y - blocks_end
+        return self._tail_lines[tail] if 0 <= tail < len(self._tail_lines) else self._blank()
+
+    def _blank(self) -> Strip:
+        return Strip.blank(max(1, self._width), self._style)
+
     def render_line(self, y: int) -> Strip:
         """One line of the view, scrolled."""
         index = self.scroll_offset.y + y
         width = self.scrollable_content_region.width
-        if index >= len(self._lines):
+        if index >= self._height:
             return Strip.blank(width, self.rich_style)
-        line = self._lines[index]
+        line = self._line_at(index)
         return line if line.cell_length == width else line.crop_extend(0, width, self.rich_style)
 
 

@@ -1,0 +1,235 @@
+"""Issue 13: the frame budget the panes share, O(1) work per update, memory that follows
+what is visible. No timing is asserted: a fake clock, event counts and drawn lines."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+
+from rich.text import Text
+from textual.app import App, ComposeResult
+from textual.geometry import Region
+from textual.strip import Strip
+
+from modelduel.display import sanitize_terminal
+from modelduel.tui.pane import MAX_FRAME_S, FramePacer, Sanitized
+from modelduel.tui.stream_markdown import (
+    KEEP_SCREENS,
+    AnswerLines,
+    PaneBody,
+    WrappedText,
+    strip_text,
+)
+
+# ---------------------------------------------------------------- incremental = whole
+
+
+def test_sanitizing_piece_by_piece_equals_sanitizing_the_whole() -> None:
+    rng = random.Random(13)
+    alphabet = ["a", "b", " ", "\n", "\t", "\x1b", "[31m", "\x07", "\x9b", "é", "\x7f", "\r"]
+    text = "".join(rng.choice(alphabet) for _ in range(3000))
+    sanitized = Sanitized()
+    pos = 0
+    while pos < len(text):
+        pos = min(len(text), pos + rng.randrange(1, 40))
+        assert sanitized.update(text[:pos]) == sanitize_terminal(text[:pos])
+    # a text that does not extend the last one (a re-run) starts over
+    assert sanitized.update("new \x1b run") == "new  run"
+
+
+def _plain_draw(width: int):  # type: ignore[no-untyped-def]
+    from rich.console import Console
+
+    console = Console(width=width, color_system=None)
+
+    def draw(text: str) -> list[Strip]:
+        options = console.options.update_width(width)
+        return [Strip(line, width) for line in console.render_lines(Text(text), options)]
+
+    return draw
+
+
+def test_reasoning_wrapped_piece_by_piece_equals_wrapping_the_whole() -> None:
+    draw = _plain_draw(23)
+    rng = random.Random(7)
+    words = ["think", "about", "it", "carefully", "\n", "\n\n", "a-very-long-word-here"]
+    text = " ".join(rng.choice(words) for _ in range(400))
+    wrapped = WrappedText(draw)
+    pos = 0
+    while pos < len(text):
+        pos = min(len(text), pos + rng.randrange(1, 30))
+        wrapped.update(text[:pos])
+        assert [strip_text(s) for s in wrapped.lines] == [strip_text(s) for s in draw(text[:pos])]
+    assert len(wrapped) == len(draw(text))
+
+
+# ---------------------------------------------------------------- the pacer
+
+
+def test_a_flooding_pane_gets_a_bounded_share_and_the_others_go_first() -> None:
+    cost = {0: 0.030, 1: 0.001, 2: 0.001}  # pane 0's drawing is 30x the others'
+    clock = [0.0]
+    spent = {0: 0.0, 1: 0.0, 2: 0.0}
+
+    async def sleep(seconds: float) -> None:
+        clock[0] += seconds
+        await asyncio.sleep(0)
+
+    async def draw(index: int) -> None:
+        clock[0] += cost[index]
+        spent[index] += cost[index]
+
+    async def main() -> FramePacer:
+        pacer = FramePacer(draw, lambda: range(3), clock=lambda: clock[0], sleep=sleep)
+        while clock[0] < 3.0:  # every pane has news every 2 ms for 3 s
+            for index in range(3):
+                pacer.poke(index)
+            clock[0] += 0.002
+            await asyncio.sleep(0)
+        end = clock[0]
+        while not pacer.idle:
+            await asyncio.sleep(0)
+        # everything that arrived is drawn within MAX_FRAME_S of the stream's end
+        assert clock[0] - end <= MAX_FRAME_S + max(cost.values())
+        return pacer
+
+    pacer = asyncio.run(main())
+    draws = pacer.draws
+    assert draws[0] >= 3  # never starved either
+    assert draws[1] >= 3 * draws[0] and draws[2] >= 3 * draws[0], draws
+    assert spent[0] <= 0.3 * clock[0], (spent, clock)
+
+
+def test_a_pane_is_drawn_once_for_many_pokes_within_a_frame() -> None:
+    clock = [0.0]
+
+    async def sleep(seconds: float) -> None:
+        clock[0] += seconds
+        await asyncio.sleep(0)
+
+    async def draw(index: int) -> None:
+        clock[0] += 0.001
+
+    async def main() -> FramePacer:
+        pacer = FramePacer(draw, lambda: range(1), clock=lambda: clock[0], sleep=sleep)
+        for _ in range(100):  # 100 deltas in 10 ms of fake time
+            pacer.poke(0)
+            clock[0] += 0.0001
+        while not pacer.idle:
+            await asyncio.sleep(0)
+        return pacer
+
+    assert asyncio.run(main()).draws[0] <= 2
+
+
+# ---------------------------------------------------------------- the body
+
+
+class BodyApp(App[None]):
+    def compose(self) -> ComposeResult:
+        yield PaneBody()
+
+
+def _answer(paragraphs: int) -> str:
+    parts = []
+    for i in range(paragraphs):
+        if i % 7 == 3:
+            parts.append(f"- item {i} one\n- item {i} two")
+        elif i % 11 == 5:
+            parts.append(f"```python\ndef f{i}():\n    return {i}\n```")
+        else:
+            parts.append(" ".join(f"p{i}w{j}" for j in range(30)))
+    return "\n\n".join(parts) + "\n\n"
+
+
+def _view(body: PaneBody) -> list[str]:
+    return [strip_text(body.render_line(y)).rstrip() for y in range(body.size.height)]
+
+
+def test_blocks_far_off_screen_are_dropped_and_drawn_again_identically() -> None:
+    text = _answer(120)
+
+    async def main() -> None:
+        async with BodyApp().run_test(size=(60, 20)) as pilot:
+            body = pilot.app.query_one(PaneBody)
+            pos = 0
+            most_kept = 0
+            while pos < len(text):
+                pos = min(len(text), pos + 97)
+                body.set_answer(text[:pos])
+                most_kept = max(most_kept, body.kept_blocks)
+            await pilot.pause()
+            # memory follows what is visible: a view plus KEEP_SCREENS views each side
+            assert most_kept <= 2 * KEEP_SCREENS * 20 + 20, most_kept
+            assert body.kept_blocks < 30
+            # every block drawn eagerly, laid out by hand: what the lazy body must show
+            eager = AnswerLines(body._draw, lambda: Strip.blank(58))
+            eager.update(text)
+            whole: list[str] = []
+            for block in eager.block_lines:
+                whole += [strip_text(s).rstrip() for s in block] + [""]
+            whole += [strip_text(s).rstrip() for s in eager.tail_lines]
+            assert [strip_text(s).rstrip() for s in body.drawn_lines] == whole
+            body.scroll_home(animate=False, immediate=True)
+            await pilot.pause()
+            assert _view(body) == whole[:20]
+            body.scroll_to(y=len(whole) // 2, animate=False, immediate=True)
+            await pilot.pause()
+            top = body.scroll_offset.y
+            assert _view(body) == whole[top : top + 20]
+
+    asyncio.run(main())
+
+
+def test_growing_text_repaints_only_the_lines_that_changed() -> None:
+    async def main() -> None:
+        async with BodyApp().run_test(size=(60, 20)) as pilot:
+            body = pilot.app.query_one(PaneBody)
+            regions: list[tuple[Region, ...]] = []
+            original = body.refresh
+
+            def spy(*args: Region, **kwargs: bool) -> PaneBody:
+                regions.append(args)
+                return original(*args, **kwargs)
+
+            body.refresh = spy  # type: ignore[method-assign]
+            text = ""
+            full = 0
+            for i in range(400):
+                text += f" word{i}" + ("\n\n" if i % 40 == 39 else "")
+                regions.clear()
+                body.set_answer(text)
+                await pilot.pause()
+                # a full repaint happens at a jump (about every half view), never creeping
+                full += sum(1 for r in regions if not r or r[0].height > 2)
+                # what is on screen is what drawing the whole answer shows
+                top = body.scroll_offset.y
+                drawn = [strip_text(s).rstrip() for s in body.drawn_lines[top : top + 3]]
+                assert _view(body)[:3] == [*drawn, "", "", ""][:3]
+            assert full <= 400 // 10 + 20, full
+
+    asyncio.run(main())
+
+
+# ---------------------------------------------------------------- launch
+
+
+def test_the_duel_screen_imports_no_checks_tasks_or_simulator() -> None:
+    import subprocess
+    import sys
+
+    loaded = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys, modelduel.tui.app, modelduel.commands.tui_cmd\n"
+            "print(' '.join(m for m in ('modelduel.core.checks', 'modelduel.tasks',"
+            " 'modelduel.simulator', 'modelduel.core.pricing', 'rich.markdown',"
+            " 'markdown_it', 'pygments') if m in sys.modules))",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    # each loads after the first frame, when a task, a demo, a price or an answer needs it
+    assert loaded == []
