@@ -233,7 +233,7 @@ class ResolvedModel:
         duel_budget = self.duel_config_budget or DEFAULT_MAX_OUTPUT_TOKENS
         if not self.budget and not max_output_tokens and own and own != duel_budget:
             notices.append(
-                f"max_output_tokens {own:,} from the config's [models.\"{self.spec}\"] is "
+                f'max_output_tokens {own:,} from the config\'s [models."{self.spec}"] is '
                 f"sent instead of the duel's {duel_budget:,}"
             )
         budget = wanted
@@ -503,7 +503,7 @@ def _effort_word(
         # a duel is fair only if every model gets the same effort: say when one does not
         given = f"the duel's effort {duel_effort}" if duel_effort else "the duel's default"
         return word, (
-            f"effort: reasoning_effort = {word!r} from the config's [models.\"{spec}\"] "
+            f'effort: reasoning_effort = {word!r} from the config\'s [models."{spec}"] '
             f"is sent instead of {given}",
         )
     if duel_effort is None:
