@@ -645,8 +645,17 @@ class PaneBody(ScrollView, can_focus=False):
             changed_from = 0
         self._index()
         self._draw_in_view(top)
-        if changed_from == old_tail_at:
-            # the first line that differs from what was drawn before
+        if changed_from == old_tail_at and self._tail_at() == old_tail_at:
+            # the first line that differs from what was drawn before; an open fence's kept
+            # lines are the very same objects, so a long fence is skipped by identity
+            new_tail = self._tail_lines
+            same = 0
+            for old_line, new_line in zip(old_tail, new_tail, strict=False):
+                if old_line is not new_line and old_line != new_line:
+                    break
+                same += 1
+            changed_from += same
+        elif changed_from == old_tail_at:
             for line in old_tail:
                 if changed_from >= self._height or self._line_at(changed_from) != line:
                     break
