@@ -215,3 +215,16 @@ def test_a_models_own_effort_and_budget_in_the_config_are_said_not_silent() -> N
     # a budget from the command line wins over the model's own: nothing differs to say
     given = resolve_model("openai/gpt-5.5", config, env, DuelSettings(max_output_tokens=2000))
     assert not any("max_output_tokens" in n for n in given.plan_request("hi", None)[1])
+
+
+async def test_a_thinking_budget_that_cannot_fit_the_output_limit_fails_that_run_only() -> None:
+    """budget_tokens >= 1,024 and < max_tokens: at 1,000 no valid request exists for a
+    budget-thinking Claude, so its run fails before sending; the other model goes on."""
+    specs = ("anthropic/claude-sonnet-4-5", "openai/gpt-5.5")
+    async with running_server(by_path) as srv:
+        state = await run_duel(srv.base, specs, DuelSettings(effort="low", max_output_tokens=1000))
+    sonnet, gpt = (slot.stats() for slot in state.slots)
+    assert sonnet.error is not None and sonnet.error.kind == "config"
+    assert "at least 1,024 tokens below its output limit" in sonnet.error.message
+    assert gpt.error is None
+    assert [r.path for r in srv.requests] == ["/v1/responses"]  # nothing sent for Claude

@@ -73,3 +73,30 @@ def test_usage_with_one_side_only_is_priced_and_no_usage_is_unknown() -> None:
     assert library.usd is not None and math.isclose(library.usd, 200_000 * 5 / 1e6)
     nothing = price_run("anthropic", "claude-opus-4-7", Usage())
     assert nothing.usd is None and nothing.source == "no usage"
+
+
+def test_what_the_price_library_raises_is_an_unknown_cost_with_its_reason(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import genai_prices
+
+    def refuse(*args: object, **kwargs: object) -> object:
+        raise ValueError("Usage arithmetic produced a non-finite float")
+
+    monkeypatch.setattr(genai_prices, "calc_price", refuse)
+    cost = price_run("openai", "gpt-5.5", Usage(input_tokens=123_457, output_tokens=1), None)
+    assert cost.usd is None and "non-finite" in cost.source
+
+
+def test_a_breakage_of_the_price_library_is_not_written_as_an_unknown_cost(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A bug (here a TypeError) must surface, not become 'unknown' cells in the CSV."""
+    import genai_prices
+
+    def broken(*args: object, **kwargs: object) -> object:
+        raise TypeError("calc_price() got an unexpected keyword argument")
+
+    monkeypatch.setattr(genai_prices, "calc_price", broken)
+    with pytest.raises(TypeError):
+        price_run("openai", "gpt-5.5", Usage(input_tokens=123_458, output_tokens=1), None)

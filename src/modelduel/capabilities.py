@@ -32,6 +32,8 @@ __all__ = [
 ]
 
 DEFAULT_MAX_OUTPUT_TOKENS = 64000
+ANTHROPIC_MIN_THINKING_BUDGET = 1024
+"""Anthropic's smallest `budget_tokens` (it must also stay below `max_tokens`)."""
 """The output budget of a duel when none is given: generous (Anthropic asks for 64k at high
 effort), within every default model's maximum; a model whose maximum is lower gets its own."""
 

@@ -23,7 +23,7 @@ import httpx2 as httpx
 
 from modelduel.conversation import AssistantMessage
 from modelduel.core.plan import RunPlan
-from modelduel.core.toolloop import ToolLoop
+from modelduel.core.toolloop import ToolLoop, unsendable
 from modelduel.events import (
     AssistantReply,
     ErrorInfo,
@@ -172,7 +172,7 @@ class DuelRunner:
         try:
             async with asyncio.timeout(self._timeout_s):
                 if loop is None:
-                    failure = await self._request(plan, plan.request, None)
+                    failure = unsendable(plan) or await self._request(plan, plan.request, None)
                     if failure is not None:
                         emit(plan.run_id, Stamped(self._clock(), StreamFailed(failure)))
                     return

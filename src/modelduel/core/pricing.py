@@ -110,8 +110,10 @@ def _library_price(
         result = calc_price(PriceUsage(**fields), model_id, provider_id=provider)
     except LookupError:
         return Cost(None, f"{price_source()}: unknown model {model_id}")
-    except Exception:  # the library raises plain exceptions for unknown models
-        return Cost(None, f"{price_source()}: no price for {model_id}")
+    except ValueError as exc:
+        # usage the price data cannot decompose (e.g. a negative leaf): unknown, and why;
+        # anything else is a bug that must not be written to the CSV as an unknown cost
+        return Cost(None, f"{price_source()}: no price for {model_id} ({exc})")
     if provider is None and not _named_exactly(result.model.match, model_id):
         # a server of ours (Ollama's deepseek-r1:14b) is not the hosted model it resembles
         return Cost(

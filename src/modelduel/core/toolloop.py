@@ -31,6 +31,7 @@ import base64
 from dataclasses import replace
 
 from modelduel.attachments import Attachment, AttachmentError, check_for_provider, sniff_image
+from modelduel.capabilities import ANTHROPIC_MIN_THINKING_BUDGET, Family
 from modelduel.conversation import (
     AssistantMessage,
     Conversation,
@@ -55,7 +56,13 @@ from modelduel.events import (
 from modelduel.providers.base import ModelRequest
 from modelduel.tasks import Task, task_user_messages
 
-__all__ = ["NOT_RUN_AT_LIMIT", "ToolLoop", "continue_conversation", "plan_for_task"]
+__all__ = [
+    "NOT_RUN_AT_LIMIT",
+    "ToolLoop",
+    "continue_conversation",
+    "plan_for_task",
+    "unsendable",
+]
 
 NOT_RUN_AT_LIMIT = "not run: the task's max_tool_rounds ({limit}) was reached"
 NOT_RUN_ENDED = "not run: the run ended before this call was answered"
@@ -100,6 +107,30 @@ def plan_for_task(plan: RunPlan, task: Task) -> RunPlan:
     )
 
 
+def unsendable(plan: RunPlan) -> ErrorInfo | None:
+    """Why no request of this run can be sent as the duel asks, checked before the first
+    (today: a thinking budget that cannot fit the output limit); None when it can."""
+    return _budget_problem(plan.request, plan.request.capabilities(plan.target.kind))
+
+
+def _budget_problem(request: ModelRequest, caps: Family) -> ErrorInfo | None:
+    """A budget-style thinking request that no API would accept: `budget_tokens` must be at
+    least 1,024 and below `max_tokens`. Thinking less, or writing more, than the duel asked
+    would not be this duel, so the run fails here and the other models go on."""
+    effort = request.reasoning_effort
+    limit = request.max_output_tokens
+    if caps.thinking != "anthropic-budget" or not effort or not effort.isdigit() or limit is None:
+        return None
+    if limit > ANTHROPIC_MIN_THINKING_BUDGET + 1:
+        return None
+    return ErrorInfo(
+        "config",
+        f"max_output_tokens {limit:,}: {request.model_id} thinks with a budget of at least "
+        f"{ANTHROPIC_MIN_THINKING_BUDGET:,} tokens below its output limit; give it more "
+        f"than {ANTHROPIC_MIN_THINKING_BUDGET + 1:,} (--max-output-tokens) or no effort",
+    )
+
+
 def _images(messages: tuple[object, ...]) -> list[Image]:
     return [
         p for m in messages if isinstance(m, UserMessage) for p in m.parts if isinstance(p, Image)
@@ -135,13 +166,16 @@ class ToolLoop:
         return []
 
     def request_problem(self) -> ErrorInfo | None:
-        """Why the next request must not be sent (images the model or provider refuses)."""
-        images, self._unchecked = self._unchecked, []
-        if not images:
-            return None
+        """Why the next request must not be sent (images the model or provider refuses, a
+        thinking budget that cannot fit the output limit)."""
         kind = self._plan.target.kind
         caps = self._plan.request.capabilities(kind)
         model = self._plan.request.model_id
+        if (problem := unsendable(self._plan)) is not None:
+            return problem
+        images, self._unchecked = self._unchecked, []
+        if not images:
+            return None
         if not caps.images:
             return ErrorInfo(
                 "config",

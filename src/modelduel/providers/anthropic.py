@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
-from modelduel.capabilities import DEFAULT_MAX_OUTPUT_TOKENS
+from modelduel.capabilities import ANTHROPIC_MIN_THINKING_BUDGET, DEFAULT_MAX_OUTPUT_TOKENS
 from modelduel.conversation import AssistantMessage, AssistantPart, Reasoning, Text, ToolCall
 from modelduel.events import (
     AssistantReply,
@@ -48,7 +48,7 @@ __all__ = ["ADAPTER", "AnthropicAdapter", "MessagesParser"]
 API_VERSION = "2023-06-01"
 DISPLAY_PARAM = "thinking.display"
 _FIELD_PREFIX = re.compile(r"^([a-z_][a-z0-9_]*(?:\.[a-z0-9_]+)+|[a-z_]+_[a-z0-9_]+): ")
-MIN_THINKING_BUDGET = 1024
+MIN_THINKING_BUDGET = ANTHROPIC_MIN_THINKING_BUDGET
 """Anthropic's smallest `budget_tokens`."""
 _FINISH = {
     "end_turn": "stop",

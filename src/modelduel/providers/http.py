@@ -360,7 +360,7 @@ def _transport_error(exc: Exception, target: StreamTarget, sent: bool) -> ErrorI
 def _host(base_url: str) -> str:
     try:
         url = httpx.URL(base_url)
-    except Exception:  # an invalid URL is reported as given
+    except httpx.InvalidURL:  # reported as the user gave it
         return base_url
     return f"{url.host}:{url.port}" if url.port else str(url.host)
 

@@ -23,6 +23,7 @@ from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Grid
+from textual.css.query import NoMatches
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.widgets import Static
@@ -1067,7 +1068,7 @@ class ModelduelApp(App[None]):
         """The status bar: where results go, what was saved last, blind mode."""
         try:
             status = self.screen.query_one("#status", Static)
-        except Exception:
+        except NoMatches:  # a screen without a status bar (help, report) is on top
             return
         suite = f"{self.suite_progress()}  ·  " if self.settings.tasks else ""
         if not suite and self.settings.recorded and self.view in self.views:
