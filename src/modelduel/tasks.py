@@ -74,7 +74,7 @@ __all__ = [
     "task_user_messages",
 ]
 
-# The brief's SYSTEM line, word for word: every model gets the same instructions.
+# One SYSTEM line, word for word, for every model: each gets the same instructions.
 DEFAULT_SYSTEM_PROMPT = (
     "You are an assistant completing one production task. Be concise and explicit. "
     "If uncertain, say what is missing."
@@ -94,7 +94,7 @@ class Task(BaseModel):
         prompt: the task description (the template's USER part, before the criteria).
         criteria: the success criteria, numbered in the prompt.
         output_format: the required format of the answer.
-        system: the system prompt (default: the brief's).
+        system: the system prompt (default: `DEFAULT_SYSTEM_PROMPT`).
         context_files: documents inlined after the prompt, relative to the task file.
         checks: automatic checks of a finished answer (`[[checks]]`), run by `core.checks`.
         max_output_tokens: the output budget of every model on this task.
@@ -471,7 +471,7 @@ def load_suite(folder: Path) -> list[Task]:
 
 
 def render_prompt(task: Task) -> str:
-    """The USER message of the brief's template, filled in for `task`.
+    """The USER message template, filled in for `task`.
 
     The shape is the task description; each context file under a
     `Context file: NAME` header, fenced (blocks separated by a blank line); then, on the

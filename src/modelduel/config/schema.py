@@ -75,7 +75,7 @@ class JudgeConfig(_Frozen):
     model: str
     """The judging model, any model modelduel can run (`anthropic/claude-opus-4-7`)."""
     rubric: str | None = None
-    """The rubric prompt the judge scores by (None: the default, from the brief's rubric)."""
+    """The rubric prompt the judge scores by (None: the default, the 0–5 rubric part by part)."""
     allow_self: bool = False
     """Let the judge score answers of its own provider (off: self-preference bias)."""
     enabled: bool = True
@@ -88,7 +88,7 @@ class Config(_Frozen):
     default_models: tuple[str, ...] = Field(default=DEFAULT_MODELS, min_length=1)
     """The lineup used when no `-m` is given."""
     system_prompt: str = DEFAULT_SYSTEM_PROMPT
-    """System prompt for ad-hoc prompts (the brief's; "" for none)."""
+    """System prompt for ad-hoc prompts (`DEFAULT_SYSTEM_PROMPT`; "" for none)."""
     theme: str = "modelduel-dark"
     """Colour theme of the TUI."""
     csv_path: str = "modelduel-results.csv"
@@ -165,7 +165,8 @@ def parse_config(data: dict[str, Any], source: str) -> Config:
     except ValidationError as exc:
         raise ConfigError(_describe(exc, source)) from None
     if config.simulator:
-        from modelduel.simulator.profiles import check_profile_overrides
+        # only a config with a [simulator] table loads the simulator's profiles
+        from modelduel.simulator.profiles import check_profile_overrides  # noqa: PLC0415
 
         try:
             check_profile_overrides(config.simulator)

@@ -36,7 +36,14 @@ import statistics
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from modelduel.core.routing import CellStats, Route
+from modelduel.core.routing import (
+    CellStats,
+    Route,
+    choose_routes,
+    compute_stats,
+    dedupe_runs,
+    row_problems,
+)
 
 __all__ = [
     "ALPHA",
@@ -459,8 +466,6 @@ def repeat_hint_lines(
         One line per task type the route is not separated for, with the `--repeat` that
         would give each model about the runs the power estimate asks for.
     """
-    from modelduel.core.routing import choose_routes, compute_stats, dedupe_runs, row_problems
-
     kept, _ = dedupe_runs(rows)
     stats = compute_stats(r for r in kept if not row_problems(r))
     seps = separations(stats, choose_routes(stats))

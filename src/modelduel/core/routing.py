@@ -1,6 +1,6 @@
 """The decision rule: scored CSV rows -> per (task type, model) stats -> one route per type.
 
-Pure functions over rows of CSV strings; no I/O, no UI. The rule (issue 6, after the brief):
+Pure functions over rows of CSV strings; no I/O, no UI. The rule:
 
 - only scored rows count (an empty `score` means not scored yet);
 - `avg_score` is the mean over the cell's runs, pooled (not a mean of per-task means);

@@ -62,7 +62,7 @@ def _win_share(best: CellStats, other: CellStats, objective: str) -> float:
     rather than `math.fsum`; figures are compared at 12 significant digits, so the two
     agree unless a figure falls within a few ulps of a rounding boundary.
     """
-    import numpy as np  # only here: the CLI parser imports this module and must start fast
+    import numpy as np  # noqa: PLC0415 - the CLI parser imports this module; start fast
 
     # Seeded by the cell names: reproducible, and independent of row order because
     # runs_detail is sorted.

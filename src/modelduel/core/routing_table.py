@@ -108,7 +108,7 @@ class RunTable:
         Raises:
             ValueError: a timestamp is not ISO 8601.
         """
-        import numpy as np
+        import numpy as np  # noqa: PLC0415 - `modelduel --help` loads this module
 
         # only the timestamps of these rows: a distinct cell may belong to a row left out
         label = {code: iso_week(self.timestamps[code]) for code in np.unique(self.timestamp)}
@@ -142,7 +142,7 @@ def compute_table_stats(table: RunTable, success_score: float = 4) -> list[CellS
     Returns:
         One CellStats per cell with at least one scored run, sorted by (task type, model).
     """
-    import numpy as np
+    import numpy as np  # noqa: PLC0415 - `modelduel --help` loads this module
 
     scored = np.flatnonzero(~np.isnan(table.score))
     if not len(scored):
@@ -167,7 +167,7 @@ def _summarise_columns(
     task_type: str, model: str, table: RunTable, rows: Any, success_score: float
 ) -> CellStats:
     """`_summarise` of one cell's runs given as row indexes into the table."""
-    import numpy as np
+    import numpy as np  # noqa: PLC0415 - `modelduel --help` loads this module
 
     scores = table.score[rows]
     raw_cost = table.cost[rows]

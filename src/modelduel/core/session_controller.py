@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from modelduel import storage
 from modelduel.errors import CsvError
 
 __all__ = ["PendingWrite", "SaveLedger"]
@@ -28,21 +29,15 @@ ReadIds = Callable[[Path], set[str]]
 
 
 def _append(path: Path, row: Mapping[str, object], transcript: Mapping[str, object] | None) -> None:
-    from modelduel.storage import append_run
-
-    append_run(path, row, transcript)
+    storage.append_run(path, row, transcript)
 
 
 def _update(path: Path, run_id: str, changes: Mapping[str, object]) -> None:
-    from modelduel.storage import update_run
-
-    update_run(path, run_id, changes)
+    storage.update_run(path, run_id, changes)
 
 
 def _read_ids(path: Path) -> set[str]:
-    from modelduel.storage import read_rows
-
-    return {row.get("run_id") or "" for row in read_rows(path)}
+    return {row.get("run_id") or "" for row in storage.read_rows(path)}
 
 
 @dataclass

@@ -233,7 +233,7 @@ def _semicolon_hint(header: list[str]) -> str | None:
 
 
 def _check_header(path: Path, parsed: _Parsed) -> None:
-    """Require the brief's columns, each once (we could not tell which copy to use)."""
+    """Require the 11 core columns (`BRIEF_COLUMNS`), each once (which copy would we use?)."""
     _check_header_cells(path, parsed.header)
 
 
