@@ -15,9 +15,7 @@ import tomli_w
 import tomlkit
 import tomlkit.exceptions
 
-from modelduel.config.resolve import (
-    named_key_envs,
-)
+from modelduel.config.resolve import named_key_envs
 from modelduel.config.schema import (
     DEFAULT_MODELS,
     DEFAULT_SYSTEM_PROMPT,
