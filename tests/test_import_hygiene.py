@@ -40,7 +40,9 @@ def test_engine_never_imports_textual() -> None:
 
 def test_cli_parser_imports_no_network_or_ui_stack() -> None:
     modules = loaded_after("from modelduel.cli import build_parser; build_parser()")
-    for heavy in ("textual", "httpx2", "rich", "genai_prices", "uvicorn", "pydantic"):
+    # numpy, jsonschema and PyYAML are lazy imports for this reason (each with its noqa)
+    heavy_ones = ("textual", "httpx2", "rich", "genai_prices", "uvicorn", "pydantic")
+    for heavy in (*heavy_ones, "numpy", "jsonschema", "yaml"):
         assert heavy not in modules, heavy
 
 
@@ -55,3 +57,6 @@ def test_the_duel_screen_does_not_import_the_network_stack_at_start() -> None:
     # the runner child does the networking; the app's start-up stays lighter without it
     modules = loaded_after("import modelduel.tui.app")
     assert "httpx2" not in modules and "genai_prices" not in modules
+    # nor what only a report, a check or an export needs (their imports are lazy)
+    for heavy in ("numpy", "jsonschema", "yaml", "uvicorn"):
+        assert heavy not in modules, heavy

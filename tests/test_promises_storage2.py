@@ -18,7 +18,15 @@ from pathlib import Path
 import pytest
 
 from modelduel.errors import CsvError
-from modelduel.storage import append_run, csvstore, durable, encode_cell, read_rows, update_run
+from modelduel.storage import (
+    append_run,
+    csvread,
+    csvstore,
+    durable,
+    encode_cell,
+    read_rows,
+    update_run,
+)
 from modelduel.storage.csvstore import read_rows_with_lines
 from modelduel.storage.export import export_rows
 from modelduel.storage.transcript import append_transcript, read_transcripts, transcript_path
@@ -137,7 +145,7 @@ def test_a_torn_row_that_cannot_be_repaired_says_why(
     notices: list[str] = []
     read_rows(path, repair=False, on_notice=notices.append)
     assert len(notices) == 1 and "(left as it is, so it was not repaired)" in notices[0]
-    monkeypatch.setattr(csvstore, "file_lock", no_lock)
+    monkeypatch.setattr(csvread, "file_lock", no_lock)  # reading (and repair) lives there
     notices.clear()
     rows = read_rows(path, on_notice=notices.append)
     assert [r["run_id"] for r in rows] == ["r1"]

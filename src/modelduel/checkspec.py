@@ -1,7 +1,7 @@
 """The `[[checks]]` of a task file: automatic checks, validated when the task loads.
 
 Each check has a `name` (unique in its task), a `kind`, the rubric `part` it informs
-(`quality`, `correctness`, `format` or `rework`: the brief's rubric, see
+(`quality`, `correctness`, `format` or `rework`: the 0–5 rubric's parts, see
 `core.scoring`), and the parameters of its kind:
 
     [[checks]]
@@ -87,8 +87,8 @@ def check_json_schema(schema: Any) -> None:
     Raises:
         ValueError: one line saying what is wrong and where in the schema.
     """
-    from jsonschema import Draft202012Validator, SchemaError
-    from jsonschema.validators import validator_for
+    from jsonschema import Draft202012Validator, SchemaError  # noqa: PLC0415
+    from jsonschema.validators import validator_for  # noqa: PLC0415
 
     if not isinstance(schema, dict | bool):
         raise ValueError(f"a JSON Schema is an object or a boolean, not {type(schema).__name__}")

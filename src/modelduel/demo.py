@@ -20,8 +20,8 @@ __all__ = ["auto_demo_notice", "demo_environment"]
 
 def auto_demo_notice() -> str:
     """What demo mode says when it starts by itself: the key variables come from the registry."""
-    # imported here: the CLI parser imports this module and must not load pydantic
-    from modelduel.config import named_key_envs
+    # the CLI parser imports this module and must not load pydantic (config's models)
+    from modelduel.config import named_key_envs  # noqa: PLC0415
 
     return (
         f"no provider key is set ({', '.join(named_key_envs())}): "
@@ -39,7 +39,7 @@ def demo_environment(
     the notice to stderr (a TUI shows it as a banner instead). The simulator process
     is stopped when the context ends, whatever happens.
     """
-    from modelduel.config import any_key_set
+    from modelduel.config import any_key_set  # noqa: PLC0415 - as in auto_demo_notice
 
     env = dict(os.environ)
     if not demo and any_key_set(config, env):
@@ -47,8 +47,8 @@ def demo_environment(
         return
     if not demo and announce:
         print(f"modelduel: {auto_demo_notice()}", file=sys.stderr)
-    from modelduel.config import DEMO_ENV
-    from modelduel.simulator import start_in_child
+    from modelduel.config import DEMO_ENV  # noqa: PLC0415
+    from modelduel.simulator import start_in_child  # noqa: PLC0415 - only demo mode starts one
 
     with start_in_child(profiles=config.simulator or None) as simulator:
         env.update(simulator.env())

@@ -280,7 +280,7 @@ def route_stats_report(
     *,
     rng: np.random.Generator | None = None,
 ) -> RenderableType:
-    """Everything a routing report adds from issue 14, from what `route` already has.
+    """The report's sections beyond the routes (preference, separation), from what `route` has.
 
     Args:
         rows, stats, routes, rng: as for `route_statistics`.

@@ -8,7 +8,7 @@ the CSVs is `core.routing_rows`, the decision rule `core.routing`, the files it 
 `--json` prints `{"routes": {task_type: model}, "stats": [...]}` with the issue's eight
 stats keys; a task type with no eligible model (e.g. no successful run) has stats but no
 route; a free model's `quality_per_cost` is the string "inf" (JSON has no infinity).
-Two more keys (issue 14): `preference`, the Bradley–Terry table per task type
+Two more keys: `preference`, the Bradley–Terry table per task type
 (`report_stats.preference_json`: strength, bootstrap interval, comparisons per model;
 null where the data is too thin), and `separation`, each route's verdict
 (`report_stats.separation_json`: separated at 95 %, or ~runs per model that would do it).

@@ -70,9 +70,9 @@ def _decode_reason(exc: ValueError) -> str:
 
 
 def _json_schema(check: JsonSchemaCheck, answer: str) -> CheckResult:
-    from jsonschema import Draft202012Validator
-    from jsonschema.exceptions import best_match
-    from jsonschema.validators import validator_for
+    from jsonschema import Draft202012Validator  # noqa: PLC0415
+    from jsonschema.exceptions import best_match  # noqa: PLC0415
+    from jsonschema.validators import validator_for  # noqa: PLC0415
 
     found = _json_of(check, answer)
     if isinstance(found, str):

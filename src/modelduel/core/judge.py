@@ -77,7 +77,7 @@ DEFAULT_RUBRIC = (
     "Judge against the task's success criteria. If the answer says what is missing instead "
     "of inventing it, that is not a fault."
 )
-"""The rubric prompt when `[judge]` gives none: the brief's 0-5 rubric, part by part."""
+"""The rubric prompt when `[judge]` gives none: the 0-5 rubric of `core.scoring`, part by part."""
 
 _REDACTED = "[model]"
 
@@ -189,8 +189,8 @@ def parse_verdict(text: str) -> tuple[dict[str, int], str] | str:
         (scores per rubric part, reason) when the answer's JSON validates against
         `VERDICT_SCHEMA`; otherwise one line saying what is wrong (never a guess).
     """
-    from jsonschema import Draft202012Validator
-    from jsonschema.exceptions import best_match
+    from jsonschema import Draft202012Validator  # noqa: PLC0415
+    from jsonschema.exceptions import best_match  # noqa: PLC0415
 
     if not text.strip():
         return "the judge's answer is empty"

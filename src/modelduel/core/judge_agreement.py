@@ -21,6 +21,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from rich.table import Table
+
 from modelduel.core.scoring import RUBRIC_MAX
 
 if TYPE_CHECKING:
@@ -125,8 +127,6 @@ def agreement_report(rows: Iterable[Mapping[str, str]]) -> RenderableType | None
     stats = judge_agreement(rows)
     if not any(s.pairs for s in stats):
         return None
-    from rich.table import Table
-
     table = Table(
         title="Judge vs person, per rubric part (quadratic-weighted Cohen's kappa)",
         caption="kappa: 1 = full agreement, 0 = no better than chance; "

@@ -9,6 +9,7 @@ because `update_prices` is never called. A model it does not know is priced at
 from __future__ import annotations
 
 import functools
+from importlib.metadata import version
 
 from modelduel.core.metrics import Cost
 from modelduel.events import Usage
@@ -26,8 +27,6 @@ def warm_up() -> None:
 @functools.cache
 def price_source() -> str:
     """Which price data prices runs: the library and its version."""
-    from importlib.metadata import version
-
     return f"genai-prices {version('genai-prices')}"
 
 
@@ -93,8 +92,9 @@ def _library_price(
     written: int = 0,
     written_1h: int = 0,
 ) -> Cost:
-    from genai_prices import Usage as PriceUsage
-    from genai_prices import calc_price
+    # loaded at the first priced run: genai_prices reads its price data on import
+    from genai_prices import Usage as PriceUsage  # noqa: PLC0415
+    from genai_prices import calc_price  # noqa: PLC0415
 
     provider = registry.spec_for(kind).price_provider_id if kind in registry.kinds() else None
     fields: dict[str, int] = {

@@ -89,7 +89,7 @@ def yaml_dump(data: Mapping[str, Any], comments: Iterable[str] = ()) -> str:
     Returns:
         The YAML text, ending in a newline.
     """
-    import yaml
+    import yaml  # noqa: PLC0415 - only the LiteLLM export writes YAML
 
     head = "".join(f"# {line}".rstrip() + "\n" for c in comments for line in c.splitlines() or [""])
     body = yaml.safe_dump(
@@ -168,7 +168,7 @@ def routes_toml_text(
     simulated_note: str | None = None,
 ) -> str:
     """The `--export` file: `routes_toml` as TOML, after a `# WARNING` line when simulated."""
-    import tomli_w
+    import tomli_w  # noqa: PLC0415 - only `--export` writes TOML
 
     doc = routes_toml(
         routes,

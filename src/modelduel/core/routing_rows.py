@@ -1,6 +1,6 @@
 """Reading the rows a routing report is built from: several results CSVs, validated.
 
-modelduel's own CSVs and hand-written ones with just the brief's 11 columns are read
+modelduel's own CSVs and hand-written ones with just the 11 core columns are read
 through storage's CSV parser; every row is checked as `core.routing.row_problems` says
 (file, line and column on failure) and a run id is counted once across files.
 
@@ -326,7 +326,7 @@ def load_route_table(
     Raises:
         CsvError: as `load_route_rows`.
     """
-    import numpy as np  # only here: the CLI parser imports this module's callers
+    import numpy as np  # noqa: PLC0415 - the CLI parser imports this module's callers
 
     task_types, models, timestamps = _Codes(), _Codes(), _Codes()
     duels, ranks = _Codes(), _Codes()

@@ -1,6 +1,6 @@
-"""The score of one run: the brief's 0–5 rubric, or a number typed directly.
+"""The score of one run: the 0–5 rubric, or a number typed directly.
 
-The brief scores each run 0 to 5 as quality 0–2 + correctness 0–1 + format
+The rubric scores each run 0 to 5 as quality 0–2 + correctness 0–1 + format
 compliance 0–1 + rework 0–1 (1 = no rework needed). Quick sessions type the
 total directly instead. A `Score` holds either the rubric parts or the direct
 total, never both, so the total shown, the total written to the CSV and the
@@ -240,7 +240,7 @@ class Score:
         re-opening it must not fail. A cell that is empty, not a whole number or
         out of range counts as unset. When the `score` column disagrees with
         the rubric parts beside it, the score column wins (as a direct score):
-        it is the brief's column, the one reports and teammates read.
+        it is the core column, the one reports and teammates read.
 
         Args:
             row: Column name to cell text; missing columns count as empty.

@@ -37,7 +37,8 @@ def adhoc_task_id(prompt: str, system: str | None) -> str:
 
 
 def _price_fn(model: ResolvedModel) -> Callable[[Usage], Cost]:
-    from modelduel.core.pricing import price_run
+    # pricing (and the provider registry) load at the first priced run, not at app start
+    from modelduel.core.pricing import price_run  # noqa: PLC0415
 
     options = model.options
 

@@ -13,11 +13,14 @@ without a screen.
 
 from __future__ import annotations
 
+import statistics
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from modelduel import storage
 from modelduel.errors import CsvError
 
 __all__ = ["PendingWrite", "SaveLedger", "ScoringPace", "progress_line", "rank_cells"]
@@ -28,21 +31,15 @@ ReadIds = Callable[[Path], set[str]]
 
 
 def _append(path: Path, row: Mapping[str, object], transcript: Mapping[str, object] | None) -> None:
-    from modelduel.storage import append_run
-
-    append_run(path, row, transcript)
+    storage.append_run(path, row, transcript)
 
 
 def _update(path: Path, run_id: str, changes: Mapping[str, object]) -> None:
-    from modelduel.storage import update_run
-
-    update_run(path, run_id, changes)
+    storage.update_run(path, run_id, changes)
 
 
 def _read_ids(path: Path) -> set[str]:
-    from modelduel.storage import read_rows
-
-    return {row.get("run_id") or "" for row in read_rows(path)}
+    return {row.get("run_id") or "" for row in storage.read_rows(path)}
 
 
 @dataclass
@@ -247,8 +244,6 @@ class ScoringPace:
     MAX_GAP_S = 600.0
 
     def __init__(self, clock: Callable[[], float] | None = None) -> None:
-        import time
-
         self._clock = clock or time.monotonic
         self._mark: float | None = None
         self.intervals: list[float] = []
@@ -270,8 +265,6 @@ class ScoringPace:
         """The median measured interval, or None before any was measured."""
         if not self.intervals:
             return None
-        import statistics
-
         return statistics.median(self.intervals)
 
     def estimate(self, left: int) -> str:

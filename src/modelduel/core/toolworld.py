@@ -25,6 +25,9 @@ cut at a character boundary with a marker saying how much was dropped.
 Latency is data: `ToolResult.latency_ms` is the tool's declared latency and the engine
 waits it (so the wait is measured on the engine's clock and cancellable); `call` never
 sleeps. `ToolRounds` counts answered rounds against the task's `max_tool_rounds`.
+
+Past 400 lines because the three fixture tools, the scripted tools and the result caps share
+the snapshot and its limits; `ToolWorld` is most of the module.
 """
 
 from __future__ import annotations

@@ -15,6 +15,9 @@ Protocol, one JSON object per line:
 The child exits when its stdin closes, so it can never outlive its parent. Its stderr
 (warnings, a crash's traceback) goes to modelduel's log file (`locations.log_path()`),
 never to the terminal the TUI draws on; a crash message names that file.
+
+Past 400 lines because both ends of the pipe live here (the plan's JSON form, the child's
+loop and `ChildDuelRunner` in the parent), so a change to the protocol above is one file.
 """
 
 from __future__ import annotations

@@ -12,6 +12,7 @@ import json
 import sys
 
 from modelduel.errors import ModelduelError
+from modelduel.simulator.server import child_main, serve
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -29,8 +30,6 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    from modelduel.simulator.server import child_main, serve
-
     try:
         if args.child:
             return child_main(args.seed, args.profiles)

@@ -11,6 +11,7 @@ import random
 import re
 from dataclasses import dataclass
 
+from modelduel.simulator.judge import judge_reply
 from modelduel.simulator.longform import grow, shaped_answer
 from modelduel.simulator.tokens import count_tokens
 
@@ -205,8 +206,6 @@ def build_answer(
         shape: mixed (the persona's markdown, grown with more sections), prose, list,
             table or code (one long fenced code block); see `longform`.
     """
-    from modelduel.simulator.judge import judge_reply
-
     verdict = judge_reply(prompt, model)  # a judge prompt gets a JSON verdict, no markdown
     if verdict is not None:
         return Answer(reasoning_parts=(), text=verdict)

@@ -8,7 +8,8 @@ then), so the timing a client measures is real.
 
 Longer than 400 lines because routing, auth, fault dispatch and the timed writer share
 one request context; what a request carries is read elsewhere (`conversation`,
-`images`, `tools`, `stored`).
+`images`, `tools`, `stored`), the ASGI plumbing is in `asgi` and the ground-truth log in
+`groundtruth`.
 """
 
 from __future__ import annotations
@@ -16,11 +17,10 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import json
-import logging
 import re
 import threading
 import time
-from collections.abc import Awaitable, Callable, Iterator, Mapping, MutableMapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -30,9 +30,26 @@ from modelduel.simulator import (
     wire_openai,
     wire_responses,
 )
+from modelduel.simulator.asgi import (
+    Message,
+    Receive,
+    Scope,
+    Send,
+    _AbortConnection,
+    _encode,
+    _headers,
+    _json_or_none,
+    _lifespan,
+    _masked,
+    _not_found_route,
+    _plain,
+    _read_body,
+    install_log_filter,
+)
 from modelduel.simulator.conversation import read_conversation
-from modelduel.simulator.errors import ErrorReply, error_reply, mask_key
+from modelduel.simulator.errors import ErrorReply, error_reply
 from modelduel.simulator.faults import Fault, FaultError, FaultSet, parse_faults, split_model
+from modelduel.simulator.groundtruth import GroundTruth
 from modelduel.simulator.images import image_tokens
 from modelduel.simulator.injection import (
     apply_body_fault,
@@ -64,10 +81,6 @@ from modelduel.simulator.tools import TOOLS_HEADER, ToolScriptError, script_for
 
 __all__ = ["GroundTruth", "SimulatorApp", "install_log_filter"]
 
-Scope = MutableMapping[str, Any]
-Message = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[Message]]
-Send = Callable[[Message], Awaitable[None]]
 
 _GEMINI_PATH = re.compile(
     r"^/v1(?:beta|alpha)?/models/([^/]+):(streamGenerateContent|generateContent)$"
@@ -78,7 +91,6 @@ _ROUTES = {
     "/v1/messages": "anthropic",
 }
 _KEY_PREFIX = {"openai": "sk-", "openai-chat": "sk-", "anthropic": "sk-ant-", "gemini": "AIza"}
-_MAX_BODY = 32 * 1024 * 1024
 
 _Parser = Callable[[dict[str, Any], str, Profile], SimRequest]
 _PARSERS: dict[str, _Parser] = {
@@ -87,76 +99,6 @@ _PARSERS: dict[str, _Parser] = {
     "anthropic": wire_anthropic.parse_anthropic,
     "gemini": wire_gemini.parse_gemini,
 }
-
-
-class _AbortConnection(Exception):
-    """Raised after a response started to make uvicorn close the socket mid-body."""
-
-
-class _QuietAborts(logging.Filter):
-    """Drops uvicorn's traceback for the connections the simulator drops on purpose."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        exc = record.exc_info[1] if record.exc_info else None
-        return not isinstance(exc, _AbortConnection)
-
-
-_filter_lock = threading.Lock()
-_filter_installed = False
-
-
-def install_log_filter() -> None:
-    """Keep deliberate connection drops out of uvicorn's error log (idempotent)."""
-    global _filter_installed
-    with _filter_lock:
-        if not _filter_installed:
-            logging.getLogger("uvicorn.error").addFilter(_QuietAborts())
-            _filter_installed = True
-
-
-class GroundTruth:
-    """Thread-safe log of when each request was received and each frame written.
-
-    Times are `time.monotonic_ns()`, the clock a client in the same machine uses.
-    """
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._records: list[dict[str, Any]] = []
-
-    def open(self, request_id: str, path: str, received_ns: int) -> dict[str, Any]:
-        """Start the record of one request and return it for updates."""
-        record: dict[str, Any] = {
-            "request_id": request_id,
-            "path": path,
-            "model": None,
-            "status": None,
-            "received_ns": received_ns,
-            "events": [],
-        }
-        with self._lock:
-            self._records.append(record)
-        return record
-
-    def add_event(self, record: dict[str, Any], event: dict[str, Any]) -> None:
-        """Append one written frame to a record."""
-        with self._lock:
-            record["events"].append(event)
-
-    def update(self, record: dict[str, Any], **fields: Any) -> None:
-        """Set fields of a record."""
-        with self._lock:
-            record.update(fields)
-
-    def snapshot(self) -> list[dict[str, Any]]:
-        """A deep copy of every record so far, oldest first."""
-        with self._lock:
-            return [{**r, "events": [dict(e) for e in r["events"]]} for r in self._records]
-
-    def clear(self) -> None:
-        """Forget every record."""
-        with self._lock:
-            self._records.clear()
 
 
 @dataclasses.dataclass(slots=True)
@@ -575,90 +517,3 @@ def _missing_model(protocol: str, value: Any) -> ErrorReply:
         )
         return error_reply(protocol, "bad_request", message=message)
     return error_reply(protocol, "bad_request", message="you must provide a model parameter")
-
-
-_SECRET_HEADERS = ("authorization", "x-api-key", "x-goog-api-key")
-
-
-def _masked(headers: Mapping[str, str]) -> dict[str, str]:
-    """Request headers as ground truth keeps them: every key masked as OpenAI masks one."""
-    out = dict(headers)
-    for name in _SECRET_HEADERS:
-        if name in out:
-            scheme, sep, token = out[name].partition(" ")
-            out[name] = f"{scheme} {mask_key(token)}" if sep else mask_key(out[name])
-    return out
-
-
-def _json_or_none(body: bytes | None) -> Any:
-    try:
-        return json.loads(body) if body else None
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        return None
-
-
-def _headers(scope: Scope) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for raw_name, raw_value in scope.get("headers", []):
-        name = raw_name.decode("latin-1").lower()
-        value = raw_value.decode("latin-1")
-        out[name] = f"{out[name]}, {value}" if name in out else value
-    return out
-
-
-def _encode(headers: list[tuple[str, str]]) -> list[tuple[bytes, bytes]]:
-    return [(k.encode("latin-1"), v.encode("latin-1")) for k, v in headers]
-
-
-async def _read_body(receive: Receive) -> bytes | None:
-    chunks: list[bytes] = []
-    size = 0
-    while True:
-        message = await receive()
-        if message["type"] == "http.disconnect":
-            break
-        chunk = message.get("body", b"")
-        size += len(chunk)
-        if size <= _MAX_BODY:
-            chunks.append(chunk)
-        if not message.get("more_body", False):
-            break
-    return b"".join(chunks) if size <= _MAX_BODY else None
-
-
-async def _plain(
-    send: Send, status: int, body: bytes, extra: list[tuple[str, str]] | None = None
-) -> None:
-    headers = [("content-type", "text/plain; charset=utf-8"), ("content-length", str(len(body)))]
-    await send(
-        {
-            "type": "http.response.start",
-            "status": status,
-            "headers": _encode(headers + (extra or [])),
-        }
-    )
-    await send({"type": "http.response.body", "body": body, "more_body": False})
-
-
-async def _not_found_route(send: Send, method: str, path: str) -> None:
-    # OpenAI's wording for an unknown route: the usual mistake is a base URL without /v1.
-    err = {
-        "message": f"Invalid URL ({method} {path})",
-        "type": "invalid_request_error",
-        "param": None,
-        "code": None,
-    }
-    body = json.dumps({"error": err}).encode()
-    headers = [("content-type", "application/json"), ("content-length", str(len(body)))]
-    await send({"type": "http.response.start", "status": 404, "headers": _encode(headers)})
-    await send({"type": "http.response.body", "body": body, "more_body": False})
-
-
-async def _lifespan(receive: Receive, send: Send) -> None:
-    while True:
-        message = await receive()
-        if message["type"] == "lifespan.startup":
-            await send({"type": "lifespan.startup.complete"})
-        elif message["type"] == "lifespan.shutdown":
-            await send({"type": "lifespan.shutdown.complete"})
-            return

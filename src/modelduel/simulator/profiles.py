@@ -1,4 +1,4 @@
-"""Latency and style profiles per model id, from the public figures in the brief.
+"""Latency and style profiles per model id, from vendors' published figures (approximate).
 
 Timeline of one simulated request, measured from the moment its body was received:
 

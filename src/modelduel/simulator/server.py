@@ -6,6 +6,7 @@ this module (as `modelduel.demo` does) stays cheap.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import errno
 import json
@@ -130,7 +131,7 @@ def bind_socket(host: str, port: int) -> socket.socket:
 
 def make_server(app: SimulatorApp, *, log_level: str = "warning") -> Any:
     """A uvicorn server for `app` (h11, no lifespan, no access log, no Server header)."""
-    import uvicorn
+    import uvicorn  # noqa: PLC0415 - only a process that serves needs uvicorn
 
     install_log_filter()
     config = uvicorn.Config(
@@ -194,8 +195,6 @@ def run_in_thread(
     For tests and benchmarks; with `ground_truth`, `handle.ground_truth()` returns
     when each request was received and each frame written.
     """
-    import asyncio
-
     checked = _checked(profiles)
     truth = GroundTruth() if ground_truth else None
     sock = bind_socket("127.0.0.1", 0)
@@ -309,8 +308,6 @@ def _stop_child(proc: subprocess.Popen[bytes]) -> None:
 
 def child_main(seed: int, profiles: ProfileOverrides | None = None) -> int:
     """The child process: serve on a free loopback port, print it, exit at stdin EOF."""
-    import asyncio
-
     checked = _checked(profiles)
     sock = bind_socket("127.0.0.1", 0)
     port = sock.getsockname()[1]

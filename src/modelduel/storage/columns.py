@@ -1,10 +1,11 @@
 """The results CSV's columns: the one table every writer and reader of a row follows.
 
 Each `Column` says its name, what kind of value it holds, whether it is one of the
-brief's 11 and what it means. The table is in CSV order: the header of a new file,
-`--brief-columns` exports and the JSON Lines typing all come from it, and so does
-reading a cell back (`typed_cell`). How a column is filled from a finished run lives
-beside the run types, in `core.records` (one writer per column, checked by a test).
+11 core columns (`BRIEF_COLUMNS`) and what it means. The table is in CSV order: the
+header of a new file, `--brief-columns` exports and the JSON Lines typing all come from
+it, and so does reading a cell back (`typed_cell`). How a column is filled from a
+finished run lives beside the run types, in `core.records` (one writer per column,
+checked by a test).
 
 Adding a column: one `Column` at the end of `TABLE` and its writer in
 `core.records._FROM_RUN`; nothing else lists column names.
@@ -38,7 +39,7 @@ class Column:
     Attributes:
         name: the header cell.
         kind: how its cell is read back (`typed_cell`).
-        brief: one of the brief's 11 columns (`--brief-columns`, required in a header).
+        brief: one of the 11 core columns (`--brief-columns`, required in a header).
         doc: what the cell holds.
     """
 

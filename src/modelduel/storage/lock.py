@@ -48,7 +48,7 @@ def file_lock(csv_path: Path) -> Iterator[None]:
     """
     if not platform_supported():
         raise OSError(POSIX_ONLY)
-    import fcntl
+    import fcntl  # noqa: PLC0415 - POSIX only: importing it at the top would fail on Windows
 
     fd = os.open(lock_path(csv_path), os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o666)
     try:

@@ -1,0 +1,272 @@
+"""The configuration's schema: frozen pydantic models that refuse unknown keys, and loading them.
+
+A TOML file (see `locations.config_path()`) read into these models; an error names the
+file, the key and a fix. Config names the environment variable a key comes from, never the key.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from modelduel import locations
+from modelduel.capabilities import (
+    CapabilityOverride,
+    DuelEffort,
+    family_for,
+)
+from modelduel.errors import ConfigError
+from modelduel.price_override import PriceOverride
+from modelduel.providers import registry
+
+DEFAULT_MODELS = ("openai/gpt-5.5", "anthropic/claude-opus-4-7", "gemini/gemini-3.1-pro-preview")
+DEFAULT_SYSTEM_PROMPT = (
+    "You are an assistant completing one production task. Be concise and explicit. "
+    "If uncertain, say what is missing."
+)
+DEMO_ENV = "MODELDUEL_DEMO"
+"""Set by demo mode: built-in providers then take their base URLs from the environment."""
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class ModelOptions(_Frozen):
+    """Per-model settings, under `[models."PROVIDER/MODEL_ID"]`."""
+
+    max_output_tokens: int | None = Field(default=None, gt=0)
+    """Cap on output tokens, reasoning included, for this model only (None: the duel's)."""
+    reasoning_effort: str | None = None
+    """This model's own effort word (`xhigh`, ...; a number = a thinking budget); wins over
+    the duel's `--effort`."""
+    temperature: float | None = Field(default=None, ge=0, le=2)
+    """Sent only to models that accept it (never to GPT-5.5 or Claude Opus 4.7)."""
+    show_reasoning: bool = True
+    """Stream reasoning summaries / thoughts; false only hides them (the model thinks the same)."""
+    capabilities: CapabilityOverride | None = None
+    """Fields replacing the shipped capability data for this model (`modelduel models`)."""
+    price: PriceOverride | None = None
+    """A price override in USD per million tokens (wins over the price library)."""
+    free: bool = False
+    """A model you do not pay per token for (a local server): cost is exactly 0."""
+
+
+class ProviderConfig(_Frozen):
+    """An extra endpoint, under `[providers.NAME]` (or settings for a built-in one)."""
+
+    kind: str
+    """The wire protocol: a kind in the provider registry (openai, anthropic, gemini...)."""
+    base_url: str | None = None
+    """The endpoint's base URL (`http://localhost:11434/v1` for Ollama)."""
+    api_key_env: str | None = None
+    """The environment variable holding the key; omit for local servers that need none."""
+    free: bool = False
+    """Every model of this provider costs 0 (a local server)."""
+
+
+class JudgeConfig(_Frozen):
+    """The blind judge, under `[judge]`: a second opinion on each finished answer."""
+
+    model: str
+    """The judging model, any model modelduel can run (`anthropic/claude-opus-4-7`)."""
+    rubric: str | None = None
+    """The rubric prompt the judge scores by (None: the default, the 0–5 rubric part by part)."""
+    allow_self: bool = False
+    """Let the judge score answers of its own provider (off: self-preference bias)."""
+    enabled: bool = True
+    """False keeps the settings but sends nothing to the judge."""
+
+
+class Config(_Frozen):
+    """The whole configuration file."""
+
+    default_models: tuple[str, ...] = Field(default=DEFAULT_MODELS, min_length=1)
+    """The lineup used when no `-m` is given."""
+    system_prompt: str = DEFAULT_SYSTEM_PROMPT
+    """System prompt for ad-hoc prompts (`DEFAULT_SYSTEM_PROMPT`; "" for none)."""
+    theme: str = "modelduel-dark"
+    """Colour theme of the TUI."""
+    csv_path: str = "modelduel-results.csv"
+    """Results CSV of the TUI when `--csv` is not given."""
+    timeout_s: float = Field(default=600.0, gt=0)
+    """Overall time limit of one run."""
+    connect_timeout_s: float = Field(default=10.0, gt=0)
+    """Time limit to connect."""
+    stall_timeout_s: float = Field(default=300.0, gt=0)
+    """Time limit with no data at all between two reads once the first token arrived
+    (before it, a reasoning model may think for minutes: only timeout_s applies)."""
+    max_output_tokens: int | None = Field(default=None, gt=0)
+    """The output budget every model of a duel gets, reasoning included (default 64000,
+    clamped to a model's own maximum)."""
+    effort: DuelEffort | None = None
+    """The duel's effort (low, medium, high, max), mapped onto each model's own words."""
+    openai_verified_organization: bool = True
+    """False: never ask OpenAI for reasoning summaries (they need a verified organization)."""
+    retries: int = Field(default=0, ge=0, le=10)
+    """Retries of retryable failures (0: measured runs are never silently retried)."""
+    providers: dict[str, ProviderConfig] = Field(default_factory=dict)
+    """Extra endpoints by name."""
+    models: dict[str, ModelOptions] = Field(default_factory=dict)
+    """Per-model options by spec (`openai/gpt-5.5`)."""
+    keymap: dict[str, str] = Field(default_factory=dict)
+    """Key remaps: binding id -> keys (`"score.quality" = "k"`)."""
+    simulator: dict[str, dict[str, float | bool | str]] = Field(default_factory=dict)
+    """Demo-mode profile overrides by model id (`[simulator."gpt-5.5"] ttft_ms = 2000`):
+    ttfb_ms, ttft_ms, reasoning_ms, tps, jitter, answer_tokens, silent_think_ms, shape,
+    unverified_org, no_usage, faults (checked by the simulator's profiles module)."""
+    judge: JudgeConfig | None = None
+    """The blind judge (`[judge]`); None: no judge."""
+
+
+@dataclass(frozen=True)
+class DuelSettings:
+    """What a whole duel shares, from the command line (wins) and the config.
+
+    Attributes:
+        effort: the duel's effort word (one of capabilities.DUEL_EFFORTS) or None.
+        max_output_tokens: the duel's output budget from the command line, or None.
+    """
+
+    effort: str | None = None
+    max_output_tokens: int | None = None
+
+
+def load_config(path: Path | None = None) -> Config:
+    """Read the config: `path`, else `$MODELDUEL_CONFIG`, else the default file.
+
+    A missing default file means the defaults; a missing explicit file is an error.
+    """
+    explicit = path is not None or bool(__import__("os").environ.get(locations.CONFIG_ENV))
+    target = path if path is not None else locations.config_path()
+    if not target.exists():
+        if explicit:
+            raise ConfigError(
+                f"{target}: no such config file (create one with `modelduel config init`)"
+            )
+        return Config()
+    try:
+        data = tomllib.loads(target.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{target}: not valid TOML: {exc}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{target}: cannot read: {exc}") from None
+    return parse_config(data, str(target))
+
+
+def parse_config(data: dict[str, Any], source: str) -> Config:
+    """Validate config data; errors name the source, the key and a fix."""
+    try:
+        config = Config.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(_describe(exc, source)) from None
+    if config.simulator:
+        # only a config with a [simulator] table loads the simulator's profiles
+        from modelduel.simulator.profiles import check_profile_overrides  # noqa: PLC0415
+
+        try:
+            check_profile_overrides(config.simulator)
+        except ValueError as exc:
+            raise ConfigError(f"{source}: key 'simulator': {exc}") from None
+    for spec, options in config.models.items():
+        provider_name, _, model_id = spec.partition("/")
+        custom = config.providers.get(provider_name)
+        kind = custom.kind if custom is not None else provider_name
+        if options.capabilities is not None and kind in registry.kinds() and model_id:
+            try:
+                family_for(kind, model_id).with_override(options.capabilities)
+            except ValueError as exc:
+                raise ConfigError(
+                    f"{source}: key 'models.{spec}.capabilities': {_first_error(exc)}"
+                ) from None
+    if config.judge is not None:
+        _check_judge(config, config.judge, source)
+    for name, provider in config.providers.items():
+        if provider.kind not in registry.kinds():
+            raise ConfigError(
+                f"{source}: key 'providers.{name}.kind': must be one of "
+                f"{', '.join(registry.kinds())}"
+            )
+        if name not in registry.builtin_providers() and not provider.base_url:
+            raise ConfigError(
+                f"{source}: key 'providers.{name}.base_url' is required for a provider "
+                f'that is not built in (e.g. base_url = "http://localhost:11434/v1")'
+            )
+    return config
+
+
+def _check_judge(config: Config, judge: JudgeConfig, source: str) -> None:
+    """`[judge]` names a model modelduel can run, and a rubric that says something."""
+    provider, sep, model_id = judge.model.partition("/")
+    known = ", ".join(_known_providers(config))
+    if not sep or not provider or not model_id:
+        raise ConfigError(
+            f"{source}: key 'judge.model': {judge.model!r} is not a model; write "
+            f'PROVIDER/MODEL_ID, e.g. model = "anthropic/claude-opus-4-7" (providers: {known})'
+        )
+    if provider not in config.providers and provider not in registry.builtin_providers():
+        raise ConfigError(
+            f"{source}: key 'judge.model': {judge.model!r} is not a configured model: "
+            f"unknown provider {provider!r} (known: {known}; add it as [providers.{provider}])"
+        )
+    if judge.rubric is not None and not judge.rubric.strip():
+        raise ConfigError(
+            f"{source}: key 'judge.rubric': is blank; write the rubric prompt or remove the "
+            "key for the default rubric"
+        )
+
+
+def _describe(exc: ValidationError, source: str) -> str:
+    err = exc.errors()[0]
+    key = ".".join(str(p) for p in err["loc"])
+    if err["type"] == "extra_forbidden":
+        parent = _model_at(err["loc"][:-1])
+        known = ", ".join(parent.model_fields) if parent is not None else ""
+        hint = f" (known keys: {known})" if known else ""
+        return f"{source}: unknown key '{key}'{hint}"
+    more = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
+    return f"{source}: key '{key}': {err['msg']}{more}"
+
+
+def _model_at(loc: tuple[int | str, ...]) -> type[BaseModel] | None:
+    model: type[BaseModel] = Config
+    parts = list(loc)
+    while parts:
+        head = parts.pop(0)
+        if head == "providers":
+            if not parts:
+                return None
+            parts.pop(0)
+            model = ProviderConfig
+        elif head == "models":
+            if not parts:
+                return None
+            parts.pop(0)
+            model = ModelOptions
+        elif head == "price":
+            model = PriceOverride
+        elif head == "capabilities":
+            model = CapabilityOverride
+        elif head == "judge":
+            model = JudgeConfig
+        else:
+            return None
+    return model
+
+
+def _first_error(exc: Exception) -> str:
+    errors = getattr(exc, "errors", None)
+    if callable(errors):
+        err = errors()[0]
+        field_name = ".".join(str(p) for p in err["loc"])
+        msg = str(err["msg"]).removeprefix("Value error, ")
+        return f"field '{field_name}': {msg}" if field_name else msg
+    return str(exc)
+
+
+def _known_providers(config: Config) -> list[str]:
+    return list(dict.fromkeys([*registry.builtin_providers(), *config.providers]))

@@ -1,0 +1,183 @@
+"""How sure a route is: the bootstrap share of resamples in which the winner stays first.
+
+numpy is imported inside `_win_share` only: the CLI parser imports the routing modules and
+must start fast, and only `route` with a runner-up draws resamples.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from dataclasses import dataclass
+from typing import Any
+
+from modelduel.core.routing_cells import BOOTSTRAP_SAMPLES, OBJECTIVES, CellStats, _Run
+
+
+def _canon(x: float) -> float:
+    # 12 significant digits: equal-looking figures tie instead of being split by rounding.
+    return x if math.isinf(x) else float(f"{x:.12g}")
+
+
+_Key = tuple[float, float]
+
+
+def _rank_key(cell: CellStats, objective: str) -> _Key | None:
+    """Sort key (smaller is better) of a cell under an objective; None if ineligible."""
+    avg = _canon(cell.avg_score)
+    if objective == "quality-per-cost":
+        if cell.quality_per_cost is None:  # None already when nothing succeeded
+            return None
+        return (-_canon(cell.quality_per_cost), -avg)
+    if objective == "cost":
+        if cell.cost_per_success is None:
+            return None
+        return (_canon(cell.cost_per_success), -avg)
+    if objective == "quality":
+        cps = cell.cost_per_success
+        return (-avg, math.inf if cps is None else _canon(cps))
+    if objective == "latency":
+        if cell.median_ttfu_s is None:
+            return None
+        return (_canon(cell.median_ttfu_s), -avg)
+    raise ValueError(f"unknown objective {objective!r} (choose from {', '.join(OBJECTIVES)})")
+
+
+# Resamples are scored in chunks of about this many drawn runs, so memory stays bounded
+# (a few tens of MB) however many runs a cell has.
+_CHUNK_DRAWS = 1 << 20
+
+
+def _win_share(best: CellStats, other: CellStats, objective: str) -> float:
+    """Share of bootstrap resamples in which `best` still ranks strictly above `other`.
+
+    Vectorised (numpy) but draw for draw the bootstrap of the plain definition: each
+    resample takes `random.Random(seed).choices(runs, k=len(runs))` for `best`, then for
+    `other`, and ranks the two resampled cells with `_rank_key`. numpy's RandomState is
+    the same Mersenne Twister as `random` and makes doubles the same way, so it is given
+    that generator's state and yields the very same uniforms; `choices` picks index
+    `floor(u * n)`, and so does this. A resample's sums are gathered from the drawn
+    indices and its median ttfu read from how many times it drew each run (a counts
+    matrix): nothing is sorted per resample. Sums are plain float sums
+    rather than `math.fsum`; figures are compared at 12 significant digits, so the two
+    agree unless a figure falls within a few ulps of a rounding boundary.
+    """
+    import numpy as np  # noqa: PLC0415 - the CLI parser imports this module; start fast
+
+    # Seeded by the cell names: reproducible, and independent of row order because
+    # runs_detail is sorted.
+    rng = random.Random(f"{best.task_type}\x00{best.model}\x00{other.model}\x00{objective}")
+    state = rng.getstate()[1]
+    mt = np.random.RandomState()
+    mt.set_state(("MT19937", np.array(state[:624], dtype=np.uint32), int(state[624]), 0, 0.0))
+    na, nb = best.runs, other.runs
+    per_sample = na + nb
+    chunk = max(1, _CHUNK_DRAWS // per_sample)
+    cell_a, cell_b = _Columns.of(np, best), _Columns.of(np, other)
+    wins = 0
+    done = 0
+    while done < BOOTSTRAP_SAMPLES:
+        size = min(chunk, BOOTSTRAP_SAMPLES - done)
+        uniforms = mt.random_sample(size * per_sample).reshape(size, per_sample)
+        keys_a = _resample_keys(np, cell_a, uniforms[:, :na], objective)
+        keys_b = _resample_keys(np, cell_b, uniforms[:, na:], objective)
+        for ka, kb in zip(keys_a, keys_b, strict=True):
+            if ka is not None and (kb is None or ka < kb):
+                wins += 1
+        done += size
+    return wins / BOOTSTRAP_SAMPLES
+
+
+@dataclass(frozen=True)
+class _Columns:
+    """A cell's runs as arrays, built once per bootstrap rather than once per chunk."""
+
+    runs: tuple[_Run, ...]
+    scores: Any  # float64 per run
+    costs: Any  # float64 per run
+    flags: Any  # int64 per run: 1 if a success, plus 1 << 32 if unpriced
+    timed: list[int]  # runs with a ttfu, in ttfu order
+    ttfus: Any  # their ttfus, sorted
+    # int64 per run: score << 40 | unpriced << 20 | success, when every score is a whole
+    # number and the cell has under 2**20 runs, so one gather sums all three; else None
+    packed: Any = None
+
+    @staticmethod
+    def of(np: Any, cell: CellStats) -> _Columns:
+        runs = cell.runs_detail
+        scores = np.array([r[0] for r in runs], dtype=np.float64)
+        costs = np.array([r[1] for r in runs], dtype=np.float64)
+        flags = np.array(
+            [int(r[0] >= cell.success_score) + (int(r[3]) << 32) for r in runs], dtype=np.int64
+        )
+        timed = sorted(
+            (j for j, r in enumerate(runs) if r[2] is not None), key=lambda j: runs[j][2] or 0.0
+        )
+        ttfus = np.array([runs[j][2] for j in timed], dtype=np.float64)
+        packed = None
+        whole = scores == np.floor(scores)
+        if len(runs) < _PACK_LIMIT and bool(whole.all()) and bool((scores >= 0).all()):
+            # a sum of whole scores is exact in float64 as in int64: the same averages
+            packed = (scores.astype(np.int64) << 40) | ((flags >> 32) << 20) | (flags & 0xFFFFFFFF)
+        return _Columns(runs, scores, costs, flags, timed, ttfus, packed)
+
+
+_PACK_LIMIT = 1 << 20
+
+
+def _resample_keys(np: Any, cell: _Columns, uniforms: Any, objective: str) -> list[_Key | None]:
+    """`_rank_key` of each resample of `cell` drawn by one row of `uniforms`."""
+    n = len(cell.runs)
+    size = uniforms.shape[0]
+    # u * n >= 0, so truncating is floor(), as `choices` does (and 5x cheaper than np.floor)
+    picks = (uniforms * float(n)).astype(np.int64)
+    # Gathered sums, not a counts matrix times the columns: `@` goes to a multithreaded
+    # BLAS that spins for seconds on a busy 2-core machine, and einsum on integers is slow.
+    if cell.packed is not None:
+        sums = cell.packed[picks].sum(axis=1)
+        avg = (sums >> 40) / n
+        successes, unpriced = sums & 0xFFFFF, (sums >> 20) & 0xFFFFF
+    else:
+        avg = cell.scores[picks].sum(axis=1) / n
+        flags = cell.flags[picks].sum(axis=1)  # successes + unpriced << 32
+        successes, unpriced = flags & 0xFFFFFFFF, flags >> 32
+    avgs = [_canon(x) for x in avg.tolist()]
+    if objective == "latency":
+        offsets = (np.arange(size, dtype=np.int64) * n)[:, None]
+        # counts[i, j]: how many times resample i drew run j
+        counts = np.bincount((picks + offsets).ravel(), minlength=size * n).reshape(size, n)
+        medians = _resample_medians(np, cell, counts)
+        return [None if m is None else (_canon(m), -a) for m, a in zip(medians, avgs, strict=True)]
+    # costs only here: the latency key does not use them
+    total = cell.costs[picks].sum(axis=1)
+    has_cps = (successes > 0) & (unpriced == 0)
+    cps = np.where(has_cps, total / np.maximum(successes, 1), np.nan)
+    keys: list[_Key | None] = []
+    for a, raw_avg, ok, c in zip(avgs, avg.tolist(), has_cps.tolist(), cps.tolist(), strict=True):
+        if objective == "quality-per-cost":
+            if not ok:
+                keys.append(None)
+            else:
+                keys.append((-_canon(math.inf if c == 0 else raw_avg / c), -a))
+        elif objective == "cost":
+            keys.append((_canon(c), -a) if ok else None)
+        elif objective == "quality":
+            keys.append((-a, _canon(c) if ok else math.inf))
+        else:
+            raise ValueError(f"unknown objective {objective!r}")
+    return keys
+
+
+def _resample_medians(np: Any, cell: _Columns, counts: Any) -> list[float | None]:
+    """The median ttfu of each resample (a row of `counts`), as `statistics.median`."""
+    timed, values = cell.timed, cell.ttfus
+    if not timed:
+        return [None] * counts.shape[0]
+    cumulative = np.cumsum(counts[:, timed], axis=1)
+    m = cumulative[:, -1]
+    low_pos, high_pos = (m - 1) // 2, m // 2
+    # the element at sorted position p is the first value whose cumulative count exceeds p
+    low = values[np.minimum((cumulative <= low_pos[:, None]).sum(axis=1), len(timed) - 1)]
+    high = values[np.minimum((cumulative <= high_pos[:, None]).sum(axis=1), len(timed) - 1)]
+    median = np.where(m % 2 == 1, high, (low + high) / 2)
+    return [None if k == 0 else float(v) for k, v in zip(m.tolist(), median.tolist(), strict=True)]
