@@ -8,6 +8,7 @@ import pytest
 
 from modelduel.core.power import (
     metric_values,
+    repeat_hints,
     runs_per_model,
     separation,
     separations,
@@ -108,6 +109,16 @@ def test_a_small_lead_says_how_many_runs_would_separate_it() -> None:
         "not separated (p = 0.29): ~14 more runs per model (~17 each) would separate them "
         "at the observed spread"
     )
+
+
+def test_a_noise_sized_lead_is_called_equal_not_given_a_six_digit_run_count() -> None:
+    # A 5,4,3.01 vs B 5,4,3: lead 0.00333, sd ~1 each: n ~ 7.85 * 2 / 0.00333^2 ~ 1.4M
+    c = cells({"A": [5, 4, 3.01], "B": [5, 4, 3]})
+    sep = separation(c["A"], c["B"], "quality")
+    assert not sep.separated and sep.runs_per_model is not None
+    assert sep.runs_per_model > 1000
+    assert "treat them as equal here" in sep.note and "more runs per model" not in sep.note
+    assert repeat_hints({"t": sep}, {"t": 1}) == []  # no --repeat would help
 
 
 def test_equal_means_say_no_number_of_runs_would_do() -> None:

@@ -103,6 +103,10 @@ class Separation:
     note: str
 
 
+PRACTICAL_RUNS = 1000
+"""Runs per model beyond which a runs-needed estimate is reported as "treat them as equal"."""
+
+
 def runs_per_model(
     lead: float, sd_a: float, sd_b: float, alpha: float = ALPHA, power: float = POWER
 ) -> int | None:
@@ -263,6 +267,14 @@ def separation(
     )
     assert needed is not None  # lead > 0
     more = max(0, needed - min(len(values_w), len(values_r)))
+    if needed > PRACTICAL_RUNS:
+        # a six-digit run count is no advice: the lead is noise-sized for this task type
+        return Separation(
+            task_type, name, other, objective, False, lead, unit, test.p_value, runs, needed,
+            more, f"not separated (p = {test.p_value:.2g}): the lead is tiny against the "
+            f"spread (over {PRACTICAL_RUNS:,} runs per model would be needed): treat them "
+            "as equal here",
+        )  # fmt: skip
     return Separation(
         task_type, name, other, objective, False, lead, unit, test.p_value, runs, needed,
         more, f"not separated (p = {test.p_value:.2g}): ~{more} more "
@@ -329,6 +341,8 @@ def repeat_hints(
     for task_type, sep in seps.items():
         tasks = tasks_per_type.get(task_type, 0)
         if sep.separated or sep.runs_per_model is None or tasks < 1:
+            continue
+        if sep.runs_per_model > PRACTICAL_RUNS:  # "treat them as equal": no repeat helps
             continue
         repeat = max(1, math.ceil(sep.runs_per_model / tasks))
         if repeat > current_repeat:
