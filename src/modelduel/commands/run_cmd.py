@@ -55,6 +55,13 @@ def add_run_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
     p.add_argument("suite", type=Path, help="a folder of task files (e.g. tasks/starter)")
     add_model_options(p)
     p.add_argument(
+        "--task",
+        action="append",
+        dest="task_ids",
+        metavar="ID",
+        help="only the task with this id (repeatable; default: every task of SUITE)",
+    )
+    p.add_argument(
         "--repeat", type=positive_int, default=1, metavar="N", help="runs per task and model"
     )
     p.add_argument(
@@ -81,7 +88,7 @@ def run_run(args: argparse.Namespace) -> int:
     if args.repeat < 1 or args.concurrency < 1:
         raise ModelduelError("--repeat and --concurrency take a whole number of at least 1")
     config = load_config(args.config)
-    tasks = load_suite(args.suite)
+    tasks = _chosen(load_suite(args.suite), getattr(args, "task_ids", None), args.suite)
     ensure_writable(args.csv)
     specs = args.models or list(config.default_models)
     existing = read_rows(args.csv) if args.csv.exists() else []
@@ -123,6 +130,25 @@ def run_run(args: argparse.Namespace) -> int:
         return 128 + (outcome.stopped_by or signal.SIGINT)
     print(f"{plural(finished)} done ({failures} failed); results in {args.csv}", file=sys.stderr)
     return 1 if failures else 0
+
+
+def _chosen(tasks: list[Task], wanted: list[str] | None, suite: Path) -> list[Task]:
+    """The tasks `--task` names, in suite order; an id the suite lacks is a usage error.
+
+    Raises:
+        ModelduelError: naming the unknown id and the ids the suite has.
+    """
+    from modelduel.errors import ModelduelError
+
+    if not wanted:
+        return tasks
+    ids = [t.id for t in tasks]
+    for task_id in wanted:
+        if task_id not in ids:
+            raise ModelduelError(
+                f"--task {task_id}: no task with this id in {suite} (its ids: {', '.join(ids)})"
+            )
+    return [t for t in tasks if t.id in wanted]
 
 
 async def _run_items(
