@@ -28,6 +28,7 @@ the first turn (see `core.metrics`).
 from __future__ import annotations
 
 import base64
+from collections.abc import Sequence
 from dataclasses import replace
 
 from modelduel.attachments import Attachment, AttachmentError, check_for_provider, sniff_image
@@ -40,6 +41,7 @@ from modelduel.conversation import (
     ToolResultMessage,
     ToolReturn,
     UserMessage,
+    user_message,
 )
 from modelduel.core.plan import RunPlan
 from modelduel.core.toolworld import TOOL_LIMIT, ToolResult, ToolRounds, ToolWorld, call_label
@@ -55,7 +57,13 @@ from modelduel.events import (
 from modelduel.providers.base import ModelRequest
 from modelduel.tasks import Task, task_user_messages
 
-__all__ = ["NOT_RUN_AT_LIMIT", "ToolLoop", "continue_conversation", "plan_for_task"]
+__all__ = [
+    "NOT_RUN_AT_LIMIT",
+    "ToolLoop",
+    "continue_conversation",
+    "plan_for_task",
+    "with_attachments",
+]
 
 NOT_RUN_AT_LIMIT = "not run: the task's max_tool_rounds ({limit}) was reached"
 NOT_RUN_ENDED = "not run: the run ended before this call was answered"
@@ -98,6 +106,25 @@ def plan_for_task(plan: RunPlan, task: Task) -> RunPlan:
         max_tool_rounds=task.max_tool_rounds,
         followups=tuple(followups),
     )
+
+
+def with_attachments(plan: RunPlan, attachments: Sequence[Attachment]) -> RunPlan:
+    """The plan with `attachments` (`--attach`) added to its first user message.
+
+    Text files go into the message's text under their names, images after the images it
+    has; a plan without a conversation gets one (its prompt, then the attachments).
+    """
+    if not attachments:
+        return plan
+    req = plan.request
+    conv = req.conversation or Conversation(req.system, (UserMessage((Text(req.prompt),)),))
+    first = conv.messages[0]
+    assert isinstance(first, UserMessage)
+    added = user_message(first.text, attachments)
+    images = tuple(p for p in first.parts if isinstance(p, Image))
+    message = UserMessage((added.parts[0], *images, *added.parts[1:]))
+    conv = Conversation(conv.system, (message, *conv.messages[1:]))
+    return replace(plan, request=replace(req, conversation=conv))
 
 
 def _images(messages: tuple[object, ...]) -> list[Image]:
