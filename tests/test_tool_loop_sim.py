@@ -231,6 +231,27 @@ def test_a_lost_thought_signature_is_the_providers_400(sim: SimulatorHandle) -> 
     assert "thought_signature" in s.error.message
 
 
+def test_a_call_passed_back_without_its_reasoning_item_is_the_providers_400(
+    sim: SimulatorHandle,
+) -> None:
+    # Responses: the engine passes reasoning items back (encrypted, store: false); a
+    # client that drops them is refused as OpenAI refuses it
+    from modelduel.conversation import AssistantMessage, Reasoning
+
+    good = run(plan(sim, "openai", "rounds=1", world=world(), keep_conversation=True))
+    (state,) = good.of(ConversationState)
+    conv = state.conversation
+    call = conv.messages[1]
+    assert isinstance(call, AssistantMessage)
+    assert any(isinstance(p, Reasoning) and p.provider_data for p in call.parts)
+    bare = replace(call, parts=tuple(p for p in call.parts if not isinstance(p, Reasoning)))
+    broken = Conversation(conv.system, (conv.messages[0], bare, conv.messages[2]))
+    p = plan(sim, "openai", "rounds=2", world=world())
+    s = run(replace(p, request=replace(p.request, conversation=broken))).stats()
+    assert s.error is not None and s.error.status == 400
+    assert "was provided without its required 'reasoning' item: 'rs_" in s.error.message
+
+
 # ---------------------------------------------------------------- images
 
 
