@@ -37,16 +37,29 @@ def write(folder: Path, name: str, text: str) -> Path:
 
 
 def test_starter_suite_loads_with_the_briefs_mix() -> None:
-    tasks = load_suite(STARTER)
+    every = load_suite(STARTER)
+    assert len({t.id for t in every}) == len(every) == 12
+    # the brief's ten, plus a fixture-tools variant of each long-context task beside it
+    variants = [t for t in every if t.path.stem[2:3] == "b"]
+    assert [t.id for t in variants] == [
+        "longctx-engine-timing-contract-tools",
+        "longctx-incident-postmortem-tools",
+    ]
+    tasks = [t for t in every if t not in variants]
     assert len(tasks) == 10
-    assert len({t.id for t in tasks}) == 10
     kinds = Counter(t.type for t in tasks)
     assert kinds["coding_bug_fix"] == kinds["coding_refactor"] == kinds["coding_tests"] == 1
     assert kinds["agentic_terminal_work"] == 2
     assert kinds["long_context_synthesis"] == 2
+    # the agent tasks investigate through tools; the long-context ones are pasted
+    assert all(t.has_tools for t in tasks if t.type == "agentic_terminal_work")
+    assert not any(t.has_tools for t in tasks if t.type == "long_context_synthesis")
+    for variant in variants:
+        assert variant.has_tools and variant.fixtures and not variant.context_files
+        assert variant.type == "long_context_synthesis"
     assert kinds["research_summary"] == 2
     assert kinds["strict_json_extraction"] == 1
-    for task in tasks:
+    for task in every:
         assert len(task.criteria) == 3, task.id
         assert task.system == DEFAULT_SYSTEM_PROMPT
         prompt = render_prompt(task)
@@ -55,7 +68,10 @@ def test_starter_suite_loads_with_the_briefs_mix() -> None:
 
 
 def test_starter_long_context_tasks_are_long() -> None:
-    long_tasks = [t for t in load_suite(STARTER) if t.type == "long_context_synthesis"]
+    long_tasks = [
+        t for t in load_suite(STARTER) if t.type == "long_context_synthesis" and not t.has_tools
+    ]
+    assert len(long_tasks) == 2
     sizes = [len(render_prompt(t)) for t in long_tasks]
     # "Tens of thousands of tokens" in all: at ~4 characters per token, well over 150k chars.
     assert all(size > 80_000 for size in sizes)

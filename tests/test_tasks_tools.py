@@ -294,22 +294,28 @@ def test_attachments_that_are_too_large_or_not_text(
     assert "latin1.txt: not UTF-8 text" in message
 
 
-# ---------------------------------------------------------------- the example tool task
+# ---------------------------------------------------------------- the starter suite's tool tasks
 
 
-EXAMPLES = Path(__file__).resolve().parents[1] / "tasks" / "examples"
+STARTER = Path(__file__).resolve().parents[1] / "tasks" / "starter"
 
 
-def test_the_examples_folder_loads_as_a_suite() -> None:
-    tasks = load_suite(EXAMPLES)
-    assert [t.id for t in tasks] == ["agent-ci-red-after-datetime-change-tools"]
-    assert tasks[0].has_tools and tasks[0].type == "agentic_terminal_work"
+def test_the_starter_agent_tasks_are_tool_tasks_with_nothing_pasted() -> None:
+    agents = [t for t in load_suite(STARTER) if t.type == "agentic_terminal_work"]
+    assert [t.id for t in agents] == [
+        "agent-ci-red-after-datetime-change-tools",
+        "agent-runner-disk-full-tools",
+    ]
+    for task in agents:
+        assert task.has_tools and not task.context_files
+        # the outputs come back from the tools, never in the prompt
+        assert "$ " not in task.prompt and "```" not in task.prompt
 
 
 def test_the_example_tool_world_answers_what_a_good_agent_asks() -> None:
     from modelduel.core.toolworld import ToolWorld
 
-    task = load_task(EXAMPLES / "agent-ci-datetime-tools.toml")
+    task = load_task(STARTER / "04-agent-ci-datetime.toml")
     world = ToolWorld.from_task(task)
     names = [s.name for s in world.tool_specs()]
     assert names == ["get_ci_log", "run_command", "list_files", "read_file", "search"]
@@ -352,18 +358,71 @@ def test_the_example_tool_world_answers_what_a_good_agent_asks() -> None:
     assert "'2024-05-01T12:00:00'" in sql
 
 
-def test_the_example_serves_the_starter_tasks_own_outputs() -> None:
-    # the tool task must be the same investigation: the bytes the starter task pastes
+def test_the_disk_full_world_answers_what_a_good_agent_asks() -> None:
     from modelduel.core.toolworld import ToolWorld
 
-    starter = load_task(EXAMPLES.parent / "starter" / "04-agent-ci-datetime.toml").prompt
-    world = ToolWorld.from_task(load_task(EXAMPLES / "agent-ci-datetime-tools.toml"))
-    assert world.call("get_ci_log", "{}").content.strip() in starter
-    show = world.call("run_command", '{"command": "git show HEAD"}').content
-    assert show.strip() in starter
-    tokens = world.call("read_file", '{"path": "src/tokensvc/tokens.py"}').content
-    source = "\n".join(line.split("\t", 1)[1] for line in tokens.splitlines())
-    assert source.strip() in starter
+    world = ToolWorld.from_task(load_task(STARTER / "05-agent-runner-disk-full.toml"))
+    assert [s.name for s in world.tool_specs()] == ["run_command"]
+
+    def run(command: str) -> str:
+        result = world.call("run_command", json.dumps({"command": command}))
+        assert not result.is_error, (command, result.content)
+        return result.content
+
+    assert "97G   92G     0 100% /" in run("df -h /")
+    assert "14%" in run("df -ih /") and "IUse%" in run("sudo df -i /")
+    assert run("sudo du -xh --max-depth=1 / 2>/dev/null | sort -h").endswith("71G\t/\n")
+    assert "52G\t/var/lib" in run("du -xh --max-depth=1 /var | sort -h")
+    assert "31G\t/var/lib/docker/overlay2" in run("sudo du -sh /var/lib/docker/*")
+    assert "3.3G\t/var/log/ci-agent" in run("du -h --max-depth=1 /var/log")
+    assert "Build Cache" in run("docker system df")
+    assert "metrics-exporter" in run("docker ps")
+    assert "14G" in run("sudo ls -lhS /var/lib/docker/containers/*/*-json.log")
+    assert run("docker info --format '{{.LoggingDriver}}'").strip() == "json-file"
+    assert "registry-mirrors" in run("cat /etc/docker/daemon.json")
+    assert "1.2G" in run("journalctl --disk-usage")
+    assert "rotate 1" in run("cat /etc/logrotate.d/ci-agent")
+    assert "agent.log.1.gz" in run("ls -lh /var/log/ci-agent")
+    assert "Main PID: 1874" in run("systemctl status ci-agent --no-pager")
+    assert "(deleted)" in run("sudo lsof -nP +L1")
+    # nothing that changes the machine is run: it is for the answer to propose
+    for command in ("rm -rf /var/lib/docker", "docker system prune -a --volumes", "reboot"):
+        refused = world.call("run_command", json.dumps({"command": command}))
+        assert refused.is_error and "not available" in refused.content
+
+
+@pytest.mark.parametrize(
+    ("pasted", "variant"),
+    [
+        ("06-longctx-engine-timing.toml", "06b-longctx-engine-timing-tools.toml"),
+        ("07-longctx-incident-postmortem.toml", "07b-longctx-incident-postmortem-tools.toml"),
+    ],
+)
+def test_each_long_context_variant_serves_what_its_pasted_twin_pastes(
+    pasted: str, variant: str
+) -> None:
+    from modelduel.core.toolworld import ToolWorld
+    from modelduel.tasks import render_prompt
+
+    twin, task = load_task(STARTER / pasted), load_task(STARTER / variant)
+    # the same answer is asked for and checked the same way: only the route to the files differs
+    assert (task.output_format, task.checks, task.system) == (
+        twin.output_format,
+        twin.checks,
+        twin.system,
+    )
+    assert task.type == twin.type and task.id == twin.id + "-tools"
+    world = ToolWorld.from_task(task)
+    listing = world.call("list_files", "{}").content
+    pasted_prompt = render_prompt(twin)
+    files = [line.rsplit(" (", 1)[0] for line in listing.splitlines() if line.strip()]
+    assert len(files) >= 5
+    for name in files:
+        read = world.call("read_file", json.dumps({"path": name, "end_line": 100000})).content
+        body = "\n".join(line.split("\t", 1)[1] for line in read.splitlines() if "\t" in line)
+        # every line a model can read through the tools is in the pasted twin's prompt
+        assert body.strip()[:2000] in pasted_prompt, name
+    assert len(render_prompt(task)) < 5_000  # and none of it is pasted
 
 
 def test_task_user_messages_are_the_prompt_then_each_turn_with_attachments(tmp_path: Path) -> None:

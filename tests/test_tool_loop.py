@@ -546,7 +546,7 @@ def test_a_loaded_tasks_world_crosses_the_pipe_with_its_result_files() -> None:
     from modelduel.core.toolloop import plan_for_task
     from modelduel.tasks import load_task
 
-    path = Path(__file__).resolve().parents[1] / "tasks/examples/agent-ci-datetime-tools.toml"
+    path = Path(__file__).resolve().parents[1] / "tasks/starter/04-agent-ci-datetime.toml"
     task = load_task(path)
     assert any(t.result_file for t in task.tools) or any(
         r.result_file for t in task.tools for r in t.rules

@@ -50,6 +50,7 @@ __all__ = [
     "check_for_provider",
     "fence_for",
     "load_attachment",
+    "load_for_protocols",
     "sniff_image",
 ]
 
@@ -286,3 +287,32 @@ def check_for_provider(attachments: list[Attachment], protocol: str) -> None:
             f"attachments: {total / MB:.1f} MB once encoded is over {protocol}'s "
             f"{limits.max_request_bytes // MB} MB per request ({limits.source})"
         )
+
+
+def load_for_protocols(
+    paths: list[Path], protocols: list[str], option: str = "--attach"
+) -> list[Attachment]:
+    """Load the attachments a command was given and check them against every protocol.
+
+    Done before any model runs, so a missing or oversize file costs nothing.
+
+    Args:
+        paths: the files, as the user gave them (their names in the prompt).
+        protocols: the wire protocols of the models (`openai`, `openai-chat`, ...).
+        option: the option to name in errors.
+
+    Raises:
+        AttachmentError: one line naming the option, the file and the limit.
+    """
+    loaded: list[Attachment] = []
+    for path in paths:
+        try:
+            loaded.append(load_attachment(path, name=str(path)))
+        except AttachmentError as exc:
+            raise AttachmentError(f"{option} {exc}") from None
+    for protocol in dict.fromkeys(p.replace("-", "_") for p in protocols):
+        try:
+            check_for_provider(loaded, protocol)
+        except AttachmentError as exc:
+            raise AttachmentError(f"{option} {exc}") from None
+    return loaded

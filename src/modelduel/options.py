@@ -1,7 +1,7 @@
 """Command-line options several commands share, declared once.
 
-`-m/--model` with `--demo`, `--config`, `--theme` with `--themes`, and the duel options
-`--effort` / `--max-output-tokens`: the duel screen (no command), `ask`, `run`, `score`,
+`-m/--model` with `--demo`, `--config`, `--theme` with `--themes`, `--attach`, and the duel
+options `--effort` / `--max-output-tokens`: the duel screen (no command), `ask`, `run`, `score`,
 `suite`, `check`, `models` and `simulate` take the same spellings,
 destinations and help from here, so a fix to one is a fix to all. Only argparse and
 pathlib are imported: the parser is built before any command runs.
@@ -16,6 +16,7 @@ from modelduel.argtypes import positive_int
 
 __all__ = [
     "DUEL_EFFORTS",
+    "add_attach_option",
     "add_config_option",
     "add_duel_options",
     "add_model_options",
@@ -24,6 +25,18 @@ __all__ = [
 
 DUEL_EFFORTS = ("low", "medium", "high", "max")
 """capabilities.DUEL_EFFORTS, spelled here so `--help` does not import pydantic (tested)."""
+
+
+def add_attach_option(p: argparse.ArgumentParser) -> None:
+    """`--attach PATH`, repeatable (into `args.attach`): files sent with the prompt."""
+    p.add_argument(
+        "--attach",
+        action="append",
+        type=Path,
+        metavar="PATH",
+        help="send a file with the prompt, repeatable: text is added under its name, "
+        "PNG/JPEG/WebP/GIF images are sent as images",
+    )
 
 
 def add_config_option(p: argparse.ArgumentParser) -> None:

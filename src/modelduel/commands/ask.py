@@ -23,9 +23,15 @@ from typing import TYPE_CHECKING, TextIO
 from modelduel.argtypes import non_negative_int, positive_float
 from modelduel.demo import demo_environment
 from modelduel.errors import CsvError, ModelduelError
-from modelduel.options import add_config_option, add_duel_options, add_model_options
+from modelduel.options import (
+    add_attach_option,
+    add_config_option,
+    add_duel_options,
+    add_model_options,
+)
 
 if TYPE_CHECKING:
+    from modelduel.attachments import Attachment
     from modelduel.config import Config, ResolvedModel
     from modelduel.core.session import DuelState, RunSlot
 
@@ -55,6 +61,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     ask.add_argument("prompt", help="the prompt, or - to read it from stdin")
     add_model_options(ask)
     ask.add_argument("--system", metavar="TEXT", help="system prompt (default: the config's)")
+    add_attach_option(ask)
     add_duel_options(ask)
     ask.add_argument("--json", action="store_true", help="one JSON object per model on stdout")
     ask.add_argument("-q", "--quiet", action="store_true", help="only the answers, no table")
@@ -87,10 +94,11 @@ def run_ask(args: argparse.Namespace) -> int:
     outcome = _Outcome()
     with demo_environment(args.demo, config) as env:
         models = [_resolve(spec, config, env, args) for spec in specs]
+        attached = _attachments(args, models)
         system = system_arg if system_arg is not None else config.system_prompt
         duel = DuelState.create(models, prompt, system or None)
         live = not args.json and not quiet and sys.stdout.isatty()
-        asyncio.run(_run(duel, args, config, env, live, csv_path, outcome))
+        asyncio.run(_run(duel, args, config, env, live, csv_path, outcome, attached))
     try:
         _print_results(duel, args.json, quiet=quiet, table_only=table_only)
         for message in outcome.unsaved:
@@ -199,6 +207,17 @@ def _check_writable(path: Path) -> None:
     ensure_writable(path)
 
 
+def _attachments(args: argparse.Namespace, models: list[ResolvedModel]) -> list[Attachment]:
+    """`--attach` files, loaded and checked against every model's protocol (before any run)."""
+    from modelduel.attachments import AttachmentError, load_for_protocols
+
+    paths: list[Path] = getattr(args, "attach", None) or []
+    try:
+        return load_for_protocols(paths, [m.kind for m in models])
+    except AttachmentError as exc:
+        raise ModelduelError(str(exc)) from None
+
+
 def _resolve(
     spec: str, config: Config, env: dict[str, str], args: argparse.Namespace
 ) -> ResolvedModel:
@@ -216,14 +235,17 @@ async def _run(
     live: bool,
     csv_path: Path | None,
     outcome: _Outcome,
+    attached: list[Attachment] | None = None,
 ) -> None:
     from modelduel.core.duel import ClientPool, DuelRunner
+    from modelduel.core.toolloop import with_attachments
     from modelduel.core.worker import CancelReasons, ChildDuelRunner, stop_reason
     from modelduel.providers.http import Timeouts
 
     retries = args.retries if args.retries is not None else config.retries
     timeout_s = args.timeout if args.timeout is not None else config.timeout_s
     plans = duel.plans(max_output_tokens=args.max_output_tokens)
+    plans = [with_attachments(p, attached or []) for p in plans]
     loop = asyncio.get_running_loop()
 
     def on_ended(run_id: str) -> None:

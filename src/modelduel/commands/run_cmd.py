@@ -18,9 +18,15 @@ from typing import TYPE_CHECKING
 from modelduel.argtypes import non_negative_int, positive_float, positive_int
 from modelduel.demo import demo_environment
 from modelduel.errors import CsvError
-from modelduel.options import add_config_option, add_duel_options, add_model_options
+from modelduel.options import (
+    add_attach_option,
+    add_config_option,
+    add_duel_options,
+    add_model_options,
+)
 
 if TYPE_CHECKING:
+    from modelduel.attachments import Attachment
     from modelduel.config import Config, ResolvedModel
     from modelduel.core.batch import BatchItem
     from modelduel.events import Stamped
@@ -55,12 +61,20 @@ def add_run_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
     p.add_argument("suite", type=Path, help="a folder of task files (e.g. tasks/starter)")
     add_model_options(p)
     p.add_argument(
+        "--task",
+        action="append",
+        dest="task_ids",
+        metavar="ID",
+        help="only the task with this id (repeatable; default: every task of SUITE)",
+    )
+    p.add_argument(
         "--repeat", type=positive_int, default=1, metavar="N", help="runs per task and model"
     )
     p.add_argument(
         "--concurrency", type=positive_int, default=1, metavar="K", help="tasks in flight at once"
     )
     p.add_argument("--csv", type=Path, required=True, metavar="PATH", help="results CSV")
+    add_attach_option(p)
     add_duel_options(p)
     p.add_argument(
         "--retries", type=non_negative_int, metavar="N", help="retry retryable failures N times"
@@ -81,7 +95,7 @@ def run_run(args: argparse.Namespace) -> int:
     if args.repeat < 1 or args.concurrency < 1:
         raise ModelduelError("--repeat and --concurrency take a whole number of at least 1")
     config = load_config(args.config)
-    tasks = load_suite(args.suite)
+    tasks = _chosen(load_suite(args.suite), getattr(args, "task_ids", None), args.suite)
     ensure_writable(args.csv)
     specs = args.models or list(config.default_models)
     existing = read_rows(args.csv) if args.csv.exists() else []
@@ -104,7 +118,10 @@ def run_run(args: argparse.Namespace) -> int:
     with demo_environment(args.demo, config) as env:
         duel = DuelSettings(getattr(args, "effort", None), args.max_output_tokens)
         resolved = {s: resolve_model(s, config, env, duel) for s in specs}
-        outcome = asyncio.run(_run_items(items, tasks, resolved, args, config, env, total))
+        attached = _attachments(args, list(resolved.values()))
+        outcome = asyncio.run(
+            _run_items(items, tasks, resolved, args, config, env, total, attached)
+        )
     failures, cancelled, finished = outcome.failures, outcome.cancelled, outcome.completed
     if outcome.save_error is not None:
         saved = finished + cancelled - outcome.unsaved
@@ -125,6 +142,37 @@ def run_run(args: argparse.Namespace) -> int:
     return 1 if failures else 0
 
 
+def _attachments(args: argparse.Namespace, models: list[ResolvedModel]) -> list[Attachment]:
+    """`--attach` files, loaded and checked against every model's protocol (before any run)."""
+    from modelduel.attachments import AttachmentError, load_for_protocols
+    from modelduel.errors import ModelduelError
+
+    paths: list[Path] = getattr(args, "attach", None) or []
+    try:
+        return load_for_protocols(paths, [m.kind for m in models])
+    except AttachmentError as exc:
+        raise ModelduelError(str(exc)) from None
+
+
+def _chosen(tasks: list[Task], wanted: list[str] | None, suite: Path) -> list[Task]:
+    """The tasks `--task` names, in suite order; an id the suite lacks is a usage error.
+
+    Raises:
+        ModelduelError: naming the unknown id and the ids the suite has.
+    """
+    from modelduel.errors import ModelduelError
+
+    if not wanted:
+        return tasks
+    ids = [t.id for t in tasks]
+    for task_id in wanted:
+        if task_id not in ids:
+            raise ModelduelError(
+                f"--task {task_id}: no task with this id in {suite} (its ids: {', '.join(ids)})"
+            )
+    return [t for t in tasks if t.id in wanted]
+
+
 async def _run_items(
     items: list[BatchItem],
     tasks: list[Task],
@@ -133,6 +181,7 @@ async def _run_items(
     config: Config,
     env: dict[str, str],
     total: int,
+    attached: list[Attachment] | None = None,
 ) -> _Outcome:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
@@ -140,7 +189,7 @@ async def _run_items(
     from modelduel.core.judge import judge_runner, judged_task
     from modelduel.core.records import csv_row, transcript_record
     from modelduel.core.session import DuelState, RunSlot
-    from modelduel.core.toolloop import plan_for_task
+    from modelduel.core.toolloop import plan_for_task, with_attachments
     from modelduel.core.worker import ChildDuelRunner, stop_reason
     from modelduel.storage import append_run, update_run
     from modelduel.storage.lock import file_lock
@@ -289,7 +338,10 @@ async def _run_items(
             finished[duel.duel_id] = asyncio.Event()
             plans = duel.plans(max_output_tokens=task.max_output_tokens)
             # tools, scripted [[turns]] and attachments of the task (plain tasks unchanged)
-            await child.start([plan_for_task(p, task) for p in plans])
+            # and the command line's --attach files, added to every task's first message
+            await child.start(
+                [with_attachments(plan_for_task(p, task), attached or []) for p in plans]
+            )
             await finished[duel.duel_id].wait()
             del finished[duel.duel_id]
 

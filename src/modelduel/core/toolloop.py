@@ -28,6 +28,7 @@ the first turn (see `core.metrics`).
 from __future__ import annotations
 
 import base64
+from collections.abc import Sequence
 from dataclasses import replace
 
 from modelduel.attachments import Attachment, AttachmentError, check_for_provider, sniff_image
@@ -41,6 +42,7 @@ from modelduel.conversation import (
     ToolResultMessage,
     ToolReturn,
     UserMessage,
+    user_message,
 )
 from modelduel.core.plan import RunPlan
 from modelduel.core.toolworld import TOOL_LIMIT, ToolResult, ToolRounds, ToolWorld, call_label
@@ -62,6 +64,7 @@ __all__ = [
     "continue_conversation",
     "plan_for_task",
     "unsendable",
+    "with_attachments",
 ]
 
 NOT_RUN_AT_LIMIT = "not run: the task's max_tool_rounds ({limit}) was reached"
@@ -129,6 +132,25 @@ def _budget_problem(request: ModelRequest, caps: Family) -> ErrorInfo | None:
         f"{ANTHROPIC_MIN_THINKING_BUDGET:,} tokens below its output limit; give it more "
         f"than {ANTHROPIC_MIN_THINKING_BUDGET + 1:,} (--max-output-tokens) or no effort",
     )
+
+
+def with_attachments(plan: RunPlan, attachments: Sequence[Attachment]) -> RunPlan:
+    """The plan with `attachments` (`--attach`) added to its first user message.
+
+    Text files go into the message's text under their names, images after the images it
+    has; a plan without a conversation gets one (its prompt, then the attachments).
+    """
+    if not attachments:
+        return plan
+    req = plan.request
+    conv = req.conversation or Conversation(req.system, (UserMessage((Text(req.prompt),)),))
+    first = conv.messages[0]
+    assert isinstance(first, UserMessage)
+    added = user_message(first.text, attachments)
+    images = tuple(p for p in first.parts if isinstance(p, Image))
+    message = UserMessage((added.parts[0], *images, *added.parts[1:]))
+    conv = Conversation(conv.system, (message, *conv.messages[1:]))
+    return replace(plan, request=replace(req, conversation=conv))
 
 
 def _images(messages: tuple[object, ...]) -> list[Image]:

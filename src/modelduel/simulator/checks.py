@@ -40,6 +40,8 @@ def text_of_content(content: Any, part_types: tuple[str, ...], where: str) -> st
             if isinstance(part, str):
                 texts.append(part)
             elif isinstance(part, dict) and part.get("type", part_types[0]) in part_types:
+                if "type" not in part and "text" not in part:
+                    continue  # an untyped Gemini part that is not text (inlineData, ...)
                 text = part.get("text", "")
                 if not isinstance(text, str):
                     raise Rejection("bad_request", f"Invalid type for '{where}.text'", param=where)

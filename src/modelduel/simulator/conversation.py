@@ -6,7 +6,11 @@ the latest tool results, the user turn count). The rules, each answered with the
 provider's own 400 message:
 
 - Responses: a `function_call_output` needs an earlier `function_call` with its
-  `call_id`, and every `function_call` needs its output.
+  `call_id`, and every `function_call` needs its output; a `function_call` item passed
+  back with the `id` of a call made after reasoning needs that `reasoning` item before it
+  (OpenAI: "Item 'fc_...' of type 'function_call' was provided without its required
+  'reasoning' item: 'rs_...'"). The simulator's ids carry the link (`fc_<rs hex><k>`), so
+  the check needs no state; an item without an `id` is not checked.
   (`previous_response_id` continues a stored response: the app prepends its items,
   or answers 404 `previous_response_not_found` for an id it never stored.)
 - Chat Completions: a `role: tool` message answers the assistant `tool_calls`
@@ -29,6 +33,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -46,6 +51,8 @@ __all__ = [
 ]
 
 _SIGNING_KEY = b"modelduel-simulator-thinking"
+REASONING_LINKED_CALL = re.compile(r"fc_([0-9a-f]{50})[0-9a-f]{2}")
+"""The id of a simulated call made after reasoning: `fc_` + its reasoning item's hex + k."""
 
 
 def sign_thinking(text: str, filler: bytes) -> str:
@@ -126,6 +133,7 @@ def responses_conversation(body: Mapping[str, Any]) -> Conversation:
         return conv
     names: dict[str, str] = {}
     answered: set[str] = set()
+    reasoning_ids: set[str] = set()
     in_calls = False
     conv.user_turns = 0
     for item in items:
@@ -133,6 +141,13 @@ def responses_conversation(body: Mapping[str, Any]) -> Conversation:
             continue
         kind = item.get("type", "message")
         if kind == "function_call":
+            linked = REASONING_LINKED_CALL.fullmatch(str(item.get("id") or ""))
+            if linked and f"rs_{linked.group(1)}" not in reasoning_ids:
+                raise _bad(
+                    f"Item '{item['id']}' of type 'function_call' was provided without its "
+                    f"required 'reasoning' item: 'rs_{linked.group(1)}'.",
+                    "input",
+                )
             call_id = str(item.get("call_id"))
             names[call_id] = str(item.get("name"))
             conv.history_texts.append(str(item.get("arguments", "")))
@@ -142,6 +157,7 @@ def responses_conversation(body: Mapping[str, Any]) -> Conversation:
             in_calls = True
             continue
         if kind == "reasoning":
+            reasoning_ids.add(str(item.get("id")))
             continue
         in_calls = False
         if kind == "function_call_output":

@@ -8,6 +8,7 @@ export` and the TUI's session export alike.
 from __future__ import annotations
 
 import csv
+import html
 import io
 import json
 import re
@@ -108,11 +109,110 @@ def _markdown(
             )
         for r in duel_rows:
             record = transcripts.get(r.get("run_id") or "", {})
+            parts.append(f"\n### {r.get('model', '')}\n")
+            conversation = record.get("conversation")
+            if isinstance(conversation, Mapping) and conversation.get("messages"):
+                parts.append(_conversation_markdown(record, conversation))
+                continue
             # fenced, so an answer's own headings do not break this document's outline
-            text = str(record.get("text") or "(no text)")
-            fence = "`" * max(4, _longest_backtick_run(text) + 1)
-            parts.append(f"\n### {r.get('model', '')}\n\n{fence}markdown\n{text}\n{fence}\n")
+            parts.append("\n" + _fenced(str(record.get("text") or "(no text)"), "markdown"))
     return "".join(parts)
+
+
+def _fenced(text: str, info: str) -> str:
+    fence = "`" * max(4, _longest_backtick_run(text) + 1)
+    return f"{fence}{info}\n{text.rstrip(chr(10))}\n{fence}\n"
+
+
+def _conversation_markdown(record: Mapping[str, Any], conversation: Mapping[str, Any]) -> str:
+    """A run's conversation as a reader follows it: each turn, its tool calls folded to a
+    line (`▸ read_file src/x.py:1-40 → 40 lines`) with the result in a collapsible block,
+    and the turn's answer."""
+    calls = {
+        str(c.get("call_id")): c for c in record.get("tool_calls") or [] if isinstance(c, Mapping)
+    }
+    figures = {f.get("turn"): f for f in record.get("turn_figures") or [] if isinstance(f, Mapping)}
+    messages = [m for m in conversation["messages"] if isinstance(m, Mapping)]
+    results: dict[str, Mapping[str, Any]] = {}
+    for m in messages:
+        if m.get("role") == "tool":
+            results |= {str(r.get("call_id")): r for r in m.get("results") or []}
+    out: list[str] = []
+    turn = 0
+    for index, m in enumerate(messages):
+        role = m.get("role")
+        if role == "user":
+            turn += 1
+            out.append(_turn_heading(turn, m, figures.get(turn)))
+        elif role == "assistant":
+            last_of_turn = all(n.get("role") != "assistant" for n in _until_user(messages, index))
+            for part in m.get("parts") or []:
+                kind = part.get("type")
+                if kind == "tool_call":
+                    out.append(_call_markdown(part, calls.get(str(part.get("id"))), results))
+                elif kind == "text" and str(part.get("text") or "").strip():
+                    text = str(part["text"])
+                    if last_of_turn:
+                        out.append("\n**Answer**\n\n" + _fenced(text, "markdown"))
+                    else:  # the model talking between calls, not its answer
+                        out.append("\n> " + text.strip().replace("\n", "\n> ") + "\n")
+    if not any(m.get("role") == "assistant" for m in messages) or record.get("error"):
+        error = record.get("error")
+        if isinstance(error, Mapping):
+            out.append(f"\n**Ended:** {error.get('message') or error.get('kind')}\n")
+    return "".join(out)
+
+
+def _until_user(messages: Sequence[Mapping[str, Any]], index: int) -> list[Mapping[str, Any]]:
+    """The messages after `index` up to the next user message (the rest of the turn)."""
+    rest: list[Mapping[str, Any]] = []
+    for m in messages[index + 1 :]:
+        if m.get("role") == "user":
+            break
+        rest.append(m)
+    return rest
+
+
+def _turn_heading(turn: int, message: Mapping[str, Any], figures: Mapping[str, Any] | None) -> str:
+    parts = message.get("parts") or []
+    images = [str(p.get("name") or "image") for p in parts if p.get("type") == "image"]
+    line = f"\n#### Turn {turn}\n"
+    if figures is not None:
+        wall = figures.get("wall_time_s")
+        bits = [f"{wall:.3g} s" if isinstance(wall, int | float) else ""]
+        bits.append(
+            f"{figures.get('input_tokens') or 0} in / {figures.get('output_tokens') or 0} out"
+        )
+        bits.append(f"{figures.get('tool_calls') or 0} tool calls")
+        line += "\n*" + " · ".join(b for b in bits if b) + "*\n"
+    if turn > 1:
+        text = "\n".join(str(p.get("text") or "") for p in parts if p.get("type") == "text")
+        line += "\n> " + text.strip().replace("\n", "\n> ") + "\n"
+    if images:
+        line += "\n" + "".join(f"📎 {html.escape(name)}  " for name in images).rstrip() + "\n"
+    return line
+
+
+def _call_markdown(
+    part: Mapping[str, Any],
+    logged: Mapping[str, Any] | None,
+    results: Mapping[str, Mapping[str, Any]],
+) -> str:
+    """One tool call: its folded line as the summary of a collapsible block of its result."""
+    answered = results.get(str(part.get("id")))
+    label = str((logged or {}).get("label") or part.get("name") or "tool")
+    content = (logged or {}).get("result")
+    if content is None and answered is not None:
+        content = answered.get("content")
+    summary = str((logged or {}).get("summary") or "")
+    is_error = bool((logged or {}).get("is_error") or (answered or {}).get("is_error"))
+    if content is None:
+        return f"\n▸ {label} → not answered\n"
+    if not summary:
+        lines = len(str(content).splitlines())
+        summary = f"{'error, ' if is_error else ''}{lines} line{'s' if lines != 1 else ''}"
+    head = html.escape(f"▸ {label} → {summary}")
+    return f"\n<details><summary>{head}</summary>\n\n{_fenced(str(content), 'text')}\n</details>\n"
 
 
 def _longest_backtick_run(text: str) -> int:

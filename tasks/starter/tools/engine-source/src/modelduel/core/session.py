@@ -1,0 +1,169 @@
+"""One duel's state, shared by every front end: plans out, meters in, records out.
+
+`ask`, the TUI and batch runs all build a `DuelState`, hand its `sink` to a runner
+(in-process `DuelRunner` or `ChildDuelRunner`), and read figures from its meters, so
+every front end shows the same numbers from the same code.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+from modelduel.core.duel import RunPlan
+from modelduel.core.events import Stamped, Usage
+from modelduel.core.metrics import Cost, StreamMeter, StreamStats
+from modelduel.providers.http import StreamTarget
+
+if TYPE_CHECKING:
+    from modelduel.config import ResolvedModel
+
+__all__ = ["DuelState", "RunSlot", "adhoc_task_id", "new_id"]
+
+
+def new_id(prefix: str) -> str:
+    """A short random id such as `run-3f9a1c2b7d`."""
+    return f"{prefix}-{secrets.token_hex(5)}"
+
+
+def adhoc_task_id(prompt: str, system: str | None) -> str:
+    """`adhoc-<hash>`: the same ad-hoc prompt always gets the same task id."""
+    digest = hashlib.sha256(f"{system or ''}\x00{prompt}".encode()).hexdigest()
+    return f"adhoc-{digest[:10]}"
+
+
+def _price_fn(model: ResolvedModel) -> Callable[[Usage], Cost]:
+    from modelduel.core.pricing import price_run
+
+    options = model.options
+
+    def price(usage: Usage) -> Cost:
+        return price_run(model.kind, model.model_id, usage, options.price, options.free)
+
+    return price
+
+
+@dataclass
+class RunSlot:
+    """One model's run inside a duel (a pane, a JSON line, a CSV row).
+
+    Attributes:
+        run_id: unique id of the run.
+        model: the resolved model (spec, provider, kind, model id, options).
+        pane: 0-based position in the duel.
+        meter: accumulates the run's stamped events.
+        ended: True once the run has ended for good (no more events).
+    """
+
+    run_id: str
+    model: ResolvedModel
+    pane: int
+    meter: StreamMeter
+    ended: bool = False
+
+    def stats(self, now_ns: int | None = None) -> StreamStats:
+        """The run's figures now."""
+        return self.meter.stats(now_ns)
+
+
+@dataclass
+class DuelState:
+    """A prompt sent to several models, and what came back.
+
+    Attributes:
+        prompt: the user prompt.
+        system: the system prompt, if any.
+        slots: one per model, in the order given.
+        duel_id: unique id of the duel.
+        task_id: the task (ad-hoc prompts get `adhoc-<hash>`).
+        task_type: the task type (`adhoc` for ad-hoc prompts).
+        started_at: wall-clock start, UTC.
+    """
+
+    prompt: str
+    system: str | None
+    slots: list[RunSlot]
+    duel_id: str = field(default_factory=lambda: new_id("duel"))
+    task_id: str = ""
+    task_type: str = "adhoc"
+    started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+
+    @classmethod
+    def create(
+        cls,
+        models: list[ResolvedModel],
+        prompt: str,
+        system: str | None,
+        *,
+        task_id: str | None = None,
+        task_type: str = "adhoc",
+    ) -> DuelState:
+        """A duel with one slot (and a fresh run id) per model."""
+        slots = [
+            RunSlot(new_id("run"), model, i, StreamMeter(price=_price_fn(model)))
+            for i, model in enumerate(models)
+        ]
+        return cls(
+            prompt,
+            system,
+            slots,
+            task_id=task_id or adhoc_task_id(prompt, system),
+            task_type=task_type,
+        )
+
+    def slot(self, run_id: str) -> RunSlot | None:
+        """The slot of a run id."""
+        for slot in self.slots:
+            if slot.run_id == run_id:
+                return slot
+        return None
+
+    def sink(self, run_id: str, stamped: Stamped) -> None:
+        """Feed one stamped event to its run's meter (the runner's sink)."""
+        slot = self.slot(run_id)
+        if slot is not None:
+            slot.meter.observe(stamped)
+
+    def restart(self, slot: RunSlot) -> RunSlot:
+        """Replace a slot by a fresh run of the same model (a re-run keeps the pane)."""
+        fresh = RunSlot(new_id("run"), slot.model, slot.pane, StreamMeter(_price_fn(slot.model)))
+        self.slots[slot.pane] = fresh
+        return fresh
+
+    def plan(
+        self,
+        slot: RunSlot,
+        *,
+        max_output_tokens: int | None = None,
+        extra_headers: tuple[tuple[str, str], ...] = (),
+    ) -> RunPlan:
+        """The plan that sends this duel's prompt to one slot's model."""
+        model = slot.model
+        request = model.to_request(self.prompt, self.system, max_output_tokens)
+        if extra_headers:
+            request = replace(request, extra_headers=(*request.extra_headers, *extra_headers))
+        secret = model.api_key
+        target = StreamTarget(
+            kind=model.kind,
+            base_url=model.base_url,
+            api_key=lambda: None if secret is None else secret.get_secret_value(),
+            key_env=model.key_env,
+            key_required=model.key_required,
+        )
+        return RunPlan(slot.run_id, model.provider, target, request)
+
+    def plans(
+        self,
+        *,
+        max_output_tokens: int | None = None,
+        extra_headers: tuple[tuple[str, str], ...] = (),
+    ) -> list[RunPlan]:
+        """Plans for every slot."""
+        return [
+            self.plan(slot, max_output_tokens=max_output_tokens, extra_headers=extra_headers)
+            for slot in self.slots
+        ]
