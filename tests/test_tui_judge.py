@@ -12,6 +12,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from modelduel.config import Config, JudgeConfig, resolve_model
 from modelduel.core.duel import RunPlan
 from modelduel.core.judge import parse_verdict
@@ -28,7 +30,7 @@ from modelduel.simulator.judge import judge_reply
 from modelduel.storage import read_rows
 from modelduel.tasks import Task
 from modelduel.tui.app import AppSettings, ModelduelApp
-from tests.test_tui import ENV, SPECS, T0, ScriptedRunner, settle
+from tests.test_tui import ENV, SCRIPT, SPECS, T0, ScriptedRunner, settle
 from tests.test_tui_checks import pane_of, plan_task, wait_checks
 
 
@@ -200,7 +202,11 @@ async def test_a_judge_outage_leaves_the_persons_scoring_untouched(tmp_path: Pat
         assert row["judge_quality"] == ""
 
 
-async def test_blind_the_judge_prompt_and_the_pane_name_no_model(tmp_path: Path) -> None:
+async def test_blind_the_judge_prompt_and_the_pane_name_no_model(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # an answer that names its own model: the judge must not be told
+    monkeypatch.setitem(SCRIPT, "gpt-5.5", (3000, "I am gpt-5.5 by OpenAI.\n\n# Plan\n- step\n"))
     csv_path = tmp_path / "r.csv"
     app = judge_app(csv_path, (plan_task(tmp_path),), "openai/judge-namedrop", blind=True)
     async with app.run_test(size=(160, 50)) as pilot:
@@ -208,8 +214,10 @@ async def test_blind_the_judge_prompt_and_the_pane_name_no_model(tmp_path: Path)
         await wait_verdicts(pilot, app)
         runner = runner_of(app)
         names = ("gpt", "claude", "gemini", "openai", "anthropic")
+        assert len(runner.judge_prompts) == 3
         for prompt in runner.judge_prompts:
             assert not any(n in prompt.lower() for n in names), prompt
+        assert any("I am [model] by [model]." in p for p in runner.judge_prompts)
         assert app.view is not None
         for i, pane in enumerate(app.view.panes):
             assert pane.hidden
@@ -232,3 +240,27 @@ async def test_blind_a_self_judging_skip_does_not_name_the_provider(tmp_path: Pa
         shown = stats_text(app, skipped[0])
         assert "not judged (why: shown once scored)" in shown and "openai" not in shown
         assert len(runner_of(app).judge_prompts) == 2  # its own provider's answer never sent
+
+
+async def test_a_verdict_the_csv_refused_is_not_shown_as_saved(tmp_path: Path) -> None:
+    from modelduel.errors import CsvError
+
+    csv_path = tmp_path / "r.csv"
+    app = judge_app(csv_path, (plan_task(tmp_path),), hold_judge=True)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await settle(pilot, app)
+        assert app.view is not None
+        assert all(p.saved for p in app.view.panes)  # the rows are on disk
+
+        def refuse(path: Path, run_id: str, changes: object) -> None:
+            raise CsvError(f"{path}: disk full")
+
+        app.ledger._update = refuse  # type: ignore[assignment]
+        runner_of(app).judge_release.set()
+        await wait_verdicts(pilot, app)
+        for i, pane in enumerate(app.view.panes):
+            assert pane.unsaved and not pane.saved
+            shown = stats_text(app, i)
+            assert "NOT saved" in shown and "  saved" not in shown
+        assert all(r["judge_model"] == "" for r in read_rows(csv_path))
+        assert "NOT saved" in str(app.screen.query_one("#status").render())
