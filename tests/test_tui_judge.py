@@ -80,10 +80,16 @@ def judge_app(
     blind: bool = False,
     allow_self: bool = True,
     hold_judge: bool = False,
+    resume: bool = False,
 ) -> ModelduelApp:
+    from modelduel.commands.review import recorded_views
+
     config = Config(judge=JudgeConfig(model=judge, allow_self=allow_self))
     models = [resolve_model(spec, config, ENV) for spec in SPECS]
-    settings = AppSettings(config, models, csv_path, tasks=tasks, blind=blind, env=ENV)
+    recorded = tuple(recorded_views(csv_path, False, {t.id for t in tasks})) if resume else ()
+    settings = AppSettings(
+        config, models, csv_path, tasks=tasks, blind=blind, env=ENV, recorded=recorded
+    )
     return ModelduelApp(settings, lambda a: JudgingRunner(a, hold_judge))
 
 
@@ -264,3 +270,35 @@ async def test_a_verdict_the_csv_refused_is_not_shown_as_saved(tmp_path: Path) -
             assert "NOT saved" in shown and "  saved" not in shown
         assert all(r["judge_model"] == "" for r in read_rows(csv_path))
         assert "NOT saved" in str(app.screen.query_one("#status").render())
+
+
+async def test_recorded_answers_are_judged_once_and_the_verdict_is_read_back(
+    tmp_path: Path,
+) -> None:
+    from tests.test_tui_suite import suite_app
+
+    csv_path = tmp_path / "r.csv"
+    task = plan_task(tmp_path)
+    first = suite_app(csv_path, (task,))  # no judge: rows without a verdict
+    async with first.run_test(size=(160, 50)) as pilot:
+        await settle(pilot, first)
+    assert all(r["judge_model"] == "" for r in read_rows(csv_path))
+    second = judge_app(csv_path, (task,), resume=True)  # the recorded duel, judged now
+    async with second.run_test(size=(160, 50)) as pilot:
+        await wait_verdicts(pilot, second)
+        assert len(runner_of(second).judge_prompts) == 3
+        assert second.view is not None and second.view.live is None
+        assert all(p.judge is not None and p.judge.status == "scored" for p in second.view.panes)
+    rows = read_rows(csv_path)
+    assert len(rows) == 3 and all(r["judge_model"] == "openai/judge-sim" for r in rows)
+    third = judge_app(csv_path, (task,), resume=True)  # judged before: read back, not re-asked
+    async with third.run_test(size=(160, 50)) as pilot:
+        await wait_verdicts(pilot, third)
+        assert runner_of(third).judge_prompts == []
+        assert third.view is not None
+        gpt = pane_of(third, "openai/gpt-5.5")
+        row = row_of(csv_path, "openai/gpt-5.5")
+        verdict = third.view.panes[gpt].judge
+        assert verdict is not None
+        assert dict(verdict.scores) == {p: int(row[f"judge_{p}"]) for p in verdict.scores}
+        assert "judge: Q" in stats_text(third, gpt)

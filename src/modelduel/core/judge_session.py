@@ -14,7 +14,15 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from modelduel.core.checks import PartSuggestion
-from modelduel.core.judge import JudgeRunner, JudgeVerdict, StartRuns, blind_names, judge_runner
+from modelduel.core.judge import (
+    JudgeRunner,
+    JudgeVerdict,
+    StartRuns,
+    VerdictStatus,
+    blind_names,
+    judge_runner,
+)
+from modelduel.core.scoring import RUBRIC_MAX
 
 if TYPE_CHECKING:
     from modelduel.config import Config, ResolvedModel
@@ -27,6 +35,7 @@ __all__ = [
     "pane_judge_line",
     "screen_judge",
     "should_judge",
+    "verdict_from_row",
 ]
 
 JUDGE_SOURCE = "judge"
@@ -89,3 +98,36 @@ def judge_cells(verdict: JudgeVerdict) -> dict[str, object]:
 def duel_names(models: Sequence[ResolvedModel]) -> tuple[str, ...]:
     """Every name of every model of a duel, longest first (what a blind line must not say)."""
     return tuple(sorted({n for m in models for n in blind_names(m)}, key=len, reverse=True))
+
+
+_PREFIXES: tuple[tuple[str, VerdictStatus], ...] = (
+    ("judge failed: ", "failed"),
+    ("judge answer not valid: ", "invalid"),
+    ("not judged: ", "skipped"),
+)
+
+
+def verdict_from_row(row: Mapping[str, str]) -> JudgeVerdict | None:
+    """The verdict a run's row records (`JudgeVerdict.csv_columns` read back), or None
+    when the run was never judged (`judge_model` empty)."""
+    judge_model = (row.get("judge_model") or "").strip()
+    if not judge_model:
+        return None
+    reason = row.get("judge_reason") or ""
+    cost_cell = (row.get("judge_cost_usd") or "").strip()
+    try:
+        cost = float(cost_cell) if cost_cell else None
+    except ValueError:
+        cost = None
+    for prefix, status in _PREFIXES:
+        if reason.startswith(prefix):
+            return JudgeVerdict(status, judge_model, reason=reason[len(prefix) :], cost_usd=cost)
+    scores: dict[str, int] = {}
+    for part, top in RUBRIC_MAX.items():
+        cell = (row.get(f"judge_{part}") or "").strip()
+        if not cell.isdigit() or int(cell) > top:
+            return JudgeVerdict(
+                "invalid", judge_model, reason=f"judge_{part} is {cell!r} in the CSV"
+            )
+        scores[part] = int(cell)
+    return JudgeVerdict("scored", judge_model, scores, reason, cost)

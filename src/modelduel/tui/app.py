@@ -511,6 +511,8 @@ class ModelduelApp(App[None]):
         if view.live is None:
             # what was asked, to score against (sending it again runs a fresh duel)
             self.screen.query_one(PromptEditor).load_text(view.prompt)
+            if self.judging is not None:
+                self.judging.start_recorded(view)  # a second opinion on the recorded answers
         self.screen.query_one(TaskPanel).show_task(self.task_info(view))
         self.ranking = None
         if not typing and panes:
