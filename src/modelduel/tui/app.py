@@ -677,7 +677,8 @@ class ModelduelApp(App[None]):
 
         judged = judge_offers(pane.model) if pane is not None else {}
         if pane is None or not (pane.model.suggestions or judged):
-            self.notify("no check or judge suggestions on this pane", severity="warning")
+            what = "check or judge" if self.judging is not None else "check"
+            self.notify(f"no {what} suggestions on this pane", severity="warning")
             return
         values: dict[str, Any] = {p: s.value for p, s in pane.model.suggestions.items()}
         values.update({p: s.value for p, s in judged.items()})
