@@ -82,7 +82,7 @@ def test_parser_defaults_and_choices() -> None:
 def test_hand_written_csv_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (brief,) = copy(tmp_path, BRIEF)
     out = run_json(capsys, brief)
-    assert set(out) == {"routes", "stats", "preference", "separation"}
+    assert set(out) == {"routes", "stats", "preference", "separation", "judge_agreement"}
     assert out["routes"] == {
         "agentic_terminal_work": "claude-opus-4-7",
         "coding_bug_fix": "gpt-5.5",
@@ -257,6 +257,7 @@ def test_nothing_scored(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
         "stats": [],
         "preference": {},
         "separation": {},
+        "judge_agreement": {},
     }
 
 
@@ -271,7 +272,10 @@ def test_export_toml(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None
     assert doc["routes"]["coding_bug_fix"] == "ollama/qwen3-coder"
     bug = doc["details"]["coding_bug_fix"]
     assert bug["runner_up"] == "gpt-5.5" and bug["margin"] == math.inf
-    assert bug["confident"] is False and bug["runs"] == 3
+    # how sure is the route line's verdict: free beats paid by the rule, so separated
+    assert bug["confident"] is True and bug["runs"] == 3
+    assert bug["separation"].startswith("separated: ollama/qwen3-coder is free")
+    assert "within noise" not in bug["reason"]
     assert "runner_up" not in doc["details"]["coding_tests"]
     assert f"wrote {target}" in capsys.readouterr().out
 
@@ -283,9 +287,11 @@ def test_export_litellm(tmp_path: Path) -> None:
     assert text.startswith(
         "# LiteLLM router config written by `modelduel route` (objective: quality-per-cost).\n"
         '# Ask for model="<task type>" and the alias sends it to the routed model.\n'
-        "# coding_bug_fix -> anthropic/claude-opus-4-7 (within noise); runner-up openai/gpt-5.5\n"
-        "# research_summary -> openai/gpt-5.5 (within noise); "
-        "runner-up anthropic/claude-opus-4-7\n"
+        "# coding_bug_fix -> anthropic/claude-opus-4-7 (not separated (p = 0.72): ~72 more runs "
+        "per model (~74 each) would separate them at the observed spread); "
+        "runner-up openai/gpt-5.5\n"
+        "# research_summary -> openai/gpt-5.5 (not separated: openai/gpt-5.5 has 1 run, too few "
+        "to measure the spread; run at least 2 per model); runner-up anthropic/claude-opus-4-7\n"
         "model_list:\n"
     )
     assert "SIMULATED" not in text  # these fixtures are real runs

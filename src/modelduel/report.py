@@ -260,7 +260,14 @@ def render_report(
 
 def week_tables(
     weeks: Mapping[str, tuple[list[CellStats], dict[str, Route]]],
+    separation: Mapping[str, Mapping[str, Separation]] | None = None,
 ) -> list[RenderableType]:
+    """The `--by-week` tables: each cell week by week, and each week's route.
+
+    `separation` (week -> task type -> power verdict, as the route line's) marks a week's
+    route `~` when it is not separated at 95 %; without it the bootstrap rule
+    (`Route.confident`) marks it, and the title says which rule it is.
+    """
 
     labels = list(weeks)
     moves = Table(
@@ -289,7 +296,8 @@ def week_tables(
             if label != "undated":
                 previous = cell
         moves.add_row(*row)
-    routes_table = Table(title="route by ISO week (~ = within noise)", title_justify="left")
+    rule = "within noise" if separation is None else "not separated at 95%"
+    routes_table = Table(title=f"route by ISO week (~ = {rule})", title_justify="left")
     routes_table.add_column("task type", style="bold")
     for label in labels:
         routes_table.add_column(label)
@@ -301,7 +309,9 @@ def week_tables(
             if route is None:
                 cells_row.append(Text("—", style="dim"))
             else:
-                mark = "" if route.confident else " ~"
+                sep = None if separation is None else separation.get(label, {}).get(task_type)
+                sure = route.confident if sep is None else sep.separated
+                mark = "" if sure else " ~"
                 cells_row.append(Text(_clean(route.model) + mark))
         routes_table.add_row(*cells_row)
     return [moves, routes_table]

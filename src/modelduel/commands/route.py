@@ -46,6 +46,9 @@ from modelduel.errors import ModelduelError
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from modelduel.core.power import Separation
+    from modelduel.core.routing_rows import LoadedTable
+
 __all__ = ["add_parser", "add_route_parser", "run", "run_route", "stats_json"]
 
 
@@ -144,6 +147,26 @@ def _by_week(
     return out
 
 
+def _week_separations(
+    weeks: Mapping[str, tuple[list[CellStats], dict[str, Route]]],
+) -> dict[str, dict[str, Separation]]:
+    """Each week's power verdicts: the `~` of `--by-week` is the route line's rule."""
+    from modelduel.core.power import separations
+
+    return {week: separations(stats, routes) for week, (stats, routes) in weeks.items()}
+
+
+def _judge_agreement_json(loaded: LoadedTable) -> dict[str, Any]:
+    """`judge_agreement` of `route --json`: per rubric part, pairs, exact share and kappa
+    (empty when no run was judged)."""
+    if not loaded.judged:
+        return {}
+    from modelduel.core.judge_agreement import agreement_json
+    from modelduel.core.routing_rows import judge_rows
+
+    return agreement_json(judge_rows(loaded.files))
+
+
 # Piped output (a log, `| less`) is laid out this wide instead of rich's 80 columns, so no
 # model name or route line is cut; a table is never wider than its content needs.
 PIPED_WIDTH = 400
@@ -220,18 +243,22 @@ def run_route(args: argparse.Namespace) -> int:
             success_score=success_score,
             sources=loaded.files,
             simulated_note=simulated,
+            separation=statistics[1],  # how sure: the route line's verdict
         )
         write_export(args.export, toml_text)
     if args.export_litellm is not None:
         from modelduel.core.routing_export import litellm_config
 
-        text = litellm_config(routes, objective=objective, simulated_note=simulated)
+        text = litellm_config(
+            routes, objective=objective, simulated_note=simulated, separation=statistics[1]
+        )
         write_export(args.export_litellm, text)
 
     if args.json:
         payload = _payload(stats, routes)
         payload["preference"] = preference_json(statistics[0])
         payload["separation"] = separation_json(statistics[1])
+        payload["judge_agreement"] = _judge_agreement_json(loaded)
         if args.by_week:
             payload["weeks"] = {w: _payload(s, r) for w, (s, r) in weeks.items()}
         print(json.dumps(payload, indent=2))
@@ -250,7 +277,7 @@ def run_route(args: argparse.Namespace) -> int:
         )
         for renderable in report:
             console.print(renderable)
-        for renderable in week_tables(weeks) if weeks else []:
+        for renderable in week_tables(weeks, _week_separations(weeks)) if weeks else []:
             console.print(renderable)
         if loaded.judged:  # [judge] was on for some run: say whether to trust it
             from modelduel.core.judge_agreement import agreement_report

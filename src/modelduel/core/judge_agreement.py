@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rich.table import Table
 
@@ -28,7 +28,13 @@ from modelduel.core.scoring import RUBRIC_MAX
 if TYPE_CHECKING:
     from rich.console import RenderableType
 
-__all__ = ["PartAgreement", "agreement_report", "judge_agreement", "weighted_kappa"]
+__all__ = [
+    "PartAgreement",
+    "agreement_json",
+    "agreement_report",
+    "judge_agreement",
+    "weighted_kappa",
+]
 
 
 def weighted_kappa(pairs: Sequence[tuple[int, int]], categories: int) -> float | None:
@@ -145,3 +151,15 @@ def agreement_report(rows: Iterable[Mapping[str, str]]) -> RenderableType | None
         kappa = "—" if s.kappa is None else f"{s.kappa:.2f}"
         table.add_row(s.part, str(s.pairs), f"{s.exact:.0%}", kappa, _reading(s.kappa))
     return table
+
+
+def agreement_json(rows: Iterable[Mapping[str, str]]) -> dict[str, Any]:
+    """`route --json`'s judge section: rubric part -> pairs, exact agreement, kappa.
+
+    `exact` and `kappa` are null without pairs (and kappa when it is undefined: one
+    value throughout); parts taken from the judge's suggestion are not pairs.
+    """
+    return {
+        s.part: {"pairs": s.pairs, "exact_agreement": s.exact, "kappa": s.kappa}
+        for s in judge_agreement(rows)
+    }

@@ -11,6 +11,12 @@
   server) becomes `openai/X` with `api_base` from `OPENAI_BASE_URL`; anything else is
   passed through unchanged, with a comment to check it.
 
+How sure a route is comes from one rule everywhere: given the power verdicts
+(`core.power.separations`, as `modelduel route` prints them), the TOML's `confident` is
+"separated at 95 %" with the verdict's `separation` note, and the LiteLLM comments carry
+that note instead of a bare "(within noise)"; without verdicts (a caller that has none)
+the bootstrap rule of `Route.confident` is used and named as such.
+
 A decision built from simulated (demo) runs says so in both files: a `WARNING` comment
 on the first line and a machine-readable `simulated = true` beside the routes. These are
 pure functions (text in memory); `modelduel route` writes them with `write_export`.
@@ -20,10 +26,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from modelduel.core.routing import Route
 from modelduel.providers import registry
+
+if TYPE_CHECKING:
+    from modelduel.core.power import Separation
 
 __all__ = ["litellm_config", "routes_toml", "routes_toml_text", "yaml_dump"]
 
@@ -35,6 +44,7 @@ def routes_toml(
     success_score: float,
     sources: Sequence[Path] = (),
     simulated_note: str | None = None,
+    separation: Mapping[str, Separation] | None = None,
 ) -> dict[str, Any]:
     """The `--export` document (a dict for tomli_w; None values left out, as TOML has none).
 
@@ -44,6 +54,8 @@ def routes_toml(
         success_score: the success threshold used.
         sources: the CSVs read.
         simulated_note: set when some runs were simulated: `simulated = true` and the note.
+        separation: task type -> power verdict (the route line's); `confident` is then
+            whether it is separated at 95 %, with the verdict's note and runs estimate.
 
     Returns:
         `{"objective", "success_score", "sources", "simulated", "routes": {type: model},
@@ -51,12 +63,22 @@ def routes_toml(
     """
     details: dict[str, Any] = {}
     for task_type, r in routes.items():
+        sep = None if separation is None else separation.get(task_type)
+        reason = r.reason
+        if sep is not None:
+            # how sure is the power verdict's to say (`separation`): the bootstrap rule's
+            # "within noise" clause would contradict it
+            reason = reason.split("; within noise:", 1)[0]
         entry: dict[str, Any] = {
             "model": r.model,
-            "confident": r.confident,
+            "confident": r.confident if sep is None else sep.separated,
             "runs": r.runs,
-            "reason": r.reason,
+            "reason": reason,
         }
+        if sep is not None:
+            entry["separation"] = sep.note
+            if sep.runs_per_model is not None and not sep.separated:
+                entry["runs_per_model_to_separate"] = sep.runs_per_model
         if r.runner_up is not None and r.margin is not None:
             entry |= {
                 "runner_up": r.runner_up,
@@ -117,8 +139,19 @@ def _litellm_params(spec: str) -> tuple[dict[str, Any], str | None]:
     return params, None
 
 
+def _how_sure(route: Route, sep: Separation | None) -> str:
+    """The comment's verdict: the power verdict's note, else the bootstrap rule's words."""
+    if sep is not None:
+        return f" ({sep.note})"
+    return "" if route.confident else " (within noise)"
+
+
 def litellm_config(
-    routes: Mapping[str, Route], *, objective: str, simulated_note: str | None = None
+    routes: Mapping[str, Route],
+    *,
+    objective: str,
+    simulated_note: str | None = None,
+    separation: Mapping[str, Separation] | None = None,
 ) -> str:
     """The `--export-litellm` YAML: a deployment per model, a model group alias per task type.
 
@@ -127,6 +160,8 @@ def litellm_config(
         objective: the objective they were chosen for (written in a comment).
         simulated_note: set when the routes were chosen from simulated runs: written as the
             first comment and as `modelduel.simulated: true` beside LiteLLM's own keys.
+        separation: task type -> power verdict; each route's comment says it (as the
+            route line does) instead of "(within noise)".
 
     Returns:
         YAML text for `litellm --config FILE` (or `Router(**config)` after loading it).
@@ -148,8 +183,8 @@ def litellm_config(
         entries.append({"model_name": spec, "litellm_params": params})
     for task_type, r in routes.items():
         extra = f"; runner-up {r.runner_up}" if r.runner_up else ""
-        noise = "" if r.confident else " (within noise)"
-        comments.append(f"{task_type} -> {r.model}{noise}{extra}")
+        sure = _how_sure(r, None if separation is None else separation.get(task_type))
+        comments.append(f"{task_type} -> {r.model}{sure}{extra}")
     config: dict[str, Any] = {
         "model_list": entries,
         "router_settings": {"model_group_alias": {t: r.model for t, r in routes.items()}},
@@ -166,6 +201,7 @@ def routes_toml_text(
     success_score: float,
     sources: Sequence[Path] = (),
     simulated_note: str | None = None,
+    separation: Mapping[str, Separation] | None = None,
 ) -> str:
     """The `--export` file: `routes_toml` as TOML, after a `# WARNING` line when simulated."""
     import tomli_w  # noqa: PLC0415 - only `--export` writes TOML
@@ -176,6 +212,7 @@ def routes_toml_text(
         success_score=success_score,
         sources=sources,
         simulated_note=simulated_note,
+        separation=separation,
     )
     head = f"# WARNING: {simulated_note}\n" if simulated_note else ""
     return head + tomli_w.dumps(doc)

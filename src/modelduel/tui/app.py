@@ -13,7 +13,7 @@ import contextlib
 import dataclasses
 import random
 import time
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -60,6 +60,7 @@ if TYPE_CHECKING:
     from modelduel.config import Config, ResolvedModel
     from modelduel.core.checks import CheckResult, CheckRunner
     from modelduel.tasks import Task
+    from modelduel.tui.judging import ScreenJudge
 
 __all__ = ["MIN_HEIGHT", "MIN_WIDTH", "AppSettings", "ModelduelApp", "Runner"]
 
@@ -158,6 +159,11 @@ class ModelduelApp(App[None]):
         self.clock: Callable[[], int] = time.monotonic_ns
         """Reads "now" for the elapsed time of live panes (tests use a fixed clock)."""
         self._check_runner: CheckRunner | None = None
+        self.judging: ScreenJudge | None = None
+        """The blind judge (`[judge]` on): a second opinion beside the person's score."""
+        self.suite_hints: dict[str, str] = {}
+        """Suite: task type -> "not separated — ~N runs per model would separate them (...)"."""
+        self._hint_jobs: set[asyncio.Future[None]] = set()
         self._check_tasks: set[asyncio.Task[None]] = set()
         self.pace = ScoringPace()
         """Seconds per scored pane, measured in this session (the status bar's estimate)."""
@@ -338,6 +344,10 @@ class ModelduelApp(App[None]):
         # The runner process starts while the user types: waiting for it here would
         # hold the first paint back by the child's start-up (about half a second).
         self._runner_ready = asyncio.ensure_future(self.runner.open())
+        if self.settings.config.judge is not None:
+            from modelduel.tui.judging import ScreenJudge
+
+            self.judging = ScreenJudge.create(self)
         await self.push_screen(DuelScreen())
         # the price table loads once the first screen is up, so it neither delays the
         # first paint nor stalls the loop when the first usage arrives mid-stream
@@ -377,6 +387,8 @@ class ModelduelApp(App[None]):
             await self.runner.aclose()
         for job in list(self._check_tasks):
             job.cancel()
+        if self.judging is not None:
+            self.judging.close()
         if self._check_runner is not None:
             self._check_runner.close()  # each check has a time limit
         # however the app ends (a signal exits without asking), one last try at what
@@ -500,6 +512,8 @@ class ModelduelApp(App[None]):
         if view.live is None:
             # what was asked, to score against (sending it again runs a fresh duel)
             self.screen.query_one(PromptEditor).load_text(view.prompt)
+            if self.judging is not None:
+                self.judging.start_recorded(view)  # a second opinion on the recorded answers
         self.screen.query_one(TaskPanel).show_task(self.task_info(view))
         self.ranking = None
         if not typing and panes:
@@ -580,6 +594,8 @@ class ModelduelApp(App[None]):
 
     def sink(self, run_id: str, stamped: Stamped) -> None:
         """Stamped events from the runner go to their run's meter (never re-stamped)."""
+        if self.judging is not None and self.judging.runner.sink(run_id, stamped):
+            return  # a judge run: its verdict comes through `run_ended`
         entry = self._runs.get(run_id)
         if entry is not None:
             entry[1].meter.observe(stamped)
@@ -588,6 +604,8 @@ class ModelduelApp(App[None]):
 
     def run_ended(self, run_id: str) -> None:
         """A run ended: its row goes into the CSV now, with any score already given."""
+        if self.judging is not None and self.judging.runner.on_ended(run_id):
+            return
         entry = self._runs.get(run_id)
         if entry is None:
             return
@@ -616,6 +634,8 @@ class ModelduelApp(App[None]):
         if view is self.view and view.all_ended:
             self.pace.ready()  # every answer is on screen: scoring starts now
         self._start_checks(view, slot)
+        if self.judging is not None:
+            self.judging.start(view, slot)
         self.update_status()
 
     def _start_checks(self, view: DuelView, slot: RunSlot) -> None:
@@ -652,13 +672,20 @@ class ModelduelApp(App[None]):
         await self.refresh_panes()
 
     def accept_suggestions(self, pane: ResponsePane | None) -> None:
-        """Take the checks' suggested rubric parts as the pane's (the person's key)."""
-        if pane is None or not pane.model.suggestions:
-            self.notify("no check suggestions on this pane", severity="warning")
+        """Take the checks' suggested rubric parts as the pane's (the person's key), and
+        the judge's for parts neither a check nor the person gave."""
+        from modelduel.tui.judging import judge_offers
+
+        judged = judge_offers(pane.model) if pane is not None else {}
+        if pane is None or not (pane.model.suggestions or judged):
+            what = "check or judge" if self.judging is not None else "check"
+            self.notify(f"no {what} suggestions on this pane", severity="warning")
             return
         values: dict[str, Any] = {p: s.value for p, s in pane.model.suggestions.items()}
+        values.update({p: s.value for p, s in judged.items()})
+        sources = {p: "check" for p in pane.model.suggestions} | {p: "judge" for p in judged}
         self.change_score(
-            pane, lambda s: dataclasses.replace(s, direct=None, **values), source="check"
+            pane, lambda s: dataclasses.replace(s, direct=None, **values), source=sources
         )
 
     def sync_saved(self) -> None:
@@ -688,12 +715,13 @@ class ModelduelApp(App[None]):
         pane: ResponsePane | None,
         change: Callable[[Score], Score],
         *,
-        source: str = "person",
+        source: str | Mapping[str, str] = "person",
     ) -> None:
         """Apply a score change to a pane and write it to its CSV row at once.
 
         `source` is who gave the rubric parts this change sets: "person" (a key) or
-        "check" (an accepted suggestion); it goes to the row's `parts_source`.
+        "check" / "judge" (an accepted suggestion; per part as a mapping); it goes to the
+        row's `parts_source`.
         """
         view = self.view
         if pane is None or view is None:
@@ -882,6 +910,7 @@ class ModelduelApp(App[None]):
         self._runs[fresh.run_id] = (view, fresh)
         pane_model = view.panes[index]
         pane_model.score = Score()
+        pane_model.judge = None  # the old answer's verdict goes with it
         pane_model.saved = False
         pane_model.revealed = False
         for pane in self.screen.query(ResponsePane):
@@ -968,6 +997,10 @@ class ModelduelApp(App[None]):
             await self.start_duel(
                 render_prompt(task), task.system or "", task_id=task.id, task_type=task.type
             )
+        from modelduel.tui.suite_hint import load_suite_hints  # the CSV's verdicts, refreshed
+
+        job = asyncio.ensure_future(load_suite_hints(self, announce=not self._hint_jobs))
+        self._hint_jobs.add(job)
         self.update_status()
 
     def suite_progress(self) -> str:
@@ -987,7 +1020,9 @@ class ModelduelApp(App[None]):
                 )
         current = tasks[self.task_index].id
         progress = progress_line(scored, total, self.pace)
-        return f"task {self.task_index + 1}/{len(tasks)} {current} · {progress}"
+        hint = self.suite_hints.get(tasks[self.task_index].type)
+        tail = f" · {hint}" if hint else ""
+        return f"task {self.task_index + 1}/{len(tasks)} {current} · {progress}{tail}"
 
     # -- history, export, status ------------------------------------------------------
 
@@ -1137,7 +1172,7 @@ class ModelduelApp(App[None]):
         return rows
 
 
-def _parts_source(model: PaneModel, before: Score, source: str) -> str | None:
+def _parts_source(model: PaneModel, before: Score, source: str | Mapping[str, str]) -> str | None:
     """Update who gave each rubric part; the `parts_source` cell (`format=check ...`)."""
     after = model.score
     for part in RUBRIC_MAX:
@@ -1145,7 +1180,7 @@ def _parts_source(model: PaneModel, before: Score, source: str) -> str | None:
         if value is None:
             model.sources.pop(part, None)
         elif value != getattr(before, part) or part not in model.sources:
-            model.sources[part] = source
+            model.sources[part] = source if isinstance(source, str) else source.get(part, "person")
     cell = " ".join(f"{p}={model.sources[p]}" for p in RUBRIC_MAX if p in model.sources)
     return cell or None
 

@@ -34,6 +34,7 @@ from modelduel.tui.stream_markdown import PaneBody
 
 if TYPE_CHECKING:  # the checks (tasks, pytest runner) load when a task has checks, not at launch
     from modelduel.core.checks import PartSuggestion
+    from modelduel.core.judge import JudgeVerdict
 
 __all__ = ["FRAME_S", "FramePacer", "PaneModel", "ResponsePane", "Sanitized"]
 
@@ -163,6 +164,8 @@ class PaneModel:
         suggestions: rubric part -> the checks' suggestion, for the person to accept.
         sources: rubric part -> "person" or "check" (an accepted suggestion).
         rank: the person's preference within the duel (1 = best), None = not ranked.
+        judge: the blind judge's verdict on the answer (a second opinion), None = none yet.
+        judge_hide: the duel's model names, kept out of the judge line while blind.
     """
 
     label: str
@@ -176,6 +179,8 @@ class PaneModel:
     suggestions: dict[str, PartSuggestion] = field(default_factory=dict)
     sources: dict[str, str] = field(default_factory=dict)
     rank: int | None = None
+    judge: JudgeVerdict | None = None
+    judge_hide: tuple[str, ...] = ()
 
     @property
     def hidden(self) -> bool:
@@ -340,7 +345,12 @@ class ResponsePane(Vertical, can_focus=True):
         else:
             self._status = status_word(stats)
         self._header_w.set_parts(*self._header(stats))
-        self._stats_w.set(self._stats(stats))
+        text = self._stats(stats)
+        # a checks or judge line makes the stats taller; the height changes only then
+        height = max(3, text.plain.count("\n") + 1)
+        if self._stats_w.styles.height is None or self._stats_w.styles.height.value != height:
+            self._stats_w.styles.height = height
+        self._stats_w.set(text)
         self._show_error(stats)
         if len(stats.text) == self._shown or time.monotonic() - self._body_at >= TICK_BODY_S:
             # the frame pacer draws text as it arrives; this tick only catches up
@@ -447,6 +457,10 @@ class ResponsePane(Vertical, can_focus=True):
             offered = [s.label for p, s in m.suggestions.items() if m.sources.get(p) != "check"]
             if offered:
                 line.append(f"  · {'  '.join(offered)} (a accepts)", "italic cyan")
+        if m.judge is not None:
+            from modelduel.tui.judging import judge_text
+
+            line.append_text(judge_text(m))
         return line
 
     def toggle_raw(self) -> None:
