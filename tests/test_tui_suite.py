@@ -84,6 +84,7 @@ async def test_a_prompt_sent_while_a_task_is_shown_belongs_to_the_task(tmp_path:
     app = suite_app(csv_path, tasks)
     async with app.run_test(size=(140, 40)) as pilot:
         await settle(pilot, app)
+        await pilot.press("ctrl+n")  # a new duel, not a follow-up to the task's answers
         await send(pilot, "again please")
         await wait_rows(pilot, csv_path, 6)
         await settle(pilot, app)
@@ -157,6 +158,7 @@ async def test_a_duel_reopened_from_history_shows_its_prompt(tmp_path: Path) -> 
         await settle(pilot, app)
         panel = app.screen.query_one(TaskPanel)
         assert not panel.display  # the duel just typed: the prompt is fresh in mind
+        await pilot.press("ctrl+n")  # a new duel, not a follow-up
         await send(pilot, "second")
         await settle(pilot, app)
         await pilot.press("escape", "ctrl+o")

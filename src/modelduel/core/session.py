@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING
 
 from modelduel.core.metrics import Cost, StreamMeter, StreamStats
 from modelduel.core.plan import RunPlan
-from modelduel.events import Notice, Stamped, Usage
+from modelduel.core.turns import RunTimeline
+from modelduel.events import Finished, Notice, Stamped, Usage
 from modelduel.providers.base import StreamTarget
 
 if TYPE_CHECKING:
@@ -59,6 +60,7 @@ class RunSlot:
         meter: accumulates the run's stamped events.
         ended: True once the run has ended for good (no more events).
         max_output_tokens: the output budget the run was sent (set when it is planned).
+        timeline: the run's turns and tool calls in order (what a pane shows).
     """
 
     run_id: str
@@ -67,6 +69,12 @@ class RunSlot:
     meter: StreamMeter
     ended: bool = False
     max_output_tokens: int | None = None
+    timeline: RunTimeline = field(default_factory=RunTimeline)
+
+    def observe(self, stamped: Stamped) -> None:
+        """One stamped event of this run: to the meter and the timeline."""
+        self.meter.observe(stamped)
+        self.timeline.observe(stamped)
 
     def stats(self, now_ns: int | None = None) -> StreamStats:
         """The run's figures now."""
@@ -129,13 +137,31 @@ class DuelState:
         """Feed one stamped event to its run's meter (the runner's sink)."""
         slot = self.slot(run_id)
         if slot is not None:
-            slot.meter.observe(stamped)
+            slot.observe(stamped)
 
     def restart(self, slot: RunSlot) -> RunSlot:
         """Replace a slot by a fresh run of the same model (a re-run keeps the pane)."""
         fresh = RunSlot(new_id("run"), slot.model, slot.pane, StreamMeter(_price_fn(slot.model)))
         self.slots[slot.pane] = fresh
         return fresh
+
+    def rewind_last_turn(self, slot: RunSlot) -> None:
+        """Put a slot back as it was before its last turn began (that turn is run again).
+
+        The meter and the timeline are rebuilt from the run's own events up to the last
+        `TurnStarted`, so every figure of the earlier turns is the one measured then.
+        """
+        events = slot.timeline.events_before_last_turn()
+        meter = StreamMeter(_price_fn(slot.model))
+        for stamped in events:
+            meter.observe(stamped)
+        if events and meter.stats().status not in ("done", "failed", "cancelled"):
+            # a scripted turn ran on in the same request loop: its end is where the next began
+            last = slot.timeline.events[len(events)]
+            meter.observe(Stamped(last.t_ns, Finished("stop", None)))
+        slot.meter = meter
+        slot.timeline.rebuild(events)
+        slot.ended = False
 
     def plan(
         self,

@@ -28,6 +28,7 @@ __all__ = ["PendingWrite", "SaveLedger", "ScoringPace", "progress_line", "rank_c
 Append = Callable[[Path, Mapping[str, object], Mapping[str, object] | None], None]
 Update = Callable[[Path, str, Mapping[str, object]], None]
 ReadIds = Callable[[Path], set[str]]
+WriteTranscript = Callable[[Path, Mapping[str, Any]], None]
 
 
 def _append(path: Path, row: Mapping[str, object], transcript: Mapping[str, object] | None) -> None:
@@ -36,6 +37,17 @@ def _append(path: Path, row: Mapping[str, object], transcript: Mapping[str, obje
 
 def _update(path: Path, run_id: str, changes: Mapping[str, object]) -> None:
     storage.update_run(path, run_id, changes)
+
+
+def _write_transcript(path: Path, record: Mapping[str, Any]) -> None:
+    from modelduel.storage.lock import file_lock
+    from modelduel.storage.transcript import append_transcript, transcript_path
+
+    try:
+        with file_lock(path):
+            append_transcript(path, record)
+    except OSError as exc:
+        raise CsvError(f"{transcript_path(path)}: cannot append to the transcript: {exc}") from None
 
 
 def _read_ids(path: Path) -> set[str]:
@@ -51,12 +63,14 @@ class PendingWrite:
         appended: its row is in the CSV already; only `changes` are missing.
         changes: the cells still to write (all of them when not appended).
         error: why the last attempt failed, one line.
+        transcript: a newer transcript record (a later turn) goes in with the changes.
     """
 
     run_id: str
     appended: bool
     changes: dict[str, object] = field(default_factory=dict)
     error: str = ""
+    transcript: bool = False
 
 
 class SaveLedger:
@@ -69,11 +83,15 @@ class SaveLedger:
         append: Append = _append,
         update: Update = _update,
         read_ids: ReadIds = _read_ids,
+        write_transcript: WriteTranscript = _write_transcript,
     ) -> None:
         self.path = path
         self._append = append
         self._update = update
         self._read_ids = read_ids
+        self._write_transcript = write_transcript
+        self._base: dict[str, dict[str, object]] = {}  # each run's row as its run last gave it
+        self._running: set[str] = set()  # a later turn is going: the row on disk is older
         self._rows: dict[str, dict[str, object]] = {}
         self._transcripts: dict[str, Mapping[str, Any]] = {}
         self._on_disk: set[str] = set()
@@ -89,8 +107,16 @@ class SaveLedger:
         self._on_disk.add(run_id)
 
     def is_saved(self, run_id: str) -> bool:
-        """The run's row is on disk with every change made to it."""
-        return run_id in self._on_disk and run_id not in self.pending
+        """The run's row is on disk with every change made to it (and no turn is going)."""
+        return (
+            run_id in self._on_disk and run_id not in self.pending and run_id not in self._running
+        )
+
+    def turn_started(self, run_id: str) -> None:
+        """A later turn of a recorded run began: its row is not its latest state until the
+        turn ends and `record_run` writes it."""
+        if run_id in self._base:
+            self._running.add(run_id)
 
     def is_pending(self, run_id: str) -> bool:
         """Something acknowledged for this run is not on disk yet."""
@@ -114,14 +140,40 @@ class SaveLedger:
     ) -> bool:
         """A run ended: append its row (after retrying what is pending).
 
+        A run that ended before (a conversation whose later turn just ended) is not
+        appended again: the cells its run sets that changed (turns, the summed tokens,
+        cost and wall time, the finish) update its row, and its newer transcript record
+        goes in first; cells given later (score, checks, rank) are kept.
+
         Returns:
             True if the row is on disk; False if it is pending (see `pending`).
         """
+        self._running.discard(run_id)
+        if run_id in self._base:
+            return self._record_turn(run_id, row, transcript)
+        self._base[run_id] = dict(row)
         self._rows[run_id] = {**row, **self._early.pop(run_id, {})}
         if transcript is not None:
             self._transcripts[run_id] = transcript
         self.retry()
         self.pending[run_id] = PendingWrite(run_id, appended=False)
+        return self._attempt(run_id)
+
+    def _record_turn(
+        self, run_id: str, row: Mapping[str, object], transcript: Mapping[str, Any] | None
+    ) -> bool:
+        base = self._base[run_id]
+        changes = {k: v for k, v in row.items() if base.get(k) != v}
+        self._base[run_id] = dict(row)
+        self._rows[run_id].update(changes)
+        self.retry()
+        pending = self.pending.get(run_id)
+        if pending is None:
+            pending = self.pending[run_id] = PendingWrite(run_id, appended=True)
+        pending.changes.update(changes)
+        if transcript is not None:
+            self._transcripts[run_id] = transcript
+            pending.transcript = True
         return self._attempt(run_id)
 
     def record_changes(self, run_id: str, changes: Mapping[str, object]) -> bool:
@@ -206,6 +258,11 @@ class SaveLedger:
         pending = self.pending[run_id]
         try:
             if pending.appended:
+                transcript = self._transcripts.get(run_id)
+                if pending.transcript and transcript is not None:
+                    # first, as an append does: the row never names texts not on disk
+                    self._write_transcript(self.path, transcript)
+                    pending.transcript = False
                 try:
                     self._update(self.path, run_id, pending.changes)
                 except CsvError:

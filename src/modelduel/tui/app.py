@@ -53,6 +53,7 @@ from modelduel.tui.screens import (
     UnsavedQuitScreen,
 )
 from modelduel.tui.taskpanel import TaskInfo, TaskPanel
+from modelduel.tui.turns import DuelTurns
 
 if TYPE_CHECKING:
     from textual.theme import Theme
@@ -172,6 +173,8 @@ class ModelduelApp(App[None]):
         self._ranking_fresh = False
         self.recovery_note = ""
         """Where scores the results CSV refused at exit went (printed once the screen is gone)."""
+        self.turns = DuelTurns(self)
+        """Follow-ups, last-turn re-runs and attachments (issue 12)."""
 
     # -- set-up -----------------------------------------------------------------------
 
@@ -375,7 +378,7 @@ class ModelduelApp(App[None]):
             self.settings.save_theme(theme)
             self.settings.theme = theme
 
-    async def _wait_runner(self) -> None:
+    async def wait_runner(self) -> None:
         if self._runner_ready is not None:
             await self._runner_ready
 
@@ -474,8 +477,13 @@ class ModelduelApp(App[None]):
         *,
         task_id: str | None = None,
         task_type: str = "adhoc",
+        task: Task | None = None,
     ) -> None:
-        """Send a prompt (a suite task's, or typed) to every model at once."""
+        """Send a prompt (a suite task's, or typed) to every model at once.
+
+        A suite task's runs are planned as `modelduel run` plans them (`task`: its tools,
+        scripted turns and attachments); a typed prompt takes the files attached to it.
+        """
         models = list(self.settings.models)
         blind = self.blind
         if blind:
@@ -483,17 +491,20 @@ class ModelduelApp(App[None]):
         duel = DuelState.create(
             models, prompt, system or None, task_id=task_id, task_type=task_type
         )
+        plans = self.turns.first_plans(duel, task)
+        if plans is None:
+            return
         view = DuelView.from_live(duel, blind)
         self.views.append(view)
         for slot in duel.slots:
             self._runs[slot.run_id] = (view, slot)
         await self.show_view(view)
         assert self.runner is not None
-        await self._wait_runner()
-        await self.runner.start(list(duel.plans(max_output_tokens=self._task_budget(task_id))))
+        await self.wait_runner()
+        await self.runner.start(list(plans))
         self.update_status()
 
-    def _task_budget(self, task_id: str | None) -> int | None:
+    def task_budget(self, task_id: str | None) -> int | None:
         """A suite task's own output budget, as `modelduel run` sends it (the command line's
         and the config's budget still win inside `plan_request`)."""
         task = next((t for t in self.settings.tasks if t.id == task_id), None)
@@ -581,7 +592,10 @@ class ModelduelApp(App[None]):
         now = self.clock()
         done = view.all_ended
         for pane in self.screen.query(ResponsePane):
-            await pane.show(view.stats(pane.index, now), done)
+            pane.conversation.update(
+                pane, view.timeline(pane.index), pane.model.hidden and not done
+            )
+            await pane.show(view.shown(pane.index, now), done)
 
     async def refresh_pane(self, index: int) -> None:
         """One pane reads its figures from the meter (the frame pacer's draw)."""
@@ -590,7 +604,9 @@ class ModelduelApp(App[None]):
             return
         for pane in self.screen.query(ResponsePane):
             if pane.index == index:
-                pane.show_text(view.stats(index, self.clock()), view.all_ended)
+                done = view.all_ended
+                pane.conversation.update(pane, view.timeline(index), pane.model.hidden and not done)
+                pane.show_text(view.shown(index, self.clock()), done)
 
     def sink(self, run_id: str, stamped: Stamped) -> None:
         """Stamped events from the runner go to their run's meter (never re-stamped)."""
@@ -598,7 +614,7 @@ class ModelduelApp(App[None]):
             return  # a judge run: its verdict comes through `run_ended`
         entry = self._runs.get(run_id)
         if entry is not None:
-            entry[1].meter.observe(stamped)
+            entry[1].observe(stamped)
             if entry[0] is self.view:
                 self.pacer.poke(entry[1].pane)
 
@@ -617,6 +633,7 @@ class ModelduelApp(App[None]):
         pane = view.panes[slot.pane]
         from modelduel.core.records import csv_row, transcript_record
 
+        later_turn = bool(self.ledger.row(slot.run_id))  # a follow-up: its row is updated
         # a score given while it ran is already with the ledger, merged into the row
         row = csv_row(duel, slot, blind=pane.blind)
         saved = self.ledger.record_run(slot.run_id, row, transcript_record(duel, slot))
@@ -633,9 +650,11 @@ class ModelduelApp(App[None]):
             self._last_save = "saved a run" if pane.hidden else f"saved {slot.model.spec} run"
         if view is self.view and view.all_ended:
             self.pace.ready()  # every answer is on screen: scoring starts now
-        self._start_checks(view, slot)
-        if self.judging is not None:
-            self.judging.start(view, slot)
+        if not later_turn:  # the checks and the judge judged the task's answer, not a follow-up's
+            self._start_checks(view, slot)
+            if self.judging is not None:
+                self.judging.start(view, slot)
+        self.turns.run_ended(run_id)
         self.update_status()
 
     def _start_checks(self, view: DuelView, slot: RunSlot) -> None:
@@ -775,6 +794,12 @@ class ModelduelApp(App[None]):
         self.notify(message, severity="warning")
         self.update_status()
 
+    def say_info(self, message: str) -> None:
+        """A one-line message in the status bar that is not a problem."""
+        self._last_save = message
+        self.notify(message)
+        self.update_status()
+
     def next_unscored(self, view: DuelView, after: int) -> int | None:
         """The first pane after `after` (wrapping) still to score, or None when none is."""
         n = len(view.panes)
@@ -901,6 +926,8 @@ class ModelduelApp(App[None]):
         if view.live is None:
             await self._rerun_recorded(view, index)
             return
+        if await self.turns.rerun_last_turn(view, index):
+            return  # a conversation: its last turn only
         old = view.live.slots[index]
         self.ledger.drop_early(old.run_id)  # the score given to it goes with the pane's reset
         assert self.runner is not None
@@ -916,9 +943,8 @@ class ModelduelApp(App[None]):
         for pane in self.screen.query(ResponsePane):
             if pane.index == index:
                 pane.reset()
-        await self._wait_runner()
-        budget = self._task_budget(view.live.task_id)
-        await self.runner.start([view.live.plan(fresh, max_output_tokens=budget)])
+        await self.wait_runner()
+        await self.runner.start([self.turns.fresh_plan(view.live, fresh, self.task_of(view))])
 
     async def _rerun_recorded(self, view: DuelView, index: int) -> None:
         """Run a recorded pane's model again in place: same duel, same task, a new row."""
@@ -953,10 +979,8 @@ class ModelduelApp(App[None]):
             if pane.index == index:
                 pane.reset()
         self.sync_saved()
-        await self._wait_runner()
-        await self.runner.start(
-            [duel.plan(slot, max_output_tokens=self._task_budget(duel.task_id))]
-        )
+        await self.wait_runner()
+        await self.runner.start([self.turns.fresh_plan(duel, slot, task)])
 
     async def cancel(self, index: int) -> None:
         """Cancel one pane's run (its partial text is kept)."""
@@ -995,7 +1019,11 @@ class ModelduelApp(App[None]):
             from modelduel.tasks import render_prompt
 
             await self.start_duel(
-                render_prompt(task), task.system or "", task_id=task.id, task_type=task.type
+                render_prompt(task),
+                task.system or "",
+                task_id=task.id,
+                task_type=task.type,
+                task=task,
             )
         from modelduel.tui.suite_hint import load_suite_hints  # the CSV's verdicts, refreshed
 
@@ -1143,6 +1171,8 @@ class ModelduelApp(App[None]):
         if self.blind:
             line.append("  BLIND", "bold")
         status.update(line)
+        with contextlib.suppress(Exception):  # what ctrl+j does now, beside the prompt
+            self.screen.query_one("#prompt-mode", Static).update(self.turns.mode_line())
 
     def _check_keymap(self) -> None:
         """Name a clash or an unknown id of the user's `[keymap]` (Textual ignores both)."""

@@ -89,6 +89,8 @@ class DuelScreen(Screen[None]):
         Binding("left_square_bracket", "task(-1)", "Prev", id="suite.prev"),
         Binding("escape", "to_panes", "To panes", show=False, id="duel.to_panes"),
         Binding("ctrl+r", "report", "Routes", id="duel.report"),
+        Binding("ctrl+a", "attach", "Attach a file", show=False, id="duel.attach"),
+        Binding("ctrl+n", "new_duel", "New duel / follow-up", show=False, id="duel.new"),
         Binding("p", "task_panel", "Task", show=False, id="duel.task_panel"),
         # f1 too: in the prompt `?` is a character like any other
         Binding("question_mark,f1", "help", "Keys", id="app.help"),
@@ -139,6 +141,7 @@ class DuelScreen(Screen[None]):
             with Vertical(id="prompt-side"):
                 yield Button("Send  ctrl+j", id="send", variant="primary")
                 yield Static("esc: panes  f1: keys", classes="hint")
+                yield Static("→ new duel", id="prompt-mode", classes="hint")
         yield SystemPromptInput(
             app.settings.config.system_prompt,
             placeholder="system prompt (optional; tab from the prompt, ctrl+j sends, esc leaves)",
@@ -169,6 +172,11 @@ class DuelScreen(Screen[None]):
     @on(PromptEditor.Submitted)
     async def _submitted(self, event: PromptEditor.Submitted) -> None:
         app = self.modelduel
+        if app.turns.follows_up():
+            # the duel's answers have ended: every model continues its own conversation
+            await app.turns.send_followup(event.text)
+            return
+        app.turns.new_duel_next = False
         # sent while a task is on screen, it is that task's run, never an ad-hoc one
         task_id, task_type = app.shown_task()
         await app.start_duel(
@@ -373,6 +381,20 @@ class DuelScreen(Screen[None]):
     def action_focus_prompt(self) -> None:
         """Back to the prompt editor."""
         self.focus_now(self.query_one(PromptEditor))
+
+    def action_attach(self) -> None:
+        """Attach a file to the next prompt (a path; an empty one clears them)."""
+        from modelduel.tui.screens import AttachScreen
+
+        def done(path: str | None) -> None:
+            if path is not None:
+                self.modelduel.turns.attach(path)
+
+        self.app.push_screen(AttachScreen([a.name for a in self.modelduel.turns.attachments]), done)
+
+    def action_new_duel(self) -> None:
+        """The next prompt starts a new duel instead of following up (again: back)."""
+        self.modelduel.turns.toggle_new_duel()
 
     def action_help(self) -> None:
         """Show every key."""

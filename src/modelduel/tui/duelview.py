@@ -16,6 +16,8 @@ from modelduel.core.metrics import StreamStats
 from modelduel.core.records import stats_from_row
 from modelduel.core.scoring import Score
 from modelduel.core.session import DuelState, RunSlot
+from modelduel.core.turns import RunTimeline
+from modelduel.tui.conversation import shown_stats
 from modelduel.tui.pane import PaneModel
 
 __all__ = ["DuelView", "blind_order", "pane_label"]
@@ -166,6 +168,15 @@ class DuelView:
             cached = stats_from_row(row, self.transcripts.get(row.get("run_id") or ""))
             self._recorded[index] = cached
         return cached
+
+    def timeline(self, index: int) -> RunTimeline | None:
+        """The turns and tool calls of the live run behind a pane (None: recorded)."""
+        slot = self.slot(index)
+        return None if slot is None else slot.timeline
+
+    def shown(self, index: int, now_ns: int | None = None) -> StreamStats:
+        """The pane's figures with the text its body shows (the current turn, tool lines)."""
+        return shown_stats(self.stats(index, now_ns), self.timeline(index))
 
     def ended(self, index: int) -> bool:
         """The pane's run has ended for good."""

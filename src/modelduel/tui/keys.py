@@ -15,6 +15,7 @@ from textual.binding import Binding, BindingType
 from modelduel.tui.duelscreen import DuelScreen
 from modelduel.tui.prompt import PromptEditor, SystemPromptInput
 from modelduel.tui.screens import (
+    AttachScreen,
     HelpScreen,
     HistoryScreen,
     NoteScreen,
@@ -81,7 +82,7 @@ def duel_keymap_problems(
     Returns:
         One line per problem.
     """
-    modals = (HelpScreen, HistoryScreen, NoteScreen, ReportScreen, UnsavedQuitScreen)
+    modals = (AttachScreen, HelpScreen, HistoryScreen, NoteScreen, ReportScreen, UnsavedQuitScreen)
     scopes = [
         _ids([*DuelScreen.BINDINGS, *app_bindings]),
         # a focused field's own bindings win while it has focus: each is its own scope

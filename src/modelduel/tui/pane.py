@@ -30,6 +30,7 @@ from modelduel.display import (
     sparkline,
     status_word,
 )
+from modelduel.tui.conversation import ConversationLines
 from modelduel.tui.stream_markdown import PaneBody
 
 if TYPE_CHECKING:  # the checks (tasks, pytest runner) load when a task has checks, not at launch
@@ -309,11 +310,15 @@ class ResponsePane(Vertical, can_focus=True):
         self._body = PaneBody()
         self._error_w = ErrorLine()
         self._stats_w = TextLine(classes="pane-stats")
+        self.conversation = ConversationLines()
+        """Earlier turns folded above the body, live tool calls below it (issue 12)."""
 
     def compose(self) -> ComposeResult:
         """Header, body (reasoning above the answer), the error if it failed, stats."""
         yield self._header_w
+        yield self.conversation.folded
         yield self._body
+        yield self.conversation.live
         yield self._error_w
         yield self._stats_w
 
@@ -331,6 +336,7 @@ class ResponsePane(Vertical, can_focus=True):
         self._user_toggled = False
         self._body.reset()
         self._error_w.show_error(None)
+        self.conversation.reset()
 
     async def show(self, stats: StreamStats, duel_done: bool) -> None:
         """Bring the pane up to date with the run's figures (called on the refresh tick)."""

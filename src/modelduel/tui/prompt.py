@@ -29,6 +29,8 @@ class PromptEditor(TextArea):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+j", "submit", "Send", id="prompt.send"),
         Binding("ctrl+s", "submit", "Send", show=False, id="prompt.send_alt"),
+        # instead of the editor's line start: attaching is what a prompt's ctrl+a does here
+        Binding("ctrl+a", "screen.attach", "Attach a file", id="prompt.attach"),
         # on the screen, so focus moves before the next key is read (see DuelScreen)
         Binding("escape", "screen.to_panes", "To panes", id="prompt.leave"),
     ]

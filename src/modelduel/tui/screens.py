@@ -18,6 +18,7 @@ from textual.widgets.option_list import Option
 from modelduel.display import sanitize_terminal
 
 __all__ = [
+    "AttachScreen",
     "HelpScreen",
     "HistoryEntry",
     "HistoryScreen",
@@ -86,6 +87,40 @@ class NoteScreen(ModalScreen[str | None]):
 
     def action_cancel(self) -> None:
         """Leave the note unchanged."""
+        self.dismiss(None)
+
+
+class AttachScreen(ModalScreen[str | None]):
+    """A path to attach to the next prompt; enter attaches, an empty path clears them."""
+
+    DEFAULT_CSS = _MODAL_CSS.format(name="AttachScreen")
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", id="attach.cancel")
+    ]
+
+    def __init__(self, attached: Sequence[str]) -> None:
+        super().__init__()
+        self._attached = list(attached)
+
+    def compose(self) -> ComposeResult:
+        """One input line, and what is attached already."""
+        with Vertical():
+            yield Label(
+                Text(
+                    "Attach a file to the next prompt: text is added with its name, PNG, "
+                    "JPEG, WebP and GIF go as images (enter attaches; empty clears; escape)"
+                )
+            )
+            if self._attached:
+                yield Label(Text("attached: " + ", ".join(self._attached)))
+            yield Input(placeholder="path, e.g. notes.md or ~/shot.png", id="attach-path")
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        """Attach what was typed."""
+        self.dismiss(event.value)
+
+    def action_cancel(self) -> None:
+        """Attach nothing."""
         self.dismiss(None)
 
 
