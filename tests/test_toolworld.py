@@ -416,7 +416,8 @@ def test_rounds_are_admitted_up_to_the_cap_then_tool_limit() -> None:
 
 def test_the_world_module_sleeps_nowhere() -> None:
     source = Path(toolworld.__file__).read_text()
-    assert "sleep(" not in source and "import time" not in source
+    # it reads the clock only for the search deadline; a tool's latency is the engine's wait
+    assert "sleep(" not in source and "asyncio" not in source
 
 
 # ---------------------------------------------------------------- labels for folded pane lines
@@ -452,3 +453,18 @@ def test_read_file_cuts_a_giant_line_instead_of_showing_nothing() -> None:
         rows[0] == "     1\t" + "a" * toolworld.MAX_LINE_CHARS + "… [line cut: 200000 characters]"
     )
     assert rows[1] == "     2\tsecond" and result.summary == "min.js:1-2 → 2 lines"
+
+
+def test_a_catastrophic_regex_is_stopped_by_its_deadline_not_run_to_the_end(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`(a|a)*$` slips past the nested-quantifier check and backtracks 2^n on `aaa…!`: the
+    search runs on the runner's loop, so without a deadline it froze every pane."""
+    from modelduel.core import toolworld
+
+    monkeypatch.setattr(toolworld, "SEARCH_DEADLINE_S", 0.2)
+    world = ToolWorld([], {"slow.txt": ("a" * 40 + "!\n").encode()})
+    result = world.call("search", json.dumps({"pattern": "(a|a)*$"}))
+    assert result.is_error and "took over 0.2 s" in result.content
+    ok = world.call("search", json.dumps({"pattern": "a+!"}))
+    assert not ok.is_error and "slow.txt:1:" in ok.content

@@ -35,6 +35,7 @@ from __future__ import annotations
 import base64
 import json
 import re
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -68,6 +69,8 @@ MAX_READ_LINES = 2000
 MAX_SEARCH_MATCHES = 50
 MAX_LINE_CHARS = 4000  # read_file shows at most this much of one line
 MAX_PATTERN_CHARS = 300
+SEARCH_DEADLINE_S = 2.0
+"""A `search` call's whole time budget: past it the model gets an error, never a hang."""
 _SEARCH_LINE_CHARS = 300  # a matching line is shown up to this many characters
 TOOL_LIMIT = "tool_limit"
 """The finish reason of a run whose model still calls tools after `max_tool_rounds`."""
@@ -410,19 +413,31 @@ class ToolWorld:
                 "error: the pattern nests quantifiers (like '(a+)+'), which can take "
                 "exponential time; simplify it."
             )
+        import regex as engine  # noqa: PLC0415  # only a tool loop's search needs it
+
         try:
-            regex = re.compile(pattern, re.IGNORECASE if ignore_case else 0)
-        except re.error as exc:
+            compiled = engine.compile(pattern, engine.IGNORECASE if ignore_case else 0)
+        except engine.error as exc:
             return _error(f"error: {pattern!r} is not a valid regular expression: {exc}.")
         under = self._under(raw)
         if isinstance(under, ToolResult):
             return under
         hits: list[str] = []
         total = 0
+        # the runner's event loop runs this call: a pattern that backtracks without end
+        # would stop every model's stream, so the whole search has one deadline
+        deadline = time.monotonic() + SEARCH_DEADLINE_S
         for f in under[1]:
             lines = self._lines(f)
             for n, line in enumerate(lines or (), 1):
-                if regex.search(line):
+                try:
+                    found = compiled.search(line, timeout=max(0.001, deadline - time.monotonic()))
+                except TimeoutError:
+                    return _error(
+                        f"error: the search took over {SEARCH_DEADLINE_S:g} s (the pattern "
+                        "backtracks too much); simplify it or narrow the path."
+                    )
+                if found:
                     total += 1
                     if len(hits) < MAX_SEARCH_MATCHES:
                         shown = (
