@@ -22,6 +22,8 @@ from typing import Any
 
 from modelduel import storage
 from modelduel.errors import CsvError
+from modelduel.storage.lock import file_lock
+from modelduel.storage.transcript import append_transcript, transcript_path
 
 __all__ = ["PendingWrite", "SaveLedger", "ScoringPace", "progress_line", "rank_cells"]
 
@@ -40,9 +42,6 @@ def _update(path: Path, run_id: str, changes: Mapping[str, object]) -> None:
 
 
 def _write_transcript(path: Path, record: Mapping[str, Any]) -> None:
-    from modelduel.storage.lock import file_lock
-    from modelduel.storage.transcript import append_transcript, transcript_path
-
     try:
         with file_lock(path):
             append_transcript(path, record)

@@ -34,8 +34,8 @@ def suite_hints(
 
     Types that are separated, or whose spread cannot be estimated yet, get no line.
     """
-    from modelduel.core.power import repeat_hints, separations
-    from modelduel.core.routing import choose_routes, compute_stats, dedupe_runs, row_problems
+    from modelduel.core.power import repeat_hints, separations  # noqa: PLC0415  # only when a suite runs
+    from modelduel.core.routing import choose_routes, compute_stats, dedupe_runs, row_problems  # noqa: PLC0415  # only when a suite runs
 
     kept, _ = dedupe_runs(rows)
     stats = compute_stats(r for r in kept if not row_problems(r))

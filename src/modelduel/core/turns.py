@@ -63,7 +63,7 @@ class LiveCall:
     def label(self) -> str:
         """The call as it stands (partial arguments show what has arrived)."""
         # here, not at the top: the tool world (jsonschema) loads when a tool task runs
-        from modelduel.core.toolworld import call_label
+        from modelduel.core.toolworld import call_label  # noqa: PLC0415  # off the first frame's path
 
         return call_label(self.name, self.arguments)
 

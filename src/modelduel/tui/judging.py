@@ -86,7 +86,7 @@ class ScreenJudge:
         assert runner is not None
 
         async def start(plans: list[RunPlan]) -> None:
-            await app._wait_runner()  # a recorded duel is judged as the screen opens
+            await app.wait_runner()  # a recorded duel is judged as the screen opens
             await runner.start(list(plans))
 
         def resolve(spec: str) -> ResolvedModel:
