@@ -333,7 +333,7 @@ _BARE = (
 )
 
 
-def _launch(kind: str) -> float:
+def _launch(kind: str, src: str = "") -> float:
     session = f"bench-launch-{os.getpid()}-{time.monotonic_ns()}"
     with tempfile.TemporaryDirectory() as tmp:
         if kind == "bare":
@@ -356,7 +356,7 @@ def _launch(kind: str) -> float:
                 cmd + "; sleep 30",
             ],
             check=True,
-            env=_env(tmp, None),
+            env={**_env(tmp, None), **({"PYTHONPATH": src} if src else {})},
             cwd=tmp,
         )
         try:
@@ -370,15 +370,31 @@ def _launch(kind: str) -> float:
 
 
 def bench_launch(runs: int) -> None:
-    bare, ours = [], []
-    for _ in range(max(runs, 5)):
-        bare.append(_launch("bare"))
-        ours.append(_launch("modelduel"))
+    """Bare Textual, this tree and (with --against) the other tree, alternating."""
+    bare, ours, theirs = [], [], []
+    # a session kept open meanwhile: killing the last session stops the tmux server, and
+    # the next launch racing its exit failed ("server exited unexpectedly")
+    keep = f"bench-keep-{os.getpid()}"
+    subprocess.run(["tmux", "new-session", "-d", "-s", keep, "sleep 3600"], check=True)
+    try:
+        for _ in range(max(runs, 5)):
+            bare.append(_launch("bare"))
+            ours.append(_launch("modelduel"))
+            if AGAINST:
+                theirs.append(_launch("modelduel", AGAINST))
+    finally:
+        subprocess.run(["tmux", "kill-session", "-t", keep], capture_output=True)
     ratio = statistics.median(ours) / statistics.median(bare)
     print(
         f"launch to first frame in tmux: modelduel --demo {min(ours):.2f}-{max(ours):.2f} s,"
-        f" bare Textual {min(bare):.2f}-{max(bare):.2f} s; ratio of medians {ratio:.1f}x"
+        f" bare Textual {min(bare):.2f}-{max(bare):.2f} s; ratio of medians {ratio:.2f}x"
     )
+    if theirs:
+        print(
+            f"  --against: {min(theirs):.2f}-{max(theirs):.2f} s, ratio of medians to bare"
+            f" {statistics.median(theirs) / statistics.median(bare):.2f}x,"
+            f" this tree / --against {statistics.median(ours) / statistics.median(theirs):.2f}"
+        )
 
 
 def main() -> None:
