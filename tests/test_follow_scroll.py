@@ -83,3 +83,16 @@ def test_lines_left_below_the_view_scroll_in_after_the_stream_ends() -> None:
     seen, _, top = _stream(50, 50)
     assert [i for i in range(50) if f"marker{i:04d}" not in seen] == []
     assert top > 0
+
+
+def test_when_the_stream_ends_the_view_goes_to_the_end_at_once() -> None:
+    async def main() -> None:
+        async with BodyApp().run_test(size=(60, VIEW)) as pilot:
+            body = pilot.app.query_one(PaneBody)
+            await pilot.pause()
+            body.set_answer(_code(50))
+            assert "marker0000" in _view(body)  # crept: the burst's first lines first
+            body.live = False  # the run ended (the pane sets this from the stream's status)
+            assert "marker0049" in _view(body)
+
+    asyncio.run(main())

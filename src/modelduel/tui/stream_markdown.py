@@ -502,6 +502,7 @@ class PaneBody(ScrollView, can_focus=False):
         self._height_drawn = 0  # the height when lines were last repainted
         self._floor = 0  # following: the view's bottom after the last jump (blank below text)
         self._shown_to = 0  # following: the first line not yet in a painted view
+        self._live = True
         self._catch_up_timer: Timer | None = None
         self._width = -1
         self._style = Style()
@@ -533,6 +534,21 @@ class PaneBody(ScrollView, can_focus=False):
         self._dirty_tail = True
         if not value:
             self._rebuild()  # the tail as markdown again, now
+
+    @property
+    def live(self) -> bool:
+        """The answer is still streaming: the view may creep (see `_rebuild`)."""
+        return self._live
+
+    @live.setter
+    def live(self, value: bool) -> None:
+        if value == self._live:
+            return
+        self._live = value
+        if not value:
+            # the stream ended: following, the view goes to the end now, as a finished
+            # answer is shown, not one creep step at a time
+            self._rebuild()
 
     def set_answer(self, text: str) -> None:
         """The answer so far (it only grows between resets)."""
@@ -684,10 +700,16 @@ class PaneBody(ScrollView, can_focus=False):
             # next half view of lines repaints only themselves, not every line scrolled.
             new_top = height - view + view // 2
             unseen = max(top, self._shown_to)
-            if new_top > unseen and not self.cheap and height - unseen <= BEHIND_SCREENS * view:
+            if (
+                new_top > unseen
+                and self._live
+                and not self.cheap
+                and height - unseen <= BEHIND_SCREENS * view
+            ):
                 # ... but never past a line the user has not seen: more than half a view
                 # arrived since the last frame, so creep by what arrived; only a pane that
-                # is behind (lines faster than frames, or flooding) skips text.
+                # is behind (lines faster than frames, or flooding) or whose stream has
+                # ended skips text.
                 new_top = unseen
                 self._catch_up_later()
             self._floor = new_top + view
