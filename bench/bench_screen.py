@@ -148,8 +148,8 @@ def _env(tmp: str, base: str | None) -> dict[str, str]:
     return env
 
 
-def _tree_rss_mb(pid: int) -> float:
-    """Resident memory of a process and all its descendants, in MB."""
+def _tree_rss_parts(pid: int) -> list[tuple[str, float]]:
+    """Each process of the tree from `pid` (its command line, shortened) and its RSS in MB."""
     children: dict[int, list[int]] = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
@@ -157,17 +157,20 @@ def _tree_rss_mb(pid: int) -> float:
         except OSError:
             continue
         children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
-    total, todo = 0, [pid]
+    parts: list[tuple[str, float]] = []
+    todo = [pid]
     while todo:
         p = todo.pop()
         todo += children.get(p, [])
         try:
+            argv = Path(f"/proc/{p}/cmdline").read_bytes().split(b"\0")
+            name = " ".join(a.decode(errors="replace") for a in argv[1:3])[:40]
             for line in Path(f"/proc/{p}/status").read_text().splitlines():
                 if line.startswith("VmRSS:"):
-                    total += int(line.split()[1])
+                    parts.append((name, int(line.split()[1]) / 1024))
         except OSError:
             pass
-    return total / 1024
+    return parts
 
 
 def run_duel(
@@ -222,7 +225,8 @@ def run_duel(
                 if screen.count(" done") >= len(plans) and time.monotonic() - last_new > 2:
                     break
             pid = int(tmux("display", "-p", "-t", session, "#{pane_pid}").strip())
-            rss = _tree_rss_mb(pid)
+            rss_parts = _tree_rss_parts(pid)
+            rss = sum(mb for _, mb in rss_parts)
         finally:
             subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
     conn.send("stop")
@@ -230,7 +234,13 @@ def run_duel(
     server.terminate()
     server.join(5)
     gaps = [b - a for a, b in itertools.pairwise(polls)]
-    return {"seen": seen, "written": written, "rss_mb": rss, "poll_ms": _median_ms(gaps)}
+    return {
+        "seen": seen,
+        "written": written,
+        "rss_mb": rss,
+        "rss_parts": rss_parts,
+        "poll_ms": _median_ms(gaps),
+    }
 
 
 def _median_ms(ns: list[int]) -> float:
@@ -325,6 +335,9 @@ def bench_rss(runs: int) -> None:
                 f"RSS after three ~200,000-character answers{label}:"
                 f" {result['rss_mb']:.0f} MB (app + child)"
             )
+            for name, mb in result["rss_parts"]:
+                if mb >= 1:
+                    print(f"    {mb:5.0f} MB  {name}")
 
 
 _BARE = (
@@ -333,7 +346,7 @@ _BARE = (
 )
 
 
-def _launch(kind: str) -> float:
+def _launch(kind: str, src: str = "") -> float:
     session = f"bench-launch-{os.getpid()}-{time.monotonic_ns()}"
     with tempfile.TemporaryDirectory() as tmp:
         if kind == "bare":
@@ -356,7 +369,7 @@ def _launch(kind: str) -> float:
                 cmd + "; sleep 30",
             ],
             check=True,
-            env=_env(tmp, None),
+            env={**_env(tmp, None), **({"PYTHONPATH": src} if src else {})},
             cwd=tmp,
         )
         try:
@@ -370,15 +383,31 @@ def _launch(kind: str) -> float:
 
 
 def bench_launch(runs: int) -> None:
-    bare, ours = [], []
-    for _ in range(max(runs, 5)):
-        bare.append(_launch("bare"))
-        ours.append(_launch("modelduel"))
+    """Bare Textual, this tree and (with --against) the other tree, alternating."""
+    bare, ours, theirs = [], [], []
+    # a session kept open meanwhile: killing the last session stops the tmux server, and
+    # the next launch racing its exit failed ("server exited unexpectedly")
+    keep = f"bench-keep-{os.getpid()}"
+    subprocess.run(["tmux", "new-session", "-d", "-s", keep, "sleep 3600"], check=True)
+    try:
+        for _ in range(max(runs, 5)):
+            bare.append(_launch("bare"))
+            ours.append(_launch("modelduel"))
+            if AGAINST:
+                theirs.append(_launch("modelduel", AGAINST))
+    finally:
+        subprocess.run(["tmux", "kill-session", "-t", keep], capture_output=True)
     ratio = statistics.median(ours) / statistics.median(bare)
     print(
         f"launch to first frame in tmux: modelduel --demo {min(ours):.2f}-{max(ours):.2f} s,"
-        f" bare Textual {min(bare):.2f}-{max(bare):.2f} s; ratio of medians {ratio:.1f}x"
+        f" bare Textual {min(bare):.2f}-{max(bare):.2f} s; ratio of medians {ratio:.2f}x"
     )
+    if theirs:
+        print(
+            f"  --against: {min(theirs):.2f}-{max(theirs):.2f} s, ratio of medians to bare"
+            f" {statistics.median(theirs) / statistics.median(bare):.2f}x,"
+            f" this tree / --against {statistics.median(ours) / statistics.median(theirs):.2f}"
+        )
 
 
 def main() -> None:

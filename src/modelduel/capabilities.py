@@ -59,7 +59,9 @@ class CapabilityError(ValueError):
 
 
 class _Caps(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    # the validator is built on first validation (a bad file, a config override), not at
+    # import: the shipped data on the launch path is constructed without it (see below)
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     reasoning: bool = False
     """The model reasons by default."""
@@ -130,7 +132,7 @@ class Family(_Caps):
 class CapabilityOverride(BaseModel):
     """Config fields replacing a family's for one model (`[models."SPEC".capabilities]`)."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     reasoning: bool | None = None
     thinking: ThinkingStyle | None = None
@@ -143,7 +145,7 @@ class CapabilityOverride(BaseModel):
     chat_max_tokens: Literal["max_tokens", "max_completion_tokens"] | None = None
 
 
-UNKNOWN = Family(
+UNKNOWN = Family.model_construct(
     name="unknown", kinds=("openai", "openai-chat", "anthropic", "gemini"), patterns=("*",)
 )
 
@@ -189,11 +191,27 @@ def _describe(exc: ValidationError, source: str, entry: Any, index: int) -> str:
     return f"{source}: {where}: field '{field}': {msg}"
 
 
+def shipped_text() -> str:
+    """The text of the capability file shipped with modelduel."""
+    return resources.files("modelduel").joinpath(SHIPPED).read_text(encoding="utf-8")
+
+
 @functools.cache
 def shipped_families() -> tuple[Family, ...]:
-    """The capability data shipped with modelduel (read once per process)."""
-    text = resources.files("modelduel").joinpath(SHIPPED).read_text(encoding="utf-8")
-    return load_families(text, SHIPPED)
+    """The capability data shipped with modelduel (read once per process).
+
+    Constructed without validation, so the launch builds no pydantic validator for these
+    models; the shipped file is validated by the tests (`load_families`, which a user's
+    data and config overrides always go through), and a test checks both give equal
+    families.
+    """
+    return tuple(_construct(entry) for entry in tomllib.loads(shipped_text())["family"])
+
+
+def _construct(entry: dict[str, Any]) -> Family:
+    # TOML arrays are lists; the fields are tuples (frozen, hashable families)
+    fields: dict[str, Any] = {k: tuple(v) if isinstance(v, list) else v for k, v in entry.items()}
+    return Family.model_construct(**fields)
 
 
 def family_for(kind: str, model_id: str, families: tuple[Family, ...] | None = None) -> Family:

@@ -381,6 +381,7 @@ class ResponsePane(Vertical, can_focus=True):
             # the answer has started: fold the reasoning so the answer is in view (h unfolds)
             self._body.reasoning_folded = True
         self._body.cheap = self._fast(len(text)) and stats.status == "streaming"
+        self._body.live = stats.status == "streaming"
         if len(text) > self._shown:
             self._shown = len(text)
             self._body.set_answer(self._answer_text.update(text))

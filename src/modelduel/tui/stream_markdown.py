@@ -40,8 +40,11 @@ from textual.strip import Strip
 if TYPE_CHECKING:
     from rich.markdown import Markdown as RichMarkdown
     from rich.syntax import Syntax
+    from textual.timer import Timer
 
 __all__ = [
+    "BEHIND_SCREENS",
+    "CREEP_S",
     "FENCE_CHUNK_LINES",
     "KEEP_SCREENS",
     "AnswerLines",
@@ -457,6 +460,12 @@ class WrappedText:
 
 
 KEEP_SCREENS = 2
+BEHIND_SCREENS = 3
+"""Following, a pane scrolls no further than its first line not yet shown (so every line is
+in view at least once) unless this many view heights of lines wait below the view: then it
+is behind (lines come faster than frames) and jumps to the newest line."""
+CREEP_S = 0.05
+"""A pane that crept (lines still below the view) scrolls on after this long, arrivals or not."""
 """Drawn blocks more than this many view heights away from the view are dropped."""
 
 
@@ -492,6 +501,9 @@ class PaneBody(ScrollView, can_focus=False):
         self._height = 0
         self._height_drawn = 0  # the height when lines were last repainted
         self._floor = 0  # following: the view's bottom after the last jump (blank below text)
+        self._shown_to = 0  # following: the first line not yet in a painted view
+        self._live = True
+        self._catch_up_timer: Timer | None = None
         self._width = -1
         self._style = Style()
         self._dirty_reasoning = self._dirty_tail = True
@@ -522,6 +534,21 @@ class PaneBody(ScrollView, can_focus=False):
         self._dirty_tail = True
         if not value:
             self._rebuild()  # the tail as markdown again, now
+
+    @property
+    def live(self) -> bool:
+        """The answer is still streaming: the view may creep (see `_rebuild`)."""
+        return self._live
+
+    @live.setter
+    def live(self, value: bool) -> None:
+        if value == self._live:
+            return
+        self._live = value
+        if not value:
+            # the stream ended: following, the view goes to the end now, as a finished
+            # answer is shown, not one creep step at a time
+            self._rebuild()
 
     def set_answer(self, text: str) -> None:
         """The answer so far (it only grows between resets)."""
@@ -565,6 +592,7 @@ class PaneBody(ScrollView, can_focus=False):
         self._pending = ""
         self.reasoning = ""
         self.notice_text = ""
+        self._shown_to = 0
         self.reasoning_folded = False
         self._dirty_reasoning = self._dirty_tail = True
         self._rebuild()
@@ -614,7 +642,8 @@ class PaneBody(ScrollView, can_focus=False):
         style = self.rich_style
         view = max(1, self.scrollable_content_region.height)
         top = self.scroll_offset.y
-        following = top >= self.max_scroll_y - 1
+        # following the stream: at the end, or where the last creep left the view
+        following = top >= self.max_scroll_y - 1 or (self._floor > 0 and top == self._floor - view)
         # Only the lines that changed are repainted: every repainted line costs Textual
         # tens of microseconds of styling and compositing, a whole pane a frame's budget.
         old_tail_at = self._tail_at()
@@ -669,8 +698,22 @@ class PaneBody(ScrollView, can_focus=False):
         if following and height > top + view:
             # Jump, do not creep: the newest line goes to the middle of the view, so the
             # next half view of lines repaints only themselves, not every line scrolled.
-            self._floor = height - view + view // 2 + view
-            self._draw_in_view(self._floor - view)
+            new_top = height - view + view // 2
+            unseen = max(top, self._shown_to)
+            if (
+                new_top > unseen
+                and self._live
+                and not self.cheap
+                and height - unseen <= BEHIND_SCREENS * view
+            ):
+                # ... but never past a line the user has not seen: more than half a view
+                # arrived since the last frame, so creep by what arrived; only a pane that
+                # is behind (lines faster than frames, or flooding) or whose stream has
+                # ended skips text.
+                new_top = unseen
+                self._catch_up_later()
+            self._floor = new_top + view
+            self._draw_in_view(new_top)
         elif not following:
             self._floor = 0
         size = Size(width, max(self._height, self._floor))
@@ -683,6 +726,9 @@ class PaneBody(ScrollView, can_focus=False):
         if following and self._floor:
             self.scroll_to(y=self._floor - view, animate=False, immediate=True)
         new_top = self.scroll_offset.y
+        # the last line is not counted as shown: it is still growing, or it is an open
+        # fence's bottom padding where the next line will go
+        self._shown_to = min(self._height - 1, new_top + view)
         if new_top != top:
             self.refresh()
         elif changed_from < top + view:
@@ -691,6 +737,15 @@ class PaneBody(ScrollView, can_focus=False):
             if end > start:
                 self.refresh(Region(0, start, self.size.width, end - start))
         self._height_drawn = self._height
+
+    def _catch_up_later(self) -> None:
+        """Scroll on after `CREEP_S` even when no more text arrives (the stream ended)."""
+        if self._catch_up_timer is None:
+            self._catch_up_timer = self.set_timer(CREEP_S, self._catch_up)
+
+    def _catch_up(self) -> None:
+        self._catch_up_timer = None
+        self._rebuild()
 
     def _tail_at(self) -> int:
         """The first line of the unfinished block, as last indexed."""
