@@ -37,7 +37,7 @@ async def test_every_default_model_ready_on_the_simulator(sim: SimulatorHandle) 
     results = await check_models(list(Config().default_models), Config(), env)
     assert [r.ready for r in results] == [True, True, True]
     gpt = lines(results[0])
-    assert gpt["key"] == "found in OPENAI_API_KEY"
+    assert gpt["key"] == "simulated (--demo: no real key was read)"
     assert gpt["reasoning summaries"] == "allowed"
     assert gpt["cost"].startswith("$0.00")  # well under a cent
     assert all(r.fix is None for r in results)

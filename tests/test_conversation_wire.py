@@ -272,3 +272,23 @@ def test_a_stored_responses_conversation_continues_by_previous_response_id() -> 
     # a request round-trips its store flag through the worker's JSON
     request = ModelRequest("gpt-5.5", "q", conversation=conv, store=True)
     assert ModelRequest.from_json(request.to_json()) == request
+
+
+def test_items_after_a_reasoning_item_left_out_go_back_without_their_ids() -> None:
+    """A follow-up of a plain run (no encrypted reasoning asked for): OpenAI answers 400
+    "Item 'msg_…' of type 'message' was provided without its required 'reasoning' item"
+    when the message goes back by its id without that reasoning item."""
+    from modelduel.conversation import AssistantMessage, Conversation, Reasoning, Text, UserMessage
+    from modelduel.providers.convo import responses_input
+
+    reply = AssistantMessage(
+        (
+            Reasoning("", {"type": "reasoning", "id": "rs_1", "summary": []}),
+            Text("hi", {"type": "message", "id": "msg_1", "role": "assistant", "content": []}),
+        ),
+        protocol="openai",
+    )
+    conv = Conversation(None, (UserMessage((Text("a"),)), reply, UserMessage((Text("b"),))))
+    items = responses_input(conv)
+    assert [i.get("type", i.get("role")) for i in items] == ["user", "message", "user"]
+    assert "id" not in items[1]

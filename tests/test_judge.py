@@ -136,6 +136,25 @@ def test_the_judge_prompt_is_blind_and_carries_criteria_format_and_rubric() -> N
     assert "Only correctness matters." in custom and DEFAULT_RUBRIC not in custom
 
 
+@pytest.mark.parametrize(
+    ("spec", "answer", "names"),
+    [
+        ("anthropic/claude-opus-4-7", "I am Opus 4.7, from Anthropic.", ("opus",)),
+        ("openai-chat/anthropic/claude-sonnet-4.5", "As Claude Sonnet, I", ("claude", "sonnet")),
+        ("openai/gpt-5.5", "ChatGPT here; OpenAI trained me.", ("chatgpt", "openai", "chat")),
+        ("gemini/gemini-3.1-pro-preview", "Gemini 3.1 Pro from Google DeepMind", ("google",)),
+    ],
+)
+def test_an_answer_naming_its_maker_or_product_is_blind_too(
+    spec: str, answer: str, names: tuple[str, ...]
+) -> None:
+    model = resolve_model(spec, Config(), {})
+    prompt = build_judge_prompt(TASK, answer, hide=blind_names(model)).lower()
+    body = prompt.split("=== answer a ===", 1)[1]
+    for name in names:
+        assert name not in body, (name, body)
+
+
 def test_the_simulator_knows_the_judge_marker() -> None:
     # the simulator repeats the marker instead of importing the client's: they must agree
     assert sim_judge.JUDGE_MARKER == JUDGE_MARKER

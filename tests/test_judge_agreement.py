@@ -114,10 +114,16 @@ def test_route_prints_the_judge_agreement(
         writer.writerows(rows)
     parser = argparse.ArgumentParser(prog="modelduel")
     add_route_parser(parser.add_subparsers(dest="command"))
-    assert run_route(parser.parse_args(["route", str(path)])) == 0
+    # the same file twice: each run counts once, as in the routing table
+    assert run_route(parser.parse_args(["route", str(path), str(path)])) == 0
     out = capsys.readouterr().out
     assert "Judge vs person" in out
     quality = next(line for line in out.splitlines() if line.strip("│ ").startswith("quality"))
-    assert "5" in quality and "60%" in quality and "0.67" in quality and "substantial" in quality
+    assert (
+        "│     5 │" in quality
+        and "60%" in quality
+        and "0.67" in quality
+        and "substantial" in quality
+    )
     correctness = next(line for line in out.splitlines() if "correctness" in line)
     assert "undefined" in correctness and "100%" in correctness

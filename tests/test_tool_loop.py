@@ -484,6 +484,23 @@ def test_usage_of_one_round_never_replaces_the_last() -> None:
     assert s.wall_time_s == pytest.approx(6e-9)
 
 
+def test_tokens_per_second_counts_streaming_time_only_not_the_tool_wait() -> None:
+    """100 tokens streamed in 1 s, a 300 s tool wait, 100 more in 1 s: 100 tok/s, not 0.66."""
+    s_ns = 1_000_000_000
+    meter = StreamMeter()
+    meter.observe(Stamped(0, RequestSent(0)))
+    meter.observe(Stamped(1 * s_ns, TextDelta("a")))
+    meter.observe(Stamped(2 * s_ns, TextDelta("b")))
+    meter.observe(Stamped(2 * s_ns, Usage(input_tokens=10, output_tokens=100)))
+    meter.observe(Stamped(3 * s_ns, RoundStarted(2)))
+    meter.observe(Stamped(302 * s_ns, RequestSent(0)))
+    meter.observe(Stamped(303 * s_ns, TextDelta("c")))
+    meter.observe(Stamped(304 * s_ns, TextDelta("d")))
+    meter.observe(Stamped(304 * s_ns, Usage(input_tokens=20, output_tokens=100)))
+    meter.observe(Stamped(304 * s_ns, Finished("stop")))
+    assert meter.stats().output_tokens_per_s == pytest.approx(100.0)
+
+
 @pytest.mark.parametrize("kind", KINDS)
 async def test_a_call_is_a_first_token_but_not_useful_output(kind: str) -> None:
     rounds = [Round(calls=[("lookup", {"word": "alpha"})]), Round(text="answer")]

@@ -491,3 +491,33 @@ async def test_accepting_suggestions_that_cover_the_rubric_is_one_key_per_pane(
         rows = {r["model"]: r for r in read_rows(csv_path)}
         assert [rows[s]["score"] for s in SPECS] == ["5", "5", ""]
         assert rows[SPECS[2]]["format"] == "1" and rows[SPECS[2]]["quality"] == ""
+
+
+async def test_a_rerun_clears_the_panes_rank_which_was_the_old_answers(tmp_path: Path) -> None:
+    config = Config()
+    models = [resolve_model(spec, config, ENV) for spec in SPECS]
+    settings = AppSettings(config, models, tmp_path / "r.csv")
+    app = ModelduelApp(settings, lambda a: ScriptedRunner(a), rng=random.Random(3))
+    async with app.run_test(size=SIZE) as pilot:
+        await send(pilot, "x")
+        await settle(pilot, app)
+        assert app.view is not None
+        await pilot.press("escape", "o", "c", "escape")
+        assert app.view.panes[2].rank == 1
+        await app.rerun(2)
+        await settle(pilot, app)
+        # the new run's row has no rank: the screen must not show the old one as its
+        assert app.view.panes[2].rank is None and "rank" not in pane_stats(app, 2)
+
+
+async def test_keys_do_nothing_while_the_terminal_is_too_small(tmp_path: Path) -> None:
+    config = Config()
+    models = [resolve_model(spec, config, ENV) for spec in SPECS]
+    settings = AppSettings(config, models, tmp_path / "r.csv")
+    app = ModelduelApp(settings, lambda a: ScriptedRunner(a), rng=random.Random(3))
+    async with app.run_test(size=(50, 10)) as pilot:
+        await pilot.pause()
+        # `i` would focus the prompt, the rest be typed, ctrl+j send it: all unseen
+        await pilot.press("i", "h", "e", "l", "l", "o", "ctrl+j", "o", "b")
+        await pilot.pause()
+        assert app.view is None and not settings.csv_path.exists()

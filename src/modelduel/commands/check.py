@@ -139,7 +139,14 @@ async def _check_one(spec: str, config: Config, env: dict[str, str], pool: objec
         result.fix = f"export {model.key_env}=<your {model.provider} key>"
         return result
     result.lines.append(
-        ("key", f"found in {model.key_env}" if model.api_key is not None else "none needed")
+        (
+            "key",
+            "simulated (--demo: no real key was read)"
+            if model.simulated
+            else f"found in {model.key_env}"
+            if model.api_key is not None
+            else "none needed",
+        )
     )
     model = replace(model, effort_word=_cheapest_effort(model), budget=CHECK_BUDGET, notices=())
     state = DuelState.create([model], CHECK_PROMPT, None)

@@ -114,16 +114,35 @@ class JudgedTask:
     output_format: str | None = None
 
 
+_VENDOR_WORDS: dict[str, tuple[str, ...]] = {
+    # what an answer calls its maker or itself: the model's own product and company names
+    "anthropic": ("Anthropic", "Claude", "Opus", "Sonnet", "Haiku"),
+    "openai": ("OpenAI", "ChatGPT", "GPT", "Codex"),
+    "google": ("Google DeepMind", "DeepMind", "Google", "Gemini", "Gemma", "Bard"),
+}
+_VENDOR_OF = {word.lower(): vendor for vendor, words in _VENDOR_WORDS.items() for word in words}
+
+
 def blind_names(model: ResolvedModel) -> list[str]:
-    """The strings that would name the answering model: spec, provider, id, its family word.
+    """The strings that would name the answering model: spec, provider, id and each of its
+    `/`-separated parts, their family words, and its maker's product and company names
+    (`Opus`, `Google DeepMind`), whatever provider routed it.
 
     Longest first, so `claude-opus-4-7` is replaced before `claude`.
     """
     model_id = model.model_id.split("@", 1)[0]
     names = {model.spec, model.spec.split("@", 1)[0], model.provider, model.model_id, model_id}
-    family = re.match(r"[A-Za-z]{3,}", model_id)
-    if family is not None:
-        names.add(family.group())  # "claude", "gpt", "gemini": the model named by its family
+    vendors: set[str] = set()
+    for part in (*model_id.split("/"), *model.spec.split("@", 1)[0].split("/")):
+        names.add(part)
+        for word in re.findall(r"[A-Za-z]{3,}", part):
+            if (vendor := _VENDOR_OF.get(word.lower())) is not None:
+                vendors.add(vendor)
+        family = re.match(r"[A-Za-z]{3,}", part)
+        if family is not None:
+            names.add(family.group())  # "claude", "gpt", "gemini": named by its family
+    for vendor in vendors:
+        names.update(_VENDOR_WORDS[vendor])
     return sorted((n for n in names if n), key=len, reverse=True)
 
 

@@ -6,7 +6,9 @@ Definitions (also in the README, "What the numbers mean"):
     ttft_s                  request sent -> first token of any kind (reasoning included)
     time_to_first_useful_s  request sent -> first non-whitespace visible answer text
     gaps                    times between successive network chunks that carried tokens
-    output_tokens_per_s     output tokens / (last token time - first token time)
+    output_tokens_per_s     output tokens / the time spent streaming them (each request's
+                            last token time - its first token time, summed over the
+                            requests of a tool loop and the turns of a conversation)
     wall_time_s             request sent -> end of stream (finished, failed or cancelled)
 
 A chunk with no content (a role-only delta, a ping, an empty text) never counts as a
@@ -223,6 +225,11 @@ class StreamMeter:
         self._first_token_ns: int | None = None
         self._first_useful_ns: int | None = None
         self._last_token_ns: int | None = None
+        # streaming time, request by request: tool waits, later prompts' prefill and the
+        # person's typing between turns are not time spent producing output tokens
+        self._req_first_ns: int | None = None
+        self._req_last_ns: int | None = None
+        self._streamed_prior_ns = 0
         self._end_ns: int | None = None
         self._last_chunk_ns: int | None = None
         # Live figures kept up to date per event, so `stats()` costs the same at the
@@ -308,6 +315,7 @@ class StreamMeter:
             if self._first_token_ns is None and self._turns == 1:
                 self._first_token_ns = t
             self._last_token_ns = t
+            self._streamed(t)
         elif isinstance(event, ToolCallDone):
             self._tool_calls += 1
             self._tool_log.append(
@@ -389,11 +397,20 @@ class StreamMeter:
                 self._prior_source = cost.source
             self._prior = live if self._prior is None else _sum_usage(self._prior, live)
         self._usage = Usage()
+        if self._req_first_ns is not None and self._req_last_ns is not None:
+            self._streamed_prior_ns += self._req_last_ns - self._req_first_ns
+        self._req_first_ns = self._req_last_ns = None
         chars = self._text_chars + self._reasoning_chars
         self._req_chars_start = self._chars_at_usage = chars
         self._last_chunk_ns = None  # the tool's time is not a gap of the stream
         self._end_ns = None
         self._finish_reason = None
+
+    def _streamed(self, t: int) -> None:
+        """A token of the current request arrived at `t` (its streaming span grows)."""
+        if self._req_first_ns is None:
+            self._req_first_ns = t
+        self._req_last_ns = t
 
     def _reset_attempt(self) -> None:
         self._text.clear()
@@ -401,6 +418,8 @@ class StreamMeter:
         self._text_chars = self._reasoning_chars = self._chars_at_usage = 0
         self._req_chars_start = 0
         self._first_token_ns = self._first_useful_ns = self._last_token_ns = None
+        self._req_first_ns = self._req_last_ns = None
+        self._streamed_prior_ns = 0
         self._last_chunk_ns = None
         self._gap_p50.clear()
         self._gap_p95.clear()
@@ -432,6 +451,7 @@ class StreamMeter:
                 self._gap_max_ns = gap
         self._last_chunk_ns = t
         self._last_token_ns = t
+        self._streamed(t)
         if self._sent_ns is not None:
             bucket = max(0, (t - self._sent_ns) // RATE_BUCKET_NS)
             while len(self._buckets) <= bucket:
@@ -453,9 +473,11 @@ class StreamMeter:
                 live_usage = _sum_usage(self._prior, live_usage)
         output = live_usage.output_tokens
         tps = None
-        first, last = self._first_token_ns, self._last_token_ns
-        if output and first is not None and last is not None and last > first:
-            tps = output / ((last - first) / 1e9)
+        span = self._streamed_prior_ns
+        if self._req_first_ns is not None and self._req_last_ns is not None:
+            span += self._req_last_ns - self._req_first_ns
+        if output and span > 0:
+            tps = output / (span / 1e9)
         end_or_now = self._end_ns if self._end_ns is not None else now_ns
         turn_sent = self._turn_sent_ns
         wall = _since(turn_sent, self._end_ns)
@@ -469,7 +491,7 @@ class StreamMeter:
             text=self._text.value(),
             reasoning_text=self._reasoning.value(),
             connect_s=None if self._connect_ns is None else self._connect_ns / 1e9,
-            ttft_s=_since(sent, first),
+            ttft_s=_since(sent, self._first_token_ns),
             time_to_first_useful_s=_since(sent, self._first_useful_ns),
             wall_time_s=wall,
             elapsed_s=elapsed,

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 import sys
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -388,11 +388,26 @@ def load_route_table(
     return LoadedTable(table, list(paths), skipped, duplicates, judged)
 
 
-def judge_rows(paths: Sequence[Path]) -> Iterator[dict[str, str]]:
-    """The person's and the judge's rubric parts of every row, streamed file by file (a
-    second pass, made only when `LoadedTable.judged` says a judge was ever asked)."""
+def judge_rows(paths: Sequence[Path]) -> list[dict[str, str]]:
+    """The person's and the judge's rubric parts of every run, read file by file (a second
+    pass, made only when `LoadedTable.judged` says a judge was ever asked).
+
+    A run id seen twice counts once, as in the routing table: the later copy wins, unless
+    only the earlier one is scored.
+    """
+    names = (*JUDGE_COLUMNS, "run_id", "score")
+    kept: dict[str, dict[str, str]] = {}
+    unnamed: list[dict[str, str]] = []
     for path in paths:
-        for chunk in read_column_chunks(path, JUDGE_COLUMNS, on_notice=lambda _: None):
-            columns = [chunk.cells[name] for name in JUDGE_COLUMNS]
+        for chunk in read_column_chunks(path, names, on_notice=lambda _: None):
+            columns = [chunk.cells[name] for name in names]
             for cells in zip(*columns, strict=True):
-                yield dict(zip(JUDGE_COLUMNS, cells, strict=True))
+                row = dict(zip(names, cells, strict=True))
+                run_id = row["run_id"].strip()
+                if not run_id:
+                    unnamed.append(row)
+                    continue
+                earlier = kept.get(run_id)
+                if earlier is None or row["score"].strip() or not earlier["score"].strip():
+                    kept[run_id] = row
+    return [*kept.values(), *unnamed]

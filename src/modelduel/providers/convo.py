@@ -83,7 +83,8 @@ def responses_input(conv: Conversation, kind: str = "openai") -> list[dict[str, 
 
     The model's output items (reasoning with `encrypted_content`, commentary and answer
     `message` items, `function_call` items) go back as returned; a reasoning item without
-    `encrypted_content` is left out (with `store: false` the API cannot look it up by id);
+    `encrypted_content` is left out (with `store: false` the API cannot look it up by id),
+    and the items after it then go back without their `id` (it would name the missing item);
     results are `function_call_output` items by `call_id`.
     """
     items: list[dict[str, Any]] = []
@@ -106,12 +107,20 @@ def responses_input(conv: Conversation, kind: str = "openai") -> list[dict[str, 
             items.append({"role": "user", "content": content})
         elif isinstance(msg, AssistantMessage):
             mine = _mine(msg, kind)
+            # OpenAI refuses an output item passed back by its id without the reasoning
+            # item it followed: once one is left out, the items after it go without ids
+            unlinked = False
             for p in msg.parts:
                 data = dict(p.provider_data) if mine and p.provider_data else None
                 if isinstance(p, Reasoning):
                     if data is not None and data.get("encrypted_content"):
                         items.append(data)
-                elif isinstance(p, Text):
+                    else:
+                        unlinked = True
+                    continue
+                if unlinked and data is not None:
+                    data.pop("id", None)
+                if isinstance(p, Text):
                     if data is not None and data.get("type") == "message":
                         items.append(data)
                     elif p.text:

@@ -261,6 +261,10 @@ class ModelduelApp(App[None]):
             markup=markup,
         )
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """No action but quitting while the duel screen only says the terminal is too small."""
+        return action in ("quit", "app.quit") or not self.screen.has_class("-too-small")
+
     async def action_quit(self) -> None:
         """Quit, unless something acknowledged is not on disk: then ask what to do with it."""
         if isinstance(self.screen, UnsavedQuitScreen):
@@ -552,7 +556,11 @@ class ModelduelApp(App[None]):
         if not isinstance(screen, DuelScreen):
             return  # a modal is on top (it re-flows when the duel screen is back)
         width, height = self.size
-        screen.set_class(width < MIN_WIDTH or height < MIN_HEIGHT, "-too-small")
+        too_small = width < MIN_WIDTH or height < MIN_HEIGHT
+        screen.set_class(too_small, "-too-small")
+        if too_small:
+            # nothing is drawn: typed keys must not score, rank or send a prompt unseen
+            screen.set_focus(None)
         screen.set_class(height < COMPACT_HEIGHT, "-compact")
         grid = screen.query_one("#panes", Grid)
         tabs = screen.query_one("#pane-tabs", Static)
@@ -937,6 +945,7 @@ class ModelduelApp(App[None]):
         self._runs[fresh.run_id] = (view, fresh)
         pane_model = view.panes[index]
         pane_model.score = Score()
+        pane_model.rank = None  # the rank was the old answer's: its row keeps it, not the new
         pane_model.judge = None  # the old answer's verdict goes with it
         pane_model.saved = False
         pane_model.revealed = False
@@ -974,6 +983,7 @@ class ModelduelApp(App[None]):
         self._runs[slot.run_id] = (view, slot)
         pane_model = view.panes[index]
         pane_model.score = Score()
+        pane_model.rank = None  # the recorded row keeps its rank; the new run has none
         pane_model.revealed = False
         for pane in self.screen.query(ResponsePane):
             if pane.index == index:

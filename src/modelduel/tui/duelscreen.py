@@ -160,6 +160,10 @@ class DuelScreen(Screen[None]):
         self.focus_now(self.query_one(PromptEditor))
         self.set_interval(REFRESH_S, self.modelduel.refresh_panes)
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Nothing is drawn while the terminal is too small, so no key acts on it."""
+        return not self.has_class("-too-small")
+
     def on_resize(self) -> None:
         """Re-flow the panes once the new size is laid out (see `layout_panes`)."""
         self.modelduel.layout_panes()
