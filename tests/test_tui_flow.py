@@ -232,6 +232,10 @@ async def test_rank_waits_for_every_run_and_never_says_saved_unless_on_disk(
         assert "NOT saved" in status(app) and "saved rank" not in status(app)
         notices = [n.message for n in app._notifications]
         assert any(m.startswith("rank NOT saved") for m in notices), notices
+        for _ in range(40):  # the pane's stats line repaints on its own tick, not at once
+            if "NOT saved" in pane_stats(app, 0):
+                break
+            await pilot.pause(0.05)
         assert "NOT saved" in pane_stats(app, 0)
         folder.mkdir()
         await pilot.press("escape", "s")
