@@ -17,7 +17,7 @@ from rich.table import Table
 from rich.text import Text
 
 from modelduel.core.power import Separation, separations
-from modelduel.core.preference import ModelStrength, TaskPreference, preference_table
+from modelduel.core.preference import CodedRuns, ModelStrength, TaskPreference, preference_table
 from modelduel.core.routing import CellStats, Route, plural
 
 __all__ = [
@@ -239,7 +239,7 @@ def stats_report(
 
 
 def route_statistics(
-    rows: Iterable[Mapping[str, str]],
+    rows: Iterable[Mapping[str, str]] | CodedRuns,
     stats: Iterable[CellStats],
     routes: Mapping[str, Route],
     *,
@@ -249,7 +249,8 @@ def route_statistics(
 
     Args:
         rows: the rows the routes were computed from: checked (`routing.row_problems`)
-            and deduplicated (`routing.dedupe_runs`) already.
+            and deduplicated (`routing.dedupe_runs`) already; or those rows coded
+            (`RunTable.coded_runs`), which is what `route` passes.
         stats: `routing.compute_stats(rows)`.
         routes: `routing.choose_routes(stats, objective)`.
         rng: the bootstrap's generator; default a fixed seed (`BOOTSTRAP_SEED`), so the

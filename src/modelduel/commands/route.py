@@ -212,7 +212,7 @@ def run_route(args: argparse.Namespace) -> int:
     routes = choose_routes(stats, objective)
     weeks = _by_week(loaded.table, success_score, objective) if args.by_week else {}
     try:
-        statistics = route_statistics(loaded.table.preference_rows(), stats, routes)
+        statistics = route_statistics(loaded.table.coded_runs(), stats, routes)
     except ValueError as exc:  # a bad `rank` cell: named by its duel
         raise ModelduelError(f"{', '.join(map(str, args.csv_files))}: {exc}") from None
 

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from modelduel.core.gc_pause import paused_cyclic_gc
 from modelduel.core.routing import (
     RunTable,
     dedupe_runs,
@@ -62,8 +63,9 @@ ROUTE_COLUMNS: tuple[str, ...] = (
 _NUMBERS = ("score", "time_to_first_useful_s", "cost_usd")
 
 # Rows validated at a time: large enough for numpy to pay, small enough that the cell
-# strings of one chunk are all that is ever held.
-CHUNK_ROWS = 8192
+# strings of one chunk are all that is ever held and stay in the CPU's cache (8192 rows
+# took ~45 % more CPU to read than 1024 on a 200,000-row file; 512 no less than 1024).
+CHUNK_ROWS = 1024
 
 
 @dataclass(frozen=True)
@@ -338,20 +340,21 @@ def load_route_table(
             raise CsvError(f"{path}: no such file" if not path.exists() else f"{path}: not a file")
         chunks = read_column_chunks(path, ROUTE_COLUMNS, on_notice=warn, chunk_rows=CHUNK_ROWS)
         problems_at: list[tuple[int, list[str]]] = []
-        for chunk in chunks:
-            part = _chunk_part(
-                np,
-                chunk,
-                task_types,
-                models,
-                timestamps,
-                bad_timestamps,
-                check_timestamp,
-                duels,
-                ranks,
-            )
-            problems_at.extend(part.problems)
-            parts.append(part)
+        with paused_cyclic_gc():
+            for chunk in chunks:
+                part = _chunk_part(
+                    np,
+                    chunk,
+                    task_types,
+                    models,
+                    timestamps,
+                    bad_timestamps,
+                    check_timestamp,
+                    duels,
+                    ranks,
+                )
+                problems_at.extend(part.problems)
+                parts.append(part)
         problems_at.extend((bad.line, [bad.problem]) for bad in chunks.bad)
         for line, problems in sorted(problems_at):
             where = f"{path}:{line}: {'; '.join(problems)}"

@@ -7,7 +7,10 @@ import math
 import statistics
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from modelduel.core.preference import CodedRuns
 
 from modelduel.core.routing_cells import (
     CellStats,
@@ -76,6 +79,27 @@ class RunTable:
             self.ranks,
             None if self.rank is None else self.rank[which],
         )
+
+    def coded_runs(self) -> CodedRuns:
+        """The rows as the pairwise preference reads them, coded from the columns at once
+        (`preference.coded_runs_of_columns`): the same runs as `preference_rows` gives.
+
+        Raises:
+            ValueError: a `rank` cell is not a whole number >= 1 (names the duel).
+        """
+        # numpy (and the Bradley-Terry fit) load only for `route`: `modelduel --help` loads this
+        from modelduel.core.preference import coded_runs_of_columns  # noqa: PLC0415
+
+        if self.duel is None or self.rank is None:
+            no_rows = self.model[:0]
+            return coded_runs_of_columns(
+                (self.task_types, self.models, [], []),
+                no_rows, no_rows, self.score[:0], no_rows, no_rows,
+            )  # fmt: skip
+        return coded_runs_of_columns(
+            (self.task_types, self.models, self.duel_ids, self.ranks),
+            self.task_type, self.model, self.score, self.duel, self.rank,
+        )  # fmt: skip
 
     def preference_rows(self) -> Iterator[dict[str, str]]:
         """The rows as the pairwise preference reads them (task_type, model, duel_id,

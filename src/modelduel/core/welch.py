@@ -83,7 +83,12 @@ def t_cdf(t: float, df: float) -> float:
 
 
 def t_quantile(q: float, df: float) -> float:
-    """The q-quantile of Student's t (by bisection on `t_cdf`; df = inf: the normal)."""
+    """The q-quantile of Student's t (by bisection on `t_cdf`; df = inf: the normal).
+
+    The bisection stops once the midpoint is one of its ends: low and high are then
+    adjacent floats and no further step changes either, so the answer is the one 200
+    steps would give, in about 60 calls of `t_cdf` instead of 200.
+    """
     if not 0.0 < q < 1.0:
         raise ValueError(f"q must be in (0, 1), not {q}")
     if math.isinf(df):
@@ -91,6 +96,8 @@ def t_quantile(q: float, df: float) -> float:
     low, high = -1e3, 1e3
     for _ in range(200):
         mid = (low + high) / 2
+        if mid in (low, high):
+            break
         if t_cdf(mid, df) < q:
             low = mid
         else:
