@@ -9,7 +9,7 @@ import operator
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, overload
+from typing import Any
 
 from modelduel.errors import CsvError
 from modelduel.storage.cells import decode_cell
@@ -36,35 +36,6 @@ class ColumnChunk:
 
     lines: Sequence[int]
     cells: dict[str, list[str]]
-
-
-class _Lines(Sequence[int]):
-    """The start line of each kept record of a batch, worked out only when first asked for
-    (a reader asks for the lines of bad rows only)."""
-
-    def __init__(
-        self, batch: list[list[str]], start: int, end: int | None, kept: list[int] | None
-    ) -> None:
-        self._batch, self._start, self._end, self._kept = batch, start, end, kept
-        self._lines: list[int] | None = None
-        self._len = len(batch) if kept is None else len(kept)
-
-    def _all(self) -> list[int]:
-        if self._lines is None:
-            lines = _record_lines(self._batch, self._start, self._end)
-            self._lines = lines if self._kept is None else [lines[i] for i in self._kept]
-            self._batch = []
-        return self._lines
-
-    def __len__(self) -> int:
-        return self._len
-
-    @overload
-    def __getitem__(self, index: int) -> int: ...
-    @overload
-    def __getitem__(self, index: slice) -> list[int]: ...
-    def __getitem__(self, index: int | slice) -> int | list[int]:
-        return self._all()[index]
 
 
 def _decoded(cells: tuple[str, ...] | list[str]) -> list[str]:
@@ -136,13 +107,25 @@ class ColumnChunks:
         last_bad = False
         torn_reason = ""
         while not torn_reason:
-            start = reader.line_num
-            batch: list[list[str]] = []
-            append = batch.append
+            # Each record is checked and its columns picked as it is read, and its line
+            # taken from the reader's count, so no batch of whole records is held: holding
+            # them cost more than parsing (the cells of 8,192 records fall out of the cache).
+            picked: list[Any] = []
+            lines: list[int] = []
+            keep, at = picked.append, lines.append
+            line_after = reader.line_num
+            count = 0
             try:
-                # records a batch at a time: the per-record work stays in C
                 for record in itertools.islice(reader, self._chunk_rows):
-                    append(record)
+                    count += 1
+                    if len(record) == width:
+                        keep(pick(record))
+                        at(line_after + 1)
+                        last_bad = False
+                    elif record:  # a blank line reads as [] and is no row at all
+                        self.bad.append(BadRow(line_after + 1, len(record), width))
+                        last_bad = True
+                    line_after = reader.line_num
             except csv.Error as exc:
                 if "unexpected end of data" not in str(exc):
                     raise CsvError(
@@ -150,33 +133,10 @@ class ColumnChunks:
                     ) from None
                 # a torn record: the one before it is judged as any other record
                 torn_reason = "it ends inside a quoted cell"
-            if not batch:
-                break
-            end = None if torn_reason else reader.line_num
-            lines: Sequence[int]
-            if set(map(len, batch)) == {width}:
-                kept = batch
-                lines = _Lines(batch, start, end, None)
                 last_bad = False
-            else:
-                all_lines = _record_lines(batch, start, end)
-                kept, kept_lines = [], []
-                for record, line in zip(batch, all_lines, strict=True):
-                    if not record:
-                        continue
-                    if len(record) != width:
-                        self.bad.append(BadRow(line, len(record), width))
-                        last_bad = True
-                        continue
-                    last_bad = False
-                    kept.append(record)
-                    kept_lines.append(line)
-                lines = kept_lines
-            if torn_reason:
-                last_bad = False
-            if kept:
-                yield self._chunk(present, single, list(map(pick, kept)), lines)
-            if len(batch) < self._chunk_rows:
+            if picked:
+                yield self._chunk(present, single, picked, lines)
+            if count < self._chunk_rows:
                 break
         if last_bad:
             # the last record has another number of cells than the header: torn, as `_parse` says
@@ -198,24 +158,6 @@ class ColumnChunks:
         for name in self.names:
             cells.setdefault(name, [""] * len(lines))
         return ColumnChunk(lines, cells)
-
-
-def _record_lines(batch: list[list[str]], start: int, end: int | None) -> list[int]:
-    """The 1-based line on which each record of a batch starts.
-
-    The batch began after line `start` and (when `end` is known) ended on line `end`. A
-    record takes one line plus one per newline inside its quoted cells (lines are split
-    at "\n" only), so when the batch took as many lines as it has records, they are
-    consecutive; otherwise each record's newlines are counted.
-    """
-    if end is not None and end - start == len(batch):
-        return list(range(start + 1, start + 1 + len(batch)))
-    lines: list[int] = []
-    line = start + 1
-    for record in batch:
-        lines.append(line)
-        line += 1 + "\x00".join(record).count("\n")
-    return lines
 
 
 def _is_utf8(data: bytes) -> bool:
