@@ -68,7 +68,7 @@ def add_route_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -
         nargs="+",
         type=Path,
         metavar="CSV",
-        help="results CSVs (modelduel's, or hand-written with the brief's 11 columns)",
+        help="results CSVs (modelduel's, or hand-written with the 11 core columns)",
     )
     p.add_argument(
         "--objective",

@@ -100,8 +100,8 @@ def run_run(args: argparse.Namespace) -> int:
     specs = args.models or list(config.default_models)
     existing = read_rows(args.csv) if args.csv.exists() else []
     items = plan_batch([t.id for t in tasks], specs, args.repeat, existing)
-    # What the CSV's scored runs say about separating each route (issue 14): the --repeat
-    # that would settle it, before the batch so it can be stopped and rerun with it.
+    # What the CSV's scored runs say about separating each route: the --repeat that
+    # would settle it, before the batch so it can be stopped and rerun with it.
     from modelduel.core.power import repeat_hint_lines
 
     per_type = Counter(t.type for t in tasks)

@@ -289,7 +289,7 @@ def ensure_writable(path: Path) -> None:
 
     Raises:
         CsvError: The directory is missing or not writable, the path is a directory, or the
-            file exists but is not readable as a results CSV (e.g. lacks a brief column).
+            file exists but is not readable as a results CSV (e.g. lacks a core column).
     """
     parent = path.parent
     if path.is_dir():
