@@ -17,7 +17,7 @@ single-prompt request.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from modelduel.conversation import (
@@ -163,13 +163,33 @@ def _image_block(part: Image) -> dict[str, Any]:
     }
 
 
+def _signed(block: Mapping[str, Any]) -> bool:
+    """Whether a kept reasoning block may go back: the API checks each one it is sent.
+
+    A `thinking` block needs the `signature` its stream ended with (a stream cut before
+    its `signature_delta` leaves none, and an unsigned block is a 400); a
+    `redacted_thinking` block needs its encrypted `data`.
+    """
+    kind = block.get("type")
+    if kind == "thinking":
+        return bool(block.get("signature"))
+    if kind == "redacted_thinking":
+        return isinstance(block.get("data"), str) and bool(block["data"])
+    return False
+
+
 def messages_messages(conv: Conversation) -> list[dict[str, Any]]:
     """The Messages `messages` of a whole conversation, alternating user / assistant.
 
     An assistant turn's blocks go back in the order received: thinking blocks with their
-    `signature` and `redacted_thinking` blocks unchanged (from `Reasoning.provider_data`),
-    then text and `tool_use` blocks. Tool results are a user turn of `tool_result` blocks;
-    a user message right after them joins that same user turn (roles must alternate).
+    `signature` and `redacted_thinking` blocks with their `data` unchanged (from
+    `Reasoning.provider_data`), then text and `tool_use` blocks. A thinking block without
+    its signature (the stream was cut before it came) is left out, as is a whitespace-only
+    text block, and an assistant turn left with no block at all is left out whole (the API
+    refuses "all messages must have non-empty content except for the optional final
+    assistant message"); the user turns around it then join, as roles must alternate.
+    Tool results are a user turn of `tool_result` blocks; a user message right after them
+    joins that same user turn (roles must alternate).
     """
     out: list[dict[str, Any]] = []
 
@@ -199,10 +219,10 @@ def messages_messages(conv: Conversation) -> list[dict[str, Any]]:
             blocks: list[dict[str, Any]] = []
             for p in msg.parts:
                 if isinstance(p, Reasoning):
-                    if mine and p.provider_data:
+                    if mine and p.provider_data and _signed(p.provider_data):
                         blocks.append(dict(p.provider_data))
                 elif isinstance(p, Text):
-                    if p.text:
+                    if p.text.strip():  # the API refuses a whitespace-only text block
                         blocks.append({"type": "text", "text": p.text})
                 else:
                     blocks.append(
@@ -213,7 +233,11 @@ def messages_messages(conv: Conversation) -> list[dict[str, Any]]:
                             "input": _args_object(p.arguments),
                         }
                     )
-            out.append({"role": "assistant", "content": blocks})
+            if blocks:
+                out.append({"role": "assistant", "content": blocks})
+            # else: a turn that produced nothing sendable (cut before its first word, or
+            # only unsigned thinking) is left out, as the API refuses an empty assistant
+            # turn before the last; the user turns either side then join into one
         else:
             results: list[dict[str, Any]] = []
             for r in msg.results:
