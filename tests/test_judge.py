@@ -9,13 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from modelduel.config import DEMO_ENV, Config, JudgeConfig, parse_config, resolve_model
-from modelduel.core.duel import ClientPool, DuelRunner
+from modelduel.config import Config, JudgeConfig, parse_config, resolve_model
 from modelduel.core.judge import (
     DEFAULT_RUBRIC,
     JUDGE_MARKER,
     JudgedTask,
-    JudgeRunner,
     JudgeVerdict,
     blind_names,
     build_judge_prompt,
@@ -24,9 +22,9 @@ from modelduel.core.judge import (
 )
 from modelduel.core.plan import RunPlan
 from modelduel.errors import ConfigError
-from modelduel.providers.http import Timeouts
 from modelduel.simulator import SimulatorHandle, run_in_thread
 from modelduel.simulator import judge as sim_judge
+from tests.support.judging import judge_verdict
 
 FAST = """
 [simulator."claude-opus-4-7"]
@@ -236,10 +234,6 @@ def simulator() -> Iterator[SimulatorHandle]:
         yield h
 
 
-def _env(handle: SimulatorHandle) -> dict[str, str]:
-    return handle.env() | {DEMO_ENV: "1"}
-
-
 async def _verdict(
     handle: SimulatorHandle,
     judge_spec: str,
@@ -249,30 +243,9 @@ async def _verdict(
     allow_self: bool = False,
     timeout_s: float = 60.0,
 ) -> JudgeVerdict:
-    env = _env(handle)
-    settings = JudgeConfig(model=judge_spec, allow_self=allow_self)
-    judge: JudgeRunner | None = None
-
-    def sink(run_id: str, stamped: object) -> None:
-        assert judge is not None and judge.sink(run_id, stamped)  # type: ignore[arg-type]
-
-    pool = ClientPool(Timeouts(connect=2, stall=5))
-    runner = DuelRunner(sink, pool, timeout_s=timeout_s)
-
-    async def start(plans: list[RunPlan]) -> None:
-        for task in runner.start(plans):
-            task.add_done_callback(lambda t: judge is not None and judge.on_ended(t.get_name()))
-
-    # the scripted judge ids are in no price library: priced here, as a user would
-    price = {"price": {"input_per_mtok": 1.0, "output_per_mtok": 2.0}}
-    config = parse_config({"models": {judge_spec: price}}, "test")
-    judge = judge_runner(settings, lambda spec: resolve_model(spec, config, env), start)
-    assert judge is not None
-    try:
-        return await judge.verdict(TASK, resolve_model(answered_by, Config(), env), answer)
-    finally:
-        await runner.wait()
-        await pool.aclose()
+    return await judge_verdict(
+        handle, TASK, judge_spec, answered_by, answer, allow_self=allow_self, timeout_s=timeout_s
+    )
 
 
 def _judge_requests(handle: SimulatorHandle) -> list[dict[str, object]]:

@@ -259,7 +259,10 @@ async def _run_items(
         # The judge's verdict is a suggestion beside the person's: it only adds its own
         # cells (a failed judge adds "judge failed: ..."), and its cost is not the run's.
         assert judge is not None
-        verdict = await judge.verdict(judged_task(task, duel), slot.model, slot.stats().text)
+        stats = slot.stats()
+        verdict = await judge.verdict(
+            judged_task(task, duel), slot.model, stats.text, stats.conversation
+        )
         try:
             update_run(args.csv, slot.run_id, verdict.csv_columns())
             extras.setdefault(slot.run_id, {})["judge"] = verdict.as_dict()
