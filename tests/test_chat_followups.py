@@ -1,11 +1,12 @@
 """Chat Completions follow-ups as the servers behind the protocol check them.
 
-Over loopback: a scripted Chat server whose streams give some tool calls no id (the
-parser then numbers them `call_0`, `call_1`, ... each round again) checks every request
-with the simulator's own Chat rules (`simulator.conversation.chat_conversation`: each
-`tool` message must answer a call of the turn before) plus the rule that a call id is
-never reused within the conversation; and a Gemini-over-OpenAI-compatibility server that
-answers 400 when a call comes back without its `extra_content.google.thought_signature`.
+Over loopback: a scripted Chat server (`tests.support.tool_streams`) whose streams give
+some tool calls no id (the parser then numbers them `call_0`, `call_1`, ... each round
+again) checks every request with the simulator's own Chat rules
+(`simulator.conversation.chat_conversation`: each `tool` message must answer a call of the
+turn before) plus the rule that a call id is never reused within the conversation; and
+a Gemini-over-OpenAI-compatibility server that answers 400 when a call comes back without
+its `extra_content.google.thought_signature`.
 """
 
 from __future__ import annotations
@@ -19,41 +20,9 @@ from modelduel.providers.base import ModelRequest
 from modelduel.providers.http import StreamTarget, Timeouts
 from modelduel.simulator.conversation import chat_conversation
 from modelduel.simulator.plan import Rejection
-from tests.support.replay_server import Received, Script, running_server, sse
-from tests.test_tool_loop import Collect, world
-
-Call = tuple[str | None, str, dict[str, Any], dict[str, Any] | None]  # id, name, args, extra
-
-
-def _stream(n: int, calls: list[Call], text: str = "") -> Script:
-    base = {"id": f"chat_{n}", "object": "chat.completion.chunk", "model": "m"}
-
-    def chunk(delta: dict[str, Any], finish: str | None = None) -> tuple[None, dict[str, Any]]:
-        choice: dict[str, Any] = {"index": 0, "delta": delta}
-        if finish:
-            choice["finish_reason"] = finish
-        return (None, {**base, "choices": [choice]})
-
-    ev: list[tuple[str | None, object]] = [chunk({"role": "assistant"})]
-    if text:
-        ev.append(chunk({"content": text}))
-    for index, (call_id, name, args, extra) in enumerate(calls):
-        frag: dict[str, Any] = {
-            "index": index,
-            "type": "function",
-            "function": {"name": name, "arguments": json.dumps(args)},
-        }
-        if call_id is not None:
-            frag["id"] = call_id
-        if extra is not None:
-            frag["extra_content"] = extra
-        ev.append(chunk({"tool_calls": [frag]}))
-    ev.append(chunk({}, "tool_calls" if calls else "stop"))
-    ev.append(
-        (None, {**base, "choices": [], "usage": {"prompt_tokens": 9, "completion_tokens": 3}})
-    )
-    ev.append((None, "[DONE]"))
-    return Script([(0.0, f) for f in sse(*ev)])
+from tests.support.engine import Collect, lookup_world
+from tests.support.replay_server import Received, Script, running_server
+from tests.support.tool_streams import Round, stream
 
 
 def _refuse(message: str) -> Script:
@@ -64,7 +33,7 @@ def _refuse(message: str) -> Script:
 class ChatServer:
     """Answers the n-th request with the n-th round, after checking it as a server does."""
 
-    def __init__(self, rounds: list[list[Call]], gemini: bool = False) -> None:
+    def __init__(self, rounds: list[Round], gemini: bool = False) -> None:
         self.rounds = rounds
         self.gemini = gemini
         self.requests: list[dict[str, Any]] = []
@@ -87,9 +56,7 @@ class ChatServer:
                 if self.gemini and not google.get("thought_signature"):
                     return _refuse("Function call is missing a thought_signature")
         n = len(self.requests)
-        if n > len(self.rounds):
-            return _stream(n, [], text="done.")
-        return _stream(n, self.rounds[n - 1])
+        return stream("openai-chat", self.rounds[n - 1] if n <= len(self.rounds) else DONE, n)
 
 
 async def _run(server: ChatServer) -> Collect:
@@ -100,18 +67,19 @@ async def _run(server: ChatServer) -> Collect:
             kind="openai-chat", base_url=http.base + "/v1", api_key=lambda: "k", key_env="K"
         )
         request = ModelRequest(model_id="m", prompt="find alpha", system="be brief")
-        plan = RunPlan("r1", "openai-chat", target, request, world=world())
+        plan = RunPlan("r1", "openai-chat", target, request, world=lookup_world())
         await DuelRunner(sink, pool, timeout_s=30).run([plan])
     await pool.aclose()
     return sink
 
 
-LOOKUP = ("lookup", {"word": "alpha"})
+DONE = Round(text="done.")
+ALPHA = ("lookup", {"word": "alpha"})
 
 
 async def test_calls_without_ids_get_ids_unique_across_rounds() -> None:
     # three rounds of calls without ids: the parser calls each round's first one `call_0`
-    server = ChatServer([[(None, *LOOKUP, None)]] * 3)
+    server = ChatServer([Round(calls=[ALPHA], call_ids=[None])] * 3)
     sink = await _run(server)
     s = sink.meter.stats()
     assert s.error is None, s.error
@@ -124,7 +92,8 @@ async def test_calls_without_ids_get_ids_unique_across_rounds() -> None:
 
 async def test_a_fallback_id_equal_to_a_given_one_in_the_same_turn_is_renamed() -> None:
     # index 0 comes with id "call_1"; index 1 with none, so the parser names it "call_1" too
-    server = ChatServer([[("call_1", *LOOKUP, None), (None, "lookup", {"word": "b"}, None)]])
+    calls = [ALPHA, ("lookup", {"word": "b"})]
+    server = ChatServer([Round(calls=calls, call_ids=["call_1", None])])
     sink = await _run(server)
     s = sink.meter.stats()
     assert s.error is None, s.error
@@ -142,9 +111,11 @@ async def test_a_fallback_id_equal_to_a_given_one_in_the_same_turn_is_renamed() 
 async def test_gemini_thought_signatures_come_back_on_their_calls() -> None:
     # Gemini's OpenAI-compatible endpoint: the signature on the first call of a turn only
     signed = {"google": {"thought_signature": "c2lnbmVkLTE="}}
-    server = ChatServer(
-        [[("g1", *LOOKUP, signed)], [("g2", "lookup", {"word": "b"}, signed)]], gemini=True
-    )
+    rounds = [
+        Round(calls=[ALPHA], call_ids=["g1"], call_extras=[signed]),
+        Round(calls=[("lookup", {"word": "b"})], call_ids=["g2"], call_extras=[signed]),
+    ]
+    server = ChatServer(rounds, gemini=True)
     sink = await _run(server)
     s = sink.meter.stats()
     assert s.error is None, s.error

@@ -27,7 +27,9 @@ from modelduel.events import ConversationState
 from modelduel.providers.base import ModelRequest
 from modelduel.providers.registry import get_adapter
 from modelduel.simulator import SimulatorHandle, run_in_thread
-from tests.test_tool_loop_sim import FAST, plan, run
+from tests.support.engine import SIM_FAST as FAST
+from tests.support.engine import run_plan as run
+from tests.support.engine import sim_plan as plan
 
 
 @pytest.fixture(scope="module")

@@ -234,20 +234,6 @@ def simulator() -> Iterator[SimulatorHandle]:
         yield h
 
 
-async def _verdict(
-    handle: SimulatorHandle,
-    judge_spec: str,
-    answered_by: str,
-    answer: str,
-    *,
-    allow_self: bool = False,
-    timeout_s: float = 60.0,
-) -> JudgeVerdict:
-    return await judge_verdict(
-        handle, TASK, judge_spec, answered_by, answer, allow_self=allow_self, timeout_s=timeout_s
-    )
-
-
 def _judge_requests(handle: SimulatorHandle) -> list[dict[str, object]]:
     return [
         r
@@ -261,7 +247,7 @@ def test_the_simulated_judge_scores_an_answer_with_its_cost_apart(
 ) -> None:
     answer = "- root cause: a full disk\n- timeline: 09:00 to 09:40\n- fix: rotate logs"
     verdict = asyncio.run(
-        _verdict(simulator, "openai/gpt-5.5", "gemini/gemini-3.1-pro-preview", answer)
+        judge_verdict(simulator, TASK, "openai/gpt-5.5", "gemini/gemini-3.1-pro-preview", answer)
     )
     assert verdict.status == "scored", verdict
     # the simulator's verdict is deterministic: a digest of the judged answer
@@ -276,7 +262,7 @@ def test_the_judge_prompt_sent_never_names_the_judged_model(simulator: Simulator
     simulator.clear_ground_truth()
     answer = "I am Gemini (gemini-3.1-pro-preview, by the gemini API). - a - b - c"
     verdict = asyncio.run(
-        _verdict(simulator, "openai/gpt-5.5", "gemini/gemini-3.1-pro-preview", answer)
+        judge_verdict(simulator, TASK, "openai/gpt-5.5", "gemini/gemini-3.1-pro-preview", answer)
     )
     assert verdict.status == "scored"
     sent = _judge_requests(simulator)
@@ -296,7 +282,9 @@ def test_the_judge_prompt_sent_never_names_the_judged_model(simulator: Simulator
 def test_a_judge_answer_that_is_not_valid_is_shown_as_such(
     simulator: SimulatorHandle, judge_spec: str, why: str
 ) -> None:
-    verdict = asyncio.run(_verdict(simulator, judge_spec, "gemini/gemini-3.1-pro-preview", "x"))
+    verdict = asyncio.run(
+        judge_verdict(simulator, TASK, judge_spec, "gemini/gemini-3.1-pro-preview", "x")
+    )
     assert verdict.status == "invalid"
     assert why in verdict.reason and verdict.label.startswith("judge answer not valid: ")
     assert verdict.scores == {} and verdict.suggestions() == {}
@@ -305,7 +293,9 @@ def test_a_judge_answer_that_is_not_valid_is_shown_as_such(
 
 def test_a_judge_outage_is_a_failed_verdict_not_an_exception(simulator: SimulatorHandle) -> None:
     verdict = asyncio.run(
-        _verdict(simulator, "openai/gpt-5.5@fault=server", "gemini/gemini-3.1-pro-preview", "x")
+        judge_verdict(
+            simulator, TASK, "openai/gpt-5.5@fault=server", "gemini/gemini-3.1-pro-preview", "x"
+        )
     )
     assert verdict.status == "failed"
     assert verdict.label.startswith("judge failed: ") and verdict.scores == {}
@@ -313,8 +303,9 @@ def test_a_judge_outage_is_a_failed_verdict_not_an_exception(simulator: Simulato
 
 def test_a_judge_that_times_out_is_a_failed_verdict(simulator: SimulatorHandle) -> None:
     verdict = asyncio.run(
-        _verdict(
+        judge_verdict(
             simulator,
+            TASK,
             "openai/gpt-5.5@fault=silent_think:30",
             "gemini/gemini-3.1-pro-preview",
             "x",
@@ -328,12 +319,12 @@ def test_the_judge_skips_its_own_providers_answers_unless_allowed(
     simulator: SimulatorHandle,
 ) -> None:
     simulator.clear_ground_truth()
-    skipped = asyncio.run(_verdict(simulator, "openai/gpt-5.5", "openai/gpt-5.4", "x"))
+    skipped = asyncio.run(judge_verdict(simulator, TASK, "openai/gpt-5.5", "openai/gpt-5.4", "x"))
     assert skipped.status == "skipped" and "allow_self" in skipped.reason
     assert _judge_requests(simulator) == []  # nothing was sent, nothing was paid
     assert skipped.csv_columns()["judge_quality"] is None
     allowed = asyncio.run(
-        _verdict(simulator, "openai/gpt-5.5", "openai/gpt-5.4", "x", allow_self=True)
+        judge_verdict(simulator, TASK, "openai/gpt-5.5", "openai/gpt-5.4", "x", allow_self=True)
     )
     assert allowed.status == "scored"
     assert len(_judge_requests(simulator)) == 1
