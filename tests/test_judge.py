@@ -24,6 +24,7 @@ from modelduel.core.plan import RunPlan
 from modelduel.errors import ConfigError
 from modelduel.simulator import SimulatorHandle, run_in_thread
 from modelduel.simulator import judge as sim_judge
+from tests.support.cli import run_demo_suite
 from tests.support.judging import judge_verdict
 
 FAST = """
@@ -343,39 +344,11 @@ output_format = "Markdown."
 
 
 def _run_suite(tmp_path: Path, judge: str) -> tuple[int, dict[str, dict[str, str]], str]:
-    import csv
-    import subprocess
-    import sys
-
-    suite = tmp_path / "suite"
-    suite.mkdir()
-    (suite / "t.toml").write_text(SUITE_TASK, encoding="utf-8")
     config = tmp_path / "config.toml"
     config.write_text(f'[judge]\nmodel = "{judge}"\n{FAST}', encoding="utf-8")
-    out = tmp_path / "out.csv"
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "modelduel",
-            "run",
-            str(suite),
-            "--demo",
-            "--config",
-            str(config),
-            "--csv",
-            str(out),
-            "-m",
-            "openai/gpt-5.5",
-            "-m",
-            "anthropic/claude-opus-4-7",
-        ],
-        capture_output=True,
-        text=True,
-        env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)},
-        timeout=300,
+    done, rows, out = run_demo_suite(
+        tmp_path, SUITE_TASK, "openai/gpt-5.5", "anthropic/claude-opus-4-7", config=config
     )
-    rows = {r["model"]: r for r in csv.DictReader(out.open(encoding="utf-8"))}
     return done.returncode, rows, out.with_suffix(".jsonl").read_text(encoding="utf-8")
 
 
