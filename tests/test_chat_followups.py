@@ -22,7 +22,7 @@ from modelduel.simulator.conversation import chat_conversation
 from modelduel.simulator.plan import Rejection
 from tests.support.engine import Collect, lookup_world
 from tests.support.replay_server import Received, Script, running_server
-from tests.support.tool_streams import Round, stream
+from tests.support.tool_streams import Round, ScriptedRounds
 
 
 def _refuse(message: str) -> Script:
@@ -30,33 +30,38 @@ def _refuse(message: str) -> Script:
     return Script([(0.0, json.dumps(body).encode())], status=400, content_type="application/json")
 
 
-class ChatServer:
-    """Answers the n-th request with the n-th round, after checking it as a server does."""
+class ChatServer(ScriptedRounds):
+    """Answers the n-th request with the n-th round (then "done."), after checking it as a
+    server does."""
 
     def __init__(self, rounds: list[Round], gemini: bool = False) -> None:
-        self.rounds = rounds
+        super().__init__("openai-chat", [*rounds, DONE])
         self.gemini = gemini
-        self.requests: list[dict[str, Any]] = []
 
     def __call__(self, got: Received) -> Script:
         body = got.json()
         assert isinstance(body, dict)
+        refusal = self._refusal(body)
+        if refusal is None:
+            return super().__call__(got)
         self.requests.append(body)
+        return _refuse(refusal)
+
+    def _refusal(self, body: dict[str, Any]) -> str | None:
         try:
             chat_conversation(body)
         except Rejection as exc:
-            return _refuse(str(exc))
+            return str(exc)
         seen: set[str] = set()
         for m in body["messages"]:
             for call in m.get("tool_calls") or []:
                 if call["id"] in seen:
-                    return _refuse(f"tool call id {call['id']!r} is used twice")
+                    return f"tool call id {call['id']!r} is used twice"
                 seen.add(call["id"])
                 google = (call.get("extra_content") or {}).get("google") or {}
                 if self.gemini and not google.get("thought_signature"):
-                    return _refuse("Function call is missing a thought_signature")
-        n = len(self.requests)
-        return stream("openai-chat", self.rounds[n - 1] if n <= len(self.rounds) else DONE, n)
+                    return "Function call is missing a thought_signature"
+        return None
 
 
 async def _run(server: ChatServer) -> Collect:
