@@ -6,20 +6,32 @@ import asyncio
 import json
 import tomllib
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
 from modelduel.config import Config, ResolvedModel, resolve_model
-from modelduel.conversation import AssistantMessage, Conversation, Text, ToolCall, user_message
+from modelduel.conversation import (
+    AssistantMessage,
+    Conversation,
+    Text,
+    ToolCall,
+    conversation_from_json,
+    user_message,
+)
 from modelduel.core.judge import (
     JUDGE_MARKER,
     JudgedTask,
+    blind_names,
     build_judge_prompt,
     conversation_turns,
     is_self_judging,
     model_vendor,
+    parse_verdict,
 )
 from modelduel.simulator import SimulatorHandle, run_in_thread
+from modelduel.simulator import judge as sim_judge
+from tests.support.cli import run_demo_suite
 from tests.support.judging import judge_verdict
 
 TASK = JudgedTask("Summarise caching.", ("names the trade-off",), "Markdown.")
@@ -153,3 +165,44 @@ def test_a_one_turn_conversation_is_judged_as_before() -> None:
     one = Conversation(None, _conversation().messages[:2])
     (turn,) = conversation_turns(one)
     assert build_judge_prompt(TASK, [turn]) == build_judge_prompt(TASK, turn.answer)
+
+
+TURNS_TASK = """\
+id = "judge-turns"
+type = "research_summary"
+title = "T"
+prompt = "Summarise caching."
+criteria = ["names the trade-off"]
+output_format = "Markdown."
+
+[[turns]]
+prompt = "Now give one example."
+"""
+
+
+def test_modelduel_run_sends_the_judge_a_conversation_as_its_turns(tmp_path: Path) -> None:
+    # The simulated judge's scores are a digest of what it was sent: equal to the digest of
+    # the turn-by-turn prompt rebuilt from the transcript's conversation, not of the joined
+    # text (the run's `text`)
+    config = tmp_path / "config.toml"
+    config.write_text('[judge]\nmodel = "anthropic/claude-opus-4-7"\n' + FAST, encoding="utf-8")
+    done, rows, out = run_demo_suite(tmp_path, TURNS_TASK, "openai/gpt-5.5", config=config)
+    assert done.returncode == 0, done.stderr
+    row = rows["openai/gpt-5.5"]
+    assert row["turns"] == "2" and row["judge_quality"] != "", row
+    records = [json.loads(line) for line in out.with_suffix(".jsonl").read_text().splitlines()]
+    conv = conversation_from_json(records[-1]["conversation"])
+    turns = conversation_turns(conv)
+    # the judge is told the prompt as the model got it (the criteria and format appended)
+    task = JudgedTask(turns[0].user, ("names the trade-off",), "Markdown.")
+    hide = blind_names(_model("openai/gpt-5.5"))
+    as_turns = build_judge_prompt(task, turns, hide=hide)
+    joined = build_judge_prompt(task, records[-1]["text"], hide=hide)
+    verdicts = {
+        name: parse_verdict(sim_judge.judge_reply(prompt, "claude-opus-4-7") or "")
+        for name, prompt in (("turns", as_turns), ("joined", joined))
+    }
+    got = {p: int(row[f"judge_{p}"]) for p in ("quality", "correctness", "format", "rework")}
+    turns_verdict = verdicts["turns"]
+    assert not isinstance(turns_verdict, str) and turns_verdict[0] == got
+    assert verdicts["turns"] != verdicts["joined"]  # the check can tell the two apart
