@@ -9,6 +9,8 @@ import sys
 import time
 from pathlib import Path
 
+from tests.support.cli import run_demo_suite
+
 TASK = """\
 id = "demo-check"
 type = "research_summary"
@@ -32,32 +34,10 @@ headings = ["Nope"]
 
 
 def test_run_records_check_results_in_the_csv_and_the_transcript(tmp_path: Path) -> None:
-    suite = tmp_path / "suite"
-    suite.mkdir()
-    (suite / "t.toml").write_text(TASK, encoding="utf-8")
-    out = tmp_path / "out.csv"
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "modelduel",
-            "run",
-            str(suite),
-            "--demo",
-            "--csv",
-            str(out),
-            "-m",
-            "openai/gpt-5.5",
-            "-m",
-            "anthropic/claude-opus-4-7@fault=auth",
-        ],
-        capture_output=True,
-        text=True,
-        env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)},
-        timeout=300,
+    done, rows, out = run_demo_suite(
+        tmp_path, TASK, "openai/gpt-5.5", "anthropic/claude-opus-4-7@fault=auth"
     )
     assert done.returncode == 1, done.stderr  # the faulted model failed
-    rows = {r["model"]: r for r in csv.DictReader(out.open(encoding="utf-8"))}
     ok = rows["openai/gpt-5.5"]
     assert (ok["checks_passed"], ok["checks_total"]) == ("1", "2")
     failed = rows["anthropic/claude-opus-4-7@fault=auth"]

@@ -9,13 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from modelduel.config import DEMO_ENV, Config, JudgeConfig, parse_config, resolve_model
-from modelduel.core.duel import ClientPool, DuelRunner
+from modelduel.config import Config, JudgeConfig, parse_config, resolve_model
 from modelduel.core.judge import (
     DEFAULT_RUBRIC,
     JUDGE_MARKER,
     JudgedTask,
-    JudgeRunner,
     JudgeVerdict,
     blind_names,
     build_judge_prompt,
@@ -24,9 +22,10 @@ from modelduel.core.judge import (
 )
 from modelduel.core.plan import RunPlan
 from modelduel.errors import ConfigError
-from modelduel.providers.http import Timeouts
 from modelduel.simulator import SimulatorHandle, run_in_thread
 from modelduel.simulator import judge as sim_judge
+from tests.support.cli import run_demo_suite
+from tests.support.judging import judge_verdict
 
 FAST = """
 [simulator."claude-opus-4-7"]
@@ -236,45 +235,6 @@ def simulator() -> Iterator[SimulatorHandle]:
         yield h
 
 
-def _env(handle: SimulatorHandle) -> dict[str, str]:
-    return handle.env() | {DEMO_ENV: "1"}
-
-
-async def _verdict(
-    handle: SimulatorHandle,
-    judge_spec: str,
-    answered_by: str,
-    answer: str,
-    *,
-    allow_self: bool = False,
-    timeout_s: float = 60.0,
-) -> JudgeVerdict:
-    env = _env(handle)
-    settings = JudgeConfig(model=judge_spec, allow_self=allow_self)
-    judge: JudgeRunner | None = None
-
-    def sink(run_id: str, stamped: object) -> None:
-        assert judge is not None and judge.sink(run_id, stamped)  # type: ignore[arg-type]
-
-    pool = ClientPool(Timeouts(connect=2, stall=5))
-    runner = DuelRunner(sink, pool, timeout_s=timeout_s)
-
-    async def start(plans: list[RunPlan]) -> None:
-        for task in runner.start(plans):
-            task.add_done_callback(lambda t: judge is not None and judge.on_ended(t.get_name()))
-
-    # the scripted judge ids are in no price library: priced here, as a user would
-    price = {"price": {"input_per_mtok": 1.0, "output_per_mtok": 2.0}}
-    config = parse_config({"models": {judge_spec: price}}, "test")
-    judge = judge_runner(settings, lambda spec: resolve_model(spec, config, env), start)
-    assert judge is not None
-    try:
-        return await judge.verdict(TASK, resolve_model(answered_by, Config(), env), answer)
-    finally:
-        await runner.wait()
-        await pool.aclose()
-
-
 def _judge_requests(handle: SimulatorHandle) -> list[dict[str, object]]:
     return [
         r
@@ -288,7 +248,7 @@ def test_the_simulated_judge_scores_an_answer_with_its_cost_apart(
 ) -> None:
     answer = "- root cause: a full disk\n- timeline: 09:00 to 09:40\n- fix: rotate logs"
     verdict = asyncio.run(
-        _verdict(simulator, "openai/gpt-5.5", "gemini/gemini-3.1-pro-preview", answer)
+        judge_verdict(simulator, TASK, "openai/gpt-5.5", "gemini/gemini-3.1-pro-preview", answer)
     )
     assert verdict.status == "scored", verdict
     # the simulator's verdict is deterministic: a digest of the judged answer
@@ -303,7 +263,7 @@ def test_the_judge_prompt_sent_never_names_the_judged_model(simulator: Simulator
     simulator.clear_ground_truth()
     answer = "I am Gemini (gemini-3.1-pro-preview, by the gemini API). - a - b - c"
     verdict = asyncio.run(
-        _verdict(simulator, "openai/gpt-5.5", "gemini/gemini-3.1-pro-preview", answer)
+        judge_verdict(simulator, TASK, "openai/gpt-5.5", "gemini/gemini-3.1-pro-preview", answer)
     )
     assert verdict.status == "scored"
     sent = _judge_requests(simulator)
@@ -323,7 +283,9 @@ def test_the_judge_prompt_sent_never_names_the_judged_model(simulator: Simulator
 def test_a_judge_answer_that_is_not_valid_is_shown_as_such(
     simulator: SimulatorHandle, judge_spec: str, why: str
 ) -> None:
-    verdict = asyncio.run(_verdict(simulator, judge_spec, "gemini/gemini-3.1-pro-preview", "x"))
+    verdict = asyncio.run(
+        judge_verdict(simulator, TASK, judge_spec, "gemini/gemini-3.1-pro-preview", "x")
+    )
     assert verdict.status == "invalid"
     assert why in verdict.reason and verdict.label.startswith("judge answer not valid: ")
     assert verdict.scores == {} and verdict.suggestions() == {}
@@ -332,7 +294,9 @@ def test_a_judge_answer_that_is_not_valid_is_shown_as_such(
 
 def test_a_judge_outage_is_a_failed_verdict_not_an_exception(simulator: SimulatorHandle) -> None:
     verdict = asyncio.run(
-        _verdict(simulator, "openai/gpt-5.5@fault=server", "gemini/gemini-3.1-pro-preview", "x")
+        judge_verdict(
+            simulator, TASK, "openai/gpt-5.5@fault=server", "gemini/gemini-3.1-pro-preview", "x"
+        )
     )
     assert verdict.status == "failed"
     assert verdict.label.startswith("judge failed: ") and verdict.scores == {}
@@ -340,8 +304,9 @@ def test_a_judge_outage_is_a_failed_verdict_not_an_exception(simulator: Simulato
 
 def test_a_judge_that_times_out_is_a_failed_verdict(simulator: SimulatorHandle) -> None:
     verdict = asyncio.run(
-        _verdict(
+        judge_verdict(
             simulator,
+            TASK,
             "openai/gpt-5.5@fault=silent_think:30",
             "gemini/gemini-3.1-pro-preview",
             "x",
@@ -355,12 +320,12 @@ def test_the_judge_skips_its_own_providers_answers_unless_allowed(
     simulator: SimulatorHandle,
 ) -> None:
     simulator.clear_ground_truth()
-    skipped = asyncio.run(_verdict(simulator, "openai/gpt-5.5", "openai/gpt-5.4", "x"))
+    skipped = asyncio.run(judge_verdict(simulator, TASK, "openai/gpt-5.5", "openai/gpt-5.4", "x"))
     assert skipped.status == "skipped" and "allow_self" in skipped.reason
     assert _judge_requests(simulator) == []  # nothing was sent, nothing was paid
     assert skipped.csv_columns()["judge_quality"] is None
     allowed = asyncio.run(
-        _verdict(simulator, "openai/gpt-5.5", "openai/gpt-5.4", "x", allow_self=True)
+        judge_verdict(simulator, TASK, "openai/gpt-5.5", "openai/gpt-5.4", "x", allow_self=True)
     )
     assert allowed.status == "scored"
     assert len(_judge_requests(simulator)) == 1
@@ -379,39 +344,11 @@ output_format = "Markdown."
 
 
 def _run_suite(tmp_path: Path, judge: str) -> tuple[int, dict[str, dict[str, str]], str]:
-    import csv
-    import subprocess
-    import sys
-
-    suite = tmp_path / "suite"
-    suite.mkdir()
-    (suite / "t.toml").write_text(SUITE_TASK, encoding="utf-8")
     config = tmp_path / "config.toml"
     config.write_text(f'[judge]\nmodel = "{judge}"\n{FAST}', encoding="utf-8")
-    out = tmp_path / "out.csv"
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "modelduel",
-            "run",
-            str(suite),
-            "--demo",
-            "--config",
-            str(config),
-            "--csv",
-            str(out),
-            "-m",
-            "openai/gpt-5.5",
-            "-m",
-            "anthropic/claude-opus-4-7",
-        ],
-        capture_output=True,
-        text=True,
-        env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)},
-        timeout=300,
+    done, rows, out = run_demo_suite(
+        tmp_path, SUITE_TASK, "openai/gpt-5.5", "anthropic/claude-opus-4-7", config=config
     )
-    rows = {r["model"]: r for r in csv.DictReader(out.open(encoding="utf-8"))}
     return done.returncode, rows, out.with_suffix(".jsonl").read_text(encoding="utf-8")
 
 

@@ -31,6 +31,7 @@ from modelduel.events import (
 from modelduel.providers.base import ModelRequest, SSEEvent
 from modelduel.providers.http import StreamTarget, Timeouts
 from modelduel.providers.sse import SSEDecoder
+from tests.support.engine import Collect
 from tests.support.replay_server import Script, running_server, sse
 
 KEY = "sk-test-promises-0123456789"
@@ -56,20 +57,8 @@ def chat_plan(base_url: str) -> RunPlan:
     return RunPlan("r1", "local", target, ModelRequest(model_id="m", prompt="hi"))
 
 
-class Recorder:
-    """The runner's sink: every stamped event, and a meter over them."""
-
-    def __init__(self) -> None:
-        self.events: list[Stamped] = []
-        self.meter = StreamMeter()
-
-    def __call__(self, run_id: str, stamped: Stamped) -> None:
-        self.events.append(stamped)
-        self.meter.observe(stamped)
-
-
-async def run_one(plan: RunPlan, **runner_kw: object) -> Recorder:
-    sink = Recorder()
+async def run_one(plan: RunPlan, **runner_kw: object) -> Collect:
+    sink = Collect()
     pool = ClientPool(Timeouts(connect=5, stall=5))
     try:
         await DuelRunner(sink, pool, **runner_kw).run([plan])  # type: ignore[arg-type]
@@ -295,7 +284,7 @@ async def test_cancelling_one_run_in_the_child_process_leaves_the_others_running
 
 async def test_cancel_reports_whether_there_was_a_run_to_cancel() -> None:
     async with running_server(lambda r: Script([(0.0, f) for f in chat_frames(["ok"])])) as srv:
-        sink = Recorder()
+        sink = Collect()
         pool = ClientPool()
         runner = DuelRunner(sink, pool)
         assert runner.cancel("never-started") is False

@@ -17,6 +17,7 @@ from modelduel.core.routing import OBJECTIVES, Route
 from modelduel.core.routing_export import litellm_config, yaml_dump
 from modelduel.core.routing_rows import load_route_rows
 from modelduel.errors import CsvError, ModelduelError
+from modelduel.report import NO_SCORED_RUNS
 
 FIXTURES = Path(__file__).parent / "fixtures"
 BRIEF = FIXTURES / "route_brief.csv"
@@ -258,6 +259,7 @@ def test_nothing_scored(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
         "preference": {},
         "separation": {},
         "judge_agreement": {},
+        "no_recommendation": NO_SCORED_RUNS,
     }
 
 

@@ -36,7 +36,8 @@ from modelduel.events import (
 )
 from modelduel.providers.base import ModelRequest
 from modelduel.providers.http import StreamTarget, Timeouts
-from modelduel.toolspec import ToolDecl
+from tests.support import engine as support
+from tests.support.engine import lookup_tool, lookup_world
 from tests.support.replay_server import running_server
 from tests.support.tool_streams import BASE_PATHS, Round, ScriptedRounds, signature
 
@@ -48,38 +49,18 @@ MODELS = {
     "openai-chat": "m",
 }
 
-LOOKUP = ToolDecl.model_validate(
-    {
-        "name": "lookup",
-        "description": "Look a word up.",
-        "parameters": {
-            "type": "object",
-            "required": ["word"],
-            "properties": {"word": {"type": "string"}},
-            "additionalProperties": False,
-        },
-        "rules": [{"match": {"word": "alpha"}, "result": "ALPHA-RESULT"}],
-        "default": "nothing known",
-        "latency_ms": 20,
-    }
-)
+LOOKUP = lookup_tool(latency_ms=20)
 
 
 def world() -> ToolWorld:
-    return ToolWorld([LOOKUP], {"src/a.py": b"one\ntwo\nthree\n"})
+    return lookup_world(LOOKUP)
 
 
-class Collect:
+class Collect(support.Collect):
+    """The shared sink, its meter pricing input tokens at $1 per million."""
+
     def __init__(self) -> None:
-        self.events: list[Stamped] = []
-        self.meter = StreamMeter(lambda u: Cost((u.input_tokens or 0) * 1e-6, "test"))
-
-    def __call__(self, run_id: str, stamped: Stamped) -> None:
-        self.events.append(stamped)
-        self.meter.observe(stamped)
-
-    def of(self, cls: type) -> list[Any]:
-        return [s.event for s in self.events if isinstance(s.event, cls)]
+        super().__init__(lambda u: Cost((u.input_tokens or 0) * 1e-6, "test"))
 
 
 def make_plan(kind: str, base: str, **kw: Any) -> RunPlan:

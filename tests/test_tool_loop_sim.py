@@ -10,117 +10,33 @@ here proves the engine and the simulator agree on all four protocols, round afte
 
 from __future__ import annotations
 
-import asyncio
 import struct
 import zlib
 from collections.abc import Iterator
 from dataclasses import replace
-from typing import Any
 
 import pytest
 
 from modelduel.attachments import Attachment
 from modelduel.conversation import Conversation, user_message
-from modelduel.core.duel import ClientPool, DuelRunner, RunPlan
-from modelduel.core.metrics import StreamMeter, StreamStats
-from modelduel.core.toolworld import ToolWorld
-from modelduel.events import ConversationState, Stamped, StreamFailed
-from modelduel.providers.base import ModelRequest
-from modelduel.providers.http import StreamTarget, Timeouts
-from modelduel.simulator import SIMULATED_KEYS, SimulatorHandle, run_in_thread
+from modelduel.events import ConversationState, StreamFailed
+from modelduel.simulator import SimulatorHandle, run_in_thread
 from modelduel.simulator.images import (
     anthropic_image_tokens,
     gemini_image_tokens,
     openai_image_tokens,
 )
-from modelduel.toolspec import ToolDecl
+from tests.support.engine import lookup_world as world
+from tests.support.engine import run_plan as run
+from tests.support.engine import sim_plan as plan
 
 KINDS = ["openai", "openai-chat", "anthropic", "gemini"]
-BASE_PATHS = {"openai": "/v1", "openai-chat": "/v1", "anthropic": "", "gemini": ""}
-MODELS = {
-    "openai": "gpt-5.5",
-    "openai-chat": "gpt-5.5",
-    "anthropic": "claude-opus-4-7",
-    "gemini": "gemini-3.1-pro-preview",
-}
-KEYS = {
-    "openai": SIMULATED_KEYS["OPENAI_API_KEY"],
-    "openai-chat": SIMULATED_KEYS["OPENAI_API_KEY"],
-    "anthropic": SIMULATED_KEYS["ANTHROPIC_API_KEY"],
-    "gemini": SIMULATED_KEYS["GEMINI_API_KEY"],
-}
-FAST = {"x-simulate-ttft-ms": "0", "x-simulate-tps": "20000", "x-simulate-reasoning-ms": "0"}
-
-LOOKUP = ToolDecl.model_validate(
-    {
-        "name": "lookup",
-        "description": "Look a word up.",
-        "parameters": {
-            "type": "object",
-            "required": ["word"],
-            "properties": {"word": {"type": "string"}},
-            "additionalProperties": False,
-        },
-        "rules": [{"match": {"word": "alpha"}, "result": "ALPHA-RESULT"}],
-        "default": "nothing known",
-    }
-)
 
 
 @pytest.fixture(scope="module")
 def sim() -> Iterator[SimulatorHandle]:
     with run_in_thread(seed=12) as handle:
         yield handle
-
-
-def world() -> ToolWorld:
-    return ToolWorld([LOOKUP], {"src/a.py": b"one\ntwo\nthree\n"})
-
-
-class Collect:
-    def __init__(self) -> None:
-        self.events: list[Stamped] = []
-        self.meter = StreamMeter()
-
-    def __call__(self, run_id: str, stamped: Stamped) -> None:
-        self.events.append(stamped)
-        self.meter.observe(stamped)
-
-    def stats(self) -> StreamStats:
-        return self.meter.stats()
-
-    def of(self, cls: type) -> list[Any]:
-        return [s.event for s in self.events if isinstance(s.event, cls)]
-
-
-def plan(sim: SimulatorHandle, kind: str, tools: str | None, **kw: Any) -> RunPlan:
-    target = StreamTarget(
-        kind=kind,
-        base_url=sim.base_url + BASE_PATHS[kind],
-        api_key=lambda: KEYS[kind],
-        key_env="K",
-    )
-    headers = FAST | ({"x-simulate-tools": tools} if tools else {})
-    request = ModelRequest(
-        model_id=MODELS[kind],
-        prompt="find alpha in src/a.py",
-        system="be brief",
-        extra_headers=tuple(headers.items()),
-    )
-    return RunPlan("r1", kind, target, request, **kw)
-
-
-def run(p: RunPlan) -> Collect:
-    async def go() -> Collect:
-        sink = Collect()
-        pool = ClientPool(Timeouts(connect=5))
-        try:
-            await DuelRunner(sink, pool, timeout_s=60).run([p])
-        finally:
-            await pool.aclose()
-        return sink
-
-    return asyncio.run(go())
 
 
 # ---------------------------------------------------------------- the loop

@@ -109,3 +109,35 @@ def _full(fd, data):
     raise OSError(errno.ENOSPC, "No space left on device")
 _csvstore.write_all = _durable.write_all = _full  # the CSV's rewrites and its appends
 """
+
+
+def run_demo_suite(
+    directory: Path, task_toml: str, *models: str, config: Path | None = None
+) -> tuple[subprocess.CompletedProcess[str], dict[str, dict[str, str]], Path]:
+    """`modelduel run SUITE --demo --csv out.csv -m ...` over one task file, to its end.
+
+    Returns:
+        The finished process, the CSV's rows by model, and the CSV's path (its transcript
+        is beside it, `.jsonl`).
+    """
+    import csv
+
+    suite = directory / "suite"
+    suite.mkdir()
+    (suite / "t.toml").write_text(task_toml, encoding="utf-8")
+    out = directory / "out.csv"
+    argv = [sys.executable, "-m", "modelduel", "run", str(suite), "--demo"]
+    if config is not None:
+        argv += ["--config", str(config)]
+    argv += ["--csv", str(out)]
+    for model in models:
+        argv += ["-m", model]
+    done = subprocess.run(
+        argv,
+        capture_output=True,
+        text=True,
+        env={"PATH": "/usr/bin:/bin", "HOME": str(directory)},
+        timeout=300,
+    )
+    rows = {r["model"]: r for r in csv.DictReader(out.open(encoding="utf-8"))}
+    return done, rows, out

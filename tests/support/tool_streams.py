@@ -29,6 +29,10 @@ class Round:
     output_tokens: int = 5
     drop_after: int | None = None  # cut the connection after this many chunks
     delay: float = 0.0  # seconds before each chunk
+    # Chat only: each call's id as sent (None: the server sent none), and its
+    # `extra_content` (Gemini's OpenAI-compatible thought signature)
+    call_ids: list[str | None] | None = None
+    call_extras: list[dict[str, Any] | None] | None = None
 
 
 def _args(args: Any) -> str:
@@ -276,20 +280,17 @@ def chat(r: Round, n: int) -> list[bytes]:
     # parallel calls: every call's first fragment (id, name), then argument fragments
     # interleaved across indexes
     for c, (name, _) in enumerate(r.calls):
-        ev.append(
-            chunk(
-                {
-                    "tool_calls": [
-                        {
-                            "index": c,
-                            "id": f"call_{n}_{c}",
-                            "type": "function",
-                            "function": {"name": name, "arguments": ""},
-                        }
-                    ]
-                }
-            )
-        )
+        first: dict[str, Any] = {
+            "index": c,
+            "id": r.call_ids[c] if r.call_ids is not None else f"call_{n}_{c}",
+            "type": "function",
+            "function": {"name": name, "arguments": ""},
+        }
+        if first["id"] is None:
+            del first["id"]
+        if r.call_extras is not None and r.call_extras[c] is not None:
+            first["extra_content"] = r.call_extras[c]
+        ev.append(chunk({"tool_calls": [first]}))
     pieces = [_halves(_args(a)) for _, a in r.calls]
     for step in range(2):
         for c, halves in enumerate(pieces):

@@ -1,6 +1,6 @@
 """`modelduel export`: a session (or chosen duels) to a file of its own.
 
-CSV with every column (or only the brief's 11 with `--brief-columns`), JSON Lines
+CSV with every column (or only the 11 core columns with `--brief-columns`), JSON Lines
 with the texts joined in, or Markdown for reading and sharing; the writing itself is
 `storage.export.export_rows`, which the TUI's session export shares. The formats are
 spelled here too (`FORMATS`) so building the parser imports no storage code.
@@ -30,7 +30,7 @@ def add_export_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) 
     p.add_argument("csv", type=Path, help="the results CSV to read")
     p.add_argument("-o", "--out", type=Path, help="file to write (default: stdout)")
     p.add_argument("--format", choices=FORMATS, default="csv", help="csv, jsonl or markdown")
-    p.add_argument("--brief-columns", action="store_true", help="only the brief's 11 columns (csv)")
+    p.add_argument("--brief-columns", action="store_true", help="only the 11 core columns (csv)")
     p.add_argument("--duel", action="append", metavar="ID", help="only this duel id (repeatable)")
     p.add_argument("--since", metavar="DATE", help="only runs on or after DATE (YYYY-MM-DD)")
 

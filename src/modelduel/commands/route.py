@@ -8,6 +8,9 @@ the CSVs is `core.routing_rows`, the decision rule `core.routing`, the files it 
 `--json` prints `{"routes": {task_type: model}, "stats": [...]}` with the issue's eight
 stats keys; a task type with no eligible model (e.g. no successful run) has stats but no
 route; a free model's `quality_per_cost` is the string "inf" (JSON has no infinity).
+With no scored run at all the JSON is still printed, with `no_recommendation` saying why
+(the text report's line), and the exit status is 1 in both modes: a script can tell "no
+recommendation yet" from a recommendation by the status alone.
 Two more keys: `preference`, the Bradley–Terry table per task type
 (`report_stats.preference_json`: strength, bootstrap interval, comparisons per model;
 null where the data is too thin), and `separation`, each route's verdict
@@ -62,13 +65,18 @@ def add_route_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -
             "average score, cost per successful run and median time to first useful "
             "output per task type and model, and the model to route each type to."
         ),
+        epilog=(
+            "Exit status: 0 with a recommendation; 1 when no run is scored yet (with "
+            "--json the JSON is still printed, its no_recommendation key saying why); "
+            "2 for a bad file or option."
+        ),
     )
     p.add_argument(
         "csv_files",
         nargs="+",
         type=Path,
         metavar="CSV",
-        help="results CSVs (modelduel's, or hand-written with the brief's 11 columns)",
+        help="results CSVs (modelduel's, or hand-written with the 11 core columns)",
     )
     p.add_argument(
         "--objective",
@@ -198,7 +206,7 @@ def run_route(args: argparse.Namespace) -> int:
     """
     from modelduel.core.routing_rows import load_route_table
     from modelduel.fileutil import write_export
-    from modelduel.report import render_report, week_tables
+    from modelduel.report import NO_SCORED_RUNS, render_report, week_tables
     from modelduel.report_stats import preference_json, route_statistics, separation_json
 
     objective = cast(Objective, args.objective)
@@ -259,6 +267,8 @@ def run_route(args: argparse.Namespace) -> int:
         payload["preference"] = preference_json(statistics[0])
         payload["separation"] = separation_json(statistics[1])
         payload["judge_agreement"] = _judge_agreement_json(loaded)
+        if not stats:
+            payload["no_recommendation"] = NO_SCORED_RUNS
         if args.by_week:
             payload["weeks"] = {w: _payload(s, r) for w, (s, r) in weeks.items()}
         print(json.dumps(payload, indent=2))

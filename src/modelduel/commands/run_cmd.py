@@ -100,8 +100,8 @@ def run_run(args: argparse.Namespace) -> int:
     specs = args.models or list(config.default_models)
     existing = read_rows(args.csv) if args.csv.exists() else []
     items = plan_batch([t.id for t in tasks], specs, args.repeat, existing)
-    # What the CSV's scored runs say about separating each route (issue 14): the --repeat
-    # that would settle it, before the batch so it can be stopped and rerun with it.
+    # What the CSV's scored runs say about separating each route: the --repeat that
+    # would settle it, before the batch so it can be stopped and rerun with it.
     from modelduel.core.power import repeat_hint_lines
 
     per_type = Counter(t.type for t in tasks)
@@ -259,7 +259,10 @@ async def _run_items(
         # The judge's verdict is a suggestion beside the person's: it only adds its own
         # cells (a failed judge adds "judge failed: ..."), and its cost is not the run's.
         assert judge is not None
-        verdict = await judge.verdict(judged_task(task, duel), slot.model, slot.stats().text)
+        stats = slot.stats()
+        verdict = await judge.verdict(
+            judged_task(task, duel), slot.model, stats.text, stats.conversation
+        )
         try:
             update_run(args.csv, slot.run_id, verdict.csv_columns())
             extras.setdefault(slot.run_id, {})["judge"] = verdict.as_dict()

@@ -9,9 +9,14 @@ An answer that does not parse or validate is shown as such (`judge answer not va
 and never guessed into scores; a judge that fails (error, timeout) is shown as
 `judge failed: ...` and leaves the person's scoring untouched.
 
-The judge never scores its own provider's answers unless `allow_self = true`
-(self-preference bias). Judge requests are ordinary runs (providers + meter), so their cost
-is the provider's usage priced like any run, and is recorded apart (`judge_cost_usd`).
+The judge never scores an answer of its own maker unless `allow_self = true`
+(self-preference bias): the vendor is read from the model id (`claude-…` is Anthropic's
+whether it comes from the Messages API or through `openai-chat`/OpenRouter), so a router
+does not hide a judge's own family. A conversation (follow-up turns) is judged as its
+turns, each user message and each answer labelled, never as one joined text.
+
+Judge requests are ordinary runs (providers + meter), so their cost is the provider's
+usage priced like any run, and is recorded apart (`judge_cost_usd`).
 
 Pure parts (prompt, schema, parsing, verdicts) plus `JudgeRunner`, which sends judge runs
 through any runner that takes `RunPlan`s and reports events and ends by run id.
@@ -26,6 +31,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
+from modelduel.conversation import AssistantMessage, Conversation, Text, UserMessage
 from modelduel.core.answer_text import fenced_blocks
 from modelduel.core.checks import PartSuggestion
 from modelduel.core.scoring import RUBRIC_MAX
@@ -47,11 +53,14 @@ __all__ = [
     "JudgeSuggestion",
     "JudgeVerdict",
     "JudgedTask",
+    "JudgedTurn",
     "blind_names",
     "build_judge_prompt",
+    "conversation_turns",
     "is_self_judging",
     "judge_runner",
     "judged_task",
+    "model_vendor",
     "parse_verdict",
     "verdict_of_run",
 ]
@@ -152,17 +161,58 @@ def _redact(text: str, names: Sequence[str]) -> str:
     return text
 
 
+@dataclass(frozen=True, slots=True)
+class JudgedTurn:
+    """One turn of a judged conversation: what the user said, and what the model answered.
+
+    Attributes:
+        user: the user's message (its text; an attached image as `[image: type]`).
+        answer: the model's text in that turn (every response of its tool rounds, in order).
+    """
+
+    user: str
+    answer: str
+
+
+def conversation_turns(conv: Conversation) -> list[JudgedTurn]:
+    """A conversation as the judge reads it: one `JudgedTurn` per user message.
+
+    Tool results are not turns (they answer the model's calls, within its turn); the
+    model's texts between calls stay in the turn they were written in.
+    """
+    users: list[str] = []
+    answers: list[list[str]] = []
+    for msg in conv.messages:
+        if isinstance(msg, UserMessage):
+            users.append(
+                "\n".join(
+                    p.text if isinstance(p, Text) else f"[image: {p.media_type}]" for p in msg.parts
+                )
+            )
+            answers.append([])
+        elif isinstance(msg, AssistantMessage) and answers and msg.text.strip():
+            answers[-1].append(msg.text.strip())
+    return [JudgedTurn(u, "\n\n".join(a)) for u, a in zip(users, answers, strict=True)]
+
+
 def build_judge_prompt(
-    task: JudgedTask, answer: str, *, rubric: str | None = None, hide: Sequence[str] = ()
+    task: JudgedTask,
+    answer: str | Sequence[JudgedTurn],
+    *,
+    rubric: str | None = None,
+    hide: Sequence[str] = (),
 ) -> str:
     """The judge's user prompt: marker, rubric, reply format, task, criteria, the blind answer.
 
     Args:
         task: the task as the answering model saw it.
-        answer: the answer's full text.
+        answer: the answer's full text; or, for a conversation of two turns or more, its
+            turns (`conversation_turns`), shown in order, each user message and each
+            answer labelled (`=== TURN 2: USER ===`, `=== TURN 2: ANSWER A ===`).
         rubric: the rubric prompt (None: `DEFAULT_RUBRIC`).
         hide: names of the answering model (`blind_names`), replaced by `[model]` in the
-            answer. The task is the same for every model, so it is sent as written.
+            answers. The task and the user's messages are the same for every model, so
+            they are sent as written.
     """
     keys = ", ".join(f'"{p}": 0-{top}' for p, top in RUBRIC_MAX.items())
     parts = [
@@ -179,16 +229,55 @@ def build_judge_prompt(
         parts.append(f"=== SUCCESS CRITERIA ===\n{listed}")
     if task.output_format:
         parts.append(f"=== REQUIRED OUTPUT FORMAT ===\n{task.output_format.strip()}")
+    label = ANSWER_LABEL.upper()
+    if isinstance(answer, str) or len(answer) < 2:
+        text = answer if isinstance(answer, str) else "".join(t.answer for t in answer)
+        parts.append(f"=== {label} ===\n{_redact(text, hide).strip()}\n=== END OF {label} ===")
+        return "\n\n".join(parts)
     parts.append(
-        f"=== {ANSWER_LABEL.upper()} ===\n{_redact(answer, hide).strip()}\n"
-        f"=== END OF {ANSWER_LABEL.upper()} ==="
+        f"=== CONVERSATION: {len(answer)} TURNS ===\n"
+        f"The task went on for {len(answer)} turns: each user message, then {ANSWER_LABEL}'s "
+        "reply to it, in order. Grade the replies as a whole, each against the message it "
+        "answers and what was said before it."
     )
+    for n, turn in enumerate(answer, 1):
+        user = "(the task above)" if n == 1 else turn.user.strip()
+        reply = _redact(turn.answer, hide).strip() or "(no answer in this turn)"
+        parts.append(f"=== TURN {n}: USER ===\n{user}")
+        parts.append(f"=== TURN {n}: {label} ===\n{reply}")
+    parts.append("=== END OF CONVERSATION ===")
     return "\n\n".join(parts)
 
 
+_KIND_VENDOR = {"openai": "openai", "anthropic": "anthropic", "gemini": "google"}
+"""The maker of a model served by a first-party protocol whose id names no maker."""
+
+
+def model_vendor(model: ResolvedModel) -> str | None:
+    """The model's maker (`anthropic`, `openai`, `google`), whichever protocol serves it.
+
+    Read from the model id's words first (`anthropic/claude-sonnet-4.5` over OpenRouter,
+    `gpt-oss-120b` on vLLM), then from a first-party protocol (`gemini` is Google's);
+    None for a model of no maker known here (a local `qwen3`).
+    """
+    model_id = model.model_id.split("@", 1)[0]
+    for word in re.findall(r"[A-Za-z]{3,}", model_id):
+        if (vendor := _VENDOR_OF.get(word.lower())) is not None:
+            return vendor
+    return _KIND_VENDOR.get(model.kind)
+
+
 def is_self_judging(judge: ResolvedModel, answered_by: ResolvedModel) -> bool:
-    """Whether the judge would score an answer of its own provider (self-preference bias)."""
-    return judge.provider == answered_by.provider
+    """Whether the judge would score an answer of its own maker (self-preference bias).
+
+    By vendor, not by protocol: a Claude judge served over `openai-chat` judging a Claude
+    answer from the Messages API is judging its own. Two models of no known maker count
+    as the same when they come from the same provider (the rule can only be cautious).
+    """
+    ours, theirs = model_vendor(judge), model_vendor(answered_by)
+    if ours is None or theirs is None:
+        return ours is None and theirs is None and judge.provider == answered_by.provider
+    return ours == theirs
 
 
 def _json_text(text: str) -> str:
@@ -354,19 +443,32 @@ class JudgeRunner:
         return True
 
     async def verdict(
-        self, task: JudgedTask, answered_by: ResolvedModel, answer: str
+        self,
+        task: JudgedTask,
+        answered_by: ResolvedModel,
+        answer: str,
+        conversation: Conversation | None = None,
     ) -> JudgeVerdict:
-        """The judge's verdict on one finished answer (never raises for a judge outage)."""
+        """The judge's verdict on one finished answer (never raises for a judge outage).
+
+        `conversation`: the run's conversation (`StreamStats.conversation`), when it had
+        follow-up turns: the judge then reads it turn by turn instead of `answer`.
+        """
         spec = self.judge.spec
         if not self.settings.allow_self and is_self_judging(self.judge, answered_by):
+            maker = model_vendor(self.judge) or self.judge.provider
             return JudgeVerdict(
                 "skipped",
                 spec,
-                reason=f"the judge's own provider ({self.judge.provider}); "
+                reason=f"the judge's own provider ({maker}, whatever serves it); "
                 "allow_self = true in [judge] allows it",
             )
+        turns = conversation_turns(conversation) if conversation is not None else []
         prompt = build_judge_prompt(
-            task, answer, rubric=self.settings.rubric, hide=blind_names(answered_by)
+            task,
+            turns if len(turns) > 1 else answer,
+            rubric=self.settings.rubric,
+            hide=blind_names(answered_by),
         )
         duel = DuelState.create([self.judge], prompt, JUDGE_SYSTEM, task_type="judge")
         slot = duel.slots[0]

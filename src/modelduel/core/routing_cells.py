@@ -193,14 +193,48 @@ def _run_sort_key(run: _Run) -> tuple[float, float, bool, float, bool]:
 
 
 def _summarise(task_type: str, model: str, runs: Sequence[_Run], success_score: float) -> CellStats:
-    n = len(runs)
-    scores = sorted(r[0] for r in runs)
+    return cell_from_runs(
+        task_type,
+        model,
+        sorted(r[0] for r in runs),
+        [r[1] for r in runs],
+        [r[2] for r in runs if r[2] is not None],
+        sum(1 for r in runs if r[3]),
+        tuple(sorted(runs, key=_run_sort_key)),
+        success_score,
+    )
+
+
+def cell_from_runs(
+    task_type: str,
+    model: str,
+    scores: list[float],
+    costs: Sequence[float],
+    ttfus: Sequence[float],
+    unpriced: int,
+    detail: tuple[_Run, ...],
+    success_score: float,
+) -> CellStats:
+    """One cell's `CellStats` from its runs' figures (the rules: `routing`'s docstring).
+
+    The one place the figures are derived, for the row path (`compute_stats`) and the
+    columnar one (`routing_table.compute_table_stats`) alike.
+
+    Args:
+        task_type: the cell's task type.
+        model: the cell's model.
+        scores: every run's score, sorted.
+        costs: every run's cost (0 where unknown).
+        ttfus: the times to first useful output that are known.
+        unpriced: how many runs have no cost.
+        detail: the runs in `_run_sort_key` order.
+        success_score: the score from which a run counts as a success.
+    """
+    n = len(scores)
     avg = math.fsum(scores) / n
     success = sum(1 for s in scores if s >= success_score)
-    total = math.fsum(r[1] for r in runs)
-    unpriced = sum(1 for r in runs if r[3])
+    total = math.fsum(costs)
     cps = total / success if success and not unpriced else None
-    ttfus = [r[2] for r in runs if r[2] is not None]
     median = statistics.median(ttfus) if ttfus else None
     qpc: float | None
     if cps is None:
@@ -222,7 +256,7 @@ def _summarise(task_type: str, model: str, runs: Sequence[_Run], success_score: 
         scores=scores,
         unpriced_runs=unpriced,
         success_score=success_score,
-        runs_detail=tuple(sorted(runs, key=_run_sort_key)),
+        runs_detail=detail,
     )
 
 

@@ -4,7 +4,6 @@ without a dict per row (`route` reads 200k-row CSVs this way)."""
 from __future__ import annotations
 
 import math
-import statistics
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -14,6 +13,7 @@ if TYPE_CHECKING:
 
 from modelduel.core.routing_cells import (
     CellStats,
+    cell_from_runs,
     iso_week,
 )
 
@@ -200,21 +200,6 @@ def _summarise_columns(
     costs = np.where(unpriced, 0.0, raw_cost) + 0.0
     ttfus = table.ttfu[rows]
     timed = ~np.isnan(ttfus)
-    n = len(rows)
-    score_list = np.sort(scores, kind="stable").tolist()
-    avg = math.fsum(score_list) / n
-    success = int((scores >= success_score).sum())
-    total = math.fsum(costs.tolist())
-    n_unpriced = int(unpriced.sum())
-    cps = total / success if success and not n_unpriced else None
-    median = statistics.median(ttfus[timed].tolist()) if timed.any() else None
-    qpc: float | None
-    if cps is None:
-        qpc = None
-    elif cps == 0:
-        qpc = math.inf
-    else:
-        qpc = avg / cps
     # runs_detail in `_run_sort_key` order: lexsort's last key is the first compared
     ttfu_or_zero = np.where(timed, ttfus, 0.0)
     order = np.lexsort((unpriced, ttfu_or_zero, ~timed, costs, scores))
@@ -231,18 +216,13 @@ def _summarise_columns(
             strict=True,
         )
     )
-    return CellStats(
-        task_type=task_type,
-        model=model,
-        runs=n,
-        avg_score=avg,
-        success_runs=success,
-        total_cost_usd=total,
-        cost_per_success=cps,
-        median_ttfu_s=median,
-        quality_per_cost=qpc,
-        scores=score_list,
-        unpriced_runs=n_unpriced,
-        success_score=success_score,
-        runs_detail=detail,
+    return cell_from_runs(
+        task_type,
+        model,
+        np.sort(scores, kind="stable").tolist(),
+        costs.tolist(),
+        ttfus[timed].tolist(),
+        int(unpriced.sum()),
+        detail,
+        success_score,
     )

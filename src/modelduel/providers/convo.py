@@ -17,7 +17,7 @@ single-prompt request.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from modelduel.conversation import (
@@ -163,13 +163,33 @@ def _image_block(part: Image) -> dict[str, Any]:
     }
 
 
+def _signed(block: Mapping[str, Any]) -> bool:
+    """Whether a kept reasoning block may go back: the API checks each one it is sent.
+
+    A `thinking` block needs the `signature` its stream ended with (a stream cut before
+    its `signature_delta` leaves none, and an unsigned block is a 400); a
+    `redacted_thinking` block needs its encrypted `data`.
+    """
+    kind = block.get("type")
+    if kind == "thinking":
+        return bool(block.get("signature"))
+    if kind == "redacted_thinking":
+        return isinstance(block.get("data"), str) and bool(block["data"])
+    return False
+
+
 def messages_messages(conv: Conversation) -> list[dict[str, Any]]:
     """The Messages `messages` of a whole conversation, alternating user / assistant.
 
     An assistant turn's blocks go back in the order received: thinking blocks with their
-    `signature` and `redacted_thinking` blocks unchanged (from `Reasoning.provider_data`),
-    then text and `tool_use` blocks. Tool results are a user turn of `tool_result` blocks;
-    a user message right after them joins that same user turn (roles must alternate).
+    `signature` and `redacted_thinking` blocks with their `data` unchanged (from
+    `Reasoning.provider_data`), then text and `tool_use` blocks. A thinking block without
+    its signature (the stream was cut before it came) is left out, as is a whitespace-only
+    text block, and an assistant turn left with no block at all is left out whole (the API
+    refuses "all messages must have non-empty content except for the optional final
+    assistant message"); the user turns around it then join, as roles must alternate.
+    Tool results are a user turn of `tool_result` blocks; a user message right after them
+    joins that same user turn (roles must alternate).
     """
     out: list[dict[str, Any]] = []
 
@@ -199,10 +219,10 @@ def messages_messages(conv: Conversation) -> list[dict[str, Any]]:
             blocks: list[dict[str, Any]] = []
             for p in msg.parts:
                 if isinstance(p, Reasoning):
-                    if mine and p.provider_data:
+                    if mine and p.provider_data and _signed(p.provider_data):
                         blocks.append(dict(p.provider_data))
                 elif isinstance(p, Text):
-                    if p.text:
+                    if p.text.strip():  # the API refuses a whitespace-only text block
                         blocks.append({"type": "text", "text": p.text})
                 else:
                     blocks.append(
@@ -213,7 +233,11 @@ def messages_messages(conv: Conversation) -> list[dict[str, Any]]:
                             "input": _args_object(p.arguments),
                         }
                     )
-            out.append({"role": "assistant", "content": blocks})
+            if blocks:
+                out.append({"role": "assistant", "content": blocks})
+            # else: a turn that produced nothing sendable (cut before its first word, or
+            # only unsigned thinking) is left out, as the API refuses an empty assistant
+            # turn before the last; the user turns either side then join into one
         else:
             results: list[dict[str, Any]] = []
             for r in msg.results:
@@ -346,10 +370,23 @@ def chat_tools(tools: Sequence[ToolSpec]) -> list[dict[str, Any]]:
 
 
 def chat_messages(conv: Conversation, system: str | None) -> list[dict[str, Any]]:
-    """The Chat `messages` of a whole conversation (reasoning is never sent back)."""
+    """The Chat `messages` of a whole conversation (reasoning is never sent back).
+
+    Tool call ids are unique within the conversation, as the servers behind this protocol
+    require (OpenRouter's Claude refuses a repeated `tool_use` id, and a repeated id within
+    one turn leaves a `tool` message answering nothing): a stream that gave a call no id
+    gets a positional one from the parser (`call_0`, `call_1`, ... each round again), so
+    an id already used earlier in the conversation is sent renamed, and the `tool`
+    messages answering it follow the new name.
+
+    A call's `extra_content` (Gemini's OpenAI-compatible endpoint puts the call's
+    `{"google": {"thought_signature": ...}}` there, and Gemini 3 answers 400 when it does
+    not come back) goes back unchanged on the call, to the protocol that produced it.
+    """
     out: list[dict[str, Any]] = []
     if system:
         out.append({"role": "system", "content": system})
+    ids = _UniqueCallIds(conv)
     for msg in conv.messages:
         if isinstance(msg, UserMessage):
             if _text_only(msg):
@@ -373,18 +410,62 @@ def chat_messages(conv: Conversation, system: str | None) -> list[dict[str, Any]
             turn: dict[str, Any] = {"role": "assistant", "content": msg.text or None}
             calls = [p for p in msg.parts if isinstance(p, ToolCall)]
             if calls:
-                turn["tool_calls"] = [
-                    {
-                        "id": c.id,
+                mine = _mine(msg, "openai-chat")
+                turn["tool_calls"] = []
+                for c, call_id in zip(calls, ids.turn([c.id for c in calls]), strict=True):
+                    call: dict[str, Any] = {
+                        "id": call_id,
                         "type": "function",
                         "function": {"name": c.name, "arguments": c.arguments},
                     }
-                    for c in calls
-                ]
+                    extra = c.provider_data.get("extra_content") if c.provider_data else None
+                    if mine and isinstance(extra, dict):
+                        call["extra_content"] = extra
+                    turn["tool_calls"].append(call)
             out.append(turn)
         else:
             out.extend(
-                {"role": "tool", "tool_call_id": r.call_id, "content": r.content}
+                {"role": "tool", "tool_call_id": ids.answered(r.call_id), "content": r.content}
                 for r in msg.results
             )
     return out
+
+
+class _UniqueCallIds:
+    """Call ids as sent: the first use of an id as received, later uses renamed.
+
+    `turn` names an assistant turn's calls in order; `answered` gives the results of the
+    turn after it the names their calls went out under (results of an id repeated within
+    one turn take its names in call order).
+    """
+
+    def __init__(self, conv: Conversation) -> None:
+        self._received = {
+            c.id for m in conv.messages if isinstance(m, AssistantMessage) for c in m.tool_calls
+        }
+        self._taken: set[str] = set()
+        self._answers: dict[str, list[str]] = {}
+        self._n = 0
+
+    def turn(self, call_ids: Sequence[str]) -> list[str]:
+        """The ids one assistant turn's calls go out under, in order."""
+        self._answers = {}
+        names: list[str] = []
+        for call_id in call_ids:
+            name = call_id
+            while not name or name in self._taken:
+                self._n += 1
+                name = f"call_md{self._n}"
+                if name in self._received:
+                    name = ""  # never rename onto an id the conversation holds
+            self._taken.add(name)
+            names.append(name)
+            self._answers.setdefault(call_id, []).append(name)
+        return names
+
+    def answered(self, call_id: str) -> str:
+        """The id a result for `call_id` names: its call's, as sent."""
+        names = self._answers.get(call_id)
+        if not names:
+            return call_id
+        return names.pop(0) if len(names) > 1 else names[0]

@@ -133,7 +133,7 @@ class ChatParser:
         self._finish: str | None = None
         self._think = ThinkTagSplitter()
         self._replies = replies
-        # provider index -> [our index, id, name, argument fragments]
+        # provider index -> [our index, id, name, argument fragments, provider_data]
         self._calls: dict[object, list[Any]] = {}
         self._text: list[str] = []
         self._id: str | None = None
@@ -209,10 +209,13 @@ class ChatParser:
             call = self._calls.get(key)
             if call is None:
                 call_id = str(frag.get("id") or f"call_{len(self._calls)}")
-                call = self._calls[key] = [len(self._calls), call_id, str(fn.get("name") or ""), []]
+                name = str(fn.get("name") or "")
+                call = self._calls[key] = [len(self._calls), call_id, name, [], None]
                 out.append(ToolCallStarted(call[0], call[1], call[2]))
             elif fn.get("name") and not call[2]:
                 call[2] = str(fn["name"])
+            if isinstance(frag.get("extra_content"), dict):
+                call[4] = {"extra_content": frag["extra_content"]}  # Gemini's thought signature
             piece = fn.get("arguments")
             if isinstance(piece, str) and piece:
                 call[3].append(piece)
@@ -225,7 +228,7 @@ class ChatParser:
         raw = self._finish
         reason = _FINISH.get(raw or "stop", raw or "stop")
         calls = sorted(self._calls.values(), key=lambda c: c[0])
-        for index, call_id, name, pieces in calls:
+        for index, call_id, name, pieces, _ in calls:
             events.append(ToolCallDone(index, call_id, name, "".join(pieces)))
         if calls and reason == "stop":
             reason = "tool_use"  # some servers say stop after tool calls
@@ -234,7 +237,7 @@ class ChatParser:
             parts: list[AssistantPart] = []
             if self._text:
                 parts.append(Text("".join(self._text)))
-            parts += [ToolCall(c[1], c[2], "".join(c[3])) for c in calls]
+            parts += [ToolCall(c[1], c[2], "".join(c[3]), c[4]) for c in calls]
             events.append(
                 AssistantReply(
                     AssistantMessage(tuple(parts), "openai-chat", self._model, self._id, reason)

@@ -69,6 +69,19 @@ def _repair(path: Path, data: bytes, torn_at: int, reason: str, notice: Notice) 
     return data[:torn_at]
 
 
+def parsed_results(path: Path, data: bytes | None) -> _Parsed | None:
+    """The parse of a results CSV's bytes, its header checked; None for no file or no rows.
+
+    Raises:
+        CsvError: the file is not a results CSV (it lacks a core column, names the line).
+    """
+    if data is None or data in (b"", _BOM):
+        return None
+    parsed = _parse(path, data)
+    _check_header(path, parsed)
+    return parsed
+
+
 def _load_locked(
     path: Path, notice: Notice, *, reading: bool = False
 ) -> tuple[bytes | None, _Parsed | None]:
@@ -85,11 +98,10 @@ def _load_locked(
         (data, None) for an empty one (zero bytes or only a BOM).
     """
     data = _read(path)
-    if data is None or data in (b"", _BOM):
-        return data, None
-    parsed = _parse(path, data)
     # The header first: a file that is not a results CSV is refused, and never "repaired".
-    _check_header(path, parsed)
+    parsed = parsed_results(path, data)
+    if parsed is None or data is None:
+        return data, None
     if parsed.torn_at is not None:
         try:
             data = _repair(path, data, parsed.torn_at, parsed.torn_reason, notice)
@@ -150,22 +162,18 @@ def read_rows_with_lines(
     if repair:
         try:
             with file_lock(path):
-                data, parsed = _load_locked(path, notice, reading=True)
+                _, parsed = _load_locked(path, notice, reading=True)
             locked = True
         except OSError:
             pass  # no lock possible (e.g. a read-only directory): read as-is below
     if not locked:
-        data = _read(path)
-        parsed = None
-        if data is not None and data not in (b"", _BOM):
-            parsed = _parse(path, data)
-            _check_header(path, parsed)
-            if parsed.torn_at is not None:
-                why = "left as it is" if not repair else "the directory is not writable"
-                notice(
-                    f"{path}: the last row is incomplete ({parsed.torn_reason}); skipped it "
-                    f"({why}, so it was not repaired)"
-                )
+        parsed = parsed_results(path, _read(path))
+        if parsed is not None and parsed.torn_at is not None:
+            why = "left as it is" if not repair else "the directory is not writable"
+            notice(
+                f"{path}: the last row is incomplete ({parsed.torn_reason}); skipped it "
+                f"({why}, so it was not repaired)"
+            )
     if parsed is None:
         return CsvRows([], [])
     width = len(parsed.header)

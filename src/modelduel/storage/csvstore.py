@@ -49,14 +49,17 @@ from modelduel.storage.csvparse import (
     BadRow,
     CsvRows,
     Notice,
-    _check_header,
     _log_notice,
     _os_error,
-    _parse,
     _Parsed,
     _read,
 )
-from modelduel.storage.csvread import _load_locked, read_rows, read_rows_with_lines
+from modelduel.storage.csvread import (
+    _load_locked,
+    parsed_results,
+    read_rows,
+    read_rows_with_lines,
+)
 from modelduel.storage.durable import append_durably
 from modelduel.storage.lock import file_lock
 from modelduel.storage.transcript import (
@@ -289,7 +292,7 @@ def ensure_writable(path: Path) -> None:
 
     Raises:
         CsvError: The directory is missing or not writable, the path is a directory, or the
-            file exists but is not readable as a results CSV (e.g. lacks a brief column).
+            file exists but is not readable as a results CSV (e.g. lacks a core column).
     """
     parent = path.parent
     if path.is_dir():
@@ -307,6 +310,4 @@ def ensure_writable(path: Path) -> None:
         return
     if not os.access(path, os.W_OK):
         raise CsvError(f"{path}: the file is not writable; check its permissions")
-    if data in (b"", _BOM):
-        return
-    _check_header(path, _parse(path, data))
+    parsed_results(path, data)

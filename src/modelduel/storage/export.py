@@ -1,6 +1,6 @@
 """Runs of a results CSV written to a file of their own: CSV, JSON Lines or Markdown.
 
-CSV with every column (or only the brief's 11), JSON Lines with cells typed and each
+CSV with every column (or only the 11 core columns), JSON Lines with cells typed and each
 run's transcript joined in, or Markdown for reading and sharing. Used by `modelduel
 export` and the TUI's session export alike.
 """
