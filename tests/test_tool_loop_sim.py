@@ -22,7 +22,8 @@ import pytest
 from modelduel.attachments import Attachment
 from modelduel.conversation import Conversation, user_message
 from modelduel.core.duel import ClientPool, DuelRunner, RunPlan
-from modelduel.core.metrics import StreamMeter, StreamStats
+from modelduel.core.meter import StreamMeter
+from modelduel.core.metrics import StreamStats
 from modelduel.core.toolworld import ToolWorld
 from modelduel.events import ConversationState, Stamped, StreamFailed
 from modelduel.providers.base import ModelRequest
