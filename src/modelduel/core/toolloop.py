@@ -45,7 +45,8 @@ from modelduel.conversation import (
     user_message,
 )
 from modelduel.core.plan import RunPlan
-from modelduel.core.toolworld import TOOL_LIMIT, ToolResult, ToolRounds, ToolWorld, call_label
+from modelduel.core.toolresult import ToolResult, call_label
+from modelduel.core.toolworld import TOOL_LIMIT, ToolRounds, ToolWorld
 from modelduel.events import (
     ConversationState,
     ErrorInfo,
