@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from modelduel.simulator.checks import json_type, text_of_content
-from modelduel.simulator.conversation import sign_thinking
+from modelduel.simulator.conversation_anthropic import sign_thinking
 from modelduel.simulator.families import claude_efforts, claude_is_strict
 from modelduel.simulator.plan import (
     Frame,

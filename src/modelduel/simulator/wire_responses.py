@@ -158,7 +158,7 @@ class _Responses:
         self.fc_ids = ["fc_" + hex_id(ids, 50) for _ in gen.tool_calls]
         if gen.request.reasoning_on:
             # A call made after reasoning names its reasoning item (see
-            # `conversation.REASONING_LINKED_CALL`): passed back without it, it is refused.
+            # `conversation_openai.REASONING_LINKED_CALL`): passed back without it, it is refused.
             self.fc_ids = [f"fc_{self.rs_id[3:]}{k:02x}" for k in range(len(gen.tool_calls))]
         alnum = string.ascii_letters + string.digits
         self.call_ids = [
