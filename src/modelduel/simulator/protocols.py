@@ -15,8 +15,10 @@ from typing import Any
 
 from modelduel.simulator import (
     wire_anthropic,
+    wire_chat,
     wire_gemini,
-    wire_openai,
+    wire_responses,
+    wire_responses_request,
 )
 from modelduel.simulator.errors import ErrorReply, error_reply
 from modelduel.simulator.plan import Frame, Generation, SimRequest
@@ -46,21 +48,21 @@ KEY_PREFIX = {"openai": "sk-", "openai-chat": "sk-", "anthropic": "sk-ant-", "ge
 
 Parser = Callable[[dict[str, Any], str, Profile], SimRequest]
 PARSERS: dict[str, Parser] = {
-    "openai": wire_openai.parse_responses,
-    "openai-chat": wire_openai.parse_chat,
+    "openai": wire_responses_request.parse_responses,
+    "openai-chat": wire_chat.parse_chat,
     "anthropic": wire_anthropic.parse_anthropic,
     "gemini": wire_gemini.parse_gemini,
 }
 
 STREAMS: dict[str, Callable[[Generation], Iterator[Frame]]] = {
-    "openai": wire_openai.responses_stream,
-    "openai-chat": wire_openai.chat_stream,
+    "openai": wire_responses.responses_stream,
+    "openai-chat": wire_chat.chat_stream,
     "anthropic": wire_anthropic.anthropic_stream,
     "gemini": wire_gemini.gemini_stream,
 }
 BODIES: dict[str, Callable[[Generation], bytes]] = {
-    "openai": wire_openai.responses_body,
-    "openai-chat": wire_openai.chat_body,
+    "openai": wire_responses.responses_body,
+    "openai-chat": wire_chat.chat_body,
     "anthropic": wire_anthropic.anthropic_body,
     "gemini": wire_gemini.gemini_body,
 }
