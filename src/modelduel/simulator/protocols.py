@@ -15,6 +15,7 @@ from typing import Any
 
 from modelduel.simulator import (
     wire_anthropic,
+    wire_anthropic_request,
     wire_chat,
     wire_gemini,
     wire_responses,
@@ -50,7 +51,7 @@ Parser = Callable[[dict[str, Any], str, Profile], SimRequest]
 PARSERS: dict[str, Parser] = {
     "openai": wire_responses_request.parse_responses,
     "openai-chat": wire_chat.parse_chat,
-    "anthropic": wire_anthropic.parse_anthropic,
+    "anthropic": wire_anthropic_request.parse_anthropic,
     "gemini": wire_gemini.parse_gemini,
 }
 
