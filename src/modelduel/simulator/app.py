@@ -69,7 +69,7 @@ from modelduel.simulator.protocols import (
 )
 from modelduel.simulator.ratelimits import RateLimits
 from modelduel.simulator.stored import ResponseStore, input_items
-from modelduel.simulator.tools import TOOLS_HEADER, ToolScriptError, script_for
+from modelduel.simulator.toolscript import TOOLS_HEADER, ToolScriptError, script_for
 from modelduel.simulator.writer import RequestContext, provider_request_id, respond, send_error
 
 __all__ = ["GroundTruth", "SimulatorApp", "install_log_filter"]

@@ -20,7 +20,8 @@ from typing import Any, Literal
 from modelduel.simulator.answers import build_answer
 from modelduel.simulator.profiles import EFFORT_SCALE, Profile
 from modelduel.simulator.tokens import count_tokens, split_tokens
-from modelduel.simulator.tools import Conversation, ToolCall, ToolScript, plan_calls, preamble
+from modelduel.simulator.tools import Conversation, ToolCall, plan_calls, preamble
+from modelduel.simulator.toolscript import ToolScript
 
 __all__ = [
     "Frame",
@@ -92,7 +93,7 @@ class SimRequest:
         cache_ttl: the cache lifetime of that prefix, "5m" or "1h".
         options: protocol-specific details the writers echo (instructions, include_usage...).
         conversation: the turns, tools and tool results the request carries.
-        tool_script: what the model does with declared tools (see `tools`).
+        tool_script: what the model does with declared tools (see `toolscript`).
         image_tokens: input tokens of the request's images (see `images`).
     """
 
