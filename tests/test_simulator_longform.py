@@ -12,7 +12,8 @@ import httpx2 as httpx
 import pytest
 
 from modelduel.simulator import SimulatorHandle, run_in_thread, wire_anthropic, wire_responses
-from modelduel.simulator.plan import Generation, SimRequest, make_generation
+from modelduel.simulator.generation import Generation, SimRequest
+from modelduel.simulator.plan import make_generation
 from modelduel.simulator.profiles import SHAPES, profile_for
 from tests.test_simulator import datas, post
 

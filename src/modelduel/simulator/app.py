@@ -38,6 +38,7 @@ from modelduel.simulator.asgi import (
 from modelduel.simulator.conversation import read_conversation
 from modelduel.simulator.errors import error_reply
 from modelduel.simulator.faults import FaultError, FaultSet, parse_faults, split_model
+from modelduel.simulator.generation import Rejection, SimRequest
 from modelduel.simulator.groundtruth import GroundTruth
 from modelduel.simulator.images import image_tokens
 from modelduel.simulator.injection import (
@@ -46,12 +47,7 @@ from modelduel.simulator.injection import (
     sticky_faults,
     with_should_retry,
 )
-from modelduel.simulator.plan import (
-    Rejection,
-    SimRequest,
-    digest_of,
-    make_generation,
-)
+from modelduel.simulator.plan import digest_of, make_generation
 from modelduel.simulator.profiles import (
     OverrideError,
     apply_config,

@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from modelduel.simulator.conversation_common import bad_request, schema_of, text_of
-from modelduel.simulator.plan import Rejection
+from modelduel.simulator.generation import Rejection
 from modelduel.simulator.tools import Conversation, ToolDecl
 
 __all__ = ["anthropic_conversation", "sign_thinking", "signature_matches"]

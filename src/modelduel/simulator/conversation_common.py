@@ -7,7 +7,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from modelduel.simulator.plan import Rejection
+from modelduel.simulator.generation import Rejection
 
 __all__ = ["bad_request", "schema_of", "text_of"]
 

@@ -15,7 +15,7 @@ from typing import Any, Literal
 from modelduel.simulator import wire_anthropic, wire_chat, wire_gemini, wire_responses
 from modelduel.simulator.errors import ErrorReply, error_reply
 from modelduel.simulator.faults import Fault, FaultSet, parse_faults
-from modelduel.simulator.plan import Frame, Generation, Rejection
+from modelduel.simulator.generation import Frame, Generation, Rejection
 from modelduel.simulator.profiles import Profile
 
 __all__ = [

@@ -22,7 +22,7 @@ from modelduel.simulator import (
     wire_responses_request,
 )
 from modelduel.simulator.errors import ErrorReply, error_reply
-from modelduel.simulator.plan import Frame, Generation, SimRequest
+from modelduel.simulator.generation import Frame, Generation, SimRequest
 from modelduel.simulator.profiles import Profile
 
 __all__ = [

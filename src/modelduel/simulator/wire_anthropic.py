@@ -20,12 +20,8 @@ from collections.abc import Iterator
 from typing import Any
 
 from modelduel.simulator.conversation_anthropic import sign_thinking
-from modelduel.simulator.plan import (
-    Frame,
-    FrameKind,
-    Generation,
-    group_pieces,
-)
+from modelduel.simulator.generation import Frame, FrameKind, Generation
+from modelduel.simulator.plan import group_pieces
 
 __all__ = [
     "anthropic_body",

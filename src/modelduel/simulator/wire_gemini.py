@@ -18,14 +18,8 @@ from typing import Any
 
 from modelduel.simulator.checks import text_of_content
 from modelduel.simulator.families import gemini_levels
-from modelduel.simulator.plan import (
-    Frame,
-    FrameKind,
-    Generation,
-    Rejection,
-    SimRequest,
-    group_pieces,
-)
+from modelduel.simulator.generation import Frame, FrameKind, Generation, Rejection, SimRequest
+from modelduel.simulator.plan import group_pieces
 from modelduel.simulator.profiles import Profile
 
 __all__ = ["gemini_body", "gemini_error_frames", "gemini_stream", "parse_gemini"]

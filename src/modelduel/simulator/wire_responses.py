@@ -17,13 +17,13 @@ import string
 from collections.abc import Iterator
 from typing import Any
 
+from modelduel.simulator.generation import Frame, FrameKind, Generation
 from modelduel.simulator.openai_common import (
     OVERLOADED,
     dumps,
     hex_id,
     obfuscation,
 )
-from modelduel.simulator.plan import Frame, FrameKind, Generation
 
 __all__ = [
     "response_record",

@@ -12,6 +12,7 @@ import json
 from typing import Any
 
 from modelduel.simulator.checks import json_type, text_of_content
+from modelduel.simulator.generation import Rejection, SimRequest
 from modelduel.simulator.openai_common import (
     SUMMARIES,
     check_effort,
@@ -20,7 +21,6 @@ from modelduel.simulator.openai_common import (
     check_stream,
     is_openai_reasoner,
 )
-from modelduel.simulator.plan import Rejection, SimRequest
 from modelduel.simulator.profiles import Profile
 
 __all__ = ["parse_responses"]

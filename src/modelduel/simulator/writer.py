@@ -16,9 +16,9 @@ from typing import Any
 from modelduel.simulator.asgi import Message, Send, _AbortConnection, _encode
 from modelduel.simulator.errors import ErrorReply, error_reply
 from modelduel.simulator.faults import Fault
+from modelduel.simulator.generation import Frame, Generation
 from modelduel.simulator.groundtruth import GroundTruth
 from modelduel.simulator.injection import apply_body_fault, apply_stream_fault
-from modelduel.simulator.plan import Frame, Generation
 from modelduel.simulator.protocols import BODIES, STREAMS
 
 __all__ = ["RequestContext", "provider_request_id", "respond", "send_error"]
