@@ -18,6 +18,7 @@ from modelduel.simulator import (
     wire_anthropic_request,
     wire_chat,
     wire_gemini,
+    wire_gemini_request,
     wire_responses,
     wire_responses_request,
 )
@@ -52,7 +53,7 @@ PARSERS: dict[str, Parser] = {
     "openai": wire_responses_request.parse_responses,
     "openai-chat": wire_chat.parse_chat,
     "anthropic": wire_anthropic_request.parse_anthropic,
-    "gemini": wire_gemini.parse_gemini,
+    "gemini": wire_gemini_request.parse_gemini,
 }
 
 STREAMS: dict[str, Callable[[Generation], Iterator[Frame]]] = {
