@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from tests.support.replay_server import Script, running_server, sse
 
 from modelduel.core.duel import ClientPool, DuelRunner, RunPlan
-from modelduel.core.metrics import StreamMeter
+from modelduel.core.meter import StreamMeter
 from modelduel.core.worker import ChildDuelRunner
 from modelduel.events import RequestSent, Stamped
 from modelduel.providers.base import ModelRequest

@@ -17,7 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
 
-from modelduel.core.metrics import StreamMeter
+from modelduel.core.meter import StreamMeter
 from modelduel.events import RequestSent, Stamped, TextDelta
 
 SIZES = (500, 5_000, 50_000)

@@ -30,7 +30,8 @@ from tests.support.replay_server import Received, Script, running_server
 from tests.support.tool_streams import BASE_PATHS, Round, stream
 
 from modelduel.core.duel import ClientPool, DuelRunner, RunPlan
-from modelduel.core.metrics import StreamMeter, percentile
+from modelduel.core.meter import StreamMeter
+from modelduel.core.percentiles import percentile
 from modelduel.core.toolworld import ToolWorld
 from modelduel.events import (
     ConversationState,

@@ -9,7 +9,8 @@ import time
 import pytest
 
 from modelduel.core.duel import ClientPool, DuelRunner, RunPlan
-from modelduel.core.metrics import StreamMeter, StreamStats
+from modelduel.core.meter import StreamMeter
+from modelduel.core.metrics import StreamStats
 from modelduel.core.worker import ChildDuelRunner
 from modelduel.events import RequestSent, Stamped
 from modelduel.providers.base import ModelRequest

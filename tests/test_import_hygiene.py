@@ -9,6 +9,7 @@ import sys
 HEADLESS = [
     "modelduel.events",
     "modelduel.core.metrics",
+    "modelduel.core.meter",
     "modelduel.core.duel",
     "modelduel.core.worker",
     "modelduel.core.session",

@@ -6,14 +6,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from modelduel.core.metrics import (
-    RATE_BUCKET_NS,
-    Cost,
-    RunningPercentile,
-    StreamMeter,
-    estimate_tokens,
-    percentile,
-)
+from modelduel.core.meter import RATE_BUCKET_NS, StreamMeter
+from modelduel.core.metrics import Cost, estimate_tokens
+from modelduel.core.percentiles import RunningPercentile, percentile
 from modelduel.events import (
     ErrorInfo,
     Finished,

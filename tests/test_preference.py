@@ -8,7 +8,9 @@ import random
 import numpy as np
 import pytest
 
-from modelduel.core.preference import comparisons, fit_strengths, preference_table
+from modelduel.core.bradley_terry import fit_strengths
+from modelduel.core.comparisons import comparisons
+from modelduel.core.preference import preference_table
 
 LN2, LN3 = math.log(2), math.log(3)
 

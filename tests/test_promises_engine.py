@@ -15,7 +15,7 @@ import time
 
 from modelduel.core.codec import decode_event_line, encode_event_line
 from modelduel.core.duel import ClientPool, DuelRunner, RunPlan, backoff_delay
-from modelduel.core.metrics import StreamMeter
+from modelduel.core.meter import StreamMeter
 from modelduel.core.worker import ChildDuelRunner
 from modelduel.events import (
     ErrorInfo,

@@ -18,7 +18,7 @@ from modelduel.events import ErrorInfo, Event, Finished, TextDelta
 from modelduel.providers import registry
 from modelduel.providers.base import ModelRequest, SSEEvent, StreamTarget
 from modelduel.providers.http import stream_events
-from modelduel.simulator import app as simulator_app
+from modelduel.simulator import protocols as simulator_protocols
 from modelduel.simulator.server import env_for
 
 
@@ -144,13 +144,13 @@ def test_builtin_providers_and_key_variables_come_from_the_registry() -> None:
 
 def test_the_registry_simulator_routes_are_the_paths_the_simulator_serves() -> None:
     # the simulator never imports providers/: this test is where the two must agree
-    served = dict(simulator_app._ROUTES)
+    served = dict(simulator_protocols.ROUTES)
     for kind in registry.kinds():
         spec = registry.spec_for(kind)
         path = spec.simulator_route.replace("{model}", "some-model")
-        gemini = simulator_app._GEMINI_PATH.match(path)
+        gemini = simulator_protocols.GEMINI_PATH.match(path)
         assert ("gemini" if gemini else served.get(path)) == kind, kind
-        assert simulator_app._KEY_PREFIX[kind] == spec.simulator_key_prefix
+        assert simulator_protocols.KEY_PREFIX[kind] == spec.simulator_key_prefix
     routed = {*served.values(), "gemini"}
     assert routed == set(registry.kinds())
 

@@ -59,7 +59,7 @@ def test_a_route_load_that_fails_leaves_the_collector_on(
     path = tmp_path / "r.csv"
     path.write_text("task_id,task_type\n", encoding="utf-8")
     seen: list[bool] = []
-    real = routing_rows._chunk_part
+    real = routing_rows.chunk_part
 
     def spy(*args: object) -> object:
         seen.append(gc.isenabled())
@@ -72,7 +72,7 @@ def test_a_route_load_that_fails_leaves_the_collector_on(
         "t1,coding,m,4,1,1,1,1,0.1,0,\n",
         encoding="utf-8",
     )
-    monkeypatch.setattr(routing_rows, "_chunk_part", spy)
+    monkeypatch.setattr(routing_rows, "chunk_part", spy)
     routing_rows.load_route_table([good])
     assert seen == [False]  # validated with the collector paused
     assert gc.isenabled()

@@ -20,8 +20,10 @@ from rich.console import Console, RenderableType
 
 from modelduel import cli
 from modelduel.commands.route import add_route_parser, run_route
+from modelduel.core.bradley_terry import fit_strengths
+from modelduel.core.comparisons import comparisons
 from modelduel.core.power import repeat_hint_lines, repeat_hints, runs_per_model, separations
-from modelduel.core.preference import comparisons, fit_strengths, preference_table
+from modelduel.core.preference import preference_table
 from modelduel.core.routing import choose_routes, compute_stats
 from modelduel.report import render_report
 from modelduel.report_stats import preference_json, route_stats_report
@@ -403,7 +405,7 @@ async def test_the_tui_report_shows_the_tables_and_the_verdicts(tmp_path: Path) 
 def test_distinct_duel_outcomes_match_numpy_unique() -> None:
     # The bootstrap groups duels by their win matrix through one integer key per row; it
     # must group exactly as np.unique over whole rows does, wide rows (many models) too.
-    from modelduel.core.preference import _distinct
+    from modelduel.core.bradley_terry import _distinct
 
     rng = np.random.default_rng(3)
     for cells in (4, 25, 100):

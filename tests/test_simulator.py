@@ -20,7 +20,8 @@ import pytest
 
 from modelduel.errors import ModelduelError
 from modelduel.simulator import SimulatorHandle, run_in_thread, start_in_child
-from modelduel.simulator.plan import SimRequest, make_generation
+from modelduel.simulator.generation import SimRequest
+from modelduel.simulator.plan import make_generation
 from modelduel.simulator.profiles import PROFILES, profile_for
 from modelduel.simulator.server import bind_socket
 from modelduel.simulator.tokens import count_tokens, split_tokens

@@ -11,8 +11,9 @@ from collections.abc import Iterator
 import httpx2 as httpx
 import pytest
 
-from modelduel.simulator import SimulatorHandle, run_in_thread, wire_anthropic, wire_openai
-from modelduel.simulator.plan import Generation, SimRequest, make_generation
+from modelduel.simulator import SimulatorHandle, run_in_thread, wire_anthropic, wire_responses
+from modelduel.simulator.generation import Generation, SimRequest
+from modelduel.simulator.plan import make_generation
 from modelduel.simulator.profiles import SHAPES, profile_for
 from tests.test_simulator import datas, post
 
@@ -79,7 +80,7 @@ def test_long_answers_are_deterministic_from_the_seed() -> None:
 
 @pytest.mark.parametrize(
     ("protocol", "stream"),
-    [("openai", wire_openai.responses_stream), ("anthropic", wire_anthropic.anthropic_stream)],
+    [("openai", wire_responses.responses_stream), ("anthropic", wire_anthropic.anthropic_stream)],
 )
 def test_a_long_stream_is_built_as_it_is_sent(protocol: str, stream: object) -> None:
     gen = generation(100_000, protocol=protocol)

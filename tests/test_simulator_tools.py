@@ -18,13 +18,9 @@ from google import genai
 from google.genai import types as gt
 
 from modelduel.simulator import SimulatorHandle, run_in_thread
-from modelduel.simulator.tools import (
-    ToolDecl,
-    ToolScriptError,
-    object_for,
-    parse_script,
-    value_for,
-)
+from modelduel.simulator.tool_arguments import object_for, value_for
+from modelduel.simulator.tools import ToolDecl
+from modelduel.simulator.toolscript import ToolScriptError, parse_script
 
 FAST = {"x-simulate-ttft-ms": "0", "x-simulate-tps": "20000", "x-simulate-reasoning-ms": "0"}
 LOOP = {**FAST, "x-simulate-tools": "rounds=2,parallel=2"}

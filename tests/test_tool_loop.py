@@ -16,7 +16,8 @@ import pytest
 
 from modelduel.conversation import AssistantMessage, ToolResultMessage, user_message
 from modelduel.core.duel import ClientPool, DuelRunner, RunPlan
-from modelduel.core.metrics import Cost, StreamMeter
+from modelduel.core.meter import StreamMeter
+from modelduel.core.metrics import Cost
 from modelduel.core.toolloop import continue_conversation
 from modelduel.core.toolworld import ToolWorld
 from modelduel.core.worker import ChildDuelRunner, plan_from_json, plan_to_json

@@ -12,16 +12,10 @@ from typing import Any
 
 import pytest
 
-from modelduel.core import toolworld
-from modelduel.core.toolworld import (
-    MAX_RESULT_BYTES,
-    MAX_SEARCH_MATCHES,
-    TOOL_LIMIT,
-    ToolResult,
-    ToolRounds,
-    ToolWorld,
-    cap_result,
-)
+from modelduel.core import fixturetools, toolresult, toolworld
+from modelduel.core.fixturetools import MAX_SEARCH_MATCHES
+from modelduel.core.toolresult import MAX_RESULT_BYTES, ToolResult, cap_result
+from modelduel.core.toolworld import TOOL_LIMIT, ToolRounds, ToolWorld
 from modelduel.fixturefs import FixtureError
 from modelduel.tasks import load_task
 from modelduel.toolspec import MISSING_RULE_DEFAULT, ToolDecl
@@ -414,9 +408,10 @@ def test_rounds_are_admitted_up_to_the_cap_then_tool_limit() -> None:
         ToolRounds(1).admit(0)
 
 
-def test_the_world_module_sleeps_nowhere() -> None:
-    source = Path(toolworld.__file__).read_text()
-    # it reads the clock only for the search deadline; a tool's latency is the engine's wait
+@pytest.mark.parametrize("module", [toolworld, fixturetools, toolresult])
+def test_the_world_modules_sleep_nowhere(module: Any) -> None:
+    source = Path(module.__file__).read_text()
+    # the clock is read only for the search deadline; a tool's latency is the engine's wait
     assert "sleep(" not in source and "asyncio" not in source
 
 
@@ -442,16 +437,15 @@ def test_the_world_module_sleeps_nowhere() -> None:
     ],
 )
 def test_call_labels_for_the_pane(name: str, args: str, label: str) -> None:
-    assert toolworld.call_label(name, args) == label
+    assert toolresult.call_label(name, args) == label
 
 
 def test_read_file_cuts_a_giant_line_instead_of_showing_nothing() -> None:
     world = ToolWorld([], {"min.js": b"a" * 200_000 + b"\nsecond\n"})
     result = call(world, "read_file", path="min.js")
     rows = result.content.splitlines()
-    assert (
-        rows[0] == "     1\t" + "a" * toolworld.MAX_LINE_CHARS + "… [line cut: 200000 characters]"
-    )
+    cut_line = "a" * fixturetools.MAX_LINE_CHARS + "… [line cut: 200000 characters]"
+    assert rows[0] == "     1\t" + cut_line
     assert rows[1] == "     2\tsecond" and result.summary == "min.js:1-2 → 2 lines"
 
 
@@ -460,9 +454,7 @@ def test_a_catastrophic_regex_is_stopped_by_its_deadline_not_run_to_the_end(
 ) -> None:
     """`(a|a)*$` slips past the nested-quantifier check and backtracks 2^n on `aaa…!`: the
     search runs on the runner's loop, so without a deadline it froze every pane."""
-    from modelduel.core import toolworld
-
-    monkeypatch.setattr(toolworld, "SEARCH_DEADLINE_S", 0.2)
+    monkeypatch.setattr(fixturetools, "SEARCH_DEADLINE_S", 0.2)
     world = ToolWorld([], {"slow.txt": ("a" * 40 + "!\n").encode()})
     result = world.call("search", json.dumps({"pattern": "(a|a)*$"}))
     assert result.is_error and "took over 0.2 s" in result.content

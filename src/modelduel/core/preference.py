@@ -3,22 +3,8 @@
 Pure functions over rows of the results CSV (column -> text); no I/O, no UI. The method is
 Chatbot Arena's: pairwise outcomes -> a Bradley–Terry fit -> bootstrap intervals.
 
-Where the comparisons come from (within one duel, i.e. rows sharing `duel_id` and
-`task_type`; every pair of runs of *different* models gives at most one comparison):
-
-- **rank** (the `rank` column: 1 = the best answer of its duel, 2 = next, ...; equal ranks
-  are a tie; empty = not ranked): when both runs of a pair are ranked, the lower rank wins.
-  A rank is the person's direct preference, so it takes precedence;
-- **score**: otherwise, when both runs are scored, the higher score wins.
-
-Two runs of the same model in one duel say nothing about that model against another, and
-rows without a `duel_id` cannot be paired: both are left out. Callers dedupe copies of a
-run first (`routing.dedupe_runs`).
-
-**Ties count as half a win for each side** (the Bradley–Terry likelihood with fractional
-outcomes, as Chatbot Arena does), rather than a Davidson or Rao–Kupper tie model: those add
-a tie parameter that a week's 30 runs cannot estimate, and with equal scores common on a 0-5
-rubric a poorly-estimated tie parameter would move every strength.
+Which pairs of runs inside a duel are compared, decided by rank or else by score, with
+ties as half a win each side, is `core.comparisons`; this module fits strengths to them.
 
 **The prior.** Each model also plays `prior_games` virtual games (default 1) against a
 virtual reference model of strength 1, winning half of them. This is a weak prior that pulls
@@ -53,45 +39,19 @@ from modelduel.core.bradley_terry import (
     _pairs,
     fit_strengths,
 )
-from modelduel.core.bradley_terry import _distinct as _distinct  # imported from here by tests
-from modelduel.core.routing import parse_number
+from modelduel.core.comparisons import rank_cell, score_cell
 
 __all__ = [
     "BOOTSTRAP_SAMPLES",
-    "DEFAULT_PRIOR_GAMES",
     "CodedRuns",
-    "Comparison",
     "ModelStrength",
     "TaskPreference",
     "coded_runs",
     "coded_runs_of_columns",
-    "comparisons",
-    "fit_strengths",
     "preference_table",
 ]
 
 BOOTSTRAP_SAMPLES = 1000
-
-
-@dataclass(frozen=True)
-class Comparison:
-    """One pair of runs of different models in one duel.
-
-    Attributes:
-        task_type: the duel's task type.
-        duel_id: the duel both runs belong to.
-        first: one model (the alphabetically smaller).
-        second: the other model.
-        first_wins: 1.0 when `first` won, 0.0 when `second` won, 0.5 for a tie.
-        source: "rank" or "score": which column decided.
-    """
-
-    task_type: str
-    duel_id: str
-    first: str
-    second: str
-    first_wins: float
-    source: str
 
 
 @dataclass(frozen=True)
@@ -144,75 +104,6 @@ class TaskPreference:
     samples: int
     by_rank: int = 0
     by_score: int = 0
-
-
-def _rank(text: str | None, where: str) -> int | None:
-    if text is None or not text.strip():
-        return None
-    try:
-        value = int(text.strip())
-    except ValueError:
-        raise ValueError(f"{where}: column 'rank': {text!r} is not a whole number") from None
-    if value < 1:
-        raise ValueError(f"{where}: column 'rank': {text!r} must be 1 (best) or more")
-    return value
-
-
-def _score(text: str | None, where: str) -> float | None:
-    try:
-        return parse_number(text)
-    except ValueError:
-        raise ValueError(f"{where}: column 'score': {text!r} is not a number") from None
-
-
-def _outcome(a: float, b: float, lower_wins: bool) -> float:
-    if a == b:
-        return 0.5
-    return 1.0 if (a < b) == lower_wins else 0.0
-
-
-def comparisons(rows: Iterable[Mapping[str, str]]) -> list[Comparison]:
-    """Every pairwise comparison inside the duels of the rows (see the module docstring).
-
-    Args:
-        rows: CSV rows as column -> text (task_type, model, duel_id, score, rank).
-
-    Returns:
-        The comparisons, sorted by (task type, duel, first, second) so the result does
-        not depend on row order.
-
-    Raises:
-        ValueError: a `rank` is not a whole number >= 1, or a `score` is not a number
-            (the message names the duel and the column).
-    """
-    duels: dict[tuple[str, str], list[tuple[str, int | None, float | None]]] = {}
-    for row in rows:
-        duel_id = (row.get("duel_id") or "").strip()
-        if not duel_id:
-            continue
-        where = f"duel {duel_id}"
-        rank = _rank(row.get("rank"), where)
-        score = _score(row.get("score"), where)
-        if rank is None and score is None:
-            continue
-        key = ((row.get("task_type") or "").strip(), duel_id)
-        duels.setdefault(key, []).append(((row.get("model") or "").strip(), rank, score))
-    out: list[Comparison] = []
-    for (task_type, duel_id), runs in sorted(duels.items()):
-        runs.sort(key=lambda run: (run[0], run[1] or 0, run[2] or 0.0))
-        for i, (model_a, rank_a, score_a) in enumerate(runs):
-            for model_b, rank_b, score_b in runs[i + 1 :]:
-                if model_a == model_b:
-                    continue
-                if rank_a is not None and rank_b is not None:
-                    first_wins, source = _outcome(rank_a, rank_b, lower_wins=True), "rank"
-                elif score_a is not None and score_b is not None:
-                    first_wins, source = _outcome(score_a, score_b, lower_wins=False), "score"
-                else:
-                    continue
-                out.append(Comparison(task_type, duel_id, model_a, model_b, first_wins, source))
-    out.sort(key=lambda c: (c.task_type, c.duel_id, c.first, c.second))
-    return out
 
 
 def _task_table(
@@ -282,7 +173,7 @@ class CodedRuns:
     """The runs that can take part in a comparison, as integer-coded numpy columns.
 
     Names are sorted and codes are in name order, so a comparison's `first` is the
-    alphabetically smaller model, as in `comparisons`; duels are coded in the order their
+    alphabetically smaller model, as in `core.comparisons`; duels are coded in the order their
     first run appears. A missing rank or score is NaN.
 
     Attributes:
@@ -339,7 +230,7 @@ def coded_runs_of_columns(
     bad_rank = np.zeros(len(rank_cells), dtype=bool)
     for code, text in enumerate(rank_cells):  # distinct cells: a handful
         try:
-            value = _rank(text, "")
+            value = rank_cell(text, "")
         except ValueError:
             bad_rank[code] = True
             continue
@@ -349,7 +240,7 @@ def coded_runs_of_columns(
         first_bad = np.flatnonzero(in_duel & bad_rank[rank])
         if first_bad.size:
             i = int(first_bad[0])
-            _rank(rank_cells[int(rank[i])], f"duel {duel_ids[int(duel[i])]}")
+            rank_cell(rank_cells[int(rank[i])], f"duel {duel_ids[int(duel[i])]}")
     runs_rank = rank_value[rank]
     keep = in_duel & ~(np.isnan(runs_rank) & np.isnan(score))
     task_type, model, duel = task_type[keep], model[keep], duel[keep]
@@ -399,8 +290,8 @@ def _coded_runs(
             continue
         # The empty-cell tests inline what _rank/_score do: 200,000 calls cost ~0.1 s.
         rank_text, score_text = row.get("rank"), row.get("score")
-        rank = _rank(rank_text, f"duel {duel_id}") if rank_text else None
-        score = _score(score_text, f"duel {duel_id}") if score_text else None
+        rank = rank_cell(rank_text, f"duel {duel_id}") if rank_text else None
+        score = score_cell(score_text, f"duel {duel_id}") if score_text else None
         if rank is None and score is None:
             continue
         task_type = (row.get("task_type") or "").strip()
@@ -436,7 +327,7 @@ def preference_table(
 ) -> dict[str, TaskPreference]:
     """Bradley–Terry strengths with 95 % bootstrap intervals, per task type.
 
-    The comparisons are those of `comparisons` (computed here with whole-array numpy
+    The comparisons are those of `core.comparisons` (computed here with whole-array numpy
     steps: 200,000 rows take a fraction of a second). The intervals resample *duels* with
     replacement (a duel's comparisons share a prompt, so they are not independent;
     resampling runs would understate the noise), refit every resample with the same
@@ -457,7 +348,7 @@ def preference_table(
         has no entry.
 
     Raises:
-        ValueError: a bad `rank` or `score` cell (see `comparisons`), or samples < 0.
+        ValueError: a bad `rank` or `score` cell (see `core.comparisons`), or samples < 0.
     """
     if samples < 0:
         raise ValueError(f"samples must be >= 0, not {samples}")

@@ -14,7 +14,8 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from modelduel.core.metrics import Cost, StreamMeter, StreamStats
+from modelduel.core.meter import StreamMeter
+from modelduel.core.metrics import Cost, StreamStats
 from modelduel.core.plan import RunPlan
 from modelduel.core.turns import RunTimeline
 from modelduel.events import Finished, Notice, Stamped, Usage

@@ -22,7 +22,7 @@ Continuing a conversation (a follow-up typed after the run ended): send a new pl
 the new `UserMessage` added (`conversation.add(user_message(text, attachments))`). The run
 starts with `TurnStarted(n)`; feeding its events into the *same* `StreamMeter` as the
 earlier turns sums tokens, cost and wall time and keeps ttft and time to first useful of
-the first turn (see `core.metrics`).
+the first turn (see `core.metrics`; `core.meter` computes them).
 """
 
 from __future__ import annotations
@@ -45,7 +45,8 @@ from modelduel.conversation import (
     user_message,
 )
 from modelduel.core.plan import RunPlan
-from modelduel.core.toolworld import TOOL_LIMIT, ToolResult, ToolRounds, ToolWorld, call_label
+from modelduel.core.toolresult import ToolResult, call_label
+from modelduel.core.toolworld import TOOL_LIMIT, ToolRounds, ToolWorld
 from modelduel.events import (
     ConversationState,
     ErrorInfo,

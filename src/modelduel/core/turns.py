@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from modelduel.core.toolresult import call_label
 from modelduel.events import (
     Finished,
     ReasoningDelta,
@@ -62,9 +63,6 @@ class LiveCall:
     @property
     def label(self) -> str:
         """The call as it stands (partial arguments show what has arrived)."""
-        # here, not at the top: the tool world (jsonschema) loads when a tool task runs
-        from modelduel.core.toolworld import call_label  # noqa: PLC0415  # off the first frame's path
-
         return call_label(self.name, self.arguments)
 
 

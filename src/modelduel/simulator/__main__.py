@@ -12,7 +12,8 @@ import json
 import sys
 
 from modelduel.errors import ModelduelError
-from modelduel.simulator.server import child_main, serve
+from modelduel.simulator.child import child_main
+from modelduel.simulator.server import serve
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from modelduel.simulator.plan import Rejection
+from modelduel.simulator.generation import Rejection
 
 __all__ = ["json_type", "text_of_content"]
 

@@ -3,7 +3,8 @@
 Bodies follow the real ones recorded in the shared wire samples: OpenAI's
 `{"error": {message, type, param, code}}`, Anthropic's `{"type": "error", "error":
 {type, message}, "request_id"}` and Google's pretty-printed `{"error": {code,
-message, status, details}}`. Gemini answers a bad key with 400, not 401.
+message, status, details}}`. Gemini answers a bad key with 400, not 401. The messages
+themselves are in `error_messages`.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from modelduel.simulator.account_errors import ACCOUNT_KINDS, account_body, dumps
+from modelduel.simulator.error_messages import ANTHROPIC_ERRORS, GEMINI_ERRORS, OPENAI_ERRORS
 
 __all__ = ["ErrorReply", "error_reply", "mask_key"]
 
@@ -37,108 +39,6 @@ def mask_key(key: str) -> str:
 
 def _compact(obj: Any) -> bytes:
     return json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode()
-
-
-# (kind) -> (status, type, message, code) for OpenAI; message may use {model}, {param}.
-_OPENAI: dict[str, tuple[int, str, str, str | None]] = {
-    "auth_missing": (
-        401,
-        "invalid_request_error",
-        "You didn't provide an API key. You need to provide your API key in an Authorization "
-        "header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY), or as the password "
-        "field (with blank username) if you're accessing the API from your browser and are "
-        "prompted for a username and password. You can obtain an API key from "
-        "https://platform.openai.com/account/api-keys.",
-        None,
-    ),
-    "auth": (
-        401,
-        "invalid_request_error",
-        "Incorrect API key provided: {key}. You can find your API key at "
-        "https://platform.openai.com/account/api-keys.",
-        "invalid_api_key",
-    ),
-    "server": (
-        500,
-        "server_error",
-        "The server had an error processing your request. Sorry about that! You can retry your "
-        "request, or contact us through our help center at help.openai.com if you keep seeing "
-        "this error. (Please include the request ID {request_id} in your email.)",
-        None,
-    ),
-    "unavailable": (503, "server_error", "The server is overloaded or not ready yet.", None),
-    "overloaded": (
-        503,
-        "server_error",
-        "Our servers are currently overloaded. Please try again later.",
-        "server_is_overloaded",
-    ),
-    "malformed_json": (
-        400,
-        "invalid_request_error",
-        "We could not parse the JSON body of your request. (HINT: This likely means you aren't "
-        "using your HTTP library correctly. The OpenAI API expects a JSON payload, but what was "
-        "sent was not valid JSON. If you have trouble figuring out how to fix this, please "
-        "contact us through our help center at help.openai.com.)",
-        None,
-    ),
-}
-
-_ANTHROPIC: dict[str, tuple[int, str, str]] = {
-    "auth_missing": (401, "authentication_error", "x-api-key header is required"),
-    "auth": (401, "authentication_error", "invalid x-api-key"),
-    "not_found": (404, "not_found_error", "model: {model}"),
-    "rate_limit": (
-        429,
-        "rate_limit_error",
-        "This request would exceed your organization's rate limit of 30,000 input tokens per "
-        "minute (org: simulated, model: {model}). For details, refer to: "
-        "https://docs.claude.com/en/api/rate-limits. You can see the response headers for "
-        "current usage. Please reduce the prompt length or the maximum tokens requested, or "
-        "try again later.",
-    ),
-    "server": (500, "api_error", "Internal server error"),
-    "unavailable": (503, "api_error", "Service unavailable"),
-    "overloaded": (529, "overloaded_error", "Overloaded"),
-    "malformed_json": (
-        400,
-        "invalid_request_error",
-        "There was an error parsing the body: {detail}",
-    ),
-    "version_missing": (400, "invalid_request_error", "anthropic-version: header is required"),
-}
-
-_GEMINI: dict[str, tuple[int, str, str]] = {
-    "auth_missing": (
-        403,
-        "PERMISSION_DENIED",
-        "Method doesn't allow unregistered callers (callers without established identity). "
-        "Please use API Key or other form of API consumer identity to call this API.",
-    ),
-    "auth": (400, "INVALID_ARGUMENT", "API key not valid. Please pass a valid API key."),
-    "not_found": (
-        404,
-        "NOT_FOUND",
-        "models/{model} is not found for API version v1beta, or is not supported for "
-        "generateContent. Call ModelService.ListModels to see the list of available models "
-        "and their supported methods.",
-    ),
-    "rate_limit": (
-        429,
-        "RESOURCE_EXHAUSTED",
-        "You exceeded your current quota, please check your plan and billing details. For more "
-        "information on this error, head to: https://ai.google.dev/gemini-api/docs/rate-limits.",
-    ),
-    "server": (
-        500,
-        "INTERNAL",
-        "An internal error has occurred. Please retry or report in "
-        "https://developers.generativeai.google/guide/troubleshooting",
-    ),
-    "unavailable": (503, "UNAVAILABLE", "The service is currently unavailable."),
-    "overloaded": (503, "UNAVAILABLE", "The model is overloaded. Please try again later."),
-    "malformed_json": (400, "INVALID_ARGUMENT", "Invalid JSON payload received. {detail}"),
-}
 
 
 def error_reply(
@@ -255,7 +155,7 @@ def _openai(
             ("x-ratelimit-reset-tokens", f"{retry_after_s:g}s"),
         ]
     else:
-        status, type_, text, err_code = _OPENAI[kind]
+        status, type_, text, err_code = OPENAI_ERRORS[kind]
         err = {"message": text.format(**fmt), "type": type_, "param": None, "code": err_code}
     return ErrorReply(status, _compact({"error": err}), headers, "application/json; charset=utf-8")
 
@@ -266,7 +166,7 @@ def _anthropic(
     if kind == "bad_request":
         status, type_, text = 400, "invalid_request_error", message or "Invalid request"
     else:
-        status, type_, text = _ANTHROPIC[kind]
+        status, type_, text = ANTHROPIC_ERRORS[kind]
         text = text.format(**fmt)
     headers = [("request-id", request_id)]
     if kind == "rate_limit":
@@ -295,7 +195,7 @@ def _gemini(
                 }
             ]
     else:
-        status, state, text = _GEMINI[kind]
+        status, state, text = GEMINI_ERRORS[kind]
         text = text.format(**fmt)
     if kind == "auth":
         details = [

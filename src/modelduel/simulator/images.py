@@ -33,7 +33,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from modelduel.attachments import sniff_image
-from modelduel.simulator.plan import Rejection
+from modelduel.simulator.generation import Rejection
 
 __all__ = ["anthropic_image_tokens", "gemini_image_tokens", "image_tokens", "openai_image_tokens"]
 

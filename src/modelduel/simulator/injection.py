@@ -12,10 +12,10 @@ import re
 from collections.abc import Iterator
 from typing import Any, Literal
 
-from modelduel.simulator import wire_anthropic, wire_gemini, wire_openai
+from modelduel.simulator import wire_anthropic, wire_chat, wire_gemini, wire_responses
 from modelduel.simulator.errors import ErrorReply, error_reply
 from modelduel.simulator.faults import Fault, FaultSet, parse_faults
-from modelduel.simulator.plan import Frame, Generation, Rejection
+from modelduel.simulator.generation import Frame, Generation, Rejection
 from modelduel.simulator.profiles import Profile
 
 __all__ = [
@@ -226,9 +226,9 @@ def _list_fault(protocol: str, gen: Generation, frames: list[Frame], fault: Faul
 
 def _error_frames(protocol: str, gen: Generation, seq: int, at: float) -> list[Frame]:
     if protocol == "openai":
-        return wire_openai.responses_error_frames(gen, seq, at)
+        return wire_responses.responses_error_frames(gen, seq, at)
     if protocol == "openai-chat":
-        return wire_openai.chat_error_frames(gen, at)
+        return wire_chat.chat_error_frames(gen, at)
     if protocol == "anthropic":
         return wire_anthropic.anthropic_error_frames(gen, at)
     return wire_gemini.gemini_error_frames(gen, at)

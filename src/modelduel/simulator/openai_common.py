@@ -9,7 +9,7 @@ from typing import Any
 
 from modelduel.simulator.checks import json_type
 from modelduel.simulator.families import openai_efforts
-from modelduel.simulator.plan import Rejection
+from modelduel.simulator.generation import Rejection
 
 __all__ = [
     "OVERLOADED",

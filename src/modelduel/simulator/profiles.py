@@ -26,7 +26,7 @@ Besides timing, a profile (config `[simulator."MODEL"]`) can set the answer's
 length (`answer_tokens`, any length) and `shape` (mixed, prose, list, table, code),
 and make real-account behaviours stick to a model: `unverified_org`, `no_usage`,
 `silent_think_ms`, `faults` (any fault list, see `faults`), `tools` (the tool-loop
-script, see `tools`), and enforced
+script, see `toolscript`), and enforced
 `rate_limit_requests` / `rate_limit_tokens` per minute (see `ratelimits`).
 """
 
@@ -38,7 +38,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from modelduel.simulator.faults import FaultError, parse_faults
-from modelduel.simulator.tools import ToolScriptError, parse_script
+from modelduel.simulator.toolscript import ToolScriptError, parse_script
 
 __all__ = [
     "EFFORT_SCALE",

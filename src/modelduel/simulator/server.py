@@ -1,4 +1,5 @@
-"""Running the simulator: in the foreground, in a background thread, or in a child process.
+"""Running the simulator: in the foreground or in a background thread (a child
+process: `child`).
 
 uvicorn is imported only inside the functions that start a server, so importing
 this module (as `modelduel.demo` does) stays cheap.
@@ -9,16 +10,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import errno
-import json
-import os
 import socket
-import subprocess
-import sys
-import tempfile
 import threading
 import time
 from collections.abc import Iterator, Mapping
-from typing import IO, Any
+from typing import Any
 
 from modelduel.errors import ModelduelError
 from modelduel.simulator.app import GroundTruth, SimulatorApp, install_log_filter
@@ -28,11 +24,11 @@ __all__ = [
     "SIMULATED_KEYS",
     "SimulatorHandle",
     "bind_socket",
+    "checked_profiles",
     "env_for",
     "make_server",
     "run_in_thread",
     "serve",
-    "start_in_child",
 ]
 
 SIMULATED_KEYS = {
@@ -43,13 +39,15 @@ SIMULATED_KEYS = {
     # in the environment must not be the one sent to the simulator.
     "GOOGLE_API_KEY": "AIzaSimulated-modelduel-key",
 }
-_READY_PREFIX = "MODELDUEL_SIMULATOR_PORT="
-_STARTUP_TIMEOUT_S = 30.0
+
+STARTUP_TIMEOUT_S = 30.0
+"""How long a starting server (in a thread or a child) may take to listen."""
 
 ProfileOverrides = Mapping[str, Mapping[str, Any]]
 
 
-def _checked(profiles: ProfileOverrides | None) -> dict[str, dict[str, Any]]:
+def checked_profiles(profiles: ProfileOverrides | None) -> dict[str, dict[str, Any]]:
+    """Per-model profile overrides checked; a bad one is a one-line `ModelduelError`."""
     try:
         return check_profile_overrides(profiles or {})
     except OverrideError as exc:
@@ -163,7 +161,7 @@ def serve(
         ModelduelError: the port is in use (one line, named), cannot be bound, or a
             profile override is invalid.
     """
-    checked = _checked(profiles)
+    checked = checked_profiles(profiles)
     sock = bind_socket(host, port)
     actual = sock.getsockname()[1]
     handle = SimulatorHandle(host, actual)
@@ -195,7 +193,7 @@ def run_in_thread(
     For tests and benchmarks; with `ground_truth`, `handle.ground_truth()` returns
     when each request was received and each frame written.
     """
-    checked = _checked(profiles)
+    checked = checked_profiles(profiles)
     truth = GroundTruth() if ground_truth else None
     sock = bind_socket("127.0.0.1", 0)
     port = sock.getsockname()[1]
@@ -211,7 +209,7 @@ def run_in_thread(
     thread = threading.Thread(target=run, name=f"modelduel-simulator-{port}", daemon=True)
     thread.start()
     try:
-        deadline = time.monotonic() + _STARTUP_TIMEOUT_S
+        deadline = time.monotonic() + STARTUP_TIMEOUT_S
         while not server.started:
             if failure or not thread.is_alive():
                 raise RuntimeError(
@@ -228,110 +226,3 @@ def run_in_thread(
             server.force_exit = True
             thread.join(timeout=5)
         sock.close()
-
-
-@contextlib.contextmanager
-def start_in_child(
-    seed: int = 0, *, profiles: ProfileOverrides | None = None
-) -> Iterator[SimulatorHandle]:
-    """Run the simulator in a child process on a free loopback port; stop it on exit.
-
-    The child watches its stdin pipe and exits when it reaches EOF, which happens
-    whenever this process ends, however it ends (Ctrl+C, a crash, SIGKILL). It runs
-    in its own session so a terminal's Ctrl+C reaches only this process, which
-    then stops the child in order.
-
-    Raises:
-        ModelduelError: the child did not start (its error output is quoted).
-    """
-    checked = _checked(profiles)
-    stderr = tempfile.TemporaryFile()  # noqa: SIM115 - closed in the finally below
-    cmd = [sys.executable, "-m", "modelduel.simulator", "--child", "--seed", str(seed)]
-    if checked:
-        cmd += ["--profiles", json.dumps(checked)]
-    proc = subprocess.Popen(
-        cmd,
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=stderr,
-        start_new_session=True,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
-    )
-    try:
-        port = _await_port(proc, stderr)
-        yield SimulatorHandle("127.0.0.1", port, pid=proc.pid)
-    finally:
-        _stop_child(proc)
-        stderr.close()
-
-
-def _await_port(proc: subprocess.Popen[bytes], stderr: IO[bytes]) -> int:
-    assert proc.stdout is not None
-    result: list[str] = []
-
-    def read() -> None:
-        assert proc.stdout is not None
-        result.append(proc.stdout.readline().decode("utf-8", "replace"))
-
-    reader = threading.Thread(target=read, daemon=True)
-    reader.start()
-    reader.join(_STARTUP_TIMEOUT_S)
-    line = result[0].strip() if result else ""
-    if not line.startswith(_READY_PREFIX):
-        proc.kill()
-        proc.wait()
-        stderr.seek(0)
-        detail = stderr.read().decode("utf-8", "replace").strip().splitlines()
-        reason = detail[-1] if detail else ("timed out" if not result else "exited")
-        raise ModelduelError(f"the provider simulator did not start: {reason}")
-    return int(line[len(_READY_PREFIX) :])
-
-
-def _stop_child(proc: subprocess.Popen[bytes]) -> None:
-    # Closing stdin is the polite stop; SIGTERM then SIGKILL if it does not listen.
-    with contextlib.suppress(OSError):
-        if proc.stdin is not None:
-            proc.stdin.close()
-    try:
-        proc.wait(timeout=3)
-    except subprocess.TimeoutExpired:
-        proc.terminate()
-        try:
-            proc.wait(timeout=3)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-    finally:
-        if proc.stdout is not None:
-            proc.stdout.close()
-
-
-def child_main(seed: int, profiles: ProfileOverrides | None = None) -> int:
-    """The child process: serve on a free loopback port, print it, exit at stdin EOF."""
-    checked = _checked(profiles)
-    sock = bind_socket("127.0.0.1", 0)
-    port = sock.getsockname()[1]
-    server = make_server(SimulatorApp(seed=seed, profiles=checked), log_level="error")
-
-    async def main() -> None:
-        loop = asyncio.get_running_loop()
-
-        def watch_stdin() -> None:
-            with contextlib.suppress(OSError, ValueError):
-                while sys.stdin.buffer.read(4096):
-                    pass
-            loop.call_soon_threadsafe(setattr, server, "should_exit", True)
-            # A stream still open must not keep the process alive past the parent.
-            threading.Timer(5.0, os._exit, (0,)).start()
-
-        threading.Thread(target=watch_stdin, daemon=True).start()
-        task = asyncio.create_task(server.serve(sockets=[sock]))
-        while not server.started and not task.done():
-            await asyncio.sleep(0.005)
-        if server.started:
-            sys.stdout.write(f"{_READY_PREFIX}{port}\n")
-            sys.stdout.flush()
-        await task
-
-    asyncio.run(main())
-    return 0

@@ -11,7 +11,7 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from modelduel.simulator.plan import Rejection
+from modelduel.simulator.generation import Rejection
 
 __all__ = ["MAX_STORED", "ResponseStore", "input_items"]
 

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from modelduel.simulator.checks import text_of_content
+from modelduel.simulator.generation import Frame, FrameKind, Generation, Rejection, SimRequest
 from modelduel.simulator.openai_common import (
     check_effort,
     check_int,
@@ -24,7 +25,6 @@ from modelduel.simulator.openai_common import (
     is_openai_reasoner,
     obfuscation,
 )
-from modelduel.simulator.plan import Frame, FrameKind, Generation, Rejection, SimRequest
 from modelduel.simulator.profiles import Profile
 
 __all__ = ["chat_body", "chat_error_frames", "chat_stream", "parse_chat"]
