@@ -7,7 +7,8 @@ import asyncio
 from typing import Any
 
 from modelduel.core.duel import ClientPool, DuelRunner, RunPlan
-from modelduel.core.metrics import PriceFn, StreamMeter, StreamStats
+from modelduel.core.meter import StreamMeter
+from modelduel.core.metrics import PriceFn, StreamStats
 from modelduel.core.toolworld import ToolWorld
 from modelduel.events import Stamped
 from modelduel.providers.base import ModelRequest
