@@ -3,7 +3,7 @@
 Over loopback: a scripted Chat server (`tests.support.tool_streams`) whose streams give
 some tool calls no id (the parser then numbers them `call_0`, `call_1`, ... each round
 again) checks every request with the simulator's own Chat rules
-(`simulator.conversation.chat_conversation`: each `tool` message must answer a call of the
+(`simulator.conversation_openai.chat_conversation`: each `tool` message must answer a call of the
 turn before) plus the rule that a call id is never reused within the conversation; and
 a Gemini-over-OpenAI-compatibility server that answers 400 when a call comes back without
 its `extra_content.google.thought_signature`.
@@ -18,8 +18,8 @@ from modelduel.core.duel import ClientPool, DuelRunner, RunPlan
 from modelduel.events import ConversationState
 from modelduel.providers.base import ModelRequest
 from modelduel.providers.http import StreamTarget, Timeouts
-from modelduel.simulator.conversation import chat_conversation
-from modelduel.simulator.plan import Rejection
+from modelduel.simulator.conversation_openai import chat_conversation
+from modelduel.simulator.generation import Rejection
 from tests.support.engine import Collect, lookup_world
 from tests.support.replay_server import Received, Script, running_server
 from tests.support.tool_streams import Round, ScriptedRounds
