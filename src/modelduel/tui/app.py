@@ -12,7 +12,8 @@ next pane to score `core.suite_progress`; rank mode `core.rank_entry` (all three
 Textual-free). The Textual side: `tui.keyorder` (keys in arrival order, rank keys),
 `tui.duelrun` (start, re-run, cancel, a run's end), `tui.scoring` (score keys),
 `tui.panegrid` (panes on screen), `tui.suite` (task navigation), `tui.quitting`,
-`tui.openers` (history, report, export, help's key list), `tui.statusline`.
+`tui.openers` (history, report, export, help's key list), `tui.statusline`;
+`tui.appsettings` holds what the app is given (`AppSettings`, `Runner`).
 """
 
 from __future__ import annotations
@@ -21,8 +22,6 @@ import asyncio
 import random
 import time
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import events
@@ -36,10 +35,11 @@ from modelduel.core.scoring import Score
 from modelduel.core.session import RunSlot
 from modelduel.core.session_controller import SaveLedger, ScoringPace
 from modelduel.core.session_saves import SessionSaves
-from modelduel.core.suite_progress import duel_scored, next_unscored, resume_index
+from modelduel.core.suite_progress import duel_scored, resume_index
 from modelduel.display import sanitize_terminal
 from modelduel.events import Stamped
 from modelduel.tui import duelrun, openers, panegrid, quitting, scoring, statusline, suite
+from modelduel.tui.appsettings import AppSettings, Runner
 from modelduel.tui.duelscreen import MIN_HEIGHT, MIN_WIDTH, DuelScreen
 from modelduel.tui.duelview import DuelView
 from modelduel.tui.gcpolicy import tame_gc, warm_prices
@@ -50,69 +50,11 @@ from modelduel.tui.themes import APP_VARIABLE_DEFAULTS, load_themes, shipped_the
 from modelduel.tui.turns import DuelTurns
 
 if TYPE_CHECKING:
-    from textual.theme import Theme
-
-    from modelduel.config import Config, ResolvedModel
     from modelduel.core.checks import CheckRunner
     from modelduel.tasks import Task
     from modelduel.tui.judging import ScreenJudge
-    from modelduel.tui.taskpanel import TaskInfo
 
 __all__ = ["MIN_HEIGHT", "MIN_WIDTH", "AppSettings", "ModelduelApp", "Runner"]
-
-
-@dataclass
-class AppSettings:
-    """Everything the app needs from the command line and config.
-
-    Attributes:
-        config: the loaded config.
-        models: the resolved lineup.
-        csv_path: the results CSV (always shown in the status bar).
-        blind: start in blind mode.
-        theme: the theme name to start with.
-        themes: extra themes to register (shipped, user, --themes).
-        theme_problems: bad theme files, shown once as a notice.
-        banner: a line to show on top (demo mode), or "".
-        env: the environment the runs see (demo mode points it at the simulator).
-        save_theme: called with the theme name when the user picks one.
-        recorded: recorded duels to open instead of a prompt (`modelduel score`).
-        tasks: a task suite to step through (`modelduel suite`), in order.
-        history: duels already in the CSV, listed in the history (not opened).
-    """
-
-    config: Config
-    models: list[ResolvedModel]
-    csv_path: Path
-    blind: bool = False
-    theme: str = "modelduel-dark"
-    themes: tuple[Theme, ...] = ()
-    theme_problems: tuple[str, ...] = ()
-    banner: str = ""
-    env: dict[str, str] | None = None
-    save_theme: Callable[[str], None] | None = None
-    recorded: tuple[DuelView, ...] = ()
-    tasks: tuple[Task, ...] = ()
-    history: tuple[DuelView, ...] = ()
-
-
-class Runner:
-    """What the app needs from a duel runner (the child-process one, or a fake in tests)."""
-
-    async def open(self) -> None:
-        """Get ready."""
-
-    async def start(self, plans: list[object]) -> None:
-        """Start runs."""
-
-    async def cancel(self, run_id: str) -> None:
-        """Cancel one run."""
-
-    async def cancel_all(self) -> None:
-        """Cancel every run."""
-
-    async def aclose(self) -> None:
-        """Stop."""
 
 
 class ModelduelApp(App[None]):
@@ -143,7 +85,8 @@ class ModelduelApp(App[None]):
         self._runner_ready: asyncio.Future[None] | None = None
         # panes are drawn as their bytes arrive, coalesced and fairly shared
         self.pacer = FramePacer(
-            self.refresh_pane, lambda: range(len(self.view.panes)) if self.view else ()
+            lambda index: panegrid.refresh_pane(self, index),
+            lambda: range(len(self.view.panes)) if self.view else (),
         )
         self.ledger = SaveLedger(settings.csv_path)
         """Every row and score of the session, and what of it is not on disk yet."""
@@ -270,7 +213,7 @@ class ModelduelApp(App[None]):
         elif self.settings.recorded:
             first = next((v for v in self.views if not v.fully_scored), self.views[0])
             await self.show_view(first)
-            self.focus_next_unscored(first, -1)  # scoring first, from the first pane left
+            panegrid.focus_next_unscored(self, first, -1)  # scoring first, from the first pane left
             if not isinstance(self.focused, ResponsePane):
                 self.screen.action_to_panes()  # type: ignore[attr-defined]
             self.notify(f"{plural(len(self.views), 'recorded duel')}: ctrl+o lists them")
@@ -336,10 +279,6 @@ class ModelduelApp(App[None]):
         """The suite task a duel ran, if it is one of this session's."""
         return suite.task_of(self, view)
 
-    def task_info(self, view: DuelView) -> TaskInfo | None:
-        """What the task panel shows for a duel: its suite task, or its prompt if reopened."""
-        return suite.task_info(self, view)
-
     def task_budget(self, task_id: str | None) -> int | None:
         """A suite task's own output budget, as `modelduel run` sends it."""
         return suite.task_budget(self, task_id)
@@ -394,18 +333,6 @@ class ModelduelApp(App[None]):
     async def refresh_panes(self) -> None:
         """The 10 Hz tick: every pane reads its figures from the meter."""
         await panegrid.refresh_panes(self)
-
-    async def refresh_pane(self, index: int) -> None:
-        """One pane reads its figures from the meter (the frame pacer's draw)."""
-        await panegrid.refresh_pane(self, index)
-
-    def focus_next_unscored(self, view: DuelView, after: int) -> None:
-        """After a pane is scored, focus moves to the next one left to score."""
-        panegrid.focus_next_unscored(self, view, after)
-
-    def next_unscored(self, view: DuelView, after: int) -> int | None:
-        """The first pane after `after` (wrapping) still to score, or None when none is."""
-        return next_unscored(view, after)
 
     def duel_scored(self) -> bool:
         """Every pane of the duel on screen that can be scored is."""

@@ -24,6 +24,7 @@ from modelduel.tui.duelscreen import (
 )
 from modelduel.tui.pane import ResponsePane
 from modelduel.tui.prompt import PromptEditor
+from modelduel.tui.suite import task_info
 from modelduel.tui.taskpanel import TaskPanel
 
 if TYPE_CHECKING:
@@ -48,7 +49,7 @@ async def show_view(app: ModelduelApp, view: DuelView) -> None:
         app.screen.query_one(PromptEditor).load_text(view.prompt)
         if app.judging is not None:
             app.judging.start_recorded(view)  # a second opinion on the recorded answers
-    app.screen.query_one(TaskPanel).show_task(app.task_info(view))
+    app.screen.query_one(TaskPanel).show_task(task_info(app, view))
     app.keys.ranking = None
     if not typing and panes:
         # never leave focus wherever removing the old panes put it (the system

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from modelduel.core.scoring import Score
 from modelduel.core.session_saves import Say
+from modelduel.tui.panegrid import focus_next_unscored
 
 if TYPE_CHECKING:
     from modelduel.tui.app import ModelduelApp
@@ -45,7 +46,7 @@ def change_score(
         tell(app, say)
     if outcome.newly_scored:
         app.pace.scored()
-        app.focus_next_unscored(view, pane.index)
+        focus_next_unscored(app, view, pane.index)
     app.update_status()
 
 
