@@ -202,7 +202,7 @@ async def _apply_checks(
 ) -> None:
     """Show the checks' line and suggestions in the pane and record the counts."""
     # loaded by `_start_checks` already (it made the runner)
-    from modelduel.core.checks import csv_columns, suggest_parts, summary  # noqa: PLC0415  see above
+    from modelduel.core.checks import csv_columns, suggest_parts, summary  # noqa: PLC0415  checks: ~26 ms off launch
 
     done = await results
     if view.run_id(slot.pane) != slot.run_id:

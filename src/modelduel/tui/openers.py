@@ -44,7 +44,7 @@ def open_report(app: ModelduelApp) -> None:
     """The routing report over the results CSV (scored rows only)."""
     # the report's renderables and row loader load at the first ctrl+r
     from modelduel.core.routing_rows import load_route_rows  # noqa: PLC0415  ~8 ms off launch
-    from modelduel.report import NO_SCORED_RUNS, render_report  # noqa: PLC0415  with it
+    from modelduel.report import NO_SCORED_RUNS, render_report  # noqa: PLC0415  rich.columns, html: off launch
 
     path = app.settings.csv_path
     if not path.exists():
