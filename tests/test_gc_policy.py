@@ -7,7 +7,7 @@ import gc
 
 
 def test_full_collections_wait_for_an_idle_app() -> None:
-    from modelduel.tui.app import _tame_gc
+    from modelduel.tui.gcpolicy import tame_gc as _tame_gc
 
     before = gc.get_threshold()
     try:

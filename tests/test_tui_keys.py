@@ -152,3 +152,14 @@ async def test_a_keymap_clash_or_unknown_id_is_named_at_start_up(tmp_path: Path)
         notices = "\n".join(n.message for n in app._notifications)
         assert "'score.quality' = '1' clashes with 'score.1'" in notices
         assert "unknown action id 'score.nope'" in notices
+
+
+async def test_a_prompt_typed_and_sent_in_one_write_is_sent_whole(tmp_path: Path) -> None:
+    app, _ = make_app(tmp_path)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await pilot.pause()
+        assert isinstance(app.focused, PromptEditor)
+        burst(app, "h", "i", "ctrl+j")  # typed, then sent, before a frame is drawn
+        await drain(pilot)
+        await settle(pilot, app)
+        assert app.view is not None and app.view.prompt == "hi"

@@ -180,3 +180,29 @@ async def test_a_task_budget_is_sent_to_every_pane_as_run_sends_it(tmp_path: Pat
         await wait_rows(pilot, csv_path, len(SPECS))
         await settle(pilot, app)
     assert [r["max_output_tokens"] for r in read_rows(csv_path)] == ["1234"] * len(SPECS)
+
+
+async def test_a_resumed_suite_opens_the_first_unscored_task_and_exports_its_recorded_runs(
+    tmp_path: Path,
+) -> None:
+    tasks = tuple(load_suite(SUITE))[:2]
+    csv_path = tmp_path / "suite.csv"
+    first = suite_app(csv_path, tasks)
+    async with first.run_test(size=(140, 40)) as pilot:
+        await settle(pilot, first)
+        await pilot.press("escape", *["4"] * len(SPECS))  # the first task, fully scored
+        await wait_rows(pilot, csv_path, len(SPECS))
+    assert [r["score"] for r in read_rows(csv_path)] == ["4"] * len(SPECS)
+
+    again = suite_app(csv_path, tasks, resume=True)
+    async with again.run_test(size=(140, 40)) as pilot:
+        await pilot.pause(0.2)
+        assert again.task_index == 1  # not the scored first task
+        await settle(pilot, again)
+        again.export_session()
+        await pilot.pause()
+        messages = [n.message for n in again._notifications]
+    # the recorded duel's runs are the session's too, beside the second task's fresh ones
+    exported = next(m for m in messages if m.startswith("exported "))
+    target = Path(exported.split(" to ", 1)[1])
+    assert {r["task_id"] for r in read_rows(target)} == {tasks[0].id, tasks[1].id}

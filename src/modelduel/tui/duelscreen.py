@@ -21,7 +21,7 @@ from textual.widgets import Button, Footer, Static
 from modelduel.core.scoring import Score
 from modelduel.tui.pane import ResponsePane
 from modelduel.tui.prompt import PromptEditor, SystemPromptInput
-from modelduel.tui.screens import HelpScreen, NoteScreen
+from modelduel.tui.screens import AttachScreen, HelpScreen, NoteScreen
 from modelduel.tui.taskpanel import TaskPanel
 
 if TYPE_CHECKING:
@@ -388,7 +388,6 @@ class DuelScreen(Screen[None]):
 
     def action_attach(self) -> None:
         """Attach a file to the next prompt (a path; an empty one clears them)."""
-        from modelduel.tui.screens import AttachScreen
 
         def done(path: str | None) -> None:
             if path is not None:

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 
+from modelduel.config import resolve_model
 from modelduel.core.judge import JudgedTask, JudgeRunner, JudgeVerdict, judged_task
 from modelduel.core.judge_session import (
     acceptable_judge_parts,
@@ -78,8 +79,6 @@ class ScreenJudge:
     @classmethod
     def create(cls, app: ModelduelApp) -> ScreenJudge | None:
         """The judge of `app`'s session, or None when `[judge]` is off."""
-        from modelduel.config import resolve_model
-
         config = app.settings.config
         env = app.settings.env if app.settings.env is not None else dict(os.environ)
         runner = app.runner

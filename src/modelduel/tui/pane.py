@@ -465,7 +465,7 @@ class ResponsePane(Vertical, can_focus=True):
             if offered:
                 line.append(f"  · {'  '.join(offered)} (a accepts)", "italic cyan")
         if m.judge is not None:
-            from modelduel.tui.judging import judge_text
+            from modelduel.tui.judging import judge_text  # noqa: PLC0415  judge: ~140 ms off launch
 
             line.append_text(judge_text(m))
         return line

@@ -130,8 +130,8 @@ def split_blocks(text: str, start: int = 0) -> tuple[list[str], int]:
 def _markdown_class() -> type[RichMarkdown]:
     """Rich's Markdown on one shared parser, built on first use: markdown-it, Rich's
     Markdown and pygments are not imported before the first frame (nothing to draw yet)."""
-    from markdown_it import MarkdownIt
-    from rich.markdown import Markdown
+    from markdown_it import MarkdownIt  # noqa: PLC0415  not before the first frame
+    from rich.markdown import Markdown  # noqa: PLC0415  not before the first frame
 
     parser = MarkdownIt().enable("strikethrough").enable("table")
 
@@ -161,7 +161,7 @@ Draw = Callable[[RenderableType], list[Strip]]
 
 
 def _syntax(code: str, lexer: str, top: int, bottom: int) -> Syntax:
-    from rich.syntax import Syntax
+    from rich.syntax import Syntax  # noqa: PLC0415  pygments: not before the first frame
 
     # Rich's CodeBlock: Syntax(code, lexer, theme, word_wrap=True, padding=1)
     return Syntax(code, lexer, theme=CODE_THEME, word_wrap=True, padding=(top, 1, bottom, 1))

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from modelduel.core.suite_hints import suite_command, suite_hints
 from modelduel.errors import CsvError
+from modelduel.storage import read_rows
 
 if TYPE_CHECKING:
     from modelduel.tui.app import ModelduelApp
@@ -16,8 +17,6 @@ __all__ = ["load_suite_hints"]
 
 async def load_suite_hints(app: ModelduelApp, *, announce: bool = False) -> None:
     """Recompute `app.suite_hints` from the CSV in a thread; `announce` lists them once."""
-    from modelduel.storage import read_rows
-
     path, tasks = app.settings.csv_path, app.settings.tasks
 
     def compute() -> dict[str, str]:

@@ -15,6 +15,7 @@ import contextlib
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from modelduel.attachments import AttachmentError, load_attachment
 from modelduel.core.followups import (
     check_attachments,
     first_plan,
@@ -24,6 +25,8 @@ from modelduel.core.followups import (
 )
 from modelduel.core.routing import plural
 from modelduel.core.scoring import Score
+from modelduel.errors import ModelduelError
+from modelduel.fixturefs import FixtureError
 
 if TYPE_CHECKING:
     from modelduel.attachments import Attachment
@@ -79,9 +82,6 @@ class DuelTurns:
 
         None (with a one-line error in the status) when the task no longer loads.
         """
-        from modelduel.errors import ModelduelError
-        from modelduel.fixturefs import FixtureError
-
         budget = self.app.task_budget(duel.task_id)
         attachments = [] if task is not None else self.take_attachments()
         if attachments:
@@ -205,8 +205,6 @@ class DuelTurns:
         A missing, unreadable or too large file is one line in the status naming the file
         (and the limit); nothing is attached then.
         """
-        from modelduel.attachments import AttachmentError, load_attachment
-
         app = self.app
         path_text = path_text.strip()
         if not path_text:

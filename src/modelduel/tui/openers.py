@@ -1,0 +1,116 @@
+"""What the duel screen opens on a key or from the palette: history, routing report,
+session export, and the key list for help."""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING
+
+from textual.binding import Binding
+
+from modelduel.core.routing import choose_routes, compute_stats, plural
+from modelduel.display import simulated_note
+from modelduel.errors import CsvError, ModelduelError
+from modelduel.storage import read_rows, read_transcripts
+from modelduel.tui.duelscreen import DuelScreen
+from modelduel.tui.prompt import PromptEditor, SystemPromptInput
+from modelduel.tui.screens import HistoryEntry, HistoryScreen, ReportScreen
+
+if TYPE_CHECKING:
+    from modelduel.tui.app import ModelduelApp
+
+__all__ = ["export_session", "key_rows", "open_history", "open_report"]
+
+
+def open_history(app: ModelduelApp) -> None:
+    """The duels of this session (and of the CSV at start), newest first."""
+    entries = [
+        HistoryEntry(
+            str(i),
+            (v.prompt.strip().splitlines() or [v.task_id])[0][:80],
+            "  ".join(f"{p.label if p.hidden else p.spec}: {p.score.describe()}" for p in v.panes),
+        )
+        for i, v in enumerate(app.views)
+    ]
+
+    async def opened(key: str | None) -> None:
+        if key is not None:
+            await app.show_view(app.views[int(key)])
+
+    app.push_screen(HistoryScreen(entries), opened)
+
+
+def open_report(app: ModelduelApp) -> None:
+    """The routing report over the results CSV (scored rows only)."""
+    # the report's renderables and row loader load at the first ctrl+r
+    from modelduel.core.routing_rows import load_route_rows  # noqa: PLC0415  ~8 ms off launch
+    from modelduel.report import NO_SCORED_RUNS, render_report  # noqa: PLC0415  rich.columns, html: off launch
+
+    path = app.settings.csv_path
+    if not path.exists():
+        app.notify("no results yet: score some runs first", severity="warning")
+        return
+    try:
+        # bad rows are left out quietly: stderr would draw over the screen
+        loaded = load_route_rows(
+            [path], skip_bad_rows=True, check_timestamp=False, warn=lambda _: None
+        )
+    except (CsvError, OSError) as exc:
+        app.notify(f"cannot read {path}: {exc}", severity="error")
+        return
+    stats = compute_stats(loaded.rows, 4)
+    if not stats:
+        app.notify(NO_SCORED_RUNS, severity="warning")
+        return
+    routes = choose_routes(stats, "quality-per-cost")
+    report = render_report(
+        stats,
+        routes,
+        objective="quality-per-cost",
+        success_score=4,
+        simulated=simulated_note(loaded.rows),
+        rows=loaded.rows,
+    )
+    app.push_screen(ReportScreen(report, f"Routing report: {path}"))
+
+
+def export_session(app: ModelduelApp) -> None:
+    """Write this session's runs to a CSV file of their own, beside the results CSV."""
+    # the export writers load at the first export
+    from modelduel.storage.export import export_rows  # noqa: PLC0415  ~5 ms off launch
+
+    # every run of the session, re-run ones included, and the recorded duels shown
+    run_ids = set(app.runs)
+    run_ids.update(r.get("run_id") or "" for v in app.views for r in v.rows)
+    csv_path = app.settings.csv_path
+    rows = [r for r in read_rows(csv_path) if r.get("run_id") in run_ids]
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    target = csv_path.with_name(f"modelduel-session-{stamp}.csv")
+    try:
+        export_rows(rows, read_transcripts(csv_path), target, "csv", False)
+    except ModelduelError as exc:  # the file cannot be written (names it and why)
+        app.notify(f"export failed: {exc}", severity="error")
+        return
+    app.notify(f"exported {plural(len(rows))} to {target}")
+
+
+def key_rows(app: ModelduelApp) -> list[tuple[str, str, str]]:
+    """(key, description, id) of every binding, as currently mapped."""
+    rows: list[tuple[str, str, str]] = []
+    bindings = [
+        *DuelScreen.BINDINGS,
+        *PromptEditor.BINDINGS,
+        *SystemPromptInput.BINDINGS,
+        *app.BINDINGS,
+    ]
+    keymap = dict(app.settings.config.keymap)
+    for binding in bindings:
+        if not isinstance(binding, Binding):
+            continue
+        keys = keymap.get(binding.id or "", binding.key)
+        shown = ", ".join(app.get_key_display(Binding(k.strip(), "")) for k in keys.split(","))
+        what = binding.description or binding.action
+        if binding.action.startswith("score("):
+            what = f"score {binding.action[6:-1]}"
+        rows.append((shown, what, binding.id or ""))
+    return rows

@@ -1,0 +1,68 @@
+"""Leaving the app without losing a score: the unsaved question, the recovery file.
+
+The rules (what may leave, what each answer does, where a recovery file goes) are the
+Textual-free `core.session_saves.SessionSaves`; this module asks and tells.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from modelduel import locations
+from modelduel.core.routing import plural
+from modelduel.tui.screens import UnsavedQuitScreen
+
+if TYPE_CHECKING:
+    from modelduel.tui.app import ModelduelApp
+
+__all__ = ["ask_about_unsaved", "quit_app", "save_recovery", "say_how_to_quit"]
+
+
+async def quit_app(app: ModelduelApp) -> None:
+    """Quit, unless something acknowledged is not on disk: then ask what to do with it."""
+    if isinstance(app.screen, UnsavedQuitScreen):
+        return  # already asking
+    if not app.saves.may_leave():
+        app.sync_saved()
+        app.update_status()
+        ask_about_unsaved(app)
+        return
+    app.exit()
+
+
+def ask_about_unsaved(app: ModelduelApp) -> None:
+    """ "N runs are not saved": retry, save elsewhere (a file in the working folder), discard."""
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    elsewhere = str(Path.cwd() / f"modelduel-unsaved-{stamp}.csv")
+    count = plural(len(app.ledger.pending), "run")
+
+    def chosen(choice: str | None) -> None:
+        outcome = app.saves.quit_choice(choice)
+        if outcome.say is not None:
+            say = outcome.say
+            app.notify(say.message, severity=say.severity, timeout=say.timeout)
+        if outcome.leave:
+            app.exit()
+        elif outcome.ask_again:
+            ask_about_unsaved(app)
+
+    app.push_screen(UnsavedQuitScreen(count, app.ledger.last_error, elsewhere), chosen)
+
+
+def say_how_to_quit(app: ModelduelApp) -> None:
+    """ctrl+c: say how to quit, as plain text (notices here are never markup)."""
+    for key, active in app.active_bindings.items():
+        if active.binding.action in ("quit", "app.quit"):
+            app.notify(f"Press {key} to quit the app", title="Do you want to quit?")
+            return
+
+
+def save_recovery(app: ModelduelApp) -> None:
+    """However the app ends (a signal exits without asking): one last try at what could
+    not be written, then a recovery file rather than losing it; `recovery_note` says where."""
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    note = app.saves.save_recovery(app.settings.csv_path, stamp, locations.state_dir)
+    if note:
+        app.recovery_note = note
