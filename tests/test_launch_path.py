@@ -9,12 +9,15 @@ import sys
 
 from modelduel.capabilities import SHIPPED, load_families, shipped_families, shipped_text
 
-# what `modelduel` runs before its first frame (commands/tui_cmd.run_tui): the app, config,
-# themes, the CSV store, the history's reader, and one capability lookup per model
+# what `modelduel` runs before its first frame (cli, commands/tui_cmd.run_tui): the command
+# line, the app, config, themes, the CSV store, the history's reader, the parent's side of
+# the runner (its child process imports the engine) and one capability lookup per model
 LAUNCH_PATH = (
     "import sys\n"
+    "import modelduel.cli; modelduel.cli.build_parser().parse_args(['--demo'])\n"
     "import modelduel.tui.app, modelduel.commands.tui_cmd, modelduel.commands.review\n"
     "import modelduel.config, modelduel.tui.themes, modelduel.demo, modelduel.storage\n"
+    "from modelduel.core.worker import ChildDuelRunner, stop_reason\n"
     "from modelduel.capabilities import CapabilityOverride, Family, family_for\n"
     "family_for('openai', 'gpt-5'); family_for('anthropic', 'claude-sonnet-4-5')\n"
     "print(' '.join(m for m in sys.argv[1:] if m in sys.modules))\n"
@@ -30,12 +33,22 @@ NOT_ON_THE_LAUNCH_PATH = (
     "modelduel.tasks",
     "modelduel.simulator",
     "modelduel.core.duel",
+    "modelduel.core.toolloop",
+    "modelduel.core.toolworld",
     "modelduel.providers.http",
     "httpx",
     "httpx2",
     "rich.markdown",
     "markdown_it",
     "pygments",
+    # task-file and tool validation (pydantic models built at import, jsonschema): the run
+    # plan needs only the default number of tool rounds, the parent's runner none of it
+    "modelduel.toolspec",
+    "modelduel.checkspec",
+    "jsonschema",
+    # the config file is edited (a theme picked) long after the first frame
+    "tomlkit",
+    "tomli_w",
 )
 
 
