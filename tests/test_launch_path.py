@@ -1,13 +1,20 @@
 """Issue 13: the first frame needs only what it draws. The launch path builds no pydantic
 validator for the capability data and imports no engine or network module it does not
-use; the shipped data constructed for launch equals the validated data."""
+use; the shipped data constructed for launch equals the validated data; the runner's child
+process starts after the first frame, and a prompt sent before it is ready is not lost."""
 
 from __future__ import annotations
 
+import asyncio
 import subprocess
 import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
 
 from modelduel.capabilities import SHIPPED, load_families, shipped_families, shipped_text
+from modelduel.core.worker import ChildDuelRunner
 
 # what `modelduel` runs before its first frame (cli, commands/tui_cmd.run_tui): the command
 # line, the app, config, themes, the CSV store, the history's reader, the parent's side of
@@ -72,3 +79,26 @@ def test_the_shipped_families_constructed_for_launch_equal_the_validated_ones() 
     assert fast == validated
     assert [type(f.kinds) for f in fast] == [tuple] * len(fast)
     assert {type(f.effort_map) for f in fast} == {dict}
+
+
+async def test_overlapping_opens_of_the_child_runner_start_one_child(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the app opens the runner after its first frame; a prompt sent earlier opens it too
+    spawned: list[object] = []
+    spawn = asyncio.create_subprocess_exec
+
+    async def counted(*args: Any, **kwargs: Any) -> asyncio.subprocess.Process:
+        spawned.append(args)
+        return await spawn(*args, **kwargs)
+
+    monkeypatch.setattr(asyncio, "create_subprocess_exec", counted)
+    runner = ChildDuelRunner(lambda run_id, stamped: None, log_path=tmp_path / "log")
+    try:
+        await asyncio.gather(runner.open(), runner.open(), runner.open())
+        assert len(spawned) == 1
+    finally:
+        await runner.aclose()
+    await runner.open()  # closed, it starts again when asked
+    await runner.aclose()
+    assert len(spawned) == 2

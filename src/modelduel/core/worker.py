@@ -313,6 +313,7 @@ class ChildDuelRunner:
         }
         self._env = env
         self._proc: asyncio.subprocess.Process | None = None
+        self._opening: asyncio.Future[None] | None = None
         self._reader: asyncio.Task[None] | None = None
         self._pending: set[str] = set()
         self.callback_errors: list[BaseException] = []
@@ -322,9 +323,16 @@ class ChildDuelRunner:
         self.cancel_reason: str | None = None
 
     async def open(self) -> None:
-        """Start the child process (idempotent); it is ready to take runs when this returns."""
-        if self._proc is not None:
-            return
+        """Start the child process (idempotent); it is ready to take runs when this returns.
+
+        Calls that overlap (the app opening the runner after its first frame while a prompt
+        sent before it starts a run) share one start: there is only ever one child.
+        """
+        if self._opening is None or (self._opening.done() and self._proc is None):
+            self._opening = asyncio.ensure_future(self._spawn())  # a failed start is retried
+        await asyncio.shield(self._opening)
+
+    async def _spawn(self) -> None:
         log = _open_log(self.log_path)
         try:
             self._proc = await asyncio.create_subprocess_exec(
@@ -374,6 +382,11 @@ class ChildDuelRunner:
 
     async def aclose(self) -> None:
         """Stop the child: closing its stdin makes it cancel runs and exit."""
+        opening, self._opening = self._opening, None
+        if opening is not None and not opening.done():
+            # a start under way finishes first, so the child it makes is stopped too
+            with contextlib.suppress(Exception):
+                await opening
         proc, self._proc = self._proc, None
         if proc is None:
             return
