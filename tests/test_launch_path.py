@@ -1,20 +1,35 @@
 """Issue 13: the first frame needs only what it draws. The launch path builds no pydantic
 validator for the capability data and imports no engine or network module it does not
-use; the shipped data constructed for launch equals the validated data."""
+use; the shipped data constructed for launch equals the validated data; the runner's child
+process starts after the first frame, and a prompt sent before it is ready is not lost."""
 
 from __future__ import annotations
 
+import asyncio
 import subprocess
 import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.screen import Screen
 
 from modelduel.capabilities import SHIPPED, load_families, shipped_families, shipped_text
+from modelduel.config import Config, resolve_model
+from modelduel.core.plan import RunPlan
+from modelduel.core.worker import ChildDuelRunner
+from modelduel.events import Finished, RequestSent, Stamped, TextDelta
+from modelduel.tui.app import AppSettings, ModelduelApp, Runner
 
-# what `modelduel` runs before its first frame (commands/tui_cmd.run_tui): the app, config,
-# themes, the CSV store, the history's reader, and one capability lookup per model
+# what `modelduel` runs before its first frame (cli, commands/tui_cmd.run_tui): the command
+# line, the app, config, themes, the CSV store, the history's reader, the parent's side of
+# the runner (its child process imports the engine) and one capability lookup per model
 LAUNCH_PATH = (
     "import sys\n"
+    "import modelduel.cli; modelduel.cli.build_parser().parse_args(['--demo'])\n"
     "import modelduel.tui.app, modelduel.commands.tui_cmd, modelduel.commands.review\n"
     "import modelduel.config, modelduel.tui.themes, modelduel.demo, modelduel.storage\n"
+    "from modelduel.core.worker import ChildDuelRunner, stop_reason\n"
     "from modelduel.capabilities import CapabilityOverride, Family, family_for\n"
     "family_for('openai', 'gpt-5'); family_for('anthropic', 'claude-sonnet-4-5')\n"
     "print(' '.join(m for m in sys.argv[1:] if m in sys.modules))\n"
@@ -30,12 +45,22 @@ NOT_ON_THE_LAUNCH_PATH = (
     "modelduel.tasks",
     "modelduel.simulator",
     "modelduel.core.duel",
+    "modelduel.core.toolloop",
+    "modelduel.core.toolworld",
     "modelduel.providers.http",
     "httpx",
     "httpx2",
     "rich.markdown",
     "markdown_it",
     "pygments",
+    # task-file and tool validation (pydantic models built at import, jsonschema): the run
+    # plan needs only the default number of tool rounds, the parent's runner none of it
+    "modelduel.toolspec",
+    "modelduel.checkspec",
+    "jsonschema",
+    # the config file is edited (a theme picked) long after the first frame
+    "tomlkit",
+    "tomli_w",
 )
 
 
@@ -59,3 +84,121 @@ def test_the_shipped_families_constructed_for_launch_equal_the_validated_ones() 
     assert fast == validated
     assert [type(f.kinds) for f in fast] == [tuple] * len(fast)
     assert {type(f.effort_map) for f in fast} == {dict}
+
+
+SPECS = ["openai/gpt-5.5", "anthropic/claude-opus-4-7"]
+ENV = {"OPENAI_API_KEY": "k1", "ANTHROPIC_API_KEY": "k2"}
+T0 = 10_000_000_000
+
+
+class GatedRunner(Runner):
+    """A runner whose start-up takes as long as the test says, noting what it saw."""
+
+    def __init__(self, app: ModelduelApp, paints: list[str]) -> None:
+        self.app = app
+        self.paints = paints
+        self.ready = asyncio.Event()
+        self.opened_after: list[int] = []
+        self.started: list[str] = []
+
+    async def open(self) -> None:
+        # how many frames of the duel screen were painted when the child began to start
+        self.opened_after.append(self.paints.count("DuelScreen"))
+        await self.ready.wait()
+
+    async def start(self, plans: list[object]) -> None:
+        assert self.ready.is_set(), "a run was sent to a runner that is not ready"
+        for plan in plans:
+            assert isinstance(plan, RunPlan)
+            self.started.append(plan.request.prompt)
+            asyncio.get_running_loop().call_soon(self._end, plan.run_id)
+
+    def _end(self, run_id: str) -> None:
+        self.app.sink(run_id, Stamped(T0, RequestSent(0)))
+        self.app.sink(run_id, Stamped(T0 + 400_000_000, TextDelta("An answer.")))
+        self.app.sink(run_id, Stamped(T0 + 900_000_000, Finished("stop", "stop")))
+        self.app.run_ended(run_id)
+
+
+def _app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[ModelduelApp, list[str]]:
+    paints: list[str] = []
+    refresh = Screen._compositor_refresh
+
+    def counted(screen: Screen[object]) -> None:
+        paints.append(type(screen).__name__)
+        refresh(screen)
+
+    monkeypatch.setattr(Screen, "_compositor_refresh", counted)
+    config = Config()
+    models = [resolve_model(spec, config, ENV) for spec in SPECS]
+    settings = AppSettings(config=config, models=models, csv_path=tmp_path / "r.csv")
+    return ModelduelApp(settings, lambda a: GatedRunner(a, paints)), paints
+
+
+async def test_the_runner_starts_after_the_first_frame_is_painted(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app, _ = _app(tmp_path, monkeypatch)
+    async with app.run_test(size=(120, 40)) as pilot:
+        for _ in range(500):
+            await pilot.pause(0.02)
+            runner = app.runner
+            if isinstance(runner, GatedRunner) and runner.opened_after:
+                break
+        runner = app.runner
+        assert isinstance(runner, GatedRunner)
+        # opened once, and only after the duel screen was on the terminal
+        assert len(runner.opened_after) == 1
+        assert runner.opened_after[0] >= 1
+        runner.ready.set()
+
+
+async def test_a_prompt_sent_before_the_runner_is_ready_runs_once_it_is(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app, _ = _app(tmp_path, monkeypatch)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.click("#prompt")
+        for key in "hi":
+            await pilot.press(key)
+        # the send waits for the runner (the key's handler is still running meanwhile)
+        send = asyncio.ensure_future(pilot.press("ctrl+j"))
+        runner = app.runner
+        assert isinstance(runner, GatedRunner)
+        for _ in range(500):  # no timing asserted: waits until the runner is starting
+            await asyncio.sleep(0.02)
+            if runner.opened_after:
+                break
+        await asyncio.sleep(0.1)
+        assert runner.opened_after  # the runner is starting
+        assert runner.started == []  # still starting: the prompt waits, it is not dropped
+        runner.ready.set()
+        await asyncio.wait_for(send, 10)
+        for _ in range(100):
+            await pilot.pause(0.01)
+            if runner.started:
+                break
+        assert runner.started == ["hi", "hi"]  # one run per pane, with what was typed
+
+
+async def test_overlapping_opens_of_the_child_runner_start_one_child(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the app opens the runner after its first frame; a prompt sent earlier opens it too
+    spawned: list[object] = []
+    spawn = asyncio.create_subprocess_exec
+
+    async def counted(*args: Any, **kwargs: Any) -> asyncio.subprocess.Process:
+        spawned.append(args)
+        return await spawn(*args, **kwargs)
+
+    monkeypatch.setattr(asyncio, "create_subprocess_exec", counted)
+    runner = ChildDuelRunner(lambda run_id, stamped: None, log_path=tmp_path / "log")
+    try:
+        await asyncio.gather(runner.open(), runner.open(), runner.open())
+        assert len(spawned) == 1
+    finally:
+        await runner.aclose()
+    await runner.open()  # closed, it starts again when asked
+    await runner.aclose()
+    assert len(spawned) == 2

@@ -39,6 +39,7 @@ from typing import Any, Literal
 from modelduel.attachments import Attachment
 
 __all__ = [
+    "DEFAULT_MAX_TOOL_ROUNDS",
     "AssistantMessage",
     "AssistantPart",
     "Conversation",
@@ -58,6 +59,10 @@ __all__ = [
     "message_to_json",
     "user_message",
 ]
+
+DEFAULT_MAX_TOOL_ROUNDS = 8
+"""Tool rounds a run may take when its task sets none (`toolspec` re-exports it; kept here,
+with the loop's types, so the run plan needs no task-file validation to be imported)."""
 
 _Opaque = Mapping[str, Any]
 

@@ -47,6 +47,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from modelduel.checkspec import check_json_schema
+from modelduel.conversation import DEFAULT_MAX_TOOL_ROUNDS
 
 __all__ = [
     "DEFAULT_MAX_TOOL_ROUNDS",
@@ -58,7 +59,6 @@ __all__ = [
     "argument_text",
 ]
 
-DEFAULT_MAX_TOOL_ROUNDS = 8
 FIXTURE_TOOL_NAMES: tuple[str, ...] = ("list_files", "read_file", "search")
 """The built-in tools a task with `fixtures` gets; a `[[tools]]` entry may not reuse them."""
 

@@ -9,11 +9,7 @@ from __future__ import annotations
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-import tomli_w
-import tomlkit
-import tomlkit.exceptions
+from typing import TYPE_CHECKING, Any
 
 from modelduel.config.resolve import named_key_envs
 from modelduel.config.schema import (
@@ -23,6 +19,13 @@ from modelduel.config.schema import (
 )
 from modelduel.errors import ConfigError
 from modelduel.fileutil import write_text_atomic
+
+if TYPE_CHECKING:
+    import tomlkit
+
+# tomlkit and tomli_w (~45 ms) are imported by the functions that write the file: the app
+# imports this package before its first frame and writes to the file only when the user
+# picks a theme (tests/test_launch_path.py).
 
 
 def default_config_toml() -> str:
@@ -52,6 +55,8 @@ def default_config_toml() -> str:
         '# Use a model as `-m ollama/qwen3:8b`; prices: [models."SPEC".price]\n'
         "# input_per_mtok / output_per_mtok / cached_input_per_mtok (USD per million tokens).\n\n"
     )
+    import tomli_w  # noqa: PLC0415 (writing only: see the imports)
+
     text = header + tomli_w.dumps(body)
     parse_config(tomllib.loads(text), "default config")  # the template must stay valid
     return text
@@ -75,6 +80,8 @@ def _read_toml_document(path: Path) -> tomlkit.TOMLDocument | None:
         return None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read: {exc}") from None
+    import tomlkit.exceptions  # noqa: PLC0415 (writing only: see the imports)
+
     try:
         return tomlkit.parse(text)
     except tomlkit.exceptions.ParseError as exc:
@@ -83,6 +90,8 @@ def _read_toml_document(path: Path) -> tomlkit.TOMLDocument | None:
 
 def _write_checked(path: Path, doc: tomlkit.TOMLDocument) -> None:
     """Write an edited document after checking that modelduel will still read it."""
+    import tomlkit  # noqa: PLC0415 (writing only: see the imports)
+
     text = tomlkit.dumps(doc)
     parse_config(tomllib.loads(text), str(path))
     write_config_file(path, text, force=True)
@@ -107,6 +116,8 @@ def init_config_file(path: Path, *, force: bool = False) -> InitResult:
     Raises:
         ConfigError: the existing file is not valid TOML, or cannot be read or written.
     """
+    import tomlkit  # noqa: PLC0415 (writing only: see the imports)
+
     existing = _read_toml_document(path)
     template = tomlkit.parse(default_config_toml())
     if existing is None or force:
@@ -134,6 +145,8 @@ def save_theme_choice(path: Path, theme: str) -> None:
         ConfigError: the file is not valid TOML, or cannot be read or written; the caller
             tells the user the choice was not saved.
     """
+    import tomlkit  # noqa: PLC0415 (writing only: see the imports)
+
     doc = _read_toml_document(path)
     if doc is None:
         doc = tomlkit.parse(default_config_toml())

@@ -10,9 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from modelduel.conversation import UserMessage
+from modelduel.conversation import DEFAULT_MAX_TOOL_ROUNDS, UserMessage
 from modelduel.providers.base import ModelRequest, StreamTarget
-from modelduel.toolspec import DEFAULT_MAX_TOOL_ROUNDS
 
 if TYPE_CHECKING:
     from modelduel.core.toolworld import ToolWorld

@@ -34,18 +34,28 @@ import time
 import traceback
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from modelduel import locations
-from modelduel.conversation import UserMessage, message_from_json, message_to_json
+from modelduel.conversation import (
+    DEFAULT_MAX_TOOL_ROUNDS,
+    UserMessage,
+    message_from_json,
+    message_to_json,
+)
 from modelduel.core.codec import decode_event_line, encode_event_line
-from modelduel.core.duel import ClientPool, DuelRunner, EventSink, RunPlan
-from modelduel.core.toolworld import ToolWorld
+from modelduel.core.plan import RunPlan
 from modelduel.events import ErrorInfo, Retrying, Stamped, StreamFailed
-from modelduel.providers.base import ModelRequest
-from modelduel.providers.http import StreamTarget, Timeouts
+from modelduel.providers.base import ModelRequest, StreamTarget
 from modelduel.redact import redact_secrets
-from modelduel.toolspec import DEFAULT_MAX_TOOL_ROUNDS
+
+if TYPE_CHECKING:
+    from modelduel.core.duel import EventSink
+
+# The parent (the TUI, `ask`, `run`) imports this module for `ChildDuelRunner` before its
+# first frame: the engine (core.duel with httpx, the tool loop, task files, jsonschema) is
+# imported by the child only, inside `_serve` and `plan_from_json`
+# (tests/test_launch_path.py checks the parent's side loads none of it).
 
 __all__ = ["CancelReasons", "ChildDuelRunner", "plan_from_json", "plan_to_json", "stop_reason"]
 
@@ -115,6 +125,9 @@ def plan_from_json(data: dict[str, Any]) -> RunPlan:
     if not all(isinstance(m, UserMessage) for m in followups):
         raise ValueError("a plan's followups are user messages")
     world = data.get("world")
+    # the child's side only: the parent never loads the engine (see the imports above)
+    from modelduel.core.toolworld import ToolWorld  # noqa: PLC0415
+
     return RunPlan(
         data["run_id"],
         data["client_key"],
@@ -175,6 +188,10 @@ class _ParentGone(Exception):
 
 
 async def _serve(settings: dict[str, Any]) -> None:
+    # the child's side only: the parent never loads the engine (see the imports above)
+    from modelduel.core.duel import ClientPool, DuelRunner  # noqa: PLC0415
+    from modelduel.providers.http import Timeouts  # noqa: PLC0415
+
     out = sys.stdout.buffer
     parent_gone = asyncio.Event()
 
@@ -296,6 +313,7 @@ class ChildDuelRunner:
         }
         self._env = env
         self._proc: asyncio.subprocess.Process | None = None
+        self._opening: asyncio.Future[None] | None = None
         self._reader: asyncio.Task[None] | None = None
         self._pending: set[str] = set()
         self.callback_errors: list[BaseException] = []
@@ -305,9 +323,16 @@ class ChildDuelRunner:
         self.cancel_reason: str | None = None
 
     async def open(self) -> None:
-        """Start the child process (idempotent); it is ready to take runs when this returns."""
-        if self._proc is not None:
-            return
+        """Start the child process (idempotent); it is ready to take runs when this returns.
+
+        Calls that overlap (the app opening the runner after its first frame while a prompt
+        sent before it starts a run) share one start: there is only ever one child.
+        """
+        if self._opening is None or (self._opening.done() and self._proc is None):
+            self._opening = asyncio.ensure_future(self._spawn())  # a failed start is retried
+        await asyncio.shield(self._opening)
+
+    async def _spawn(self) -> None:
         log = _open_log(self.log_path)
         try:
             self._proc = await asyncio.create_subprocess_exec(
@@ -357,6 +382,11 @@ class ChildDuelRunner:
 
     async def aclose(self) -> None:
         """Stop the child: closing its stdin makes it cancel runs and exit."""
+        opening, self._opening = self._opening, None
+        if opening is not None and not opening.done():
+            # a start under way finishes first, so the child it makes is stopped too
+            with contextlib.suppress(Exception):
+                await opening
         proc, self._proc = self._proc, None
         if proc is None:
             return

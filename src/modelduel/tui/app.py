@@ -190,9 +190,17 @@ class ModelduelApp(App[None]):
             self.set_keymap(dict(self.settings.config.keymap))
             self._check_keymap()
         self.runner = self._runner_factory(self)
-        # The runner process starts while the user types: waiting for it here would
-        # hold the first paint back by the child's start-up (about half a second).
-        self._runner_ready = asyncio.ensure_future(self.runner.open())
+        runner = self.runner
+
+        def open_runner() -> None:
+            if self._runner_ready is None:
+                self._runner_ready = asyncio.ensure_future(runner.open())
+
+        # The runner process starts after the first frame is painted, while the user types:
+        # its start-up (an interpreter importing the engine, on the same cores) would hold
+        # the first paint back. A prompt sent meanwhile waits for it (`wait_runner`; the
+        # child runner's `start` opens it, sharing a start already under way).
+        self.call_after_refresh(open_runner)
         if self.settings.config.judge is not None:
             # the judge (and the checks it reads) load only when `[judge]` is on
             from modelduel.tui.judging import ScreenJudge  # noqa: PLC0415  ~140 ms off launch
