@@ -122,7 +122,7 @@ class ThemeVariables(BaseModel):
     __pydantic_extra__: dict[str, Annotated[str, Field(min_length=1)]]
 
     provider_openai: Colour | None = Field(None, alias="provider-openai")
-    """Accent of OpenAI models (pane header, report rows)."""
+    """Accent of OpenAI models: their pane's border and header, once names are shown."""
     provider_anthropic: Colour | None = Field(None, alias="provider-anthropic")
     """Accent of Anthropic models."""
     provider_gemini: Colour | None = Field(None, alias="provider-gemini")
@@ -130,15 +130,15 @@ class ThemeVariables(BaseModel):
     provider_other: Colour | None = Field(None, alias="provider-other")
     """Accent of any other provider (local OpenAI-compatible servers, ...)."""
     latency_fast: Colour | None = Field(None, alias="latency-fast")
-    """Time figures that are quick (first token, first useful output)."""
+    """A pane's time to first token, when the duel's fastest and another is slow."""
     latency_slow: Colour | None = Field(None, alias="latency-slow")
-    """Time figures that are slow."""
+    """A pane's time to first token, when 1.5x the duel's fastest and 0.25 s later."""
     winner: Colour | None = None
-    """Highlight of the best-scored pane of a duel."""
+    """The double border of a duel's one best-scored pane, once every answer is scored."""
     estimate: Colour | None = None
-    """Numbers that are still estimates (token counts before the provider reports usage)."""
+    """Figures marked `~` (token counts and cost before the provider reports usage)."""
     reasoning: Colour | None = None
-    """The dimmed reasoning text shown above an answer."""
+    """The reasoning (thinking) text shown above an answer."""
 
     @model_validator(mode="wrap")
     @classmethod
