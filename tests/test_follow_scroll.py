@@ -8,11 +8,15 @@ import asyncio
 from textual.app import App, ComposeResult
 
 from modelduel.tui.stream_markdown import BEHIND_SCREENS, PaneBody, strip_text
+from modelduel.tui.themes import APP_VARIABLE_DEFAULTS
 
 VIEW = 20  # the body's height in the test app below
 
 
 class BodyApp(App[None]):
+    def get_theme_variable_defaults(self) -> dict[str, str]:
+        return dict(APP_VARIABLE_DEFAULTS)  # the body's style reads $reasoning, as in the app
+
     def compose(self) -> ComposeResult:
         yield PaneBody()
 

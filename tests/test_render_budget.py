@@ -20,6 +20,7 @@ from modelduel.tui.stream_markdown import (
     WrappedText,
     strip_text,
 )
+from modelduel.tui.themes import APP_VARIABLE_DEFAULTS
 
 # ---------------------------------------------------------------- incremental = whole
 
@@ -126,6 +127,9 @@ def test_a_pane_is_drawn_once_for_many_pokes_within_a_frame() -> None:
 
 
 class BodyApp(App[None]):
+    def get_theme_variable_defaults(self) -> dict[str, str]:
+        return dict(APP_VARIABLE_DEFAULTS)  # the body's style reads $reasoning, as in the app
+
     def compose(self) -> ComposeResult:
         yield PaneBody()
 

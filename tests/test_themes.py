@@ -348,3 +348,16 @@ def test_theme_dirs_order_and_the_user_dir_only_when_it_exists(
     user = config / "modelduel" / "themes"
     user.mkdir(parents=True)
     assert theme_dirs(extra) == [shipped_theme_dir(), user, extra]
+
+
+def test_theme_dirs_reads_the_user_dir_from_locations_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # locations.user_themes_dir is the one place the directory is computed: moving it
+    # there (a test isolating a run patches only that) moves where themes are read.
+    from modelduel import locations
+
+    mine = tmp_path / "elsewhere" / "my-themes"
+    mine.mkdir(parents=True)
+    monkeypatch.setattr(locations, "user_themes_dir", lambda: mine)
+    assert theme_dirs() == [shipped_theme_dir(), mine]

@@ -18,6 +18,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from modelduel.display import sanitize_terminal
+from modelduel.tui.tcss import read_tcss
 
 if TYPE_CHECKING:
     from modelduel.core.metrics import StreamStats
@@ -39,9 +40,7 @@ def shown_stats(stats: StreamStats, timeline: RunTimeline | None) -> StreamStats
 class _Lines(Static):
     """Lines that repaint only when they change; hidden while empty."""
 
-    DEFAULT_CSS = """
-    _Lines { height: auto; max-height: 4; color: $text-muted; display: none; }
-    """
+    DEFAULT_CSS = read_tcss("conversation-lines.tcss")
 
     def __init__(self, classes: str) -> None:
         super().__init__(classes=classes)

@@ -23,6 +23,7 @@ from modelduel.tui.pane import ResponsePane
 from modelduel.tui.prompt import PromptEditor, SystemPromptInput
 from modelduel.tui.screens import AttachScreen, HelpScreen, NoteScreen
 from modelduel.tui.taskpanel import TaskPanel
+from modelduel.tui.tcss import read_tcss
 
 if TYPE_CHECKING:
     from modelduel.tui.app import ModelduelApp
@@ -96,26 +97,7 @@ class DuelScreen(Screen[None]):
         Binding("question_mark,f1", "help", "Keys", id="app.help"),
     ]
 
-    DEFAULT_CSS = """
-    DuelScreen { layout: vertical; }
-    #banner { height: auto; background: $warning 30%; padding: 0 1; }
-    #pane-area { height: 1fr; }
-    #pane-tabs { height: 1; display: none; padding: 0 1; }
-    #panes { height: 1fr; grid-gutter: 0 1; }
-    #too-small { display: none; width: 100%; height: 100%; content-align: center middle; }
-    DuelScreen.-too-small > * { display: none; }
-    DuelScreen.-too-small > #too-small { display: block; }
-    DuelScreen.-compact #prompt-row { height: 3; }
-    DuelScreen.-compact #banner { height: 1; text-wrap: nowrap; text-overflow: ellipsis; }
-    DuelScreen.-compact TaskPanel { max-height: 3; }
-    #welcome { padding: 1 2; color: $text-muted; }
-    #prompt-row { height: 5; }
-    #prompt-row PromptEditor { width: 1fr; height: 100%; }
-    #prompt-side { width: 22; height: 100%; }
-    #prompt-side Button { width: 100%; }
-    #system { height: 1; border: none; padding: 0 1; background: $boost; }
-    #status { height: 1; background: $panel; color: $text-muted; padding: 0 1; }
-    """
+    DEFAULT_CSS = read_tcss("duel-screen.tcss")
 
     def compose(self) -> ComposeResult:
         """Banner, task panel, panes, prompt and system prompt, status bar, footer."""

@@ -11,8 +11,9 @@ import asyncio
 import time
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
+from rich.style import Style
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
@@ -31,7 +32,9 @@ from modelduel.display import (
     status_word,
 )
 from modelduel.tui.conversation import ConversationLines
+from modelduel.tui.marks import ACCENTS, latency_marks, provider_accent, winner_index
 from modelduel.tui.stream_markdown import PaneBody
+from modelduel.tui.tcss import read_tcss
 
 if TYPE_CHECKING:  # the checks (tasks, pytest runner) load when a task has checks, not at launch
     from modelduel.core.checks import PartSuggestion
@@ -196,7 +199,7 @@ class TextLine(Widget):
     lines change on every tick of every pane, so that would relayout 30 times a second.
     """
 
-    DEFAULT_CSS = "TextLine { height: 1; }"
+    DEFAULT_CSS = read_tcss("text-line.tcss")
 
     def __init__(self, *, classes: str | None = None) -> None:
         super().__init__(classes=classes)
@@ -251,10 +254,7 @@ class ErrorLine(Static):
     Without a failure it carries the run's notices (a budget clamped, a refused parameter).
     """
 
-    DEFAULT_CSS = """
-    ErrorLine { height: auto; max-height: 6; color: $error; text-style: bold; display: none; }
-    ErrorLine.-cancelled { color: $warning; }
-    """
+    DEFAULT_CSS = read_tcss("error-line.tcss")
 
     def __init__(self) -> None:
         super().__init__(classes="pane-error")
@@ -277,20 +277,12 @@ class ErrorLine(Static):
 class ResponsePane(Vertical, can_focus=True):
     """A focusable pane; scoring keys are bindings of the duel screen acting on it."""
 
-    DEFAULT_CSS = """
-    ResponsePane {
-        border: round $panel-lighten-2;
-        height: 1fr;
-        min-width: 26;  /* app.PANE_MIN_WIDTH: two panes side by side at 60 columns */
-        padding: 0 1;
+    DEFAULT_CSS = read_tcss("response-pane.tcss")
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "response-pane--estimate",  # a figure marked `~`: a live estimate
+        "response-pane--fast",  # the time to first token, against the duel's others
+        "response-pane--slow",
     }
-    ResponsePane:focus, ResponsePane:focus-within { border: round $accent; }
-    ResponsePane.-winner { border: double $winner; }
-    ResponsePane > .pane-header { height: 1; text-wrap: nowrap; text-overflow: ellipsis; }
-    ResponsePane > .pane-stats {
-        height: 3; color: $text-muted; text-wrap: nowrap; text-overflow: ellipsis;
-    }
-    """
 
     def __init__(self, model: PaneModel, index: int) -> None:
         super().__init__(id=f"pane-{index}")
@@ -311,6 +303,12 @@ class ResponsePane(Vertical, can_focus=True):
         self._error_w = ErrorLine()
         self._stats_w = TextLine(classes="pane-stats")
         self.conversation = ConversationLines()
+        self.ttft_s: float | None = None
+        """The time to first token shown (None: none yet, or hidden while blind)."""
+        self.scorable = False
+        """The run has an answer to score (text, not cancelled)."""
+        self.latency: str | None = None
+        """`fast`, `slow` or None: the rule of `marks.latency_marks`."""
         """Earlier turns folded above the body, live tool calls below it (issue 12)."""
 
     def compose(self) -> ComposeResult:
@@ -350,6 +348,7 @@ class ResponsePane(Vertical, can_focus=True):
             self._status = "failed" if failed else "running"
         else:
             self._status = status_word(stats)
+        self._mark(stats, duel_done)
         self._header_w.set_parts(*self._header(stats))
         text = self._stats(stats)
         # a checks or judge line makes the stats taller; the height changes only then
@@ -385,6 +384,36 @@ class ResponsePane(Vertical, can_focus=True):
         if len(text) > self._shown:
             self._shown = len(text)
             self._body.set_answer(self._answer_text.update(text))
+
+    def _mark(self, stats: StreamStats, duel_done: bool) -> None:
+        """Provider accent, fast/slow first token and the winner, against the other panes."""
+        m = self.model
+        # blind, the accent would name the provider: the neutral border until revealed
+        accent = None if m.hidden else provider_accent(m.spec)
+        for name in ACCENTS:
+            self.set_class(name == accent, f"-provider-{name}")
+        self.ttft_s = None if m.hidden else stats.ttft_s
+        self.scorable = bool(stats.text) and stats.status != "cancelled"
+        # the others' figures are those of their last tick (one tick behind at worst)
+        parent = self.parent
+        peers = [p for p in parent.children if isinstance(p, ResponsePane)] if parent else []
+        peers = peers if self in peers else [self]
+        me = peers.index(self)
+        self.latency = latency_marks([p.ttft_s for p in peers])[me]
+        scores = [(p.model.score, p.scorable) for p in peers]
+        # a pane scored while another still streams: the scores are not all in yet
+        won = duel_done and winner_index(scores) == me
+        self.set_class(won, "-winner")
+
+    def _figure_style(self, name: str | None) -> Style | str:
+        """The theme's style of a figure (`estimate`, `fast`, `slow`), none for None."""
+        if name is None:
+            return ""
+        return self.get_component_rich_style(f"response-pane--{name}", partial=True)
+
+    def _estimated(self, figure: str) -> tuple[str, Style | str]:
+        """A figure and its style: the estimate colour when it is marked `~` (live)."""
+        return figure, self._figure_style("estimate") if figure.startswith("~") else ""
 
     def _fast(self, chars: int) -> bool:
         """The answer grows faster than CHEAP_CHARS_PER_S since the last look."""
@@ -433,16 +462,21 @@ class ResponsePane(Vertical, can_focus=True):
             if self._veiled:
                 line.append("answers show when all are done\n", "dim")
             else:
-                line.append(f"out {fmt_tokens(s.output_tokens, s.tokens_exact)}\n")
+                line.append("out ")
+                line.append(*self._estimated(fmt_tokens(s.output_tokens, s.tokens_exact)))
+                line.append("\n")
             line.append("speed, cost: shown once scored\n", "dim")
         else:
-            line.append(f"ttft {fmt_seconds(s.ttft_s)}")
+            line.append("ttft ")
+            line.append(fmt_seconds(s.ttft_s), self._figure_style(self.latency))
             line.append(f"  useful {fmt_seconds(s.time_to_first_useful_s)}")
             line.append(f"  in {fmt_tokens(s.input_tokens)}\n")
             # `~` marks a live estimate until the provider's exact count replaces it
-            line.append(f"out {fmt_tokens(s.output_tokens, s.tokens_exact)}")
+            line.append("out ")
+            line.append(*self._estimated(fmt_tokens(s.output_tokens, s.tokens_exact)))
             # cost before the rate: in a narrow pane the sparkline is what gets cut
-            line.append(f"  {fmt_cost(s.cost_usd, s.tokens_exact)}")
+            line.append("  ")
+            line.append(*self._estimated(fmt_cost(s.cost_usd, s.tokens_exact)))
             line.append(f"  {fmt_rate(s.output_tokens_per_s)} ")
             line.append(sparkline(s.rate_buckets, 10), "cyan")
             line.append("\n")

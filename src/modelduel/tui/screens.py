@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import ClassVar, TypeVar
 
 from rich.table import Table
 from rich.text import Text
@@ -16,9 +16,11 @@ from textual.widgets import Button, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from modelduel.display import sanitize_terminal
+from modelduel.tui.tcss import read_tcss
 
 __all__ = [
     "AttachScreen",
+    "Dialog",
     "HelpScreen",
     "HistoryEntry",
     "HistoryScreen",
@@ -27,19 +29,21 @@ __all__ = [
     "UnsavedQuitScreen",
 ]
 
-_MODAL_CSS = """
-{name} {{ align: center middle; }}
-{name} > Vertical {{
-    width: 90%; max-width: 100; height: auto; max-height: 90%;
-    border: round $accent; background: $surface; padding: 1 2;
-}}
-"""
+ResultType = TypeVar("ResultType")
 
 
-class HelpScreen(ModalScreen[None]):
+class Dialog(ModalScreen[ResultType]):
+    """A small modal screen: its content in a bordered box in the middle (`dialog.tcss`).
+
+    Its style applies to every subclass (Textual matches a type selector on base classes).
+    """
+
+    DEFAULT_CSS = read_tcss("dialog.tcss")
+
+
+class HelpScreen(Dialog[None]):
     """Every key, from the live bindings (so remapped keys show as remapped)."""
 
-    DEFAULT_CSS = _MODAL_CSS.format(name="HelpScreen")
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q,question_mark", "dismiss", "Close", id="help.close")
     ]
@@ -62,10 +66,9 @@ class HelpScreen(ModalScreen[None]):
                 yield Static(table)
 
 
-class NoteScreen(ModalScreen[str | None]):
+class NoteScreen(Dialog[str | None]):
     """Edit a pane's note; enter saves, escape cancels."""
 
-    DEFAULT_CSS = _MODAL_CSS.format(name="NoteScreen")
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="note.cancel")
     ]
@@ -90,10 +93,9 @@ class NoteScreen(ModalScreen[str | None]):
         self.dismiss(None)
 
 
-class AttachScreen(ModalScreen[str | None]):
+class AttachScreen(Dialog[str | None]):
     """A path to attach to the next prompt; enter attaches, an empty path clears them."""
 
-    DEFAULT_CSS = _MODAL_CSS.format(name="AttachScreen")
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="attach.cancel")
     ]
@@ -139,10 +141,9 @@ class HistoryEntry:
     detail: str
 
 
-class HistoryScreen(ModalScreen[str | None]):
+class HistoryScreen(Dialog[str | None]):
     """The duels of this session and of the CSV; enter opens one for (re-)scoring."""
 
-    DEFAULT_CSS = _MODAL_CSS.format(name="HistoryScreen")
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "dismiss_none", "Close", id="history.close")
     ]
@@ -173,10 +174,9 @@ class HistoryScreen(ModalScreen[str | None]):
         self.dismiss(None)
 
 
-class ReportScreen(ModalScreen[None]):
+class ReportScreen(Dialog[None]):
     """The routing report of the results CSV: the same renderables `modelduel route` prints."""
 
-    DEFAULT_CSS = _MODAL_CSS.format(name="ReportScreen")
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q", "dismiss", "Close", id="report.close")
     ]
@@ -195,19 +195,13 @@ class ReportScreen(ModalScreen[None]):
                     yield Static(renderable)  # type: ignore[arg-type]
 
 
-class UnsavedQuitScreen(ModalScreen[str | None]):
+class UnsavedQuitScreen(Dialog[str | None]):
     """Quitting with scores or runs not on disk: retry, save elsewhere, or discard knowingly.
 
     Dismisses with "retry", "save:PATH", "discard", or None (stay in the app).
     """
 
-    DEFAULT_CSS = (
-        _MODAL_CSS.format(name="UnsavedQuitScreen")
-        + """
-    UnsavedQuitScreen Horizontal { height: auto; }
-    UnsavedQuitScreen Button { margin: 1 1 0 0; }
-    """
-    )
+    DEFAULT_CSS = read_tcss("unsaved-quit-screen.tcss")
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "stay", "Back to the app", id="quit.stay"),
         Binding("r", "choose('retry')", "Retry", id="quit.retry"),

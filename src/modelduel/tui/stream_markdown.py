@@ -27,7 +27,7 @@ from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.console import RenderableType
 from rich.segment import Segment
@@ -36,6 +36,8 @@ from rich.text import Text
 from textual.geometry import Region, Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+
+from modelduel.tui.tcss import read_tcss
 
 if TYPE_CHECKING:
     from rich.markdown import Markdown as RichMarkdown
@@ -478,9 +480,8 @@ class PaneBody(ScrollView, can_focus=False):
     """
 
     # The scrollbar is always there: one appearing mid-stream would be a relayout.
-    DEFAULT_CSS = """
-    PaneBody { height: 1fr; scrollbar-size-vertical: 1; overflow-y: scroll; overflow-x: hidden; }
-    """
+    DEFAULT_CSS = read_tcss("pane-body.tcss")
+    COMPONENT_CLASSES: ClassVar[set[str]] = {"pane-body--reasoning"}  # the theme's $reasoning
 
     def __init__(self) -> None:
         super().__init__()
@@ -618,7 +619,8 @@ class PaneBody(ScrollView, can_focus=False):
         return [Strip(line, width) for line in rendered]
 
     def _draw_reasoning(self, text: str) -> list[Strip]:
-        return self._draw(Text(text, style="italic dim"))
+        style = self.get_component_rich_style("pane-body--reasoning", partial=True)
+        return self._draw(Text(text, style=style))
 
     def _draw_plain(self, text: str) -> list[Strip]:
         return self._draw(Text(text))

@@ -18,6 +18,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from modelduel.display import sanitize_terminal
+from modelduel.tui.tcss import read_tcss
 
 __all__ = ["TaskInfo", "TaskPanel"]
 
@@ -45,12 +46,7 @@ class TaskInfo:
 class TaskPanel(VerticalScroll, can_focus=False):
     """The task of the duel on screen; hidden when there is none to show."""
 
-    DEFAULT_CSS = """
-    TaskPanel {
-        height: auto; max-height: 40%; display: none;
-        background: $boost; padding: 0 1; scrollbar-size-vertical: 1;
-    }
-    """
+    DEFAULT_CSS = read_tcss("task-panel.tcss")
     STATES: ClassVar[tuple[str, ...]] = ("open", "full", "folded")
 
     def __init__(self, *, id: str | None = None) -> None:

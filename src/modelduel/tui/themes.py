@@ -22,7 +22,6 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Annotated, Any
 
-import platformdirs
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -37,6 +36,8 @@ from pydantic_core import ErrorDetails, InitErrorDetails, PydanticCustomError
 from textual.color import Color, ColorParseError
 from textual.theme import Theme
 
+from modelduel import locations
+
 __all__ = [
     "APP_VARIABLES",
     "APP_VARIABLE_DEFAULTS",
@@ -47,7 +48,6 @@ __all__ = [
     "load_themes",
     "shipped_theme_dir",
     "theme_dirs",
-    "user_theme_dir",
 ]
 
 DEFAULT_THEME = "modelduel-dark"
@@ -122,7 +122,7 @@ class ThemeVariables(BaseModel):
     __pydantic_extra__: dict[str, Annotated[str, Field(min_length=1)]]
 
     provider_openai: Colour | None = Field(None, alias="provider-openai")
-    """Accent of OpenAI models (pane header, report rows)."""
+    """Accent of OpenAI models: their pane's border and header, once names are shown."""
     provider_anthropic: Colour | None = Field(None, alias="provider-anthropic")
     """Accent of Anthropic models."""
     provider_gemini: Colour | None = Field(None, alias="provider-gemini")
@@ -130,15 +130,15 @@ class ThemeVariables(BaseModel):
     provider_other: Colour | None = Field(None, alias="provider-other")
     """Accent of any other provider (local OpenAI-compatible servers, ...)."""
     latency_fast: Colour | None = Field(None, alias="latency-fast")
-    """Time figures that are quick (first token, first useful output)."""
+    """A pane's time to first token, when the duel's fastest and another is slow."""
     latency_slow: Colour | None = Field(None, alias="latency-slow")
-    """Time figures that are slow."""
+    """A pane's time to first token, when 1.5x the duel's fastest and 0.25 s later."""
     winner: Colour | None = None
-    """Highlight of the best-scored pane of a duel."""
+    """The double border of a duel's one best-scored pane, once every answer is scored."""
     estimate: Colour | None = None
-    """Numbers that are still estimates (token counts before the provider reports usage)."""
+    """Figures marked `~` (token counts and cost before the provider reports usage)."""
     reasoning: Colour | None = None
-    """The dimmed reasoning text shown above an answer."""
+    """The reasoning (thinking) text shown above an answer."""
 
     @model_validator(mode="wrap")
     @classmethod
@@ -390,15 +390,6 @@ def shipped_theme_dir() -> Path:
     return Path(__file__).resolve().parents[3] / "themes"
 
 
-def user_theme_dir() -> Path:
-    """The user's own theme directory (it may not exist).
-
-    Returns:
-        `themes/` inside the platform's config directory for modelduel.
-    """
-    return platformdirs.user_config_path("modelduel") / "themes"
-
-
 def theme_dirs(extra: Path | None = None) -> list[Path]:
     """The directories to load themes from, lowest precedence first.
 
@@ -406,12 +397,12 @@ def theme_dirs(extra: Path | None = None) -> list[Path]:
         extra: A directory given with `--themes`, highest precedence.
 
     Returns:
-        The shipped themes, then the user's theme dir if it exists (most users
-        never create one, which is not a problem), then `extra` (always kept, so
-        a mistyped path is reported by `load_themes`).
+        The shipped themes, then the user's theme dir (`locations.user_themes_dir`)
+        if it exists (most users never create one, which is not a problem), then
+        `extra` (always kept, so a mistyped path is reported by `load_themes`).
     """
     dirs = [shipped_theme_dir()]
-    user = user_theme_dir()
+    user = locations.user_themes_dir()  # computed there only, beside the config's own dir
     if user.is_dir():
         dirs.append(user)
     if extra is not None:
