@@ -83,6 +83,7 @@ class AnswerLines:
         self._estimate = estimate or (lambda block: block.count("\n") + 1)
         self.lazy = False
         self.cheap_tail = False  # the unfinished block as plain text (a pane over budget)
+        self.plain: set[int] = set()  # finished blocks drawn as plain text while cheap
         self.text = ""
         self._splitter = BlockSplitter()
         self._spans: list[tuple[int, int]] = []
@@ -122,14 +123,27 @@ class AnswerLines:
         """A finished block's lines, drawn now if they are not kept."""
         lines = self._drawn[index]
         if lines is None:
-            lines = self._draw(_markdown(self.block_text(index)))
+            if self.cheap_tail:
+                # a pane receiving more than it can draw: a block that comes into view
+                # is plain text (a table or code in Rich's markdown costs 10-50x more);
+                # `unplain` drops these lines so they are drawn as markdown when seen
+                lines = self._draw(Text(self.block_text(index)))
+                self.plain.add(index)
+            else:
+                lines = self._draw(_markdown(self.block_text(index)))
             self._keep(index, lines)
         return lines
+
+    def unplain(self) -> None:
+        """Forget the lines of blocks drawn as plain text (they redraw as markdown)."""
+        for index in list(self.plain):
+            self.drop(index)
 
     def drop(self, index: int) -> None:
         """Forget a block's lines (its text and height stay)."""
         self._drawn[index] = None
         self.live.discard(index)
+        self.plain.discard(index)
 
     def _keep(self, index: int, lines: list[Strip]) -> None:
         self._drawn[index] = lines
@@ -148,6 +162,7 @@ class AnswerLines:
         self._drawn.clear()
         self.heights.clear()
         self.live.clear()
+        self.plain.clear()
         self.first_changed = 0
         self.moved = 0
         self.tail_lines = []
@@ -174,6 +189,7 @@ class AnswerLines:
     def redraw(self) -> None:
         """Draw every block again (the width or the style changed)."""
         self.live.clear()
+        self.plain.clear()
         for index in range(len(self._spans)):
             self._drawn[index] = None
             self.heights[index] = self._estimate(self.block_text(index))

@@ -131,7 +131,10 @@ class PaneBody(ScrollView, can_focus=False):
         self._answer.cheap_tail = value
         self._dirty_tail = True
         if not value:
+            self._answer.unplain()  # blocks in view as markdown again, now
             self._rebuild()  # the tail as markdown again, now
+            if self.is_mounted:
+                self.refresh()  # a block's markdown may have its plain text's height
 
     @property
     def live(self) -> bool:
