@@ -99,7 +99,7 @@ class PaneBody(ScrollView, can_focus=False):
         self._height = 0
         self._height_drawn = 0  # the height when lines were last repainted
         self._floor = 0  # following: the view's bottom after the last jump (blank below text)
-        self._shown_to = 0  # following: the first line not yet in a painted view
+        self._shown_to = 0  # following: the first line not yet painted (see `render_line`)
         self._live = True
         self._catch_up_timer: Timer | None = None
         self._width = -1
@@ -201,6 +201,10 @@ class PaneBody(ScrollView, can_focus=False):
     @property
     def drawn_lines(self) -> list[Strip]:
         """Every line of the body (drawing blocks not drawn; tests read the text)."""
+        if not self.show_raw:
+            for index in range(self._answer.block_count):
+                self._answer.block(index)  # exact heights first: estimates move what follows
+            self._index()
         return [self._line_at(y, draw=True) for y in range(self._height)]
 
     @property
@@ -327,9 +331,6 @@ class PaneBody(ScrollView, can_focus=False):
         if following and self._floor:
             self.scroll_to(y=self._floor - view, animate=False, immediate=True)
         new_top = self.scroll_offset.y
-        # the last line is not counted as shown: it is still growing, or it is an open
-        # fence's bottom padding where the next line will go
-        self._shown_to = min(self._height - 1, new_top + view)
         if new_top != top:
             self.refresh()
         elif changed_from < top + view:
@@ -466,5 +467,12 @@ class PaneBody(ScrollView, can_focus=False):
         width = self.scrollable_content_region.width
         if index >= self._height:
             return Strip.blank(width, self.rich_style)
+        if index < self._height - 1 and index >= self._shown_to:
+            # painted now: following may scroll past it. Counted here, when the compositor
+            # asks for the line, not when the view moved: several updates can come between
+            # two paints on a busy loop, and a line scrolled past before any paint was
+            # never on screen. The last line is not counted: it is still growing, or it is
+            # an open fence's bottom padding where the next line will go.
+            self._shown_to = index + 1
         line = self._line_at(index)
         return line if line.cell_length == width else line.crop_extend(0, width, self.rich_style)
