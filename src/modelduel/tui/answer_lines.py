@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cache
 from typing import TYPE_CHECKING
 
 from rich.console import RenderableType
@@ -23,11 +24,12 @@ from textual.strip import Strip
 from modelduel.tui.markdown_blocks import _FENCES, CODE_THEME, BlockSplitter, _markdown
 
 if TYPE_CHECKING:
-    from rich.syntax import Syntax
+    from pygments.lexer import Lexer  # type: ignore[import-untyped]
+    from rich.syntax import Syntax, SyntaxTheme
 
 __all__ = ["FENCE_CHUNK_LINES", "AnswerLines", "Draw"]
 
-FENCE_CHUNK_LINES = 24
+FENCE_CHUNK_LINES = 8
 """At most this many finished lines of an unfinished code fence are drawn again per update.
 
 Finished lines are kept (highlighted once) in chunks cut before a line at column 0, or
@@ -37,11 +39,36 @@ after this many lines when none comes."""
 Draw = Callable[[RenderableType], list[Strip]]
 
 
+@cache
+def _lexer(name: str) -> Lexer | str:
+    """The pygments lexer Rich's `Syntax` would build for `name`, built once.
+
+    Rich looks the lexer up by name (a scan of pygments' table) and builds its theme on
+    every `Syntax`: half the cost of highlighting a few lines, paid on every update of an
+    open fence. An unknown name stays a name (Rich draws it as plain text).
+    """
+    from pygments.lexers import get_lexer_by_name  # type: ignore[import-untyped]
+    from pygments.util import ClassNotFound  # type: ignore[import-untyped]
+
+    try:
+        # Rich's own options (`Syntax.lexer`), tab size its default
+        return get_lexer_by_name(name, stripnl=False, ensurenl=True, tabsize=4)
+    except ClassNotFound:
+        return name
+
+
+@cache
+def _theme() -> SyntaxTheme:
+    from rich.syntax import Syntax
+
+    return Syntax.get_theme(CODE_THEME)
+
+
 def _syntax(code: str, lexer: str, top: int, bottom: int) -> Syntax:
     from rich.syntax import Syntax
 
     # Rich's CodeBlock: Syntax(code, lexer, theme, word_wrap=True, padding=1)
-    return Syntax(code, lexer, theme=CODE_THEME, word_wrap=True, padding=(top, 1, bottom, 1))
+    return Syntax(code, _lexer(lexer), theme=_theme(), word_wrap=True, padding=(top, 1, bottom, 1))
 
 
 @dataclass(slots=True)
