@@ -91,6 +91,7 @@ class FramePacer:
         self._ready_at: dict[int, float] = {}
         self.cost: dict[int, float] = {}  # each pane's last drawing, in seconds
         self.draws: dict[int, int] = {}  # how many times each pane was drawn
+        self.frames = 0  # how many times the pacer drew (one or more panes at once)
         self._task: asyncio.Task[None] | None = None
         self._busy = 0.0  # how late the pacer wakes, smoothed: the loop's other work
 
@@ -110,6 +111,16 @@ class FramePacer:
         """Nothing is waiting to be drawn."""
         return not self._dirty
 
+    def _on_grid(self, start: float, spacing: float) -> float:
+        """When a pane drawn at `start` may be drawn again: `start + spacing` moved to the
+        nearest multiple of `frame_s` (at least half a frame on). Panes drawn a few
+        milliseconds apart (each after the one before) then come due together, and are
+        drawn in one go, so Textual composites and writes the screen once for all of them,
+        not once per pane: a compositor pass costs about as much as a pane's drawing."""
+        frame = self._frame_s
+        ready = round((start + spacing) / frame) * frame
+        return ready if ready >= start + frame / 2 else ready + frame
+
     async def _run(self) -> None:
         while self._dirty:
             now = self._clock()
@@ -122,6 +133,7 @@ class FramePacer:
                 late = max(0.0, self._clock() - wake)
                 self._busy += (late - self._busy) / 4
                 continue
+            self.frames += 1
             for index in sorted(due, key=lambda i: self.cost.get(i, 0.0)):
                 self._dirty.discard(index)
                 start = self._clock()
@@ -130,7 +142,7 @@ class FramePacer:
                 self.cost[index] = cost
                 self.draws[index] = self.draws.get(index, 0) + 1
                 spacing = max(self._frame_s, 2 * self._busy, cost * SHARE)
-                self._ready_at[index] = start + min(spacing, MAX_FRAME_S)
+                self._ready_at[index] = self._on_grid(start, min(spacing, MAX_FRAME_S))
             await self._sleep(0)  # input and painting run between frames
 
 
