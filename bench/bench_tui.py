@@ -1,7 +1,10 @@
 """Duel-screen benchmarks: loop lag, sustained stream rate, CPU, TTFT under a flood, startup.
 
-Run: `python bench/bench_tui.py`. Talks only to 127.0.0.1: the simulator runs in its
-own process (so it does not share this process's GIL) and records, with
+Run: `python bench/bench_tui.py` (everything), or `--only lag,cpu` for some parts;
+`--against OLD/src --runs N` measures the loop lag and CPU of this tree and of another
+source tree (`git archive`) alternating in the same run, each in a fresh process, and
+prints each run's figures and the ratios of their medians. Talks only to 127.0.0.1: the
+simulator runs in its own process (so it does not share this process's GIL) and records, with
 `time.monotonic_ns()`, when it received each request and wrote each event; the app
 runs headless with its real child-process runner.
 
@@ -27,7 +30,10 @@ import time
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
+# BENCH_SRC: the source tree measured (`--against` runs this script on another one)
+sys.path.insert(
+    0, os.environ.get("BENCH_SRC") or str(Path(__file__).resolve().parent.parent / "src")
+)
 
 from modelduel.commands.tui_cmd import child_runner_factory
 from modelduel.config import Config, resolve_model
@@ -173,28 +179,34 @@ def _startup(bare: bool) -> float:
     return float(out.stdout.strip().splitlines()[-1])
 
 
-def main() -> None:
-    """Run every measurement and print one line each."""
-    tmp = Path(os.environ.get("TMPDIR", "/tmp")) / "modelduel-bench"
-    tmp.mkdir(exist_ok=True)
-    with Simulator() as sim:
-        env = {**os.environ, **sim.env, "MODELDUEL_DEMO": "1"}
-        r = asyncio.run(_duel(env, [_fixed(200)] * 3, tmp, 1200))
-        print(f"loop lag, 3 panes x 200 tok/s: p99 {r['lag_p99_ms']:.1f} ms")
-        r = asyncio.run(_duel(env, [_fixed(100)] * 3, tmp, 600))
-        print(f"CPU, 3 panes x 100 tok/s: {r['cpu_cores']:.2f} cores (app + runner child)")
-        for tps in (500, 1000, 2000, 4000):
-            r = asyncio.run(_duel(env, [_fixed(tps)] * 3, tmp, tps * 3))
-            # "keeps up": every pane shows all its text one tick after the stream ends
-            verdict = "keeps up" if r["caught_up"] else "falls behind"
-            print(f"{tps} tok/s per pane: {verdict}; loop lag p99 {r['lag_p99_ms']:.1f} ms")
-        first_token_ns: list[int] = []
-        for _ in range(10):
-            late = {**_fixed(60, 700), "x-simulate-answer-tokens": "60"}
-            flood = [_fixed(2000, 0), _fixed(2000, 0), late]
-            r = asyncio.run(_duel(env, flood, tmp, 3000))
-            first_token_ns.append(r["sent_ns"][2] + round(r["ttft"][2] * 1e9))
-        truth = sim.truth()
+def _lag(env: dict[str, str], tmp: Path) -> float:
+    r = asyncio.run(_duel(env, [_fixed(200)] * 3, tmp, 1200))
+    print(f"loop lag, 3 panes x 200 tok/s: p99 {r['lag_p99_ms']:.1f} ms", flush=True)
+    return float(r["lag_p99_ms"])
+
+
+def _cpu(env: dict[str, str], tmp: Path) -> float:
+    r = asyncio.run(_duel(env, [_fixed(100)] * 3, tmp, 600))
+    print(f"CPU, 3 panes x 100 tok/s: {r['cpu_cores']:.2f} cores (app + runner child)", flush=True)
+    return float(r["cpu_cores"])
+
+
+def _rates(env: dict[str, str], tmp: Path) -> None:
+    for tps in (500, 1000, 2000, 4000):
+        r = asyncio.run(_duel(env, [_fixed(tps)] * 3, tmp, tps * 3))
+        # "keeps up": every pane shows all its text one tick after the stream ends
+        verdict = "keeps up" if r["caught_up"] else "falls behind"
+        print(f"{tps} tok/s per pane: {verdict}; loop lag p99 {r['lag_p99_ms']:.1f} ms")
+
+
+def _ttft(env: dict[str, str], tmp: Path, sim: Simulator) -> None:
+    first_token_ns: list[int] = []
+    for _ in range(10):
+        late = {**_fixed(60, 700), "x-simulate-answer-tokens": "60"}
+        flood = [_fixed(2000, 0), _fixed(2000, 0), late]
+        r = asyncio.run(_duel(env, flood, tmp, 3000))
+        first_token_ns.append(r["sent_ns"][2] + round(r["ttft"][2] * 1e9))
+    truth = sim.truth()
     # The late pane's requests, in order. Both processes read time.monotonic_ns (one
     # clock on Linux), so the client's first-token stamp minus the server's write of
     # that event is the measurement's own error: loopback transit plus client delay.
@@ -208,9 +220,74 @@ def main() -> None:
         f"ttft error while two panes flood at 2000 tok/s: n={len(diffs)} "
         f"median {statistics.median(diffs):.2f} ms p90 {diffs[8]:.2f} ms max {diffs[-1]:.2f} ms"
     )
-    bare = statistics.median(_startup(True) for _ in range(3))
-    ours = statistics.median(_startup(False) for _ in range(3))
-    print(f"startup to first paint (headless): bare Textual {bare:.3f} s, modelduel {ours:.3f} s")
+
+
+PARTS = ("lag", "cpu", "rates", "ttft", "startup")
+
+
+def _against(src: str, runs: int, parts: list[str]) -> None:
+    """Lag and CPU of this tree and of `src`, alternating, each run in a fresh process."""
+    figures: dict[tuple[str, str], list[float]] = {}
+    for _ in range(runs):
+        for label, tree in (("this tree", ""), ("--against", src)):
+            for part in parts:
+                out = subprocess.run(
+                    [sys.executable, __file__, "--only", part],
+                    capture_output=True,
+                    text=True,
+                    check=True,
+                    env={**os.environ, "BENCH_SRC": tree},
+                )
+                line = out.stdout.strip().splitlines()[-1]
+                print(f"[{label}] {line}", flush=True)
+                value = float(
+                    line.split("p99 ")[-1].split()[0]
+                    if part == "lag"
+                    else line.split(": ")[1].split()[0]
+                )
+                figures.setdefault((part, label), []).append(value)
+    for part in parts:
+        ours = statistics.median(figures[(part, "this tree")])
+        theirs = statistics.median(figures[(part, "--against")])
+        print(f"{part}: median this tree / --against: {ours / theirs:.2f}")
+
+
+def main() -> None:
+    """Run the measurements asked for and print one line each."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--only", default=",".join(PARTS), help="comma-separated: " + ", ".join(PARTS)
+    )
+    parser.add_argument("--against", default="", help="another source tree: lag and CPU A/B")
+    parser.add_argument("--runs", type=int, default=2)
+    args = parser.parse_args()
+    parts = [p for p in args.only.split(",") if p]
+    unknown = sorted(set(parts) - set(PARTS))
+    if unknown:
+        raise SystemExit(f"--only: unknown part {unknown[0]!r}; choose from {', '.join(PARTS)}")
+    if args.against:
+        _against(args.against, args.runs, [p for p in parts if p in ("lag", "cpu")])
+        return
+    tmp = Path(os.environ.get("TMPDIR", "/tmp")) / "modelduel-bench"
+    tmp.mkdir(exist_ok=True)
+    with Simulator() as sim:
+        env = {**os.environ, **sim.env, "MODELDUEL_DEMO": "1"}
+        if "lag" in parts:
+            _lag(env, tmp)
+        if "cpu" in parts:
+            _cpu(env, tmp)
+        if "rates" in parts:
+            _rates(env, tmp)
+        if "ttft" in parts:
+            _ttft(env, tmp, sim)
+    if "startup" in parts:
+        bare = statistics.median(_startup(True) for _ in range(3))
+        ours = statistics.median(_startup(False) for _ in range(3))
+        print(
+            f"startup to first paint (headless): bare Textual {bare:.3f} s, modelduel {ours:.3f} s"
+        )
 
 
 if __name__ == "__main__":

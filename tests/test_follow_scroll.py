@@ -100,3 +100,28 @@ def test_when_the_stream_ends_the_view_goes_to_the_end_at_once() -> None:
             assert "marker0049" in _view(body)
 
     asyncio.run(main())
+
+
+def test_updates_between_two_paints_never_scroll_past_a_line_not_painted() -> None:
+    # a busy loop: three updates of 7 lines each come between two paints (21 lines, more
+    # than half a view, less than BEHIND_SCREENS views). A view that counted a line as
+    # shown when it scrolled, not when it was painted, would skip 14 of every 21 lines.
+    async def main() -> set[str]:
+        async with BodyApp().run_test(size=(60, VIEW)) as pilot:
+            body = pilot.app.query_one(PaneBody)
+            await pilot.pause()
+            text = _code(630)
+            seen: set[str] = set()
+            for frame, end in enumerate(range(7, 631, 7)):
+                body.set_answer(text[: text.index(f"marker{end:04d}")] if end < 630 else text)
+                if frame % 3 == 2:  # the compositor paints the view (render_line)
+                    seen.update(line for line in _view(body) if line.startswith("marker"))
+            for _ in range(200):
+                await pilot.pause(0.02)
+                seen.update(line for line in _view(body) if line.startswith("marker"))
+                if "marker0629" in seen:
+                    break
+            return seen
+
+    seen = asyncio.run(main())
+    assert [i for i in range(630) if f"marker{i:04d}" not in seen] == []

@@ -12,7 +12,7 @@ from textual.geometry import Region
 from textual.strip import Strip
 
 from modelduel.display import sanitize_terminal
-from modelduel.tui.pane import MAX_FRAME_S, FramePacer, Sanitized
+from modelduel.tui.pane import FRAME_S, MAX_FRAME_S, FramePacer, Sanitized
 from modelduel.tui.stream_markdown import (
     KEEP_SCREENS,
     AnswerLines,
@@ -237,3 +237,31 @@ def test_the_duel_screen_imports_no_checks_tasks_or_simulator() -> None:
     ).stdout.split()
     # each loads after the first frame, when a task, a demo, a price or an answer needs it
     assert loaded == []
+
+
+def test_panes_with_news_at_the_same_time_are_drawn_together() -> None:
+    # three panes that always have news; each drawing takes 1 ms, so each pane would come
+    # due 1 ms after the one drawn before it. Drawn together, one compositor pass paints
+    # all three; drawn apart, the screen is composited three times as often.
+    clock = [0.0]
+
+    async def sleep(seconds: float) -> None:
+        clock[0] += seconds
+        await asyncio.sleep(0)
+
+    async def main() -> FramePacer:
+        async def draw(index: int) -> None:
+            clock[0] += 0.001
+            if clock[0] < 2.0:
+                pacer.poke(index)  # more news already
+
+        pacer = FramePacer(draw, lambda: range(3), clock=lambda: clock[0], sleep=sleep)
+        pacer.poke_all()
+        while not pacer.idle:
+            await asyncio.sleep(0)
+        return pacer
+
+    pacer = asyncio.run(main())
+    draws = sum(pacer.draws.values())
+    assert draws >= 3 * 2.0 / (2 * FRAME_S), pacer.draws  # every pane kept being drawn
+    assert pacer.frames <= draws / 3 + 5, (pacer.frames, draws)

@@ -158,9 +158,10 @@ def test_the_incremental_splitter_equals_splitting_the_whole_text(
 
 
 @pytest.mark.parametrize("head", ["", "Here is the whole file:\n", "## app.py\n", "- a\n- b\n"])
-def test_a_streaming_fence_draws_what_drawing_it_whole_draws(head: str) -> None:
+@pytest.mark.parametrize("lang", ["python", "no-such-language"])
+def test_a_streaming_fence_draws_what_drawing_it_whole_draws(head: str, lang: str) -> None:
     code = "\n".join(code_lines(5 * FENCE_CHUNK_LINES))
-    text = f"Intro paragraph.\n\n{head}```python\n{code}\n```\n\nAfter the code.\n"
+    text = f"Intro paragraph.\n\n{head}```{lang}\n{code}\n\n\tindented\n```\n\nAfter the code.\n"
     answer = AnswerLines(draw, blank)
     rng = random.Random(5)
     checkpoints = set(rng.sample(range(len(text)), 30)) | {len(text)}

@@ -49,11 +49,19 @@ MAX_FRAME_S = 0.25
 SHARE = 4
 """A pane whose drawing took `c` seconds waits at least `c * SHARE` before its next one,
 so one pane's drawing takes at most about 1/SHARE of the loop, whatever it receives."""
-TICK_BODY_S = 0.1
-"""The tick draws a body the pacer has not drawn for this long (a missed poke)."""
+TICK_BODY_S = 2 * MAX_FRAME_S
+"""The tick draws a body the pacer has not drawn for this long (a missed poke). Longer
+than the pacer's longest spacing: a tick drawing a busy pane itself would undo its share."""
 CHEAP_CHARS_PER_S = 5000
-"""Above this rate (about 1,200 tokens/s) a pane draws its unfinished block as plain
-text; markdown once the block finishes or the stream slows down."""
+"""Above this rate (about 1,200 tokens/s) a pane draws as plain text what comes into view
+(the unfinished block, finished blocks scrolling by); markdown once the stream slows."""
+FLOOD_FRAME_S = 0.2
+"""A pane drawing as plain text (flooding) brings its body up to date at most this often:
+its text scrolls by faster than anyone reads, and each of its frames repaints its whole
+view, so the other panes' few changed lines get the loop (issue 13, item 1)."""
+
+_now: Callable[[], float] = time.monotonic
+"""The pane's clock (a test replaces it to count frames without waiting)."""
 
 
 class FramePacer:
@@ -86,6 +94,7 @@ class FramePacer:
         self._ready_at: dict[int, float] = {}
         self.cost: dict[int, float] = {}  # each pane's last drawing, in seconds
         self.draws: dict[int, int] = {}  # how many times each pane was drawn
+        self.frames = 0  # how many times the pacer drew (one or more panes at once)
         self._task: asyncio.Task[None] | None = None
         self._busy = 0.0  # how late the pacer wakes, smoothed: the loop's other work
 
@@ -105,6 +114,16 @@ class FramePacer:
         """Nothing is waiting to be drawn."""
         return not self._dirty
 
+    def _on_grid(self, start: float, spacing: float) -> float:
+        """When a pane drawn at `start` may be drawn again: `start + spacing` moved to the
+        nearest multiple of `frame_s` (at least half a frame on). Panes drawn a few
+        milliseconds apart (each after the one before) then come due together, and are
+        drawn in one go, so Textual composites and writes the screen once for all of them,
+        not once per pane: a compositor pass costs about as much as a pane's drawing."""
+        frame = self._frame_s
+        ready = round((start + spacing) / frame) * frame
+        return ready if ready >= start + frame / 2 else ready + frame
+
     async def _run(self) -> None:
         while self._dirty:
             now = self._clock()
@@ -117,6 +136,7 @@ class FramePacer:
                 late = max(0.0, self._clock() - wake)
                 self._busy += (late - self._busy) / 4
                 continue
+            self.frames += 1
             for index in sorted(due, key=lambda i: self.cost.get(i, 0.0)):
                 self._dirty.discard(index)
                 start = self._clock()
@@ -125,7 +145,7 @@ class FramePacer:
                 self.cost[index] = cost
                 self.draws[index] = self.draws.get(index, 0) + 1
                 spacing = max(self._frame_s, 2 * self._busy, cost * SHARE)
-                self._ready_at[index] = start + min(spacing, MAX_FRAME_S)
+                self._ready_at[index] = self._on_grid(start, min(spacing, MAX_FRAME_S))
             await self._sleep(0)  # input and painting run between frames
 
 
@@ -292,7 +312,7 @@ class ResponsePane(Vertical, can_focus=True):
         self._reasoning_shown = 0
         self._answer_text = Sanitized()
         self._reasoning_text = Sanitized()
-        self._last_growth: tuple[float, int] = (time.monotonic(), 0)
+        self._last_growth: tuple[float, int] = (_now(), 0)
         self._body_at = 0.0  # when the body was last brought up to date
         self._status = "waiting"
         self._user_toggled = False
@@ -357,7 +377,7 @@ class ResponsePane(Vertical, can_focus=True):
             self._stats_w.styles.height = height
         self._stats_w.set(text)
         self._show_error(stats)
-        if len(stats.text) == self._shown or time.monotonic() - self._body_at >= TICK_BODY_S:
+        if len(stats.text) == self._shown or _now() - self._body_at >= TICK_BODY_S:
             # the frame pacer draws text as it arrives; this tick only catches up
             self.show_text(stats, duel_done)
 
@@ -371,7 +391,12 @@ class ResponsePane(Vertical, can_focus=True):
         # Blind: an answer that shows up first would give the fast model away.
         if m.hidden and not duel_done:
             return
-        self._body_at = time.monotonic()
+        now = _now()
+        streaming = stats.status == "streaming"
+        cheap = self._fast(len(stats.text), now) and streaming
+        if cheap and self._body.cheap and now - self._body_at < FLOOD_FRAME_S:
+            return  # flooding: the next poke, or the stream's end, draws it
+        self._body_at = now
         if len(stats.reasoning_text) > self._reasoning_shown:
             self._reasoning_shown = len(stats.reasoning_text)
             self._body.set_reasoning(self._reasoning_text.update(stats.reasoning_text))
@@ -379,8 +404,8 @@ class ResponsePane(Vertical, can_focus=True):
         if text and not self._shown and self._reasoning_shown and not self._user_toggled:
             # the answer has started: fold the reasoning so the answer is in view (h unfolds)
             self._body.reasoning_folded = True
-        self._body.cheap = self._fast(len(text)) and stats.status == "streaming"
-        self._body.live = stats.status == "streaming"
+        self._body.cheap = cheap
+        self._body.live = streaming
         if len(text) > self._shown:
             self._shown = len(text)
             self._body.set_answer(self._answer_text.update(text))
@@ -415,9 +440,8 @@ class ResponsePane(Vertical, can_focus=True):
         """A figure and its style: the estimate colour when it is marked `~` (live)."""
         return figure, self._figure_style("estimate") if figure.startswith("~") else ""
 
-    def _fast(self, chars: int) -> bool:
+    def _fast(self, chars: int, now: float) -> bool:
         """The answer grows faster than CHEAP_CHARS_PER_S since the last look."""
-        now = time.monotonic()
         then, before = self._last_growth
         if now - then < 0.2:
             return self._body.cheap  # too short a span to tell a rate

@@ -10,38 +10,37 @@ once (Rich's Markdown: headings, lists, tables, highlighted code) into lines tha
 are kept, only the unfinished last block is rendered again on a tick, and growing
 changes the view's virtual size, not the screen's layout.
 
-Work per update does not grow with the answer (issue 13): the block splitter scans only
-what arrived since the last update, one markdown parser serves every block, and an
-unfinished fenced code block (a model answering with a whole file) is drawn in chunks:
-its finished lines are highlighted once, in chunks of at most `FENCE_CHUNK_LINES`, and
-only the lines since the last chunk are drawn again. The result equals Rich's
-rendering of the whole block line for line, except that each chunk is lexed from a fresh
-lexer state, so a construct spanning a chunk boundary (a multi-line string) may be
-coloured differently while it streams; chunks are cut before a line at column 0 to make
-that rare.
+Work per update does not grow with the answer (issue 13): the pieces live beside this
+module, `markdown_blocks` (the incremental block splitter, one shared markdown parser,
+wrapped plain text) and `answer_lines` (finished blocks kept or drawn lazily, an open code
+fence highlighted in kept chunks). This module is the widget: what is in view, what
+repaints, how the view follows the stream.
 """
 
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from functools import cache
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.console import RenderableType
-from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual.geometry import Region, Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from modelduel.tui.answer_lines import FENCE_CHUNK_LINES, AnswerLines
+from modelduel.tui.markdown_blocks import (
+    _FENCES,
+    BlockSplitter,
+    WrappedText,
+    _markdown,
+    split_blocks,
+    strip_text,
+)
 from modelduel.tui.tcss import read_tcss
 
 if TYPE_CHECKING:
-    from rich.markdown import Markdown as RichMarkdown
-    from rich.syntax import Syntax
     from textual.timer import Timer
 
 __all__ = [
@@ -53,415 +52,13 @@ __all__ = [
     "BlockSplitter",
     "PaneBody",
     "WrappedText",
+    "_markdown",
     "split_blocks",
+    "strip_text",
 ]
 
-_FENCES = ("```", "~~~")
-CODE_THEME = "monokai"
-FENCE_CHUNK_LINES = 24
-"""At most this many finished lines of an unfinished code fence are drawn again per update.
-
-Finished lines are kept (highlighted once) in chunks cut before a line at column 0, or
-after this many lines when none comes."""
-
-
-@dataclass(slots=True)
-class BlockSplitter:
-    """Cuts an answer into blocks at blank lines outside code fences, incrementally.
-
-    `feed` is given the whole text so far each time (it only grows) and scans only the
-    lines that arrived since the previous call.
-
-    Attributes:
-        block_start: where the unfinished block begins.
-        open_fence_at: where the opening line of a fence still open begins, else -1.
-        closed_fence: (opening line, closing line) of a fence that ends the unfinished
-            block with nothing after it yet, else None.
-    """
-
-    pos: int = 0
-    block_start: int = 0
-    fence: str | None = None
-    open_fence_at: int = -1
-    closed_fence: tuple[int, int] | None = None
-
-    def feed(self, text: str) -> list[tuple[int, int, tuple[int, int] | None]]:
-        """The blocks finished since the last call, as (start, end, fence).
-
-        `fence` is (opening line start, closing line start) when the block ends with a
-        code fence (nothing but blank space after its closing line), else None.
-        """
-        blocks: list[tuple[int, int, tuple[int, int] | None]] = []
-        pos = self.pos
-        while True:
-            end = text.find("\n", pos)
-            if end < 0:
-                break  # an unterminated line belongs to the unfinished block
-            stripped = text[pos:end].strip()
-            if self.fence is None:
-                if stripped.startswith(_FENCES):
-                    self.fence = stripped[:3]
-                    self.open_fence_at = pos
-                elif not stripped:
-                    if text[self.block_start : pos].strip():
-                        blocks.append((self.block_start, pos, self.closed_fence))
-                    self.block_start = end + 1
-                    self.closed_fence = None
-                else:
-                    self.closed_fence = None  # text after a fence: the block is not just one
-            elif stripped.startswith(self.fence):
-                self.fence = None
-                self.closed_fence = (self.open_fence_at, pos)
-                self.open_fence_at = -1
-            pos = end + 1
-        self.pos = pos
-        return blocks
-
-
-def split_blocks(text: str, start: int = 0) -> tuple[list[str], int]:
-    """The finished blocks of `text[start:]`, and where the unfinished rest begins.
-
-    A block ends at a blank line that is not inside a fenced code block.
-    """
-    splitter = BlockSplitter(pos=start, block_start=start)
-    blocks = splitter.feed(text)
-    return [text[a:b] for a, b, _ in blocks], splitter.block_start
-
-
-@cache
-def _markdown_class() -> type[RichMarkdown]:
-    """Rich's Markdown on one shared parser, built on first use: markdown-it, Rich's
-    Markdown and pygments are not imported before the first frame (nothing to draw yet)."""
-    from markdown_it import MarkdownIt  # noqa: PLC0415  not before the first frame
-    from rich.markdown import Markdown  # noqa: PLC0415  not before the first frame
-
-    parser = MarkdownIt().enable("strikethrough").enable("table")
-
-    class _Markdown(Markdown):
-        """Rich's Markdown on one shared parser: Rich builds a MarkdownIt (0.15 ms) per
-        instance, i.e. per block. The attributes are Rich's own (a test renders both)."""
-
-        def __init__(self, markup: str) -> None:
-            self.markup = markup
-            self.parsed = parser.parse(markup)
-            self.code_theme = CODE_THEME
-            self.justify = None
-            self.style = "none"
-            self.hyperlinks = False
-            self.inline_code_lexer = None
-            self.inline_code_theme = CODE_THEME
-
-    return _Markdown
-
-
-def _markdown(block: str) -> RichMarkdown:
-    # Rich's Markdown never reads console markup: `[/INST]` in an answer stays text.
-    return _markdown_class()(block)
-
-
-Draw = Callable[[RenderableType], list[Strip]]
-
-
-def _syntax(code: str, lexer: str, top: int, bottom: int) -> Syntax:
-    from rich.syntax import Syntax  # noqa: PLC0415  pygments: not before the first frame
-
-    # Rich's CodeBlock: Syntax(code, lexer, theme, word_wrap=True, padding=1)
-    return Syntax(code, lexer, theme=CODE_THEME, word_wrap=True, padding=(top, 1, bottom, 1))
-
-
-@dataclass(slots=True)
-class _OpenFence:
-    """An unfinished top-level code fence being drawn in chunks."""
-
-    opened_at: int  # where its opening line starts
-    code_start: int  # where its first code line starts
-    lexer: str
-    head: list[Strip]  # the unfinished block's lines above the fence, and the blank between
-    kept: list[Strip] = field(default_factory=list)  # drawn chunks, top padding included
-    kept_end: int = 0  # where the first line not yet in a kept chunk starts
-    bottom: Strip | None = None  # the code block's bottom padding line
-
-
-class AnswerLines:
-    """The drawn lines of a markdown answer that grows; O(1) work per update.
-
-    Finished blocks are kept as spans of `text` (the text is kept once). Eager (the
-    default), each is drawn when it finishes; `lazy`, a finished block is only drawn
-    when `block(i)` asks for it (it comes into view), and `drop(i)` forgets its lines
-    again (far off screen): its height is then known exactly, and before it was first
-    drawn `heights[i]` is `estimate(block text)`.
-
-    Args:
-        draw: renders a renderable into lines at the current width and style.
-        blank: a blank line at the current width and style.
-        estimate: a finished block's height before it is drawn (lazy only).
-    """
-
-    def __init__(
-        self,
-        draw: Draw,
-        blank: Callable[[], Strip],
-        estimate: Callable[[str], int] | None = None,
-    ) -> None:
-        self._draw = draw
-        self._blank = blank
-        self._estimate = estimate or (lambda block: block.count("\n") + 1)
-        self.lazy = False
-        self.cheap_tail = False  # the unfinished block as plain text (a pane over budget)
-        self.text = ""
-        self._splitter = BlockSplitter()
-        self._spans: list[tuple[int, int]] = []
-        self._drawn: list[list[Strip] | None] = []
-        self.heights: list[int] = []
-        self.live: set[int] = set()  # blocks whose lines are kept now
-        self.first_changed = 0  # the first block whose height changed since it was reset
-        self.moved = 0  # the first block drawn to a height other than it was thought to have
-        self.tail_lines: list[Strip] = []
-        self._fence: _OpenFence | None = None
-
-    @property
-    def consumed(self) -> int:
-        """Where the unfinished block begins."""
-        return self._splitter.block_start
-
-    @property
-    def block_count(self) -> int:
-        """How many blocks have finished."""
-        return len(self._spans)
-
-    @property
-    def block_lines(self) -> list[list[Strip]]:
-        """Every finished block's lines (drawing those not drawn)."""
-        return [self.block(i) for i in range(len(self._spans))]
-
-    def block_text(self, index: int) -> str:
-        """The markdown of a finished block."""
-        start, end = self._spans[index]
-        return self.text[start:end]
-
-    def is_drawn(self, index: int) -> bool:
-        """The block's lines are kept now."""
-        return self._drawn[index] is not None
-
-    def block(self, index: int) -> list[Strip]:
-        """A finished block's lines, drawn now if they are not kept."""
-        lines = self._drawn[index]
-        if lines is None:
-            lines = self._draw(_markdown(self.block_text(index)))
-            self._keep(index, lines)
-        return lines
-
-    def drop(self, index: int) -> None:
-        """Forget a block's lines (its text and height stay)."""
-        self._drawn[index] = None
-        self.live.discard(index)
-
-    def _keep(self, index: int, lines: list[Strip]) -> None:
-        self._drawn[index] = lines
-        self.live.add(index)
-        if self.heights[index] != len(lines):
-            if self.heights[index] >= 0:
-                self.moved = min(self.moved, index)
-            self.heights[index] = len(lines)
-            self.first_changed = min(self.first_changed, index)
-
-    def reset(self) -> None:
-        """Forget the answer."""
-        self.text = ""
-        self._splitter = BlockSplitter()
-        self._spans.clear()
-        self._drawn.clear()
-        self.heights.clear()
-        self.live.clear()
-        self.first_changed = 0
-        self.moved = 0
-        self.tail_lines = []
-        self._fence = None
-
-    def update(self, text: str) -> None:
-        """The answer so far: draws blocks finished since the last call, and the tail."""
-        if not text.startswith(self.text):
-            self.reset()
-        self.text = text
-        for start, end, fence in self._splitter.feed(text):
-            index = len(self._spans)
-            self._spans.append((start, end))
-            self._drawn.append(None)
-            lines = self._finish_fence(start, fence)
-            if lines is None and not self.lazy:
-                lines = self._draw(_markdown(text[start:end]))
-            self.heights.append(self._estimate(text[start:end]) if lines is None else -1)
-            self.first_changed = min(self.first_changed, index)
-            if lines is not None:
-                self._keep(index, lines)
-        self._draw_tail()
-
-    def redraw(self) -> None:
-        """Draw every block again (the width or the style changed)."""
-        self.live.clear()
-        for index in range(len(self._spans)):
-            self._drawn[index] = None
-            self.heights[index] = self._estimate(self.block_text(index))
-            if not self.lazy:
-                self.block(index)
-        self.first_changed = self.moved = 0
-        self._fence = None
-        self._draw_tail()
-
-    # -- the unfinished block ------------------------------------------------------
-
-    def _draw_tail(self) -> None:
-        span = self._fence_span()
-        fence = None if span is None else self._fence_at(span[0])
-        if span is None or fence is None:
-            self._fence = None
-            tail = self.text[self.consumed :]
-            if not tail.strip():
-                self.tail_lines = []
-            elif self.cheap_tail:
-                # over its share of the frame: plain text now, markdown once it finishes
-                self.tail_lines = self._draw(Text(tail))
-            else:
-                self.tail_lines = self._draw(_markdown(tail))
-            return
-        code_end = len(self.text) if span[1] < 0 else span[1]
-        self._keep_chunks(fence, code_end)
-        self.tail_lines = fence.head + fence.kept + self._draw_rest(fence, code_end)
-
-    def _fence_span(self) -> tuple[int, int] | None:
-        """(opening line, closing line or -1) of a fence that ends the unfinished block."""
-        splitter, text = self._splitter, self.text
-        if splitter.open_fence_at >= 0:
-            return (splitter.open_fence_at, -1) if splitter.open_fence_at >= self.consumed else None
-        closed = splitter.closed_fence
-        if closed is None or closed[0] < self.consumed:
-            return None
-        # closed, and the block not finished yet: only an unterminated line can follow
-        after = text.find("\n", closed[1]) + 1
-        return closed if not text[after:].strip() else None
-
-    def _fence_at(self, opened_at: int) -> _OpenFence | None:
-        fence = self._fence
-        if fence is not None and fence.opened_at == opened_at:
-            return fence
-        text = self.text
-        line_end = text.find("\n", opened_at)
-        opener = text[opened_at:line_end]
-        # Only a fence at column 0 opened by exactly three marks is a top-level code block
-        # that Rich draws as the head, a blank line, then the code; others are drawn whole.
-        if not opener.startswith(_FENCES) or opener[3:4] in ("`", "~"):
-            return None
-        lexer = opener[3:].strip().partition(" ")[0] or "text"
-        head_text = text[self.consumed : opened_at]
-        head = [*self._draw(_markdown(head_text)), self._blank()] if head_text.strip() else []
-        self._fence = _OpenFence(opened_at, line_end + 1, lexer, head, kept_end=line_end + 1)
-        return self._fence
-
-    def _keep_chunks(self, fence: _OpenFence, code_end: int) -> None:
-        """Highlight and keep a chunk of finished lines (each line is highlighted once)."""
-        text = self.text
-        lines: list[tuple[int, int]] = []  # finished lines not kept yet: (start, newline)
-        pos = fence.kept_end
-        while True:
-            newline = text.find("\n", pos, code_end)
-            if newline < 0:
-                break
-            lines.append((pos, newline))
-            pos = newline + 1
-        if not lines:
-            return  # at most FENCE_CHUNK_LINES lines are ever scanned here
-        # Cut after a non-blank line followed by a line at column 0 (where a lexer is most
-        # likely in its initial state); after FENCE_CHUNK_LINES lines without one, after
-        # any non-blank line.
-        newest = len(lines)
-        cut = -1
-        for i in range(newest - 1, -1, -1):
-            start, newline = lines[i]
-            following = text[newline + 1 : newline + 2]
-            if text[start:newline].strip() and following.strip():
-                cut = newline
-                break
-        if cut < 0 and len(lines) >= FENCE_CHUNK_LINES:
-            cut = next((nl for st, nl in reversed(lines[:newest]) if text[st:nl].strip()), -1)
-        if cut < 0:
-            return
-        drawn = self._draw(
-            _syntax(text[fence.kept_end : cut], fence.lexer, 0 if fence.kept else 1, 1)
-        )
-        fence.bottom = drawn[-1]
-        fence.kept.extend(drawn[:-1])
-        fence.kept_end = cut + 1
-
-    def _draw_rest(self, fence: _OpenFence, code_end: int) -> list[Strip]:
-        rest = self.text[fence.kept_end : code_end].rstrip()
-        if rest:
-            return self._draw(_syntax(rest, fence.lexer, 0 if fence.kept else 1, 1))
-        if fence.kept and fence.bottom is not None:
-            return [fence.bottom]
-        return self._draw(_syntax(rest, fence.lexer, 1, 1))
-
-    def _finish_fence(self, start: int, fence_span: tuple[int, int] | None) -> list[Strip] | None:
-        """A finished block that is the open fence we drew in chunks: its kept lines."""
-        fence = self._fence
-        if fence is None or fence_span is None or fence_span[0] != fence.opened_at:
-            return None
-        self._fence = None
-        if start > fence.opened_at:
-            return None
-        self._keep_chunks(fence, fence_span[1])
-        return fence.head + fence.kept + self._draw_rest(fence, fence_span[1])
-
-
-class WrappedText:
-    """Plain text that grows, wrapped incrementally: finished lines are drawn once.
-
-    Rich wraps each line of a `Text` on its own, so drawing the text up to its last
-    newline in pieces, then the unfinished last line, gives the lines drawing it whole
-    gives (a test checks).
-    """
-
-    def __init__(self, draw: Callable[[str], list[Strip]]) -> None:
-        self._draw = draw
-        self.text = ""
-        self._kept: list[Strip] = []
-        self._kept_end = 0  # where the first line not in `_kept` starts
-        self._last: list[Strip] = []
-
-    def update(self, text: str) -> None:
-        """The text so far (a text that does not extend the last one starts over)."""
-        if not text.startswith(self.text):
-            self.reset()
-        if text == self.text and (self._last or not text):
-            return
-        self.text = text
-        newline = text.rfind("\n")
-        if newline >= self._kept_end:
-            self._kept.extend(self._draw(text[self._kept_end : newline]))
-            self._kept_end = newline + 1
-        self._last = self._draw(text[self._kept_end :]) if text else []
-
-    def reset(self) -> None:
-        """Forget the text (a new width or style draws it again on the next update)."""
-        self.text = ""
-        self._kept = []
-        self._kept_end = 0
-        self._last = []
-
-    @property
-    def lines(self) -> list[Strip]:
-        """Every line."""
-        return self._kept + self._last if self._last else self._kept
-
-    def __len__(self) -> int:
-        return len(self._kept) + len(self._last)
-
-    def line(self, index: int) -> Strip:
-        """One line (an index within `len`)."""
-        kept = len(self._kept)
-        return self._kept[index] if index < kept else self._last[index - kept]
-
-
 KEEP_SCREENS = 2
+"""Drawn blocks more than this many view heights away from the view are dropped."""
 BEHIND_SCREENS = 3
 """Following, a pane scrolls no further than its first line not yet shown (so every line is
 in view at least once) unless this many view heights of lines wait below the view: then it
@@ -502,7 +99,7 @@ class PaneBody(ScrollView, can_focus=False):
         self._height = 0
         self._height_drawn = 0  # the height when lines were last repainted
         self._floor = 0  # following: the view's bottom after the last jump (blank below text)
-        self._shown_to = 0  # following: the first line not yet in a painted view
+        self._shown_to = 0  # following: the first line not yet painted (see `render_line`)
         self._live = True
         self._catch_up_timer: Timer | None = None
         self._width = -1
@@ -534,7 +131,10 @@ class PaneBody(ScrollView, can_focus=False):
         self._answer.cheap_tail = value
         self._dirty_tail = True
         if not value:
+            self._answer.unplain()  # blocks in view as markdown again, now
             self._rebuild()  # the tail as markdown again, now
+            if self.is_mounted:
+                self.refresh()  # a block's markdown may have its plain text's height
 
     @property
     def live(self) -> bool:
@@ -601,6 +201,10 @@ class PaneBody(ScrollView, can_focus=False):
     @property
     def drawn_lines(self) -> list[Strip]:
         """Every line of the body (drawing blocks not drawn; tests read the text)."""
+        if not self.show_raw:
+            for index in range(self._answer.block_count):
+                self._answer.block(index)  # exact heights first: estimates move what follows
+            self._index()
         return [self._line_at(y, draw=True) for y in range(self._height)]
 
     @property
@@ -728,9 +332,6 @@ class PaneBody(ScrollView, can_focus=False):
         if following and self._floor:
             self.scroll_to(y=self._floor - view, animate=False, immediate=True)
         new_top = self.scroll_offset.y
-        # the last line is not counted as shown: it is still growing, or it is an open
-        # fence's bottom padding where the next line will go
-        self._shown_to = min(self._height - 1, new_top + view)
         if new_top != top:
             self.refresh()
         elif changed_from < top + view:
@@ -867,10 +468,12 @@ class PaneBody(ScrollView, can_focus=False):
         width = self.scrollable_content_region.width
         if index >= self._height:
             return Strip.blank(width, self.rich_style)
+        if index < self._height - 1 and index >= self._shown_to:
+            # painted now: following may scroll past it. Counted here, when the compositor
+            # asks for the line, not when the view moved: several updates can come between
+            # two paints on a busy loop, and a line scrolled past before any paint was
+            # never on screen. The last line is not counted: it is still growing, or it is
+            # an open fence's bottom padding where the next line will go.
+            self._shown_to = index + 1
         line = self._line_at(index)
         return line if line.cell_length == width else line.crop_extend(0, width, self.rich_style)
-
-
-def strip_text(strip: Strip) -> str:
-    """The plain text of a drawn line."""
-    return "".join(segment.text for segment in strip if isinstance(segment, Segment))
