@@ -18,6 +18,7 @@ from modelduel.capabilities import family_for
 from modelduel.core.records import stats_from_row
 from modelduel.errors import CsvError
 from modelduel.events import (
+    AssistantReply,
     Event,
     ReasoningDelta,
     StreamFailed,
@@ -255,3 +256,18 @@ def test_a_damaged_csv_read_in_chunks_gives_every_row_once_in_order(tmp_path: Pa
     assert [c.lines for c in chunks] == [[2, 3], [4, 5], [6]]
     assert [r for c in chunks for r in c.cells["run_id"]] == ["r0", "r1", "r2", "r3", "r4"]
     assert len(notices) == 1 and "incomplete" in notices[0]
+
+
+def test_chat_reply_keeps_the_response_id_the_stream_gave() -> None:
+    """Mutant ChatParser.feed reading `doc.get("ID")`: the transcript's response lost the
+    provider's id (the handle to find it in the provider's logs)."""
+    parser = get_adapter("openai-chat").new_parser(True)
+    events: list[Event] = []
+    for doc in (
+        {"id": "chatcmpl-9", "choices": [{"index": 0, "delta": {"content": "hi"}}]},
+        {"id": "chatcmpl-9", "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]},
+    ):
+        events.extend(parser.feed(SSEEvent("message", json.dumps(doc))))
+    events.extend(parser.close())
+    (reply,) = [e for e in events if isinstance(e, AssistantReply)]
+    assert reply.message.response_id == "chatcmpl-9" and reply.message.text == "hi"
