@@ -271,3 +271,17 @@ def test_chat_reply_keeps_the_response_id_the_stream_gave() -> None:
     events.extend(parser.close())
     (reply,) = [e for e in events if isinstance(e, AssistantReply)]
     assert reply.message.response_id == "chatcmpl-9" and reply.message.text == "hi"
+
+
+def test_a_conversation_without_a_call_log_folds_calls_from_the_tool_results(
+    tmp_path: Path,
+) -> None:
+    """Mutants export._call_markdown / _conversation_markdown: a transcript whose call log
+    is missing (a run cut before it was written) still shows each call's result from the
+    conversation's tool message, a failed call as `error`, and `1 line` / `40 lines`."""
+    from tests.test_export_conversation import markdown, transcript
+
+    text = markdown(tmp_path, transcript(tool_calls=[]))
+    assert "▸ read_file → 40 lines</summary>" in text
+    assert "▸ run_command → error, 1 line</summary>" in text
+    assert "not answered" not in text
