@@ -20,7 +20,9 @@ from modelduel.errors import CsvError
 from modelduel.events import (
     AssistantReply,
     Event,
+    Finished,
     ReasoningDelta,
+    Stamped,
     StreamFailed,
     TextDelta,
 )
@@ -285,3 +287,53 @@ def test_a_conversation_without_a_call_log_folds_calls_from_the_tool_results(
     assert "▸ read_file → 40 lines</summary>" in text
     assert "▸ run_command → error, 1 line</summary>" in text
     assert "not answered" not in text
+
+
+def test_an_unpriced_round_leaves_the_runs_cost_unknown_not_the_later_rounds_alone() -> None:
+    """Mutant metrics._fold_request `or` -> `and`: a tool loop whose first request had no
+    price must not show the cost of the later ones as the run's cost."""
+    from modelduel.core.metrics import Cost, StreamMeter
+    from modelduel.events import RequestSent, RoundStarted, Usage
+
+    prices = iter([Cost(None, "unknown: not in the price data"), Cost(0.5, "config")])
+    last = Cost(0.5, "config")
+
+    def price(usage: Usage) -> Cost:
+        return next(prices, last)
+
+    meter = StreamMeter(price)
+    for stamped in [
+        Stamped(0, RequestSent(0)),
+        Stamped(1, Usage(input_tokens=10, output_tokens=2)),
+        Stamped(2, RoundStarted(2)),
+        Stamped(3, RequestSent(0)),
+        Stamped(4, Usage(input_tokens=20, output_tokens=3)),
+        Stamped(5, Finished("stop", "stop")),
+    ]:
+        meter.observe(stamped)
+    s = meter.stats()
+    assert (s.input_tokens, s.output_tokens) == (30, 5)
+    assert s.cost_usd is None
+
+
+def test_a_tool_error_is_summarised_as_an_error_and_not_marked_cut() -> None:
+    """Mutant toolworld._error dropping `cut`: the summary landed in `truncated` and the
+    folded pane line lost its `error: ...` words."""
+    from modelduel.core.toolworld import ToolWorld
+
+    result = ToolWorld([]).call("no_such_tool", "{}")
+    assert result.is_error and result.truncated is False
+    assert result.summary.startswith("error: ")
+
+
+def test_the_save_ledger_writes_the_transcript_beside_the_row(tmp_path: Path) -> None:
+    """Mutant session_controller._append passing no transcript: the run's text and
+    conversation were never written, only its CSV row."""
+    from modelduel.core.session_controller import SaveLedger
+    from modelduel.storage import read_rows, read_transcripts
+
+    path = tmp_path / "r.csv"
+    row = {"task_id": "t", "task_type": "adhoc", "model": "m/x", "run_id": "r1"}
+    assert SaveLedger(path).record_run("r1", row, {"run_id": "r1", "text": "the answer"})
+    assert [r["run_id"] for r in read_rows(path)] == ["r1"]
+    assert read_transcripts(path)["r1"]["text"] == "the answer"
