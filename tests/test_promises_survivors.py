@@ -7,6 +7,7 @@ seen to fail against it (`--retest-survivors`).
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 from pathlib import Path
@@ -337,3 +338,63 @@ def test_the_save_ledger_writes_the_transcript_beside_the_row(tmp_path: Path) ->
     assert SaveLedger(path).record_run("r1", row, {"run_id": "r1", "text": "the answer"})
     assert [r["run_id"] for r in read_rows(path)] == ["r1"]
     assert read_transcripts(path)["r1"]["text"] == "the answer"
+
+
+def test_every_field_of_a_request_crosses_the_worker_pipe() -> None:
+    """Mutants ModelRequest.to_json/from_json/_loop_json: tools, the output cap or the
+    caps lost on the way to the child worker, so the child sent a different request."""
+    from modelduel.conversation import ToolSpec
+
+    tool = ToolSpec("read_file", "Read a file", {"type": "object", "properties": {}})
+    request = ModelRequest(
+        "claude-opus-4-7",
+        "hi",
+        system="be brief",
+        max_output_tokens=1234,
+        reasoning_effort="high",
+        temperature=0.5,
+        show_reasoning=False,
+        extra_headers=(("x-fault", "none"),),
+        caps=family_for("anthropic", "claude-opus-4-7"),
+        omit_params=("temperature",),
+        tools=(tool,),
+        store=True,
+    )
+    back = ModelRequest.from_json(json.loads(json.dumps(request.to_json())))
+    assert back == request
+    assert back.tools == (tool,) and back.max_output_tokens == 1234
+
+
+def test_the_status_alone_says_auth_or_not_found() -> None:
+    """Mutants base.error_kind_for_status: 403 read as not auth, 404 as not not_found."""
+    from modelduel.providers.base import error_kind_for_status
+
+    assert [error_kind_for_status(s) for s in (401, 403, 404)] == ["auth", "auth", "not_found"]
+    assert error_kind_for_status(405) != "not_found"
+
+
+def test_retry_after_as_an_http_date_and_in_the_past() -> None:
+    """Mutants base.parse_retry_after / _non_negative: an HTTP date read as seconds from
+    now; a date already past waits 0 s, not 1 s."""
+    from modelduel.providers.base import parse_retry_after
+
+    now = 1_767_225_600.0  # Thu, 01 Jan 2026 00:00:00 GMT
+    later = {"retry-after": "Thu, 01 Jan 2026 00:00:03 GMT"}
+    past = {"retry-after": "Wed, 31 Dec 2025 23:59:00 GMT"}
+    assert parse_retry_after(later, now, clamp=False) == 3.0
+    assert parse_retry_after(past, now, clamp=False) == 0.0
+    assert parse_retry_after({"retry-after": "-5"}, now, clamp=False) == 0.0
+
+
+def test_a_protocol_registered_by_a_test_can_be_removed_again() -> None:
+    """Mutants registry.unregister popping the wrong key: a test's fake protocol stayed
+    registered for every later test."""
+    from modelduel.providers import registry
+
+    spec = registry.spec_for("openai-chat")
+    fake = dataclasses.replace(spec, kind="fake-proto")
+    registry.register(fake)
+    assert "fake-proto" in registry.kinds()
+    registry.unregister("fake-proto")
+    assert "fake-proto" not in registry.kinds()
+    registry.unregister("fake-proto")  # removing what is not there is no error
