@@ -7,6 +7,7 @@
     python bench/mutation.py core --retest-survivors   # after adding tests
     python bench/mutation.py --report --survivors      # the score of the last run
     python bench/mutation.py providers storage --sample 150   # 150 mutants a package, seeded
+    python bench/mutation.py providers.base --sample 20 --keep-stats   # tests unchanged
 
 mutmut (configured in pyproject.toml, `[tool.mutmut]`) copies the sources to
 `mutants/`, makes small changes one at a time (`<` to `<=`, a constant + 1, a
@@ -41,13 +42,15 @@ ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("core", "providers", "storage")
 
 
-def _run_mutmut(names: list[str], workers: int) -> int:
+def _run_mutmut(names: list[str], workers: int, *, keep_stats: bool = False) -> int:
     mutated_src = ROOT / "mutants" / "src"
     # Made before Python starts: an entry of PYTHONPATH that does not exist yet is cached as
     # "nothing here" and never searched again, even once mutmut has filled it.
     mutated_src.mkdir(parents=True, exist_ok=True)
-    # Which tests run which function is recorded afresh, so new tests count at once.
-    (ROOT / "mutants" / "mutmut-stats.json").unlink(missing_ok=True)
+    # Which tests run which function is recorded afresh, so changed tests count at once
+    # (10-20 minutes); `--keep-stats` reuses the last record when no test has changed.
+    if not keep_stats:
+        (ROOT / "mutants" / "mutmut-stats.json").unlink(missing_ok=True)
     env = {**os.environ, "PYTHONPATH": str(mutated_src)}
     mutmut = Path(sys.executable).with_name("mutmut")
     cmd = [str(mutmut), "run", "--max-children", str(workers), *names]
@@ -160,6 +163,11 @@ def main() -> int:
         "--sample", type=int, metavar="N", help="test N random mutants a package (or module)"
     )
     parser.add_argument("--seed", type=int, default=11, help="the sample's seed (11)")
+    parser.add_argument(
+        "--keep-stats",
+        action="store_true",
+        help="reuse the last record of which tests run which function (no test changed)",
+    )
     how = parser.add_mutually_exclusive_group()
     how.add_argument("--fresh", action="store_true", help="test every mutant again")
     how.add_argument(
@@ -180,7 +188,7 @@ def main() -> int:
             else _to_run(chosen, mode)
         )
         if names:
-            code = _run_mutmut(names, args.workers)
+            code = _run_mutmut(names, args.workers, keep_stats=args.keep_stats)
             if code != 0:
                 print(f"mutmut exited with {code}", file=sys.stderr)
                 return code

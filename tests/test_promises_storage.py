@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+import modelduel
 from modelduel.storage import append_run, read_rows, update_run
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals and rlimits")
@@ -49,7 +50,9 @@ def no_torn_row(path: Path) -> list[dict[str, str]]:
 
 
 def run_child(code: str, *args: object) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), str(ROOT)])}
+    # the child imports the modelduel this test imports (a mutated copy under a mutation run)
+    src = Path(modelduel.__file__).resolve().parents[1]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(src), str(ROOT)])}
     return subprocess.run(
         [sys.executable, "-c", code, *map(str, args)],
         capture_output=True,
