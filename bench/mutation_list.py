@@ -69,7 +69,7 @@ MUTATIONS = (
     ),
     Mutation(
         "meter not reset on retry",
-        "core/metrics.py",
+        "core/meter.py",
         """            if self._boundaries == 0:
                 self._reset_attempt()""",
         """            if self._boundaries == 0:
@@ -78,7 +78,7 @@ MUTATIONS = (
     ),
     Mutation(
         "meter keeps a failed round-2 request's usage on retry",
-        "core/metrics.py",
+        "core/meter.py",
         """                # a later request is retried only before its first token: its usage goes
                 self._usage = Usage()""",
         """                # a later request is retried only before its first token: its usage goes

@@ -7,7 +7,8 @@ Each test was seen to fail against the mutant it names (`bench/mutation_list.py`
 
 from __future__ import annotations
 
-from modelduel.core.metrics import Cost, StreamMeter
+from modelduel.core.meter import StreamMeter
+from modelduel.core.metrics import Cost
 from modelduel.core.pricing import PriceOverride, price_run
 from modelduel.events import (
     ErrorInfo,

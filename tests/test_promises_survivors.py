@@ -293,7 +293,8 @@ def test_a_conversation_without_a_call_log_folds_calls_from_the_tool_results(
 def test_an_unpriced_round_leaves_the_runs_cost_unknown_not_the_later_rounds_alone() -> None:
     """Mutant metrics._fold_request `or` -> `and`: a tool loop whose first request had no
     price must not show the cost of the later ones as the run's cost."""
-    from modelduel.core.metrics import Cost, StreamMeter
+    from modelduel.core.meter import StreamMeter
+    from modelduel.core.metrics import Cost
     from modelduel.events import RequestSent, RoundStarted, Usage
 
     prices = iter([Cost(None, "unknown: not in the price data"), Cost(0.5, "config")])
