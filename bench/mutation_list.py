@@ -192,9 +192,9 @@ MUTATIONS = (
     ),
     Mutation(
         "an empty routing report in the TUI",
-        "tui/app.py",
-        """self.push_screen(ReportScreen(report, f"Routing report: {path}"))""",
-        """self.push_screen(ReportScreen([], f"Routing report: {path}"))""",
+        "tui/openers.py",
+        """app.push_screen(ReportScreen(report, f"Routing report: {path}"))""",
+        """app.push_screen(ReportScreen([], f"Routing report: {path}"))""",
         ("tests/test_promises_tui.py::test_the_routing_report_shows_the_routes_of_the_csv",),
     ),
     Mutation(

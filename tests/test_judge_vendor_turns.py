@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from modelduel.config import Config, ResolvedModel, resolve_model
+from modelduel.config import Config, ProviderConfig, ResolvedModel, resolve_model
 from modelduel.conversation import (
     AssistantMessage,
     Conversation,
@@ -75,6 +75,19 @@ def test_the_maker_is_read_from_the_model_id_then_the_protocol() -> None:
     assert model_vendor(_model("openai-chat/anthropic/claude-sonnet-4.5")) == "anthropic"
     assert model_vendor(_model("gemini/gemini-3.1-pro-preview")) == "google"
     assert model_vendor(_model("openai-chat/qwen3")) is None
+
+
+def test_a_users_own_endpoint_on_a_first_party_protocol_is_not_that_protocols_maker() -> None:
+    # a vLLM qwen3 behind `kind = "openai"` (Responses) is not OpenAI's: a GPT judge must
+    # still judge it, and a local judge must still judge GPT's answers
+    config = Config(
+        providers={"local": ProviderConfig(kind="openai", base_url="http://127.0.0.1:8000/v1")}
+    )
+    local = resolve_model("local/qwen3", config, {})
+    assert model_vendor(local) is None
+    assert not is_self_judging(_model("openai/gpt-5.5"), local)
+    assert not is_self_judging(local, _model("openai/gpt-5.5"))
+    assert model_vendor(_model("openai/o9-mini")) == "openai"  # the built-in provider still is
 
 
 def _judge_prompts(handle: SimulatorHandle) -> list[str]:

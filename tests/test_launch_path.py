@@ -202,3 +202,19 @@ async def test_overlapping_opens_of_the_child_runner_start_one_child(
     await runner.open()  # closed, it starts again when asked
     await runner.aclose()
     assert len(spawned) == 2
+
+
+async def test_a_start_asked_for_while_the_runner_closes_is_refused_and_close_ends(
+    tmp_path: Path,
+) -> None:
+    # a run ending as the app quits can start a judge or a re-run: a second child then
+    # left `aclose` waiting on its reader for ever (the app never exited)
+    runner = ChildDuelRunner(lambda run_id, stamped: None, log_path=tmp_path / "log")
+    await runner.open()
+    closing = asyncio.ensure_future(runner.aclose())
+    await asyncio.sleep(0)  # aclose is under way
+    with pytest.raises(RuntimeError, match="closing"):
+        await runner.open()
+    await asyncio.wait_for(closing, timeout=30)
+    await runner.open()  # closed, it starts again when asked
+    await asyncio.wait_for(runner.aclose(), timeout=30)

@@ -81,14 +81,24 @@ def test_a_route_load_that_fails_leaves_the_collector_on(
     assert gc.isenabled()
 
 
-def test_the_cli_keeps_openblas_to_one_thread_unless_the_user_says(
-    monkeypatch: pytest.MonkeyPatch,
+def test_route_keeps_openblas_to_one_thread_unless_the_user_says(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    good = tmp_path / "good.csv"
+    good.write_text(
+        "task_id,task_type,model,score,time_to_first_useful_s,wall_time_s,input_tokens,"
+        "output_tokens,cost_usd,manual_corrections,notes\n"
+        "t1,coding,m,4,1,1,1,1,0.1,0,\n",
+        encoding="utf-8",
+    )
     monkeypatch.delenv("OPENBLAS_NUM_THREADS", raising=False)
     with pytest.raises(SystemExit):
         cli.main(["--version"])
+    assert "OPENBLAS_NUM_THREADS" not in os.environ  # other commands leave it alone
+    with pytest.raises(SystemExit):
+        cli.main(["route", str(good)])
     assert os.environ["OPENBLAS_NUM_THREADS"] == "1"
     monkeypatch.setenv("OPENBLAS_NUM_THREADS", "2")
     with pytest.raises(SystemExit):
-        cli.main(["--version"])
+        cli.main(["route", str(good)])
     assert os.environ["OPENBLAS_NUM_THREADS"] == "2"

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -101,11 +100,6 @@ def _keep_values_given_before_the_command(
 
 def main(argv: Sequence[str] | None = None) -> None:
     """Run modelduel with `argv` (default sys.argv) and exit with its status."""
-    # Set before numpy loads (only `route` and the report load it): OpenBLAS would start a
-    # thread per core for matrix products of a few dozen cells (the Bradley-Terry
-    # bootstrap), which on a busy 2-core machine spin and double the CPU for no gain. A
-    # user's own setting wins.
-    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     parser = build_parser()
     args = parser.parse_args(argv)
     from modelduel.storage.lock import POSIX_ONLY, platform_supported

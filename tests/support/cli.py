@@ -9,10 +9,13 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import modelduel
+
 KEY_VARS = ("OPENAI_API_KEY", "ANTHROPIC_API_KEY", "GEMINI_API_KEY", "GOOGLE_API_KEY")
 
 FAST = "anthropic/claude-opus-4-7"  # answers at once, in well under a second
 SLOW = "openai/gpt-5.5"  # streams for minutes: still running whenever a test acts
+_SRC = str(Path(modelduel.__file__).resolve().parents[1])
 
 PROFILES = """\
 [simulator."claude-opus-4-7"]
@@ -136,7 +139,8 @@ def run_demo_suite(
         argv,
         capture_output=True,
         text=True,
-        env={"PATH": "/usr/bin:/bin", "HOME": str(directory)},
+        # the modelduel this test imports (a mutated copy under bench/mutation*.py, too)
+        env={"PATH": "/usr/bin:/bin", "HOME": str(directory), "PYTHONPATH": _SRC},
         timeout=300,
     )
     rows = {r["model"]: r for r in csv.DictReader(out.open(encoding="utf-8"))}

@@ -37,6 +37,7 @@ from modelduel.core.checks import PartSuggestion
 from modelduel.core.scoring import RUBRIC_MAX
 from modelduel.core.session import DuelState, RunSlot
 from modelduel.events import Stamped
+from modelduel.providers import registry
 
 if TYPE_CHECKING:
     from modelduel.config import JudgeConfig, ResolvedModel
@@ -257,13 +258,16 @@ def model_vendor(model: ResolvedModel) -> str | None:
     """The model's maker (`anthropic`, `openai`, `google`), whichever protocol serves it.
 
     Read from the model id's words first (`anthropic/claude-sonnet-4.5` over OpenRouter,
-    `gpt-oss-120b` on vLLM), then from a first-party protocol (`gemini` is Google's);
-    None for a model of no maker known here (a local `qwen3`).
+    `gpt-oss-120b` on vLLM), then from a first-party protocol reached through its own
+    built-in provider (`gemini` is Google's); None for a model of no maker known here (a
+    local `qwen3`, also when a `[providers.NAME]` serves it over the Responses protocol).
     """
     model_id = model.model_id.split("@", 1)[0]
     for word in re.findall(r"[A-Za-z]{3,}", model_id):
         if (vendor := _VENDOR_OF.get(word.lower())) is not None:
             return vendor
+    if model.provider not in registry.builtin_providers():
+        return None  # the user's own endpoint speaks the protocol; it is not its maker
     return _KIND_VENDOR.get(model.kind)
 
 

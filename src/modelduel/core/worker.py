@@ -320,6 +320,10 @@ class ChildDuelRunner:
         self._idle = asyncio.Event()
         self._idle.set()
         self._closing = False
+        # set for the whole of `aclose`: a start asked for meanwhile (a run ending as the
+        # app quits can start a judge or a re-run) would make a second child, whose reader
+        # `aclose` would then wait on for ever
+        self._stopping = False
         self.cancel_reason: str | None = None
 
     async def open(self) -> None:
@@ -328,6 +332,8 @@ class ChildDuelRunner:
         Calls that overlap (the app opening the runner after its first frame while a prompt
         sent before it starts a run) share one start: there is only ever one child.
         """
+        if self._stopping:
+            raise RuntimeError("the duel worker is closing: no run can start now")
         if self._opening is None or (self._opening.done() and self._proc is None):
             self._opening = asyncio.ensure_future(self._spawn())  # a failed start is retried
         await asyncio.shield(self._opening)
@@ -381,13 +387,25 @@ class ChildDuelRunner:
         await self._idle.wait()
 
     async def aclose(self) -> None:
-        """Stop the child: closing its stdin makes it cancel runs and exit."""
+        """Stop the child: closing its stdin makes it cancel runs and exit.
+
+        No start is taken while this runs (`open` raises); once it returns the runner
+        may be opened again.
+        """
+        self._stopping = True
+        try:
+            await self._stop()
+        finally:
+            self._stopping = False
+
+    async def _stop(self) -> None:
         opening, self._opening = self._opening, None
         if opening is not None and not opening.done():
             # a start under way finishes first, so the child it makes is stopped too
             with contextlib.suppress(Exception):
                 await opening
         proc, self._proc = self._proc, None
+        reader, self._reader = self._reader, None
         if proc is None:
             return
         self._closing = True
@@ -402,8 +420,8 @@ class ChildDuelRunner:
         except TimeoutError:
             proc.kill()
             await proc.wait()
-        if self._reader is not None:
-            await self._reader
+        if reader is not None:
+            await reader
 
     async def _send(self, command: dict[str, Any]) -> None:
         if self._proc is None or self._proc.stdin is None:

@@ -234,7 +234,10 @@ class ModelduelApp(App[None]):
             self.settings.theme = theme
 
     async def wait_runner(self) -> None:
-        """Wait until the runner process is ready (it starts while the user types)."""
+        """Wait until the runner process is ready (it starts while the user types); a
+        prompt sent before the first frame's callback opened it opens it here."""
+        if self._runner_ready is None and self.runner is not None:
+            self._runner_ready = asyncio.ensure_future(self.runner.open())
         if self._runner_ready is not None:
             await self._runner_ready
 

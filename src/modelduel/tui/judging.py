@@ -103,7 +103,7 @@ class ScreenJudge:
         if duel is None or not should_judge(stats.status, stats.text):
             return
         task = judged_task(self.app.task_of(view), duel)
-        asked = self.runner.verdict(task, slot.model, stats.text)
+        asked = self.runner.verdict(task, slot.model, stats.text, stats.conversation)
         hide = duel_names([s.model for s in duel.slots])
         self._spawn(self._apply(view, slot.pane, slot.run_id, hide, asked))
 
@@ -140,7 +140,7 @@ class ScreenJudge:
             if model is None or not should_judge(stats.status, stats.text):
                 continue
             self._asked.add(run_id)
-            asked = self.runner.verdict(judged, model, stats.text)
+            asked = self.runner.verdict(judged, model, stats.text, stats.conversation)
             self._spawn(self._apply(view, index, run_id, hide, asked))
 
     def _spawn(self, work: Coroutine[Any, Any, None]) -> None:

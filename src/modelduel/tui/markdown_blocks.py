@@ -1,7 +1,7 @@
 """An answer cut into markdown blocks, incrementally, and Rich's Markdown on one parser.
 
 A block ends at a blank line outside a code fence. `BlockSplitter` scans only what arrived
-since its last call, so splitting costs O(new text) per update (issue 13); `WrappedText`
+since its last call, so splitting costs O(new text) per update; `WrappedText`
 wraps a growing plain text keeping its finished lines.
 """
 

@@ -58,7 +58,7 @@ CHEAP_CHARS_PER_S = 5000
 FLOOD_FRAME_S = 0.2
 """A pane drawing as plain text (flooding) brings its body up to date at most this often:
 its text scrolls by faster than anyone reads, and each of its frames repaints its whole
-view, so the other panes' few changed lines get the loop (issue 13, item 1)."""
+view, so the other panes' few changed lines get the loop."""
 
 _now: Callable[[], float] = time.monotonic
 """The pane's clock (a test replaces it to count frames without waiting)."""
@@ -323,13 +323,13 @@ class ResponsePane(Vertical, can_focus=True):
         self._error_w = ErrorLine()
         self._stats_w = TextLine(classes="pane-stats")
         self.conversation = ConversationLines()
+        """Earlier turns folded above the body, live tool calls below it."""
         self.ttft_s: float | None = None
         """The time to first token shown (None: none yet, or hidden while blind)."""
         self.scorable = False
         """The run has an answer to score (text, not cancelled)."""
         self.latency: str | None = None
         """`fast`, `slow` or None: the rule of `marks.latency_marks`."""
-        """Earlier turns folded above the body, live tool calls below it (issue 12)."""
 
     def compose(self) -> ComposeResult:
         """Header, body (reasoning above the answer), the error if it failed, stats."""

@@ -117,21 +117,34 @@ def layout_panes(app: ModelduelApp) -> None:
 async def refresh_panes(app: ModelduelApp) -> None:
     """The 10 Hz tick: every pane reads its figures from the meter."""
     view = app.view
-    if view is None or not isinstance(app.screen, DuelScreen):
+    screen = duel_screen(app)
+    if view is None or screen is None:
         return
     now = app.clock()
     done = view.all_ended
-    for pane in app.screen.query(ResponsePane):
+    for pane in screen.query(ResponsePane):
         pane.conversation.update(pane, view.timeline(pane.index), pane.model.hidden and not done)
         await pane.show(view.shown(pane.index, now), done)
+
+
+def duel_screen(app: ModelduelApp) -> DuelScreen | None:
+    """The duel screen when it is the one shown, else None.
+
+    Read from the screen stack, which is empty while the app shuts down (a signal, a
+    quit): the frame pacer and the tick may still wake then, and `app.screen` would raise.
+    """
+    stack = app.screen_stack
+    top = stack[-1] if stack else None
+    return top if isinstance(top, DuelScreen) else None
 
 
 async def refresh_pane(app: ModelduelApp, index: int) -> None:
     """One pane reads its figures from the meter (the frame pacer's draw)."""
     view = app.view
-    if view is None or not isinstance(app.screen, DuelScreen):
+    screen = duel_screen(app)
+    if view is None or screen is None:
         return
-    for pane in app.screen.query(ResponsePane):
+    for pane in screen.query(ResponsePane):
         if pane.index == index:
             done = view.all_ended
             pane.conversation.update(pane, view.timeline(index), pane.model.hidden and not done)
@@ -140,8 +153,8 @@ async def refresh_pane(app: ModelduelApp, index: int) -> None:
 
 def focus_next_unscored(app: ModelduelApp, view: DuelView, after: int) -> None:
     """After a pane is scored, focus moves to the next one left to score."""
-    screen = app.screen
-    if not isinstance(screen, DuelScreen) or view is not app.view:
+    screen = duel_screen(app)
+    if screen is None or view is not app.view:
         return
     index = next_unscored(view, after)
     if index is None:

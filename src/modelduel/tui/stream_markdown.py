@@ -10,7 +10,7 @@ once (Rich's Markdown: headings, lists, tables, highlighted code) into lines tha
 are kept, only the unfinished last block is rendered again on a tick, and growing
 changes the view's virtual size, not the screen's layout.
 
-Work per update does not grow with the answer (issue 13): the pieces live beside this
+Work per update does not grow with the answer: the pieces live beside this
 module, `markdown_blocks` (the incremental block splitter, one shared markdown parser,
 wrapped plain text) and `answer_lines` (finished blocks kept or drawn lazily, an open code
 fence highlighted in kept chunks). This module is the widget: what is in view, what

@@ -1,4 +1,4 @@
-"""The duel screen's follow-ups, last-turn re-runs and attachments (issue 12).
+"""The duel screen's follow-ups, last-turn re-runs and attachments.
 
 After a duel's answers end, the prompt editor sends a follow-up to every model of the
 duel (ctrl+n makes the next prompt a new duel instead); each run continues its own
