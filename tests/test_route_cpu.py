@@ -53,6 +53,17 @@ def test_the_collector_is_paused_inside_and_restored_after_even_on_error() -> No
         gc.enable()
 
 
+def _one_scored_row(tmp_path: Path) -> Path:
+    good = tmp_path / "good.csv"
+    good.write_text(
+        "task_id,task_type,model,score,time_to_first_useful_s,wall_time_s,input_tokens,"
+        "output_tokens,cost_usd,manual_corrections,notes\n"
+        "t1,coding,m,4,1,1,1,1,0.1,0,\n",
+        encoding="utf-8",
+    )
+    return good
+
+
 def test_a_route_load_that_fails_leaves_the_collector_on(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -65,13 +76,7 @@ def test_a_route_load_that_fails_leaves_the_collector_on(
         seen.append(gc.isenabled())
         return real(*args)  # type: ignore[arg-type]
 
-    good = tmp_path / "good.csv"
-    good.write_text(
-        "task_id,task_type,model,score,time_to_first_useful_s,wall_time_s,input_tokens,"
-        "output_tokens,cost_usd,manual_corrections,notes\n"
-        "t1,coding,m,4,1,1,1,1,0.1,0,\n",
-        encoding="utf-8",
-    )
+    good = _one_scored_row(tmp_path)
     monkeypatch.setattr(routing_rows, "chunk_part", spy)
     routing_rows.load_route_table([good])
     assert seen == [False]  # validated with the collector paused
@@ -84,13 +89,7 @@ def test_a_route_load_that_fails_leaves_the_collector_on(
 def test_route_keeps_openblas_to_one_thread_unless_the_user_says(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    good = tmp_path / "good.csv"
-    good.write_text(
-        "task_id,task_type,model,score,time_to_first_useful_s,wall_time_s,input_tokens,"
-        "output_tokens,cost_usd,manual_corrections,notes\n"
-        "t1,coding,m,4,1,1,1,1,0.1,0,\n",
-        encoding="utf-8",
-    )
+    good = _one_scored_row(tmp_path)
     monkeypatch.delenv("OPENBLAS_NUM_THREADS", raising=False)
     with pytest.raises(SystemExit):
         cli.main(["--version"])
