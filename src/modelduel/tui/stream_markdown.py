@@ -263,6 +263,10 @@ class PaneBody(ScrollView, can_focus=False):
             self._raw_text.reset()
             self._dirty_reasoning = self._dirty_tail = True
             changed_from = 0
+            # the last jump's floor was measured in the old wrapping: kept, it held the
+            # view far below a text that re-wrapped shorter (a recorded answer, laid out
+            # once at a narrow width, then shown blank at the real one)
+            self._floor = 0
         if self._dirty_reasoning:
             self._reasoning_text.update(self.reasoning)
             self._head = self._draw_head()
@@ -331,6 +335,10 @@ class PaneBody(ScrollView, can_focus=False):
             self._scroll_update(size)
         if following and self._floor:
             self.scroll_to(y=self._floor - view, animate=False, immediate=True)
+        limit = max(0, max(self._height, self._floor) - view)
+        if self.scroll_offset.y > limit:  # the content shrank under the view (re-wrapped)
+            self.scroll_to(y=limit, animate=False, immediate=True)
+            self._draw_in_view(limit)
         new_top = self.scroll_offset.y
         if new_top != top:
             self.refresh()

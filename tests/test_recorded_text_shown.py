@@ -1,0 +1,45 @@
+"""A recorded duel (`modelduel score`, a resumed suite) shows its answers.
+
+Its panes were blank: the body was laid out once at a narrow width, following the end,
+and the floor of that layout held the view far below the text once it re-wrapped at the
+real width (every drawn line was past the content). The test reads the lines the body
+draws, as the screen does."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from modelduel.commands.review import recorded_views
+from modelduel.config import Config, resolve_model
+from modelduel.tui.app import AppSettings, ModelduelApp
+from modelduel.tui.pane import ResponsePane
+from tests import test_tui
+from tests.test_tui import ENV, SPECS, ScriptedRunner, make_app, send, settle
+
+
+async def test_every_pane_of_a_recorded_duel_draws_its_answer(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # answers several screens long, in paragraphs and a list: what a model writes
+    long = "\n\n".join(
+        f"Paragraph {i} says something about caching and its trade-offs." for i in range(40)
+    )
+    for model_id, (ttft_ms, _) in list(test_tui.SCRIPT.items()):
+        monkeypatch.setitem(test_tui.SCRIPT, model_id, (ttft_ms, long))
+    app, csv_path = make_app(tmp_path)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await send(pilot, "first prompt")
+        await settle(pilot, app)
+    views = recorded_views(csv_path, blind=True)
+    models = [resolve_model(spec, Config(), ENV) for spec in SPECS]
+    settings = AppSettings(Config(), models, csv_path, blind=True, recorded=tuple(views))
+    again = ModelduelApp(settings, lambda a: ScriptedRunner(a))
+    async with again.run_test(size=(160, 45)) as pilot:
+        await pilot.pause()
+        await pilot.pause(0.3)
+        for pane in again.screen.query(ResponsePane):
+            body = pane._body
+            drawn = "".join(body.render_line(y).text for y in range(body.size.height))
+            assert drawn.strip(), f"pane {pane.model.label} is blank"
