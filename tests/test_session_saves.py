@@ -196,3 +196,16 @@ def test_a_recovery_that_fails_everywhere_says_so(tmp_path: Path) -> None:
     note = saves.save_recovery(tmp_path / "results" / "r.csv", "s", no_home)
     assert "NOT saved" in note and "the recovery files failed too" in note
     assert saves.ledger.pending  # nothing was marked saved
+
+
+def test_a_run_cancelled_before_any_answer_cannot_be_scored(tmp_path: Path) -> None:
+    path = tmp_path / "r.csv"
+    saves = SessionSaves(SaveLedger(path))
+    duel = FakeDuel.of("A")
+    duel.empty_failures.add(0)
+    duel.cancelled_panes.add(0)
+    ended(saves, duel)
+    outcome = saves.change_score(duel, 0, lambda s: s.set_direct(4))
+    assert not outcome.applied
+    assert "A was cancelled with no output: nothing to score" in saves.last_save
+    assert cells(path, "score") == {duel.ids[0]: ""}

@@ -67,7 +67,7 @@ class ScoredDuel(Protocol):
         ...
 
     def nothing_to_score(self, index: int) -> bool:
-        """The pane's run failed without a word of answer."""
+        """The pane's run failed or was cancelled without a word of answer."""
         ...
 
     def cancelled(self, index: int) -> bool:
@@ -202,7 +202,8 @@ class SessionSaves:
             return ScoreOutcome((Say(str(exc), "warning"),))
         if (after.is_scored or after.is_partial) and duel.nothing_to_score(index):
             # a 0 would count as an answer that was judged; there is no answer
-            message = f"{pane.label} failed with no output: nothing to score (r re-runs it)"
+            ended = "was cancelled" if duel.cancelled(index) else "failed"
+            message = f"{pane.label} {ended} with no output: nothing to score (r re-runs it)"
             self.last_save = message
             return ScoreOutcome((Say(message, "warning"),))
         pane.score = after

@@ -145,9 +145,10 @@ class DuelView:
         return self.stats(index).status == "cancelled"
 
     def nothing_to_score(self, index: int) -> bool:
-        """The pane's run failed without a word of answer: there is nothing to judge."""
+        """The pane's run failed, or was cancelled, without a word of answer: there is
+        nothing to judge (a score would count a run with no answer as judged)."""
         stats = self.stats(index)
-        return stats.status == "failed" and not stats.text.strip()
+        return stats.status in ("failed", "cancelled") and not stats.text.strip()
 
     def run_id(self, index: int) -> str:
         """The run id behind a pane now (a re-run changes it)."""
