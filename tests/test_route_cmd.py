@@ -83,7 +83,10 @@ def test_parser_defaults_and_choices() -> None:
 def test_hand_written_csv_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (brief,) = copy(tmp_path, BRIEF)
     out = run_json(capsys, brief)
-    assert set(out) == {"routes", "stats", "preference", "separation", "judge_agreement"}
+    assert set(out) == {
+        "routes", "stats", "preference", "separation", "judge_agreement", "simulated",
+        "simulated_note",
+    }  # fmt: skip
     assert out["routes"] == {
         "agentic_terminal_work": "claude-opus-4-7",
         "coding_bug_fix": "gpt-5.5",
@@ -259,6 +262,8 @@ def test_nothing_scored(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
         "preference": {},
         "separation": {},
         "judge_agreement": {},
+        "simulated": False,
+        "simulated_note": None,
         "no_recommendation": NO_SCORED_RUNS,
     }
 

@@ -273,6 +273,9 @@ def run_route(args: argparse.Namespace) -> int:
         payload["preference"] = preference_json(statistics[0])
         payload["separation"] = separation_json(statistics[1])
         payload["judge_agreement"] = _judge_agreement_json(loaded)
+        # as the exports do: a script reading the JSON must see simulated runs too
+        payload["simulated"] = simulated is not None
+        payload["simulated_note"] = simulated
         if not stats:
             payload["no_recommendation"] = NO_SCORED_RUNS
         if args.by_week:

@@ -95,13 +95,14 @@ def run_tui(
     if not 1 <= len(specs) <= MAX_PANES:
         raise SpecError(f"give 1 to {MAX_PANES} models (got {len(specs)})")
     themes, problems = load_themes(theme_dirs(args.themes))
+    config_file = args.config or locations.config_path()
+    _check_theme(args.theme, config.theme, [t.name for t in themes], config_file)
     history: tuple[DuelView, ...] = ()
     if not recorded and not tasks:
         from modelduel.commands.review import recorded_views
 
         # reopening a CSV lists its duels in the history, for re-scoring
         history = tuple(recorded_views(csv_path, blind=False))
-    config_file = args.config or locations.config_path()
     app_ref: list[ModelduelApp] = []
 
     def tell(message: str) -> None:
@@ -144,6 +145,25 @@ def run_tui(
         # the screen is restored by now: this line stays in the terminal
         print(f"modelduel: {app.recovery_note}", file=sys.stderr)
     return 128 + received[0] if received else 0
+
+
+def _check_theme(given: str | None, configured: str, ours: list[str], config_file: Path) -> None:
+    """A theme that does not exist is a mistake said before the screen opens, not a toast.
+
+    Raises:
+        ModelduelError: the theme named by `--theme` (or the config's `theme`) is neither
+            one of ours (shipped or the user's) nor one of Textual's own.
+    """
+    from textual.theme import BUILTIN_THEMES
+
+    name = given or configured
+    if not name or name in ours or name in BUILTIN_THEMES:
+        return
+    where = "--theme" if given else f"{config_file}: theme"
+    raise ModelduelError(
+        f"{where}: no theme {name!r}; choose from {', '.join(sorted(ours))} "
+        f"(or a Textual theme such as textual-dark), or add a theme file"
+    )
 
 
 def theme_saver(config_file: Path, tell: Callable[[str], None]) -> Callable[[str], None]:
