@@ -43,3 +43,5 @@ async def test_every_pane_of_a_recorded_duel_draws_its_answer(
             body = pane._body
             drawn = "".join(body.render_line(y).text for y in range(body.size.height))
             assert drawn.strip(), f"pane {pane.model.label} is blank"
+            # a recorded answer is read from its start, not its end
+            assert "Paragraph 0 " in drawn, drawn[:200]

@@ -404,6 +404,8 @@ class ResponsePane(Vertical, can_focus=True):
         if text and not self._shown and self._reasoning_shown and not self._user_toggled:
             # the answer has started: fold the reasoning so the answer is in view (h unfolds)
             self._body.reasoning_folded = True
+        if text and not self._shown and stats.status != "streaming":
+            self._body.follow = False  # shown whole (recorded, or done before a draw): its start
         self._body.cheap = cheap
         self._body.live = streaming
         if len(text) > self._shown:

@@ -99,6 +99,9 @@ class PaneBody(ScrollView, can_focus=False):
         self._height = 0
         self._height_drawn = 0  # the height when lines were last repainted
         self._floor = 0  # following: the view's bottom after the last jump (blank below text)
+        self.follow = True
+        """Keep the newest text in view. Off for an answer shown whole (a recorded run):
+        it is read from its start."""
         self._shown_to = 0  # following: the first line not yet painted (see `render_line`)
         self._live = True
         self._catch_up_timer: Timer | None = None
@@ -190,6 +193,7 @@ class PaneBody(ScrollView, can_focus=False):
         self._answer.reset()
         self._reasoning_text.reset()
         self._raw_text.reset()
+        self.follow = True
         self._pending = ""
         self.reasoning = ""
         self.notice_text = ""
@@ -249,7 +253,9 @@ class PaneBody(ScrollView, can_focus=False):
         view = max(1, self.scrollable_content_region.height)
         top = self.scroll_offset.y
         # following the stream: at the end, or where the last creep left the view
-        following = top >= self.max_scroll_y - 1 or (self._floor > 0 and top == self._floor - view)
+        following = self.follow and (
+            top >= self.max_scroll_y - 1 or (self._floor > 0 and top == self._floor - view)
+        )
         # Only the lines that changed are repainted: every repainted line costs Textual
         # tens of microseconds of styling and compositing, a whole pane a frame's budget.
         old_tail_at = self._tail_at()
