@@ -67,7 +67,7 @@ def test_no_widget_keeps_its_style_inline(module: str) -> None:
                 )
 
 
-def test_the_wheel_ships_every_tcss_file_and_the_widgets_find_them(tmp_path: Path) -> None:
+def test_the_wheel_ships_every_tcss_file_and_read_tcss_reads_each_from_it(tmp_path: Path) -> None:
     builder = WheelBuilder(str(REPO))
     (wheel,) = builder.build(directory=str(tmp_path / "dist"), versions=["standard"])
     with zipfile.ZipFile(wheel) as archive:

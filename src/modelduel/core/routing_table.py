@@ -103,7 +103,8 @@ class RunTable:
 
     def preference_rows(self) -> Iterator[dict[str, str]]:
         """The rows as the pairwise preference reads them (task_type, model, duel_id,
-        score, rank as text), one at a time: rows of no duel are left out."""
+        score, rank as text), one at a time: rows of no duel are left out. `route` reads
+        `coded_runs` instead; this row path is the reference the tests hold it to."""
         if self.duel is None or self.rank is None:
             return
         for task_type, model, score, duel, rank in zip(

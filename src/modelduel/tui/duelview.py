@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from modelduel.core.metrics import StreamStats
+from modelduel.core.rank_entry import pane_letter
 from modelduel.core.records import stats_from_row
 from modelduel.core.scoring import Score
 from modelduel.core.session import DuelState, RunSlot
@@ -20,12 +21,7 @@ from modelduel.core.turns import RunTimeline
 from modelduel.tui.conversation import shown_stats
 from modelduel.tui.pane import PaneModel
 
-__all__ = ["DuelView", "blind_order", "pane_label"]
-
-
-def pane_label(index: int) -> str:
-    """`A`, `B`, ... for blind panes."""
-    return chr(ord("A") + index)
+__all__ = ["DuelView", "blind_order"]
 
 
 def blind_order(n: int, rng: random.Random | None = None) -> list[int]:
@@ -67,7 +63,7 @@ class DuelView:
     def from_live(cls, duel: DuelState, blind: bool) -> DuelView:
         """Panes for a duel just started (its slots are already in pane order)."""
         panes = [
-            PaneModel(pane_label(s.pane) if blind else s.model.spec, s.model.spec, blind)
+            PaneModel(pane_letter(s.pane) if blind else s.model.spec, s.model.spec, blind)
             for s in duel.slots
         ]
         return cls(
@@ -96,7 +92,8 @@ class DuelView:
         for i, row in enumerate(ordered):
             score = Score.from_row(row)
             spec = row.get("model") or "?"
-            pane = PaneModel(pane_label(i) if blind else spec, spec, blind, score=score, saved=True)
+            label = pane_letter(i) if blind else spec
+            pane = PaneModel(label, spec, blind, score=score, saved=True)
             pane.rank = _rank_cell(row.get("rank"))
             panes.append(pane)
         first = ordered[0] if ordered else {}

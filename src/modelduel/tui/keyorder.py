@@ -19,6 +19,7 @@ from textual import events
 from modelduel.core.rank_entry import RankEntry
 from modelduel.tui.duelscreen import DuelScreen
 from modelduel.tui.prompt import PromptEditor, SystemPromptInput
+from modelduel.tui.scoring import tell
 
 if TYPE_CHECKING:
     from modelduel.tui.app import ModelduelApp
@@ -113,7 +114,7 @@ class KeyOrder:
             say = app.saves.write_ranks(view, entry.order)
             app.sync_saved()
             if say is not None:
-                app.notify(say.message, severity=say.severity, timeout=say.timeout)
+                tell(app, say)
         if step.done:
             self.ranking = None  # every pane placed, or a key that is not ranking's
         app.update_status()

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from modelduel import locations
 from modelduel.core.routing import plural
+from modelduel.tui.scoring import tell
 from modelduel.tui.screens import UnsavedQuitScreen
 
 if TYPE_CHECKING:
@@ -41,8 +42,7 @@ def ask_about_unsaved(app: ModelduelApp) -> None:
     def chosen(choice: str | None) -> None:
         outcome = app.saves.quit_choice(choice)
         if outcome.say is not None:
-            say = outcome.say
-            app.notify(say.message, severity=say.severity, timeout=say.timeout)
+            tell(app, outcome.say)
         if outcome.leave:
             app.exit()
         elif outcome.ask_again:

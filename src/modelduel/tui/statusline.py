@@ -9,8 +9,8 @@ from rich.text import Text
 from textual.css.query import NoMatches
 from textual.widgets import Static
 
+from modelduel.core.rank_entry import pane_letter
 from modelduel.core.suite_progress import duel_scored, recorded_progress, suite_progress
-from modelduel.tui.duelview import pane_label
 
 if TYPE_CHECKING:
     from modelduel.tui.app import ModelduelApp
@@ -39,7 +39,7 @@ def status_line(app: ModelduelApp) -> Text:
     view = app.view
     order = app.ranking
     if order is not None and view is not None:
-        letters = [pane_label(i) for i in range(len(view.panes))]
+        letters = [pane_letter(i) for i in range(len(view.panes))]
         names = [
             letter if p.label == letter else f"{letter}={p.label}"
             for letter, p in zip(letters, view.panes, strict=True)
