@@ -19,7 +19,7 @@ from modelduel.providers import registry
 from modelduel.providers.base import ModelRequest, SSEEvent, StreamTarget
 from modelduel.providers.http import stream_events
 from modelduel.simulator import protocols as simulator_protocols
-from modelduel.simulator.server import env_for
+from modelduel.simulator.handle import env_for
 
 
 class _FakeParser:

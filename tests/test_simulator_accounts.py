@@ -20,7 +20,7 @@ import pytest
 from modelduel.config import ConfigError, parse_config
 from modelduel.errors import ModelduelError
 from modelduel.simulator import SimulatorHandle, run_in_thread, start_in_child
-from modelduel.simulator.profiles import OverrideError, check_profile_overrides
+from modelduel.simulator.profile_overrides import OverrideError, check_profile_overrides
 from tests.test_simulator import FAST, PROTOCOLS, datas, post, request_for, sse_events
 
 UNVERIFIED = {

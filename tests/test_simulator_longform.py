@@ -14,7 +14,8 @@ import pytest
 from modelduel.simulator import SimulatorHandle, run_in_thread, wire_anthropic, wire_responses
 from modelduel.simulator.generation import Generation, SimRequest
 from modelduel.simulator.plan import make_generation
-from modelduel.simulator.profiles import SHAPES, profile_for
+from modelduel.simulator.profile_model import SHAPES
+from modelduel.simulator.profiles import profile_for
 from tests.test_simulator import datas, post
 
 PROMPT = "Explain CRDTs for a team that syncs notes offline"

@@ -166,7 +166,7 @@ def parse_config(data: dict[str, Any], source: str) -> Config:
         raise ConfigError(_describe(exc, source)) from None
     if config.simulator:
         # only a config with a [simulator] table loads the simulator's profiles
-        from modelduel.simulator.profiles import check_profile_overrides  # noqa: PLC0415
+        from modelduel.simulator.profile_overrides import check_profile_overrides  # noqa: PLC0415
 
         try:
             check_profile_overrides(config.simulator)

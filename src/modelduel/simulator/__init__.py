@@ -17,11 +17,8 @@ Public API: `serve` (foreground), `start_in_child` (demo mode), `run_in_thread`
 from __future__ import annotations
 
 from modelduel.simulator.child import start_in_child
-from modelduel.simulator.server import (
-    SIMULATED_KEYS,
-    SimulatorHandle,
-    run_in_thread,
-    serve,
-)
+from modelduel.simulator.handle import SIMULATED_KEYS, SimulatorHandle
+from modelduel.simulator.server import serve
+from modelduel.simulator.thread import run_in_thread
 
 __all__ = ["SIMULATED_KEYS", "SimulatorHandle", "run_in_thread", "serve", "start_in_child"]

@@ -33,7 +33,6 @@ from modelduel.simulator.asgi import (
     _not_found_route,
     _plain,
     _read_body,
-    install_log_filter,
 )
 from modelduel.simulator.conversation import read_conversation
 from modelduel.simulator.errors import error_reply
@@ -48,13 +47,8 @@ from modelduel.simulator.injection import (
     with_should_retry,
 )
 from modelduel.simulator.plan import digest_of, make_generation
-from modelduel.simulator.profiles import (
-    OverrideError,
-    apply_config,
-    apply_overrides,
-    known_family,
-    profile_for,
-)
+from modelduel.simulator.profile_overrides import OverrideError, apply_config, apply_overrides
+from modelduel.simulator.profiles import known_family, profile_for
 from modelduel.simulator.protocols import (
     GEMINI_PATH,
     PARSERS,
@@ -68,7 +62,7 @@ from modelduel.simulator.stored import ResponseStore, input_items
 from modelduel.simulator.toolscript import TOOLS_HEADER, ToolScriptError, script_for
 from modelduel.simulator.writer import RequestContext, provider_request_id, respond, send_error
 
-__all__ = ["GroundTruth", "SimulatorApp", "install_log_filter"]
+__all__ = ["SimulatorApp"]
 
 
 class SimulatorApp:
@@ -78,7 +72,7 @@ class SimulatorApp:
         seed: varies every answer and schedule.
         ground_truth: where to record timing, if anywhere.
         profiles: per-model profile overrides, already checked by
-            `profiles.check_profile_overrides`; request headers still override them.
+            `profile_overrides.check_profile_overrides`; request headers still override them.
     """
 
     def __init__(

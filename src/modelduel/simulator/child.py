@@ -21,10 +21,10 @@ from typing import IO
 
 from modelduel.errors import ModelduelError
 from modelduel.simulator.app import SimulatorApp
+from modelduel.simulator.handle import SimulatorHandle
 from modelduel.simulator.server import (
     STARTUP_TIMEOUT_S,
     ProfileOverrides,
-    SimulatorHandle,
     bind_socket,
     checked_profiles,
     make_server,

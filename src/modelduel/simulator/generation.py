@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from modelduel.simulator.profiles import Profile
+from modelduel.simulator.profile_model import Profile
 from modelduel.simulator.tools import Conversation, ToolCall
 from modelduel.simulator.toolscript import ToolScript
 

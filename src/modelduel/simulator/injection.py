@@ -16,7 +16,7 @@ from modelduel.simulator import wire_anthropic, wire_chat, wire_gemini, wire_res
 from modelduel.simulator.errors import ErrorReply, error_reply
 from modelduel.simulator.faults import Fault, FaultSet, parse_faults
 from modelduel.simulator.generation import Frame, Generation, Rejection
-from modelduel.simulator.profiles import Profile
+from modelduel.simulator.profile_model import Profile
 
 __all__ = [
     "Action",

@@ -19,7 +19,7 @@ from typing import Any, Literal
 
 from modelduel.simulator.answers import build_answer
 from modelduel.simulator.generation import Generation, SimRequest, rng_for
-from modelduel.simulator.profiles import EFFORT_SCALE, Profile
+from modelduel.simulator.profile_model import EFFORT_SCALE, Profile
 from modelduel.simulator.tokens import count_tokens, split_tokens
 from modelduel.simulator.tools import plan_calls, preamble
 

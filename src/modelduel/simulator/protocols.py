@@ -24,7 +24,7 @@ from modelduel.simulator import (
 )
 from modelduel.simulator.errors import ErrorReply, error_reply
 from modelduel.simulator.generation import Frame, Generation, SimRequest
-from modelduel.simulator.profiles import Profile
+from modelduel.simulator.profile_model import Profile
 
 __all__ = [
     "BODIES",

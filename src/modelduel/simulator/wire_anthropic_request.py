@@ -12,7 +12,7 @@ from typing import Any
 from modelduel.simulator.checks import json_type, text_of_content
 from modelduel.simulator.families import claude_efforts, claude_is_strict
 from modelduel.simulator.generation import Rejection, SimRequest
-from modelduel.simulator.profiles import Profile
+from modelduel.simulator.profile_model import Profile
 from modelduel.simulator.tokens import count_tokens
 
 __all__ = ["parse_anthropic"]

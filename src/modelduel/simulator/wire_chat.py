@@ -25,7 +25,7 @@ from modelduel.simulator.openai_common import (
     is_openai_reasoner,
     obfuscation,
 )
-from modelduel.simulator.profiles import Profile
+from modelduel.simulator.profile_model import Profile
 
 __all__ = ["chat_body", "chat_error_frames", "chat_stream", "parse_chat"]
 

@@ -14,7 +14,7 @@ from typing import Any
 from modelduel.simulator.checks import text_of_content
 from modelduel.simulator.families import gemini_levels
 from modelduel.simulator.generation import Rejection, SimRequest
-from modelduel.simulator.profiles import Profile
+from modelduel.simulator.profile_model import Profile
 
 __all__ = ["parse_gemini"]
 

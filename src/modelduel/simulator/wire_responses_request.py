@@ -21,7 +21,7 @@ from modelduel.simulator.openai_common import (
     check_stream,
     is_openai_reasoner,
 )
-from modelduel.simulator.profiles import Profile
+from modelduel.simulator.profile_model import Profile
 
 __all__ = ["parse_responses"]
 
