@@ -40,12 +40,6 @@ from modelduel.simulator.faults import FaultError, FaultSet, parse_faults, split
 from modelduel.simulator.generation import Rejection, SimRequest
 from modelduel.simulator.groundtruth import GroundTruth
 from modelduel.simulator.images import image_tokens
-from modelduel.simulator.injection import (
-    check_rules,
-    fault_reply,
-    sticky_faults,
-    with_should_retry,
-)
 from modelduel.simulator.plan import digest_of, make_generation
 from modelduel.simulator.profile_overrides import OverrideError, apply_config, apply_overrides
 from modelduel.simulator.profiles import known_family, profile_for
@@ -58,6 +52,12 @@ from modelduel.simulator.protocols import (
     presented_key,
 )
 from modelduel.simulator.ratelimits import RateLimits
+from modelduel.simulator.request_faults import (
+    check_rules,
+    fault_reply,
+    sticky_faults,
+    with_should_retry,
+)
 from modelduel.simulator.stored import ResponseStore, input_items
 from modelduel.simulator.toolscript import TOOLS_HEADER, ToolScriptError, script_for
 from modelduel.simulator.writer import RequestContext, provider_request_id, respond, send_error

@@ -17,6 +17,7 @@ from modelduel.simulator import (
     wire_anthropic,
     wire_anthropic_request,
     wire_chat,
+    wire_chat_request,
     wire_gemini,
     wire_gemini_request,
     wire_responses,
@@ -51,7 +52,7 @@ KEY_PREFIX = {"openai": "sk-", "openai-chat": "sk-", "anthropic": "sk-ant-", "ge
 Parser = Callable[[dict[str, Any], str, Profile], SimRequest]
 PARSERS: dict[str, Parser] = {
     "openai": wire_responses_request.parse_responses,
-    "openai-chat": wire_chat.parse_chat,
+    "openai-chat": wire_chat_request.parse_chat,
     "anthropic": wire_anthropic_request.parse_anthropic,
     "gemini": wire_gemini_request.parse_gemini,
 }

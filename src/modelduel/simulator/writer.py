@@ -18,8 +18,8 @@ from modelduel.simulator.errors import ErrorReply, error_reply
 from modelduel.simulator.faults import Fault
 from modelduel.simulator.generation import Frame, Generation
 from modelduel.simulator.groundtruth import GroundTruth
-from modelduel.simulator.injection import apply_body_fault, apply_stream_fault
 from modelduel.simulator.protocols import BODIES, STREAMS
+from modelduel.simulator.stream_faults import apply_body_fault, apply_stream_fault
 
 __all__ = ["RequestContext", "provider_request_id", "respond", "send_error"]
 
