@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from modelduel.simulator.images import (
+from modelduel.simulator.image_billing import (
     anthropic_image_tokens,
     gemini_image_tokens,
     openai_image_tokens,

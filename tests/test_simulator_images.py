@@ -23,7 +23,7 @@ from google import genai
 from google.genai import types as gt
 
 from modelduel.simulator import SimulatorHandle, run_in_thread
-from modelduel.simulator.images import (
+from modelduel.simulator.image_billing import (
     anthropic_image_tokens,
     gemini_image_tokens,
     openai_image_tokens,

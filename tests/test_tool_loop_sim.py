@@ -21,7 +21,7 @@ from modelduel.attachments import Attachment
 from modelduel.conversation import Conversation, user_message
 from modelduel.events import ConversationState, StreamFailed
 from modelduel.simulator import SimulatorHandle, run_in_thread
-from modelduel.simulator.images import (
+from modelduel.simulator.image_billing import (
     anthropic_image_tokens,
     gemini_image_tokens,
     openai_image_tokens,

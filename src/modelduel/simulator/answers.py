@@ -2,7 +2,8 @@
 
 Every answer is labelled as simulated in its heading and in a closing note, so it
 can never be mistaken for a real model's output. The content is deterministic for
-a given random generator state: the same prompt and seed give the same text.
+a given random generator state: the same prompt and seed give the same text. What the
+prompt is about (its topic line and keywords) is `topic`.
 """
 
 from __future__ import annotations
@@ -14,88 +15,9 @@ from dataclasses import dataclass
 from modelduel.simulator.judge import judge_reply
 from modelduel.simulator.longform import grow, shaped_answer
 from modelduel.simulator.tokens import count_tokens
+from modelduel.simulator.topic import keywords, topic_of
 
-__all__ = ["Answer", "build_answer", "topic_of"]
-
-_STOPWORDS = frozenset(
-    [
-        "a",
-        "an",
-        "and",
-        "are",
-        "as",
-        "at",
-        "be",
-        "but",
-        "by",
-        "can",
-        "could",
-        "do",
-        "does",
-        "for",
-        "from",
-        "how",
-        "i",
-        "if",
-        "in",
-        "into",
-        "is",
-        "it",
-        "its",
-        "me",
-        "my",
-        "of",
-        "on",
-        "or",
-        "our",
-        "please",
-        "should",
-        "so",
-        "that",
-        "the",
-        "their",
-        "them",
-        "then",
-        "there",
-        "these",
-        "this",
-        "to",
-        "us",
-        "was",
-        "we",
-        "what",
-        "when",
-        "where",
-        "which",
-        "who",
-        "why",
-        "will",
-        "with",
-        "would",
-        "you",
-        "your",
-        "explain",
-        "describe",
-        "tell",
-        "write",
-        "give",
-        "show",
-        "make",
-        "about",
-        "some",
-        "any",
-        "all",
-        "one",
-        "two",
-        "three",
-        "more",
-        "most",
-        "very",
-        "just",
-        "also",
-        "using",
-    ]
-)
+__all__ = ["Answer", "build_answer"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,31 +26,6 @@ class Answer:
 
     reasoning_parts: tuple[str, ...]
     text: str
-
-
-_LEADING_VERBS = frozenset({"explain", "describe", "summarize", "summarise", "define", "discuss"})
-
-
-def topic_of(prompt: str) -> str:
-    """A short topic line for headings: the prompt's first line, at most eight words."""
-    line = next((ln.strip() for ln in prompt.splitlines() if ln.strip()), "your request")
-    words = line.split()
-    # "Explain CRDTs" reads better as the heading "CRDTs".
-    if len(words) > 1 and words[0].lower().strip(":,") in _LEADING_VERBS:
-        words = words[1:]
-        words[0] = words[0][:1].upper() + words[0][1:]
-    topic = " ".join(words[:8]) + (" …" if len(words) > 8 else "")
-    return topic.rstrip(".?!:") or "your request"
-
-
-def _keywords(prompt: str) -> list[str]:
-    seen: list[str] = []
-    for word in re.findall(r"[A-Za-z][A-Za-z0-9_+-]{2,}", prompt):
-        low = word.lower()
-        if low not in _STOPWORDS and low not in (s.lower() for s in seen):
-            seen.append(word)
-    fillers = ["inputs", "state", "edge cases", "latency", "correctness", "cost"]
-    return (seen + [f for f in fillers if f not in seen])[:12]
 
 
 def _ident(words: list[str]) -> str:
@@ -211,7 +108,7 @@ def build_answer(
         return Answer(reasoning_parts=(), text=verdict)
     persona = persona if persona in _PERSONA_INTRO else "plain"
     topic = topic_of(prompt)
-    keys = _keywords(prompt)
+    keys = keywords(prompt)
     fmt = {"topic": topic, "k0": keys[0], "k1": keys[1]}
     reasoning = tuple(part.format(**fmt) for part in _REASONING[persona])
 

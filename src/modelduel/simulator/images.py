@@ -1,19 +1,10 @@
-"""Image inputs: found in each wire format, sized from their headers, billed as the providers bill.
+"""Image inputs: found in each wire format, sized from their headers, checked against the
+providers' limits, and billed (the per-provider formulas are in `image_billing`).
 
-An image's pixel size comes from its own header (PNG, JPEG, WebP, GIF; see
-`modelduel.attachments.sniff_image`), never from what the client claims, and its input
-tokens follow each provider's published formula:
-
-- OpenAI (Responses `input_image`, Chat `image_url`, base64 data URLs): `detail: low`
-  is the base cost; otherwise the image is fitted into 2048x2048, its short side brought
-  down to 768 px, and each 512-px tile costs a fixed amount on top of the base:
-  70 + 140/tile for GPT-5.x, 85 + 170/tile for GPT-4o-class and o-series models.
-- Anthropic (`image` blocks, base64 source): about width x height / 750 after the image
-  is scaled to fit the model's limit: 1568 px on the long edge and 1.15 megapixels, or
-  3.75 megapixels for Claude Opus 4.7 and later (its higher resolution).
-- Gemini (`inlineData` parts): 258 tokens when both sides are at most 384 px; otherwise
-  the image is cut into square tiles (side: the short side / 1.5, kept in 256..768 px)
-  of 258 tokens each.
+Where each protocol carries an inline image: Responses `input_image` and Chat
+`image_url` parts (base64 data URLs), Anthropic `image` blocks (base64 source), Gemini
+`inlineData` parts. An image's pixel size comes from its own header (PNG, JPEG, WebP,
+GIF; see `modelduel.attachments.sniff_image`), never from what the client claims.
 
 Size limits answer with the provider's own 400: Anthropic "image exceeds 5 MB maximum"
 (measured on the base64 text, as the API does) and "At least one of the image dimensions
@@ -28,70 +19,22 @@ from __future__ import annotations
 
 import base64
 import binascii
-import math
 from collections.abc import Iterator, Mapping
 from typing import Any
 
 from modelduel.attachments import sniff_image
 from modelduel.simulator.generation import Rejection
+from modelduel.simulator.image_billing import (
+    anthropic_image_tokens,
+    gemini_image_tokens,
+    openai_image_tokens,
+)
 
-__all__ = ["anthropic_image_tokens", "gemini_image_tokens", "image_tokens", "openai_image_tokens"]
+__all__ = ["image_tokens"]
 
 ANTHROPIC_MAX_BASE64 = 5 * 1024 * 1024
 ANTHROPIC_MAX_SIDE = 8000
 GEMINI_MAX_INLINE = 20 * 1024 * 1024
-
-
-def openai_image_tokens(model: str, width: int, height: int, detail: str = "auto") -> int:
-    """Input tokens of one image on an OpenAI model (tile formula; see the module docstring)."""
-    base, tile = (70, 140) if model.startswith("gpt-5") else (85, 170)
-    if detail == "low":
-        return base
-    w, h = float(width), float(height)
-    if max(w, h) > 2048:
-        scale = 2048 / max(w, h)
-        w, h = w * scale, h * scale
-    if min(w, h) > 768:
-        scale = 768 / min(w, h)
-        w, h = w * scale, h * scale
-    tiles = math.ceil(int(w) / 512) * math.ceil(int(h) / 512)
-    return base + tile * max(tiles, 1)
-
-
-def _claude_high_res(model: str) -> bool:
-    for prefix in ("claude-opus-", "claude-sonnet-", "claude-haiku-"):
-        if model.startswith(prefix):
-            version = model[len(prefix) :].split("-")
-            try:
-                major, minor = int(version[0]), int(version[1]) if len(version) > 1 else 0
-            except ValueError:
-                return False
-            return (major, minor if minor < 100 else 0) >= (4, 7)
-    return False
-
-
-def anthropic_image_tokens(model: str, width: int, height: int) -> int:
-    """Input tokens of one image on a Claude model: ~ w x h / 750 after its resize."""
-    w, h = float(width), float(height)
-    if _claude_high_res(model):
-        limit_px = 3.75e6
-    else:
-        limit_px = 1.15e6
-        if max(w, h) > 1568:
-            scale = 1568 / max(w, h)
-            w, h = w * scale, h * scale
-    if w * h > limit_px:
-        scale = math.sqrt(limit_px / (w * h))
-        w, h = w * scale, h * scale
-    return max(1, math.ceil(int(w) * int(h) / 750))
-
-
-def gemini_image_tokens(width: int, height: int) -> int:
-    """Input tokens of one image on Gemini: 258 per tile (one tile when small)."""
-    if width <= 384 and height <= 384:
-        return 258
-    unit = min(max(math.floor(min(width, height) / 1.5), 256), 768)
-    return 258 * math.ceil(width / unit) * math.ceil(height / unit)
 
 
 def _decode(data: Any) -> bytes | None:
