@@ -6,8 +6,10 @@ way the real API checks it (key, JSON, required fields, faults asked for), plann
 by frame, each frame when it is due, so the timing a client measures is real.
 
 Elsewhere: what each protocol is (route, key prefix, auth, parser, writers) in
-`protocols`; what a request carries in `conversation`, `images`, `tools`, `stored`; the
-ASGI plumbing in `asgi`; the ground-truth log in `groundtruth`.
+`protocols`; what a request carries in `conversation`, `images`, `tools`; what is kept
+between requests in `stored` (responses), `ratelimits` and `prompt_cache`; the faults a
+request meets in `request_faults`; the ASGI plumbing in `asgi`; the ground-truth log in
+`groundtruth`.
 """
 
 from __future__ import annotations
@@ -37,12 +39,13 @@ from modelduel.simulator.asgi import (
 from modelduel.simulator.conversation import read_conversation
 from modelduel.simulator.errors import error_reply
 from modelduel.simulator.faults import FaultError, FaultSet, parse_faults, split_model
-from modelduel.simulator.generation import Rejection, SimRequest
+from modelduel.simulator.generation import Rejection
 from modelduel.simulator.groundtruth import GroundTruth
 from modelduel.simulator.images import image_tokens
 from modelduel.simulator.plan import digest_of, make_generation
 from modelduel.simulator.profile_overrides import OverrideError, apply_config, apply_overrides
 from modelduel.simulator.profiles import known_family, profile_for
+from modelduel.simulator.prompt_cache import PromptCache
 from modelduel.simulator.protocols import (
     GEMINI_PATH,
     PARSERS,
@@ -86,7 +89,7 @@ class SimulatorApp:
         self.profiles = dict(profiles or {})
         self._counter = 0
         self._counter_lock = threading.Lock()
-        self._cache: dict[str, float] = {}  # marked prompt prefix -> expiry (monotonic s)
+        self.prompt_cache = PromptCache()
         self.rate_limits = RateLimits()
         self.stored_responses = ResponseStore()
 
@@ -260,7 +263,7 @@ class SimulatorApp:
             cached = int(ctx.headers.get("x-simulate-cached-tokens", "0"))
         except ValueError:
             cached = 0
-        cached = max(cached, self._read_cache(request))
+        cached = max(cached, self.prompt_cache.read(request))
         written = faults.modifier("cache_write")
         silent = faults.modifier("silent_think")
         digest = digest_of(self.seed, protocol, payload, model, ctx.headers.get("x-simulate-seed"))
@@ -296,18 +299,3 @@ class SimulatorApp:
         if protocol == "openai" and payload.get("store") is not False:
             self.stored_responses.put(*wire_responses.response_record(gen), payload.get("input"))
         await respond(ctx, send, gen, faults.stream, provider_id, usage.headers)
-
-    def _read_cache(self, request: SimRequest) -> int:
-        """Tokens of the request's marked prefix already in the prompt cache (0 on a miss).
-
-        A hit or a miss both (re)start the prefix's lifetime, as a real cache write or read does.
-        """
-        key = request.options.get("cache_prefix_key")
-        if not key or not request.cache_prefix_tokens:
-            return 0
-        now = time.monotonic()
-        lifetime = 3600.0 if request.cache_ttl == "1h" else 300.0
-        with self._counter_lock:
-            hit = self._cache.get(key, 0.0) > now
-            self._cache[key] = now + lifetime
-        return request.cache_prefix_tokens if hit else 0

@@ -80,7 +80,7 @@ class SimRequest:
         options: protocol-specific details the writers echo (instructions, include_usage...).
         conversation: the turns, tools and tool results the request carries.
         tool_script: what the model does with declared tools (see `toolscript`).
-        image_tokens: input tokens of the request's images (see `images`).
+        image_tokens: input tokens of the request's images (see `images`, `image_billing`).
     """
 
     protocol: str
