@@ -1,6 +1,6 @@
 """What each wire protocol the simulator serves is: its route, its key prefix, how a key
 is presented (and checked the way the real API checks it), and which wire module parses
-its requests and writes its streams and bodies.
+its requests and writes its streams, bodies and in-stream errors.
 
 `tests/test_registry.py` checks ROUTES, GEMINI_PATH and KEY_PREFIX against the client's
 provider registry (the simulator never imports `providers/`, so the test is where the
@@ -29,6 +29,7 @@ from modelduel.simulator.profile_model import Profile
 
 __all__ = [
     "BODIES",
+    "ERROR_FRAMES",
     "GEMINI_PATH",
     "KEY_PREFIX",
     "PARSERS",
@@ -68,6 +69,14 @@ BODIES: dict[str, Callable[[Generation], bytes]] = {
     "openai-chat": wire_chat.chat_body,
     "anthropic": wire_anthropic.anthropic_body,
     "gemini": wire_gemini.gemini_body,
+}
+# The in-stream failure (`midstream_error`) due at `at`; `seq` is the Responses
+# sequence_number it continues from (the other protocols number nothing).
+ERROR_FRAMES: dict[str, Callable[[Generation, int, float], list[Frame]]] = {
+    "openai": wire_responses.responses_error_frames,
+    "openai-chat": lambda gen, seq, at: wire_chat.chat_error_frames(gen, at),
+    "anthropic": lambda gen, seq, at: wire_anthropic.anthropic_error_frames(gen, at),
+    "gemini": lambda gen, seq, at: wire_gemini.gemini_error_frames(gen, at),
 }
 
 

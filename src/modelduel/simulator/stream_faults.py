@@ -13,9 +13,9 @@ import dataclasses
 from collections.abc import Iterator
 from typing import Literal
 
-from modelduel.simulator import wire_anthropic, wire_chat, wire_gemini, wire_responses
 from modelduel.simulator.faults import Fault
 from modelduel.simulator.generation import Frame, Generation
+from modelduel.simulator.protocols import ERROR_FRAMES
 from modelduel.simulator.stream_cut import StreamCut, cut_index, seq_after
 
 __all__ = ["Action", "apply_body_fault", "apply_stream_fault"]
@@ -54,7 +54,7 @@ def _faulty_stream(
         return
     next_at = cut.next.at if cut.next is not None else gen.end
     if name == "midstream_error":
-        yield from _error_frames(protocol, gen, seq_after(cut), next_at)
+        yield from ERROR_FRAMES[protocol](gen, seq_after(cut), next_at)
     elif name == "malformed":
         if cut.next is not None:
             yield _corrupt(cut.next)
@@ -78,7 +78,7 @@ def _list_fault(protocol: str, gen: Generation, frames: list[Frame], fault: Faul
     k = cut_index(frames, fault.count)
     next_at = frames[k].at if k < len(frames) else gen.end
     if name == "midstream_error":
-        return frames[:k] + _error_frames(protocol, gen, k, next_at)
+        return frames[:k] + ERROR_FRAMES[protocol](gen, k, next_at)
     if name == "drop":
         return frames[:k]
     if name == "malformed":
@@ -86,16 +86,6 @@ def _list_fault(protocol: str, gen: Generation, frames: list[Frame], fault: Faul
         return [*frames[:k], _corrupt(frames[k]), *frames[k:]]
     tail = Frame(next_at, b"data: " + "—".encode()[:2], "cut_utf8", "error")
     return [*frames[:k], tail]
-
-
-def _error_frames(protocol: str, gen: Generation, seq: int, at: float) -> list[Frame]:
-    if protocol == "openai":
-        return wire_responses.responses_error_frames(gen, seq, at)
-    if protocol == "openai-chat":
-        return wire_chat.chat_error_frames(gen, at)
-    if protocol == "anthropic":
-        return wire_anthropic.anthropic_error_frames(gen, at)
-    return wire_gemini.gemini_error_frames(gen, at)
 
 
 def _corrupt(frame: Frame) -> Frame:
