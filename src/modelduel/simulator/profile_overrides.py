@@ -40,7 +40,8 @@ _TEXT_FIELDS = ("shape", "faults", "tools")
 
 
 class OverrideError(ValueError):
-    """A timing override header has a value that is not a number in range."""
+    """A profile override (a config field or an `x-simulate-*` header) that is unknown, of the
+    wrong type or out of range."""
 
 
 _FIELD_RANGES = {field: (low, high) for field, low, high in OVERRIDE_HEADERS.values()}
