@@ -387,6 +387,24 @@ def test_claude_cache_write_then_read(client: httpx.Client) -> None:
     )
 
 
+def test_claude_cached_tools_leave_the_rest_of_the_prompt_uncached(client: httpx.Client) -> None:
+    # The usual breakpoint: on the last tool. Only the tools are written to the cache; the
+    # system prompt and the messages after them stay ordinary input, counted as before.
+    tool = {
+        "name": "read_file",
+        "description": "Read one file of the project snapshot by its path. " * 5,
+        "input_schema": {"type": "object", "properties": {"path": {"type": "string"}}},
+    }
+    seed = {"x-simulate-seed": "cache-tools"}
+    plain, _ = anthropic_usage(post(client, "anthropic", tools=[tool], headers=seed).content)
+    marked = [{**tool, "cache_control": {"type": "ephemeral"}}]
+    start, final = anthropic_usage(post(client, "anthropic", tools=marked, headers=seed).content)
+    written = start["cache_creation_input_tokens"]
+    assert 0 < written < plain["input_tokens"]
+    assert start["input_tokens"] + written == plain["input_tokens"]
+    assert final["input_tokens"] == start["input_tokens"] > 0
+
+
 def test_cache_write_fault_on_anthropic_and_responses(client: httpx.Client) -> None:
     fault = {"x-simulate-fault": "cache_write:3000"}
     start, _ = anthropic_usage(post(client, "anthropic", headers=fault).content)

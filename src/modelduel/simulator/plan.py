@@ -20,7 +20,7 @@ from typing import Any, Literal
 from modelduel.simulator.answers import build_answer
 from modelduel.simulator.generation import Generation, SimRequest, rng_for
 from modelduel.simulator.profile_model import EFFORT_SCALE, Profile
-from modelduel.simulator.tokens import count_tokens, split_tokens
+from modelduel.simulator.tokens import count_tokens, declared_tool_tokens, split_tokens
 from modelduel.simulator.tools import plan_calls, preamble
 
 __all__ = ["digest_of", "group_pieces", "make_generation"]
@@ -70,7 +70,7 @@ def make_generation(
     )
     input_tokens = sum(count_tokens(t) for t in request.input_texts)
     input_tokens += sum(count_tokens(t) for t in conv.history_texts) + request.image_tokens
-    input_tokens += sum(count_tokens(json.dumps(dict(d.schema))) + 4 for d in conv.tools)
+    input_tokens += sum(declared_tool_tokens(d.schema) for d in conv.tools)
     cached = max(0, min(cached_tokens, input_tokens))
     # A forced write is counted on top of the prompt: it stands for a long cached prefix.
     written = max(0, cache_write_tokens) + max(0, request.cache_prefix_tokens - cached)

@@ -8,9 +8,12 @@ up to six word characters or one other character, so long words split like BPE.
 
 from __future__ import annotations
 
+import json
 import re
+from collections.abc import Mapping
+from typing import Any
 
-__all__ = ["count_tokens", "split_tokens"]
+__all__ = ["count_tokens", "declared_tool_tokens", "split_tokens"]
 
 _PIECE = re.compile(r"\s*\w{1,6}|\s*[^\w\s]|\s+")
 
@@ -23,3 +26,8 @@ def split_tokens(text: str) -> list[str]:
 def count_tokens(text: str) -> int:
     """The number of token pieces in `text`."""
     return len(split_tokens(text))
+
+
+def declared_tool_tokens(schema: Mapping[str, Any]) -> int:
+    """The input tokens of one declared tool: its parameters schema as JSON, plus 4."""
+    return count_tokens(json.dumps(dict(schema))) + 4

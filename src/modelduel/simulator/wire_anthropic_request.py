@@ -10,10 +10,11 @@ import json
 from typing import Any
 
 from modelduel.simulator.checks import json_type, text_of_content
+from modelduel.simulator.conversation_common import schema_of
 from modelduel.simulator.families import claude_efforts, claude_is_strict
 from modelduel.simulator.generation import Rejection, SimRequest
 from modelduel.simulator.profile_model import Profile
-from modelduel.simulator.tokens import count_tokens
+from modelduel.simulator.tokens import count_tokens, declared_tool_tokens
 
 __all__ = ["parse_anthropic"]
 
@@ -158,6 +159,7 @@ def _cache_prefix(body: dict[str, Any]) -> tuple[int, str, str]:
     marked. The key identifies the prefix so a later identical prefix reads it back.
     """
     blocks: list[Any] = list(body.get("tools") or [])
+    n_tools = len(blocks)
     system = body.get("system")
     if isinstance(system, list):
         blocks += system
@@ -174,8 +176,14 @@ def _cache_prefix(body: dict[str, Any]) -> tuple[int, str, str]:
     for i, block in enumerate(blocks):
         if not isinstance(block, dict):
             continue
-        text = block.get("text")
-        running += count_tokens(text if isinstance(text, str) else json.dumps(block))
+        if i < n_tools:
+            # A tool counts as the input counts it (`plan`: a custom tool its schema, a
+            # server tool nothing); counted whole, cached tools outgrew the prompt.
+            custom = block.get("type") in (None, "custom")
+            running += declared_tool_tokens(schema_of(block.get("input_schema"))) if custom else 0
+        else:
+            text = block.get("text")
+            running += count_tokens(text if isinstance(text, str) else json.dumps(block))
         marker = block.get("cache_control")
         if isinstance(marker, dict):
             prefix, end = running, i + 1
