@@ -549,6 +549,39 @@ def test_midstream_error_in_each_providers_form(client: httpx.Client) -> None:
     assert tokens  # some data chunks came before the error
 
 
+def test_a_stream_fault_counts_the_tool_call_tokens_too(
+    sim: SimulatorHandle, client: httpx.Client
+) -> None:
+    # midstream_error:N cuts after N tokens of any kind: past the reasoning, inside the call.
+    tools = [
+        {
+            "type": "function",
+            "name": "read_file",
+            "description": "Read a file",
+            "parameters": {"type": "object", "properties": {"path": {"type": "string"}}},
+        }
+    ]
+
+    def sent() -> list[tuple[str, int]]:
+        events = sim.ground_truth()[-1]["events"]
+        return [(e["kind"], e["tokens"]) for e in events]
+
+    post(client, "openai", tools=tools)
+    whole = sent()
+    reasoning = sum(n for kind, n in whole if kind == "reasoning")
+    assert reasoning > 0 and sum(n for kind, n in whole if kind == "tool") > 3
+    post(
+        client,
+        "openai",
+        tools=tools,
+        headers={"x-simulate-fault": f"midstream_error:{reasoning + 3}"},
+    )
+    cut = sent()
+    before = cut[: [kind for kind, _ in cut].index("error")]
+    assert sum(n for _, n in before) == reasoning + 3
+    assert sum(n for kind, n in before if kind == "tool") == 3
+
+
 def test_drop_closes_the_connection_mid_stream(sim: SimulatorHandle) -> None:
     path, auth, body = request_for("openai-chat")
     got = b""

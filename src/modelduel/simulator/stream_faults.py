@@ -40,7 +40,13 @@ def apply_stream_fault(
 def _faulty_stream(
     protocol: str, gen: Generation, frames: Iterator[Frame], fault: Fault
 ) -> Iterator[Frame]:
-    total = sum(len(p) for p in gen.reasoning_parts) + len(gen.answer_pieces)
+    # Every token a frame can carry: reasoning, answer and tool-call argument pieces (a cut
+    # capped at the first two fell before any call of a turn that reasoned first).
+    total = (
+        sum(len(p) for p in gen.reasoning_parts)
+        + len(gen.answer_pieces)
+        + sum(len(d) for d in gen.tool_deltas)
+    )
     if total == 0:
         # No token at all: small enough to decide on the whole list.
         yield from _list_fault(protocol, gen, list(frames), fault)
