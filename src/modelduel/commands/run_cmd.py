@@ -186,7 +186,8 @@ async def _run_items(
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
     from modelduel.core.checks import CheckRunner, csv_columns, transcript_fields
-    from modelduel.core.judge import judge_runner, judged_task
+    from modelduel.core.judge import judge_runner
+    from modelduel.core.judge_input import judged_task
     from modelduel.core.records import csv_row, transcript_record
     from modelduel.core.session import DuelState, RunSlot
     from modelduel.core.toolloop import plan_for_task, with_attachments
