@@ -209,7 +209,8 @@ def _check_writable(path: Path) -> None:
 
 def _attachments(args: argparse.Namespace, models: list[ResolvedModel]) -> list[Attachment]:
     """`--attach` files, loaded and checked against every model's protocol (before any run)."""
-    from modelduel.attachments import AttachmentError, load_for_protocols
+    from modelduel.attachment_limits import load_for_protocols
+    from modelduel.attachments import AttachmentError
 
     paths: list[Path] = getattr(args, "attach", None) or []
     try:

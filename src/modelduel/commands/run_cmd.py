@@ -144,7 +144,8 @@ def run_run(args: argparse.Namespace) -> int:
 
 def _attachments(args: argparse.Namespace, models: list[ResolvedModel]) -> list[Attachment]:
     """`--attach` files, loaded and checked against every model's protocol (before any run)."""
-    from modelduel.attachments import AttachmentError, load_for_protocols
+    from modelduel.attachment_limits import load_for_protocols
+    from modelduel.attachments import AttachmentError
     from modelduel.errors import ModelduelError
 
     paths: list[Path] = getattr(args, "attach", None) or []

@@ -1,7 +1,7 @@
 """Image inputs: found in each wire format, sized from their headers, billed as the providers bill.
 
 An image's pixel size comes from its own header (PNG, JPEG, WebP, GIF; see
-`modelduel.attachments.sniff_image`), never from what the client claims, and its input
+`modelduel.image_header.sniff_image`), never from what the client claims, and its input
 tokens follow each provider's published formula:
 
 - OpenAI (Responses `input_image`, Chat `image_url`, base64 data URLs): `detail: low`
@@ -32,7 +32,7 @@ import math
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from modelduel.attachments import sniff_image
+from modelduel.image_header import sniff_image
 from modelduel.simulator.generation import Rejection
 
 __all__ = ["anthropic_image_tokens", "gemini_image_tokens", "image_tokens", "openai_image_tokens"]
