@@ -18,9 +18,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
+from modelduel.core.rank_entry import rank_cells
 from modelduel.core.routing import plural
 from modelduel.core.scoring import RUBRIC_MAX, Score
-from modelduel.core.session_controller import SaveLedger, rank_cells
+from modelduel.core.session_controller import SaveLedger
 from modelduel.errors import CsvError
 
 __all__ = [
