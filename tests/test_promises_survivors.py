@@ -201,7 +201,7 @@ def test_every_column_is_documented() -> None:
 def test_a_rewrite_whose_rename_fails_names_the_csv_and_what_failed(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Mutants csvstore._rewrite: the doing-words of the error dropped or None."""
+    """Mutants csvrewrite.rewrite_atomically: the doing-words of the error dropped or None."""
     path = tmp_path / "r.csv"
     append_run(path, {"task_id": "t", "model": "m/x", "run_id": "r1"})
     before = path.read_bytes()
