@@ -175,7 +175,7 @@ MUTATIONS = (
     ),
     Mutation(
         "tokens_exact always true on reopen",
-        "core/records.py",
+        "core/recorded_stats.py",
         """tokens_exact=columns.typed_cell("tokens_exact", row.get("tokens_exact") or "")
         in (None, True),""",
         """tokens_exact=True,""",
