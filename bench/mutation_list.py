@@ -131,7 +131,7 @@ MUTATIONS = (
     ),
     Mutation(
         "CSV rewritten in place instead of temp-and-rename",
-        "storage/csvstore.py",
+        "storage/csvrewrite.py",
         """fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")""",
         """fd, tmp = os.open(path, os.O_WRONLY | os.O_TRUNC), str(path)""",
         (
@@ -175,7 +175,7 @@ MUTATIONS = (
     ),
     Mutation(
         "tokens_exact always true on reopen",
-        "core/records.py",
+        "core/recorded_stats.py",
         """tokens_exact=columns.typed_cell("tokens_exact", row.get("tokens_exact") or "")
         in (None, True),""",
         """tokens_exact=True,""",

@@ -10,15 +10,9 @@ from pathlib import Path
 import pytest
 
 from modelduel import attachments as att
-from modelduel.attachments import (
-    MB,
-    PROVIDER_LIMITS,
-    Attachment,
-    AttachmentError,
-    check_for_provider,
-    load_attachment,
-    sniff_image,
-)
+from modelduel.attachment_limits import PROVIDER_LIMITS, check_for_provider
+from modelduel.attachments import MB, Attachment, AttachmentError, load_attachment
+from modelduel.image_header import sniff_image
 
 
 def png(width: int, height: int) -> bytes:

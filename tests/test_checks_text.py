@@ -79,3 +79,21 @@ def test_extract_diff_prefers_diff_fences() -> None:
     assert extract_diff(f"```\n{diff}```") == diff
     assert extract_diff(f"Bare:\n{diff}\nDone.") is not None
     assert extract_diff("```python\nx = 1\n```") is None
+
+
+def test_a_removed_line_that_starts_with_two_dashes_stays_in_its_hunk() -> None:
+    """Removing `-- a comment` (SQL, Lua, Haskell) gives the diff line `--- a comment`: it
+    is a removal inside the hunk, not the start of another file's header (that needs a
+    `+++ ` line after it), so the rest of the hunk still applies."""
+    sql = "select 1;\n-- old note\nselect 2;\n"
+    diff = (
+        "--- a/q.sql\n+++ b/q.sql\n@@ -1,3 +1,3 @@\n"
+        " select 1;\n--- old note\n+-- new note\n select 2;\n"
+    )
+    assert apply_unified_diff({"q.sql": sql}, diff) == {
+        "q.sql": "select 1;\n-- new note\nselect 2;\n"
+    }
+    # `-- old` removed and `++ new` added: a `--- `/`+++ ` pair with no hunk after it
+    lua = "x = 1\n-- old\ny = 2\n"
+    diff = "--- a/m.lua\n+++ b/m.lua\n@@ -1,3 +1,3 @@\n x = 1\n--- old\n+++ new\n y = 2\n"
+    assert apply_unified_diff({"m.lua": lua}, diff) == {"m.lua": "x = 1\n++ new\ny = 2\n"}

@@ -16,7 +16,8 @@ import pytest
 from modelduel.config import Config, DuelSettings, resolve_model
 from modelduel.core import records
 from modelduel.core.metrics import Cost, StreamStats
-from modelduel.core.records import csv_row, stats_from_row
+from modelduel.core.recorded_stats import stats_from_row
+from modelduel.core.records import csv_row
 from modelduel.core.session import DuelState, RunSlot
 from modelduel.events import ErrorInfo
 from modelduel.storage import append_run, columns, read_rows, update_run

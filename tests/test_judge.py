@@ -10,16 +10,12 @@ from pathlib import Path
 import pytest
 
 from modelduel.config import Config, JudgeConfig, parse_config, resolve_model
-from modelduel.core.judge import (
-    DEFAULT_RUBRIC,
-    JUDGE_MARKER,
-    JudgedTask,
-    JudgeVerdict,
-    blind_names,
-    build_judge_prompt,
-    judge_runner,
-    parse_verdict,
-)
+from modelduel.core.judge import judge_runner
+from modelduel.core.judge_blind import blind_names
+from modelduel.core.judge_input import JudgedTask
+from modelduel.core.judge_prompt import DEFAULT_RUBRIC, JUDGE_MARKER, build_judge_prompt
+from modelduel.core.judge_reply import parse_verdict
+from modelduel.core.judge_verdict import JudgeVerdict
 from modelduel.core.plan import RunPlan
 from modelduel.errors import ConfigError
 from modelduel.simulator import SimulatorHandle, run_in_thread

@@ -19,16 +19,10 @@ from modelduel.conversation import (
     conversation_from_json,
     user_message,
 )
-from modelduel.core.judge import (
-    JUDGE_MARKER,
-    JudgedTask,
-    blind_names,
-    build_judge_prompt,
-    conversation_turns,
-    is_self_judging,
-    model_vendor,
-    parse_verdict,
-)
+from modelduel.core.judge_blind import blind_names, is_self_judging, model_vendor
+from modelduel.core.judge_input import JudgedTask, conversation_turns
+from modelduel.core.judge_prompt import JUDGE_MARKER, build_judge_prompt
+from modelduel.core.judge_reply import parse_verdict
 from modelduel.simulator import SimulatorHandle, run_in_thread
 from modelduel.simulator import judge as sim_judge
 from tests.support.cli import run_demo_suite

@@ -16,7 +16,7 @@ import pytest
 
 from modelduel.cli import main
 from modelduel.core.batch import BatchItem, plan_batch
-from modelduel.core.records import stats_from_row
+from modelduel.core.recorded_stats import stats_from_row
 from modelduel.storage import append_run, read_rows
 
 ROOT = Path(__file__).resolve().parents[1]

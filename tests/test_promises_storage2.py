@@ -21,6 +21,7 @@ from modelduel.errors import CsvError
 from modelduel.storage import (
     append_run,
     csvread,
+    csvrewrite,
     csvstore,
     durable,
     encode_cell,
@@ -103,7 +104,7 @@ def test_a_rewrite_that_cannot_make_its_temp_file_names_the_csv(
     def no_space(*args: object, **kw: object) -> tuple[int, str]:
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(csvstore.tempfile, "mkstemp", no_space)
+    monkeypatch.setattr(csvrewrite.tempfile, "mkstemp", no_space)
     with pytest.raises(CsvError) as info:
         update_run(path, "r1", {"score": 5})
     assert str(info.value).startswith(

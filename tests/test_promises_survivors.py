@@ -16,7 +16,7 @@ import httpx2 as httpx
 import pytest
 
 from modelduel.capabilities import family_for
-from modelduel.core.records import stats_from_row
+from modelduel.core.recorded_stats import stats_from_row
 from modelduel.errors import CsvError
 from modelduel.events import (
     AssistantReply,
@@ -182,7 +182,7 @@ async def test_a_missing_key_without_a_variable_name_says_the_api_key() -> None:
 
 
 def test_a_reopened_run_keeps_its_recorded_output_rate() -> None:
-    """Mutant records.stats_from_row `output_tokens_per_s=None`: a recorded duel re-opened
+    """Mutant recorded_stats.stats_from_row `output_tokens_per_s=None`: a recorded duel re-opened
     without the rate it was measured at."""
     row = {"model": "m/x", "output_tokens": "120", "output_tokens_per_s": "48.5"}
     assert stats_from_row(row, None).output_tokens_per_s == 48.5
@@ -201,7 +201,7 @@ def test_every_column_is_documented() -> None:
 def test_a_rewrite_whose_rename_fails_names_the_csv_and_what_failed(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Mutants csvstore._rewrite: the doing-words of the error dropped or None."""
+    """Mutants csvrewrite.rewrite_atomically: the doing-words of the error dropped or None."""
     path = tmp_path / "r.csv"
     append_run(path, {"task_id": "t", "model": "m/x", "run_id": "r1"})
     before = path.read_bytes()

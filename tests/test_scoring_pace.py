@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
-from modelduel.core.session_controller import SaveLedger, ScoringPace, progress_line, rank_cells
+from modelduel.core.rank_entry import rank_cells
+from modelduel.core.scoring_pace import ScoringPace, progress_line
+from modelduel.core.session_controller import SaveLedger
 from modelduel.errors import CsvError
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from modelduel.core.scoring import Score
-from modelduel.core.session_controller import ScoringPace
+from modelduel.core.scoring_pace import ScoringPace
 from modelduel.core.suite_progress import (
     duel_scored,
     next_unscored,

@@ -21,7 +21,7 @@ import pytest
 
 from modelduel.config import Config, resolve_model
 from modelduel.core.duel import RunPlan
-from modelduel.core.session_controller import ScoringPace
+from modelduel.core.scoring_pace import ScoringPace
 from modelduel.events import (
     ErrorInfo,
     Finished,

@@ -16,7 +16,7 @@ import pytest
 
 from modelduel.config import Config, JudgeConfig, resolve_model
 from modelduel.core.duel import RunPlan
-from modelduel.core.judge import parse_verdict
+from modelduel.core.judge_reply import parse_verdict
 from modelduel.events import (
     ErrorInfo,
     Finished,

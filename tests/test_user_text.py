@@ -20,6 +20,7 @@ _SOURCES = (
     "src/modelduel/commands/run_cmd.py",
     "src/modelduel/storage/export.py",
     "src/modelduel/storage/csvstore.py",
+    "src/modelduel/storage/csvrewrite.py",
 )
 
 

@@ -29,13 +29,12 @@ Each check has a `name` (unique in its task), a `kind`, the rubric `part` it inf
 
 This module only describes and validates; `core.checks` runs them. Paths are relative
 to the task file and are resolved (and a schema file read and checked against its
-metaschema) by `resolve_checks` when the task loads, so a bad check is a one-line
-error before any model is called.
+metaschema) by `check_files.resolve_checks` when the task loads, so a bad check is a
+one-line error before any model is called.
 """
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 from typing import Annotated, Any, Literal, get_args
@@ -46,7 +45,6 @@ __all__ = [
     "CHECK_KINDS",
     "RUBRIC_PARTS",
     "Check",
-    "CheckSpecError",
     "ContainsCheck",
     "JsonSchemaCheck",
     "MaxWordsCheck",
@@ -56,7 +54,7 @@ __all__ = [
     "RubricPart",
     "SectionsCheck",
     "check_json_schema",
-    "resolve_checks",
+    "is_plain_relative",
 ]
 
 RubricPart = Literal["quality", "correctness", "format", "rework"]
@@ -65,15 +63,6 @@ RUBRIC_PARTS: tuple[str, ...] = get_args(RubricPart)
 
 _NAME_RE = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
 _REGEX_FLAGS = {"i": re.IGNORECASE, "m": re.MULTILINE, "s": re.DOTALL, "x": re.VERBOSE}
-
-
-class CheckSpecError(ValueError):
-    """A check's resources are wrong: `field` is where, relative to the check."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
-        self.index = -1  # the check's position in the task's list, set by resolve_checks
 
 
 def _one_line(text: str, limit: int = 200) -> str:
@@ -218,7 +207,7 @@ class PythonTestsCheck(_CheckBase):
             raise ValueError(
                 "file: missing; answer = 'code' needs the name the answer's code is saved as"
             )
-        if self.file is not None and not _is_plain_relative(self.file):
+        if self.file is not None and not is_plain_relative(self.file):
             raise ValueError(f"file: {self.file!r} must be a relative path inside the fixture")
         return self
 
@@ -244,73 +233,7 @@ CHECK_KINDS: tuple[str, ...] = (
 )
 
 
-def _is_plain_relative(name: str) -> bool:
+def is_plain_relative(name: str) -> bool:
+    """Whether `name` is a relative path that stays inside its folder (no `..`, not blank)."""
     path = Path(name)
     return bool(name.strip()) and not path.is_absolute() and ".." not in path.parts
-
-
-def _load_schema_file(base: Path, name: str) -> dict[str, Any]:
-    full = base / name
-    try:
-        text = full.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise CheckSpecError(
-            "schema_file", f"{name!r} not found (looked for {full}; relative to the task file)"
-        ) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise CheckSpecError("schema_file", f"cannot read {name!r} ({exc})") from None
-    try:
-        schema = json.loads(text)
-    except json.JSONDecodeError as exc:
-        where = f"line {exc.lineno}, column {exc.colno}"
-        raise CheckSpecError("schema_file", f"{name!r} is not JSON ({where}: {exc.msg})") from None
-    try:
-        check_json_schema(schema)
-    except ValueError as exc:
-        raise CheckSpecError("schema_file", f"{name!r}: {exc}") from None
-    if not isinstance(schema, dict):
-        raise CheckSpecError("schema_file", f"{name!r}: use an object schema")
-    return schema
-
-
-def resolve_checks(base: Path, checks: list[Check]) -> list[Check]:
-    """Check the files a task's checks name, and inline schema files.
-
-    Args:
-        base: the task file's folder; check paths are relative to it.
-        checks: the validated checks.
-
-    Returns:
-        The checks, each `json_schema` one with its schema loaded (so running it reads no
-        file).
-
-    Raises:
-        CheckSpecError: with `.index`, `.field` and a one-line message.
-    """
-    out: list[Check] = []
-    for index, check in enumerate(checks):
-        try:
-            out.append(_resolve(base, check))
-        except CheckSpecError as exc:
-            exc.index = index
-            raise
-    return out
-
-
-def _resolve(base: Path, check: Check) -> Check:
-    if isinstance(check, JsonSchemaCheck) and check.schema_file is not None:
-        return check.model_copy(update={"schema_": _load_schema_file(base, check.schema_file)})
-    if isinstance(check, PythonTestsCheck):
-        for name in check.tests:
-            if not _is_plain_relative(name):
-                raise CheckSpecError("tests", f"{name!r} must be a relative path inside the suite")
-            if not (base / name).exists():
-                raise CheckSpecError(
-                    "tests",
-                    f"{name!r} not found (looked for {base / name}; relative to the task file)",
-                )
-        if check.fixture is not None and not (base / check.fixture).is_dir():
-            raise CheckSpecError(
-                "fixture", f"{check.fixture!r} is not a folder (looked for {base / check.fixture})"
-            )
-    return check

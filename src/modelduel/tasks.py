@@ -45,7 +45,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from modelduel.attachments import AttachmentError, fence_for, load_attachment
-from modelduel.checkspec import CheckSpecError, resolve_checks
+from modelduel.check_files import CheckSpecError, resolve_checks
 from modelduel.conversation import UserMessage, user_message
 from modelduel.errors import TaskFileError
 from modelduel.fixturefs import FixtureError, resolve_fixture_dir, scan_fixture_tree

@@ -98,9 +98,10 @@ def wait_for(predicate: Callable[[], bool], timeout: float) -> bool:
 # (Linux: the file written is told by /proc/self/fd).
 FULL_DISK = """
 import errno, os
-import modelduel.storage.csvstore as _csvstore
+import modelduel.storage.csvrewrite as _csvrewrite
 import modelduel.storage.durable as _durable
 _real = _durable.write_all
+assert _csvrewrite.write_all is _real  # patched below: a move of the rewrite must move this
 _count = [0]
 def _full(fd, data):
     if os.readlink(f"/proc/self/fd/{{fd}}").endswith(".jsonl"):
@@ -110,7 +111,7 @@ def _full(fd, data):
         return _real(fd, data)
     os.write(fd, bytes(data)[: max(1, len(data) // 2)])
     raise OSError(errno.ENOSPC, "No space left on device")
-_csvstore.write_all = _durable.write_all = _full  # the CSV's rewrites and its appends
+_csvrewrite.write_all = _durable.write_all = _full  # the CSV's rewrites and its appends
 """
 
 

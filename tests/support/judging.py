@@ -5,7 +5,9 @@ from __future__ import annotations
 from modelduel.config import DEMO_ENV, Config, JudgeConfig, parse_config, resolve_model
 from modelduel.conversation import Conversation
 from modelduel.core.duel import ClientPool, DuelRunner
-from modelduel.core.judge import JudgedTask, JudgeRunner, JudgeVerdict, judge_runner
+from modelduel.core.judge import JudgeRunner, judge_runner
+from modelduel.core.judge_input import JudgedTask
+from modelduel.core.judge_verdict import JudgeVerdict
 from modelduel.core.plan import RunPlan
 from modelduel.providers.http import Timeouts
 from modelduel.simulator import SimulatorHandle

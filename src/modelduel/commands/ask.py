@@ -29,13 +29,14 @@ from modelduel.options import (
     add_duel_options,
     add_model_options,
 )
+from modelduel.prompt_input import argv_text, read_prompt
 
 if TYPE_CHECKING:
     from modelduel.attachments import Attachment
     from modelduel.config import Config, ResolvedModel
     from modelduel.core.session import DuelState, RunSlot
 
-__all__ = ["add_parser", "read_prompt_bytes", "run", "run_ask"]
+__all__ = ["add_parser", "run", "run_ask"]
 
 LIVE_FPS = 10
 # The signals that end `ask` early: each cancels the runs, which are saved as cancelled
@@ -82,8 +83,8 @@ def run_ask(args: argparse.Namespace) -> int:
     from modelduel.config import load_config
     from modelduel.core.session import DuelState
 
-    prompt = _read_prompt(args.prompt)
-    system_arg = None if args.system is None else _argv_text(args.system, "--system")
+    prompt = read_prompt(args.prompt)
+    system_arg = None if args.system is None else argv_text(args.system, "--system")
     config = load_config(args.config)
     csv_path: Path | None = args.csv
     if csv_path is not None:
@@ -165,41 +166,6 @@ def _silence(stream: TextIO) -> None:
         os.close(devnull)
 
 
-def read_prompt_bytes(data: bytes, source: str) -> str:
-    """Prompt bytes as text: UTF-8, or one line naming the first bad byte and its offset.
-
-    Raises:
-        ModelduelError: the bytes are not UTF-8.
-    """
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        bad = data[exc.start : exc.start + 1].hex()
-        raise ModelduelError(
-            f"the prompt from {source} is not UTF-8 text: byte 0x{bad} at offset {exc.start}; "
-            "convert it first (e.g. iconv -f latin1 -t utf-8)"
-        ) from None
-
-
-def _argv_text(text: str, source: str) -> str:
-    """An argument as text; the bytes Python could not decode (surrogate escapes) are refused."""
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return read_prompt_bytes(os.fsencode(text), source)
-    return text
-
-
-def _read_prompt(arg: str) -> str:
-    if arg == "-":
-        prompt = read_prompt_bytes(sys.stdin.buffer.read(), "stdin")
-    else:
-        prompt = _argv_text(arg, "the command line")
-    if not prompt.strip():
-        raise ModelduelError("the prompt is empty: pass it as an argument, or - to read stdin")
-    return prompt
-
-
 def _check_writable(path: Path) -> None:
     """Fail before any model runs, not after, when results could not be saved."""
     from modelduel.storage import ensure_writable
@@ -209,7 +175,8 @@ def _check_writable(path: Path) -> None:
 
 def _attachments(args: argparse.Namespace, models: list[ResolvedModel]) -> list[Attachment]:
     """`--attach` files, loaded and checked against every model's protocol (before any run)."""
-    from modelduel.attachments import AttachmentError, load_for_protocols
+    from modelduel.attachment_limits import load_for_protocols
+    from modelduel.attachments import AttachmentError
 
     paths: list[Path] = getattr(args, "attach", None) or []
     try:

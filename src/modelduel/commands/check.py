@@ -45,21 +45,6 @@ CHECK_PROMPT = "Reply with the single word: ready"
 CHECK_BUDGET = 256
 """Small enough to cost well under a cent, large enough for a reasoning model's low effort."""
 
-_RATE_HEADERS = (
-    ("requests", ("x-ratelimit-remaining-requests", "anthropic-ratelimit-requests-remaining")),
-    ("tokens", ("x-ratelimit-remaining-tokens", "anthropic-ratelimit-tokens-remaining")),
-    ("input tokens", ("anthropic-ratelimit-input-tokens-remaining",)),
-    ("output tokens", ("anthropic-ratelimit-output-tokens-remaining",)),
-)
-_LIMIT_HEADERS = {
-    "x-ratelimit-remaining-requests": "x-ratelimit-limit-requests",
-    "x-ratelimit-remaining-tokens": "x-ratelimit-limit-tokens",
-    "anthropic-ratelimit-requests-remaining": "anthropic-ratelimit-requests-limit",
-    "anthropic-ratelimit-tokens-remaining": "anthropic-ratelimit-tokens-limit",
-    "anthropic-ratelimit-input-tokens-remaining": "anthropic-ratelimit-input-tokens-limit",
-    "anthropic-ratelimit-output-tokens-remaining": "anthropic-ratelimit-output-tokens-limit",
-}
-
 
 @dataclass
 class CheckResult:
@@ -126,6 +111,7 @@ async def _check_one(spec: str, config: Config, env: dict[str, str], pool: objec
     from modelduel.errors import ModelduelError
     from modelduel.events import Finished, Notice, StreamFailed
     from modelduel.providers.http import stream_events
+    from modelduel.readiness import cost_note, fix_for, rate_limit_headroom
 
     assert isinstance(pool, ClientPool)
     result = CheckResult(spec)
@@ -202,7 +188,7 @@ async def _check_one(spec: str, config: Config, env: dict[str, str], pool: objec
     )
     if error is not None:
         result.lines.append(("error", error_message(error)))
-        result.fix = _fix(error, model)
+        result.fix = fix_for(error, model)
         return result
     stats = slot.stats()
     answered = stats.text.strip()
@@ -230,9 +216,9 @@ async def _check_one(spec: str, config: Config, env: dict[str, str], pool: objec
             result.lines.append(("reasoning summaries", "not allowed: " + notices[0]))
         else:
             result.lines.append(("reasoning summaries", "allowed"))
-    result.lines.append(("rate limits", _headroom(headers)))
+    result.lines.append(("rate limits", rate_limit_headroom(headers)))
     exact = stats.tokens_exact
-    result.lines.append(("cost", fmt_cost(stats.cost_usd, exact) + _cost_note(stats.cost)))
+    result.lines.append(("cost", fmt_cost(stats.cost_usd, exact) + cost_note(stats.cost)))
     return result
 
 
@@ -247,60 +233,6 @@ def _cheapest_effort(model: ResolvedModel) -> str | None:
         if word in caps.efforts:
             return word
     return caps.map_effort("low")
-
-
-def _cost_note(cost: object) -> str:
-    from modelduel.core.metrics import Cost
-
-    if isinstance(cost, Cost) and cost.usd is None:
-        return f" (price unknown: {cost.source})"
-    return ""
-
-
-def _headroom(headers: Mapping[str, str]) -> str:
-    parts = []
-    for label, names in _RATE_HEADERS:
-        for name in names:
-            remaining = headers.get(name)
-            if remaining is not None:
-                limit = headers.get(_LIMIT_HEADERS[name])
-                parts.append(f"{remaining}{f' of {limit}' if limit else ''} {label} left")
-                break
-    return ", ".join(parts) if parts else "not reported by this provider"
-
-
-def _fix(error: ErrorInfo, model: ResolvedModel) -> str:
-    kind = error.kind
-    if kind == "missing_key":
-        return f"export {model.key_env}=<your {model.provider} key>"
-    if kind == "auth":
-        if "billing" in error.message or "permission" in error.message:
-            return "see the provider's message above (account, not key)"
-        if "country" in error.message:
-            return "this provider does not serve your location: use another model or endpoint"
-        if "not enabled" in error.message:
-            return (
-                "enable the Generative Language API for the key's project, or use an AI Studio key"
-            )
-        return f"check the key in {model.key_env}: it was refused"
-    if kind == "quota":
-        if "daily" in error.message:
-            return "wait for the daily reset, or move the key's project to a paid tier"
-        if "billing" in error.message:
-            return f"add credit or a payment method in {model.provider}'s console, then check again"
-        return f"raise the quota or add credit in {model.provider}'s console"
-    if kind == "not_found":
-        return f"check the model id '{model.model_id}' (`modelduel models -m {model.spec}`)"
-    if kind in ("connection", "timeout", "stall"):
-        return (
-            f"check that {mask_url_userinfo(model.base_url)} is reachable (base URL, network, "
-            "HTTPS_PROXY / NO_PROXY, SSL_CERT_FILE)"
-        )
-    if kind == "rate_limited":
-        return "rate-limited now: wait, or lower --concurrency for the suite"
-    if kind == "bad_request":
-        return f"the provider refused the request: `modelduel models -m {model.spec}` shows it"
-    return "the provider failed: try again later"
 
 
 # the command table's interface (`cli.COMMANDS`)

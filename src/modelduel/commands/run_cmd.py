@@ -144,7 +144,8 @@ def run_run(args: argparse.Namespace) -> int:
 
 def _attachments(args: argparse.Namespace, models: list[ResolvedModel]) -> list[Attachment]:
     """`--attach` files, loaded and checked against every model's protocol (before any run)."""
-    from modelduel.attachments import AttachmentError, load_for_protocols
+    from modelduel.attachment_limits import load_for_protocols
+    from modelduel.attachments import AttachmentError
     from modelduel.errors import ModelduelError
 
     paths: list[Path] = getattr(args, "attach", None) or []
@@ -185,21 +186,18 @@ async def _run_items(
 ) -> _Outcome:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
+    from modelduel.core.batch_rows import BatchRows
     from modelduel.core.checks import CheckRunner, csv_columns, transcript_fields
-    from modelduel.core.judge import judge_runner, judged_task
-    from modelduel.core.records import csv_row, transcript_record
+    from modelduel.core.judge import judge_runner
+    from modelduel.core.judge_input import judged_task
     from modelduel.core.session import DuelState, RunSlot
     from modelduel.core.toolloop import plan_for_task, with_attachments
     from modelduel.core.worker import ChildDuelRunner, stop_reason
-    from modelduel.storage import append_run, update_run
-    from modelduel.storage.lock import file_lock
-    from modelduel.storage.transcript import append_transcript
     from modelduel.tasks import render_prompt
 
     stopping = asyncio.Event()
     duels: dict[str, DuelState] = {}  # run id -> its duel, while the run is going
     checking: set[asyncio.Future[None]] = set()  # saved runs whose checks or judge run
-    extras: dict[str, dict[str, object]] = {}  # run id -> checks and judge fields of its transcript
     finished: dict[str, asyncio.Event] = {}  # duel id -> set when all its runs ended
     outcome = _Outcome()
     progress = Progress(
@@ -229,31 +227,20 @@ async def _run_items(
             outcome.save_error = str(exc)
             stop("the batch stopped: a run could not be saved to the CSV")
 
+    rows = BatchRows(args.csv, save_failed)
+
     def save(duel: DuelState, slot: RunSlot) -> bool:
         try:
-            record = transcript_record(duel, slot) | transcript_fields([])
-            append_run(args.csv, csv_row(duel, slot), record)
-        except CsvError as exc:
-            save_failed(exc)
-            return False
+            return rows.append(duel, slot)
         finally:
             progress.advance(bar)
             if all(s.ended for s in duel.slots):
                 finished[duel.duel_id].set()
-        return True
 
     async def check_then_update(duel: DuelState, slot: RunSlot, task: Task) -> None:
         # Off the loop (threads waiting on child processes), each check time-limited.
         results = await checker.arun(task, slot.stats().text)
-        try:
-            update_run(args.csv, slot.run_id, csv_columns(results))
-            # The transcript keeps the last record of a run: this one adds the verdicts.
-            extras.setdefault(slot.run_id, {}).update(transcript_fields(results))
-            with file_lock(args.csv):
-                record = transcript_record(duel, slot) | extras[slot.run_id]
-                append_transcript(args.csv, record)
-        except (CsvError, OSError) as exc:
-            save_failed(exc if isinstance(exc, CsvError) else CsvError(f"{args.csv}: {exc}"))
+        rows.add(duel, slot, csv_columns(results), transcript_fields(results))
 
     async def judge_then_update(duel: DuelState, slot: RunSlot, task: Task | None) -> None:
         # The judge's verdict is a suggestion beside the person's: it only adds its own
@@ -263,13 +250,7 @@ async def _run_items(
         verdict = await judge.verdict(
             judged_task(task, duel), slot.model, stats.text, stats.conversation
         )
-        try:
-            update_run(args.csv, slot.run_id, verdict.csv_columns())
-            extras.setdefault(slot.run_id, {})["judge"] = verdict.as_dict()
-            with file_lock(args.csv):
-                append_transcript(args.csv, transcript_record(duel, slot) | extras[slot.run_id])
-        except (CsvError, OSError) as exc:
-            save_failed(exc if isinstance(exc, CsvError) else CsvError(f"{args.csv}: {exc}"))
+        rows.add(duel, slot, verdict.csv_columns(), {"judge": verdict.as_dict()})
 
     def on_ended(run_id: str) -> None:
         if judge is not None and judge.on_ended(run_id):

@@ -138,12 +138,18 @@ def _diff_path(raw: str) -> str | None:
     return str(path)
 
 
+def _file_header(lines: list[str], i: int) -> bool:
+    """A file's `--- `/`+++ ` pair starts at line `i`. A `--- ` line alone is a removed line
+    that began with `-- ` (an SQL or Lua comment), part of the hunk it is in."""
+    return lines[i].startswith("--- ") and i + 1 < len(lines) and lines[i + 1].startswith("+++ ")
+
+
 def _parse(diff: str) -> list[_FilePatch]:
     lines = diff.splitlines()
     patches: list[_FilePatch] = []
     i = 0
     while i < len(lines):
-        if lines[i].startswith("--- ") and i + 1 < len(lines) and lines[i + 1].startswith("+++ "):
+        if _file_header(lines, i):
             patches.append(_FilePatch(_diff_path(lines[i][4:]), _diff_path(lines[i + 1][4:]), []))
             i += 2
             continue
@@ -153,7 +159,11 @@ def _parse(diff: str) -> list[_FilePatch]:
             i += 1
             while i < len(lines):
                 line = lines[i]
-                if line.startswith("--- ") or _HUNK.match(line):
+                if _HUNK.match(line) or (
+                    # `-- x` removed and `++ y` added read as a header too: a real one
+                    # has its first hunk next
+                    _file_header(lines, i) and i + 2 < len(lines) and _HUNK.match(lines[i + 2])
+                ):
                     break
                 if line.startswith("\\"):  # "\ No newline at end of file"
                     i += 1

@@ -160,7 +160,8 @@ def check_attachments(attachments: Sequence[Attachment], kinds: Sequence[str]) -
     Every model gets the same prompt, so a file one provider refuses (over its size
     limit) is refused for the duel, naming the file and the limit.
     """
-    from modelduel.attachments import AttachmentError, check_for_provider  # noqa: PLC0415  # off the first frame's path
+    from modelduel.attachment_limits import check_for_provider  # noqa: PLC0415  # off the first frame's path
+    from modelduel.attachments import AttachmentError  # noqa: PLC0415  # off the first frame's path
 
     for kind in dict.fromkeys(kinds):
         try:

@@ -14,14 +14,9 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from modelduel.core.checks import PartSuggestion
-from modelduel.core.judge import (
-    JudgeRunner,
-    JudgeVerdict,
-    StartRuns,
-    VerdictStatus,
-    blind_names,
-    judge_runner,
-)
+from modelduel.core.judge import JudgeRunner, StartRuns, judge_runner
+from modelduel.core.judge_blind import blind_names
+from modelduel.core.judge_verdict import JudgeVerdict, VerdictStatus
 from modelduel.core.scoring import RUBRIC_MAX
 
 if TYPE_CHECKING:

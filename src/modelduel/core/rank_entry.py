@@ -1,7 +1,8 @@
 """Ranking a duel's panes by letter (key `o`, then `a`, `b`, ...): the keys' rules.
 
 Textual-free: the duel is read through `RankedDuel` (the TUI's `DuelView` fits it).
-The front end feeds each key to `RankEntry.press` and writes the order it returns.
+The front end feeds each key to `RankEntry.press` and writes the order it returns
+(`rank_cells`: each pane's rank cell from that order).
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-__all__ = ["RankEntry", "RankStep", "RankedDuel", "pane_letter"]
+__all__ = ["RankEntry", "RankStep", "RankedDuel", "pane_letter", "rank_cells"]
 
 
 def pane_letter(index: int) -> str:
@@ -93,3 +94,11 @@ class RankEntry:
             return RankStep(True)
         # escape only ends the ranking; any other key (enter: the next task) also acts
         return RankStep(key == "escape", done=True)
+
+
+def rank_cells(order: list[int], panes: int) -> list[int | None]:
+    """Each pane's `rank` (1 = best) from an order of pane indices, best first; None = unranked."""
+    ranks: list[int | None] = [None] * panes
+    for position, index in enumerate(order, start=1):
+        ranks[index] = position
+    return ranks

@@ -6,116 +6,28 @@ each returns the one line the front end shows. "saved" is said only for what the
 ledger reports on disk; a change to a run whose row is not written yet is "kept",
 and a failed write is "NOT saved" with its reason.
 
-Textual-free: the duel and its panes are read through the small protocols below
-(the TUI's `DuelView` and `PaneModel` fit them), so these rules are unit-tested
-without a pilot.
+Textual-free: the duel and its panes are read through small protocols (the TUI's
+`DuelView` and `PaneModel` fit them; `core.session_interface` holds them and the
+outcomes handed back), so these rules are unit-tested without a pilot.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
-from typing import Any, Literal, Protocol
+from typing import Any
 
+from modelduel.core.rank_entry import rank_cells
 from modelduel.core.routing import plural
 from modelduel.core.scoring import RUBRIC_MAX, Score
-from modelduel.core.session_controller import SaveLedger, rank_cells
+from modelduel.core.session_controller import SaveLedger
+from modelduel.core.session_interface import QuitOutcome, Say, ScoredDuel, ScoredPane, ScoreOutcome
 from modelduel.errors import CsvError
 
 __all__ = [
-    "QuitOutcome",
-    "Say",
-    "ScoreOutcome",
-    "ScoredDuel",
-    "ScoredPane",
     "SessionSaves",
     "parts_source",
 ]
-
-Severity = Literal["information", "warning", "error"]
-
-
-class ScoredPane(Protocol):
-    """What the rules read and set on a pane (the TUI's `PaneModel`)."""
-
-    label: str
-    spec: str
-    blind: bool
-    score: Score
-    rank: int | None
-    saved: bool
-    unsaved: bool
-    sources: dict[str, str]
-
-    @property
-    def hidden(self) -> bool:
-        """Blind details must stay hidden."""
-        ...
-
-
-class ScoredDuel(Protocol):
-    """What the rules read of a duel (the TUI's `DuelView`)."""
-
-    @property
-    def panes(self) -> Sequence[ScoredPane]:
-        """One pane per run, in pane order."""
-        ...
-
-    def run_id(self, index: int) -> str:
-        """The run behind a pane now."""
-        ...
-
-    def nothing_to_score(self, index: int) -> bool:
-        """The pane's run failed or was cancelled without a word of answer."""
-        ...
-
-    def cancelled(self, index: int) -> bool:
-        """The pane's run was cancelled."""
-        ...
-
-    def reveal_if_scored(self) -> bool:
-        """Reveal blind names once every pane is scored; True when that just happened."""
-        ...
-
-
-@dataclass(frozen=True)
-class Say:
-    """One line for the user (a notice; the front end decides where it goes)."""
-
-    message: str
-    severity: Severity = "information"
-    timeout: float | None = None
-
-
-@dataclass(frozen=True)
-class ScoreOutcome:
-    """What a score change did.
-
-    Attributes:
-        says: notices to show, in order (a refusal, a failed write, the reveal).
-        applied: the pane's score changed (False: refused, nothing written).
-        newly_scored: the pane went from unscored to scored (the pace and focus move on).
-    """
-
-    says: tuple[Say, ...] = ()
-    applied: bool = False
-    newly_scored: bool = False
-
-
-@dataclass(frozen=True)
-class QuitOutcome:
-    """What a choice on the unsaved-at-quit question leads to.
-
-    Attributes:
-        leave: the app may exit now.
-        say: a notice to show first, or None.
-        ask_again: the question comes back (the choice did not save everything).
-    """
-
-    leave: bool
-    say: Say | None = None
-    ask_again: bool = False
 
 
 def _not_saved(what: str, error: str) -> Say:

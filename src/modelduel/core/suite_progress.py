@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from typing import Protocol
 
 from modelduel.core.scoring import Score
-from modelduel.core.session_controller import ScoringPace, progress_line
+from modelduel.core.scoring_pace import ScoringPace, progress_line
 
 __all__ = [
     "ProgressDuel",

@@ -11,7 +11,7 @@ state and decides, so each rule is one place and testable without a network:
   with an error, so a follow-up can still continue it;
 - after the final answer of a turn, the next scripted follow-up (if any) is sent;
 - before a user message's images are sent, the model's capability data must say it takes
-  images and each protocol's size limits must hold (`attachments.check_for_provider`).
+  images and each protocol's size limits must hold (`attachment_limits.check_for_provider`).
 
 Events it produces for the meter and the UIs: `ToolResultReady` per answered call,
 `RoundStarted` before each later request of a turn, `TurnStarted` before a follow-up,
@@ -31,7 +31,8 @@ import base64
 from collections.abc import Sequence
 from dataclasses import replace
 
-from modelduel.attachments import Attachment, AttachmentError, check_for_provider, sniff_image
+from modelduel.attachment_limits import check_for_provider
+from modelduel.attachments import Attachment, AttachmentError
 from modelduel.capabilities import ANTHROPIC_MIN_THINKING_BUDGET, Family
 from modelduel.conversation import (
     AssistantMessage,
@@ -56,6 +57,7 @@ from modelduel.events import (
     ToolResultReady,
     TurnStarted,
 )
+from modelduel.image_header import sniff_image
 from modelduel.providers.base import ModelRequest
 from modelduel.tasks import Task, task_user_messages
 

@@ -4,7 +4,7 @@ providers' limits, and billed (the per-provider formulas are in `image_billing`)
 Where each protocol carries an inline image: Responses `input_image` and Chat
 `image_url` parts (base64 data URLs), Anthropic `image` blocks (base64 source), Gemini
 `inlineData` parts. An image's pixel size comes from its own header (PNG, JPEG, WebP,
-GIF; see `modelduel.attachments.sniff_image`), never from what the client claims.
+GIF; see `modelduel.image_header.sniff_image`), never from what the client claims.
 
 Size limits answer with the provider's own 400: Anthropic "image exceeds 5 MB maximum"
 (measured on the base64 text, as the API does) and "At least one of the image dimensions
@@ -22,7 +22,7 @@ import binascii
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from modelduel.attachments import sniff_image
+from modelduel.image_header import sniff_image
 from modelduel.simulator.generation import Rejection
 from modelduel.simulator.image_billing import (
     anthropic_image_tokens,

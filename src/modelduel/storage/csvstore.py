@@ -23,16 +23,13 @@ How the guarantees are kept:
 
 The module is split along these seams: `csvparse` (bytes to records, header checks),
 `csvread` (reading under the lock, repairing a torn last row), `csvchunks` (the columnar
-reader), and this module (appending, updating, the atomic rewrite).
+reader), `csvrewrite` (rendering rows, the atomic rewrite, adding columns), and this
+module (appending, updating).
 """
 
 from __future__ import annotations
 
-import contextlib
-import csv
-import io
 import os
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -45,13 +42,11 @@ from modelduel.storage.cells import decode_cell, encode_cell
 from modelduel.storage.columns import BRIEF_COLUMNS, COLUMNS, EXTRA_COLUMNS
 from modelduel.storage.csvchunks import ColumnChunk, ColumnChunks, read_column_chunks
 from modelduel.storage.csvparse import (
-    _BOM,
     BadRow,
     CsvRows,
     Notice,
     _log_notice,
     _os_error,
-    _Parsed,
     _read,
 )
 from modelduel.storage.csvread import (
@@ -60,14 +55,10 @@ from modelduel.storage.csvread import (
     read_rows,
     read_rows_with_lines,
 )
+from modelduel.storage.csvrewrite import extend_header, render_rows, rewrite_atomically
 from modelduel.storage.durable import append_durably
 from modelduel.storage.lock import file_lock
-from modelduel.storage.transcript import (
-    append_transcript,
-    fsync_dir,
-    transcript_path,
-    write_all,
-)
+from modelduel.storage.transcript import append_transcript, transcript_path
 
 __all__ = [
     "BRIEF_COLUMNS",
@@ -84,75 +75,6 @@ __all__ = [
     "read_rows_with_lines",
     "update_run",
 ]
-
-
-def _render(rows: list[list[str]], newline: str) -> str:
-    """Rows as CSV text (QUOTE_MINIMAL) ending each record with ``newline``."""
-    # The csv writer only quotes a cell for the line-end characters in its lineterminator:
-    # with "\n" a lone "\r" would go out unquoted and break the file. So write with "\r\n"
-    # (every CR or LF in a cell gets quoted) and swap each record's own terminator.
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
-    out: list[str] = []
-    for row in rows:
-        writer.writerow(row)
-        out.append(buf.getvalue()[:-2])
-        out.append(newline)
-        buf.seek(0)
-        buf.truncate()
-    return "".join(out)
-
-
-def _rewrite(path: Path, bom: bool, rows: list[list[str]], newline: str) -> None:
-    """Replace the CSV atomically with ``rows`` (header first): temp file, fsync, rename.
-
-    The caller holds the lock. A symlinked CSV stays a symlink: its target is replaced.
-    """
-    path = Path(os.path.realpath(path))
-    payload = (_BOM if bom else b"") + _render(rows, newline).encode("utf-8")
-    try:
-        mode = os.stat(path).st_mode & 0o7777
-    except OSError:
-        mode = None
-    try:
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    except OSError as exc:
-        raise _os_error(path, exc, "create a temporary file beside the results CSV") from None
-    try:
-        try:
-            write_all(fd, payload)
-            if mode is not None:
-                os.fchmod(fd, mode)  # mkstemp makes 0600; keep the original permissions
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        os.replace(tmp, path)
-    except BaseException as exc:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        if isinstance(exc, OSError):
-            raise _os_error(path, exc, "rewrite the results CSV") from None
-        raise
-    fsync_dir(path.parent)
-
-
-def _extend(path: Path, parsed: _Parsed, names: list[str]) -> None:
-    """Add columns at the end of the header, padding well-formed rows so cells stay aligned.
-
-    A malformed row with fewer cells stays as it was (still malformed under the wider
-    header); one with more cells could come out looking valid, so it stops the change.
-    """
-    width = len(parsed.header)
-    for row, line in zip(parsed.rows, parsed.row_lines, strict=True):
-        if len(row) > width:
-            raise CsvError(
-                f"{path}: line {line} has more cells than the header, so columns cannot be "
-                "added safely; fix that row"
-            )
-    parsed.header.extend(names)
-    for row in parsed.rows:
-        if len(row) == width:
-            row.extend([""] * (len(parsed.header) - width))
 
 
 def _missing_columns(header: list[str], row: Mapping[str, object]) -> list[str]:
@@ -209,7 +131,7 @@ def append_run(
             _, parsed = _load_locked(path, notice)
             if parsed is None:
                 header = list(columns.COLUMNS) + [k for k in row if k not in columns.COLUMNS]
-                payload = _render([header, [encode_cell(row.get(c)) for c in header]], "\n")
+                payload = render_rows([header, [encode_cell(row.get(c)) for c in header]], "\n")
                 if transcript is not None:
                     _write_transcript(path, transcript)
                 # Header and first row in one write, so a crash leaves no header-only file.
@@ -218,13 +140,13 @@ def append_run(
                 return
             names = _missing_columns(parsed.header, row)
             if names:
-                _extend(path, parsed, names)
-                _rewrite(path, parsed.bom, [parsed.header, *parsed.rows], parsed.newline)
+                extend_header(path, parsed, names)
+                rewrite_atomically(path, parsed.bom, [parsed.header, *parsed.rows], parsed.newline)
                 parsed.needs_newline = False  # the rewrite ended the file with a newline
             if transcript is not None:
                 _write_transcript(path, transcript)
             cells = [encode_cell(row.get(c)) for c in parsed.header]
-            text = _render([cells], parsed.newline)
+            text = render_rows([cells], parsed.newline)
             if parsed.needs_newline:
                 text = parsed.newline + text
             _append_bytes(path, text.encode("utf-8"))
@@ -273,11 +195,11 @@ def update_run(
                 raise CsvError(f"{path}: no row with run_id {run_id!r}; nothing was changed")
             names = _missing_columns(parsed.header, changes)
             if names:
-                _extend(path, parsed, names)
+                extend_header(path, parsed, names)
             row = parsed.rows[target]
             for name, value in changes.items():
                 row[parsed.header.index(name)] = encode_cell(value)
-            _rewrite(path, parsed.bom, [parsed.header, *parsed.rows], parsed.newline)
+            rewrite_atomically(path, parsed.bom, [parsed.header, *parsed.rows], parsed.newline)
     except OSError as exc:
         raise _os_error(path, exc, "lock or write the results CSV") from None
 

@@ -32,8 +32,9 @@ from textual.screen import Screen
 
 from modelduel.core.routing import plural
 from modelduel.core.scoring import Score
+from modelduel.core.scoring_pace import ScoringPace
 from modelduel.core.session import RunSlot
-from modelduel.core.session_controller import SaveLedger, ScoringPace
+from modelduel.core.session_controller import SaveLedger
 from modelduel.core.session_saves import SessionSaves
 from modelduel.core.suite_progress import duel_scored, resume_index
 from modelduel.display import sanitize_terminal

@@ -14,7 +14,7 @@ from typing import Any
 
 from modelduel.core.metrics import StreamStats
 from modelduel.core.rank_entry import pane_letter
-from modelduel.core.records import stats_from_row
+from modelduel.core.recorded_stats import stats_from_row
 from modelduel.core.scoring import Score
 from modelduel.core.session import DuelState, RunSlot
 from modelduel.core.turns import RunTimeline

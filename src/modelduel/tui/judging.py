@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING, Any
 from rich.text import Text
 
 from modelduel.config import resolve_model
-from modelduel.core.judge import JudgedTask, JudgeRunner, JudgeVerdict, judged_task
+from modelduel.core.judge import JudgeRunner
+from modelduel.core.judge_input import JudgedTask, judged_task
 from modelduel.core.judge_session import (
     acceptable_judge_parts,
     duel_names,
@@ -28,6 +29,7 @@ from modelduel.core.judge_session import (
     should_judge,
     verdict_from_row,
 )
+from modelduel.core.judge_verdict import JudgeVerdict
 from modelduel.errors import ModelduelError
 
 if TYPE_CHECKING:

@@ -38,7 +38,7 @@ from modelduel.tui.tcss import read_tcss
 
 if TYPE_CHECKING:  # the checks (tasks, pytest runner) load when a task has checks, not at launch
     from modelduel.core.checks import PartSuggestion
-    from modelduel.core.judge import JudgeVerdict
+    from modelduel.core.judge_verdict import JudgeVerdict
 
 __all__ = ["FRAME_S", "FramePacer", "PaneModel", "ResponsePane", "Sanitized"]
 

@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from modelduel.core.scoring import Score
-from modelduel.core.session_saves import Say
+from modelduel.core.session_interface import Say
 from modelduel.tui.panegrid import focus_next_unscored
 
 if TYPE_CHECKING:

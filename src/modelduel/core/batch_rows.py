@@ -1,0 +1,73 @@
+"""A batch's rows on disk: a run's row when it ends, then its checks' and judge's cells.
+
+The row lands as soon as the run ends, checks or not, so a run the progress counted is on
+disk before any check starts. What comes later (the checks' verdicts, the judge's) updates
+that row and appends a newer transcript record (the transcript keeps a run's last one),
+which carries everything added so far. A write that fails is handed to `on_failed`: the
+batch decides what a results file that cannot take rows means (it stops).
+
+Runs nothing: the checks and the judge are run by the caller (`commands/run_cmd.py`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+from modelduel.core.checks import transcript_fields
+from modelduel.core.records import csv_row, transcript_record
+from modelduel.core.session import DuelState, RunSlot
+from modelduel.errors import CsvError
+from modelduel.storage import append_run, update_run
+from modelduel.storage.lock import file_lock
+from modelduel.storage.transcript import append_transcript
+
+__all__ = ["BatchRows"]
+
+
+class BatchRows:
+    """The rows of one batch's results CSV and the transcript beside it.
+
+    Args:
+        csv: the results CSV.
+        on_failed: told of each write that failed (the row or cells are not on disk).
+    """
+
+    def __init__(self, csv: Path, on_failed: Callable[[CsvError], None]) -> None:
+        self.csv = csv
+        self._on_failed = on_failed
+        self._extras: dict[str, dict[str, object]] = {}  # run id -> its later transcript fields
+
+    def append(self, duel: DuelState, slot: RunSlot) -> bool:
+        """A run ended: append its row (and its transcript record); False if not on disk."""
+        try:
+            record = transcript_record(duel, slot) | transcript_fields([])
+            append_run(self.csv, csv_row(duel, slot), record)
+        except CsvError as exc:
+            self._on_failed(exc)
+            return False
+        return True
+
+    def add(
+        self,
+        duel: DuelState,
+        slot: RunSlot,
+        cells: Mapping[str, object],
+        fields: Mapping[str, object],
+    ) -> None:
+        """Cells found after the run (checks, a judge's verdict) go into its row.
+
+        Args:
+            duel: the run's duel.
+            slot: the run.
+            cells: the row's new cells.
+            fields: what the transcript record gains (kept for the run's later records).
+        """
+        try:
+            update_run(self.csv, slot.run_id, cells)
+            self._extras.setdefault(slot.run_id, {}).update(fields)
+            with file_lock(self.csv):
+                record = transcript_record(duel, slot) | self._extras[slot.run_id]
+                append_transcript(self.csv, record)
+        except (CsvError, OSError) as exc:
+            self._on_failed(exc if isinstance(exc, CsvError) else CsvError(f"{self.csv}: {exc}"))
