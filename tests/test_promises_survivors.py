@@ -29,7 +29,7 @@ from modelduel.events import (
 )
 from modelduel.providers.base import ModelRequest, SSEEvent, StreamTarget
 from modelduel.providers.http import stream_events
-from modelduel.providers.openai_chat import ThinkTagSplitter
+from modelduel.providers.openai_chat.thinktags import ThinkTagSplitter
 from modelduel.providers.registry import get_adapter
 from modelduel.storage import append_run, columns, update_run
 from modelduel.storage.csvchunks import ColumnChunks

@@ -1,4 +1,5 @@
-"""Pieces every adapter shares: JSON decoding of events and HTTP error wording."""
+"""Pieces every adapter shares: JSON decoding of events, HTTP error wording, and the
+questions every protocol's conversation builder asks of a message."""
 
 from __future__ import annotations
 
@@ -8,20 +9,24 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
+from modelduel.conversation import AssistantMessage, Text, UserMessage
 from modelduel.events import ErrorInfo, ErrorKind, StreamFailed, Usage
 from modelduel.providers.base import MAX_RETRY_AFTER_S, error_kind_for_status, parse_retry_after
 
 __all__ = [
     "MAX_MESSAGE_CHARS",
     "RETRYABLE_STATUSES",
+    "arguments_object",
     "as_int",
     "http_error_info",
     "load_json_body",
     "malformed",
     "one_line",
     "openai_style_usage",
+    "passes_back",
     "sdk_retryable",
     "stream_cut",
+    "text_only",
 ]
 
 MAX_MESSAGE_CHARS = 400
@@ -185,3 +190,22 @@ def http_error_info(
             )
         retryable = False
     return ErrorInfo(kind, words, status=status, retry_after_s=delay, retryable=retryable)
+
+
+def text_only(msg: UserMessage) -> bool:
+    """Whether a user message is text only (sent as a plain string where a protocol allows)."""
+    return all(isinstance(p, Text) for p in msg.parts)
+
+
+def passes_back(msg: AssistantMessage, kind: str) -> bool:
+    """Whether this message's provider_data may be passed back to protocol `kind`."""
+    return msg.protocol == kind
+
+
+def arguments_object(arguments: str) -> dict[str, Any]:
+    """A call's arguments as an object, for protocols that take them parsed ({} if not)."""
+    try:
+        value = json.loads(arguments) if arguments.strip() else {}
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
