@@ -16,9 +16,9 @@ from modelduel.conversation import (
     Conversation,
     Text,
     ToolCall,
-    conversation_from_json,
     user_message,
 )
+from modelduel.conversation_json import conversation_from_json
 from modelduel.core.judge import (
     JUDGE_MARKER,
     JudgedTask,

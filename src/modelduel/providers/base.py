@@ -18,7 +18,8 @@ from email.utils import parsedate_to_datetime
 from typing import Any, Protocol
 
 from modelduel.capabilities import Family, family_for
-from modelduel.conversation import Conversation, ToolSpec, conversation_from_json
+from modelduel.conversation import Conversation, ToolSpec
+from modelduel.conversation_json import conversation_from_json, conversation_to_json
 from modelduel.events import ErrorInfo, ErrorKind, Event
 
 __all__ = [
@@ -118,7 +119,7 @@ class ModelRequest:
     def _loop_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
         if self.conversation is not None:
-            out["conversation"] = self.conversation.to_json()
+            out["conversation"] = conversation_to_json(self.conversation)
         if self.store:
             out["store"] = True
         if self.tools:
