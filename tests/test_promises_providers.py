@@ -26,7 +26,8 @@ from modelduel.events import (
 )
 from modelduel.providers.base import ModelRequest, SSEEvent, StreamTarget
 from modelduel.providers.common import http_error_info, stream_cut
-from modelduel.providers.http import forget_refused_params, stream_events
+from modelduel.providers.http import stream_events
+from modelduel.providers.refusals import forget_refused_params
 from modelduel.providers.registry import get_adapter
 from modelduel.providers.sse import SSEDecoder, SSEEventTooLarge
 from tests.support.canned import messages_stream
