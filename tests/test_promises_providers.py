@@ -25,7 +25,8 @@ from modelduel.events import (
     Usage,
 )
 from modelduel.providers.base import ModelRequest, SSEEvent, StreamTarget
-from modelduel.providers.common import http_error_info, stream_cut
+from modelduel.providers.common import stream_cut
+from modelduel.providers.errors import http_error_info
 from modelduel.providers.http import stream_events
 from modelduel.providers.refusals import forget_refused_params
 from modelduel.providers.registry import get_adapter

@@ -8,7 +8,8 @@ from dataclasses import replace
 from typing import Any
 
 from modelduel.events import ErrorInfo, ErrorKind
-from modelduel.providers.common import as_int, http_error_info, load_json_body, one_line
+from modelduel.providers.common import as_int
+from modelduel.providers.errors import http_error_info, load_json_body, one_line
 
 __all__ = ["gemini_error", "stream_error"]
 

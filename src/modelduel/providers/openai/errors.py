@@ -11,7 +11,7 @@ from dataclasses import replace
 from typing import Any
 
 from modelduel.events import ErrorInfo, ErrorKind
-from modelduel.providers.common import http_error_info, load_json_body, one_line
+from modelduel.providers.errors import http_error_info, load_json_body, one_line
 
 __all__ = ["openai_error", "stream_error"]
 

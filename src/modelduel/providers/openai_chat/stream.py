@@ -26,14 +26,8 @@ from modelduel.events import (
 )
 from modelduel.events import Usage as UsageEvent
 from modelduel.providers.base import SSEEvent
-from modelduel.providers.common import (
-    RETRYABLE_STATUSES,
-    as_int,
-    malformed,
-    one_line,
-    openai_style_usage,
-    stream_cut,
-)
+from modelduel.providers.common import as_int, malformed, openai_style_usage, stream_cut
+from modelduel.providers.errors import RETRYABLE_STATUSES, one_line
 from modelduel.providers.openai_chat.thinktags import ThinkTagSplitter
 
 __all__ = ["ChatParser"]
