@@ -17,7 +17,7 @@ from modelduel.events import (
     Usage,
 )
 from modelduel.providers.base import ModelRequest, SSEEvent
-from modelduel.providers.openai_chat import ThinkTagSplitter
+from modelduel.providers.openai_chat.thinktags import ThinkTagSplitter
 from modelduel.providers.registry import get_adapter
 
 

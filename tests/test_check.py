@@ -9,7 +9,7 @@ import pytest
 from modelduel import cli
 from modelduel.commands.check import check_models
 from modelduel.config import Config
-from modelduel.providers.http import forget_refused_params
+from modelduel.providers.refusals import forget_refused_params
 from modelduel.simulator import SimulatorHandle, run_in_thread
 from tests.support.canned import responses_stream
 from tests.support.replay_server import Script, running_server

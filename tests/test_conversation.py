@@ -17,9 +17,9 @@ from modelduel.conversation import (
     ToolResultMessage,
     ToolReturn,
     UserMessage,
-    conversation_from_json,
     user_message,
 )
+from modelduel.conversation_json import conversation_from_json, conversation_to_json
 
 THINKING = {"type": "thinking", "thinking": "Check the log.", "signature": "EqQBCkYIBxgCKkC+/=="}
 REDACTED = {"type": "redacted_thinking", "data": "EmwKAhgBEgy3va3pzix/LafPsn4a"}
@@ -67,7 +67,7 @@ def test_parts_and_opaque_data_survive_verbatim_and_in_order() -> None:
 
 def test_json_round_trip_is_lossless() -> None:
     convo = loop()
-    text = json.dumps(convo.to_json())
+    text = json.dumps(conversation_to_json(convo))
     assert conversation_from_json(json.loads(text)) == convo
 
 

@@ -279,7 +279,7 @@ def test_items_after_a_reasoning_item_left_out_go_back_without_their_ids() -> No
     "Item 'msg_…' of type 'message' was provided without its required 'reasoning' item"
     when the message goes back by its id without that reasoning item."""
     from modelduel.conversation import AssistantMessage, Conversation, Reasoning, Text, UserMessage
-    from modelduel.providers.convo import responses_input
+    from modelduel.providers.openai.convo import responses_input
 
     reply = AssistantMessage(
         (

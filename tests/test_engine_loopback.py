@@ -14,7 +14,8 @@ from modelduel.core.metrics import StreamStats
 from modelduel.core.worker import ChildDuelRunner
 from modelduel.events import RequestSent, Stamped
 from modelduel.providers.base import ModelRequest
-from modelduel.providers.http import StreamTarget, Timeouts, forget_refused_params
+from modelduel.providers.http import StreamTarget, Timeouts
+from modelduel.providers.refusals import forget_refused_params
 from tests.support.canned import chat_stream, responses_stream
 from tests.support.replay_server import Received, Script, running_server, sse
 

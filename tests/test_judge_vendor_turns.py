@@ -16,9 +16,9 @@ from modelduel.conversation import (
     Conversation,
     Text,
     ToolCall,
-    conversation_from_json,
     user_message,
 )
+from modelduel.conversation_json import conversation_from_json
 from modelduel.core.judge_blind import blind_names, is_self_judging, model_vendor
 from modelduel.core.judge_input import JudgedTask, conversation_turns
 from modelduel.core.judge_prompt import JUDGE_MARKER, build_judge_prompt

@@ -25,8 +25,10 @@ from modelduel.events import (
     Usage,
 )
 from modelduel.providers.base import ModelRequest, SSEEvent, StreamTarget
-from modelduel.providers.common import http_error_info, stream_cut
-from modelduel.providers.http import forget_refused_params, stream_events
+from modelduel.providers.common import stream_cut
+from modelduel.providers.errors import http_error_info
+from modelduel.providers.http import stream_events
+from modelduel.providers.refusals import forget_refused_params
 from modelduel.providers.registry import get_adapter
 from modelduel.providers.sse import SSEDecoder, SSEEventTooLarge
 from tests.support.canned import messages_stream

@@ -29,7 +29,7 @@ from modelduel.events import (
 )
 from modelduel.providers.base import ModelRequest, SSEEvent, StreamTarget
 from modelduel.providers.http import stream_events
-from modelduel.providers.openai_chat import ThinkTagSplitter
+from modelduel.providers.openai_chat.thinktags import ThinkTagSplitter
 from modelduel.providers.registry import get_adapter
 from modelduel.storage import append_run, columns, update_run
 from modelduel.storage.csvchunks import ColumnChunks
@@ -367,17 +367,17 @@ def test_every_field_of_a_request_crosses_the_worker_pipe() -> None:
 
 
 def test_the_status_alone_says_auth_or_not_found() -> None:
-    """Mutants base.error_kind_for_status: 403 read as not auth, 404 as not not_found."""
-    from modelduel.providers.base import error_kind_for_status
+    """Mutants errors.error_kind_for_status: 403 read as not auth, 404 as not not_found."""
+    from modelduel.providers.errors import error_kind_for_status
 
     assert [error_kind_for_status(s) for s in (401, 403, 404)] == ["auth", "auth", "not_found"]
     assert error_kind_for_status(405) != "not_found"
 
 
 def test_retry_after_as_an_http_date_and_in_the_past() -> None:
-    """Mutants base.parse_retry_after / _non_negative: an HTTP date read as seconds from
+    """Mutants retry_after.parse_retry_after / _non_negative: an HTTP date read as seconds from
     now; a date already past waits 0 s, not 1 s."""
-    from modelduel.providers.base import parse_retry_after
+    from modelduel.providers.retry_after import parse_retry_after
 
     now = 1_767_225_600.0  # Thu, 01 Jan 2026 00:00:00 GMT
     later = {"retry-after": "Thu, 01 Jan 2026 00:00:03 GMT"}

@@ -14,7 +14,8 @@ from modelduel.config import Config, DuelSettings, parse_config, resolve_model
 from modelduel.core.duel import ClientPool, DuelRunner
 from modelduel.core.metrics import StreamStats
 from modelduel.core.session import DuelState
-from modelduel.providers.http import Timeouts, forget_refused_params
+from modelduel.providers.http import Timeouts
+from modelduel.providers.refusals import forget_refused_params
 from modelduel.simulator import SimulatorHandle, run_in_thread
 
 FAST = (("x-simulate-ttft-ms", "0"), ("x-simulate-tps", "20000"), ("x-simulate-reasoning-ms", "60"))

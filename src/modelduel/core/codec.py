@@ -9,9 +9,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from modelduel.conversation import (
-    AssistantMessage,
+from modelduel.conversation import AssistantMessage
+from modelduel.conversation_json import (
     conversation_from_json,
+    conversation_to_json,
     message_from_json,
     message_to_json,
 )
@@ -95,7 +96,7 @@ def _encode(event: Event) -> list[Any]:
     if isinstance(event, TurnStarted):
         return ["P", event.turn, event.prompt]
     if isinstance(event, ConversationState):
-        return ["C", event.conversation.to_json()]
+        return ["C", conversation_to_json(event.conversation)]
     return ["Y", event.attempt, event.delay_s, *_error_fields(event.error)]
 
 

@@ -35,8 +35,9 @@ from modelduel.events import (
     TextDelta,
     ToolCallStarted,
 )
-from modelduel.providers.base import MAX_RETRY_AFTER_S, ModelRequest
+from modelduel.providers.base import ModelRequest
 from modelduel.providers.http import Clock, Timeouts, make_client, stream_events
+from modelduel.providers.retry_after import MAX_RETRY_AFTER_S
 
 __all__ = ["ClientPool", "DuelRunner", "EventSink", "RunPlan", "backoff_delay"]
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
+from modelduel.conversation_json import conversation_to_json
 from modelduel.core.metrics import StreamStats
 from modelduel.core.session import DuelState, RunSlot
 from modelduel.events import ErrorInfo
@@ -182,7 +183,7 @@ def transcript_record(duel: DuelState, slot: RunSlot) -> dict[str, Any]:
 
     A run with tools or turns also holds `tool_calls` (every call of every round: turn,
     round, call id, name, arguments, label, result, is_error, summary) and
-    `conversation` (the whole conversation as sent, `Conversation.to_json`); a run of
+    `conversation` (the whole conversation as sent, `conversation_to_json`); a run of
     several turns, `turn_figures` (each turn's wall time, tokens, cost, tool calls).
     """
     s = slot.stats()
@@ -190,7 +191,7 @@ def transcript_record(duel: DuelState, slot: RunSlot) -> dict[str, Any]:
     if s.tool_log:
         extra["tool_calls"] = [dict(e) for e in s.tool_log]
     if s.conversation is not None:
-        extra["conversation"] = s.conversation.to_json()
+        extra["conversation"] = conversation_to_json(s.conversation)
     if s.turns > 1:
         extra["turn_figures"] = slot.meter.turn_figures()
     record: dict[str, Any] = {

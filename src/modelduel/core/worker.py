@@ -37,12 +37,8 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from modelduel import locations
-from modelduel.conversation import (
-    DEFAULT_MAX_TOOL_ROUNDS,
-    UserMessage,
-    message_from_json,
-    message_to_json,
-)
+from modelduel.conversation import DEFAULT_MAX_TOOL_ROUNDS, UserMessage
+from modelduel.conversation_json import message_from_json, message_to_json
 from modelduel.core.codec import decode_event_line, encode_event_line
 from modelduel.core.plan import RunPlan
 from modelduel.events import ErrorInfo, Retrying, Stamped, StreamFailed

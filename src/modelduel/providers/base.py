@@ -10,16 +10,14 @@ thin shell that sends the request and feeds the parser. This module is a leaf of
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
-from email.utils import parsedate_to_datetime
 from typing import Any, Protocol
 
 from modelduel.capabilities import Family, family_for
-from modelduel.conversation import Conversation, ToolSpec, conversation_from_json
-from modelduel.events import ErrorInfo, ErrorKind, Event
+from modelduel.conversation import Conversation, ToolSpec
+from modelduel.conversation_json import conversation_from_json, conversation_to_json
+from modelduel.events import ErrorInfo, Event
 
 __all__ = [
     "Adapter",
@@ -27,13 +25,7 @@ __all__ = [
     "SSEEvent",
     "StreamParser",
     "StreamTarget",
-    "clamp_retry_after",
-    "error_kind_for_status",
-    "parse_retry_after",
 ]
-
-MAX_RETRY_AFTER_S = 120.0
-"""A Retry-After above this (or negative, NaN, infinite) is clamped: a duel never sleeps an hour."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,7 +110,7 @@ class ModelRequest:
     def _loop_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
         if self.conversation is not None:
-            out["conversation"] = self.conversation.to_json()
+            out["conversation"] = conversation_to_json(self.conversation)
         if self.store:
             out["store"] = True
         if self.tools:
@@ -236,65 +228,3 @@ class Adapter(Protocol):
         niceties such as `reasoning.summary`), which may be dropped when a provider
         refuses them; never one the user configured."""
         ...
-
-
-def error_kind_for_status(status: int) -> ErrorKind:
-    """The error kind an HTTP status implies before the body is read."""
-    if status in (401, 403):
-        return "auth"
-    if status == 404:
-        return "not_found"
-    if status == 429:
-        return "rate_limited"
-    if status >= 500:
-        return "provider_error"
-    return "bad_request"
-
-
-def clamp_retry_after(seconds: float | None) -> float | None:
-    """A usable delay from a provider's hint: None stays None; bad or huge values are clamped."""
-    if seconds is None or math.isnan(seconds):
-        return None
-    if seconds < 0:
-        return 0.0
-    return min(seconds, MAX_RETRY_AFTER_S)
-
-
-def parse_retry_after(
-    headers: Mapping[str, str], now_epoch_s: float, *, clamp: bool = True
-) -> float | None:
-    """Seconds to wait from `retry-after-ms` or `retry-after` (seconds or an HTTP date).
-
-    Args:
-        clamp: cap the value at MAX_RETRY_AFTER_S; without it a huge hint is returned as
-            given (negative ones as 0), so the caller can report it instead of waiting.
-    """
-    fix = clamp_retry_after if clamp else _non_negative
-    ms = headers.get("retry-after-ms")
-    if ms is not None:
-        try:
-            return fix(float(ms) / 1000.0)
-        except ValueError:
-            pass
-    value = headers.get("retry-after")
-    if value is None:
-        return None
-    value = value.strip()
-    try:
-        return fix(float(value))
-    except ValueError:
-        pass
-    try:
-        # typeshed says datetime, but older Pythons returned None for junk: both handled
-        when: datetime | None = parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError, OverflowError):
-        return None
-    if not isinstance(when, datetime):
-        return None
-    return fix(when.timestamp() - now_epoch_s)
-
-
-def _non_negative(seconds: float | None) -> float | None:
-    if seconds is None or math.isnan(seconds):
-        return None
-    return max(seconds, 0.0)

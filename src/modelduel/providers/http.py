@@ -9,13 +9,16 @@ event parsed from that chunk carries that stamp.
 (`http11.send_request_body.complete`), so lazy set-up and connecting (measured
 ~14 ms on a process's first request) never count as model latency; connecting
 is reported apart as `RequestSent.connect_ns`.
+
+What a failed exchange says (an error body, a timeout, a dropped connection) is
+`providers.http_errors`; which refused parameters are dropped and resent without is
+`providers.refusals`.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
-import re
 import time
 from collections.abc import AsyncGenerator, AsyncIterator, Callable, Mapping
 from dataclasses import dataclass, replace
@@ -34,6 +37,19 @@ from modelduel.events import (
     ToolCallStarted,
 )
 from modelduel.providers.base import Adapter, ModelRequest, StreamTarget
+from modelduel.providers.http_errors import (
+    exc_text,
+    lower_headers,
+    read_error,
+    timeout_error,
+    transport_error,
+)
+from modelduel.providers.refusals import (
+    MAX_DROPPED_PARAMS,
+    droppable,
+    refused_params,
+    remember_refusal,
+)
 from modelduel.providers.registry import get_adapter
 from modelduel.providers.sse import SSEDecoder, SSEEventTooLarge
 
@@ -41,40 +57,12 @@ __all__ = [
     "Clock",
     "StreamTarget",
     "Timeouts",
-    "forget_refused_params",
     "make_client",
-    "refused_params",
     "stream_events",
 ]
 
-FALLBACK_NOTICES = {
-    "reasoning.summary": (
-        "reasoning summaries need a verified OpenAI organization: "
-        "showing reasoning token counts only"
-    ),
-}
-"""What the user is told, once, when a provider refused a parameter modelduel added itself."""
-
-# Parameters a provider refused, per (protocol, endpoint), for the life of the process:
-# an organization that may not have reasoning summaries will not have them next run either.
-_REFUSED: dict[tuple[str, str], set[str]] = {}
-MAX_DROPPED_PARAMS = 3
-
-
-def refused_params(target: StreamTarget) -> frozenset[str]:
-    """The parameters this endpoint refused earlier in this process."""
-    return frozenset(_REFUSED.get((target.kind, target.base_url), ()))
-
-
-def forget_refused_params() -> None:
-    """Forget every refused parameter (tests; a new process starts empty)."""
-    _REFUSED.clear()
-
-
 Clock = Callable[[], int]
 """A monotonic clock in nanoseconds; `time.monotonic_ns` is one clock across processes."""
-
-MAX_ERROR_BODY_BYTES = 64 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,10 +163,10 @@ async def stream_events(
                 del headers
                 connect_ns += marks.connect_ns()
                 if on_response is not None:
-                    on_response(response.status_code, _lower(response.headers))
+                    on_response(response.status_code, lower_headers(response.headers))
                 if response.status_code >= 400:
-                    error = await _http_error(adapter, response, target.name)
-                    dropped = _droppable(response.status_code, error, adapter, request)
+                    error = await read_error(adapter, response, target.name)
+                    dropped = droppable(response.status_code, error, adapter, request)
                     if dropped is None:
                         yield Stamped(marks.sent_ns or before_send, RequestSent(connect_ns))
                         for text in notices:
@@ -196,42 +184,19 @@ async def stream_events(
         except httpx.TimeoutException as exc:
             if not sent_reported:
                 yield Stamped(marks.sent_ns or before_send, RequestSent(marks.connect_ns()))
-            yield Stamped(clock(), StreamFailed(_timeout_error(exc, target, stall)))
+            yield Stamped(clock(), StreamFailed(timeout_error(exc, target, stall)))
             return
         except (httpx.TransportError, httpx.StreamError) as exc:
             if not sent_reported:
                 yield Stamped(marks.sent_ns or before_send, RequestSent(marks.connect_ns()))
-            yield Stamped(clock(), StreamFailed(_transport_error(exc, target, sent_reported)))
+            yield Stamped(clock(), StreamFailed(transport_error(exc, target, sent_reported)))
             return
         # the provider refused a parameter modelduel added itself: send again without it
-        refused = _REFUSED.setdefault((target.kind, target.base_url), set())
-        if dropped not in refused:
-            refused.add(dropped)
-            name = target.name or target.kind
-            generic = f"{name} refused {dropped}, which modelduel adds itself: sent without it"
-            notices.append(FALLBACK_NOTICES.get(dropped, generic))
+        notice = remember_refusal(target, dropped)
+        if notice is not None:
+            notices.append(notice)
         request = replace(request, omit_params=(*request.omit_params, dropped))
     yield Stamped(clock(), StreamFailed(ErrorInfo("bad_request", "too many refused parameters")))
-
-
-def _droppable(
-    status: int, error: ErrorInfo, adapter: Adapter, request: ModelRequest
-) -> str | None:
-    """The refused parameter when it is one modelduel added itself, else None."""
-    if status != 400 or not error.param:
-        return None
-    named = _spelling(error.param)
-    for param in adapter.optional_params(request):
-        # providers spell paths their own way (Gemini: generation_config.thinking_config...)
-        # and may name it from a nested level
-        ours = _spelling(param)
-        if ours == named or ours.endswith("." + named):
-            return param
-    return None
-
-
-def _spelling(path: str) -> str:
-    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", path).lower()
 
 
 async def _parse_body(
@@ -268,7 +233,7 @@ async def _parse_body(
             StreamFailed(
                 ErrorInfo(
                     "connection",
-                    f"connection dropped mid-stream: {_exc_text(exc)}",
+                    f"connection dropped mid-stream: {exc_text(exc)}",
                     retryable=True,
                 )
             ),
@@ -311,63 +276,6 @@ class _Chunks:
                 return await self._it.__anext__()
         except TimeoutError:
             raise _Stalled from None
-
-
-async def _http_error(
-    adapter: Adapter, response: httpx.Response, provider: str | None
-) -> ErrorInfo:
-    body = bytearray()
-    try:
-        async for chunk in response.aiter_bytes():
-            body += chunk
-            if len(body) >= MAX_ERROR_BODY_BYTES:
-                break
-    except httpx.HTTPError:
-        pass  # the status alone still says what happened
-    return adapter.parse_error(
-        response.status_code, bytes(body), _lower(response.headers), provider
-    )
-
-
-def _lower(headers: Mapping[str, str]) -> dict[str, str]:
-    return {k.lower(): v for k, v in headers.items()}
-
-
-def _timeout_error(exc: Exception, target: StreamTarget, stall_s: float | None) -> ErrorInfo:
-    if isinstance(exc, httpx.ConnectTimeout):
-        return ErrorInfo(
-            "connection",
-            f"could not connect to {_host(target.base_url)}: timed out",
-            retryable=True,
-        )
-    if isinstance(exc, httpx.ReadTimeout):
-        seconds = f"{stall_s:g} s" if stall_s is not None else "too long"
-        return ErrorInfo("stall", f"no data for {seconds}", retryable=True)
-    return ErrorInfo("timeout", f"timed out: {_exc_text(exc)}", retryable=True)
-
-
-def _transport_error(exc: Exception, target: StreamTarget, sent: bool) -> ErrorInfo:
-    if isinstance(exc, httpx.ConnectError):
-        return ErrorInfo(
-            "connection",
-            f"could not connect to {_host(target.base_url)}: {_exc_text(exc)}",
-            retryable=True,
-        )
-    where = "mid-stream" if sent else "before the response"
-    return ErrorInfo("connection", f"connection dropped {where}: {_exc_text(exc)}", retryable=True)
-
-
-def _host(base_url: str) -> str:
-    try:
-        url = httpx.URL(base_url)
-    except httpx.InvalidURL:  # reported as the user gave it
-        return base_url
-    return f"{url.host}:{url.port}" if url.port else str(url.host)
-
-
-def _exc_text(exc: Exception) -> str:
-    text = str(exc).strip().splitlines()
-    return text[0] if text else type(exc).__name__
 
 
 class _TraceMarks:

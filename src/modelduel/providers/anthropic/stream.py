@@ -1,27 +1,18 @@
-"""Anthropic Messages API (`POST /v1/messages`) with extended thinking.
+"""A Messages stream to events: text, thinking, tool calls, usage, the reply.
 
-Claude Opus 4.7 takes only adaptive thinking; `display: "summarized"` is what
-makes its thinking text stream, `display: "omitted"` hides it while the model
-thinks the same (which families take what is capability data). Usage comes
-in `message_start` and, cumulative, in `message_delta`, which overrides it field
-by field; Anthropic counts cache reads and writes apart from `input_tokens`, so
-they are added back to match modelduel's vocabulary.
+Usage comes in `message_start` and, cumulative, in `message_delta`, which overrides it
+field by field; Anthropic counts cache reads and writes apart from `input_tokens`, so they
+are added back to match modelduel's vocabulary.
 """
 
 from __future__ import annotations
 
 import json
-import re
-from collections.abc import Mapping
-from dataclasses import replace
 from typing import Any
 
-from modelduel.capabilities import ANTHROPIC_MIN_THINKING_BUDGET, DEFAULT_MAX_OUTPUT_TOKENS
 from modelduel.conversation import AssistantMessage, AssistantPart, Reasoning, Text, ToolCall
 from modelduel.events import (
     AssistantReply,
-    ErrorInfo,
-    ErrorKind,
     Event,
     Finished,
     ReasoningDelta,
@@ -32,24 +23,12 @@ from modelduel.events import (
     ToolCallStarted,
 )
 from modelduel.events import Usage as UsageEvent
-from modelduel.providers.base import ModelRequest, SSEEvent
-from modelduel.providers.common import (
-    as_int,
-    http_error_info,
-    load_json_body,
-    malformed,
-    one_line,
-    stream_cut,
-)
-from modelduel.providers.convo import messages_messages, messages_tools
+from modelduel.providers.anthropic.errors import stream_error
+from modelduel.providers.base import SSEEvent
+from modelduel.providers.common import as_int, malformed, stream_cut
 
-__all__ = ["ADAPTER", "AnthropicAdapter", "MessagesParser"]
+__all__ = ["MessagesParser"]
 
-API_VERSION = "2023-06-01"
-DISPLAY_PARAM = "thinking.display"
-_FIELD_PREFIX = re.compile(r"^([a-z_][a-z0-9_]*(?:\.[a-z0-9_]+)+|[a-z_]+_[a-z0-9_]+): ")
-MIN_THINKING_BUDGET = ANTHROPIC_MIN_THINKING_BUDGET
-"""Anthropic's smallest `budget_tokens`."""
 _FINISH = {
     "end_turn": "stop",
     "stop_sequence": "stop",
@@ -144,7 +123,7 @@ class MessagesParser:
             return [Finished(reason, raw)]
         if kind == "error":
             self._done = True
-            return [StreamFailed(_stream_error(doc.get("error")))]
+            return [StreamFailed(stream_error(doc.get("error")))]
         return []  # ping, content_block_stop, unknown future events
 
     def _block_start(self, block: Any, index: Any) -> list[Event]:
@@ -295,134 +274,3 @@ class MessagesParser:
             return []
         self._done = True
         return [stream_cut("anthropic", "message_stop")]
-
-
-def _stream_error(err: Any) -> ErrorInfo:
-    err = err if isinstance(err, dict) else {}
-    kind = str(err.get("type") or "error")
-    message = one_line(str(err.get("message") or "stream failed"))
-    if kind == "rate_limit_error":
-        return ErrorInfo("rate_limited", f"rate-limited by anthropic: {message}", retryable=True)
-    return ErrorInfo(
-        "provider_error",
-        f"anthropic error mid-stream ({kind}): {message}",
-        retryable=kind in ("overloaded_error", "api_error"),
-    )
-
-
-class AnthropicAdapter:
-    """The `anthropic` provider kind."""
-
-    kind: str = "anthropic"
-
-    def url(self, base_url: str, model_id: str) -> str:
-        """`{base}/v1/messages`."""
-        return base_url.rstrip("/") + "/v1/messages"
-
-    def headers(self, api_key: str | None) -> dict[str, str]:
-        """`x-api-key` and the API version, built at send time."""
-        headers = {
-            "content-type": "application/json",
-            "accept": "text/event-stream",
-            "anthropic-version": API_VERSION,
-        }
-        if api_key:
-            headers["x-api-key"] = api_key
-        return headers
-
-    def build_payload(self, request: ModelRequest) -> dict[str, Any]:
-        """The Messages body, shaped by the model's capability data.
-
-        Adaptive models always think (`thinking: {type: adaptive}`); `show_reasoning`
-        only chooses `display: summarized` or `omitted`. `max_tokens` is required and
-        covers thinking; without a budget the model's own maximum (capped at the
-        duel default) is sent, never a small fixed number.
-        """
-        caps = request.capabilities(self.kind)
-        max_tokens = request.max_output_tokens or min(
-            DEFAULT_MAX_OUTPUT_TOKENS, caps.max_output_tokens or DEFAULT_MAX_OUTPUT_TOKENS
-        )
-        body: dict[str, Any] = {
-            "model": request.model_id,
-            "max_tokens": max_tokens,
-            "messages": [{"role": "user", "content": request.prompt}]
-            if request.conversation is None
-            else messages_messages(request.conversation),
-            "stream": True,
-        }
-        if request.tools:
-            body["tools"] = messages_tools(request.tools)
-        if request.system:
-            body["system"] = request.system
-        effort = request.reasoning_effort
-        thinking_on = False
-        if caps.thinking == "anthropic-adaptive":
-            thinking: dict[str, str] = {"type": "adaptive"}
-            if DISPLAY_PARAM in self.optional_params(request):
-                thinking["display"] = "summarized" if request.show_reasoning else "omitted"
-            body["thinking"] = thinking
-            thinking_on = True
-            if effort:
-                body["output_config"] = {"effort": effort}
-        elif caps.thinking == "anthropic-budget" and effort and effort.isdigit():
-            # a thinking budget in tokens, which must stay below max_tokens
-            budget = max(MIN_THINKING_BUDGET, min(int(effort), max_tokens - 1))
-            body["thinking"] = {"type": "enabled", "budget_tokens": budget}
-            thinking_on = True
-        if request.temperature is not None and caps.temperature and not thinking_on:
-            body["temperature"] = request.temperature
-        return body
-
-    def optional_params(self, request: ModelRequest) -> frozenset[str]:
-        """`thinking.display`: modelduel's choice of how thinking is shown."""
-        caps = request.capabilities(self.kind)
-        if caps.thinking == "anthropic-adaptive" and DISPLAY_PARAM not in request.omit_params:
-            return frozenset({DISPLAY_PARAM})
-        return frozenset()
-
-    def new_parser(self, replies: bool = False) -> MessagesParser:
-        """A parser for one response (`replies`: emit the assembled `AssistantReply`)."""
-        return MessagesParser(replies)
-
-    def parse_error(
-        self, status: int, body: bytes, headers: Mapping[str, str], provider: str | None = None
-    ) -> ErrorInfo:
-        """Anthropic's `{"type":"error","error":{type,message}}` in words.
-
-        A 403 is not always a bad key: `billing_error` (credit balance too low) and
-        `permission_error` (the key may not use this model or feature) say so.
-        """
-        name = provider or self.kind
-        doc = load_json_body(body) or {}
-        err = doc.get("error")
-        message = None
-        err_type = ""
-        if isinstance(err, dict):
-            message = str(err.get("message") or err.get("type") or "") or None
-            err_type = str(err.get("type") or "")
-        elif body:
-            message = body.decode("utf-8", "replace")
-        kind: ErrorKind | None = None
-        headline = None
-        # the older form of the low-credit error is a 400 invalid_request_error
-        low_credit = "credit balance is too low" in (message or "").lower()
-        if err_type == "billing_error" or status == 402 or low_credit:
-            kind = "quota"
-            headline = f"{name} billing: add credit at console.anthropic.com (Plans & Billing)"
-        elif err_type == "permission_error":
-            kind = "auth"
-            headline = f"{name} key is valid but lacks permission for this model or feature"
-        elif status == 403:
-            kind = "auth"
-            headline = (
-                f"{name} refused access: a region it does not serve or an account "
-                "restriction, not necessarily a bad key"
-            )
-        info = http_error_info(name, status, message, headers, kind=kind, headline=headline)
-        # Anthropic names the offending field at the start of a 400's message
-        # ("thinking.display: Extra inputs are not permitted")
-        field = _FIELD_PREFIX.match(message or "") if status == 400 else None
-        return replace(info, param=field.group(1)) if field else info
-
-
-ADAPTER = AnthropicAdapter()

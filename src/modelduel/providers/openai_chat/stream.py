@@ -1,9 +1,9 @@
-"""OpenAI Chat Completions, as spoken by any OpenAI-compatible server.
+"""A Chat Completions stream to events: content, reasoning, tool call fragments, usage.
 
-vLLM, Ollama, llama.cpp, LM Studio and OpenRouter all serve this. Reasoning comes
-as `delta.reasoning` (OpenRouter, Ollama, newer vLLM), `delta.reasoning_content`
-(DeepSeek, older vLLM) or inline `<think>…</think>` at the start of the content.
-Usage arrives in a chunk with empty `choices`, not always the last one.
+Reasoning comes as `delta.reasoning` (OpenRouter, Ollama, newer vLLM),
+`delta.reasoning_content` (DeepSeek, older vLLM) or inline `<think>…</think>` at the start
+of the content (`thinktags`). Usage arrives in a chunk with empty `choices`, not always the
+last one.
 """
 
 from __future__ import annotations
@@ -25,19 +25,12 @@ from modelduel.events import (
     ToolCallStarted,
 )
 from modelduel.events import Usage as UsageEvent
-from modelduel.providers.base import ModelRequest, SSEEvent, StreamParser
-from modelduel.providers.common import (
-    RETRYABLE_STATUSES,
-    as_int,
-    malformed,
-    one_line,
-    openai_style_usage,
-    stream_cut,
-)
-from modelduel.providers.convo import chat_messages, chat_tools
-from modelduel.providers.openai import OpenAIResponsesAdapter
+from modelduel.providers.base import SSEEvent
+from modelduel.providers.common import as_int, malformed, openai_style_usage, stream_cut
+from modelduel.providers.errors import RETRYABLE_STATUSES, one_line
+from modelduel.providers.openai_chat.thinktags import ThinkTagSplitter
 
-__all__ = ["ADAPTER", "ChatParser", "OpenAIChatAdapter", "ThinkTagSplitter"]
+__all__ = ["ChatParser"]
 
 _FINISH = {
     "stop": "stop",
@@ -46,68 +39,6 @@ _FINISH = {
     "function_call": "tool_use",
     "content_filter": "content_filter",
 }
-_OPEN = "<think>"
-_CLOSE = "</think>"
-
-
-class ThinkTagSplitter:
-    """Splits content that may open with `<think>…</think>` into reasoning and answer.
-
-    Tags can be cut anywhere across chunks, so a possible partial tag is held back
-    until the next chunk decides it.
-    """
-
-    __slots__ = ("_held", "_state")
-
-    def __init__(self) -> None:
-        self._state = "start"  # start -> think -> answer, or start -> answer
-        self._held = ""
-
-    def feed(self, text: str) -> list[Event]:
-        """Events for one content delta."""
-        out: list[Event] = []
-        buf = self._held + text
-        self._held = ""
-        if self._state == "start":
-            stripped = buf.lstrip()
-            if not stripped or (_OPEN.startswith(stripped) and len(stripped) < len(_OPEN)):
-                self._held = buf
-                return out
-            if stripped.startswith(_OPEN):
-                self._state = "think"
-                buf = stripped[len(_OPEN) :]
-            else:
-                self._state = "answer"
-        if self._state == "think":
-            end = buf.find(_CLOSE)
-            if end < 0:
-                keep = _partial_suffix(buf, _CLOSE)
-                if len(buf) - keep:
-                    out.append(ReasoningDelta(buf[: len(buf) - keep]))
-                self._held = buf[len(buf) - keep :]
-                return out
-            if end:
-                out.append(ReasoningDelta(buf[:end]))
-            self._state = "answer"
-            buf = buf[end + len(_CLOSE) :].lstrip("\n")
-        if buf:
-            out.append(TextDelta(buf))
-        return out
-
-    def flush(self) -> list[Event]:
-        """Whatever was held back, at the end of the stream."""
-        held, self._held = self._held, ""
-        if not held:
-            return []
-        return [ReasoningDelta(held)] if self._state == "think" else [TextDelta(held)]
-
-
-def _partial_suffix(text: str, tag: str) -> int:
-    """Length of the longest suffix of `text` that is a proper prefix of `tag`."""
-    for n in range(min(len(tag) - 1, len(text)), 0, -1):
-        if text.endswith(tag[:n]):
-            return n
-    return 0
 
 
 def _usage(usage: Any) -> UsageEvent | None:
@@ -273,50 +204,3 @@ def _stream_error(err: Any) -> ErrorInfo:
         status,
         retryable=status is None or status in RETRYABLE_STATUSES,
     )
-
-
-class OpenAIChatAdapter(OpenAIResponsesAdapter):
-    """The `openai-chat` provider kind: OpenAI's key, base URL, headers and error shape."""
-
-    kind: str = "openai-chat"
-
-    def url(self, base_url: str, model_id: str) -> str:
-        """`{base}/chat/completions`."""
-        return base_url.rstrip("/") + "/chat/completions"
-
-    def build_payload(self, request: ModelRequest) -> dict[str, Any]:
-        """The Chat Completions body, usage requested in the stream."""
-        messages: list[dict[str, Any]] = []
-        if request.conversation is not None:
-            messages = chat_messages(request.conversation, request.system)
-        else:
-            if request.system:
-                messages.append({"role": "system", "content": request.system})
-            messages.append({"role": "user", "content": request.prompt})
-        body: dict[str, Any] = {"model": request.model_id, "messages": messages, "stream": True}
-        if request.tools:
-            body["tools"] = chat_tools(request.tools)
-        if "stream_options" in self.optional_params(request):
-            body["stream_options"] = {"include_usage": True}
-        caps = request.capabilities(self.kind)
-        if request.max_output_tokens is not None:
-            # OpenAI's reasoning models refuse max_tokens; other servers only know max_tokens
-            body[caps.chat_max_tokens] = request.max_output_tokens
-        if request.reasoning_effort and caps.thinking != "none":
-            body["reasoning_effort"] = request.reasoning_effort
-        if request.temperature is not None and caps.temperature:
-            body["temperature"] = request.temperature
-        return body
-
-    def optional_params(self, request: ModelRequest) -> frozenset[str]:
-        """`stream_options`: usage in the stream, which some servers refuse."""
-        if "stream_options" in request.omit_params:
-            return frozenset()
-        return frozenset({"stream_options"})
-
-    def new_parser(self, replies: bool = False) -> StreamParser:
-        """A parser for one response (`replies`: emit the assembled `AssistantReply`)."""
-        return ChatParser(replies)
-
-
-ADAPTER = OpenAIChatAdapter()

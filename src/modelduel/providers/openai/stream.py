@@ -1,28 +1,13 @@
-"""OpenAI Responses API (`POST /v1/responses`), what GPT-5.5 is served on.
-
-Reasoning summaries are requested (`reasoning.summary: "auto"`) so the user sees
-the model think; without them only a reasoning token count arrives.
-"""
+"""A Responses stream to events: text, reasoning summaries, function calls, the reply."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
-from dataclasses import replace
 from typing import Any
 
-from modelduel.conversation import (
-    AssistantMessage,
-    AssistantPart,
-    Conversation,
-    Reasoning,
-    Text,
-    ToolCall,
-)
+from modelduel.conversation import AssistantMessage, AssistantPart, Reasoning, Text, ToolCall
 from modelduel.events import (
     AssistantReply,
-    ErrorInfo,
-    ErrorKind,
     Event,
     Finished,
     ReasoningDelta,
@@ -33,65 +18,13 @@ from modelduel.events import (
     ToolCallStarted,
 )
 from modelduel.events import Usage as UsageEvent
-from modelduel.providers.base import ModelRequest, SSEEvent, StreamParser
-from modelduel.providers.common import (
-    http_error_info,
-    load_json_body,
-    malformed,
-    one_line,
-    openai_style_usage,
-    stream_cut,
-)
-from modelduel.providers.convo import responses_input, responses_tools
+from modelduel.providers.base import SSEEvent
+from modelduel.providers.common import malformed, openai_style_usage, stream_cut
+from modelduel.providers.openai.errors import stream_error
 
-__all__ = ["ADAPTER", "OpenAIResponsesAdapter", "ResponsesParser", "openai_error"]
+__all__ = ["ResponsesParser"]
 
 _INCOMPLETE_REASONS = {"max_output_tokens": "max_tokens", "content_filter": "content_filter"}
-SUMMARY_PARAM = "reasoning.summary"
-
-
-def openai_error(
-    status: int, body: bytes, headers: Mapping[str, str], provider: str = "openai"
-) -> ErrorInfo:
-    """The ErrorInfo of an OpenAI-style error body (`{"error": {message, type, param, code}}`).
-
-    Args:
-        provider: the provider's name as configured (`ollama`, `openrouter`) for the wording.
-    """
-    doc = load_json_body(body) or {}
-    err = doc.get("error")
-    message: str | None = None
-    code = ""
-    param: str | None = None
-    if isinstance(err, dict):
-        message = str(err.get("message") or "") or None
-        code = str(err.get("code") or err.get("type") or "")
-        param = err.get("param") if isinstance(err.get("param"), str) else None
-    elif isinstance(err, str):
-        message = err
-    elif body:
-        message = body.decode("utf-8", "replace")
-    kind: ErrorKind | None = None
-    words: str | None = None
-    if code == "insufficient_quota":
-        kind = "quota"
-    elif code == "model_not_found":
-        kind = "not_found"
-    elif code == "invalid_api_key":
-        kind = "auth"
-    elif code == "rate_limit_exceeded" and "per day" in (message or ""):
-        kind, words = "quota", f"{provider} daily request limit reached: it resets within a day"
-    elif code == "unsupported_country_region_territory":
-        kind, words = "auth", f"{provider} does not serve this country, region or territory"
-    elif status == 402:
-        kind, words = "quota", f"{provider} billing: add credit or a payment method"
-    elif status == 403:
-        kind, words = "auth", f"{provider} refused access (HTTP 403; not necessarily a bad key)"
-    retryable = False if kind == "quota" else None
-    info = http_error_info(
-        provider, status, message, headers, kind=kind, headline=words, retryable=retryable
-    )
-    return replace(info, param=param) if param else info
 
 
 def _usage(usage: Any) -> UsageEvent | None:
@@ -182,7 +115,7 @@ class ResponsesParser:
             return self._terminal(kind, doc.get("response"))
         if kind == "error":
             self._done = True
-            return [StreamFailed(_stream_error(doc))]
+            return [StreamFailed(stream_error(doc))]
         return []
 
     def _item_event(self, kind: str, doc: dict[str, Any]) -> list[Event]:
@@ -286,7 +219,7 @@ class ResponsesParser:
             events.append(Finished(reason, raw or None))
         else:
             err = response.get("error")
-            events.append(StreamFailed(_stream_error(err if isinstance(err, dict) else {})))
+            events.append(StreamFailed(stream_error(err if isinstance(err, dict) else {})))
         return events
 
     def close(self) -> list[Event]:
@@ -297,113 +230,5 @@ class ResponsesParser:
         return [stream_cut("openai", "response.completed")]
 
 
-def _stored_prefix(conv: Conversation) -> tuple[str, Conversation] | None:
-    """The last stored response's id and the messages after it (what is still to send)."""
-    for i in range(len(conv.messages) - 1, -1, -1):
-        msg = conv.messages[i]
-        if isinstance(msg, AssistantMessage) and msg.protocol == "openai" and msg.response_id:
-            return msg.response_id, Conversation(conv.system, conv.messages[i + 1 :])
-    return None
-
-
 def _order(index: object) -> int:
     return index if isinstance(index, int) else 1 << 30
-
-
-def _stream_error(err: Mapping[str, Any]) -> ErrorInfo:
-    nested = err.get("error")
-    inner: Mapping[str, Any] = nested if isinstance(nested, dict) else err
-    code = str(inner.get("code") or inner.get("type") or "error")
-    message = one_line(str(inner.get("message") or "stream failed"))
-    if code == "insufficient_quota":
-        return ErrorInfo("quota", f"quota exhausted on openai: {message}")
-    if code in ("rate_limit_exceeded",):
-        return ErrorInfo("rate_limited", f"rate-limited by openai: {message}", retryable=True)
-    return ErrorInfo(
-        "provider_error", f"openai error mid-stream ({code}): {message}", retryable=True
-    )
-
-
-class OpenAIResponsesAdapter:
-    """The `openai` provider kind."""
-
-    kind: str = "openai"
-
-    def url(self, base_url: str, model_id: str) -> str:
-        """`{base}/responses` (the base URL includes `/v1`)."""
-        return base_url.rstrip("/") + "/responses"
-
-    def headers(self, api_key: str | None) -> dict[str, str]:
-        """Bearer auth, built at send time (none without a key: local servers need none)."""
-        headers = {"content-type": "application/json", "accept": "text/event-stream"}
-        if api_key:
-            headers["authorization"] = f"Bearer {api_key}"
-        return headers
-
-    def build_payload(self, request: ModelRequest) -> dict[str, Any]:
-        """The Responses body, shaped by the model's capability data.
-
-        Reasoning models get `reasoning.effort` (when one is set) and, when reasoning is
-        shown, `reasoning.summary: "auto"`; hiding reasoning only drops the summary, the
-        model thinks the same. `temperature` goes only to models that accept it.
-        """
-        caps = request.capabilities(self.kind)
-        body: dict[str, Any] = {
-            "model": request.model_id,
-            "input": [{"role": "user", "content": request.prompt}]
-            if request.conversation is None
-            else responses_input(request.conversation, self.kind),
-            "stream": True,
-            "store": request.store,
-        }
-        if request.store and request.conversation is not None:
-            stored = _stored_prefix(request.conversation)
-            if stored is not None:
-                response_id, rest = stored
-                body["previous_response_id"] = response_id
-                body["input"] = responses_input(rest, self.kind)
-        if request.tools:
-            body["tools"] = responses_tools(request.tools)
-            if caps.thinking != "none":
-                # with store: false, a reasoning item comes back next round only encrypted
-                body["include"] = ["reasoning.encrypted_content"]
-        if request.system:
-            body["instructions"] = request.system
-        if request.max_output_tokens is not None:
-            body["max_output_tokens"] = request.max_output_tokens
-        if caps.thinking != "none":
-            reasoning: dict[str, str] = {}
-            if request.reasoning_effort:
-                reasoning["effort"] = request.reasoning_effort
-            if SUMMARY_PARAM in self.optional_params(request):
-                reasoning["summary"] = "auto"
-            if reasoning:
-                body["reasoning"] = reasoning
-        if request.temperature is not None and caps.temperature:
-            body["temperature"] = request.temperature
-        return body
-
-    def optional_params(self, request: ModelRequest) -> frozenset[str]:
-        """`reasoning.summary`: asked for on modelduel's initiative, to show the model think."""
-        caps = request.capabilities(self.kind)
-        if (
-            caps.thinking != "none"
-            and request.show_reasoning
-            and request.reasoning_effort != "none"
-            and SUMMARY_PARAM not in request.omit_params
-        ):
-            return frozenset({SUMMARY_PARAM})
-        return frozenset()
-
-    def new_parser(self, replies: bool = False) -> StreamParser:
-        """A parser for one response (`replies`: emit the assembled `AssistantReply`)."""
-        return ResponsesParser(replies)
-
-    def parse_error(
-        self, status: int, body: bytes, headers: Mapping[str, str], provider: str | None = None
-    ) -> ErrorInfo:
-        """OpenAI's error body in words, naming the provider as configured."""
-        return openai_error(status, body, headers, provider or self.kind.split("-")[0])
-
-
-ADAPTER = OpenAIResponsesAdapter()
