@@ -27,12 +27,12 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import os
 import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
+from modelduel.core.blas_threads import import_numpy_with_one_blas_thread
 from modelduel.core.routing import (
     OBJECTIVES,
     CellStats,
@@ -205,11 +205,9 @@ def run_route(args: argparse.Namespace) -> int:
         CsvError: a file or row is bad (see `core.routing_rows.load_route_table`).
         ModelduelError: a bad option, or an export cannot be written.
     """
-    # Set before numpy loads, for this process only (not the duel worker or a check's
-    # sandbox): OpenBLAS would start a thread per core for matrix products of a few dozen
-    # cells (the Bradley-Terry bootstrap), which on a busy 2-core machine spin and double
-    # the CPU for no gain. A user's own setting wins.
-    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+    # before anything loads numpy: OpenBLAS would start a thread per core for products of
+    # a few dozen cells, which on a busy machine spin and double the CPU for no gain
+    import_numpy_with_one_blas_thread()
     from modelduel.core.routing_rows import load_route_table
     from modelduel.fileutil import write_export
     from modelduel.report import NO_SCORED_RUNS, render_report, week_tables

@@ -11,6 +11,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+from modelduel.core.blas_threads import import_numpy_with_one_blas_thread
 from modelduel.core.routing_cells import BOOTSTRAP_SAMPLES, OBJECTIVES, CellStats, _Run
 
 
@@ -70,6 +71,7 @@ def _win_share(best: CellStats, other: CellStats, objective: str) -> float:
     significant digits, so the two agree unless a figure falls within a few ulps of a
     rounding boundary.
     """
+    import_numpy_with_one_blas_thread()  # the first numpy import of a TUI report, often
     import numpy as np  # noqa: PLC0415 - the CLI parser imports this module; start fast
 
     rng = np.random.default_rng(_bootstrap_seed(best, other, objective))
