@@ -1,7 +1,7 @@
 """`modelduel route` on 5k / 50k / 200k rows, timed from outside as the user runs it.
 
 Run: `.venv/bin/python bench/bench_route.py [--rows 5000,50000,200000] [--runs 5]
-[--columns all|brief]`.
+[--columns all|brief] [--against OTHER/src]`.
 
 A results CSV of N rows is generated once per size (10 task types x 5 models, seeded; the
 header is `storage.columns`' table: every column modelduel writes, or with
@@ -13,6 +13,9 @@ wall time, the same of its CPU time (user + system: on a shared machine the stea
 figure) and the max RSS over the runs; the last lines give two ratios: p50(200k) /
 p50(50k) (4.0 would be proportional; start-up makes it less) and the cost of a row
 between 50k and 200k over the cost of a row between 5k and 50k (1.0 = linear in rows).
+With `--against SRC` each run of this tree is followed by one of that tree (an untouched
+base, so both see the same load on a shared machine) and each size adds the ratio of the
+p50s; the row-cost lines are this tree's.
 """
 
 from __future__ import annotations
@@ -79,14 +82,21 @@ def write_csv(path: Path, rows: int, columns: list[str], seed: int = 13) -> None
             out.writerow([row.get(name, "") for name in columns])
 
 
-def run_route(path: Path) -> tuple[float, float, float]:
-    """`python -m modelduel route PATH`: (wall seconds, CPU seconds, peak RSS in MB)."""
+def run_route(path: Path, src: Path | None = None) -> tuple[float, float, float]:
+    """`python -m modelduel route PATH`: (wall seconds, CPU seconds, peak RSS in MB).
+
+    With `src`, that tree's `modelduel` package runs instead (first on `PYTHONPATH`).
+    """
+    env = dict(os.environ)
+    if src is not None:
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(src), env.get("PYTHONPATH")]))
     with tempfile.TemporaryFile() as err:
         start = time.perf_counter()
         proc = subprocess.Popen(
             [sys.executable, "-m", "modelduel", "route", str(path)],
             stdout=subprocess.DEVNULL,
             stderr=err,
+            env=env,
         )
         _, status, usage = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - start
@@ -106,34 +116,57 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[low] + (ordered[high] - ordered[low]) * (pos - low)
 
 
+def _summary(label: str, walls: list[float], cpus: list[float], rss: list[float]) -> str:
+    return (
+        f"{label}: p50 {statistics.median(walls):.2f} s, p95 {percentile(walls, 0.95):.2f} s,"
+        f" max {max(walls):.2f} s over {len(walls)} runs; CPU p50"
+        f" {statistics.median(cpus):.2f} s, p95 {percentile(cpus, 0.95):.2f} s;"
+        f" max RSS {max(rss):.0f} MB"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--rows", default="5000,50000,200000", help="sizes, comma-separated")
     parser.add_argument("--runs", type=int, default=5, help="runs per size")
     parser.add_argument("--columns", choices=("all", "brief"), default="all")
+    parser.add_argument(
+        "--against",
+        type=Path,
+        metavar="SRC",
+        help="another tree's src/ (e.g. an untouched base) run alternately with this one;"
+        " prints its figures and this tree's p50 wall and CPU over its",
+    )
     args = parser.parse_args()
     sizes = [int(s) for s in args.rows.split(",")]
+    trees: list[tuple[str, Path | None]] = [("this tree", None)]
+    if args.against is not None:
+        trees.append(("against", args.against.resolve()))
     p50: dict[int, float] = {}
     with tempfile.TemporaryDirectory() as tmp:
         for rows in sizes:
             path = Path(tmp) / f"r{rows}.csv"
             write_csv(path, rows, header(args.columns))
-            walls, cpus, rss = [], [], []
+            runs: dict[str, tuple[list[float], list[float], list[float]]] = {
+                label: ([], [], []) for label, _ in trees
+            }
             for _ in range(args.runs):
-                wall, cpu, peak = run_route(path)
-                walls.append(wall)
-                cpus.append(cpu)
-                rss.append(peak)
-            p50[rows] = statistics.median(walls)
+                for label, src in trees:  # alternately, so both see the same load
+                    for figures, value in zip(runs[label], run_route(path, src), strict=True):
+                        figures.append(value)
+            p50[rows] = statistics.median(runs["this tree"][0])
             size_mb = path.stat().st_size / 1e6
-            print(
-                f"route {rows:>7} rows ({size_mb:.0f} MB, {args.columns} columns):"
-                f" p50 {p50[rows]:.2f} s, p95 {percentile(walls, 0.95):.2f} s,"
-                f" max {max(walls):.2f} s over {args.runs} runs; CPU p50"
-                f" {statistics.median(cpus):.2f} s, p95 {percentile(cpus, 0.95):.2f} s;"
-                f" max RSS {max(rss):.0f} MB",
-                flush=True,
-            )
+            for label, _ in trees:
+                head = f"route {rows:>7} rows ({size_mb:.0f} MB, {args.columns} columns), {label}"
+                print(_summary(head, *runs[label]), flush=True)
+            if args.against is not None:
+                (walls, cpus, _), (base_walls, base_cpus, _) = runs["this tree"], runs["against"]
+                print(
+                    f"  this tree / against: wall p50 x"
+                    f"{statistics.median(walls) / statistics.median(base_walls):.2f},"
+                    f" CPU p50 x{statistics.median(cpus) / statistics.median(base_cpus):.2f}",
+                    flush=True,
+                )
     if {50_000, 200_000} <= p50.keys():
         print(f"p50(200k) / p50(50k) = {p50[200_000] / p50[50_000]:.2f} (4.0 = proportional)")
     if {5_000, 50_000, 200_000} <= p50.keys():

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import gc
+import json
 import math
 import os
 import statistics
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -86,18 +89,81 @@ def test_a_route_load_that_fails_leaves_the_collector_on(
     assert gc.isenabled()
 
 
-def test_route_keeps_openblas_to_one_thread_unless_the_user_says(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+# Run in a fresh interpreter (pytest's has numpy loaded already): does what the argument
+# names, then prints OpenBLAS's thread count, asked of the library numpy loaded, and
+# whether the variable is still in the environment a later child process would inherit.
+_THREADS_AFTER = """
+import ctypes, json, os, pathlib, sys, types
+path = pathlib.Path(sys.argv[2])
+if sys.argv[1] == "route":
+    from modelduel import cli
+    try:
+        cli.main(["route", str(path)])
+    except SystemExit:
+        pass
+else:  # the TUI's ctrl+r, on a stand-in for the app
+    from modelduel.tui.openers import open_report
+    shown = []
+    app = types.SimpleNamespace(
+        settings=types.SimpleNamespace(csv_path=path),
+        notify=lambda *a, **k: shown.append(("notify", a)),
+        push_screen=lambda screen, *a: shown.append(("screen", type(screen).__name__)),
+    )
+    open_report(app)
+    assert shown == [("screen", "ReportScreen")], shown
+import numpy
+libs = sorted((pathlib.Path(numpy.__file__).parent.parent / "numpy.libs").glob("*openblas*.so*"))
+blas = ctypes.CDLL(str(libs[0])) if libs else None
+get = getattr(blas, "scipy_openblas_get_num_threads64_", None)
+print(json.dumps([None if get is None else get(), os.environ.get("OPENBLAS_NUM_THREADS")]))
+"""
+
+
+def _blas_threads_after(what: str, path: Path, user_setting: str | None) -> tuple[int, str | None]:
+    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
+    if user_setting is not None:
+        env["OPENBLAS_NUM_THREADS"] = user_setting
+    out = subprocess.run(
+        [sys.executable, "-c", _THREADS_AFTER, what, str(path)],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
+        timeout=120,
+    )
+    threads, left = json.loads(out.stdout.splitlines()[-1])
+    if threads is None:
+        pytest.skip("numpy's BLAS here is not the bundled OpenBLAS")
+    return threads, left
+
+
+@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="one core: one thread either way")
+@pytest.mark.parametrize("what", ["route", "tui report"])
+def test_the_routing_report_holds_openblas_to_one_thread_unless_the_user_says(
+    what: str, tmp_path: Path
 ) -> None:
-    good = _one_scored_row(tmp_path)
+    # `route` and the TUI's routing report (ctrl+r) alike: one OpenBLAS thread, and the
+    # variable gone again, so the duel worker or a check's sandbox started later inherits
+    # the environment as it was; a user's own setting wins
+    path = _duels_csv(tmp_path)
+    assert _blas_threads_after(what, path, None) == (1, None)
+    assert _blas_threads_after(what, path, "2") == (2, "2")
+
+
+def _duels_csv(tmp_path: Path) -> Path:
+    """Two models over three duels: enough for a runner-up and a Bradley–Terry table."""
+    path = tmp_path / "duels.csv"
+    lines = ["task_id,task_type,model,score,time_to_first_useful_s,wall_time_s,"
+             "input_tokens,output_tokens,cost_usd,manual_corrections,notes,duel_id"]  # fmt: skip
+    for duel, (a, b) in enumerate([(5, 3), (4, 4), (5, 2)]):
+        lines += [f"t{duel},coding,m/a,{a},1,1,1,1,0.1,0,,d{duel}",
+                  f"t{duel},coding,m/b,{b},1,1,1,1,0.1,0,,d{duel}"]  # fmt: skip
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_other_commands_leave_the_blas_setting_alone(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("OPENBLAS_NUM_THREADS", raising=False)
     with pytest.raises(SystemExit):
         cli.main(["--version"])
-    assert "OPENBLAS_NUM_THREADS" not in os.environ  # other commands leave it alone
-    with pytest.raises(SystemExit):
-        cli.main(["route", str(good)])
-    assert os.environ["OPENBLAS_NUM_THREADS"] == "1"
-    monkeypatch.setenv("OPENBLAS_NUM_THREADS", "2")
-    with pytest.raises(SystemExit):
-        cli.main(["route", str(good)])
-    assert os.environ["OPENBLAS_NUM_THREADS"] == "2"
+    assert "OPENBLAS_NUM_THREADS" not in os.environ

@@ -8,6 +8,7 @@ notices and one-line errors, chunk boundaries anywhere.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import random
 import subprocess
@@ -18,16 +19,13 @@ import pytest
 
 from modelduel.core import routing_rows
 from modelduel.core.routing import (
-    BOOTSTRAP_SAMPLES,
     CellStats,
-    _rank_key,
-    _summarise,
-    _win_share,
     choose_routes,
     compute_stats,
     compute_table_stats,
     iso_week,
 )
+from modelduel.core.routing_bootstrap import _Columns, _resample_keys
 from modelduel.core.routing_rows import load_route_rows, load_route_table
 from modelduel.display import simulated_note
 from modelduel.errors import CsvError
@@ -249,23 +247,14 @@ def test_bad_headers_fail_as_the_row_path_does(tmp_path: Path, text: str) -> Non
     assert len(load_route_table([path]).table) == len(slow.rows) == 0
 
 
-def _reference_win_share(best: CellStats, other: CellStats, objective: str) -> float:
-    """The bootstrap by its plain definition: `random.choices` and `_summarise` per resample."""
-    rng = random.Random(f"{best.task_type}\x00{best.model}\x00{other.model}\x00{objective}")
-    wins = 0
-    for _ in range(BOOTSTRAP_SAMPLES):
-        a = _summarise("", "", rng.choices(best.runs_detail, k=best.runs), best.success_score)
-        b = _summarise("", "", rng.choices(other.runs_detail, k=other.runs), other.success_score)
-        ka, kb = _rank_key(a, objective), _rank_key(b, objective)
-        if ka is not None and (kb is None or ka < kb):
-            wins += 1
-    return wins / BOOTSTRAP_SAMPLES
-
-
 @pytest.mark.parametrize("seed", [1, 2, 3])
-def test_packed_bootstrap_counts_unpriced_and_successes_as_the_reference(seed: int) -> None:
+def test_packed_bootstrap_counts_unpriced_and_successes_as_the_plain_sums(seed: int) -> None:
     # whole scores (the packed sums) with unknown costs in both cells: under `quality` a
-    # tie on the average is broken by cost per success, which an unpriced run takes away
+    # tie on the average is broken by cost per success, which an unpriced run takes away.
+    # The packed gather (score, unpriced and success counts in one int64) must rank every
+    # resample as the plain per-column sums do, drawn from the very same indices.
+    import numpy as np
+
     rng = random.Random(seed)
     rows = [
         {
@@ -278,11 +267,18 @@ def test_packed_bootstrap_counts_unpriced_and_successes_as_the_reference(seed: i
         for model in ("a", "b")
         for _ in range(12)
     ]
-    best, other = compute_stats(rows)
-    for objective in ("quality-per-cost", "cost", "quality", "latency"):
-        for first, second in ((best, other), (other, best)):
-            expected = _reference_win_share(first, second, objective)
-            assert _win_share(first, second, objective) == expected
+    draw = np.random.default_rng(seed)
+    seen: set[bool] = set()
+    for cell in compute_stats(rows):
+        packed = _Columns.of(np, cell)
+        assert packed.packed is not None  # whole scores: this is the packed path
+        plain = dataclasses.replace(packed, packed=None)
+        picks = draw.integers(0, cell.runs, (2000, cell.runs))
+        for objective in ("quality-per-cost", "cost", "quality", "latency"):
+            keys = _resample_keys(np, packed, picks, objective)
+            assert keys == _resample_keys(np, plain, picks, objective), objective
+            seen |= {k is None for k in keys}
+    assert seen == {True, False}  # resamples with an unpriced run (no key) and without
 
 
 def test_route_imports_no_ui_and_no_provider_stack(tmp_path: Path) -> None:

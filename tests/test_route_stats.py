@@ -20,13 +20,15 @@ from rich.console import Console, RenderableType
 
 from modelduel import cli
 from modelduel.commands.route import add_route_parser, run_route
+from modelduel.core import duel_bootstrap
 from modelduel.core.bradley_terry import fit_strengths
 from modelduel.core.comparisons import comparisons
 from modelduel.core.power import repeat_hint_lines, repeat_hints, runs_per_model, separations
 from modelduel.core.preference import preference_table
 from modelduel.core.routing import choose_routes, compute_stats
 from modelduel.report import render_report
-from modelduel.report_stats import preference_json, route_stats_report
+from modelduel.report_json import preference_json
+from modelduel.report_stats import route_stats_report
 
 HEADER = [
     "task_id", "task_type", "model", "score", "time_to_first_useful_s", "wall_time_s",
@@ -120,13 +122,21 @@ def test_the_vectorised_fit_matches_the_reference_comparisons() -> None:
         assert table.by_score == sum(c.source == "score" for c in mine)
 
 
-def test_bootstrap_quantiles_of_two_opposite_duels() -> None:
+@pytest.mark.parametrize("path", ["multinomial", "drawn one by one", "drawn in blocks"])
+def test_bootstrap_quantiles_of_two_opposite_duels(
+    path: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # Two duels: A wins d1, B wins d2. A resample of 2 duels is (d1, d1) with chance 1/4:
     # A 2-0, strength +x; (d1, d2) or (d2, d1), 1/2: 1-1, strength 0; (d2, d2), 1/4: -x.
     # So the 2.5 % and 97.5 % points are -x and +x exactly (1000 draws: fewer than 25 of
     # a 1/4 outcome has probability ~1e-150), where x solves 2.5 = 2 sigma(2x) + sigma(x)
     # (A's equation at 2-0 with the prior). Resampling *runs* (4 of them) instead would
     # often draw a duel with one run, or the same run twice, and give other quantiles.
+    # Both ways of counting a resample's duels (`duel_bootstrap._bootstrap`) give them.
+    duels_per_pattern = 0 if path == "multinomial" else 10**9
+    monkeypatch.setattr(duel_bootstrap, "_DUELS_PER_PATTERN", duels_per_pattern)
+    if path == "drawn in blocks":
+        monkeypatch.setattr(duel_bootstrap, "_BLOCK_DRAWS", 7)  # 3 resamples a block, 1 last
     rows = [run("d1", "A", "5"), run("d1", "B", "1"), run("d2", "A", "1"), run("d2", "B", "5")]
     table = preference_table(rows, rng=np.random.default_rng(0), samples=1000)["code"]
     a = next(m for m in table.models if m.model == "A")
@@ -405,7 +415,7 @@ async def test_the_tui_report_shows_the_tables_and_the_verdicts(tmp_path: Path) 
 def test_distinct_duel_outcomes_match_numpy_unique() -> None:
     # The bootstrap groups duels by their win matrix through one integer key per row; it
     # must group exactly as np.unique over whole rows does, wide rows (many models) too.
-    from modelduel.core.bradley_terry import _distinct
+    from modelduel.core.duel_bootstrap import _distinct
 
     rng = np.random.default_rng(3)
     for cells in (4, 25, 100):

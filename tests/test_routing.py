@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
+import json
 import math
+import os
 import random
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -378,47 +383,68 @@ def test_shuffling_the_brief_fixture(brief: list[dict[str, str]]) -> None:
 # ---------------------------------------------------------------- the vectorised bootstrap
 
 
-def _reference_win_share(best: CellStats, other: CellStats, objective: str) -> float:
-    """The bootstrap as first written: one `_summarise` (which sorts) per resample."""
+def _reference_win_share(
+    best: CellStats, other: CellStats, objective: str, samples: int = BOOTSTRAP_SAMPLES
+) -> float:
+    """The bootstrap by its plain definition: `random.choices` and `_summarise` per resample."""
     rng = random.Random(f"{best.task_type}\x00{best.model}\x00{other.model}\x00{objective}")
     wins = 0
-    for _ in range(BOOTSTRAP_SAMPLES):
+    for _ in range(samples):
         a = _summarise("", "", rng.choices(best.runs_detail, k=best.runs), best.success_score)
         b = _summarise("", "", rng.choices(other.runs_detail, k=other.runs), other.success_score)
         ka, kb = _rank_key(a, objective), _rank_key(b, objective)
         if ka is not None and (kb is None or ka < kb):
             wins += 1
-    return wins / BOOTSTRAP_SAMPLES
+    return wins / samples
 
 
-_many_rows = st.lists(
-    st.builds(
-        row,
-        st.just("x"),
-        st.sampled_from(["a", "b"]),
-        st.sampled_from(["0", "1", "2", "3", "4", "4.5", "5"]),
-        st.sampled_from(["0", "0.01", "0.0123", "0.2", "0.3", "0.015", ""]),
-        st.sampled_from(["", "0.4", "0.75", "1.5", "3", "2.25"]),
-    ),
-    min_size=2,
-    max_size=40,
+def _within_resampling_noise(share: float, reference: float, reference_samples: int) -> bool:
+    """The two shares estimate one probability from independent resamples: they differ by
+    at most 4.5 standard deviations of that difference (a false alarm ~1 in 150,000)."""
+    n, r = BOOTSTRAP_SAMPLES, reference_samples
+    pooled = (share * n + reference * r) / (n + r)
+    variance = max(pooled * (1 - pooled), 1 / n) * (1 / n + 1 / r)
+    return abs(share - reference) <= 4.5 * math.sqrt(variance)
+
+
+def _known_cells(seed: int, runs: int, lead: float) -> tuple[CellStats, CellStats]:
+    """Two cells of `runs` runs, `b`'s scores `lead` above `a`'s on average (costs vary)."""
+    gen = random.Random(seed)
+    rows = [
+        row(
+            "x",
+            model,
+            str(min(5, max(0, round(gen.gauss(3 + shift, 1.2))))),
+            gen.choice([f"{gen.uniform(0.001, 0.05):.4f}", "0"]) if seed % 3 else "0.01",
+            gen.choice(["", f"{gen.uniform(0.2, 3):.3f}"]),
+        )
+        for model, shift in (("a", 0.0), ("b", lead))
+        for _ in range(runs)
+    ]
+    best, other = compute_stats(rows, success_score=4)
+    return best, other
+
+
+@pytest.mark.parametrize(
+    ("seed", "runs", "lead"), [(1, 6, 0.0), (2, 10, 0.5), (3, 12, 1.0), (4, 20, 0.3), (5, 8, 2.0)]
 )
-
-
-@settings(max_examples=40, deadline=None)
-@given(rows=_many_rows, objective=st.sampled_from(OBJECTIVES), swap=st.booleans())
-def test_vectorised_bootstrap_draws_the_same_resamples_as_the_reference(
-    rows: list[dict], objective: str, swap: bool
+def test_vectorised_bootstrap_agrees_with_the_reference_within_its_noise(
+    seed: int, runs: int, lead: float
 ) -> None:
-    stats = compute_stats(rows, success_score=4)
-    if len(stats) < 2:
-        return
-    best, other = (stats[1], stats[0]) if swap else (stats[0], stats[1])
-    assert _win_share(best, other, objective) == _reference_win_share(best, other, objective)
+    # not draw for draw (numpy's integers, not random's uniforms): the same share in
+    # distribution, so the two agree to the noise of their resamples, on close leads
+    # (shares near a half, where that noise is largest) and clear ones alike
+    best, other = _known_cells(seed, runs, lead)
+    for objective in OBJECTIVES:
+        for first, second in ((best, other), (other, best)):
+            reference = _reference_win_share(first, second, objective, samples=3000)
+            share = _win_share(first, second, objective)
+            assert _within_resampling_noise(share, reference, 3000), (objective, share, reference)
 
 
-def test_vectorised_bootstrap_on_large_cells_matches_the_reference() -> None:
-    # cells larger than one chunk of draws, so chunking must continue the same stream
+def test_vectorised_bootstrap_on_large_cells_agrees_with_the_reference() -> None:
+    # cells larger than one chunk of draws, so the chunks must continue one stream (a chunk
+    # redrawing the first one's resamples would still agree: the seed test catches that)
     gen = random.Random(7)
     rows = [
         row(
@@ -433,4 +459,34 @@ def test_vectorised_bootstrap_on_large_cells_matches_the_reference() -> None:
     ]
     best, other = compute_stats(rows)
     for objective in OBJECTIVES:
-        assert _win_share(best, other, objective) == _reference_win_share(best, other, objective)
+        reference = _reference_win_share(best, other, objective, samples=400)
+        assert _within_resampling_noise(_win_share(best, other, objective), reference, 400)
+
+
+def test_the_same_cells_give_the_same_share_in_every_process() -> None:
+    # "same CSV, same recommendation": the seed comes from the cell names, never from
+    # hash() (salted per process) or the clock; a fresh interpreter with another hash
+    # seed draws the very same resamples
+    best, other = _known_cells(2, 10, 0.5)
+    shares = [_win_share(best, other, objective) for objective in OBJECTIVES]
+    assert shares == [_win_share(best, other, objective) for objective in OBJECTIVES]
+    code = (
+        "import json, sys\n"
+        "sys.path.insert(0, sys.argv[1])\n"
+        "from test_routing import _known_cells\n"
+        "from modelduel.core.routing import OBJECTIVES, _win_share\n"
+        "best, other = _known_cells(2, 10, 0.5)\n"
+        "print(json.dumps([_win_share(best, other, o) for o in OBJECTIVES]))\n"
+    )
+    env = {**os.environ, "PYTHONHASHSEED": "12345"}
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(Path(__file__).parent)],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
+    )
+    assert json.loads(out.stdout) == shares
+    # and another pair of cells draws other resamples (the seed depends on the names)
+    renamed = [dataclasses.replace(c, model=c.model + "2") for c in (best, other)]
+    assert [_win_share(*renamed, o) for o in OBJECTIVES] != shares

@@ -18,6 +18,7 @@ from rich.console import RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from modelduel.core.blas_threads import import_numpy_with_one_blas_thread
 from modelduel.core.routing import MIN_RUNS_FOR_CONFIDENCE, CellStats, Route, plural
 from modelduel.display import fmt_cost, fmt_seconds, sanitize_terminal
 
@@ -220,7 +221,9 @@ def render_report(
     )
     problem = None
     if statistics is None and rows is not None:
-        # ~0.1 s (power, preference), only when there are rows to report on
+        # ~0.1 s (power, preference), only when there are rows to report on; the TUI's
+        # report is computed here, so its BLAS is held to one thread as `route`'s is
+        import_numpy_with_one_blas_thread()
         from modelduel.report_stats import route_statistics  # noqa: PLC0415
 
         try:

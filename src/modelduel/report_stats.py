@@ -3,13 +3,12 @@
 Shared by `modelduel route` and the TUI's routing report (rich only, no Textual): the
 callers compute `core.preference.preference_table` and `core.power.separations` and print
 `stats_report(...)`. Every figure comes from those computations; the runs estimate is a
-power estimate, marked "~".
+power estimate, marked "~". Their JSON for `route --json` is `modelduel.report_json`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
 
 import numpy as np
 from rich.console import Group, RenderableType
@@ -24,11 +23,9 @@ __all__ = [
     "BOOTSTRAP_SEED",
     "MIN_DUELS",
     "models_by_type",
-    "preference_json",
     "preference_tables",
     "route_statistics",
     "route_stats_report",
-    "separation_json",
     "separation_lines",
     "stats_report",
     "strength_note",
@@ -295,62 +292,3 @@ def route_stats_report(
     cells = list(stats)
     prefs, seps = route_statistics(rows, cells, routes, rng=rng)
     return stats_report(prefs, seps, models_by_type(cells))
-
-
-def _number(x: float | None) -> float | None:
-    return None if x is None else round(x, 6)
-
-
-def preference_json(prefs: Mapping[str, TaskPreference]) -> dict[str, Any]:
-    """The Bradley–Terry tables for `route --json`: task type -> table.
-
-    A model whose strength is not shown on screen (`strength_note`) has `strength`,
-    `low` and `high` null and its `note` says why; no value is ever infinite.
-    """
-    out: dict[str, Any] = {}
-    for task_type, pref in prefs.items():
-        models = []
-        for row in pref.models:
-            shown, note = strength_note(row, pref)
-            models.append(
-                {
-                    "model": row.model,
-                    "strength": _number(row.strength) if shown else None,
-                    "low": _number(row.low) if shown else None,
-                    "high": _number(row.high) if shown else None,
-                    "comparisons": row.games,
-                    "wins": row.wins,
-                    "duels": row.duels,
-                    "part": row.component + 1,
-                    "note": note,
-                }
-            )
-        out[task_type] = {
-            "duels": pref.duels,
-            "comparisons_by_rank": pref.by_rank,
-            "comparisons_by_score": pref.by_score,
-            "connected": pref.connected,
-            "prior_games": pref.prior_games,
-            "bootstrap_samples": pref.samples,
-            "models": models,
-        }
-    return out
-
-
-def separation_json(seps: Mapping[str, Separation]) -> dict[str, Any]:
-    """Every route's verdict for `route --json`: task type -> verdict."""
-    return {
-        task_type: {
-            "winner": sep.winner,
-            "runner_up": sep.runner_up,
-            "separated": sep.separated,
-            "lead": _number(sep.lead),
-            "lead_unit": sep.lead_unit,
-            "p_value": _number(sep.p_value),
-            "runs": list(sep.runs),
-            "runs_per_model": sep.runs_per_model,
-            "more_runs_per_model": sep.more_runs,
-            "note": sep.note,
-        }
-        for task_type, sep in seps.items()
-    }

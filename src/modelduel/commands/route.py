@@ -12,9 +12,9 @@ With no scored run at all the JSON is still printed, with `no_recommendation` sa
 (the text report's line), and the exit status is 1 in both modes: a script can tell "no
 recommendation yet" from a recommendation by the status alone.
 Two more keys: `preference`, the Bradley–Terry table per task type
-(`report_stats.preference_json`: strength, bootstrap interval, comparisons per model;
+(`report_json.preference_json`: strength, bootstrap interval, comparisons per model;
 null where the data is too thin), and `separation`, each route's verdict
-(`report_stats.separation_json`: separated at 95 %, or ~runs per model that would do it).
+(`report_json.separation_json`: separated at 95 %, or ~runs per model that would do it).
 With `--by-week` a third key, `weeks`, maps each ISO week ("2026-W11", or "undated"
 for rows without a timestamp) to the same two keys.
 
@@ -26,13 +26,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
-import os
 import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
+from modelduel.core.blas_threads import import_numpy_with_one_blas_thread
 from modelduel.core.routing import (
     OBJECTIVES,
     CellStats,
@@ -53,7 +52,7 @@ if TYPE_CHECKING:
     from modelduel.core.power import Separation
     from modelduel.core.routing_rows import LoadedTable
 
-__all__ = ["add_parser", "add_route_parser", "run", "run_route", "stats_json"]
+__all__ = ["add_parser", "add_route_parser", "run", "run_route"]
 
 
 def add_route_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -108,37 +107,6 @@ def add_route_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -
         action="store_true",
         help="leave out malformed rows (each one reported) instead of failing",
     )
-
-
-# ---------------------------------------------------------------------------- JSON
-
-
-def _json_number(value: float | None) -> float | str | None:
-    # JSON has no infinity; "inf" (float("inf") reads it back) marks a free model.
-    if value is not None and math.isinf(value):
-        return "inf"
-    return value
-
-
-def stats_json(cell: CellStats) -> dict[str, Any]:
-    """One `stats` entry of the JSON output, with exactly the issue's keys."""
-    return {
-        "task_type": cell.task_type,
-        "model": cell.model,
-        "runs": cell.runs,
-        "avg_score": cell.avg_score,
-        "success_runs": cell.success_runs,
-        "cost_per_success": _json_number(cell.cost_per_success),
-        "median_ttfu_s": cell.median_ttfu_s,
-        "quality_per_cost": _json_number(cell.quality_per_cost),
-    }
-
-
-def _payload(stats: list[CellStats], routes: Mapping[str, Route]) -> dict[str, Any]:
-    return {
-        "routes": {t: r.model for t, r in routes.items()},
-        "stats": [stats_json(c) for c in stats],
-    }
 
 
 # ---------------------------------------------------------------------------- command
@@ -205,15 +173,14 @@ def run_route(args: argparse.Namespace) -> int:
         CsvError: a file or row is bad (see `core.routing_rows.load_route_table`).
         ModelduelError: a bad option, or an export cannot be written.
     """
-    # Set before numpy loads, for this process only (not the duel worker or a check's
-    # sandbox): OpenBLAS would start a thread per core for matrix products of a few dozen
-    # cells (the Bradley-Terry bootstrap), which on a busy 2-core machine spin and double
-    # the CPU for no gain. A user's own setting wins.
-    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+    # before anything loads numpy: OpenBLAS would start a thread per core for products of
+    # a few dozen cells, which on a busy machine spin and double the CPU for no gain
+    import_numpy_with_one_blas_thread()
     from modelduel.core.routing_rows import load_route_table
     from modelduel.fileutil import write_export
     from modelduel.report import NO_SCORED_RUNS, render_report, week_tables
-    from modelduel.report_stats import preference_json, route_statistics, separation_json
+    from modelduel.report_json import preference_json, routes_payload, separation_json
+    from modelduel.report_stats import route_statistics
 
     objective = cast(Objective, args.objective)
     success_score = float(args.success_score)
@@ -269,7 +236,7 @@ def run_route(args: argparse.Namespace) -> int:
         write_export(args.export_litellm, text)
 
     if args.json:
-        payload = _payload(stats, routes)
+        payload = routes_payload(stats, routes)
         payload["preference"] = preference_json(statistics[0])
         payload["separation"] = separation_json(statistics[1])
         payload["judge_agreement"] = _judge_agreement_json(loaded)
@@ -279,7 +246,7 @@ def run_route(args: argparse.Namespace) -> int:
         if not stats:
             payload["no_recommendation"] = NO_SCORED_RUNS
         if args.by_week:
-            payload["weeks"] = {w: _payload(s, r) for w, (s, r) in weeks.items()}
+            payload["weeks"] = {w: routes_payload(s, r) for w, (s, r) in weeks.items()}
         print(json.dumps(payload, indent=2))
         for note in [*([simulated] if simulated else []), *notes]:
             _stderr(note)

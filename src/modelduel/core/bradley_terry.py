@@ -1,8 +1,10 @@
-"""The Bradley–Terry fit behind `core.preference`: strengths from win counts, and the bootstrap.
+"""The Bradley–Terry fit behind `core.preference`: strengths from win counts.
 
 Newton–Raphson on the log-posterior (the fixed point of Hunter's 2004 MM algorithm, in far
 fewer steps), run for every bootstrap resample at once with numpy; a weak prior of
-`DEFAULT_PRIOR_GAMES` virtual games against a reference keeps every strength finite.
+`DEFAULT_PRIOR_GAMES` virtual games against a reference keeps every strength finite; and
+every comparison of the coded runs (`_pairs`), the fit's input. The resamples are drawn in
+`core.duel_bootstrap`.
 """
 
 from __future__ import annotations
@@ -126,53 +128,3 @@ def _pairs(
     second = np.where(swap, model[a], model[b])
     first_wins = np.where(swap, 1.0 - a_wins, a_wins)
     return duel[a], first, second, first_wins, by_rank
-
-
-def _components(models: list[str], pairs: set[tuple[int, int]]) -> list[int]:
-    label = list(range(len(models)))
-
-    def root(i: int) -> int:
-        while label[i] != i:
-            label[i] = label[label[i]]
-            i = label[i]
-        return i
-
-    for a, b in pairs:
-        label[root(a)] = root(b)
-    names: dict[int, int] = {}
-    return [names.setdefault(root(i), len(names)) for i in range(len(models))]
-
-
-def _bootstrap(per_duel: _Floats, samples: int, rng: np.random.Generator) -> _Floats:
-    """Win matrices of `samples` resamples of the duels (drawn with replacement), flat.
-
-    Drawing n duels with replacement and summing their win matrices is the same, in
-    distribution, as drawing how many of the n come from each *distinct* win matrix from a
-    multinomial with the distinct matrices' shares: with 5 models and 0-5 scores there are
-    at most a few hundred distinct duels however many duels there are, so a resample costs
-    that many draws instead of one per duel.
-    """
-    n = per_duel.shape[0]
-    patterns, counts = _distinct(per_duel)
-    draws = rng.multinomial(n, counts / n, size=samples).astype(np.float64)
-    resampled: _Floats = draws @ patterns
-    return resampled
-
-
-def _distinct(per_duel: _Floats) -> tuple[_Floats, _Ints]:
-    """The distinct rows of `per_duel` (sorted) and how often each occurs.
-
-    Every cell is a count of half wins (a multiple of 0.5), so twice a row, read as the
-    digits of a number in base (largest cell + 1), is a key unique to the row: one sort of
-    integers instead of `np.unique(axis=0)`'s sort of whole rows. Rows too wide for a
-    64-bit key (many models) take `np.unique(axis=0)`.
-    """
-    doubled = np.rint(per_duel * 2).astype(np.int64)
-    base = int(doubled.max(initial=0)) + 1
-    cells = per_duel.shape[1]
-    if base**cells >= 2**62:
-        patterns, counts = np.unique(per_duel, axis=0, return_counts=True)
-        return patterns, counts.astype(np.int64)
-    keys = doubled @ (base ** np.arange(cells, dtype=np.int64))
-    _, first, counts = np.unique(keys, return_index=True, return_counts=True)
-    return per_duel[first], counts.astype(np.int64)

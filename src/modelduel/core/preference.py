@@ -32,14 +32,13 @@ import numpy as np
 from modelduel.core.bradley_terry import (
     DEFAULT_PRIOR_GAMES,
     _Bools,
-    _bootstrap,
-    _components,
     _Floats,
     _Ints,
     _pairs,
     fit_strengths,
 )
 from modelduel.core.comparisons import rank_cell, score_cell
+from modelduel.core.duel_bootstrap import _bootstrap
 
 __all__ = [
     "BOOTSTRAP_SAMPLES",
@@ -166,6 +165,23 @@ def _task_table(
         by_rank=ranked,
         by_score=int(by_rank.size) - ranked,
     )
+
+
+def _components(models: list[str], pairs: set[tuple[int, int]]) -> list[int]:
+    """The connected part of the comparison graph each model is in (union-find), numbered
+    in model order: strengths compare only within one part."""
+    label = list(range(len(models)))
+
+    def root(i: int) -> int:
+        while label[i] != i:
+            label[i] = label[label[i]]
+            i = label[i]
+        return i
+
+    for a, b in pairs:
+        label[root(a)] = root(b)
+    names: dict[int, int] = {}
+    return [names.setdefault(root(i), len(names)) for i in range(len(models))]
 
 
 @dataclass(frozen=True)

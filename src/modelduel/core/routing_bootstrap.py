@@ -6,11 +6,12 @@ must start fast, and only `route` with a runner-up draws resamples.
 
 from __future__ import annotations
 
+import hashlib
 import math
-import random
 from dataclasses import dataclass
 from typing import Any
 
+from modelduel.core.blas_threads import import_numpy_with_one_blas_thread
 from modelduel.core.routing_cells import BOOTSTRAP_SAMPLES, OBJECTIVES, CellStats, _Run
 
 
@@ -48,39 +49,41 @@ def _rank_key(cell: CellStats, objective: str) -> _Key | None:
 _CHUNK_DRAWS = 1 << 20
 
 
+def _bootstrap_seed(best: CellStats, other: CellStats, objective: str) -> int:
+    """The resamples' seed: from the cell names (never `hash()`, which each process salts)."""
+    names = f"{best.task_type}\x00{best.model}\x00{other.model}\x00{objective}"
+    return int.from_bytes(hashlib.sha256(names.encode()).digest()[:8], "little")
+
+
 def _win_share(best: CellStats, other: CellStats, objective: str) -> float:
     """Share of bootstrap resamples in which `best` still ranks strictly above `other`.
 
-    Vectorised (numpy) but draw for draw the bootstrap of the plain definition: each
-    resample takes `random.Random(seed).choices(runs, k=len(runs))` for `best`, then for
-    `other`, and ranks the two resampled cells with `_rank_key`. numpy's RandomState is
-    the same Mersenne Twister as `random` and makes doubles the same way, so it is given
-    that generator's state and yields the very same uniforms; `choices` picks index
-    `floor(u * n)`, and so does this. A resample's sums are gathered from the drawn
-    indices and its median ttfu read from how many times it drew each run (a counts
-    matrix): nothing is sorted per resample. Sums are plain float sums
-    rather than `math.fsum`; figures are compared at 12 significant digits, so the two
-    agree unless a figure falls within a few ulps of a rounding boundary.
+    Each resample draws `len(runs)` runs with replacement from `best`, then from `other`
+    (numpy's `Generator.integers`, PCG64, seeded by the cell names: the same CSV gives the
+    same share and the same route in every process, whatever the row order, because
+    runs_detail is sorted), and ranks the two resampled cells with `_rank_key`. It is the
+    bootstrap of the plain definition (`random.choices` per resample) in distribution,
+    not draw for draw: the share agrees with that reference within its resampling noise,
+    and drawing integer indices directly costs half of reproducing `random`'s uniforms.
+    A resample's sums are gathered from the drawn indices and its median ttfu read from
+    how many times it drew each run (a counts matrix): nothing is sorted per resample.
+    Sums are plain float sums rather than `math.fsum`; figures are compared at 12
+    significant digits, so the two agree unless a figure falls within a few ulps of a
+    rounding boundary.
     """
+    import_numpy_with_one_blas_thread()  # the first numpy import of a TUI report, often
     import numpy as np  # noqa: PLC0415 - the CLI parser imports this module; start fast
 
-    # Seeded by the cell names: reproducible, and independent of row order because
-    # runs_detail is sorted.
-    rng = random.Random(f"{best.task_type}\x00{best.model}\x00{other.model}\x00{objective}")
-    state = rng.getstate()[1]
-    mt = np.random.RandomState()
-    mt.set_state(("MT19937", np.array(state[:624], dtype=np.uint32), int(state[624]), 0, 0.0))
+    rng = np.random.default_rng(_bootstrap_seed(best, other, objective))
     na, nb = best.runs, other.runs
-    per_sample = na + nb
-    chunk = max(1, _CHUNK_DRAWS // per_sample)
+    chunk = max(1, _CHUNK_DRAWS // (na + nb))
     cell_a, cell_b = _Columns.of(np, best), _Columns.of(np, other)
     wins = 0
     done = 0
     while done < BOOTSTRAP_SAMPLES:
         size = min(chunk, BOOTSTRAP_SAMPLES - done)
-        uniforms = mt.random_sample(size * per_sample).reshape(size, per_sample)
-        keys_a = _resample_keys(np, cell_a, uniforms[:, :na], objective)
-        keys_b = _resample_keys(np, cell_b, uniforms[:, na:], objective)
+        keys_a = _resample_keys(np, cell_a, rng.integers(0, na, (size, na)), objective)
+        keys_b = _resample_keys(np, cell_b, rng.integers(0, nb, (size, nb)), objective)
         for ka, kb in zip(keys_a, keys_b, strict=True):
             if ka is not None and (kb is None or ka < kb):
                 wins += 1
@@ -125,12 +128,10 @@ class _Columns:
 _PACK_LIMIT = 1 << 20
 
 
-def _resample_keys(np: Any, cell: _Columns, uniforms: Any, objective: str) -> list[_Key | None]:
-    """`_rank_key` of each resample of `cell` drawn by one row of `uniforms`."""
+def _resample_keys(np: Any, cell: _Columns, picks: Any, objective: str) -> list[_Key | None]:
+    """`_rank_key` of each resample of `cell`: a row of `picks` holds its drawn run indices."""
     n = len(cell.runs)
-    size = uniforms.shape[0]
-    # u * n >= 0, so truncating is floor(), as `choices` does (and 5x cheaper than np.floor)
-    picks = (uniforms * float(n)).astype(np.int64)
+    size = picks.shape[0]
     # Gathered sums, not a counts matrix times the columns: `@` goes to a multithreaded
     # BLAS that spins for seconds on a busy 2-core machine, and einsum on integers is slow.
     if cell.packed is not None:

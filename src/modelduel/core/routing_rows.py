@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from modelduel.core.blas_threads import import_numpy_with_one_blas_thread
 from modelduel.core.gc_pause import paused_cyclic_gc
 from modelduel.core.routing import RunTable, dedupe_runs, row_problems
 from modelduel.core.routing_chunk import ROUTE_COLUMNS, ChunkPart, Codes, chunk_part, dedupe_order
@@ -158,6 +159,7 @@ def load_route_table(
     Raises:
         CsvError: as `load_route_rows`.
     """
+    import_numpy_with_one_blas_thread()
     import numpy as np  # noqa: PLC0415 - the CLI parser imports this module's callers
 
     task_types, models, timestamps = Codes(), Codes(), Codes()
