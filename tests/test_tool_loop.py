@@ -20,7 +20,8 @@ from modelduel.core.meter import StreamMeter
 from modelduel.core.metrics import Cost
 from modelduel.core.toolloop import continue_conversation
 from modelduel.core.toolworld import ToolWorld
-from modelduel.core.worker import ChildDuelRunner, plan_from_json, plan_to_json
+from modelduel.core.worker import ChildDuelRunner
+from modelduel.core.workerwire import plan_from_json, plan_to_json
 from modelduel.events import (
     ConversationState,
     Finished,

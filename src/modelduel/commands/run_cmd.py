@@ -185,12 +185,13 @@ async def _run_items(
 ) -> _Outcome:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
+    from modelduel.core.cancelreasons import stop_reason
     from modelduel.core.checks import CheckRunner, csv_columns, transcript_fields
     from modelduel.core.judge import judge_runner, judged_task
     from modelduel.core.records import csv_row, transcript_record
     from modelduel.core.session import DuelState, RunSlot
     from modelduel.core.toolloop import plan_for_task, with_attachments
-    from modelduel.core.worker import ChildDuelRunner, stop_reason
+    from modelduel.core.worker import ChildDuelRunner
     from modelduel.storage import append_run, update_run
     from modelduel.storage.lock import file_lock
     from modelduel.storage.transcript import append_transcript
