@@ -239,7 +239,7 @@ async def _run(
 ) -> None:
     from modelduel.core.cancelreasons import CancelReasons, stop_reason
     from modelduel.core.duel import ClientPool, DuelRunner
-    from modelduel.core.toolloop import with_attachments
+    from modelduel.core.taskplan import with_attachments
     from modelduel.core.worker import ChildDuelRunner
     from modelduel.providers.http import Timeouts
 

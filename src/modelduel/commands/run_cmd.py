@@ -190,7 +190,7 @@ async def _run_items(
     from modelduel.core.judge import judge_runner, judged_task
     from modelduel.core.records import csv_row, transcript_record
     from modelduel.core.session import DuelState, RunSlot
-    from modelduel.core.toolloop import plan_for_task, with_attachments
+    from modelduel.core.taskplan import plan_for_task, with_attachments
     from modelduel.core.worker import ChildDuelRunner
     from modelduel.storage import append_run, update_run
     from modelduel.storage.lock import file_lock

@@ -23,7 +23,8 @@ import httpx2 as httpx
 
 from modelduel.conversation import AssistantMessage
 from modelduel.core.plan import RunPlan
-from modelduel.core.toolloop import ToolLoop, unsendable
+from modelduel.core.sendcheck import unsendable
+from modelduel.core.toolloop import ToolLoop
 from modelduel.events import (
     AssistantReply,
     ErrorInfo,

@@ -1,19 +1,12 @@
 """The duel worker's child process: runs duels and streams already-stamped events.
 
-Measured on this machine, stamping events inside a Textual loop that renders three
-panes is 20–33 ms late at p99, and a thread does not help (the GIL). Here the child
-does all networking and stamping with `time.monotonic_ns()` (one clock across
-processes on Linux), so a busy parent can be late to *read* an event but never
-changes its timestamp. The parent's side is `core.worker.ChildDuelRunner`; what crosses
-the pipe is `core.workerwire`.
-
-The child exits when its stdin closes, so it can never outlive its parent. Its stderr
-(warnings, a crash's traceback) is modelduel's log file (`locations.log_path()`), never
-the terminal the TUI draws on.
-
-A plain duel's child imports the network stack and the runner, not the tool loop: task
-files, tool worlds and their schema validation load with the first plan that converses
-(`DuelRunner.start`; tests/test_worker_child_imports.py).
+Stamping in a Textual loop drawing three panes was 20–33 ms late at p99 (threads: the
+GIL). Here the child stamps with `time.monotonic_ns()` (one clock across processes on
+Linux): a busy parent can be late to *read* an event, never change its stamp. The parent's
+side is `core.worker`; the pipe's format `core.workerwire`. The child exits when its stdin
+closes (it never outlives its parent); its stderr is modelduel's log file. A plain duel's
+child loads no tools, task files or schema validation: they load with the first plan that
+has a world (tests/test_worker_child_imports.py).
 """
 
 from __future__ import annotations
@@ -52,9 +45,8 @@ async def _serve(settings: dict[str, Any]) -> None:
             out.write(data)
             out.flush()
         except (BrokenPipeError, ConnectionResetError, ValueError):
-            # The parent is gone (killed, or its terminal closed): stop writing, and point
-            # stdout at /dev/null so the interpreter's final flush cannot print a
-            # BrokenPipeError onto a terminal either.
+            # The parent is gone (killed, its terminal closed): stop writing; stdout goes to
+            # /dev/null so the final flush cannot print a BrokenPipeError on a terminal.
             parent_gone.set()
             with contextlib.suppress(OSError):
                 devnull = os.open(os.devnull, os.O_WRONLY)
