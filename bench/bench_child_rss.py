@@ -48,7 +48,7 @@ async def _inner() -> dict[str, float]:
             on_run_ended=ended.append,
         )
         await child.open()
-        await asyncio.sleep(0.5)
+        await asyncio.sleep(2.0)  # the base tree has no ready line: its imports finish meanwhile
         pid = child._proc.pid  # type: ignore[union-attr]
         ready = _rss_mb(pid)
         target = StreamTarget("openai-chat", f"{srv.base}/v1", lambda: "sk-bench", "OPENAI_API_KEY")

@@ -117,3 +117,36 @@ async def test_a_child_that_died_mid_session_is_started_afresh_by_the_next_start
         await child.aclose()
     assert ended == ["r1", "r2"]
     assert sink.stats("r2").status == "cancelled"
+
+
+async def test_the_duel_screen_shows_a_failed_start_in_its_panes_and_the_next_prompt_runs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
+) -> None:
+    # the app as `modelduel` makes it (commands.tui_cmd's factory), on the simulator
+    from modelduel.commands.tui_cmd import child_runner_factory
+    from modelduel.config import Config, resolve_model
+    from modelduel.simulator import run_in_thread
+    from modelduel.tui.app import AppSettings, ModelduelApp
+    from tests.test_tui_turns import QUICK, SPECS, all_done, panes, shown, type_and_send, until
+
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))  # the log file's home
+    python = sys.executable
+    monkeypatch.setattr(sys, "executable", str(tmp_path / "no-such-python"))
+    profiles = dict.fromkeys(["gpt-5.5", "claude-opus-4-7", "gemini-3.1-pro-preview"], QUICK)
+    with run_in_thread(seed=3, profiles=profiles) as sim:  # type: ignore[arg-type]
+        config, env = Config(), sim.env()
+        models = [resolve_model(spec, config, env) for spec in SPECS]
+        settings = AppSettings(config, models, tmp_path / "r.csv", env=env)
+        app = ModelduelApp(settings, child_runner_factory(config, {**os.environ, **env}))
+        async with app.run_test(size=(150, 45)) as pilot:
+            for prompt in ("first try", "second try"):
+                await type_and_send(pilot, prompt)
+                await until(pilot, app, lambda: all_done(app))
+                for pane in panes(app):
+                    assert "could not start" in shown(pane)
+            monkeypatch.setattr(sys, "executable", python)
+            await type_and_send(pilot, "third try")
+            await until(pilot, app, lambda: all_done(app))
+            assert all("could not start" not in shown(p) for p in panes(app))
+            assert all(p.body.drawn_lines for p in panes(app))
+    assert "Traceback" not in capfd.readouterr().err
