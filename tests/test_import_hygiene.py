@@ -12,6 +12,7 @@ HEADLESS = [
     "modelduel.core.meter",
     "modelduel.core.duel",
     "modelduel.core.worker",
+    "modelduel.core.workerchild",
     "modelduel.core.session",
     "modelduel.core.session_saves",
     "modelduel.core.suite_progress",

@@ -18,9 +18,10 @@ from modelduel.conversation import AssistantMessage, ToolResultMessage, user_mes
 from modelduel.core.duel import ClientPool, DuelRunner, RunPlan
 from modelduel.core.meter import StreamMeter
 from modelduel.core.metrics import Cost
-from modelduel.core.toolloop import continue_conversation
+from modelduel.core.taskplan import continue_conversation
 from modelduel.core.toolworld import ToolWorld
-from modelduel.core.worker import ChildDuelRunner, plan_from_json, plan_to_json
+from modelduel.core.worker import ChildDuelRunner
+from modelduel.core.workerwire import plan_from_json, plan_to_json
 from modelduel.events import (
     ConversationState,
     Finished,
@@ -542,7 +543,7 @@ async def test_each_turn_has_its_own_figures() -> None:
 def test_a_loaded_tasks_world_crosses_the_pipe_with_its_result_files() -> None:
     from pathlib import Path
 
-    from modelduel.core.toolloop import plan_for_task
+    from modelduel.core.taskplan import plan_for_task
     from modelduel.tasks import load_task
 
     path = Path(__file__).resolve().parents[1] / "tasks/starter/04-agent-ci-datetime.toml"

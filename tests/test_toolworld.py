@@ -14,8 +14,9 @@ import pytest
 
 from modelduel.core import fixturetools, toolresult, toolworld
 from modelduel.core.fixturetools import MAX_SEARCH_MATCHES
+from modelduel.core.toolloop import TOOL_LIMIT, ToolRounds
 from modelduel.core.toolresult import MAX_RESULT_BYTES, ToolResult, cap_result
-from modelduel.core.toolworld import TOOL_LIMIT, ToolRounds, ToolWorld
+from modelduel.core.toolworld import ToolWorld
 from modelduel.fixturefs import FixtureError
 from modelduel.tasks import load_task
 from modelduel.toolspec import MISSING_RULE_DEFAULT, ToolDecl

@@ -204,9 +204,10 @@ async def _run(
     outcome: _Outcome,
     attached: list[Attachment] | None = None,
 ) -> None:
+    from modelduel.core.cancelreasons import CancelReasons, stop_reason
     from modelduel.core.duel import ClientPool, DuelRunner
-    from modelduel.core.toolloop import with_attachments
-    from modelduel.core.worker import CancelReasons, ChildDuelRunner, stop_reason
+    from modelduel.core.taskplan import with_attachments
+    from modelduel.core.worker import ChildDuelRunner
     from modelduel.providers.http import Timeouts
 
     retries = args.retries if args.retries is not None else config.retries

@@ -187,12 +187,13 @@ async def _run_items(
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
     from modelduel.core.batch_rows import BatchRows
+    from modelduel.core.cancelreasons import stop_reason
     from modelduel.core.checks import CheckRunner, csv_columns, transcript_fields
     from modelduel.core.judge import judge_runner
     from modelduel.core.judge_input import judged_task
     from modelduel.core.session import DuelState, RunSlot
-    from modelduel.core.toolloop import plan_for_task, with_attachments
-    from modelduel.core.worker import ChildDuelRunner, stop_reason
+    from modelduel.core.taskplan import plan_for_task, with_attachments
+    from modelduel.core.worker import ChildDuelRunner
     from modelduel.tasks import render_prompt
 
     stopping = asyncio.Event()

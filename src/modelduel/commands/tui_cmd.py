@@ -82,7 +82,7 @@ def run_tui(
     """Open the duel screen; returns when the user quits."""
     from modelduel import locations
     from modelduel.config import DEMO_ENV, DuelSettings, load_config, resolve_model
-    from modelduel.core.worker import stop_reason
+    from modelduel.core.cancelreasons import stop_reason
     from modelduel.demo import demo_environment
     from modelduel.storage import ensure_writable
     from modelduel.tui.app import AppSettings, ModelduelApp

@@ -7,7 +7,7 @@ its partial text. There are no silent retries: `retries=N` opts in, honours the
 provider's Retry-After, and every retry is announced with a `Retrying` event.
 
 This module runs in-process (tests, `ask --json`) and inside the child process of
-`core.worker`, which streams the same stamped events over a pipe to a UI whose
+`core.workerchild`, which streams the same stamped events over a pipe to a UI whose
 rendering must not delay the timestamps.
 """
 
@@ -23,7 +23,8 @@ import httpx2 as httpx
 
 from modelduel.conversation import AssistantMessage
 from modelduel.core.plan import RunPlan
-from modelduel.core.toolloop import ToolLoop, unsendable
+from modelduel.core.sendcheck import unsendable
+from modelduel.core.toolloop import ToolLoop
 from modelduel.events import (
     AssistantReply,
     ErrorInfo,

@@ -42,7 +42,7 @@ def _base_plan(duel: DuelState, slot: RunSlot, task: Task | None, budget: int | 
     plan = duel.plan(slot, max_output_tokens=budget)
     if task is not None:
         # here, not at the top: the duel screen's first frame loads no task machinery
-        from modelduel.core.toolloop import plan_for_task  # noqa: PLC0415  # off the first frame's path
+        from modelduel.core.taskplan import plan_for_task  # noqa: PLC0415  # off the first frame's path
 
         plan = plan_for_task(plan, task)
     return replace(plan, keep_conversation=True)
@@ -126,7 +126,7 @@ def followup_plan(
     conversation = conversation_of(duel, slot)
     if conversation is None:
         raise ValueError(f"{slot.model.spec}: its last turn has no answer to follow up on")
-    from modelduel.core.toolloop import continue_conversation  # noqa: PLC0415  # off the first frame's path
+    from modelduel.core.taskplan import continue_conversation  # noqa: PLC0415  # off the first frame's path
 
     plan = _base_plan(duel, slot, task, budget)
     request = continue_conversation(conversation, user_message(text, attachments), plan.request)
@@ -145,7 +145,7 @@ def last_turn_plan(
     users = [m for m in conversation.messages if isinstance(m, UserMessage)]
     if len(users) < 2:
         return None
-    from modelduel.core.toolloop import continue_conversation  # noqa: PLC0415  # off the first frame's path
+    from modelduel.core.taskplan import continue_conversation  # noqa: PLC0415  # off the first frame's path
 
     before = conversation.without_last_turn()
     plan = _base_plan(duel, slot, task, budget)

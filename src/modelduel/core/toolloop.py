@@ -27,13 +27,9 @@ the first turn (see `core.metrics`; `core.meter` computes them).
 
 from __future__ import annotations
 
-import base64
-from collections.abc import Sequence
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
-from modelduel.attachment_limits import check_for_provider
-from modelduel.attachments import Attachment, AttachmentError
-from modelduel.capabilities import ANTHROPIC_MIN_THINKING_BUDGET, Family
 from modelduel.conversation import (
     AssistantMessage,
     Conversation,
@@ -43,11 +39,10 @@ from modelduel.conversation import (
     ToolResultMessage,
     ToolReturn,
     UserMessage,
-    user_message,
 )
 from modelduel.core.plan import RunPlan
+from modelduel.core.sendcheck import image_problem, unsendable
 from modelduel.core.toolresult import ToolResult, call_label
-from modelduel.core.toolworld import TOOL_LIMIT, ToolRounds, ToolWorld
 from modelduel.events import (
     ConversationState,
     ErrorInfo,
@@ -57,103 +52,17 @@ from modelduel.events import (
     ToolResultReady,
     TurnStarted,
 )
-from modelduel.image_header import sniff_image
 from modelduel.providers.base import ModelRequest
-from modelduel.tasks import Task, task_user_messages
 
-__all__ = [
-    "NOT_RUN_AT_LIMIT",
-    "ToolLoop",
-    "continue_conversation",
-    "plan_for_task",
-    "unsendable",
-    "with_attachments",
-]
+if TYPE_CHECKING:
+    pass
 
+__all__ = ["NOT_RUN_AT_LIMIT", "TOOL_LIMIT", "ToolLoop", "ToolRounds"]
+
+TOOL_LIMIT = "tool_limit"
+"""The finish reason of a run whose model still calls tools after `max_tool_rounds`."""
 NOT_RUN_AT_LIMIT = "not run: the task's max_tool_rounds ({limit}) was reached"
 NOT_RUN_ENDED = "not run: the run ended before this call was answered"
-
-
-def continue_conversation(
-    conversation: Conversation, message: UserMessage, request: ModelRequest
-) -> ModelRequest:
-    """The request of a follow-up turn: `request` sending `conversation` + `message`.
-
-    Put it in a `RunPlan` (with the same `world` for a tool task) and start it: the run
-    begins with `TurnStarted`, so feeding it into the earlier turns' meter adds up.
-
-    Raises:
-        ValueError: the conversation cannot take a user message now (it ends with tool
-            calls that were never answered).
-    """
-    return replace(request, conversation=conversation.add(message))
-
-
-def plan_for_task(plan: RunPlan, task: Task) -> RunPlan:
-    """The plan of a task with tools, `[[turns]]` or attachments; a plain task's is unchanged.
-
-    The first user message is the rendered prompt with the task's attachments (images as
-    images), the follow-ups are the scripted turns, and the world is the task's tools and
-    fixture snapshot (read now, in this process: the worker never reads the task folder).
-
-    Raises:
-        modelduel.errors.TaskFileError: an attachment no longer loads.
-        modelduel.fixturefs.FixtureError: the fixture folder changed and now escapes.
-    """
-    if not task.has_tools and not task.turns and not task.attachments:
-        return plan
-    first, *followups = task_user_messages(task)
-    request = replace(plan.request, conversation=Conversation(plan.request.system, (first,)))
-    return replace(
-        plan,
-        request=request,
-        world=ToolWorld.from_task(task) if task.has_tools else None,
-        max_tool_rounds=task.max_tool_rounds,
-        followups=tuple(followups),
-    )
-
-
-def unsendable(plan: RunPlan) -> ErrorInfo | None:
-    """Why no request of this run can be sent as the duel asks, checked before the first
-    (today: a thinking budget that cannot fit the output limit); None when it can."""
-    return _budget_problem(plan.request, plan.request.capabilities(plan.target.kind))
-
-
-def _budget_problem(request: ModelRequest, caps: Family) -> ErrorInfo | None:
-    """A budget-style thinking request that no API would accept: `budget_tokens` must be at
-    least 1,024 and below `max_tokens`. Thinking less, or writing more, than the duel asked
-    would not be this duel, so the run fails here and the other models go on."""
-    effort = request.reasoning_effort
-    limit = request.max_output_tokens
-    if caps.thinking != "anthropic-budget" or not effort or not effort.isdigit() or limit is None:
-        return None
-    if limit > ANTHROPIC_MIN_THINKING_BUDGET + 1:
-        return None
-    return ErrorInfo(
-        "config",
-        f"max_output_tokens {limit:,}: {request.model_id} thinks with a budget of at least "
-        f"{ANTHROPIC_MIN_THINKING_BUDGET:,} tokens below its output limit; give it more "
-        f"than {ANTHROPIC_MIN_THINKING_BUDGET + 1:,} (--max-output-tokens) or no effort",
-    )
-
-
-def with_attachments(plan: RunPlan, attachments: Sequence[Attachment]) -> RunPlan:
-    """The plan with `attachments` (`--attach`) added to its first user message.
-
-    Text files go into the message's text under their names, images after the images it
-    has; a plan without a conversation gets one (its prompt, then the attachments).
-    """
-    if not attachments:
-        return plan
-    req = plan.request
-    conv = req.conversation or Conversation(req.system, (UserMessage((Text(req.prompt),)),))
-    first = conv.messages[0]
-    assert isinstance(first, UserMessage)
-    added = user_message(first.text, attachments)
-    images = tuple(p for p in first.parts if isinstance(p, Image))
-    message = UserMessage((added.parts[0], *images, *added.parts[1:]))
-    conv = Conversation(conv.system, (message, *conv.messages[1:]))
-    return replace(plan, request=replace(req, conversation=conv))
 
 
 def _images(messages: tuple[object, ...]) -> list[Image]:
@@ -169,8 +78,8 @@ class ToolLoop:
         """Start from the plan's conversation, or its single prompt."""
         req = plan.request
         self._plan = plan
-        self._world = plan.world if plan.world is not None else ToolWorld(())
-        self._specs = self._world.tool_specs() if plan.world is not None else req.tools
+        self._world = plan.world
+        self._specs = self._world.tool_specs() if self._world is not None else req.tools
         self.conversation = req.conversation or Conversation(
             req.system, (UserMessage((Text(req.prompt),)),)
         )
@@ -193,33 +102,10 @@ class ToolLoop:
     def request_problem(self) -> ErrorInfo | None:
         """Why the next request must not be sent (images the model or provider refuses, a
         thinking budget that cannot fit the output limit)."""
-        kind = self._plan.target.kind
-        caps = self._plan.request.capabilities(kind)
-        model = self._plan.request.model_id
         if (problem := unsendable(self._plan)) is not None:
             return problem
         images, self._unchecked = self._unchecked, []
-        if not images:
-            return None
-        if not caps.images:
-            return ErrorInfo(
-                "config",
-                f"{model} takes no images (its capability data says images = false): "
-                f"{images[0].name or 'the image'} was not sent",
-            )
-        attachments = []
-        for img in images:
-            data = base64.b64decode(img.data_base64)
-            sniffed = sniff_image(data)
-            width, height = (sniffed[1], sniffed[2]) if sniffed else (None, None)
-            attachments.append(
-                Attachment(img.name or "image", "image", img.media_type, data, None, width, height)
-            )
-        try:
-            check_for_provider(attachments, kind.replace("-", "_"))
-        except AttachmentError as exc:
-            return ErrorInfo("config", str(exc))
-        return None
+        return image_problem(self._plan, images)
 
     def request(self) -> ModelRequest:
         """The next request: the whole conversation so far, and the tools."""
@@ -256,7 +142,14 @@ class ToolLoop:
 
     def answer_pending(self) -> list[tuple[int, ToolResult]]:
         """Every pending call answered (pure, instant), in the order their latency ends."""
-        answered = [(i, self._world.call(c.name, c.arguments)) for i, c in enumerate(self._pending)]
+        world = self._world
+        if world is None:
+            # a model calling tools in a run without a world (a conversation that offered
+            # tools): each call gets "unknown tool"; only then are the tools imported
+            from modelduel.core.toolworld import ToolWorld  # noqa: PLC0415
+
+            world = self._world = ToolWorld(())
+        answered = [(i, world.call(c.name, c.arguments)) for i, c in enumerate(self._pending)]
         return sorted(answered, key=lambda x: x[1].latency_ms)
 
     def result_event(self, index: int, result: ToolResult) -> ToolResultReady:
@@ -298,3 +191,36 @@ class ToolLoop:
                 )
             )
         return ConversationState(conv)
+
+
+class ToolRounds:
+    """Counts a run's tool rounds against the task's `max_tool_rounds`.
+
+    A round is one model response that asked for at least one tool call, answered with
+    every call's result. The engine asks `admit(calls)` for each such response: True means
+    answer it (it is counted); False means the cap is reached, the calls are not answered
+    and the run ends with finish reason `TOOL_LIMIT` (keeping everything it produced).
+    """
+
+    def __init__(self, limit: int) -> None:
+        """Start counting; `limit` is the task's `max_tool_rounds` (at least 1)."""
+        if limit < 1:
+            raise ValueError("max_tool_rounds is at least 1")
+        self.limit = limit
+        self.rounds = 0
+        self.calls = 0
+
+    def admit(self, calls: int) -> bool:
+        """Whether a response asking for `calls` tool calls may be answered (and count it)."""
+        if calls < 1:
+            raise ValueError("a tool round has at least one call")
+        if self.rounds >= self.limit:
+            return False
+        self.rounds += 1
+        self.calls += calls
+        return True
+
+    @property
+    def exhausted(self) -> bool:
+        """Every allowed round has been answered: another tool call ends the run."""
+        return self.rounds >= self.limit

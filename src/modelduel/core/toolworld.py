@@ -17,7 +17,8 @@ Every result is capped (`core.toolresult.cap_result`, 64 KiB of UTF-8).
 
 Latency is data: `ToolResult.latency_ms` is the tool's declared latency and the engine
 waits it (so the wait is measured on the engine's clock and cancellable); `call` never
-sleeps. `ToolRounds` counts answered rounds against the task's `max_tool_rounds`.
+sleeps.
+The round limit (`max_tool_rounds`) is the loop's (`core.toolloop.ToolRounds`).
 """
 
 from __future__ import annotations
@@ -46,10 +47,7 @@ from modelduel.toolspec import FIXTURE_TOOL_NAMES, ToolDecl
 if TYPE_CHECKING:
     from modelduel.tasks import Task
 
-__all__ = ["TOOL_LIMIT", "ToolRounds", "ToolWorld"]
-
-TOOL_LIMIT = "tool_limit"
-"""The finish reason of a run whose model still calls tools after `max_tool_rounds`."""
+__all__ = ["ToolWorld"]
 
 
 def _inlined(tool: ToolDecl) -> dict[str, Any]:
@@ -180,36 +178,3 @@ def _scripted(tool: ToolDecl, args: dict[str, Any]) -> ToolResult:
                 return ToolResult(content, True, tool.latency_ms, cut, summary)
             return ok_result(text, lines_word(len(text.splitlines())), tool.latency_ms)
     return error_result(tool.default_result(), tool.latency_ms)
-
-
-class ToolRounds:
-    """Counts a run's tool rounds against the task's `max_tool_rounds`.
-
-    A round is one model response that asked for at least one tool call, answered with
-    every call's result. The engine asks `admit(calls)` for each such response: True means
-    answer it (it is counted); False means the cap is reached, the calls are not answered
-    and the run ends with finish reason `TOOL_LIMIT` (keeping everything it produced).
-    """
-
-    def __init__(self, limit: int) -> None:
-        """Start counting; `limit` is the task's `max_tool_rounds` (at least 1)."""
-        if limit < 1:
-            raise ValueError("max_tool_rounds is at least 1")
-        self.limit = limit
-        self.rounds = 0
-        self.calls = 0
-
-    def admit(self, calls: int) -> bool:
-        """Whether a response asking for `calls` tool calls may be answered (and count it)."""
-        if calls < 1:
-            raise ValueError("a tool round has at least one call")
-        if self.rounds >= self.limit:
-            return False
-        self.rounds += 1
-        self.calls += calls
-        return True
-
-    @property
-    def exhausted(self) -> bool:
-        """Every allowed round has been answered: another tool call ends the run."""
-        return self.rounds >= self.limit

@@ -1,274 +1,58 @@
-"""Run duels in a child process and stream already-stamped events to the parent.
+"""The parent's side of the duel worker: `ChildDuelRunner` runs duels in a child process.
 
-Measured on this machine, stamping events inside a Textual loop that renders three
-panes is 20–33 ms late at p99, and a thread does not help (the GIL). Here the child
-does all networking and stamping with `time.monotonic_ns()` (one clock across
-processes on Linux), so a busy parent can be late to *read* an event but never
-changes its timestamp.
+The child (`core.workerchild`) does the networking and stamps every event; this client
+starts it, sends it plans and cancels, reads its event lines back into the sink, and ends
+the runs of a child that vanished (what they streamed kept). What crosses the pipe is
+`core.workerwire`. The child's stderr goes to modelduel's log file
+(`locations.log_path()`), never to the terminal the TUI draws on.
 
-Protocol, one JSON object per line:
-    parent -> child (stdin):  {"op": "start", "runs": [plan...]}
-                              {"op": "cancel", "run_id": ID} | {"op": "cancel_all"}
-                              (either with "reason": what the cancelled runs' error says)
-    child -> parent (stdout): core.codec event lines, and ["<run_id>", 0, "E"] when a
-                              run has fully ended.
-The child exits when its stdin closes, so it can never outlive its parent. Its stderr
-(warnings, a crash's traceback) goes to modelduel's log file (`locations.log_path()`),
-never to the terminal the TUI draws on; a crash message names that file.
+A child that cannot start (its interpreter fails, it dies on import) is not an exception
+out of this client: the runs given meanwhile end at once with one line naming the log
+file, and the next `open` or `start` tries again (tests/test_worker_start.py).
 
-Past 400 lines because both ends of the pipe live here (the plan's JSON form, the child's
-loop and `ChildDuelRunner` in the parent), so a change to the protocol above is one file.
+The parent (the TUI, `ask`, `run`) imports this module before its first frame: it loads
+no engine (core.duel with httpx, the tool loop, task files, jsonschema); only the child
+does (tests/test_launch_path.py checks the parent's side loads none of it).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import dataclasses
 import json
 import logging
 import os
-import signal
 import sys
 import time
 import traceback
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from modelduel import locations
-from modelduel.conversation import DEFAULT_MAX_TOOL_ROUNDS, UserMessage
-from modelduel.conversation_json import message_from_json, message_to_json
-from modelduel.core.codec import decode_event_line, encode_event_line
+from modelduel.core.cancelreasons import signal_name
+from modelduel.core.codec import decode_event_line
 from modelduel.core.plan import RunPlan
-from modelduel.events import ErrorInfo, Retrying, Stamped, StreamFailed
-from modelduel.providers.base import ModelRequest, StreamTarget
-from modelduel.redact import redact_secrets
+from modelduel.core.workerwire import READY_LINE, ended_run_id, plan_to_json
+from modelduel.events import ErrorInfo, Stamped, StreamFailed
 
 if TYPE_CHECKING:
     from modelduel.core.duel import EventSink
 
-# The parent (the TUI, `ask`, `run`) imports this module for `ChildDuelRunner` before its
-# first frame: the engine (core.duel with httpx, the tool loop, task files, jsonschema) is
-# imported by the child only, inside `_serve` and `plan_from_json`
-# (tests/test_launch_path.py checks the parent's side loads none of it).
-
-__all__ = ["CancelReasons", "ChildDuelRunner", "plan_from_json", "plan_to_json", "stop_reason"]
-
-ENDED = "E"
+__all__ = ["ChildDuelRunner", "WorkerStartError"]
 
 # A log past this size is moved to `<name>.1` (one old generation kept) when a worker
 # starts, so a long-lived setup never grows it without bound.
 LOG_ROTATE_BYTES = 1_000_000
 
+START_TIMEOUT_S = 60.0
+"""How long a child may take to say it is ready (its imports, on a loaded machine)."""
+
 _log = logging.getLogger("modelduel.worker")
 
 
-def plan_to_json(plan: RunPlan) -> dict[str, Any]:
-    """A plan as JSON; the key itself never crosses the pipe, only the name of its variable."""
-    t, r = plan.target, plan.request
-    return {
-        "run_id": plan.run_id,
-        "client_key": plan.client_key,
-        "target": {
-            "kind": t.kind,
-            "base_url": t.base_url,
-            "key_env": t.key_env,
-            "key_required": t.key_required,
-            "name": t.name,
-        },
-        "request": r.to_json(),
-    } | _loop_json(plan)
-
-
-def _loop_json(plan: RunPlan) -> dict[str, Any]:
-    """The conversation loop's part of a plan (absent for a plain run: its line is as before).
-
-    The world travels whole (tool declarations with their results, the fixture snapshot):
-    the child never reads the task folder, so no tool can see more than the parent loaded.
-    """
-    out: dict[str, Any] = {}
-    if plan.world is not None:
-        out["world"] = plan.world.to_json()
-        out["max_tool_rounds"] = plan.max_tool_rounds
-    if plan.followups:
-        out["followups"] = [message_to_json(m) for m in plan.followups]
-    if plan.keep_conversation:
-        out["keep_conversation"] = True
-    return out
-
-
-def _env_key(name: str | None) -> Callable[[], str | None]:
-    def get() -> str | None:
-        return os.environ.get(name) if name else None
-
-    return get
-
-
-def plan_from_json(data: dict[str, Any]) -> RunPlan:
-    """The plan a parent sent; the key is read from this process's environment at send time."""
-    t, r = data["target"], data["request"]
-    request = ModelRequest.from_json(r)
-    target = StreamTarget(
-        kind=t["kind"],
-        base_url=t["base_url"],
-        api_key=_env_key(t["key_env"]),
-        key_env=t["key_env"],
-        key_required=t["key_required"],
-        name=t.get("name"),
-    )
-    followups = tuple(message_from_json(m) for m in data.get("followups", ()))
-    if not all(isinstance(m, UserMessage) for m in followups):
-        raise ValueError("a plan's followups are user messages")
-    world = data.get("world")
-    # the child's side only: the parent never loads the engine (see the imports above)
-    from modelduel.core.toolworld import ToolWorld  # noqa: PLC0415
-
-    return RunPlan(
-        data["run_id"],
-        data["client_key"],
-        target,
-        request,
-        world=None if world is None else ToolWorld.from_json(world),
-        max_tool_rounds=data.get("max_tool_rounds", DEFAULT_MAX_TOOL_ROUNDS),
-        followups=followups,  # type: ignore[arg-type]
-        keep_conversation=bool(data.get("keep_conversation")),
-    )
-
-
-def stop_reason(signum: int) -> str:
-    """What the runs a stop signal cancelled say happened: their error's message.
-
-    The CSV's `error` cell and the pane read `cancelled: modelduel received SIGTERM`
-    (kind, then this). "cancelled by the user" would be wrong for a `kill` or a terminal
-    that went away, and whoever reads the row later should know which it was.
-    """
-    if signum == signal.SIGHUP:
-        return "the terminal closed (SIGHUP)"
-    if signum == signal.SIGINT:
-        return "cancelled by the user (Ctrl+C)"
-    return f"modelduel received {_signal_name(signum)}"
-
-
-class CancelReasons:
-    """Why runs were cancelled, applied to their final event on its way out.
-
-    `DuelRunner` ends a cancelled run with a `cancelled` failure saying "cancelled by the
-    user"; a run cancelled for another reason (a stop signal, a batch that cannot save)
-    gets that reason instead. The first reason given for a run wins.
-    """
-
-    def __init__(self) -> None:
-        self._by_run: dict[str, str] = {}
-
-    def mark(self, run_ids: Iterable[str], reason: str) -> None:
-        """Say why these runs are being cancelled."""
-        for run_id in run_ids:
-            self._by_run.setdefault(run_id, reason)
-
-    def apply(self, run_id: str, stamped: Stamped) -> Stamped:
-        """The event with a cancelled failure's message replaced by the run's reason."""
-        event = stamped.event
-        reason = self._by_run.get(run_id)
-        if reason is None or not isinstance(event, StreamFailed):
-            return stamped
-        if event.error.kind != "cancelled":
-            return stamped
-        del self._by_run[run_id]  # a run id is used once
-        error = dataclasses.replace(event.error, message=reason)
-        return dataclasses.replace(stamped, event=dataclasses.replace(event, error=error))
-
-
-class _ParentGone(Exception):
-    """The parent closed its end of the pipe: nobody reads what the runs stream any more."""
-
-
-async def _serve(settings: dict[str, Any]) -> None:
-    # the child's side only: the parent never loads the engine (see the imports above)
-    from modelduel.core.duel import ClientPool, DuelRunner  # noqa: PLC0415
-    from modelduel.providers.http import Timeouts  # noqa: PLC0415
-
-    out = sys.stdout.buffer
-    parent_gone = asyncio.Event()
-
-    def emit(data: bytes) -> None:
-        if parent_gone.is_set():
-            return
-        try:
-            out.write(data)
-            out.flush()
-        except (BrokenPipeError, ConnectionResetError, ValueError):
-            # The parent is gone (killed, or its terminal closed): stop writing, and point
-            # stdout at /dev/null so the interpreter's final flush cannot print a
-            # BrokenPipeError onto a terminal either.
-            parent_gone.set()
-            with contextlib.suppress(OSError):
-                devnull = os.open(os.devnull, os.O_WRONLY)
-                os.dup2(devnull, sys.stdout.fileno())
-                os.close(devnull)
-
-    reasons = CancelReasons()
-
-    def sink(run_id: str, stamped: Stamped) -> None:
-        emit(encode_event_line(run_id, _without_keys(reasons.apply(run_id, stamped))))
-
-    pool = ClientPool(Timeouts(connect=settings["connect_timeout_s"]))
-    runner = DuelRunner(
-        sink,
-        pool,
-        retries=settings["retries"],
-        timeout_s=settings["timeout_s"],
-        stall_timeout_s=settings["stall_timeout_s"],
-    )
-    loop = asyncio.get_running_loop()
-    reader = asyncio.StreamReader(limit=64 * 1024 * 1024)
-    await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
-    try:
-        while line := await reader.readline():
-            command = json.loads(line)
-            op = command["op"]
-            if op == "start":
-                plans = [plan_from_json(p) for p in command["runs"]]
-                for task in runner.start(plans):
-                    task.add_done_callback(lambda t: emit(_ended_line(t.get_name())))
-            elif op == "cancel":
-                if command.get("reason"):
-                    reasons.mark([command["run_id"]], command["reason"])
-                runner.cancel(command["run_id"])
-            elif op == "cancel_all":
-                if command.get("reason"):
-                    reasons.mark(runner.active, command["reason"])
-                runner.cancel_all()
-            if parent_gone.is_set():
-                break
-    finally:
-        runner.cancel_all()
-        try:
-            await runner.wait()
-        except Exception:  # a run's own bug: logged, and the pool still closes
-            _log.exception("a run failed while the worker was stopping")
-        await pool.aclose()
-
-
-def _without_keys(stamped: Stamped) -> Stamped:
-    """A failure's provider-written message stripped of key-like strings before it leaves.
-
-    Everything the parent shows (the TUI's panes, `ask`'s live view, `run`) and saves
-    reads these events, so a partly masked key a provider echoed (`sk-test-*****T123`)
-    is gone before any of them can show or write it.
-    """
-    event = stamped.event
-    if not isinstance(event, StreamFailed | Retrying):
-        return stamped
-    clean = redact_secrets(event.error.message)
-    if clean == event.error.message:
-        return stamped
-    error = dataclasses.replace(event.error, message=clean)
-    return dataclasses.replace(stamped, event=dataclasses.replace(event, error=error))
-
-
-def _ended_line(run_id: str) -> bytes:
-    return (json.dumps([run_id, 0, ENDED]) + "\n").encode()
+class WorkerStartError(Exception):
+    """The child process could not start; the message is one line naming the log file."""
 
 
 class ChildDuelRunner:
@@ -282,6 +66,8 @@ class ChildDuelRunner:
         log_path: where the child's stderr goes (default `locations.log_path()`).
 
     Attributes:
+        start_failure: why the last start failed (one line naming `log_path`), None
+            once a child is running.
         cancel_reason: when set (a stop signal arrived), what runs cancelled without a
             reason of their own say happened, `aclose()` included.
     """
@@ -321,26 +107,34 @@ class ChildDuelRunner:
         # `aclose` would then wait on for ever
         self._stopping = False
         self.cancel_reason: str | None = None
+        self.start_failure: str | None = None
 
     async def open(self) -> None:
         """Start the child process (idempotent); it is ready to take runs when this returns.
 
         Calls that overlap (the app opening the runner after its first frame while a prompt
-        sent before it starts a run) share one start: there is only ever one child.
+        sent before it starts a run) share one start: there is only ever one child. A
+        child that cannot start raises nothing here: `start_failure` says why in one line
+        (the details are in `log_path`), and the next `open` or `start` tries again.
         """
         if self._stopping:
             raise RuntimeError("the duel worker is closing: no run can start now")
         if self._opening is None or (self._opening.done() and self._proc is None):
             self._opening = asyncio.ensure_future(self._spawn())  # a failed start is retried
-        await asyncio.shield(self._opening)
+        try:
+            await asyncio.shield(self._opening)
+        except WorkerStartError as exc:
+            self.start_failure = str(exc)
+        else:
+            self.start_failure = None
 
     async def _spawn(self) -> None:
         log = _open_log(self.log_path)
         try:
-            self._proc = await asyncio.create_subprocess_exec(
+            proc = await asyncio.create_subprocess_exec(
                 sys.executable,
                 "-m",
-                "modelduel.core.worker",
+                "modelduel.core.workerchild",
                 json.dumps(self._settings),
                 stdin=asyncio.subprocess.PIPE,
                 stdout=asyncio.subprocess.PIPE,
@@ -348,21 +142,69 @@ class ChildDuelRunner:
                 env=self._env,
                 limit=64 * 1024 * 1024,
             )
+        except OSError as exc:  # no interpreter there, no process left to make
+            self._log_error("the duel worker could not be started", exc)
+            raise WorkerStartError(self._start_message(f"({exc.strerror or exc})")) from None
         finally:
             if log is not None:
                 log.close()  # the child holds its own descriptor
+        await self._await_ready(proc)
+        self._proc = proc
         self._reader = asyncio.get_running_loop().create_task(self._read())
 
+    async def _await_ready(self, proc: asyncio.subprocess.Process) -> None:
+        """Wait for the child's ready line; a child that dies or hangs first is stopped."""
+        assert proc.stdout is not None
+        try:
+            first = await asyncio.wait_for(proc.stdout.readline(), START_TIMEOUT_S)
+        except TimeoutError:
+            first = None
+        if first == READY_LINE:
+            return
+        if first is None:
+            how = f"(not ready after {START_TIMEOUT_S:g} s)"
+        else:
+            how = _how_it_ended(await _exit_code(proc)) or "(it wrote no ready line)"
+        if proc.returncode is None:
+            proc.kill()
+            await proc.wait()
+        raise WorkerStartError(self._start_message(how))
+
+    def _start_message(self, how: str) -> str:
+        return (
+            f"the duel worker process could not start {how}; its log: {self.log_path}"
+            " - fix what it says there, then send the prompt again"
+        )
+
     async def start(self, plans: list[RunPlan]) -> None:
-        """Send plans to the child; they start at once."""
+        """Send plans to the child; they start at once.
+
+        When the child cannot start, each run ends at once (a `StreamFailed` saying why,
+        then `on_run_ended`), as a run the child lost does: no exception escapes.
+        """
         await self.open()
+        if self._proc is None:
+            failure = ErrorInfo("connection", self.start_failure or self._start_message(""))
+            for plan in plans:
+                self._isolated(
+                    self._sink, plan.run_id, Stamped(time.monotonic_ns(), StreamFailed(failure))
+                )
+                if self._on_run_ended is not None:
+                    self._isolated(self._on_run_ended, plan.run_id)
+            return
         for plan in plans:
             self._pending.add(plan.run_id)
         self._idle.clear()
-        await self._send({"op": "start", "runs": [plan_to_json(p) for p in plans]})
+        with contextlib.suppress(ConnectionError):
+            # the child died since it was ready: its reader ends these runs with the rest
+            await self._send({"op": "start", "runs": [plan_to_json(p) for p in plans]})
 
     async def cancel(self, run_id: str) -> None:
-        """Cancel one run (it ends as cancelled, keeping its partial text)."""
+        """Cancel one run (it ends as cancelled, keeping its partial text).
+
+        Without a child (it never started, or it ended) there is nothing to cancel: its
+        runs have already ended.
+        """
         await self._send({"op": "cancel", "run_id": run_id})
 
     async def cancel_all(self, reason: str | None = None) -> None:
@@ -418,10 +260,13 @@ class ChildDuelRunner:
             await proc.wait()
         if reader is not None:
             await reader
+        self._closing = False  # a child started after this one may crash, not be closed
 
     async def _send(self, command: dict[str, Any]) -> None:
+        """Write one command; a no-op without a child. Raises `ConnectionError` when the
+        child has just died (its reader ends the runs it had)."""
         if self._proc is None or self._proc.stdin is None:
-            raise RuntimeError("the duel worker is not running")
+            return
         self._proc.stdin.write((json.dumps(command) + "\n").encode())
         await self._proc.stdin.drain()
 
@@ -456,8 +301,9 @@ class ChildDuelRunner:
         assert proc is not None and proc.stdout is not None
         stdout = proc.stdout
         while line := await stdout.readline():
-            if line.startswith(b'["') and line.endswith(b', 0, "E"]\n'):
-                run_id = json.loads(line)[0]
+            ended = ended_run_id(line)
+            if ended is not None:
+                run_id = ended
                 self._pending.discard(run_id)
                 if self._on_run_ended is not None:
                     self._isolated(self._on_run_ended, run_id)
@@ -481,27 +327,29 @@ class ChildDuelRunner:
                 self._isolated(self._on_run_ended, run_id)
         self._pending.clear()
         self._idle.set()
+        if self._proc is proc:  # not stopped by `aclose`: the next start makes a new child
+            self._proc = self._reader = None
 
     async def _crash_message(self, proc: asyncio.subprocess.Process) -> str:
         """Why the runs of a child that vanished failed, and where its traceback is."""
-        try:
-            code: int | None = await asyncio.wait_for(proc.wait(), timeout=5)
-        except TimeoutError:
-            code = None
-        if code is not None and code < 0:
-            how = f" (killed by {_signal_name(-code)})"
-        elif code:
-            how = f" (exit status {code})"
-        else:
-            how = ""
-        return f"the duel worker process ended unexpectedly{how}; its log: {self.log_path}"
+        how = _how_it_ended(await _exit_code(proc))
+        sep = " " if how else ""
+        return f"the duel worker process ended unexpectedly{sep}{how}; its log: {self.log_path}"
 
 
-def _signal_name(signum: int) -> str:
+async def _exit_code(proc: asyncio.subprocess.Process) -> int | None:
+    """The exit status of a child whose output ended, None if it has not exited in 5 s."""
     try:
-        return signal.Signals(signum).name
-    except ValueError:
-        return f"signal {signum}"
+        return await asyncio.wait_for(proc.wait(), timeout=5)
+    except TimeoutError:
+        return None
+
+
+def _how_it_ended(code: int | None) -> str:
+    """`(killed by SIGKILL)`, `(exit status 1)`, or "" (a clean exit, or not known)."""
+    if code is not None and code < 0:
+        return f"(killed by {signal_name(-code)})"
+    return f"(exit status {code})" if code else ""
 
 
 def _open_log(path: Path) -> IO[bytes] | None:
@@ -518,29 +366,3 @@ def _open_log(path: Path) -> IO[bytes] | None:
     except OSError as exc:
         _log.warning("cannot write modelduel's log %s (%s): worker messages are dropped", path, exc)
         return None
-
-
-def main() -> None:
-    """Entry point of the child process."""
-    settings = json.loads(sys.argv[1])
-    # Ctrl+C, a closed terminal (SIGHUP) and a group-wide SIGTERM reach the whole process
-    # group; the parent decides what is cancelled and saved, then closes our stdin, which
-    # ends this process. So the child can never outlive its parent, nor die before the
-    # parent has saved what the runs streamed.
-    for signum in (signal.SIGINT, signal.SIGHUP, signal.SIGTERM):
-        signal.signal(signum, signal.SIG_IGN)
-    # stderr is the log file (see ChildDuelRunner.open): stamp each record with its time
-    # and process, as several workers (and the TUI) append to the same file
-    logging.basicConfig(
-        level=logging.WARNING,
-        format="%(asctime)s worker[%(process)d] %(levelname)s %(name)s: %(message)s",
-    )
-    try:
-        asyncio.run(_serve(settings))
-    except Exception:
-        _log.exception("the duel worker crashed")
-        sys.exit(1)
-
-
-if __name__ == "__main__":
-    main()

@@ -56,7 +56,17 @@ class ChatParser:
     first seen; all are done when the choice finishes.
     """
 
-    __slots__ = ("_calls", "_done", "_finish", "_id", "_model", "_replies", "_text", "_think")
+    __slots__ = (
+        "_calls",
+        "_done",
+        "_finish",
+        "_id",
+        "_model",
+        "_pieces",
+        "_replies",
+        "_text",
+        "_think",
+    )
 
     def __init__(self, replies: bool = False) -> None:
         """`replies`: also emit the assembled `AssistantReply` before the finish."""
@@ -66,7 +76,10 @@ class ChatParser:
         self._replies = replies
         # provider index -> [our index, id, name, argument fragments, provider_data]
         self._calls: dict[object, list[Any]] = {}
+        # the reply's text: deltas joined every 256 into one string, so a long answer
+        # holds ~1 byte a character, not a str object (~55 bytes) per delta
         self._text: list[str] = []
+        self._pieces: list[str] = []
         self._id: str | None = None
         self._model = ""
 
@@ -126,7 +139,10 @@ class ChatParser:
         if self._replies:
             self._id = self._id or (doc.get("id") if isinstance(doc.get("id"), str) else None)
             self._model = self._model or str(doc.get("model") or "")
-            self._text.extend(e.text for e in out if isinstance(e, TextDelta))
+            self._pieces.extend(e.text for e in out if isinstance(e, TextDelta))
+            if len(self._pieces) >= 256:
+                self._text.append("".join(self._pieces))
+                self._pieces.clear()
         return out
 
     def _tool_deltas(self, calls: list[Any]) -> list[Event]:
@@ -164,10 +180,10 @@ class ChatParser:
         if calls and reason == "stop":
             reason = "tool_use"  # some servers say stop after tool calls
         if self._replies:
-            self._text.extend(e.text for e in events if isinstance(e, TextDelta))
+            self._pieces.extend(e.text for e in events if isinstance(e, TextDelta))
             parts: list[AssistantPart] = []
-            if self._text:
-                parts.append(Text("".join(self._text)))
+            if text := "".join(self._text) + "".join(self._pieces):
+                parts.append(Text(text))
             parts += [ToolCall(c[1], c[2], "".join(c[3]), c[4]) for c in calls]
             events.append(
                 AssistantReply(
