@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import tracemalloc
 
+from modelduel.conversation import Reasoning
 from modelduel.events import AssistantReply, TextDelta
 from modelduel.providers.base import SSEEvent
 from modelduel.providers.registry import get_adapter
@@ -45,3 +46,65 @@ def test_the_reply_is_every_delta_in_order_across_the_joins() -> None:
     (reply,) = [e for e in events if isinstance(e, AssistantReply)]
     assert "".join(streamed) == "".join(pieces)
     assert reply.message.text == "".join(pieces)
+
+
+def anthropic_event(kind: str, **fields: object) -> SSEEvent:
+    return SSEEvent(kind, json.dumps({"type": kind, **fields}))
+
+
+def test_an_anthropic_reply_is_its_blocks_text_across_the_joins_start_text_included() -> None:
+    parser = get_adapter("anthropic").new_parser(True)
+    thinking = [f"t{i} " for i in range(700)]
+    text = [f"<{i}>" for i in range(1_000)]
+    events = parser.feed(
+        anthropic_event("message_start", message={"id": "m1", "model": "claude", "usage": {}})
+    )
+    events += parser.feed(
+        anthropic_event(
+            "content_block_start", index=0, content_block={"type": "thinking", "thinking": ""}
+        )
+    )
+    for piece in thinking:
+        delta = {"type": "thinking_delta", "thinking": piece}
+        events += parser.feed(anthropic_event("content_block_delta", index=0, delta=delta))
+    events += parser.feed(anthropic_event("content_block_stop", index=0))
+    # a text block whose start already carries text: it comes first in the reply's text
+    events += parser.feed(
+        anthropic_event(
+            "content_block_start", index=1, content_block={"type": "text", "text": "Start. "}
+        )
+    )
+    for piece in text:
+        delta = {"type": "text_delta", "text": piece}
+        events += parser.feed(anthropic_event("content_block_delta", index=1, delta=delta))
+    events += parser.feed(anthropic_event("content_block_stop", index=1))
+    events += parser.feed(
+        anthropic_event("message_delta", delta={"stop_reason": "end_turn"}, usage={})
+    )
+    events += parser.feed(anthropic_event("message_stop"))
+    (reply,) = [e for e in events if isinstance(e, AssistantReply)]
+    streamed = "".join(e.text for e in events if isinstance(e, TextDelta))
+    assert streamed == "Start. " + "".join(text)
+    assert reply.message.text == "Start. " + "".join(text)
+    (reasoning,) = [p for p in reply.message.parts if isinstance(p, Reasoning)]
+    assert reasoning.text == "".join(thinking)
+
+
+def test_a_long_anthropic_answer_is_held_at_about_a_byte_a_character_mid_stream() -> None:
+    parser = get_adapter("anthropic").new_parser(True)
+    parser.feed(anthropic_event("message_start", message={"id": "m1", "model": "c", "usage": {}}))
+    parser.feed(
+        anthropic_event("content_block_start", index=0, content_block={"type": "text", "text": ""})
+    )
+    delta = anthropic_event(
+        "content_block_delta", index=0, delta={"type": "text_delta", "text": " word"}
+    )
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        for _ in range(40_000):  # 200,000 characters
+            parser.feed(delta)
+        held = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    assert held < 3 * 200_000, f"{held / 200_000:.1f} bytes a character"

@@ -15,6 +15,7 @@ from modelduel.events import ErrorInfo, StreamFailed, Usage
 from modelduel.providers.errors import one_line
 
 __all__ = [
+    "TextPieces",
     "arguments_object",
     "as_int",
     "malformed",
@@ -23,6 +24,35 @@ __all__ = [
     "stream_cut",
     "text_only",
 ]
+
+
+class TextPieces:
+    """A reply's text as it streams, kept for the reply assembled at its end.
+
+    Adding a delta to one string (`text = text + delta`) copies the whole text each time:
+    quadratic in the answer's length. One str per delta is linear but costs ~55 bytes of
+    object header per delta; the deltas are joined every `JOIN_EVERY` into one string, so
+    a long answer is held at about a byte a character.
+    """
+
+    __slots__ = ("_joined", "_pieces")
+    JOIN_EVERY = 256
+
+    def __init__(self) -> None:
+        """Empty."""
+        self._joined: list[str] = []
+        self._pieces: list[str] = []
+
+    def add(self, text: str) -> None:
+        """One more delta."""
+        self._pieces.append(text)
+        if len(self._pieces) >= self.JOIN_EVERY:
+            self._joined.append("".join(self._pieces))
+            self._pieces.clear()
+
+    def text(self) -> str:
+        """Every delta so far, in order."""
+        return "".join(self._joined) + "".join(self._pieces)
 
 
 def as_int(value: object) -> int | None:

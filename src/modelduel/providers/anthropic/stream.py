@@ -25,7 +25,7 @@ from modelduel.events import (
 from modelduel.events import Usage as UsageEvent
 from modelduel.providers.anthropic.errors import stream_error
 from modelduel.providers.base import SSEEvent
-from modelduel.providers.common import as_int, malformed, stream_cut
+from modelduel.providers.common import TextPieces, as_int, malformed, stream_cut
 
 __all__ = ["MessagesParser"]
 
@@ -159,7 +159,7 @@ class MessagesParser:
             text = delta.get("text")
             if isinstance(text, str) and text:
                 if block is not None:
-                    block["text"] = str(block.get("text") or "") + text
+                    _pieces(block, "text").add(text)
                 return [TextDelta(text)]
             return []
         if kind == "thinking_delta":
@@ -167,7 +167,7 @@ class MessagesParser:
             if isinstance(text, str) and text:
                 self._reasoned = True
                 if block is not None:
-                    block["thinking"] = str(block.get("thinking") or "") + text
+                    _pieces(block, "thinking").add(text)
                 return [ReasoningDelta(text)]
             return []
         if kind == "signature_delta" and block is not None:
@@ -202,11 +202,11 @@ class MessagesParser:
         for _, block in sorted(self._blocks.items()):
             kind = block.get("type")
             if kind == "text":
-                parts.append(Text(str(block.get("text") or "")))
+                parts.append(Text(_block_text(block, "text")))
             elif kind == "thinking":
                 kept = {
                     "type": "thinking",
-                    "thinking": str(block.get("thinking") or ""),
+                    "thinking": _block_text(block, "thinking"),
                     "signature": str(block.get("signature") or ""),
                 }
                 parts.append(Reasoning(kept["thinking"], kept))
@@ -274,3 +274,22 @@ class MessagesParser:
             return []
         self._done = True
         return [stream_cut("anthropic", "message_stop")]
+
+
+def _pieces(block: dict[str, Any], field: str) -> TextPieces:
+    """The deltas of a text or thinking block, after the text its start carried (if any)."""
+    key = f"_{field}_pieces"
+    pieces = block.get(key)
+    if not isinstance(pieces, TextPieces):
+        pieces = block[key] = TextPieces()
+        if isinstance(block.get(field), str) and block[field]:
+            pieces.add(block[field])
+    return pieces
+
+
+def _block_text(block: dict[str, Any], field: str) -> str:
+    """A block's whole text: what its start carried, then its deltas."""
+    pieces = block.get(f"_{field}_pieces")
+    if isinstance(pieces, TextPieces):
+        return pieces.text()
+    return str(block.get(field) or "")

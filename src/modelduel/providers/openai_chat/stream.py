@@ -26,7 +26,13 @@ from modelduel.events import (
 )
 from modelduel.events import Usage as UsageEvent
 from modelduel.providers.base import SSEEvent
-from modelduel.providers.common import as_int, malformed, openai_style_usage, stream_cut
+from modelduel.providers.common import (
+    TextPieces,
+    as_int,
+    malformed,
+    openai_style_usage,
+    stream_cut,
+)
 from modelduel.providers.errors import RETRYABLE_STATUSES, one_line
 from modelduel.providers.openai_chat.thinktags import ThinkTagSplitter
 
@@ -62,7 +68,6 @@ class ChatParser:
         "_finish",
         "_id",
         "_model",
-        "_pieces",
         "_replies",
         "_text",
         "_think",
@@ -76,10 +81,7 @@ class ChatParser:
         self._replies = replies
         # provider index -> [our index, id, name, argument fragments, provider_data]
         self._calls: dict[object, list[Any]] = {}
-        # the reply's text: deltas joined every 256 into one string, so a long answer
-        # holds ~1 byte a character, not a str object (~55 bytes) per delta
-        self._text: list[str] = []
-        self._pieces: list[str] = []
+        self._text = TextPieces()
         self._id: str | None = None
         self._model = ""
 
@@ -139,10 +141,9 @@ class ChatParser:
         if self._replies:
             self._id = self._id or (doc.get("id") if isinstance(doc.get("id"), str) else None)
             self._model = self._model or str(doc.get("model") or "")
-            self._pieces.extend(e.text for e in out if isinstance(e, TextDelta))
-            if len(self._pieces) >= 256:
-                self._text.append("".join(self._pieces))
-                self._pieces.clear()
+            for e in out:
+                if isinstance(e, TextDelta):
+                    self._text.add(e.text)
         return out
 
     def _tool_deltas(self, calls: list[Any]) -> list[Event]:
@@ -180,9 +181,11 @@ class ChatParser:
         if calls and reason == "stop":
             reason = "tool_use"  # some servers say stop after tool calls
         if self._replies:
-            self._pieces.extend(e.text for e in events if isinstance(e, TextDelta))
+            for e in events:
+                if isinstance(e, TextDelta):
+                    self._text.add(e.text)
             parts: list[AssistantPart] = []
-            if text := "".join(self._text) + "".join(self._pieces):
+            if text := self._text.text():
                 parts.append(Text(text))
             parts += [ToolCall(c[1], c[2], "".join(c[3]), c[4]) for c in calls]
             events.append(
