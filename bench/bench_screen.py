@@ -261,11 +261,17 @@ def marker_lags(
         last: tuple[int, int | None] = (0, None)
         for n, token_index in markers.items():
             frame = 1 + token_index // per_chunk  # frame 0 is the role delta
+            if frame >= len(written_ns):
+                # the server never wrote it: the app read its stream too slowly to finish
+                # within the bench's wait (the socket's back-pressure held the server)
+                ends[letter] = (0, None)
+                break
             seen = result["seen"].get(f"{letter}{n:05d}")
             if seen is not None and letter in letters:
                 lags.append((seen - written_ns[frame]) / 1e6)
             last = (written_ns[frame], seen)
-        ends[letter] = last
+        else:
+            ends[letter] = last
     return lags, ends
 
 
@@ -318,6 +324,11 @@ def bench_flood(runs: int) -> None:
             lags, ends = marker_lags(result, plans, "BC")
             write_end, seen_end = ends.get("A", (0, None))
             tail = "never" if seen_end is None else f"{(seen_end - write_end) / 1e9:.2f} s"
+            a_written = dict(result["written"]).get("bench-a", [])
+            # the server writes no faster than the app reads (the socket's back-pressure):
+            # a stream that took much longer than its 10 s was held back by the app
+            took = (a_written[-1] - a_written[0]) / 1e9 if a_written else float("nan")
+            print(f"  the flooding stream: {len(a_written)} frames written in {took:.1f} s")
             print(
                 f"flood{label}: the other panes' bytes->screen {_pcts(lags)}; the flooding"
                 f" pane's last marker shows {tail} after it was written;"

@@ -19,7 +19,9 @@ repaints, how the view follows the stream.
 
 from __future__ import annotations
 
+import time
 from bisect import bisect_right
+from collections.abc import Callable
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.console import RenderableType
@@ -65,7 +67,9 @@ in view at least once) unless this many view heights of lines wait below the vie
 is behind (lines come faster than frames) and jumps to the newest line."""
 CREEP_S = 0.05
 """A pane that crept (lines still below the view) scrolls on after this long, arrivals or not."""
-"""Drawn blocks more than this many view heights away from the view are dropped."""
+
+_paint_clock: Callable[[], float] = time.perf_counter
+"""The clock the body's paint is timed with (a test replaces it)."""
 
 
 class PaneBody(ScrollView, can_focus=False):
@@ -108,6 +112,7 @@ class PaneBody(ScrollView, can_focus=False):
         self._width = -1
         self._style = Style()
         self._dirty_reasoning = self._dirty_tail = True
+        self._paint_s = 0.0  # the compositor's time in this body since `take_paint_s`
 
     # -- content ----------------------------------------------------------------------
 
@@ -475,6 +480,23 @@ class PaneBody(ScrollView, can_focus=False):
 
     def _blank(self) -> Strip:
         return Strip.blank(max(1, self._width), self._style)
+
+    def take_paint_s(self) -> float:
+        """Seconds the compositor spent painting this body since the last call.
+
+        The frame pacer adds it to the pane's cost: a pane's drawing is only part of its
+        frame; painting what it changed (a flooding pane's whole view, every frame) comes
+        later, on the same loop, and was the larger part.
+        """
+        paint, self._paint_s = self._paint_s, 0.0
+        return paint
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        """The lines the compositor paints, timed (see `take_paint_s`)."""
+        start = _paint_clock()
+        lines = super().render_lines(crop)
+        self._paint_s += _paint_clock() - start
+        return lines
 
     def render_line(self, y: int) -> Strip:
         """One line of the view, scrolled."""
