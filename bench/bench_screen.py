@@ -205,7 +205,9 @@ def run_duel(
             deadline = time.monotonic() + 30
             while "Ready." not in tmux("capture-pane", "-p", "-t", session):
                 if time.monotonic() > deadline:
-                    raise SystemExit("the app did not start")
+                    raise SystemExit(
+                        "the app did not start:\n" + tmux("capture-pane", "-p", "-t", session)
+                    )
                 time.sleep(0.1)
             tmux("send-keys", "-t", session, "Explain B-trees")
             time.sleep(0.3)

@@ -13,16 +13,13 @@ from textual.geometry import Region
 from textual.strip import Strip
 
 from modelduel.display import sanitize_terminal
+from modelduel.tui.answer_lines import AnswerLines
+from modelduel.tui.body_lines import KEEP_SCREENS
 from modelduel.tui.framepacer import FRAME_S, MAX_FRAME_S, FramePacer
 from modelduel.tui.pane import Sanitized
-from modelduel.tui.stream_markdown import (
-    KEEP_SCREENS,
-    AnswerLines,
-    PaneBody,
-    WrappedText,
-    strip_text,
-)
+from modelduel.tui.stream_markdown import PaneBody
 from modelduel.tui.themes import APP_VARIABLE_DEFAULTS
+from modelduel.tui.wrapped_text import WrappedText, strip_text
 
 # ---------------------------------------------------------------- incremental = whole
 

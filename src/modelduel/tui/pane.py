@@ -47,10 +47,11 @@ than the pacer's longest spacing: a tick drawing a busy pane itself would undo i
 CHEAP_CHARS_PER_S = 5000
 """Above this rate (about 1,200 tokens/s) a pane draws as plain text what comes into view
 (the unfinished block, finished blocks scrolling by); markdown once the stream slows."""
-FLOOD_FRAME_S = 0.2
+FLOOD_FRAME_S = 0.5
 """A pane drawing as plain text (flooding) brings its body up to date at most this often:
 its text scrolls by faster than anyone reads, and each of its frames repaints its whole
-view, so the other panes' few changed lines get the loop."""
+view, so the other panes' few changed lines get the loop (at 0.2 s, five whole views a
+second were most of the loop on a busy machine; its stream's end still draws it at once)."""
 
 _now: Callable[[], float] = time.monotonic
 """The pane's clock (a test replaces it to count frames without waiting)."""
