@@ -27,6 +27,7 @@ import json
 import multiprocessing as mp
 import os
 import re
+import shlex
 import shutil
 import statistics
 import subprocess
@@ -139,6 +140,19 @@ def tmux(*args: str) -> str:
     return subprocess.run(["tmux", *args], check=True, capture_output=True, text=True).stdout
 
 
+def _in_env(env: dict[str, str], cmd: str) -> str:
+    """`cmd` run with exactly `env`, whatever tmux server runs it.
+
+    A tmux session takes its environment from the server's (copied when the server
+    started), not from the client that asks for the session: with a server already
+    running (another bench's, or a session kept open), every later session ran with the
+    first one's PYTHONPATH and base URL, so `--against` measured the wrong tree and duels
+    connected to a server long gone.
+    """
+    pairs = " ".join(shlex.quote(f"{k}={v}") for k, v in sorted(env.items()))
+    return f"env -i {pairs} sh -c {shlex.quote(cmd)}"
+
+
 def _env(tmp: str, base: str | None) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.endswith("_API_KEY")}
     env.pop("MODELDUEL_CONFIG", None)
@@ -193,13 +207,13 @@ def run_duel(
             # py-spy (not a project dependency) samples the app while it draws
             spy = Path(sys.executable).with_name("py-spy")
             app = f"{spy} record -r 250 -d 12 -f raw -o {PROFILE}.{next(_PROFILES)} -- {app}"
-        cmd = f"{app}; sleep 60"
+        env = {**_env(tmp, base), **({"PYTHONPATH": src} if src else {})}
+        if not src:
+            env.pop("PYTHONPATH", None)
+        cmd = _in_env(env, f"cd {shlex.quote(tmp)} && {app}; sleep 60")
         size = ["-x", "210", "-y", "50"]
         subprocess.run(
-            ["tmux", "new-session", "-d", "-s", session, *size, cmd],
-            check=True,
-            env={**_env(tmp, base), **({"PYTHONPATH": src} if src else {})},
-            cwd=tmp,
+            ["tmux", "new-session", "-d", "-s", session, *size, cmd], check=True, cwd=tmp
         )
         try:
             deadline = time.monotonic() + 30
@@ -367,6 +381,9 @@ def _launch(kind: str, src: str = "") -> float:
             cmd, ready = f"{sys.executable} {tmp}/bare.py", "bare-ready"
         else:
             cmd, ready = f"{sys.executable} -m modelduel --demo --csv {tmp}/r.csv", "Ready."
+        env = {**_env(tmp, None), **({"PYTHONPATH": src} if src else {})}
+        if not src:
+            env.pop("PYTHONPATH", None)
         start = time.monotonic()
         subprocess.run(
             [
@@ -379,10 +396,9 @@ def _launch(kind: str, src: str = "") -> float:
                 "160",
                 "-y",
                 "48",
-                cmd + "; sleep 30",
+                _in_env(env, f"cd {shlex.quote(tmp)} && {cmd}; sleep 30"),
             ],
             check=True,
-            env={**_env(tmp, None), **({"PYTHONPATH": src} if src else {})},
             cwd=tmp,
         )
         try:
