@@ -122,6 +122,7 @@ async def _duel(
             # a pane's own headers win (the late pane of the flood run answers briefly)
             extra = {"x-simulate-answer-tokens": str(answer_tokens), **headers[i]}
             plans.append(duel.plan(slot, extra_headers=tuple(extra.items())))
+        await app.wait_runner()  # the runner child is opened after the first frame
         runner = app.runner
         assert runner is not None
         child_pid = runner._proc.pid  # type: ignore[attr-defined]

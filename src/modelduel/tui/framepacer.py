@@ -13,8 +13,10 @@ from collections.abc import Awaitable, Callable, Iterable
 
 __all__ = ["FRAME_S", "MAX_FRAME_S", "SHARE", "FramePacer"]
 
-FRAME_S = 0.025
-"""A pane is drawn at most once per this many seconds (its bytes coalesce meanwhile)."""
+FRAME_S = 0.033
+"""A pane is drawn at most once per this many seconds (its bytes coalesce meanwhile): 30
+frames a second, the slow end of 16-33 ms. Each frame has a fixed cost (a compositor
+pass, a screen write); at 100 tokens/s a 25 ms frame held two or three tokens."""
 MAX_FRAME_S = 0.25
 """However busy the loop, a pane with news is drawn at least this often."""
 SHARE = 4
