@@ -147,6 +147,16 @@ def test_a_pane_cheap_to_draw_but_dear_to_paint_gets_a_bounded_share() -> None:
     assert spent[0] <= 0.3 * end, (spent, end)
 
 
+def test_equally_dear_panes_are_spaced_by_their_drawing_not_their_paint() -> None:
+    # three code blocks: each pane draws in 5 ms and paints in 20 ms. Counting the paint
+    # spaced every pane 100 ms apart (each frame carrying more lines, later) for no
+    # pane's gain: among equals only the drawing sets the spacing
+    pacer, _, end = _pacer_run({0: 0.005, 1: 0.005, 2: 0.005}, {0: 0.02, 1: 0.02, 2: 0.02})
+    # a frame of all three costs ~75 ms of the fake loop; spaced 4 x (5 + 20) ms it was
+    # one frame per ~100 ms + the frame itself
+    assert min(pacer.draws.values()) >= end / 0.09, (pacer.draws, end)
+
+
 def test_a_busy_loop_spaces_out_the_dear_pane_not_the_cheap_ones() -> None:
     # every wake is 40 ms late (the loop busy painting the dear pane 0): spacing every
     # pane by twice that made the cheap panes wait ~105 ms a frame for the flooding one

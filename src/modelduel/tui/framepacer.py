@@ -61,6 +61,7 @@ class FramePacer:
         self._dirty: set[int] = set()
         self._ready_at: dict[int, float] = {}
         self.cost: dict[int, float] = {}  # each pane's last frame (drawing + paint), seconds
+        self._drawing: dict[int, float] = {}  # each pane's last drawing alone
         self.draws: dict[int, int] = {}  # how many times each pane was drawn
         self.frames = 0  # how many times the pacer drew (one or more panes at once)
         self._task: asyncio.Task[None] | None = None
@@ -93,9 +94,16 @@ class FramePacer:
         return ready if ready >= start + frame / 2 else ready + frame
 
     def _spacing(self, index: int) -> float:
-        """How long after its frame pane `index` waits before its next one."""
+        """How long after its frame pane `index` waits before its next one.
+
+        The paint counts only against a pane whose frames cost more than twice the
+        others': among equally dear panes (three code blocks) it only spaced every frame
+        out, each carrying more lines, for no pane's gain (the code block's p95 grew).
+        """
         cost = self.cost[index]
-        spacing = max(self._frame_s, cost * SHARE)
+        others = [c for i, c in self.cost.items() if i != index]
+        dear = not others or cost > 2 * max(others)
+        spacing = max(self._frame_s, (cost if dear else self._drawing[index]) * SHARE)
         if cost >= CHEAP_SHARE * max(self.cost.values()):
             # waking late means the loop was busy (painting, mostly): the dear panes'
             # frames are spaced out so painting keeps up instead of queueing
@@ -117,7 +125,8 @@ class FramePacer:
                 self._dirty.discard(index)
                 start = self._clock()
                 painted = await self._draw(index)
-                self.cost[index] = self._clock() - start + (painted or 0.0)
+                self._drawing[index] = self._clock() - start
+                self.cost[index] = self._drawing[index] + (painted or 0.0)
                 self.draws[index] = self.draws.get(index, 0) + 1
                 self._ready_at[index] = self._on_grid(start, self._spacing(index))
             await self._sleep(0)  # input and painting run between frames
