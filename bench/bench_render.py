@@ -27,7 +27,8 @@ from rich.markdown import Markdown as RichMarkdown
 from rich.style import Style
 from textual.strip import Strip
 
-from modelduel.tui.stream_markdown import AnswerLines, split_blocks
+from modelduel.tui.answer_lines import AnswerLines
+from modelduel.tui.markdown_blocks import split_blocks
 
 WIDTH = 60
 CONSOLE = Console(width=WIDTH, color_system="truecolor", force_terminal=True)

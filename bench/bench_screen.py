@@ -27,6 +27,7 @@ import json
 import multiprocessing as mp
 import os
 import re
+import shlex
 import shutil
 import statistics
 import subprocess
@@ -139,6 +140,19 @@ def tmux(*args: str) -> str:
     return subprocess.run(["tmux", *args], check=True, capture_output=True, text=True).stdout
 
 
+def _in_env(env: dict[str, str], cmd: str) -> str:
+    """`cmd` run with exactly `env`, whatever tmux server runs it.
+
+    A tmux session takes its environment from the server's (copied when the server
+    started), not from the client that asks for the session: with a server already
+    running (another bench's, or a session kept open), every later session ran with the
+    first one's PYTHONPATH and base URL, so `--against` measured the wrong tree and duels
+    connected to a server long gone.
+    """
+    pairs = " ".join(shlex.quote(f"{k}={v}") for k, v in sorted(env.items()))
+    return f"env -i {pairs} sh -c {shlex.quote(cmd)}"
+
+
 def _env(tmp: str, base: str | None) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.endswith("_API_KEY")}
     env.pop("MODELDUEL_CONFIG", None)
@@ -193,19 +207,21 @@ def run_duel(
             # py-spy (not a project dependency) samples the app while it draws
             spy = Path(sys.executable).with_name("py-spy")
             app = f"{spy} record -r 250 -d 12 -f raw -o {PROFILE}.{next(_PROFILES)} -- {app}"
-        cmd = f"{app}; sleep 60"
+        env = {**_env(tmp, base), **({"PYTHONPATH": src} if src else {})}
+        if not src:
+            env.pop("PYTHONPATH", None)
+        cmd = _in_env(env, f"cd {shlex.quote(tmp)} && {app}; sleep 60")
         size = ["-x", "210", "-y", "50"]
         subprocess.run(
-            ["tmux", "new-session", "-d", "-s", session, *size, cmd],
-            check=True,
-            env={**_env(tmp, base), **({"PYTHONPATH": src} if src else {})},
-            cwd=tmp,
+            ["tmux", "new-session", "-d", "-s", session, *size, cmd], check=True, cwd=tmp
         )
         try:
             deadline = time.monotonic() + 30
             while "Ready." not in tmux("capture-pane", "-p", "-t", session):
                 if time.monotonic() > deadline:
-                    raise SystemExit("the app did not start")
+                    raise SystemExit(
+                        "the app did not start:\n" + tmux("capture-pane", "-p", "-t", session)
+                    )
                 time.sleep(0.1)
             tmux("send-keys", "-t", session, "Explain B-trees")
             time.sleep(0.3)
@@ -261,11 +277,17 @@ def marker_lags(
         last: tuple[int, int | None] = (0, None)
         for n, token_index in markers.items():
             frame = 1 + token_index // per_chunk  # frame 0 is the role delta
+            if frame >= len(written_ns):
+                # the server never wrote it: the app read its stream too slowly to finish
+                # within the bench's wait (the socket's back-pressure held the server)
+                ends[letter] = (0, None)
+                break
             seen = result["seen"].get(f"{letter}{n:05d}")
             if seen is not None and letter in letters:
                 lags.append((seen - written_ns[frame]) / 1e6)
             last = (written_ns[frame], seen)
-        ends[letter] = last
+        else:
+            ends[letter] = last
     return lags, ends
 
 
@@ -318,6 +340,11 @@ def bench_flood(runs: int) -> None:
             lags, ends = marker_lags(result, plans, "BC")
             write_end, seen_end = ends.get("A", (0, None))
             tail = "never" if seen_end is None else f"{(seen_end - write_end) / 1e9:.2f} s"
+            a_written = dict(result["written"]).get("bench-a", [])
+            # the server writes no faster than the app reads (the socket's back-pressure):
+            # a stream that took much longer than its 10 s was held back by the app
+            took = (a_written[-1] - a_written[0]) / 1e9 if a_written else float("nan")
+            print(f"  the flooding stream: {len(a_written)} frames written in {took:.1f} s")
             print(
                 f"flood{label}: the other panes' bytes->screen {_pcts(lags)}; the flooding"
                 f" pane's last marker shows {tail} after it was written;"
@@ -354,6 +381,9 @@ def _launch(kind: str, src: str = "") -> float:
             cmd, ready = f"{sys.executable} {tmp}/bare.py", "bare-ready"
         else:
             cmd, ready = f"{sys.executable} -m modelduel --demo --csv {tmp}/r.csv", "Ready."
+        env = {**_env(tmp, None), **({"PYTHONPATH": src} if src else {})}
+        if not src:
+            env.pop("PYTHONPATH", None)
         start = time.monotonic()
         subprocess.run(
             [
@@ -366,10 +396,9 @@ def _launch(kind: str, src: str = "") -> float:
                 "160",
                 "-y",
                 "48",
-                cmd + "; sleep 30",
+                _in_env(env, f"cd {shlex.quote(tmp)} && {cmd}; sleep 30"),
             ],
             check=True,
-            env={**_env(tmp, None), **({"PYTHONPATH": src} if src else {})},
             cwd=tmp,
         )
         try:

@@ -17,9 +17,9 @@ from textual.strip import Strip
 import modelduel.tui.pane as pane_module
 from modelduel.core.metrics import StreamStats
 from modelduel.tui.answer_lines import AnswerLines
-from modelduel.tui.markdown_blocks import strip_text
 from modelduel.tui.pane import FLOOD_FRAME_S, TICK_BODY_S, PaneModel, ResponsePane
 from modelduel.tui.themes import APP_VARIABLE_DEFAULTS
+from modelduel.tui.wrapped_text import strip_text
 
 TABLE = "| key | value |\n|---|---|\n| a | 1 |\n| b | 2 |"
 

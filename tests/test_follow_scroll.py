@@ -7,8 +7,9 @@ import asyncio
 
 from textual.app import App, ComposeResult
 
-from modelduel.tui.stream_markdown import BEHIND_SCREENS, PaneBody, strip_text
+from modelduel.tui.stream_markdown import BEHIND_SCREENS, PaneBody
 from modelduel.tui.themes import APP_VARIABLE_DEFAULTS
+from modelduel.tui.wrapped_text import strip_text
 
 VIEW = 20  # the body's height in the test app below
 

@@ -6,21 +6,20 @@ from __future__ import annotations
 import asyncio
 import random
 
+import pytest
 from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.geometry import Region
 from textual.strip import Strip
 
 from modelduel.display import sanitize_terminal
-from modelduel.tui.pane import FRAME_S, MAX_FRAME_S, FramePacer, Sanitized
-from modelduel.tui.stream_markdown import (
-    KEEP_SCREENS,
-    AnswerLines,
-    PaneBody,
-    WrappedText,
-    strip_text,
-)
+from modelduel.tui.answer_lines import AnswerLines
+from modelduel.tui.body_lines import KEEP_SCREENS
+from modelduel.tui.framepacer import FRAME_S, MAX_FRAME_S, FramePacer
+from modelduel.tui.pane import Sanitized
+from modelduel.tui.stream_markdown import PaneBody
 from modelduel.tui.themes import APP_VARIABLE_DEFAULTS
+from modelduel.tui.wrapped_text import WrappedText, strip_text
 
 # ---------------------------------------------------------------- incremental = whole
 
@@ -99,6 +98,74 @@ def test_a_flooding_pane_gets_a_bounded_share_and_the_others_go_first() -> None:
     assert draws[0] >= 3  # never starved either
     assert draws[1] >= 3 * draws[0] and draws[2] >= 3 * draws[0], draws
     assert spent[0] <= 0.3 * clock[0], (spent, clock)
+
+
+def _pacer_run(
+    draw_s: dict[int, float], paint_s: dict[int, float], late_s: float = 0.0
+) -> tuple[FramePacer, dict[int, float], float]:
+    """Three panes with news every 2 ms for 3 s of fake time. A draw advances the clock by
+    its drawing; its paint is charged later, when the pacer yields (the compositor runs
+    between frames), and the draw after reports it, as the body does. A sleep wakes
+    `late_s` late (the loop busy elsewhere)."""
+    clock = [0.0]
+    spent = dict.fromkeys(draw_s, 0.0)
+    unpainted = [0.0]  # the compositor's work waiting for the loop
+    painted = dict.fromkeys(draw_s, 0.0)  # each pane's paint not reported yet
+
+    async def sleep(seconds: float) -> None:
+        clock[0] += seconds + unpainted[0] + (late_s if seconds > 0 else 0.0)
+        unpainted[0] = 0.0
+        await asyncio.sleep(0)
+
+    async def draw(index: int) -> float:
+        clock[0] += draw_s[index]
+        unpainted[0] += paint_s[index]
+        spent[index] += draw_s[index] + paint_s[index]
+        reported, painted[index] = painted[index], paint_s[index]
+        return reported
+
+    async def main() -> FramePacer:
+        pacer = FramePacer(draw, lambda: range(3), clock=lambda: clock[0], sleep=sleep)
+        while clock[0] < 3.0:
+            for index in range(3):
+                pacer.poke(index)
+            clock[0] += 0.002
+            await asyncio.sleep(0)
+        while not pacer.idle:
+            await asyncio.sleep(0)
+        return pacer
+
+    return asyncio.run(main()), spent, clock[0]
+
+
+def test_a_pane_cheap_to_draw_but_dear_to_paint_gets_a_bounded_share() -> None:
+    # pane 0 draws in 1 ms, but the compositor then spends 30 ms painting what it changed
+    # (a flooding pane scrolls its whole view each frame): its paint counts in its share
+    pacer, spent, end = _pacer_run({0: 0.001, 1: 0.001, 2: 0.001}, {0: 0.030, 1: 0.0, 2: 0.0})
+    assert pacer.draws[0] >= 3
+    assert pacer.draws[1] >= 3 * pacer.draws[0], pacer.draws
+    assert spent[0] <= 0.3 * end, (spent, end)
+
+
+def test_equally_dear_panes_are_spaced_by_their_drawing_not_their_paint() -> None:
+    # three code blocks: each pane draws in 5 ms and paints in 20 ms. Counting the paint
+    # spaced every pane 100 ms apart (each frame carrying more lines, later) for no
+    # pane's gain: among equals only the drawing sets the spacing
+    pacer, _, end = _pacer_run({0: 0.005, 1: 0.005, 2: 0.005}, {0: 0.02, 1: 0.02, 2: 0.02})
+    # a frame of all three costs ~75 ms of the fake loop; spaced 4 x (5 + 20) ms it was
+    # one frame per ~100 ms + the frame itself
+    assert min(pacer.draws.values()) >= end / 0.09, (pacer.draws, end)
+
+
+def test_a_busy_loop_spaces_out_the_dear_pane_not_the_cheap_ones() -> None:
+    # every wake is 40 ms late (the loop busy painting the dear pane 0): spacing every
+    # pane by twice that made the cheap panes wait ~105 ms a frame for the flooding one
+    pacer, _, end = _pacer_run(
+        {0: 0.030, 1: 0.001, 2: 0.001}, {0: 0.0, 1: 0.0, 2: 0.0}, late_s=0.040
+    )
+    # a cheap pane is drawn at every wake (every ~frame + lateness), not every 2 x lateness
+    assert pacer.draws[1] >= end / (FRAME_S + 0.040 + 0.01), (pacer.draws, end)
+    assert pacer.draws[0] <= end / (2 * 0.040), pacer.draws
 
 
 def test_a_pane_is_drawn_once_for_many_pokes_within_a_frame() -> None:
@@ -265,3 +332,29 @@ def test_panes_with_news_at_the_same_time_are_drawn_together() -> None:
     draws = sum(pacer.draws.values())
     assert draws >= 3 * 2.0 / (2 * FRAME_S), pacer.draws  # every pane kept being drawn
     assert pacer.frames <= draws / 3 + 5, (pacer.frames, draws)
+
+
+def test_the_body_reports_the_time_its_lines_took_to_paint_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import modelduel.tui.stream_markdown as body_module
+
+    ticks = [0.0]
+
+    def clock() -> float:
+        ticks[0] += 0.5  # every reading half a second on: a paint "takes" 0.5 s
+        return ticks[0]
+
+    async def main() -> None:
+        async with BodyApp().run_test(size=(40, 12)) as pilot:
+            body = pilot.app.query_one(PaneBody)
+            body.set_answer(_answer(3))
+            await pilot.pause()
+            monkeypatch.setattr(body_module, "_paint_clock", clock)
+            body.take_paint_s()
+            body.refresh()
+            await pilot.pause()  # the compositor paints the body: timed
+            assert body.take_paint_s() >= 0.5
+            assert body.take_paint_s() == 0.0  # reported once, to the pacer's next draw
+
+    asyncio.run(main())

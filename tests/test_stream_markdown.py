@@ -17,13 +17,8 @@ from rich.style import Style
 from rich.syntax import Syntax
 from textual.strip import Strip
 
-from modelduel.tui.stream_markdown import (
-    FENCE_CHUNK_LINES,
-    AnswerLines,
-    BlockSplitter,
-    _markdown,
-    split_blocks,
-)
+from modelduel.tui.answer_lines import FENCE_CHUNK_LINES, AnswerLines
+from modelduel.tui.markdown_blocks import BlockSplitter, _markdown, split_blocks
 
 WIDTH = 48
 CONSOLE = Console(width=WIDTH, color_system="truecolor", force_terminal=True)

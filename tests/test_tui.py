@@ -350,7 +350,7 @@ async def test_model_text_is_shown_as_text_never_markup_or_escapes(tmp_path: Pat
         pane = app.screen.query_one(ResponsePane)
         await pilot.press("escape", "t")  # raw text view
         await pilot.pause()
-        from modelduel.tui.stream_markdown import strip_text
+        from modelduel.tui.wrapped_text import strip_text
 
         raw = "\n".join(strip_text(line) for line in pane.body.drawn_lines)
         assert "[/INST] [@click=app.quit] [b]x[/b]" in raw

@@ -23,7 +23,7 @@ from modelduel.events import (
 from modelduel.storage import read_rows
 from modelduel.tui.app import AppSettings, ModelduelApp
 from modelduel.tui.pane import ResponsePane
-from modelduel.tui.stream_markdown import strip_text
+from modelduel.tui.wrapped_text import strip_text
 from tests.test_tui import ENV, SCRIPT, SPECS, T0, ScriptedRunner, send, settle
 
 FAILURE = "rate-limited by gemini: quota exceeded for project 1234, retry in 60 s"

@@ -15,7 +15,7 @@ from modelduel.core.scoring import Score
 from modelduel.tui.app import ModelduelApp
 from modelduel.tui.marks import ACCENTS, latency_marks, provider_accent, winner_index
 from modelduel.tui.pane import ResponsePane
-from modelduel.tui.stream_markdown import strip_text
+from modelduel.tui.wrapped_text import strip_text
 from tests.test_tui import ScriptedRunner, make_app, send, settle
 from tests.test_tui_blind import make, wait_mid_race
 

@@ -23,7 +23,7 @@ from modelduel.storage import read_rows, read_transcripts
 from modelduel.tasks import load_task
 from modelduel.tui.app import AppSettings, ModelduelApp, Runner
 from modelduel.tui.pane import ResponsePane
-from modelduel.tui.stream_markdown import strip_text
+from modelduel.tui.wrapped_text import strip_text
 
 SPECS = ["openai/gpt-5.5", "anthropic/claude-opus-4-7", "gemini/gemini-3.1-pro-preview"]
 QUICK = {"ttft_ms": 10, "reasoning_ms": 0, "tps": 4000}

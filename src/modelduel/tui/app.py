@@ -43,10 +43,11 @@ from modelduel.tui import duelrun, openers, panegrid, quitting, scoring, statusl
 from modelduel.tui.appsettings import AppSettings, Runner
 from modelduel.tui.duelscreen import MIN_HEIGHT, MIN_WIDTH, DuelScreen
 from modelduel.tui.duelview import DuelView
+from modelduel.tui.framepacer import FramePacer
 from modelduel.tui.gcpolicy import tame_gc, warm_prices
 from modelduel.tui.keyorder import KeyOrder
 from modelduel.tui.keys import duel_keymap_problems
-from modelduel.tui.pane import FramePacer, ResponsePane
+from modelduel.tui.pane import ResponsePane
 from modelduel.tui.themes import APP_VARIABLE_DEFAULTS, load_themes, shipped_theme_dir
 from modelduel.tui.turns import DuelTurns
 

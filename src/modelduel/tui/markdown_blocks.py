@@ -1,24 +1,20 @@
 """An answer cut into markdown blocks, incrementally, and Rich's Markdown on one parser.
 
 A block ends at a blank line outside a code fence. `BlockSplitter` scans only what arrived
-since its last call, so splitting costs O(new text) per update; `WrappedText`
-wraps a growing plain text keeping its finished lines.
+since its last call, so splitting costs O(new text) per update. Plain text wrapped as it
+grows is `tui.wrapped_text`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING
 
-from rich.segment import Segment
-from textual.strip import Strip
-
 if TYPE_CHECKING:
     from rich.markdown import Markdown as RichMarkdown
 
-__all__ = ["CODE_THEME", "BlockSplitter", "WrappedText", "split_blocks", "strip_text"]
+__all__ = ["CODE_THEME", "BlockSplitter", "split_blocks"]
 
 _FENCES = ("```", "~~~")
 CODE_THEME = "monokai"
@@ -116,57 +112,3 @@ def _markdown_class() -> type[RichMarkdown]:
 def _markdown(block: str) -> RichMarkdown:
     # Rich's Markdown never reads console markup: `[/INST]` in an answer stays text.
     return _markdown_class()(block)
-
-
-class WrappedText:
-    """Plain text that grows, wrapped incrementally: finished lines are drawn once.
-
-    Rich wraps each line of a `Text` on its own, so drawing the text up to its last
-    newline in pieces, then the unfinished last line, gives the lines drawing it whole
-    gives (a test checks).
-    """
-
-    def __init__(self, draw: Callable[[str], list[Strip]]) -> None:
-        self._draw = draw
-        self.text = ""
-        self._kept: list[Strip] = []
-        self._kept_end = 0  # where the first line not in `_kept` starts
-        self._last: list[Strip] = []
-
-    def update(self, text: str) -> None:
-        """The text so far (a text that does not extend the last one starts over)."""
-        if not text.startswith(self.text):
-            self.reset()
-        if text == self.text and (self._last or not text):
-            return
-        self.text = text
-        newline = text.rfind("\n")
-        if newline >= self._kept_end:
-            self._kept.extend(self._draw(text[self._kept_end : newline]))
-            self._kept_end = newline + 1
-        self._last = self._draw(text[self._kept_end :]) if text else []
-
-    def reset(self) -> None:
-        """Forget the text (a new width or style draws it again on the next update)."""
-        self.text = ""
-        self._kept = []
-        self._kept_end = 0
-        self._last = []
-
-    @property
-    def lines(self) -> list[Strip]:
-        """Every line."""
-        return self._kept + self._last if self._last else self._kept
-
-    def __len__(self) -> int:
-        return len(self._kept) + len(self._last)
-
-    def line(self, index: int) -> Strip:
-        """One line (an index within `len`)."""
-        kept = len(self._kept)
-        return self._kept[index] if index < kept else self._last[index - kept]
-
-
-def strip_text(strip: Strip) -> str:
-    """The plain text of a drawn line."""
-    return "".join(segment.text for segment in strip if isinstance(segment, Segment))

@@ -7,9 +7,8 @@ can slow the drawing but never the numbers.
 
 from __future__ import annotations
 
-import asyncio
 import time
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, ClassVar
 
@@ -17,8 +16,6 @@ from rich.style import Style
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.widget import Widget
-from textual.widgets import Static
 
 from modelduel.core.metrics import StreamStats
 from modelduel.core.scoring import Score
@@ -32,7 +29,9 @@ from modelduel.display import (
     status_word,
 )
 from modelduel.tui.conversation import ConversationLines
+from modelduel.tui.framepacer import MAX_FRAME_S
 from modelduel.tui.marks import ACCENTS, latency_marks, provider_accent, winner_index
+from modelduel.tui.pane_lines import ErrorLine, HeaderLine, TextLine
 from modelduel.tui.stream_markdown import PaneBody
 from modelduel.tui.tcss import read_tcss
 
@@ -40,113 +39,22 @@ if TYPE_CHECKING:  # the checks (tasks, pytest runner) load when a task has chec
     from modelduel.core.checks import PartSuggestion
     from modelduel.core.judge_verdict import JudgeVerdict
 
-__all__ = ["FRAME_S", "FramePacer", "PaneModel", "ResponsePane", "Sanitized"]
+__all__ = ["PaneModel", "ResponsePane", "Sanitized"]
 
-FRAME_S = 0.025
-"""A pane is drawn at most once per this many seconds (its bytes coalesce meanwhile)."""
-MAX_FRAME_S = 0.25
-"""However busy the loop, a pane with news is drawn at least this often."""
-SHARE = 4
-"""A pane whose drawing took `c` seconds waits at least `c * SHARE` before its next one,
-so one pane's drawing takes at most about 1/SHARE of the loop, whatever it receives."""
 TICK_BODY_S = 2 * MAX_FRAME_S
 """The tick draws a body the pacer has not drawn for this long (a missed poke). Longer
 than the pacer's longest spacing: a tick drawing a busy pane itself would undo its share."""
 CHEAP_CHARS_PER_S = 5000
 """Above this rate (about 1,200 tokens/s) a pane draws as plain text what comes into view
 (the unfinished block, finished blocks scrolling by); markdown once the stream slows."""
-FLOOD_FRAME_S = 0.2
+FLOOD_FRAME_S = 0.5
 """A pane drawing as plain text (flooding) brings its body up to date at most this often:
 its text scrolls by faster than anyone reads, and each of its frames repaints its whole
-view, so the other panes' few changed lines get the loop."""
+view, so the other panes' few changed lines get the loop (at 0.2 s, five whole views a
+second were most of the loop on a busy machine; its stream's end still draws it at once)."""
 
 _now: Callable[[], float] = time.monotonic
 """The pane's clock (a test replaces it to count frames without waiting)."""
-
-
-class FramePacer:
-    """Draws each pane when its stream changes, coalesced, fairly shared.
-
-    `poke(i)` says pane `i` has something new. A pane is drawn at most once per
-    `frame_s`, and a pane that was expensive to draw waits `SHARE` times its cost, so a
-    flooding pane cannot starve the others; in each frame the cheapest panes go first.
-
-    Args:
-        draw: draws pane `i` now.
-        indices: every pane index on screen (`poke_all`).
-        clock: seconds (tests pass a fake clock, and a `sleep` that advances it).
-    """
-
-    def __init__(
-        self,
-        draw: Callable[[int], Awaitable[None]],
-        indices: Callable[[], Iterable[int]],
-        clock: Callable[[], float] = time.monotonic,
-        frame_s: float = FRAME_S,
-        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
-    ) -> None:
-        self._draw = draw
-        self._sleep = sleep
-        self._indices = indices
-        self._clock = clock
-        self._frame_s = frame_s
-        self._dirty: set[int] = set()
-        self._ready_at: dict[int, float] = {}
-        self.cost: dict[int, float] = {}  # each pane's last drawing, in seconds
-        self.draws: dict[int, int] = {}  # how many times each pane was drawn
-        self.frames = 0  # how many times the pacer drew (one or more panes at once)
-        self._task: asyncio.Task[None] | None = None
-        self._busy = 0.0  # how late the pacer wakes, smoothed: the loop's other work
-
-    def poke(self, index: int) -> None:
-        """Pane `index` has something new to show."""
-        self._dirty.add(index)
-        if self._task is None or self._task.done():
-            self._task = asyncio.get_running_loop().create_task(self._run())
-
-    def poke_all(self) -> None:
-        """Every pane (the clock tick: elapsed times move without any bytes)."""
-        for index in self._indices():
-            self.poke(index)
-
-    @property
-    def idle(self) -> bool:
-        """Nothing is waiting to be drawn."""
-        return not self._dirty
-
-    def _on_grid(self, start: float, spacing: float) -> float:
-        """When a pane drawn at `start` may be drawn again: `start + spacing` moved to the
-        nearest multiple of `frame_s` (at least half a frame on). Panes drawn a few
-        milliseconds apart (each after the one before) then come due together, and are
-        drawn in one go, so Textual composites and writes the screen once for all of them,
-        not once per pane: a compositor pass costs about as much as a pane's drawing."""
-        frame = self._frame_s
-        ready = round((start + spacing) / frame) * frame
-        return ready if ready >= start + frame / 2 else ready + frame
-
-    async def _run(self) -> None:
-        while self._dirty:
-            now = self._clock()
-            due = [i for i in self._dirty if self._ready_at.get(i, 0.0) <= now]
-            if not due:
-                wake = min(self._ready_at.get(i, 0.0) for i in self._dirty)
-                await self._sleep(max(0.0, wake - now))
-                # waking late means the loop was busy (painting, mostly): space the
-                # frames out so painting keeps up instead of queueing
-                late = max(0.0, self._clock() - wake)
-                self._busy += (late - self._busy) / 4
-                continue
-            self.frames += 1
-            for index in sorted(due, key=lambda i: self.cost.get(i, 0.0)):
-                self._dirty.discard(index)
-                start = self._clock()
-                await self._draw(index)
-                cost = self._clock() - start
-                self.cost[index] = cost
-                self.draws[index] = self.draws.get(index, 0) + 1
-                spacing = max(self._frame_s, 2 * self._busy, cost * SHARE)
-                self._ready_at[index] = self._on_grid(start, min(spacing, MAX_FRAME_S))
-            await self._sleep(0)  # input and painting run between frames
 
 
 class Sanitized:
@@ -210,88 +118,6 @@ class PaneModel:
     def hidden(self) -> bool:
         """True while blind details must stay hidden."""
         return self.blind and not self.revealed
-
-
-class TextLine(Widget):
-    """Fixed-height text that repaints without a relayout, and only when it changed.
-
-    `Static.update` always asks for a layout of the whole screen; the header and stats
-    lines change on every tick of every pane, so that would relayout 30 times a second.
-    """
-
-    DEFAULT_CSS = read_tcss("text-line.tcss")
-
-    def __init__(self, *, classes: str | None = None) -> None:
-        super().__init__(classes=classes)
-        self._text = Text()
-
-    def set(self, text: Text) -> None:
-        """Show `text` (a no-op when it is what is shown)."""
-        if text == self._text:
-            return
-        self._text = text
-        self.refresh()
-
-    def render(self) -> Text:
-        """The current text."""
-        return self._text
-
-
-class HeaderLine(TextLine):
-    """The pane header: the name is what gets elided when narrow, never the status."""
-
-    def __init__(self, *, classes: str | None = None) -> None:
-        super().__init__(classes=classes)
-        self._model_name = ""
-        self._rest = Text()
-
-    def set_parts(self, name: str, rest: Text) -> None:
-        """The model name (bold, elided first) and what follows it (status, time)."""
-        text = Text.assemble((name, "bold"), rest)
-        if text == self._text and name == self._model_name:
-            return
-        self._model_name = name
-        self._rest = rest
-        self._text = text
-        self.refresh()
-
-    def render(self) -> Text:
-        """Name cut with `…` so the status fits the width."""
-        width = self.size.width
-        if width <= 0 or self._text.cell_len <= width:
-            return self._text
-        room = max(1, width - self._rest.cell_len)
-        name = Text(self._model_name)
-        name.truncate(room, overflow="ellipsis")
-        line = Text.assemble((name.plain, "bold"), self._rest)
-        line.truncate(width, overflow="ellipsis")
-        return line
-
-
-class ErrorLine(Static):
-    """Why a run failed, in full, below its partial text (a header gets cut, this wraps).
-
-    Without a failure it carries the run's notices (a budget clamped, a refused parameter).
-    """
-
-    DEFAULT_CSS = read_tcss("error-line.tcss")
-
-    def __init__(self) -> None:
-        super().__init__(classes="pane-error")
-        self._shown: tuple[str, bool] | None = None
-
-    def show_error(self, message: str | None, cancelled: bool = False) -> None:
-        """Show `message` (None hides the line); a no-op when nothing changed.
-
-        `cancelled` draws it in the warning colour (a cancel, or notices without a failure).
-        """
-        state = None if message is None else (message, cancelled)
-        if state == self._shown:
-            return
-        self._shown = state
-        self.display = message is not None
-        self.set_class(cancelled, "-cancelled")
-        self.update(Text("" if message is None else message))
 
 
 class ResponsePane(Vertical, can_focus=True):

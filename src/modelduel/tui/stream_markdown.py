@@ -1,25 +1,18 @@
 """A pane's body: reasoning and a markdown answer that render as they stream, cheaply.
 
-Measured here with three panes at 200 tokens/s: appending to Textual's `Markdown`
-widget each tick stalls the event loop by 450-850 ms at p99, and even one widget
-per finished block still costs 150 ms, because every change of a widget's height
-is a layout of the whole screen and a repaint of every widget. So the body is one
-scroll view drawn line by line (Textual's line API, as its `Log` uses): an answer is
-cut into blocks at blank lines outside code fences, each finished block is rendered
-once (Rich's Markdown: headings, lists, tables, highlighted code) into lines that
-are kept, only the unfinished last block is rendered again on a tick, and growing
-changes the view's virtual size, not the screen's layout.
-
-Work per update does not grow with the answer: the pieces live beside this
-module, `markdown_blocks` (the incremental block splitter, one shared markdown parser,
-wrapped plain text) and `answer_lines` (finished blocks kept or drawn lazily, an open code
-fence highlighted in kept chunks). This module is the widget: what is in view, what
-repaints, how the view follows the stream.
+One scroll view drawn line by line (Textual's line API, as its `Log` uses), not a
+`Markdown` widget per answer or block: every change of a widget's height is a layout of
+the whole screen (450-850 ms loop stalls at p99, three panes at 200 tokens/s). Growing
+changes the view's virtual size, not the screen's layout. This module is the widget: what
+is in view, what repaints, how the view follows the stream. Beside it: `body_lines` (which
+line is where), `answer_lines` (blocks kept or drawn lazily, an open fence in kept
+chunks), `markdown_blocks` (the incremental splitter, one parser), `wrapped_text`.
 """
 
 from __future__ import annotations
 
-from bisect import bisect_right
+import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.console import RenderableType
@@ -29,43 +22,26 @@ from textual.geometry import Region, Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from modelduel.tui.answer_lines import FENCE_CHUNK_LINES, AnswerLines
-from modelduel.tui.markdown_blocks import (
-    _FENCES,
-    BlockSplitter,
-    WrappedText,
-    _markdown,
-    split_blocks,
-    strip_text,
-)
+from modelduel.tui.answer_lines import AnswerLines
+from modelduel.tui.body_lines import BodyLines
+from modelduel.tui.markdown_blocks import _FENCES
 from modelduel.tui.tcss import read_tcss
+from modelduel.tui.wrapped_text import WrappedText, reasoning_head
 
 if TYPE_CHECKING:
     from textual.timer import Timer
 
-__all__ = [
-    "BEHIND_SCREENS",
-    "CREEP_S",
-    "FENCE_CHUNK_LINES",
-    "KEEP_SCREENS",
-    "AnswerLines",
-    "BlockSplitter",
-    "PaneBody",
-    "WrappedText",
-    "_markdown",
-    "split_blocks",
-    "strip_text",
-]
+__all__ = ["BEHIND_SCREENS", "CREEP_S", "PaneBody"]
 
-KEEP_SCREENS = 2
-"""Drawn blocks more than this many view heights away from the view are dropped."""
 BEHIND_SCREENS = 3
 """Following, a pane scrolls no further than its first line not yet shown (so every line is
 in view at least once) unless this many view heights of lines wait below the view: then it
 is behind (lines come faster than frames) and jumps to the newest line."""
 CREEP_S = 0.05
 """A pane that crept (lines still below the view) scrolls on after this long, arrivals or not."""
-"""Drawn blocks more than this many view heights away from the view are dropped."""
+
+_paint_clock: Callable[[], float] = time.perf_counter
+"""The clock the body's paint is timed with (a test replaces it)."""
 
 
 class PaneBody(ScrollView, can_focus=False):
@@ -91,11 +67,9 @@ class PaneBody(ScrollView, can_focus=False):
         )
         self._answer.lazy = True
         self._pending = ""  # the answer as last given; drawn on the next rebuild
-        self._tail_lines: list[Strip] = []
         self._reasoning_text = WrappedText(self._draw_reasoning)
         self._raw_text = WrappedText(self._draw_plain)
-        self._head: list[Strip] = []  # the reasoning header, reasoning and the blank after
-        self._starts: list[int] = []  # each block's first line, below the head
+        self._lines = BodyLines(self._answer, self._blank)
         self._height = 0
         self._height_drawn = 0  # the height when lines were last repainted
         self._floor = 0  # following: the view's bottom after the last jump (blank below text)
@@ -108,6 +82,7 @@ class PaneBody(ScrollView, can_focus=False):
         self._width = -1
         self._style = Style()
         self._dirty_reasoning = self._dirty_tail = True
+        self._paint_s = 0.0  # the compositor's time in this body since `take_paint_s`
 
     # -- content ----------------------------------------------------------------------
 
@@ -258,8 +233,8 @@ class PaneBody(ScrollView, can_focus=False):
         )
         # Only the lines that changed are repainted: every repainted line costs Textual
         # tens of microseconds of styling and compositing, a whole pane a frame's budget.
-        old_tail_at = self._tail_at()
-        old_tail = self._tail_lines
+        old_tail_at = self._lines.tail_at()
+        old_tail = self._lines.tail
         changed_from = old_tail_at
         if width != self._width or style != self._style:
             self._width = width
@@ -275,40 +250,29 @@ class PaneBody(ScrollView, can_focus=False):
             self._floor = 0
         if self._dirty_reasoning:
             self._reasoning_text.update(self.reasoning)
-            self._head = self._draw_head()
+            self._lines.head = reasoning_head(
+                self._reasoning_text, self.reasoning_folded, self._draw, self._blank()
+            )
             self._dirty_reasoning = False
             changed_from = 0
         if self._dirty_tail:
             if self.notice_text and not self._pending:
-                self._tail_lines = self._draw(Text(self.notice_text, style="bold red"))
+                self._lines.tail = self._draw(Text(self.notice_text, style="bold red"))
             else:
                 self._answer.update(self._pending)
-                self._tail_lines = self._answer.tail_lines
+                self._lines.tail = self._answer.tail_lines
             self._dirty_tail = False
         if self.show_raw:
             self._raw_text.update(self._pending or self.notice_text)
             changed_from = 0
         self._index()
         self._draw_in_view(top)
-        if changed_from == old_tail_at and self._tail_at() == old_tail_at:
-            # the first line that differs from what was drawn before; an open fence's kept
-            # lines are the very same objects, so a long fence is skipped by identity
-            new_tail = self._tail_lines
-            same = 0
-            for old_line, new_line in zip(old_tail, new_tail, strict=False):
-                if old_line is not new_line and old_line != new_line:
-                    break
-                same += 1
-            changed_from += same
-        elif changed_from == old_tail_at:
-            for line in old_tail:
-                if changed_from >= self._height or self._line_at(changed_from) != line:
-                    break
-                changed_from += 1
+        if changed_from == old_tail_at and not self.show_raw:
+            changed_from = self._lines.first_changed(old_tail_at, old_tail)
         moved = self._answer.moved
-        if moved < len(self._starts):
+        if moved < len(self._lines.starts):
             # a block's height was corrected when it was drawn: what follows it moved
-            changed_from = min(changed_from, len(self._head) + self._starts[moved])
+            changed_from = min(changed_from, len(self._lines.head) + self._lines.starts[moved])
         self._answer.moved = self._answer.block_count
         height = self._height
         if following and height > top + view:
@@ -364,75 +328,16 @@ class PaneBody(ScrollView, can_focus=False):
         self._catch_up_timer = None
         self._rebuild()
 
-    def _tail_at(self) -> int:
-        """The first line of the unfinished block, as last indexed."""
-        answer = self._answer
-        if not self._starts or not answer.block_count:
-            return len(self._head)
-        last = len(self._starts) - 1
-        return len(self._head) + self._starts[last] + answer.heights[last] + 1
-
-    def _draw_head(self) -> list[Strip]:
-        if not self.reasoning:
-            return []
-        fold = "▶" if self.reasoning_folded else "▼"
-        count = len(self._reasoning_text)
-        noun = "line" if count == 1 else "lines"
-        header = Text(
-            f"{fold} reasoning (h) · {count} {noun}", style="dim", no_wrap=True, overflow="ellipsis"
-        )
-        lines = self._draw(header)
-        if not self.reasoning_folded:
-            lines.extend(self._reasoning_text.lines)
-        lines.append(Strip.blank(self._width, self._style))
-        return lines
-
     def _index(self) -> None:
-        """Where each block starts, recomputed from the first block whose height changed."""
-        answer = self._answer
-        starts, heights = self._starts, answer.heights
-        first = min(answer.first_changed, len(starts))
-        del starts[first:]
-        y = starts[-1] + heights[len(starts) - 1] + 1 if starts else 0
-        for index in range(len(starts), answer.block_count):
-            starts.append(y)
-            y += heights[index] + 1  # the blank line between blocks
-        answer.first_changed = answer.block_count
-        if self.show_raw:
-            self._height = len(self._raw_text)
-        else:
-            self._height = len(self._head) + y + len(self._tail_lines)
+        """Where each block starts, and the body's height (the raw text's when raw)."""
+        self._lines.index()
+        self._height = len(self._raw_text) if self.show_raw else self._lines.height
 
     def _draw_in_view(self, top: int) -> None:
         """Draw the blocks in view from `top`; drop those far from it."""
-        if self.show_raw:
-            return
-        view = max(1, self.scrollable_content_region.height)
-        answer = self._answer
-        for _ in range(4):  # drawing corrects heights, which can move what is in view
-            following_end = top >= self._height - view
-            first = bisect_right(self._starts, top - len(self._head)) - 1
-            index = max(0, first)
-            bottom = top + view
-            drew = False
-            while index < answer.block_count:
-                if len(self._head) + self._starts[index] >= bottom:
-                    break
-                if not answer.is_drawn(index):
-                    answer.block(index)
-                    drew = True
-                index += 1
-            if not drew:
-                break
-            self._index()
-            if not following_end:
-                break
-            top = min(top, max(0, self._height - view))
-        keep = KEEP_SCREENS * view
-        for index in list(answer.live):
-            start = len(self._head) + self._starts[index]
-            if start + answer.heights[index] < top - keep or start > top + view + keep:
-                answer.drop(index)
+        if not self.show_raw:
+            self._lines.draw_in_view(top, max(1, self.scrollable_content_region.height))
+            self._height = self._lines.height
 
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:
         """Scrolled: draw the blocks that came into view before they are painted."""
@@ -453,28 +358,27 @@ class PaneBody(ScrollView, can_focus=False):
         """Line `index` of the body; a block not drawn is blank unless `draw`."""
         if self.show_raw:
             return self._raw_text.line(index) if index < len(self._raw_text) else self._blank()
-        head = self._head
-        if index < len(head):
-            return head[index]
-        y = index - len(head)
-        answer = self._answer
-        block = bisect_right(self._starts, y) - 1
-        if block >= 0:
-            offset = y - self._starts[block]
-            height = answer.heights[block]
-            if offset < height:
-                if not draw and not answer.is_drawn(block):
-                    return self._blank()
-                lines = answer.block(block)
-                return lines[offset] if offset < len(lines) else self._blank()
-            if offset == height:
-                return self._blank()  # between blocks
-        blocks_end = self._starts[-1] + answer.heights[-1] + 1 if self._starts else 0
-        tail = y - blocks_end
-        return self._tail_lines[tail] if 0 <= tail < len(self._tail_lines) else self._blank()
+        return self._lines.line_at(index, draw)
 
     def _blank(self) -> Strip:
         return Strip.blank(max(1, self._width), self._style)
+
+    def take_paint_s(self) -> float:
+        """Seconds the compositor spent painting this body since the last call.
+
+        The frame pacer adds it to the pane's cost: a pane's drawing is only part of its
+        frame; painting what it changed (a flooding pane's whole view, every frame) comes
+        later, on the same loop, and was the larger part.
+        """
+        paint, self._paint_s = self._paint_s, 0.0
+        return paint
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        """The lines the compositor paints, timed (see `take_paint_s`)."""
+        start = _paint_clock()
+        lines = super().render_lines(crop)
+        self._paint_s += _paint_clock() - start
+        return lines
 
     def render_line(self, y: int) -> Strip:
         """One line of the view, scrolled."""
