@@ -13,6 +13,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 from types import ModuleType
+from typing import NoReturn
 
 from modelduel import __version__
 from modelduel.errors import ModelduelError
@@ -24,7 +25,7 @@ from modelduel.options import (
     add_theme_options,
 )
 
-__all__ = ["COMMANDS", "DUEL_EFFORTS", "build_parser", "main"]
+__all__ = ["COMMANDS", "DUEL_EFFORTS", "build_parser", "main", "parse_command_line"]
 
 
 # The command table: each command's name -> the module that implements it. A command
@@ -60,6 +61,17 @@ def build_parser() -> argparse.ArgumentParser:
         prog="modelduel",
         description="Duel frontier models side by side: truthful latency, tokens and cost.",
     )
+    _add_top_level_options(parser)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for module in dict.fromkeys(COMMANDS.values()):  # each module once, in table order
+        importlib.import_module(module).add_parser(sub)
+    shared = {a.dest for a in parser._actions} - {"help", "version", "command"}
+    _keep_values_given_before_the_command(sub, shared)
+    return parser
+
+
+def _add_top_level_options(parser: argparse.ArgumentParser) -> None:
+    """The options given before any command: the duel screen's (no command) and `--version`."""
     parser.add_argument("--version", action="version", version=f"modelduel {__version__}")
     # With no command, modelduel opens the duel screen (the TUI); these are its options.
     add_model_options(parser)
@@ -73,12 +85,45 @@ def build_parser() -> argparse.ArgumentParser:
     add_theme_options(parser)
     add_duel_options(parser)
     add_config_option(parser)
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for module in dict.fromkeys(COMMANDS.values()):  # each module once, in table order
-        importlib.import_module(module).add_parser(sub)
-    shared = {a.dest for a in parser._actions} - {"help", "version", "command"}
-    _keep_values_given_before_the_command(sub, shared)
-    return parser
+
+
+class _NotTheDefaultLaunch(Exception):
+    """The quick parse gave up: the full parser parses (and words any error)."""
+
+
+class _LaunchParser(argparse.ArgumentParser):
+    """The top-level options only, for `modelduel [OPTIONS]` with no command."""
+
+    def error(self, message: str) -> NoReturn:
+        raise _NotTheDefaultLaunch(message)
+
+
+def parse_command_line(
+    argv: Sequence[str] | None = None,
+) -> argparse.Namespace:
+    """`argv` (default sys.argv) parsed; the default launch builds no command's parser.
+
+    Building every command's subparser imports every command module (and what they
+    import), about a third of a bare Textual app's start-up: the duel screen, opened with no
+    command, needs only the top-level options. So those are parsed first; any command
+    name, `--help` or mistake goes to `build_parser()`, which gives the same namespace,
+    help and error messages as always (tests/test_launch_path.py checks they agree).
+    """
+    given = list(sys.argv[1:] if argv is None else argv)
+    if not {"-h", "--help"} & set(given):
+        quick = _LaunchParser(prog="modelduel", add_help=False)
+        _add_top_level_options(quick)
+        quick.add_argument("after_the_options", nargs=argparse.REMAINDER)
+        try:
+            args = quick.parse_args(given)
+        except _NotTheDefaultLaunch:
+            pass
+        else:
+            if not args.after_the_options:  # no command named
+                del args.after_the_options
+                args.command = None
+                return args
+    return build_parser().parse_args(given)
 
 
 def _keep_values_given_before_the_command(
@@ -100,15 +145,14 @@ def _keep_values_given_before_the_command(
 
 def main(argv: Sequence[str] | None = None) -> None:
     """Run modelduel with `argv` (default sys.argv) and exit with its status."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parse_command_line(argv)
     from modelduel.storage.lock import POSIX_ONLY, platform_supported
 
     if not platform_supported():  # said at start-up, not at the first save
         print(f"modelduel: {POSIX_ONLY}", file=sys.stderr)
         sys.exit(2)
     try:
-        code = _dispatch(parser, args)
+        code = _dispatch(args)
     except ModelduelError as exc:
         print(f"modelduel: {exc}", file=sys.stderr)
         code = exc.exit_code
@@ -117,6 +161,6 @@ def main(argv: Sequence[str] | None = None) -> None:
     sys.exit(code)
 
 
-def _dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+def _dispatch(args: argparse.Namespace) -> int:
     code: int = _command_module(args.command or "").run(args)
     return code
