@@ -8,6 +8,7 @@ commands that need them, so `modelduel --help` stays instant.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import sys
 from collections.abc import Sequence
@@ -23,6 +24,7 @@ from modelduel.options import (
     add_duel_options,
     add_model_options,
     add_theme_options,
+    keep_values_given_before_the_command,
 )
 
 __all__ = ["COMMANDS", "DUEL_EFFORTS", "build_parser", "main", "parse_command_line"]
@@ -66,7 +68,7 @@ def build_parser() -> argparse.ArgumentParser:
     for module in dict.fromkeys(COMMANDS.values()):  # each module once, in table order
         importlib.import_module(module).add_parser(sub)
     shared = {a.dest for a in parser._actions} - {"help", "version", "command"}
-    _keep_values_given_before_the_command(sub, shared)
+    keep_values_given_before_the_command(sub, shared)
     return parser
 
 
@@ -87,60 +89,32 @@ def _add_top_level_options(parser: argparse.ArgumentParser) -> None:
     add_config_option(parser)
 
 
-class _NotTheDefaultLaunch(Exception):
-    """The quick parse gave up: the full parser parses (and words any error)."""
-
-
 class _LaunchParser(argparse.ArgumentParser):
-    """The top-level options only, for `modelduel [OPTIONS]` with no command."""
+    """The top-level options only; a mistake is left to the full parser to word."""
 
     def error(self, message: str) -> NoReturn:
-        raise _NotTheDefaultLaunch(message)
+        raise LookupError(message)
 
 
-def parse_command_line(
-    argv: Sequence[str] | None = None,
-) -> argparse.Namespace:
+def parse_command_line(argv: Sequence[str] | None = None) -> argparse.Namespace:
     """`argv` (default sys.argv) parsed; the default launch builds no command's parser.
 
-    Building every command's subparser imports every command module (and what they
-    import), about a third of a bare Textual app's start-up: the duel screen, opened with no
-    command, needs only the top-level options. So those are parsed first; any command
-    name, `--help` or mistake goes to `build_parser()`, which gives the same namespace,
-    help and error messages as always (tests/test_launch_path.py checks they agree).
+    Every command's subparser means importing every command module: the duel screen (no
+    command) needs only the top-level options, so those are parsed first. A command name,
+    `--help` or a mistake goes to `build_parser()`: same namespace, help and errors.
     """
     given = list(sys.argv[1:] if argv is None else argv)
     if not {"-h", "--help"} & set(given):
         quick = _LaunchParser(prog="modelduel", add_help=False)
         _add_top_level_options(quick)
         quick.add_argument("after_the_options", nargs=argparse.REMAINDER)
-        try:
+        with contextlib.suppress(LookupError):
             args = quick.parse_args(given)
-        except _NotTheDefaultLaunch:
-            pass
-        else:
             if not args.after_the_options:  # no command named
                 del args.after_the_options
                 args.command = None
                 return args
     return build_parser().parse_args(given)
-
-
-def _keep_values_given_before_the_command(
-    sub: argparse._SubParsersAction[argparse.ArgumentParser], shared: set[str]
-) -> None:
-    """`modelduel --demo ask hi` must mean `modelduel ask hi --demo`.
-
-    argparse writes a subparser's defaults over what the main parser already parsed, so an
-    option given before the command would be silently reset. The main parser holds the
-    defaults of the shared options; their subparser copies only set a value when given.
-    """
-    for subparser in sub.choices.values():
-        for action in subparser._actions:
-            if action.dest in shared:
-                action.default = argparse.SUPPRESS
-            elif isinstance(action, argparse._SubParsersAction):
-                _keep_values_given_before_the_command(action, shared)
 
 
 def main(argv: Sequence[str] | None = None) -> None:

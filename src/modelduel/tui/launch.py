@@ -10,6 +10,7 @@ they can. The commands that open the screen (`modelduel`, `score`, `suite`) call
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -76,13 +77,9 @@ def run_tui(
     tasks: tuple[Task, ...] = (),
 ) -> int:
     """Open the duel screen; returns when the user quits."""
-    from modelduel import locations
-    from modelduel.config import DEMO_ENV, DuelSettings, load_config, resolve_model
-    from modelduel.core.worker import stop_reason
-    from modelduel.demo import demo_environment
+    from modelduel.config import load_config
+    from modelduel.demo import demo_environment_in_background
     from modelduel.storage import ensure_writable
-    from modelduel.tui.app import AppSettings, ModelduelApp
-    from modelduel.tui.themes import load_themes, theme_dirs
 
     config = load_config(args.config)
     csv_path: Path = args.csv or Path(config.csv_path)
@@ -90,6 +87,28 @@ def run_tui(
     specs = list(args.models or config.default_models)
     if not 1 <= len(specs) <= MAX_PANES:
         raise SpecError(f"give 1 to {MAX_PANES} models (got {len(specs)})")
+    with contextlib.ExitStack() as stack:
+        # the simulator child (demo mode) starts while the screen's modules load
+        env = demo_environment_in_background(stack, args.demo, config, announce=False)
+        return _run_app(args, config, csv_path, specs, env, recorded, tasks)
+
+
+def _run_app(
+    args: argparse.Namespace,
+    config: Config,
+    csv_path: Path,
+    specs: list[str],
+    runs_env: Callable[[], dict[str, str]],
+    recorded: tuple[DuelView, ...],
+    tasks: tuple[Task, ...],
+) -> int:
+    """The screen's settings, checked (user mistakes end here, before any screen), then the app."""
+    from modelduel import locations
+    from modelduel.config import DEMO_ENV, DuelSettings, resolve_model
+    from modelduel.core.worker import stop_reason
+    from modelduel.tui.app import AppSettings, ModelduelApp
+    from modelduel.tui.themeload import load_themes, theme_dirs
+
     themes, problems = load_themes(theme_dirs(args.themes))
     config_file = args.config or locations.config_path()
     check_theme(args.theme, config.theme, [t.name for t in themes], config_file)
@@ -107,36 +126,36 @@ def run_tui(
 
     save_theme = theme_saver(config_file, tell)
 
-    with demo_environment(args.demo, config, announce=False) as env:
-        duel = DuelSettings(getattr(args, "effort", None), getattr(args, "max_output_tokens", None))
-        models = [resolve_model(spec, config, env, duel) for spec in specs]
-        settings = AppSettings(
-            config=config,
-            models=models,
-            csv_path=csv_path,
-            blind=args.blind,
-            theme=args.theme or config.theme,
-            themes=tuple(themes),
-            theme_problems=tuple(problems),
-            banner=DEMO_BANNER if env.get(DEMO_ENV) else "",
-            env=env,
-            save_theme=save_theme,
-            recorded=recorded,
-            tasks=tasks,
-            history=history,
-        )
-        runners: list[ChildDuelRunner] = []
-        app = ModelduelApp(settings, child_runner_factory(config, env, runners))  # type: ignore[arg-type]
-        app_ref.append(app)
+    env = runs_env()
+    duel = DuelSettings(getattr(args, "effort", None), getattr(args, "max_output_tokens", None))
+    models = [resolve_model(spec, config, env, duel) for spec in specs]
+    settings = AppSettings(
+        config=config,
+        models=models,
+        csv_path=csv_path,
+        blind=args.blind,
+        theme=args.theme or config.theme,
+        themes=tuple(themes),
+        theme_problems=tuple(problems),
+        banner=DEMO_BANNER if env.get(DEMO_ENV) else "",
+        env=env,
+        save_theme=save_theme,
+        recorded=recorded,
+        tasks=tasks,
+        history=history,
+    )
+    runners: list[ChildDuelRunner] = []
+    app = ModelduelApp(settings, child_runner_factory(config, env, runners))  # type: ignore[arg-type]
+    app_ref.append(app)
 
-        def stop(signum: int) -> None:
-            # the runs the app cancels on its way out say which signal, not "by the user"
-            for runner in runners:
-                runner.cancel_reason = stop_reason(signum)
-            app.exit()
+    def stop(signum: int) -> None:
+        # the runs the app cancels on its way out say which signal, not "by the user"
+        for runner in runners:
+            runner.cancel_reason = stop_reason(signum)
+        app.exit()
 
-        with exit_on_signals(stop) as received:
-            app.run()
+    with exit_on_signals(stop) as received:
+        app.run()
     if app.recovery_note:
         # the screen is restored by now: this line stays in the terminal
         print(f"modelduel: {app.recovery_note}", file=sys.stderr)
