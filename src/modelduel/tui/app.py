@@ -202,7 +202,8 @@ class ModelduelApp(App[None]):
         if self.settings.tasks:
             # after the first frame, as the runner: a task that runs would start it now
             index = resume_index(self.settings.tasks, self.views)
-            self.call_after_refresh(self.goto_task, index)
+            # (in a worker: it waits for the runner, which must not hold the app's messages)
+            self.call_after_refresh(lambda: self.run_worker(self.goto_task(index)))
         elif self.settings.recorded:
             first = next((v for v in self.views if not v.fully_scored), self.views[0])
             await self.show_view(first)
