@@ -31,13 +31,13 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
-from modelduel.commands.tui_cmd import child_runner_factory  # noqa: E402
 from modelduel.config import Config, resolve_model  # noqa: E402
 from modelduel.core.scoring import RUBRIC_MAX  # noqa: E402
 from modelduel.demo import demo_environment  # noqa: E402
 from modelduel.storage import read_rows  # noqa: E402
 from modelduel.tasks import load_suite  # noqa: E402
 from modelduel.tui.app import AppSettings, ModelduelApp  # noqa: E402
+from modelduel.tui.launch import child_runner_factory  # noqa: E402
 from modelduel.tui.pane import ResponsePane  # noqa: E402
 
 SPECS = ["openai/gpt-5.5", "anthropic/claude-opus-4-7", "gemini/gemini-3.1-pro-preview"]

@@ -38,9 +38,9 @@ sys.path.insert(
     0, os.environ.get("BENCH_SRC") or str(Path(__file__).resolve().parent.parent / "src")
 )
 
-from modelduel.commands.tui_cmd import child_runner_factory
 from modelduel.config import Config, resolve_model
 from modelduel.tui.app import AppSettings, ModelduelApp
+from modelduel.tui.launch import child_runner_factory
 
 SPECS = ["openai/gpt-5.5", "anthropic/claude-opus-4-7", "gemini/gemini-3.1-pro-preview"]
 

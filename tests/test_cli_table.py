@@ -43,16 +43,14 @@ def test_each_command_runs_its_own_modules_run(name: str, monkeypatch: pytest.Mo
             return 7
 
         monkeypatch.setattr(module, "run", fake)
-    parser = cli.build_parser()
-    assert cli._dispatch(parser, parser.parse_args(ARGV[name])) == 7
+    assert cli._dispatch(cli.parse_command_line(ARGV[name])) == 7
     assert seen == [cli.COMMANDS[name]]
 
 
 def test_no_command_opens_the_duel_screen(monkeypatch: pytest.MonkeyPatch) -> None:
     module = importlib.import_module(cli.DEFAULT_COMMAND)
     monkeypatch.setattr(module, "run", lambda args: 3)
-    parser = cli.build_parser()
-    assert cli._dispatch(parser, parser.parse_args(["--demo"])) == 3
+    assert cli._dispatch(cli.parse_command_line(["--demo"])) == 3
 
 
 @pytest.mark.parametrize("argv", [["--demo"], ["ask", "x", "--demo"], ["run", "s", "--demo"]])
@@ -86,3 +84,35 @@ def test_a_shared_option_given_before_the_command_is_kept(
 ) -> None:
     # argparse lets a subparser's default overwrite a value the main parser already read
     assert getattr(cli.build_parser().parse_args(argv), dest) == value
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        [],
+        ["--demo"],
+        ["--demo", "--blind", "-m", "a/b", "-m", "c/d", "--csv", "r.csv", "--theme", "t"],
+        ["--effort", "high", "--max-output-tokens", "900", "--config", "c.toml", "--themes", "d"],
+        ["--csv", "ask"],  # an option's value that is a command's name is still the value
+        ["--demo", "ask", "hi"],
+        ["-m", "a/b", "suite", "tasks/starter", "--no-blind"],
+    ],
+)
+def test_the_quick_default_launch_parse_equals_the_full_parse(argv: list[str]) -> None:
+    assert cli.parse_command_line(argv) == cli.build_parser().parse_args(argv)
+
+
+@pytest.mark.parametrize(
+    "argv", [["--effort", "huge"], ["--max-output-tokens", "0"], ["--bogus"], ["nosuchcommand"]]
+)
+def test_a_mistake_at_the_default_launch_is_worded_by_the_full_parser(
+    argv: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as quick:
+        cli.parse_command_line(argv)
+    said = capsys.readouterr().err
+    with pytest.raises(SystemExit) as full:
+        cli.build_parser().parse_args(argv)
+    assert quick.value.code == full.value.code == 2
+    assert said == capsys.readouterr().err
+    assert "COMMAND" in said  # the usage line is the full parser's

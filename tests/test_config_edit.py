@@ -114,7 +114,7 @@ def test_config_show_masks_a_password_in_a_base_url(
 
 
 def test_the_app_is_told_when_a_theme_choice_cannot_be_saved(tmp_path: Path) -> None:
-    from modelduel.commands.tui_cmd import theme_saver
+    from modelduel.tui.launch import theme_saver
 
     path = tmp_path / "config.toml"
     told: list[str] = []

@@ -9,7 +9,7 @@ import asyncio
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from textual.screen import Screen
@@ -21,13 +21,17 @@ from modelduel.core.worker import ChildDuelRunner
 from modelduel.events import Finished, RequestSent, Stamped, TextDelta
 from modelduel.tui.app import AppSettings, ModelduelApp, Runner
 
-# what `modelduel` runs before its first frame (cli, commands/tui_cmd.run_tui): the command
+if TYPE_CHECKING:
+    from modelduel.tasks import Task
+
+# what `modelduel` runs before its first frame (cli, tui/launch.run_tui): the command
 # line, the app, config, themes, the CSV store, the history's reader, the parent's side of
 # the runner (its child process imports the engine) and one capability lookup per model
 LAUNCH_PATH = (
     "import sys\n"
-    "import modelduel.cli; modelduel.cli.build_parser().parse_args(['--demo'])\n"
-    "import modelduel.tui.app, modelduel.commands.tui_cmd, modelduel.commands.review\n"
+    "import modelduel.cli; modelduel.cli.parse_command_line(['--demo'])\n"
+    "import modelduel.tui.app, modelduel.commands.tui_cmd, modelduel.tui.launch\n"
+    "import modelduel.tui.recorded, modelduel.tui.themeload\n"
     "import modelduel.config, modelduel.tui.themes, modelduel.demo, modelduel.storage\n"
     "from modelduel.core.worker import ChildDuelRunner\n"
     "from modelduel.core.cancelreasons import stop_reason\n"
@@ -62,6 +66,17 @@ NOT_ON_THE_LAUNCH_PATH = (
     # the config file is edited (a theme picked) long after the first frame
     "tomlkit",
     "tomli_w",
+    # the default launch parses the top-level options only: no other command's module
+    # (building every command's parser imported them all, with what they import)
+    "modelduel.commands.ask",
+    "modelduel.commands.check",
+    "modelduel.commands.config_cmd",
+    "modelduel.commands.export",
+    "modelduel.commands.models",
+    "modelduel.commands.review",
+    "modelduel.commands.route",
+    "modelduel.commands.run_cmd",
+    "modelduel.commands.simulate",
 )
 
 
@@ -100,11 +115,17 @@ class GatedRunner(Runner):
         self.paints = paints
         self.ready = asyncio.Event()
         self.opened_after: list[int] = []
+        self.opened_mounted: list[bool] = []
         self.started: list[str] = []
 
     async def open(self) -> None:
         # how many frames of the duel screen were painted when the child began to start
         self.opened_after.append(self.paints.count("DuelScreen"))
+        # and whether the app was done mounting (Textual paints the first full frame of
+        # the screen once the app's on_mount has returned; a frame before is partial)
+        self.opened_mounted.append(self.app._is_mounted)
+        if not self.app._is_mounted:
+            self.ready.set()  # a mount waiting on this would never end: the test says why
         await self.ready.wait()
 
     async def start(self, plans: list[object]) -> None:
@@ -121,7 +142,9 @@ class GatedRunner(Runner):
         self.app.run_ended(run_id)
 
 
-def _app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[ModelduelApp, list[str]]:
+def _app(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, tasks: tuple[Task, ...] = ()
+) -> tuple[ModelduelApp, list[str]]:
     paints: list[str] = []
     refresh = Screen._compositor_refresh
 
@@ -132,7 +155,7 @@ def _app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[ModelduelApp,
     monkeypatch.setattr(Screen, "_compositor_refresh", counted)
     config = Config()
     models = [resolve_model(spec, config, ENV) for spec in SPECS]
-    settings = AppSettings(config=config, models=models, csv_path=tmp_path / "r.csv")
+    settings = AppSettings(config=config, models=models, csv_path=tmp_path / "r.csv", tasks=tasks)
     return ModelduelApp(settings, lambda a: GatedRunner(a, paints)), paints
 
 
@@ -219,3 +242,33 @@ async def test_a_start_asked_for_while_the_runner_closes_is_refused_and_close_en
     await asyncio.wait_for(closing, timeout=30)
     await runner.open()  # closed, it starts again when asked
     await asyncio.wait_for(runner.aclose(), timeout=30)
+
+
+async def test_a_suite_starts_its_runner_and_first_task_after_the_first_frame(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a suite's first task runs as the screen opens: it used to start the runner (and its
+    # child's imports) before the first frame, which the default launch already avoided
+    from modelduel.tasks import load_suite
+
+    tasks = tuple(load_suite(Path(__file__).resolve().parents[1] / "tasks" / "starter"))[:1]
+    app, _ = _app(tmp_path, monkeypatch, tasks=tasks)
+
+    async with app.run_test(size=(120, 40)) as pilot:
+        for _ in range(500):
+            await pilot.pause(0.02)
+            runner = app.runner
+            if isinstance(runner, GatedRunner) and runner.opened_after:
+                break
+        runner = app.runner
+        assert isinstance(runner, GatedRunner)
+        assert len(runner.opened_after) == 1
+        assert runner.opened_after[0] >= 1  # the duel screen was on the terminal first,
+        assert runner.opened_mounted == [True]  # and the app had finished mounting
+        assert runner.started == []  # the task waits for the runner, it is not dropped
+        runner.ready.set()
+        for _ in range(200):
+            await pilot.pause(0.02)
+            if runner.started:
+                break
+        assert len(runner.started) == len(SPECS)  # the task ran on every model

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from modelduel.commands.review import recorded_views
 from modelduel.config import Config, resolve_model
 from modelduel.tui.app import AppSettings, ModelduelApp
 from modelduel.tui.pane import ResponsePane
+from modelduel.tui.recorded import recorded_views
 from tests import test_tui
 from tests.test_tui import ENV, SPECS, ScriptedRunner, make_app, send, settle
 

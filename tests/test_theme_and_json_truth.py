@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from modelduel.commands.tui_cmd import _check_theme
 from modelduel.errors import ModelduelError
+from modelduel.tui.launch import check_theme
 from tests.support.cli import clean_env
 
 HEADER = (
@@ -34,10 +34,10 @@ def test_an_unknown_theme_names_the_themes_there_are(tmp_path: Path) -> None:
 
 def test_a_configured_theme_is_named_by_its_file_and_a_real_one_passes(tmp_path: Path) -> None:
     with pytest.raises(ModelduelError, match=r"config.toml: theme: no theme 'gone'"):
-        _check_theme(None, "gone", ["modelduel-dark"], tmp_path / "config.toml")
-    _check_theme("modelduel-dark", "", ["modelduel-dark"], tmp_path / "config.toml")
-    _check_theme("textual-dark", "", ["modelduel-dark"], tmp_path / "config.toml")
-    _check_theme(None, "", ["modelduel-dark"], tmp_path / "config.toml")
+        check_theme(None, "gone", ["modelduel-dark"], tmp_path / "config.toml")
+    check_theme("modelduel-dark", "", ["modelduel-dark"], tmp_path / "config.toml")
+    check_theme("textual-dark", "", ["modelduel-dark"], tmp_path / "config.toml")
+    check_theme(None, "", ["modelduel-dark"], tmp_path / "config.toml")
 
 
 def test_route_json_says_its_runs_were_simulated(

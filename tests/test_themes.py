@@ -11,17 +11,9 @@ from textual.app import App, ComposeResult
 from textual.color import Color
 from textual.widgets import Static
 
-from modelduel.tui import themes
-from modelduel.tui.themes import (
-    APP_VARIABLE_DEFAULTS,
-    APP_VARIABLES,
-    DEFAULT_THEME,
-    ThemeFile,
-    load_theme_file,
-    load_themes,
-    shipped_theme_dir,
-    theme_dirs,
-)
+from modelduel.tui import themeload
+from modelduel.tui.themeload import load_theme_file, load_themes, shipped_theme_dir, theme_dirs
+from modelduel.tui.themes import APP_VARIABLE_DEFAULTS, APP_VARIABLES, DEFAULT_THEME, ThemeFile
 
 REPO = Path(__file__).resolve().parents[1]
 SHIPPED_FILES = sorted((REPO / "themes").glob("*.toml"))
@@ -332,7 +324,7 @@ def test_shipped_theme_dir_prefers_the_installed_package_data(
 ) -> None:
     package = tmp_path / "modelduel"
     (package / "_data" / "themes").mkdir(parents=True)
-    monkeypatch.setattr(themes, "files", lambda name: package)
+    monkeypatch.setattr(themeload, "files", lambda name: package)
     assert shipped_theme_dir() == package / "_data" / "themes"
 
 

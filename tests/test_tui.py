@@ -286,7 +286,7 @@ async def test_report_screen_after_scoring(tmp_path: Path) -> None:
 
 
 async def test_recorded_duels_reopen_for_rescoring(tmp_path: Path) -> None:
-    from modelduel.commands.review import recorded_views
+    from modelduel.tui.recorded import recorded_views
 
     app, csv_path = make_app(tmp_path)
     async with app.run_test(size=(140, 40)) as pilot:

@@ -146,8 +146,8 @@ async def test_blind_order_is_shuffled_by_the_injected_generator(tmp_path: Path)
 
 
 def test_recorded_blind_duels_are_shuffled_by_the_injected_generator(tmp_path: Path) -> None:
-    from modelduel.commands.review import recorded_views
     from modelduel.storage import append_run
+    from modelduel.tui.recorded import recorded_views
 
     path = tmp_path / "r.csv"
     for pane, spec in enumerate(SPECS):

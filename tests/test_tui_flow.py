@@ -139,7 +139,7 @@ async def test_suite_status_counts_what_is_left_and_the_pace_once_measured(
 
 
 async def test_score_mode_opens_on_the_first_unscored_pane_and_counts(tmp_path: Path) -> None:
-    from modelduel.commands.review import recorded_views
+    from modelduel.tui.recorded import recorded_views
 
     app, csv_path = make_app(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
@@ -395,7 +395,7 @@ async def test_unsaved_scores_at_a_stop_signal_go_to_a_recovery_file(
 
 
 def test_the_screen_prints_the_recovery_note_on_stderr_after_it_ends() -> None:
-    source = (Path(__file__).parents[1] / "src/modelduel/commands/tui_cmd.py").read_text()
+    source = (Path(__file__).parents[1] / "src/modelduel/tui/launch.py").read_text()
     run_part = source.split("def run_tui", 1)[1].split("def theme_saver", 1)[0]
     after_run = run_part.split("app.run()", 1)[1]
     assert "recovery_note" in after_run and "sys.stderr" in after_run
@@ -405,7 +405,7 @@ def test_the_screen_prints_the_recovery_note_on_stderr_after_it_ends() -> None:
 
 
 def test_a_sigint_asks_the_app_to_quit_and_is_reported() -> None:
-    from modelduel.commands.tui_cmd import exit_on_signals
+    from modelduel.tui.stopsignals import exit_on_signals
 
     asked: list[int] = []
 

@@ -82,7 +82,7 @@ def judge_app(
     hold_judge: bool = False,
     resume: bool = False,
 ) -> ModelduelApp:
-    from modelduel.commands.review import recorded_views
+    from modelduel.tui.recorded import recorded_views
 
     config = Config(judge=JudgeConfig(model=judge, allow_self=allow_self))
     models = [resolve_model(spec, config, ENV) for spec in SPECS]

@@ -17,7 +17,7 @@ SUITE = Path(__file__).resolve().parents[1] / "tasks" / "starter"
 def suite_app(
     csv_path: Path, tasks: tuple[Task, ...], *, hold: bool = False, resume: bool = False
 ) -> ModelduelApp:
-    from modelduel.commands.review import recorded_views
+    from modelduel.tui.recorded import recorded_views
 
     config = Config()
     models = [resolve_model(spec, config, ENV) for spec in SPECS]
@@ -94,8 +94,8 @@ async def test_a_prompt_sent_while_a_task_is_shown_belongs_to_the_task(tmp_path:
 
 
 async def test_score_mode_progress_leaves_cancelled_runs_out(tmp_path: Path) -> None:
-    from modelduel.commands.review import recorded_views
     from modelduel.storage import append_run
+    from modelduel.tui.recorded import recorded_views
 
     path = tmp_path / "r.csv"
     for pane, spec in enumerate(SPECS):

@@ -8,11 +8,13 @@ commands that need them, so `modelduel --help` stays instant.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from types import ModuleType
+from typing import NoReturn
 
 from modelduel import __version__
 from modelduel.errors import ModelduelError
@@ -22,9 +24,10 @@ from modelduel.options import (
     add_duel_options,
     add_model_options,
     add_theme_options,
+    keep_values_given_before_the_command,
 )
 
-__all__ = ["COMMANDS", "DUEL_EFFORTS", "build_parser", "main"]
+__all__ = ["COMMANDS", "DUEL_EFFORTS", "build_parser", "main", "parse_command_line"]
 
 
 # The command table: each command's name -> the module that implements it. A command
@@ -60,6 +63,17 @@ def build_parser() -> argparse.ArgumentParser:
         prog="modelduel",
         description="Duel frontier models side by side: truthful latency, tokens and cost.",
     )
+    _add_top_level_options(parser)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for module in dict.fromkeys(COMMANDS.values()):  # each module once, in table order
+        importlib.import_module(module).add_parser(sub)
+    shared = {a.dest for a in parser._actions} - {"help", "version", "command"}
+    keep_values_given_before_the_command(sub, shared)
+    return parser
+
+
+def _add_top_level_options(parser: argparse.ArgumentParser) -> None:
+    """The options given before any command: the duel screen's (no command) and `--version`."""
     parser.add_argument("--version", action="version", version=f"modelduel {__version__}")
     # With no command, modelduel opens the duel screen (the TUI); these are its options.
     add_model_options(parser)
@@ -73,42 +87,46 @@ def build_parser() -> argparse.ArgumentParser:
     add_theme_options(parser)
     add_duel_options(parser)
     add_config_option(parser)
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for module in dict.fromkeys(COMMANDS.values()):  # each module once, in table order
-        importlib.import_module(module).add_parser(sub)
-    shared = {a.dest for a in parser._actions} - {"help", "version", "command"}
-    _keep_values_given_before_the_command(sub, shared)
-    return parser
 
 
-def _keep_values_given_before_the_command(
-    sub: argparse._SubParsersAction[argparse.ArgumentParser], shared: set[str]
-) -> None:
-    """`modelduel --demo ask hi` must mean `modelduel ask hi --demo`.
+class _LaunchParser(argparse.ArgumentParser):
+    """The top-level options only; a mistake is left to the full parser to word."""
 
-    argparse writes a subparser's defaults over what the main parser already parsed, so an
-    option given before the command would be silently reset. The main parser holds the
-    defaults of the shared options; their subparser copies only set a value when given.
+    def error(self, message: str) -> NoReturn:
+        raise LookupError(message)
+
+
+def parse_command_line(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    """`argv` (default sys.argv) parsed; the default launch builds no command's parser.
+
+    Every command's subparser means importing every command module: the duel screen (no
+    command) needs only the top-level options, so those are parsed first. A command name,
+    `--help` or a mistake goes to `build_parser()`: same namespace, help and errors.
     """
-    for subparser in sub.choices.values():
-        for action in subparser._actions:
-            if action.dest in shared:
-                action.default = argparse.SUPPRESS
-            elif isinstance(action, argparse._SubParsersAction):
-                _keep_values_given_before_the_command(action, shared)
+    given = list(sys.argv[1:] if argv is None else argv)
+    if not {"-h", "--help"} & set(given):
+        quick = _LaunchParser(prog="modelduel", add_help=False)
+        _add_top_level_options(quick)
+        quick.add_argument("after_the_options", nargs=argparse.REMAINDER)
+        with contextlib.suppress(LookupError):
+            args = quick.parse_args(given)
+            if not args.after_the_options:  # no command named
+                del args.after_the_options
+                args.command = None
+                return args
+    return build_parser().parse_args(given)
 
 
 def main(argv: Sequence[str] | None = None) -> None:
     """Run modelduel with `argv` (default sys.argv) and exit with its status."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parse_command_line(argv)
     from modelduel.storage.lock import POSIX_ONLY, platform_supported
 
     if not platform_supported():  # said at start-up, not at the first save
         print(f"modelduel: {POSIX_ONLY}", file=sys.stderr)
         sys.exit(2)
     try:
-        code = _dispatch(parser, args)
+        code = _dispatch(args)
     except ModelduelError as exc:
         print(f"modelduel: {exc}", file=sys.stderr)
         code = exc.exit_code
@@ -117,6 +135,6 @@ def main(argv: Sequence[str] | None = None) -> None:
     sys.exit(code)
 
 
-def _dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+def _dispatch(args: argparse.Namespace) -> int:
     code: int = _command_module(args.command or "").run(args)
     return code

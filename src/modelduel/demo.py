@@ -9,13 +9,14 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from modelduel.config import Config
 
-__all__ = ["auto_demo_notice", "demo_environment"]
+__all__ = ["auto_demo_notice", "demo_environment", "demo_environment_in_background"]
 
 
 def auto_demo_notice() -> str:
@@ -54,3 +55,46 @@ def demo_environment(
         env.update(simulator.env())
         env[DEMO_ENV] = "1"
         yield env
+
+
+def demo_environment_in_background(
+    stack: contextlib.ExitStack, demo: bool, config: Config, *, announce: bool = True
+) -> Callable[[], dict[str, str]]:
+    """`demo_environment`, entered on a thread now; the call returned waits for its env.
+
+    The simulator child takes about as long to start as the duel screen takes to load
+    (an interpreter importing uvicorn and the simulator): started here, before the
+    screen's own imports, it starts meanwhile instead of after them, while the caller
+    waits for it only where the runs' environment is needed. `stack` leaves the context
+    (stops the child) when it closes, also when the caller fails before waiting.
+
+    Raises (from the returned call):
+        ModelduelError: the simulator did not start (as `demo_environment`).
+    """
+    context = demo_environment(demo, config, announce=announce)
+    entered: list[dict[str, str]] = []
+    failed: list[BaseException] = []
+
+    def enter() -> None:
+        try:
+            entered.append(context.__enter__())
+        except Exception as exc:  # re-raised on the caller's thread, by `wait`
+            failed.append(exc)
+
+    starter = threading.Thread(target=enter, name="modelduel-demo-start", daemon=True)
+    starter.start()
+
+    def leave() -> None:
+        starter.join()
+        if entered:
+            context.__exit__(None, None, None)
+
+    stack.callback(leave)
+
+    def wait() -> dict[str, str]:
+        starter.join()
+        if not entered:
+            raise failed[0] if failed else RuntimeError("the demo environment did not start")
+        return entered[0]
+
+    return wait

@@ -21,6 +21,7 @@ __all__ = [
     "add_duel_options",
     "add_model_options",
     "add_theme_options",
+    "keep_values_given_before_the_command",
 ]
 
 DUEL_EFFORTS = ("low", "medium", "high", "max")
@@ -83,3 +84,20 @@ def add_duel_options(p: argparse.ArgumentParser, *, budget: bool = True) -> None
             help="output budget of every model, reasoning included (default 64000; "
             "clamped to a model's own maximum)",
         )
+
+
+def keep_values_given_before_the_command(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser], shared: set[str]
+) -> None:
+    """`modelduel --demo ask hi` must mean `modelduel ask hi --demo`.
+
+    argparse writes a subparser's defaults over what the main parser already parsed, so an
+    option given before the command would be silently reset. The main parser holds the
+    defaults of the shared options; their subparser copies only set a value when given.
+    """
+    for subparser in sub.choices.values():
+        for action in subparser._actions:
+            if action.dest in shared:
+                action.default = argparse.SUPPRESS
+            elif isinstance(action, argparse._SubParsersAction):
+                keep_values_given_before_the_command(action, shared)

@@ -8,17 +8,11 @@ running each task on every model and resuming where the CSV left off.
 from __future__ import annotations
 
 import argparse
-import random
-from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from modelduel.errors import CsvError
 
-if TYPE_CHECKING:
-    from modelduel.tui.duelview import DuelView
-
-__all__ = ["add_parser", "add_review_parsers", "recorded_views", "run", "run_score", "run_suite"]
+__all__ = ["add_parser", "add_review_parsers", "run", "run_score", "run_suite"]
 
 
 def _common(p: argparse.ArgumentParser) -> None:
@@ -49,34 +43,10 @@ def add_review_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser])
     _common(suite)
 
 
-def recorded_views(
-    csv_path: Path,
-    blind: bool,
-    task_ids: set[str] | None = None,
-    rng: random.Random | None = None,
-) -> list[DuelView]:
-    """One DuelView per recorded duel of a CSV, in file order (blind: shuffled by `rng`)."""
-    from modelduel.storage import read_rows, read_transcripts
-    from modelduel.tui.duelview import DuelView
-
-    if not csv_path.exists():
-        return []
-    rows = read_rows(csv_path)
-    transcripts = read_transcripts(csv_path)
-    by_duel: dict[str, list[Mapping[str, str]]] = {}
-    for row in rows:
-        if task_ids is not None and row.get("task_id") not in task_ids:
-            continue
-        key = row.get("duel_id") or row.get("run_id") or ""
-        by_duel.setdefault(key, []).append(row)
-    return [
-        DuelView.from_rows(duel_rows, transcripts, blind, rng) for duel_rows in by_duel.values()
-    ]
-
-
 def run_score(args: argparse.Namespace) -> int:
     """Open the recorded runs for scoring."""
-    from modelduel.commands.tui_cmd import run_tui
+    from modelduel.tui.launch import run_tui
+    from modelduel.tui.recorded import recorded_views
 
     if not args.csv.exists():
         raise CsvError(f"{args.csv}: no such file (record runs with `modelduel run`)")
@@ -89,9 +59,10 @@ def run_score(args: argparse.Namespace) -> int:
 
 def run_suite(args: argparse.Namespace) -> int:
     """Step through a suite; tasks already in the CSV are shown as recorded."""
-    from modelduel.commands.tui_cmd import run_tui
     from modelduel.config import load_config
     from modelduel.tasks import load_suite
+    from modelduel.tui.launch import run_tui
+    from modelduel.tui.recorded import recorded_views
 
     tasks = load_suite(args.suite)
     if args.csv is None:

@@ -12,7 +12,8 @@ next pane to score `core.suite_progress`; rank mode `core.rank_entry` (all three
 Textual-free). The Textual side: `tui.keyorder` (keys in arrival order, rank keys),
 `tui.duelrun` (start, re-run, cancel, a run's end), `tui.scoring` (score keys),
 `tui.panegrid` (panes on screen), `tui.suite` (task navigation), `tui.quitting`,
-`tui.openers` (history, report, export, help's key list), `tui.statusline`;
+`tui.openers` (history, report, export, help's key list), `tui.statusline`,
+`tui.appearance` (themes and keymap at mount);
 `tui.appsettings` holds what the app is given (`AppSettings`, `Runner`).
 """
 
@@ -40,15 +41,15 @@ from modelduel.core.suite_progress import duel_scored, resume_index
 from modelduel.display import sanitize_terminal
 from modelduel.events import Stamped
 from modelduel.tui import duelrun, openers, panegrid, quitting, scoring, statusline, suite
+from modelduel.tui.appearance import apply_keymap, apply_themes
 from modelduel.tui.appsettings import AppSettings, Runner
 from modelduel.tui.duelscreen import MIN_HEIGHT, MIN_WIDTH, DuelScreen
 from modelduel.tui.duelview import DuelView
 from modelduel.tui.framepacer import FramePacer
 from modelduel.tui.gcpolicy import tame_gc, warm_prices
 from modelduel.tui.keyorder import KeyOrder
-from modelduel.tui.keys import duel_keymap_problems
 from modelduel.tui.pane import ResponsePane
-from modelduel.tui.themes import APP_VARIABLE_DEFAULTS, load_themes, shipped_theme_dir
+from modelduel.tui.themes import APP_VARIABLE_DEFAULTS
 from modelduel.tui.turns import DuelTurns
 
 if TYPE_CHECKING:
@@ -171,26 +172,8 @@ class ModelduelApp(App[None]):
 
     async def on_mount(self) -> None:
         """Themes, keymap, the runner process, then the duel screen."""
-        themes = self.settings.themes
-        if not themes:
-            # shipped themes at least (the command line passes the user's too)
-            themes = tuple(load_themes([shipped_theme_dir()])[0])
-        for theme in themes:
-            self.register_theme(theme)
-        if self.settings.theme in self.available_themes:
-            self.theme = self.settings.theme
-        elif self.settings.theme:
-            self.notify(f"unknown theme {self.settings.theme!r}", severity="warning")
-        if self.settings.theme_problems:
-            self.notify(
-                "\n".join(self.settings.theme_problems),
-                title="Bad theme files",
-                severity="warning",
-                timeout=10,
-            )
-        if self.settings.config.keymap:
-            self.set_keymap(dict(self.settings.config.keymap))
-            self._check_keymap()
+        apply_themes(self)
+        apply_keymap(self)
         self.runner = self._runner_factory(self)
         runner = self.runner
 
@@ -219,7 +202,10 @@ class ModelduelApp(App[None]):
             for row in view.rows:
                 self.ledger.know(row.get("run_id") or "", row)
         if self.settings.tasks:
-            await self.goto_task(resume_index(self.settings.tasks, self.views))
+            # after the first frame, as the runner: a task that runs would start it now
+            index = resume_index(self.settings.tasks, self.views)
+            # (in a worker: it waits for the runner, which must not hold the app's messages)
+            self.call_after_refresh(lambda: self.run_worker(self.goto_task(index)))
         elif self.settings.recorded:
             first = next((v for v in self.views if not v.fully_scored), self.views[0])
             await self.show_view(first)
@@ -275,12 +261,6 @@ class ModelduelApp(App[None]):
         screen = self.screen
         if isinstance(screen, DuelScreen):
             screen.action_blind()
-
-    def _check_keymap(self) -> None:
-        """Name a clash or an unknown id of the user's `[keymap]` (Textual ignores both)."""
-        problems = duel_keymap_problems(self.settings.config.keymap, self.BINDINGS)
-        if problems:
-            self.notify("\n".join(problems), title="Keymap", severity="warning", timeout=20)
 
     # -- the session's jobs, each in the module named for it ----------------------------
 

@@ -1,0 +1,195 @@
+"""Opening the duel screen: the settings from the command line and the config, the
+runner child's factory, then the app until the user quits.
+
+What runs before the first frame is kept to what it draws (tests/test_launch_path.py):
+heavy modules load inside the functions that need them, after the first paint where
+they can. The commands that open the screen (`modelduel`, `score`, `suite`) call
+`run_tui`; stopping on a signal is `tui.stopsignals`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from modelduel.errors import ModelduelError, SpecError
+from modelduel.tui.stopsignals import exit_on_signals
+
+if TYPE_CHECKING:
+    from modelduel.config import Config
+    from modelduel.core.worker import ChildDuelRunner
+    from modelduel.tasks import Task
+    from modelduel.tui.app import ModelduelApp, Runner
+    from modelduel.tui.duelview import DuelView
+
+__all__ = [
+    "DEMO_BANNER",
+    "MAX_PANES",
+    "check_theme",
+    "child_runner_factory",
+    "run_tui",
+    "theme_saver",
+]
+
+MAX_PANES = 6
+DEMO_BANNER = (
+    "DEMO: simulated providers on 127.0.0.1, not real model output. "
+    "Set OPENAI_API_KEY, ANTHROPIC_API_KEY or GEMINI_API_KEY for real models."
+)
+
+
+def child_runner_factory(
+    config: Config, env: dict[str, str], made: list[ChildDuelRunner] | None = None
+) -> object:
+    """A factory giving the app a child-process runner wired to its sink.
+
+    Args:
+        config: timeouts and retries.
+        env: the runs' environment.
+        made: each runner made is appended here (so a stop signal can tell it why).
+    """
+    from modelduel.core.worker import ChildDuelRunner
+
+    def make(app: ModelduelApp) -> Runner:
+        runner = ChildDuelRunner(
+            app.sink,
+            retries=config.retries,
+            timeout_s=config.timeout_s,
+            stall_timeout_s=config.stall_timeout_s,
+            connect_timeout_s=config.connect_timeout_s,
+            env=env,
+            on_run_ended=app.run_ended,
+        )
+        if made is not None:
+            made.append(runner)
+        return runner  # type: ignore[return-value]
+
+    return make
+
+
+def run_tui(
+    args: argparse.Namespace,
+    recorded: tuple[DuelView, ...] = (),
+    tasks: tuple[Task, ...] = (),
+) -> int:
+    """Open the duel screen; returns when the user quits."""
+    from modelduel.config import load_config
+    from modelduel.demo import demo_environment_in_background
+    from modelduel.storage import ensure_writable
+
+    config = load_config(args.config)
+    csv_path: Path = args.csv or Path(config.csv_path)
+    ensure_writable(csv_path)
+    specs = list(args.models or config.default_models)
+    if not 1 <= len(specs) <= MAX_PANES:
+        raise SpecError(f"give 1 to {MAX_PANES} models (got {len(specs)})")
+    with contextlib.ExitStack() as stack:
+        # the simulator child (demo mode) starts while the screen's modules load
+        env = demo_environment_in_background(stack, args.demo, config, announce=False)
+        return _run_app(args, config, csv_path, specs, env, recorded, tasks)
+
+
+def _run_app(
+    args: argparse.Namespace,
+    config: Config,
+    csv_path: Path,
+    specs: list[str],
+    runs_env: Callable[[], dict[str, str]],
+    recorded: tuple[DuelView, ...],
+    tasks: tuple[Task, ...],
+) -> int:
+    """The screen's settings, checked (user mistakes end here, before any screen), then the app."""
+    from modelduel import locations
+    from modelduel.config import DEMO_ENV, DuelSettings, resolve_model
+    from modelduel.core.cancelreasons import stop_reason
+    from modelduel.tui.app import AppSettings, ModelduelApp
+    from modelduel.tui.themeload import load_themes, theme_dirs
+
+    themes, problems = load_themes(theme_dirs(args.themes))
+    config_file = args.config or locations.config_path()
+    check_theme(args.theme, config.theme, [t.name for t in themes], config_file)
+    history: tuple[DuelView, ...] = ()
+    if not recorded and not tasks:
+        from modelduel.tui.recorded import recorded_views
+
+        # reopening a CSV lists its duels in the history, for re-scoring
+        history = tuple(recorded_views(csv_path, blind=False))
+    app_ref: list[ModelduelApp] = []
+
+    def tell(message: str) -> None:
+        for app in app_ref:
+            app.notify(message, severity="error", timeout=10)
+
+    save_theme = theme_saver(config_file, tell)
+
+    env = runs_env()
+    duel = DuelSettings(getattr(args, "effort", None), getattr(args, "max_output_tokens", None))
+    models = [resolve_model(spec, config, env, duel) for spec in specs]
+    settings = AppSettings(
+        config=config,
+        models=models,
+        csv_path=csv_path,
+        blind=args.blind,
+        theme=args.theme or config.theme,
+        themes=tuple(themes),
+        theme_problems=tuple(problems),
+        banner=DEMO_BANNER if env.get(DEMO_ENV) else "",
+        env=env,
+        save_theme=save_theme,
+        recorded=recorded,
+        tasks=tasks,
+        history=history,
+    )
+    runners: list[ChildDuelRunner] = []
+    app = ModelduelApp(settings, child_runner_factory(config, env, runners))  # type: ignore[arg-type]
+    app_ref.append(app)
+
+    def stop(signum: int) -> None:
+        # the runs the app cancels on its way out say which signal, not "by the user"
+        for runner in runners:
+            runner.cancel_reason = stop_reason(signum)
+        app.exit()
+
+    with exit_on_signals(stop) as received:
+        app.run()
+    if app.recovery_note:
+        # the screen is restored by now: this line stays in the terminal
+        print(f"modelduel: {app.recovery_note}", file=sys.stderr)
+    return 128 + received[0] if received else 0
+
+
+def check_theme(given: str | None, configured: str, ours: list[str], config_file: Path) -> None:
+    """A theme that does not exist is a mistake said before the screen opens, not a toast.
+
+    Raises:
+        ModelduelError: the theme named by `--theme` (or the config's `theme`) is neither
+            one of ours (shipped or the user's) nor one of Textual's own.
+    """
+    from textual.theme import BUILTIN_THEMES
+
+    name = given or configured
+    if not name or name in ours or name in BUILTIN_THEMES:
+        return
+    where = "--theme" if given else f"{config_file}: theme"
+    raise ModelduelError(
+        f"{where}: no theme {name!r}; choose from {', '.join(sorted(ours))} "
+        f"(or a Textual theme such as textual-dark), or add a theme file"
+    )
+
+
+def theme_saver(config_file: Path, tell: Callable[[str], None]) -> Callable[[str], None]:
+    """What the app calls when the user picks a theme: save it, or `tell` why it was not."""
+
+    def save(name: str) -> None:
+        from modelduel.config import save_theme_choice
+
+        try:
+            save_theme_choice(config_file, name)
+        except ModelduelError as exc:
+            tell(f"theme {name} not saved: {exc}")
+
+    return save

@@ -1,0 +1,43 @@
+"""The duels a results CSV holds, as duel views: what `score` and `suite` open, and the
+history the duel screen lists at start.
+
+Only the reading of recorded duels into views; a view itself is `tui.duelview`.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from modelduel.tui.duelview import DuelView
+
+__all__ = ["recorded_views"]
+
+
+def recorded_views(
+    csv_path: Path,
+    blind: bool,
+    task_ids: set[str] | None = None,
+    rng: random.Random | None = None,
+) -> list[DuelView]:
+    """One DuelView per recorded duel of a CSV, in file order (blind: shuffled by `rng`)."""
+    # the CSV's reader loads only when there is a file to read (not at a first launch)
+    from modelduel.storage import read_rows, read_transcripts  # noqa: PLC0415
+    from modelduel.tui.duelview import DuelView  # noqa: PLC0415
+
+    if not csv_path.exists():
+        return []
+    rows = read_rows(csv_path)
+    transcripts = read_transcripts(csv_path)
+    by_duel: dict[str, list[Mapping[str, str]]] = {}
+    for row in rows:
+        if task_ids is not None and row.get("task_id") not in task_ids:
+            continue
+        key = row.get("duel_id") or row.get("run_id") or ""
+        by_duel.setdefault(key, []).append(row)
+    return [
+        DuelView.from_rows(duel_rows, transcripts, blind, rng) for duel_rows in by_duel.values()
+    ]
