@@ -122,11 +122,11 @@ async def test_a_child_that_died_mid_session_is_started_afresh_by_the_next_start
 async def test_the_duel_screen_shows_a_failed_start_in_its_panes_and_the_next_prompt_runs(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
 ) -> None:
-    # the app as `modelduel` makes it (commands.tui_cmd's factory), on the simulator
-    from modelduel.commands.tui_cmd import child_runner_factory
+    # the app as `modelduel` makes it (tui.launch's factory), on the simulator
     from modelduel.config import Config, resolve_model
     from modelduel.simulator import run_in_thread
     from modelduel.tui.app import AppSettings, ModelduelApp
+    from modelduel.tui.launch import child_runner_factory
     from tests.test_tui_turns import QUICK, SPECS, all_done, panes, shown, type_and_send, until
 
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))  # the log file's home
