@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import json
 import tracemalloc
+from typing import Any
 
 from modelduel.conversation import Reasoning
-from modelduel.events import AssistantReply, TextDelta
+from modelduel.events import AssistantReply, Event, TextDelta
 from modelduel.providers.base import SSEEvent
 from modelduel.providers.registry import get_adapter
 
@@ -52,6 +53,22 @@ def anthropic_event(kind: str, **fields: object) -> SSEEvent:
     return SSEEvent(kind, json.dumps({"type": kind, **fields}))
 
 
+def anthropic_block(
+    parser: Any, index: int, kind: str, pieces: list[str], start: str = ""
+) -> list[Event]:
+    """One whole text or thinking block: its start (carrying `start`), deltas and stop."""
+    field = "text" if kind == "text" else "thinking"
+    block = {"type": kind, field: start}
+    events: list[Event] = parser.feed(
+        anthropic_event("content_block_start", index=index, content_block=block)
+    )
+    for piece in pieces:
+        delta = {"type": f"{field}_delta", field: piece}
+        events += parser.feed(anthropic_event("content_block_delta", index=index, delta=delta))
+    events += parser.feed(anthropic_event("content_block_stop", index=index))
+    return events
+
+
 def test_an_anthropic_reply_is_its_blocks_text_across_the_joins_start_text_included() -> None:
     parser = get_adapter("anthropic").new_parser(True)
     thinking = [f"t{i} " for i in range(700)]
@@ -59,25 +76,9 @@ def test_an_anthropic_reply_is_its_blocks_text_across_the_joins_start_text_inclu
     events = parser.feed(
         anthropic_event("message_start", message={"id": "m1", "model": "claude", "usage": {}})
     )
-    events += parser.feed(
-        anthropic_event(
-            "content_block_start", index=0, content_block={"type": "thinking", "thinking": ""}
-        )
-    )
-    for piece in thinking:
-        delta = {"type": "thinking_delta", "thinking": piece}
-        events += parser.feed(anthropic_event("content_block_delta", index=0, delta=delta))
-    events += parser.feed(anthropic_event("content_block_stop", index=0))
+    events += anthropic_block(parser, 0, "thinking", thinking)
     # a text block whose start already carries text: it comes first in the reply's text
-    events += parser.feed(
-        anthropic_event(
-            "content_block_start", index=1, content_block={"type": "text", "text": "Start. "}
-        )
-    )
-    for piece in text:
-        delta = {"type": "text_delta", "text": piece}
-        events += parser.feed(anthropic_event("content_block_delta", index=1, delta=delta))
-    events += parser.feed(anthropic_event("content_block_stop", index=1))
+    events += anthropic_block(parser, 1, "text", text, start="Start. ")
     events += parser.feed(
         anthropic_event("message_delta", delta={"stop_reason": "end_turn"}, usage={})
     )
