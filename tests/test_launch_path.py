@@ -35,10 +35,11 @@ LAUNCH_PATH = (
     "import modelduel.config, modelduel.tui.themes, modelduel.demo, modelduel.storage\n"
     "from modelduel.core.worker import ChildDuelRunner\n"
     "from modelduel.core.cancelreasons import stop_reason\n"
-    "from modelduel.capabilities import CapabilityOverride, Family, family_for\n"
+    "from modelduel.capabilities import CapabilityOverride, family_for\n"
+    "from modelduel.capability_schema import FamilySchema\n"
     "family_for('openai', 'gpt-5'); family_for('anthropic', 'claude-sonnet-4-5')\n"
     "print(' '.join(m for m in sys.argv[1:] if m in sys.modules))\n"
-    "print(Family.__pydantic_complete__, CapabilityOverride.__pydantic_complete__)\n"
+    "print(FamilySchema.__pydantic_complete__, CapabilityOverride.__pydantic_complete__)\n"
 )
 
 # each loads when a run starts (the runner child, the simulator), a price is shown, a

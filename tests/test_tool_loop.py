@@ -9,6 +9,7 @@ cap, or a failure. Every request body the engine sent is checked.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 from typing import Any
 
@@ -437,7 +438,7 @@ def test_images_the_model_cannot_take_fail_before_sending() -> None:
     conv_msg = user_message("what is this?", [image])
     from modelduel.conversation import Conversation
 
-    caps = family_for("openai-chat", "m").model_copy(update={"images": False})
+    caps = dataclasses.replace(family_for("openai-chat", "m"), images=False)
     target = StreamTarget(kind="openai-chat", base_url="http://x", api_key=lambda: "k", key_env="K")
     request = ModelRequest("m", "", caps=caps, conversation=Conversation(None, (conv_msg,)))
     problem = ToolLoop(RunPlan("r", "x", target, request)).request_problem()
@@ -573,7 +574,7 @@ async def test_a_run_with_an_image_the_model_cannot_take_sends_nothing() -> None
     script = ScriptedRounds("openai-chat", [Round(text="I see")])
     sink = Collect()
     pool = ClientPool(Timeouts(connect=5))
-    caps = family_for("openai-chat", "m").model_copy(update={"images": False})
+    caps = dataclasses.replace(family_for("openai-chat", "m"), images=False)
     async with running_server(script) as server:
         base = make_plan("openai-chat", server.base)
         conv = Conversation(None, (user_message("look", [image]),))

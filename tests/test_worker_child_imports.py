@@ -38,9 +38,12 @@ NOT_IN_A_PLAIN_CHILD = (
     "markdown_it",
     "pygments",
     "tomlkit",
+    # the capability data every request reads is a dataclass (`capabilities.Family`); its
+    # pydantic schema is the app's, for a user's file or a config override
+    "pydantic",
+    "pydantic_core",
+    "modelduel.capability_schema",
 )
-# pydantic is still there: `providers.base` reads the capability data (`Family`, a pydantic
-# model in `modelduel.capabilities`) for every request
 
 PROBE = """
 import atexit, json, os, sys

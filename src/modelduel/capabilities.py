@@ -1,21 +1,30 @@
-"""What each model family accepts, as validated data (`capabilities.toml`, shipped in the package).
+"""What each model family accepts, as data (`capabilities.toml`, shipped in the package).
 
 Which models take adaptive thinking, which effort words, whether temperature is
 allowed, the largest output a request may ask for: facts that change with every
 model release, so they live in one data file matched by id pattern (newest
 families first, a catch-all per provider last) rather than in `if` statements. A
 user overrides any field for one model in the config (`[models."SPEC".capabilities]`).
+
+No pydantic at import: `Family` is a frozen dataclass; a user's file and a config
+override are validated by `modelduel.capability_schema`, imported when one is.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import fnmatch
 import functools
 import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from importlib import resources
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+if TYPE_CHECKING:
+    from pydantic import ValidationError
+
+    from modelduel.capability_schema import CapabilityOverride
 
 __all__ = [
     "DEFAULT_MAX_OUTPUT_TOKENS",
@@ -58,18 +67,27 @@ class CapabilityError(ValueError):
     """An invalid capability entry; the message names the file, the pattern and the field."""
 
 
-class _Caps(BaseModel):
-    # the validator is built on first validation (a bad file, a config override), not at
-    # import: the shipped data on the launch path is constructed without it (see below)
-    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Family:
+    """One model family: its id patterns and what its models accept.
 
+    A plain frozen dataclass, so reading it (the runner child does for every request)
+    imports no pydantic; `capability_schema.FamilySchema` validates a user's data into it.
+    """
+
+    name: str
+    """A label shown by `modelduel models`."""
+    kinds: tuple[ProviderKind, ...]
+    """The protocols this family is served on."""
+    patterns: tuple[str, ...]
+    """Model id globs (lower-case, without vendor prefix)."""
     reasoning: bool = False
     """The model reasons by default."""
     thinking: ThinkingStyle = "none"
     """How thinking is requested and displayed (see capabilities.toml)."""
     efforts: tuple[str, ...] = ()
     """Effort words the model takes; empty means any word or number passes through."""
-    effort_map: dict[DuelEffort, str] = Field(default_factory=dict)
+    effort_map: dict[DuelEffort, str] = field(default_factory=dict)
     """modelduel's duel effort -> the model's own word."""
     temperature: bool = True
     """The model accepts `temperature`."""
@@ -77,34 +95,12 @@ class _Caps(BaseModel):
     """The model takes image inputs (a run with an image attached fails before sending)."""
     top_p: bool = True
     """The model accepts `top_p`."""
-    max_output_tokens: int | None = Field(default=None, gt=0)
+    max_output_tokens: int | None = None
     """The most output tokens (thinking included) one request may ask for; None = unknown."""
-    context_window: int | None = Field(default=None, gt=0)
+    context_window: int | None = None
     """Input + output tokens the model holds; None = unknown."""
     chat_max_tokens: Literal["max_tokens", "max_completion_tokens"] = "max_tokens"
     """The Chat Completions name of the output cap."""
-
-    @model_validator(mode="after")
-    def _map_within_efforts(self) -> _Caps:
-        if self.efforts:
-            for duel, word in self.effort_map.items():
-                if word not in self.efforts:
-                    raise ValueError(
-                        f"effort_map.{duel} = {word!r} is not one of efforts "
-                        f"({', '.join(self.efforts)})"
-                    )
-        return self
-
-
-class Family(_Caps):
-    """One model family: its id patterns and what its models accept."""
-
-    name: str = Field(min_length=1)
-    """A label shown by `modelduel models`."""
-    kinds: tuple[ProviderKind, ...] = Field(min_length=1)
-    """The protocols this family is served on."""
-    patterns: tuple[str, ...] = Field(min_length=1)
-    """Model id globs (lower-case, without vendor prefix)."""
 
     def matches(self, kind: str, model_id: str) -> bool:
         """True when this family covers `model_id` served over protocol `kind`."""
@@ -112,14 +108,21 @@ class Family(_Caps):
         return kind in self.kinds and any(fnmatch.fnmatchcase(name, p) for p in self.patterns)
 
     def with_override(self, override: CapabilityOverride | None) -> Family:
-        """This family with a config override's fields replacing its own."""
+        """This family with a config override's fields replacing its own.
+
+        Raises:
+            pydantic.ValidationError: the merged fields are not a valid family (a
+                ValueError; the config names the key).
+        """
         if override is None:
             return self
         fields = override.model_dump(exclude_unset=True)
         if not fields:
             return self
-        merged = self.model_dump() | fields | {"name": f"{self.name} + config"}
-        return Family.model_validate(merged)
+        from modelduel.capability_schema import FamilySchema  # noqa: PLC0415  # pydantic only for a config override
+
+        merged = self.to_json() | fields | {"name": f"{self.name} + config"}
+        return Family.from_json(FamilySchema.model_validate(merged).model_dump())
 
     def map_effort(self, duel_effort: str) -> str | None:
         """The model's word for a duel effort, None when the family has no mapping."""
@@ -128,24 +131,41 @@ class Family(_Caps):
                 return word
         return None
 
+    def to_json(self) -> dict[str, Any]:
+        """The fields as a JSON-able dict (for the pipe to the runner child)."""
+        out = {f: getattr(self, f) for f in FIELDS}
+        out["effort_map"] = dict(self.effort_map)
+        return out
 
-class CapabilityOverride(BaseModel):
-    """Config fields replacing a family's for one model (`[models."SPEC".capabilities]`)."""
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Family:
+        """The family `to_json` (or a validated schema's dump) gave; arrays become tuples.
 
-    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
-
-    reasoning: bool | None = None
-    thinking: ThinkingStyle | None = None
-    efforts: tuple[str, ...] | None = None
-    effort_map: dict[DuelEffort, str] | None = None
-    temperature: bool | None = None
-    top_p: bool | None = None
-    max_output_tokens: int | None = Field(default=None, gt=0)
-    context_window: int | None = Field(default=None, gt=0)
-    chat_max_tokens: Literal["max_tokens", "max_completion_tokens"] | None = None
+        Not a validation: the data comes from this program (the app validated it).
+        """
+        fields: dict[str, Any] = {
+            k: tuple(v) if isinstance(v, list | tuple) else v for k, v in data.items()
+        }
+        if "effort_map" in fields:
+            fields["effort_map"] = dict(fields["effort_map"])
+        return cls(**fields)
 
 
-UNKNOWN = Family.model_construct(
+FIELDS: tuple[str, ...] = tuple(f.name for f in dataclasses.fields(Family))
+"""Every field of a family, in order (the names a capability entry may set)."""
+
+
+def __getattr__(name: str) -> Any:
+    # the pydantic override type lives with the schema; importing it from here (as the
+    # config's schema does) loads pydantic then, not for a reader of the shipped data
+    if name == "CapabilityOverride":
+        from modelduel.capability_schema import CapabilityOverride  # noqa: PLC0415
+
+        return CapabilityOverride
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+UNKNOWN = Family(
     name="unknown", kinds=("openai", "openai-chat", "anthropic", "gemini"), patterns=("*",)
 )
 
@@ -167,11 +187,15 @@ def load_families(text: str, source: str) -> tuple[Family, ...]:
     entries = data.get("family", [])
     if not isinstance(entries, list):
         raise CapabilityError(f"{source}: 'family' must be an array of tables ([[family]])")
+    import pydantic  # noqa: PLC0415  # only a file to validate loads pydantic
+
+    from modelduel.capability_schema import FamilySchema  # noqa: PLC0415
+
     families: list[Family] = []
     for i, entry in enumerate(entries):
         try:
-            families.append(Family.model_validate(entry))
-        except ValidationError as exc:
+            families.append(Family.from_json(FamilySchema.model_validate(entry).model_dump()))
+        except pydantic.ValidationError as exc:
             raise CapabilityError(_describe(exc, source, entry, i)) from None
     return tuple(families)
 
@@ -187,7 +211,7 @@ def _describe(exc: ValidationError, source: str, entry: Any, index: int) -> str:
     field = ".".join(str(p) for p in err["loc"]) or "(entry)"
     msg = err["msg"].removeprefix("Value error, ")
     if err["type"] == "extra_forbidden":
-        msg = f"unknown field (known: {', '.join(Family.model_fields)})"
+        msg = f"unknown field (known: {', '.join(FIELDS)})"
     return f"{source}: {where}: field '{field}': {msg}"
 
 
@@ -200,18 +224,11 @@ def shipped_text() -> str:
 def shipped_families() -> tuple[Family, ...]:
     """The capability data shipped with modelduel (read once per process).
 
-    Constructed without validation, so the launch builds no pydantic validator for these
-    models; the shipped file is validated by the tests (`load_families`, which a user's
-    data and config overrides always go through), and a test checks both give equal
-    families.
+    Constructed without validation, so reading them imports no pydantic; the shipped
+    file is validated by the tests (`load_families`, which a user's data and config
+    overrides always go through), and a test checks both give equal families.
     """
-    return tuple(_construct(entry) for entry in tomllib.loads(shipped_text())["family"])
-
-
-def _construct(entry: dict[str, Any]) -> Family:
-    # TOML arrays are lists; the fields are tuples (frozen, hashable families)
-    fields: dict[str, Any] = {k: tuple(v) if isinstance(v, list) else v for k, v in entry.items()}
-    return Family.model_construct(**fields)
+    return tuple(Family.from_json(entry) for entry in tomllib.loads(shipped_text())["family"])
 
 
 def family_for(kind: str, model_id: str, families: tuple[Family, ...] | None = None) -> Family:

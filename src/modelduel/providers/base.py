@@ -103,7 +103,7 @@ class ModelRequest:
             "temperature": self.temperature,
             "show_reasoning": self.show_reasoning,
             "extra_headers": [list(h) for h in self.extra_headers],
-            "caps": None if self.caps is None else self.caps.model_dump(mode="json"),
+            "caps": None if self.caps is None else self.caps.to_json(),
             "omit_params": list(self.omit_params),
         } | self._loop_json()
 
@@ -133,7 +133,7 @@ class ModelRequest:
             temperature=r["temperature"],
             show_reasoning=r["show_reasoning"],
             extra_headers=tuple((k, v) for k, v in r["extra_headers"]),
-            caps=None if caps is None else Family.model_validate(caps),
+            caps=None if caps is None else Family.from_json(caps),
             omit_params=tuple(r.get("omit_params") or ()),
             conversation=None
             if r.get("conversation") is None
