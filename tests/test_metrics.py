@@ -262,3 +262,25 @@ def test_live_figures_mid_stream_equal_a_recomputation_from_scratch(
             assert s.text == "".join(text)
             assert s.reasoning_text == "".join(reasoning)
             assert s.rate_buckets == tuple(buckets)
+
+
+def test_sorted_values_stay_exact_across_block_splits_and_copies() -> None:
+    import random
+
+    from modelduel.core.percentiles import SortedValues
+
+    rng = random.Random(13)
+    values = SortedValues()
+    seen: list[int] = []
+    for i in range(6000):  # several splits of the 1024-value blocks, duplicates included
+        v = rng.choice([rng.randrange(10**9), rng.randrange(5), 10**9 - i])
+        values.add(v)
+        seen.append(v)
+        if i % 251 == 0 or i == 5999:
+            ordered = sorted(x / 1e9 for x in seen)
+            for q in (0.0, 50.0, 95.0, 99.0, 100.0):
+                assert values.percentile(q, 1e9) == percentile(ordered, q)
+    assert [values.kth(k) for k in range(0, 6000, 7)] == sorted(seen)[::7]
+    snapshot = values.copy()
+    values.add(-1)
+    assert snapshot.kth(0) == min(seen) and values.kth(0) == -1 and len(snapshot) == 6000

@@ -1,12 +1,22 @@
-"""Percentiles of the chunk gaps: `percentile` of sorted values, and `RunningPercentile`,
-the same figure kept exact while values arrive (the meter reads it every frame)."""
+"""Percentiles of the chunk gaps: `percentile` of sorted values, and `SortedValues`, the
+gaps kept sorted while they arrive so the same figure is exact at every read (the meter
+reads it every frame).
+
+Memory: the values are 8-byte machine integers in sorted blocks (`array('q')`), one set
+for every percentile read from it, not Python ints in a heap per percentile (about 72
+bytes a gap for p50 and p95 before, about 9 now).
+"""
 
 from __future__ import annotations
 
-import heapq
 import math
+from array import array
+from bisect import bisect_left, insort
 
-__all__ = ["RunningPercentile", "percentile"]
+__all__ = ["RunningPercentile", "SortedValues", "percentile"]
+
+_BLOCK = 512
+"""Values per block after a split: an insert moves at most 2 x this many 8-byte values."""
 
 
 def percentile(sorted_values: list[float], q: float) -> float | None:
@@ -21,54 +31,114 @@ def percentile(sorted_values: list[float], q: float) -> float | None:
     return sorted_values[low] + (sorted_values[high] - sorted_values[low]) * (pos - low)
 
 
-class RunningPercentile:
-    """`percentile(sorted(values), q)` of a growing set of values, exact, O(log n) per add.
+class SortedValues:
+    """A growing multiset of ints, kept sorted: exact order statistics in little memory.
 
-    Two heaps split the values at the rank `percentile` interpolates from: `_low` (a
-    max-heap, stored negated) holds the smallest `floor((n - 1) * q / 100) + 1` values,
-    `_high` the rest. Adding a value moves at most one value between them, and the two
-    values the interpolation needs are the tops of the heaps. No approximation: the result
-    equals `percentile` on the sorted values, float for float (tested on random inputs).
+    Sorted blocks of `array('q')` with each block's largest value alongside: an add
+    finds its block by bisection and inserts into it (a block past 2 x `_BLOCK` values
+    splits), so it costs O(log n) comparisons and a memmove of at most ~8 KB; the k-th
+    smallest value walks the block lengths (n / `_BLOCK` of them). No approximation:
+    `percentile` equals `percentile(sorted(values), q)`, float for float (tested).
     """
 
-    __slots__ = ("_high", "_low", "_q", "_scale")
+    __slots__ = ("_blocks", "_len", "_maxes")
 
-    def __init__(self, q: float, scale: float = 1.0) -> None:
-        self._q = q
-        self._scale = scale  # values are divided by it when read (ns in, seconds out)
-        self._low: list[int] = []
-        self._high: list[int] = []
+    def __init__(self) -> None:
+        self._blocks: list[array[int]] = []
+        self._maxes: list[int] = []
+        self._len = 0
 
     def __len__(self) -> int:
-        return len(self._low) + len(self._high)
+        return self._len
 
     def add(self, value: int) -> None:
         """Take one more value."""
-        if self._low and value <= -self._low[0]:
-            heapq.heappush(self._low, -value)
+        self._len += 1
+        if not self._blocks:
+            self._blocks.append(array("q", (value,)))
+            self._maxes.append(value)
+            return
+        i = bisect_left(self._maxes, value)
+        if i == len(self._maxes):  # the largest so far: the last block's end
+            i -= 1
+            block = self._blocks[i]
+            block.append(value)
+            self._maxes[i] = value
         else:
-            heapq.heappush(self._high, value)
-        n = len(self)
-        want = math.floor((n - 1) * self._q / 100.0) + 1
-        while len(self._low) > want:
-            heapq.heappush(self._high, -heapq.heappop(self._low))
-        while len(self._low) < want:
-            heapq.heappush(self._low, -heapq.heappop(self._high))
+            block = self._blocks[i]
+            insort(block, value)
+        if len(block) > 2 * _BLOCK:
+            tail = block[_BLOCK:]
+            del block[_BLOCK:]
+            self._blocks.insert(i + 1, tail)
+            self._maxes.insert(i + 1, self._maxes[i])
+            self._maxes[i] = block[-1]
 
     def clear(self) -> None:
         """Forget every value."""
-        self._low.clear()
-        self._high.clear()
+        self._blocks.clear()
+        self._maxes.clear()
+        self._len = 0
+
+    def copy(self) -> SortedValues:
+        """An independent copy (a snapshot of the meter)."""
+        other = SortedValues()
+        other._blocks = [array("q", b) for b in self._blocks]
+        other._maxes = list(self._maxes)
+        other._len = self._len
+        return other
+
+    def kth(self, k: int) -> int:
+        """The k-th smallest value (0-based); IndexError when there are not that many."""
+        if not 0 <= k < self._len:
+            raise IndexError(k)
+        for block in self._blocks:
+            if k < len(block):
+                return block[k]
+            k -= len(block)
+        raise IndexError(k)  # pragma: no cover - the lengths sum to _len
+
+    def percentile(self, q: float, scale: float = 1.0) -> float | None:
+        """`percentile(sorted(v / scale for v in values), q)`; None when there is none."""
+        n = self._len
+        if n == 0:
+            return None
+        if n == 1:
+            return self.kth(0) / scale
+        pos = (n - 1) * q / 100.0
+        low = math.floor(pos)
+        high = min(low + 1, n - 1)
+        low_value = self.kth(low) / scale
+        high_value = self.kth(high) / scale
+        return low_value + (high_value - low_value) * (pos - low)
+
+
+class RunningPercentile:
+    """One percentile of a growing set of values, exact at every read (a `SortedValues`).
+
+    Args:
+        q: the percentile, 0..100.
+        scale: values are divided by it when read (ns in, seconds out).
+    """
+
+    __slots__ = ("_q", "_scale", "values")
+
+    def __init__(self, q: float, scale: float = 1.0) -> None:
+        self._q = q
+        self._scale = scale
+        self.values = SortedValues()
+
+    def __len__(self) -> int:
+        return len(self.values)
+
+    def add(self, value: int) -> None:
+        """Take one more value."""
+        self.values.add(value)
+
+    def clear(self) -> None:
+        """Forget every value."""
+        self.values.clear()
 
     def value(self) -> float | None:
         """The q-th percentile of the values so far (None when there is none)."""
-        n = len(self)
-        if n == 0:
-            return None
-        low_value = -self._low[0] / self._scale
-        if n == 1:
-            return low_value
-        pos = (n - 1) * self._q / 100.0
-        low = math.floor(pos)
-        high_value = self._high[0] / self._scale if low + 1 <= n - 1 else low_value
-        return low_value + (high_value - low_value) * (pos - low)
+        return self.values.percentile(self._q, self._scale)
