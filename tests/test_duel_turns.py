@@ -8,6 +8,7 @@ from typing import Any
 from modelduel.config import Config, resolve_model
 from modelduel.conversation import AssistantMessage, Conversation, Text, UserMessage
 from modelduel.core.followups import followup_plan, followup_problem, last_turn_plan
+from modelduel.core.metrics import StreamStats
 from modelduel.core.session import DuelState
 from modelduel.core.session_controller import SaveLedger
 from modelduel.core.turns import RunTimeline
@@ -162,14 +163,18 @@ def test_rewinding_the_last_turn_keeps_the_earlier_turns_figures() -> None:
     assert texts == ["first prompt", "answer 1", "again"]  # the turn before, the same message
     duel.rewind_last_turn(slot)
     again = slot.stats()
-    assert (again.turns, again.output_tokens, again.ttft_s, again.wall_time_s) == (
+    assert (again.turns, again.ttft_s, again.wall_time_s, again.gap_p50_s) == (
         1,
-        after_one.output_tokens,
         after_one.ttft_s,
         after_one.wall_time_s,
+        after_one.gap_p50_s,
     )
+    # the replaced turn's 20 tokens were paid for: the totals keep them, its turn is gone
+    assert again.output_tokens == after_one.output_tokens + 20
+    assert [f["output_tokens"] for f in slot.meter.turn_figures()] == [after_one.output_tokens]
     assert not slot.ended and slot.timeline.generation == 1
     assert len(slot.timeline.turns) == 1
+    assert slot.timeline.turn.document() == "answer 1"
 
 
 class FakeDisk:
@@ -224,3 +229,102 @@ def test_a_later_turn_updates_the_row_keeps_the_score_and_adds_its_transcript() 
         "manual_corrections": 1,
     }
     assert disk.transcripts[-1]["text"] == "ab" and ledger.is_saved("r1")
+
+
+def test_rerunning_the_last_turn_keeps_the_replaced_turns_spend_in_the_row() -> None:
+    from modelduel.core.records import csv_row
+
+    duel = _duel(1)
+    slot = duel.slots[0]
+    _play_turn(duel, 0, 0, "answer 1", 1)
+    _play_turn(duel, 0, 1000, "answer 2", 2)
+    spent = csv_row(duel, slot)
+    duel.rewind_last_turn(slot)
+    _play_turn(duel, 0, 2000, "answer 2 again", 2)
+    row = csv_row(duel, slot)
+    # the replaced turn was paid for: the row counts it with the re-run's
+    assert row["output_tokens"] == spent["output_tokens"] + 20
+    assert row["input_tokens"] == spent["input_tokens"] + 200
+    assert spent["cost_usd"] is not None and row["cost_usd"] is not None
+    assert row["cost_usd"] > spent["cost_usd"]
+    assert row["turns"] == 2
+    # the turns' own figures are the conversation's: the re-run turn's spend only
+    figures = slot.meter.turn_figures()
+    assert [f["output_tokens"] for f in figures] == [10, 20]
+
+
+def _tool_turn(slot_events: list[Stamped], t0: int, turn: int) -> None:
+    """A turn with a tool call, a second round and a gap pattern of its own."""
+    if turn > 1:
+        slot_events.append(st(t0, TurnStarted(turn, f"turn {turn}")))
+    slot_events += [
+        st(t0 + 1, RequestSent(0)),
+        st(t0 + 50, TextDelta("Let me look. ")),
+        st(t0 + 53 + turn, TextDelta("Reading. ")),
+        st(t0 + 60, ToolCallStarted(0, f"c{turn}", "read_file")),
+        st(t0 + 61, ToolCallDone(0, f"c{turn}", "read_file", '{"path": "a.py"}')),
+        st(t0 + 62, Usage(100 * turn, 0, 7 * turn, 0)),
+        st(t0 + 70, ToolResultReady(f"c{turn}", "read_file", "read a.py", "x", False, "1 line")),
+        st(t0 + 71, RoundStarted(1)),
+        st(t0 + 90, TextDelta(f"Answer {turn}.")),
+        st(t0 + 97 + 3 * turn, TextDelta(" Done.")),
+        st(t0 + 120, Usage(120 * turn, 0, 9 * turn, 0)),
+        st(t0 + 130, Finished("stop", None)),
+    ]
+
+
+def test_a_rewind_equals_a_replay_of_the_events_before_the_last_turn() -> None:
+    from modelduel.core.meter import StreamMeter
+    from modelduel.core.records import csv_row
+
+    duel = _duel(1)
+    slot = duel.slots[0]
+    events: list[Stamped] = []
+    for turn in (1, 2, 3):
+        _tool_turn(events, 1000 * turn, turn)
+    for stamped in events:
+        duel.sink(slot.run_id, stamped)
+    before_rewind = csv_row(duel, slot)
+    last_start = max(i for i, s in enumerate(events) if isinstance(s.event, TurnStarted))
+    replay, timeline = StreamMeter(slot.meter._price), RunTimeline()
+    for stamped in events[:last_start]:
+        replay.observe(stamped)
+        timeline.observe(stamped)
+    duel.rewind_last_turn(slot)
+    got, want = slot.stats(), replay.stats()
+    spend = ("input_tokens", "output_tokens", "cost", "output_tokens_per_s", "tokens_exact")
+    for name in StreamStats.__slots__:
+        if name not in spend:
+            assert getattr(got, name) == getattr(want, name), name
+    assert slot.meter.turn_figures() == replay.turn_figures()
+    # every request of the three turns, the replaced third included
+    assert (got.output_tokens, got.input_tokens) == (16 + 32 + 48, 220 + 440 + 660)
+    assert got.cost_usd is not None and want.cost_usd is not None
+    assert got.cost_usd > want.cost_usd
+    assert [t.document() for t in slot.timeline.turns] == [t.document() for t in timeline.turns]
+    assert slot.timeline.folded_lines() == timeline.folded_lines()
+    # the re-run's own spend adds to the replaced one's
+    for stamped in events[last_start:]:
+        duel.sink(slot.run_id, stamped)
+    row = csv_row(duel, slot)
+    assert row["output_tokens"] == before_rewind["output_tokens"] + 48
+    assert row["turns"] == 3
+
+
+def test_the_timeline_keeps_no_event_so_its_memory_does_not_grow_with_the_answer() -> None:
+    import tracemalloc
+
+    pieces = [f"w{i % 10} " for i in range(20_000)]  # made before measuring
+    tl = RunTimeline()
+    tracemalloc.start()
+    try:
+        for i, piece in enumerate(pieces):
+            tl.observe(Stamped(i * MS, TextDelta(piece)))
+            if i % 1000 == 0:
+                tl.turn.document()  # a pane reads it every frame
+        tl.turn.document()
+        grown, _ = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    # the joined text (~60 KB) and little else; keeping each Stamped would be > 2 MB
+    assert grown < 600_000

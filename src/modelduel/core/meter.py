@@ -10,6 +10,8 @@ state, and the definitions are checked against it in one place.
 
 from __future__ import annotations
 
+import copy
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from modelduel.core.metrics import (
@@ -101,6 +103,50 @@ class StreamMeter:
         self._tool_log_tuple: tuple[dict[str, Any], ...] | None = ()
         self._conversation: Conversation | None = None
         self._turn_marks: list[dict[str, Any]] = []  # cumulative figures at each turn's end
+        self._replaced: _Spend | None = None  # turns run again: paid for, no longer shown
+
+    def copy(self) -> StreamMeter:
+        """An independent copy of the meter as it stands (a re-run of the last turn starts
+        again from the one taken when that turn began). Texts are shared: they are str."""
+        other = copy.copy(self)
+        other._text = self._text.copy()
+        other._reasoning = self._reasoning.copy()
+        other._gaps = self._gaps.copy()
+        other._buckets = list(self._buckets)
+        other._notices = list(self._notices)
+        other._tool_log = [dict(e) for e in self._tool_log]
+        other._tool_log_tuple = None
+        other._turn_marks = list(self._turn_marks)  # each mark is never changed
+        return other
+
+    def carry_spend(self, replaced: StreamMeter) -> None:
+        """`replaced` ran on from this meter's state (a copy of it) and is being dropped
+        for a re-run of its last turn: what it spent since (tokens, cost, streaming time)
+        stays in this meter's totals, since it was paid for. The turns' own figures
+        (`turn_figures`) leave it out: that turn is no longer in the conversation."""
+        now, then = replaced._totals(), self._totals()
+        spend = _Spend(
+            Usage(
+                input_tokens=_minus(now.input_tokens, then.input_tokens),
+                cached_input_tokens=_minus(now.cached_input_tokens, then.cached_input_tokens),
+                output_tokens=_minus(now.output_tokens, then.output_tokens),
+                reasoning_tokens=_minus(now.reasoning_tokens, then.reasoning_tokens),
+                cache_write_tokens=_minus(now.cache_write_tokens, then.cache_write_tokens),
+            ),
+            _cost_minus(now.cost, then.cost),
+            now.tokens_exact,
+            replaced._streamed_ns() - self._streamed_ns(),
+        )
+        self._replaced = spend if self._replaced is None else self._replaced.plus(spend)
+
+    def _totals(self) -> StreamStats:
+        return self._stats(None, with_replaced=False)
+
+    def _streamed_ns(self) -> int:
+        span = self._streamed_prior_ns
+        if self._req_first_ns is not None and self._req_last_ns is not None:
+            span += self._req_last_ns - self._req_first_ns
+        return span
 
     def observe(self, stamped: Stamped) -> None:
         """Take one stamped event into account."""
@@ -298,7 +344,14 @@ class StreamMeter:
             self._buckets_tuple = None
 
     def stats(self, now_ns: int | None = None) -> StreamStats:
-        """The figures now; `now_ns` (the same clock) gives the elapsed time of a live run."""
+        """The figures now; `now_ns` (the same clock) gives the elapsed time of a live run.
+
+        Tokens, cost and the token rate count every request sent, a turn run again (and
+        replaced) included: it was paid for (`carry_spend`).
+        """
+        return self._stats(now_ns, with_replaced=True)
+
+    def _stats(self, now_ns: int | None, *, with_replaced: bool) -> StreamStats:
         sent = self._sent_ns
         live_usage, exact = self._request_usage(
             final=self._end_ns is not None and self._error is None
@@ -309,11 +362,15 @@ class StreamMeter:
             exact = self._prior_exact and (exact or live_usage.output_tokens is None)
             if self._prior is not None:
                 live_usage = _sum_usage(self._prior, live_usage)
+        span = self._streamed_ns()
+        if with_replaced and self._replaced is not None:
+            replaced = self._replaced
+            live_usage = _sum_usage(live_usage, replaced.usage)
+            cost = _cost_plus(cost, replaced.cost)
+            exact = exact and replaced.exact
+            span += replaced.streamed_ns
         output = live_usage.output_tokens
         tps = None
-        span = self._streamed_prior_ns
-        if self._req_first_ns is not None and self._req_last_ns is not None:
-            span += self._req_last_ns - self._req_first_ns
         if output and span > 0:
             tps = output / (span / 1e9)
         end_or_now = self._end_ns if self._end_ns is not None else now_ns
@@ -358,7 +415,7 @@ class StreamMeter:
 
     def _cumulative(self, t: int) -> dict[str, Any]:
         """The run's figures so far, as the end of a turn (for the per-turn figures)."""
-        s = self.stats(t)
+        s = self._stats(t, with_replaced=False)
         return {
             "wall_time_s": s.wall_time_s if s.wall_time_s is not None else s.elapsed_s,
             "input_tokens": s.input_tokens,
@@ -435,6 +492,11 @@ class _GrowingText:
     def append(self, piece: str) -> None:
         self._pieces.append(piece)
 
+    def copy(self) -> _GrowingText:
+        other = _GrowingText()
+        other._joined = self.value()
+        return other
+
     def clear(self) -> None:
         self._joined = ""
         self._pieces.clear()
@@ -445,6 +507,45 @@ class _GrowingText:
             self._joined += "".join(self._pieces)
             self._pieces.clear()
         return self._joined
+
+
+@dataclass(frozen=True, slots=True)
+class _Spend:
+    """What replaced turns spent: usage, cost, whether the tokens are exact, streaming ns."""
+
+    usage: Usage
+    cost: Cost | None
+    exact: bool
+    streamed_ns: int
+
+    def plus(self, other: _Spend) -> _Spend:
+        return _Spend(
+            _sum_usage(self.usage, other.usage),
+            _cost_plus(self.cost, other.cost),
+            self.exact and other.exact,
+            self.streamed_ns + other.streamed_ns,
+        )
+
+
+def _minus(a: int | None, b: int | None) -> int | None:
+    return None if a is None else a - (b or 0)
+
+
+def _cost_minus(now: Cost | None, then: Cost | None) -> Cost | None:
+    if now is None:
+        return None
+    before = 0.0 if then is None else then.usd
+    if now.usd is None or before is None:
+        return Cost(None, now.source)
+    return Cost(now.usd - before, now.source)
+
+
+def _cost_plus(a: Cost | None, b: Cost | None) -> Cost | None:
+    """Two costs added; unknown + anything stays unknown (never a silent $0)."""
+    if a is None or b is None:
+        return a if b is None else b
+    usd = None if a.usd is None or b.usd is None else a.usd + b.usd
+    return Cost(usd, a.source)
 
 
 def _add(a: int | None, b: int | None) -> int | None:

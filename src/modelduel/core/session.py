@@ -18,7 +18,7 @@ from modelduel.core.meter import StreamMeter
 from modelduel.core.metrics import Cost, StreamStats
 from modelduel.core.plan import RunPlan
 from modelduel.core.turns import RunTimeline
-from modelduel.events import Finished, Notice, Stamped, Usage
+from modelduel.events import Finished, Notice, Stamped, TurnStarted, Usage
 from modelduel.providers.base import StreamTarget
 
 if TYPE_CHECKING:
@@ -50,6 +50,21 @@ def _price_fn(model: ResolvedModel) -> Callable[[Usage], Cost]:
     return price
 
 
+@dataclass(frozen=True, slots=True)
+class TurnStart:
+    """A run as it stood when its last turn began: what a re-run of that turn goes back to.
+
+    Attributes:
+        meter: a copy of the run's meter just before the `TurnStarted`.
+        timeline: a copy of its timeline then.
+        t_ns: the `TurnStarted`'s time (where a scripted turn before it ended).
+    """
+
+    meter: StreamMeter
+    timeline: RunTimeline
+    t_ns: int
+
+
 @dataclass
 class RunSlot:
     """One model's run inside a duel (a pane, a JSON line, a CSV row).
@@ -62,6 +77,7 @@ class RunSlot:
         ended: True once the run has ended for good (no more events).
         max_output_tokens: the output budget the run was sent (set when it is planned).
         timeline: the run's turns and tool calls in order (what a pane shows).
+        turn_start: the run as its last turn began (None before a second turn).
     """
 
     run_id: str
@@ -71,9 +87,17 @@ class RunSlot:
     ended: bool = False
     max_output_tokens: int | None = None
     timeline: RunTimeline = field(default_factory=RunTimeline)
+    turn_start: TurnStart | None = field(default=None, repr=False)
 
     def observe(self, stamped: Stamped) -> None:
-        """One stamped event of this run: to the meter and the timeline."""
+        """One stamped event of this run: to the meter and the timeline.
+
+        At a `TurnStarted`, both are copied first (`turn_start`): a re-run of that turn
+        goes back to the copies, so no event needs keeping (memory does not grow with
+        the answer); the copies share the texts, which are str.
+        """
+        if isinstance(stamped.event, TurnStarted):
+            self.turn_start = TurnStart(self.meter.copy(), self.timeline.copy(), stamped.t_ns)
         self.meter.observe(stamped)
         self.timeline.observe(stamped)
 
@@ -149,19 +173,22 @@ class DuelState:
     def rewind_last_turn(self, slot: RunSlot) -> None:
         """Put a slot back as it was before its last turn began (that turn is run again).
 
-        The meter and the timeline are rebuilt from the run's own events up to the last
-        `TurnStarted`, so every figure of the earlier turns is the one measured then.
+        The meter and the timeline go back to the copies taken when the last turn began
+        (`RunSlot.turn_start`), so every figure of the earlier turns is the one measured
+        then. What the replaced turn spent (tokens, cost) stays in the run's totals, and
+        so in its CSV row: it was paid for (`StreamMeter.carry_spend`).
         """
-        events = slot.timeline.events_before_last_turn()
-        meter = StreamMeter(_price_fn(slot.model))
-        for stamped in events:
-            meter.observe(stamped)
-        if events and meter.stats().status not in ("done", "failed", "cancelled"):
-            # a scripted turn ran on in the same request loop: its end is where the next began
-            last = slot.timeline.events[len(events)]
-            meter.observe(Stamped(last.t_ns, Finished("stop", None)))
+        start = slot.turn_start
+        if start is None:
+            meter, timeline = StreamMeter(_price_fn(slot.model)), RunTimeline()
+        else:
+            meter, timeline = start.meter.copy(), start.timeline.copy()
+            if meter.stats().status not in ("done", "failed", "cancelled"):
+                # a scripted turn ran on in the same request loop: it ended where the next began
+                meter.observe(Stamped(start.t_ns, Finished("stop", None)))
+        meter.carry_spend(slot.meter)
         slot.meter = meter
-        slot.timeline.rebuild(events)
+        slot.timeline.restore(timeline)
         slot.ended = False
 
     def plan(

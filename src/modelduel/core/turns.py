@@ -8,13 +8,14 @@ answered tool call at the place it happened (`▸ read_file src/a.py:1-40 → 40
 the turn's reasoning, and the calls still live (their arguments streaming, or waiting
 for the tool's result).
 
-It also keeps the events themselves, so a re-run of the last turn can rebuild the meter
-and this timeline as they stood before that turn began (`events_before_last_turn`).
-Textual-free: the screen only reads it.
+It keeps no events: a re-run of the last turn puts back a `copy` taken when that turn
+began (`core.session.RunSlot` takes it at each `TurnStarted`, with the meter's), so its
+memory does not grow with the answer. Textual-free: the screen only reads it.
 """
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field
 
 from modelduel.core.toolresult import call_label
@@ -143,7 +144,7 @@ class RunTimeline:
 
     def __init__(self) -> None:
         self.turns: list[TurnLog] = [TurnLog(1)]
-        self.events: list[Stamped] = []
+        self._rounds_seen = False  # a later request of the first turn: a retry keeps its text
         self.live: dict[int, LiveCall] = {}
         """The current response's calls not answered yet, by their index in it."""
         self._waiting: dict[str, LiveCall] = {}  # done, waiting for the result, by call id
@@ -160,10 +161,6 @@ class RunTimeline:
 
     def observe(self, stamped: Stamped) -> None:
         """Take one stamped event into account (the same events the meter gets)."""
-        self.events.append(stamped)
-        self._apply(stamped)
-
-    def _apply(self, stamped: Stamped) -> None:
         event = stamped.event
         turn = self.turns[-1]
         if isinstance(event, TextDelta):
@@ -200,6 +197,7 @@ class RunTimeline:
             turn.tool_calls += 1
             self.version += 1
         elif isinstance(event, RoundStarted):
+            self._rounds_seen = True
             self.live.clear()
             self._waiting.clear()
         elif isinstance(event, TurnStarted):
@@ -209,14 +207,11 @@ class RunTimeline:
         elif isinstance(event, Finished | StreamFailed):
             reason = event.reason if isinstance(event, Finished) else ""
             self._give_up(NOT_ANSWERED.get(reason, "not run"))
-        elif isinstance(event, Retrying) and len(self.turns) == 1 and not self._has_rounds():
+        elif isinstance(event, Retrying) and len(self.turns) == 1 and not self._rounds_seen:
             # the meter starts the first request's figures again: so does the text
             self.turns[0] = TurnLog(1)
             self.live.clear()
             self.version += 1
-
-    def _has_rounds(self) -> bool:
-        return any(isinstance(s.event, RoundStarted) for s in self.events)
 
     def _give_up(self, why: str) -> None:
         """Calls that will get no result (the run ended, the cap): folded with why."""
@@ -238,20 +233,18 @@ class RunTimeline:
         """Every turn before the current one, one line each."""
         return [t.folded() for t in self.turns[:-1]]
 
-    def events_before_last_turn(self) -> list[Stamped]:
-        """The events up to (not including) the last turn's `TurnStarted`."""
-        for i in range(len(self.events) - 1, -1, -1):
-            if isinstance(self.events[i].event, TurnStarted):
-                return self.events[:i]
-        return []
+    def copy(self) -> RunTimeline:
+        """An independent copy of the timeline as it stands (texts shared: they are str)."""
+        other = RunTimeline.__new__(RunTimeline)
+        # one deepcopy of the whole state: a call waiting for its result stays the same
+        # object in `live` and `_waiting`, as it is here
+        other.__dict__.update(copy.deepcopy(self.__dict__))
+        return other
 
-    def rebuild(self, events: list[Stamped]) -> None:
-        """Start over from `events` (a re-run of the last turn replaces what came after)."""
-        self.turns = [TurnLog(1)]
-        self.events = []
-        self.live.clear()
-        self._waiting.clear()
-        for stamped in events:
-            self.observe(stamped)
-        self.generation += 1
-        self.version += 1
+    def restore(self, earlier: RunTimeline) -> None:
+        """Become `earlier` (a `copy` taken before the last turn began, which is run again);
+        `earlier` is taken over, not copied. The generation grows: a pane starts over."""
+        generation, version = self.generation, max(self.version, earlier.version)
+        self.__dict__.update(earlier.__dict__)
+        self.generation = generation + 1
+        self.version = version + 1
