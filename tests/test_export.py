@@ -123,3 +123,61 @@ def test_the_parser_offers_exactly_the_formats_storage_writes() -> None:
     from modelduel.storage import export as writer
 
     assert command.FORMATS == writer.FORMATS
+
+
+@pytest.mark.parametrize("fmt", ["markdown", "jsonl"])
+@pytest.mark.parametrize("to_file", [False, True])
+def test_a_csv_moved_without_its_transcript_says_so_and_exits_1(
+    results: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], fmt: str, to_file: bool
+) -> None:
+    moved = results.rename(tmp_path / "moved.csv")  # the .jsonl stays behind as r.jsonl
+    out = tmp_path / f"out.{fmt}"
+    argv = [str(moved), "--format", fmt, *(["-o", str(out)] if to_file else [])]
+    assert run_export(parse(*argv)) == 1  # an incomplete export is not a success
+    captured = capsys.readouterr()
+    (line,) = [x for x in captured.err.splitlines() if "transcript" in x]
+    assert str(tmp_path / "moved.jsonl") in line and "together" in line and "--no-text" in line
+    exported = out.read_text() if to_file else captured.out
+    assert "# Heading" not in exported  # the figures are exported, the texts cannot be
+    if fmt == "markdown":  # each answer says why it is absent, not "(no text)"
+        assert exported.count("(text not exported: no transcript moved.jsonl") == 2
+        assert "(no text)" not in exported
+    else:
+        assert all(json.loads(x)["transcript"] is None for x in exported.splitlines())
+
+
+def test_no_text_asks_for_an_export_without_texts(
+    results: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    moved = results.rename(tmp_path / "moved.csv")
+    assert run_export(parse(str(moved), "--format", "jsonl", "--no-text")) == 0
+    captured = capsys.readouterr()
+    assert captured.err == ""
+    records = [json.loads(x) for x in captured.out.splitlines()]
+    assert len(records) == 2 and all("transcript" not in r for r in records)
+    assert run_export(parse(str(moved), "--format", "markdown", "--no-text")) == 0
+    captured = capsys.readouterr()
+    assert captured.err == "" and "| openai/gpt-5.5 | 4 |" in captured.out
+    assert "###" not in captured.out  # no answer sections, not even empty ones
+
+
+def test_a_run_missing_from_a_present_transcript_is_told_apart(
+    results: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    transcript = results.with_suffix(".jsonl")
+    kept = [x for x in transcript.read_text().splitlines() if '"run-1"' not in x]
+    transcript.write_text("".join(x + "\n" for x in kept))
+    assert run_export(parse(str(results), "--format", "markdown")) == 1
+    captured = capsys.readouterr()
+    assert "1 of 2 runs have no record in " + str(transcript) in captured.err
+    assert "beside" not in captured.err  # not the "no transcript at all" message
+    assert captured.out.count("# Heading") == 1  # run-0's text is exported
+    assert f"(text not exported: run run-1 has no record in {transcript.name})" in captured.out
+
+
+def test_a_csv_export_needs_no_transcript(
+    results: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    moved = results.rename(tmp_path / "moved.csv")
+    assert run_export(parse(str(moved))) == 0  # a CSV export carries no texts
+    assert capsys.readouterr().err == ""

@@ -12,8 +12,12 @@ import argparse
 import sys
 from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from modelduel.errors import CsvError, ModelduelError
+
+if TYPE_CHECKING:
+    from modelduel.storage.transcript import Transcript
 
 FORMATS = ("csv", "jsonl", "markdown")  # storage.export.FORMATS; a test keeps them equal
 
@@ -33,13 +37,26 @@ def add_export_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) 
     p.add_argument("--brief-columns", action="store_true", help="only the 11 core columns (csv)")
     p.add_argument("--duel", action="append", metavar="ID", help="only this duel id (repeatable)")
     p.add_argument("--since", metavar="DATE", help="only runs on or after DATE (YYYY-MM-DD)")
+    p.add_argument(
+        "--no-text",
+        action="store_true",
+        help="leave the prompts and answers out (jsonl, markdown): figures only, and no "
+        "complaint when the CSV's transcript (.jsonl) is not beside it",
+    )
+    p.epilog = (
+        "exit status: 0 exported; 1 no run matched, or (jsonl, markdown) some answers' texts "
+        "were missing from the transcript beside the CSV (said on stderr; the rest is "
+        "exported); 2 a bad file or option"
+    )
 
 
 def run_export(args: argparse.Namespace) -> int:
-    """Export; exit 2 when the CSV cannot be read or an option is bad, 1 when no run matches."""
+    """Export; exit 2 when the CSV cannot be read or an option is bad, 1 when no run matches
+    or when texts the format carries are missing (the export is written, and incomplete)."""
     from modelduel.core.routing import plural
-    from modelduel.storage import read_rows, read_transcripts
+    from modelduel.storage import read_rows
     from modelduel.storage.export import export_rows
+    from modelduel.storage.transcript import read_transcript
 
     since = None if args.since is None else parse_since(args.since)
     if not args.csv.exists():
@@ -61,11 +78,50 @@ def run_export(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 1
-    transcripts = read_transcripts(args.csv)
-    export_rows(rows, transcripts, args.out, args.format, args.brief_columns)
+    texts = args.format != "csv" and not getattr(args, "no_text", False)
+    transcript = read_transcript(args.csv)
+    export_rows(
+        rows,
+        transcript.records,
+        args.out,
+        args.format,
+        args.brief_columns,
+        texts=texts,
+        source=transcript,
+    )
+    missing = _missing_texts(rows, args.csv, transcript) if texts else None
     if args.out is not None:
-        print(f"exported {plural(len(rows))} to {args.out}", file=sys.stderr)
-    return 0
+        without = " (texts missing: see above)" if missing else ""
+        if missing:
+            print(missing, file=sys.stderr)
+        print(f"exported {plural(len(rows))} to {args.out}{without}", file=sys.stderr)
+    elif missing:  # after the export, so it is the last thing a terminal shows
+        print(missing, file=sys.stderr)
+    return 1 if missing else 0
+
+
+def _missing_texts(rows: list[dict[str, str]], csv: Path, transcript: Transcript) -> str | None:
+    """The one line saying which texts the export lacks and why, or None when none is missing.
+
+    No transcript at all (the CSV moved or renamed without its `.jsonl`) and a transcript
+    that lacks some runs are told apart: the fix differs.
+    """
+    from modelduel.core.routing import plural
+    from modelduel.storage.export import runs_without_text
+
+    if not transcript.found:
+        return (
+            f"modelduel: no transcript {transcript.path} beside {csv.name}: the answers' texts "
+            f"are not in this export (a results CSV keeps them in the .jsonl of the same "
+            f"name: move or rename the two together; --no-text exports without texts)"
+        )
+    absent = runs_without_text(rows, transcript.records)
+    if not absent:
+        return None
+    return (
+        f"modelduel: {absent} of {plural(len(rows))} have no record in {transcript.path}: "
+        f"their texts are not in this export (the other runs' are)"
+    )
 
 
 def parse_since(text: str) -> date:

@@ -101,10 +101,24 @@ class ResolvedModel:
         limit = self.caps.max_output_tokens
         if limit is not None and wanted > limit:
             budget = limit
-            notices.append(
-                f"max_output_tokens {wanted:,} is above {self.model_id}'s maximum of "
-                f"{limit:,}: sent {limit:,}"
-            )
+            declare = f'[models."{self.spec}".capabilities] max_output_tokens'
+            if o.capabilities is not None and o.capabilities.max_output_tokens is not None:
+                notices.append(
+                    f"max_output_tokens {wanted:,} is above the maximum of {limit:,} the "
+                    f"config declares for {self.model_id} ({declare}): sent {limit:,}"
+                )
+            elif "*" in self.caps.patterns:  # a catch-all family: its limit is a guess
+                notices.append(
+                    f"max_output_tokens {wanted:,} lowered to {limit:,}: {self.model_id} is "
+                    f"not in modelduel's capability table, and {limit:,} is the limit assumed "
+                    f"for an unknown {self.kind} model; if it takes more, declare it in the "
+                    f"config: {declare} = N"
+                )
+            else:
+                notices.append(
+                    f"max_output_tokens {wanted:,} is above {self.model_id}'s maximum of "
+                    f"{limit:,}: sent {limit:,}"
+                )
         request = ModelRequest(
             model_id=self.model_id,
             prompt=prompt,

@@ -20,8 +20,9 @@ from typing import Any
 from modelduel.fileutil import write_export
 from modelduel.storage import columns as table
 from modelduel.storage.cells import encode_cell
+from modelduel.storage.transcript import Transcript
 
-__all__ = ["FORMATS", "export_rows"]
+__all__ = ["FORMATS", "export_rows", "runs_without_text"]
 
 FORMATS = ("csv", "jsonl", "markdown")
 """The formats `export_rows` writes."""
@@ -33,8 +34,19 @@ def export_rows(
     out: Path | None,
     fmt: str,
     brief_columns: bool,
+    *,
+    texts: bool = True,
+    source: Transcript | None = None,
 ) -> None:
-    """Write rows as csv, jsonl or markdown to `out` (None: stdout)."""
+    """Write rows as csv, jsonl or markdown to `out` (None: stdout).
+
+    Args:
+        texts: False leaves the transcripts out (jsonl without `transcript`, Markdown
+            without prompts and answers): an export that is meant to carry no text.
+        source: The transcript `transcripts` was read from; with it, a run whose text is
+            not there says why in the Markdown (no transcript file, or no record in it)
+            instead of looking like a run that answered nothing.
+    """
     if fmt == "csv":
         columns = list(table.BRIEF_COLUMNS if brief_columns else table.COLUMNS)
         if not brief_columns:
@@ -46,15 +58,30 @@ def export_rows(
         for row in rows:
             # typed by the column table: numbers, flags, ids kept as text, empty as null
             record: dict[str, Any] = {k: table.typed_cell(k, v) for k, v in row.items()}
-            record["transcript"] = transcripts.get(row.get("run_id") or "")
+            if texts:
+                record["transcript"] = transcripts.get(row.get("run_id") or "")
             lines.append(json.dumps(record, ensure_ascii=False))
         text = "".join(line + "\n" for line in lines)
     else:
-        text = _markdown(rows, transcripts)
+        text = _markdown(rows, transcripts if texts else None, source)
     if out is None:
         sys.stdout.write(text)
         return
     write_export(out, text)
+
+
+def runs_without_text(
+    rows: Sequence[Mapping[str, str]], transcripts: Mapping[str, Mapping[str, Any]]
+) -> int:
+    """How many of `rows` have no record in `transcripts` (their texts cannot be exported)."""
+    return sum((row.get("run_id") or "") not in transcripts for row in rows)
+
+
+def _absent_text(run_id: str, source: Transcript) -> str:
+    """What the Markdown shows for a run with no transcript record, and why."""
+    if not source.found:
+        return f"(text not exported: no transcript {source.path.name} beside the CSV)"
+    return f"(text not exported: run {run_id or '(no run_id)'} has no record in {source.path.name})"
 
 
 def _fmt(cell: str, digits: int) -> str:
@@ -86,14 +113,17 @@ def _csv_text(rows: Sequence[Mapping[str, str]], columns: list[str]) -> str:
 
 
 def _markdown(
-    rows: Sequence[Mapping[str, str]], transcripts: Mapping[str, Mapping[str, Any]]
+    rows: Sequence[Mapping[str, str]],
+    transcripts: Mapping[str, Mapping[str, Any]] | None,
+    source: Transcript | None = None,
 ) -> str:
+    """The export as Markdown; `transcripts` None: the figures only (no prompt, no answers)."""
     parts: list[str] = ["# modelduel export\n"]
     by_duel: dict[str, list[Mapping[str, str]]] = {}
     for row in rows:
         by_duel.setdefault(row.get("duel_id") or row.get("run_id") or "?", []).append(row)
     for duel_id, duel_rows in by_duel.items():
-        first = transcripts.get(duel_rows[0].get("run_id") or "", {})
+        first = (transcripts or {}).get(duel_rows[0].get("run_id") or "", {})
         parts.append(f"\n## {duel_rows[0].get('task_id', '')} ({duel_id})\n")
         if first.get("prompt"):
             parts.append("\n> " + str(first["prompt"]).replace("\n", "\n> ") + "\n")
@@ -107,9 +137,15 @@ def _markdown(
                 f"{r.get('input_tokens', '')} | {r.get('output_tokens', '')} | "
                 f"{_fmt(r.get('cost_usd', ''), 3)} |\n"
             )
+        if transcripts is None:
+            continue
         for r in duel_rows:
-            record = transcripts.get(r.get("run_id") or "", {})
+            run_id = r.get("run_id") or ""
             parts.append(f"\n### {r.get('model', '')}\n")
+            if run_id not in transcripts and source is not None:
+                parts.append("\n" + _absent_text(run_id, source) + "\n")
+                continue
+            record = transcripts.get(run_id, {})
             conversation = record.get("conversation")
             if isinstance(conversation, Mapping) and conversation.get("messages"):
                 parts.append(_conversation_markdown(record, conversation))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from modelduel.errors import CsvError
@@ -16,8 +17,10 @@ from modelduel.storage.durable import append_durably, fsync_dir, write_all
 
 # fsync_dir and write_all are re-exported for the callers that took them from here.
 __all__ = [
+    "Transcript",
     "append_transcript",
     "fsync_dir",
+    "read_transcript",
     "read_transcripts",
     "transcript_path",
     "write_all",
@@ -50,6 +53,19 @@ def append_transcript(csv_path: Path, record: Mapping[str, object]) -> None:
     append_durably(transcript_path(csv_path), encode_record(record), on_a_new_line=True)
 
 
+@dataclass(frozen=True)
+class Transcript:
+    """The transcript beside a results CSV as read: its path, whether it exists, its records.
+
+    A reader that shows texts (an export) needs to tell "no transcript at all" (the CSV
+    was moved or renamed without its `.jsonl`) from "this run has no record in it".
+    """
+
+    path: Path
+    found: bool
+    records: dict[str, dict[str, object]] = field(default_factory=dict)
+
+
 def read_transcripts(path: Path) -> dict[str, dict[str, object]]:
     """Read the transcript beside a results CSV.
 
@@ -64,11 +80,20 @@ def read_transcripts(path: Path) -> dict[str, dict[str, object]]:
     Raises:
         CsvError: The transcript exists but cannot be read.
     """
+    return read_transcript(path).records
+
+
+def read_transcript(path: Path) -> Transcript:
+    """The transcript beside the results CSV `path`, saying whether there is one.
+
+    Raises:
+        CsvError: The transcript exists but cannot be read.
+    """
     tpath = transcript_path(path)
     try:
         data = tpath.read_bytes()
     except FileNotFoundError:
-        return {}
+        return Transcript(tpath, found=False)
     except OSError as exc:
         raise CsvError(f"{tpath}: cannot read the transcript ({exc.strerror or exc})") from None
     records: dict[str, dict[str, object]] = {}
@@ -82,4 +107,4 @@ def read_transcripts(path: Path) -> dict[str, dict[str, object]]:
             continue
         if isinstance(record, dict) and isinstance(record.get("run_id"), str):
             records[record["run_id"]] = record
-    return records
+    return Transcript(tpath, found=True, records=records)
