@@ -49,7 +49,7 @@ def demo_environment(
     if not demo and announce:
         print(f"modelduel: {auto_demo_notice()}", file=sys.stderr)
     from modelduel.config import DEMO_ENV  # noqa: PLC0415
-    from modelduel.simulator import start_in_child  # noqa: PLC0415 - only demo mode starts one
+    from modelduel.simulator.child import start_in_child  # noqa: PLC0415 - only demo mode starts one
 
     with start_in_child(profiles=config.simulator or None) as simulator:
         env.update(simulator.env())

@@ -20,7 +20,6 @@ from collections.abc import Iterator
 from typing import IO
 
 from modelduel.errors import ModelduelError
-from modelduel.simulator.app import SimulatorApp
 from modelduel.simulator.handle import SimulatorHandle
 from modelduel.simulator.server import (
     STARTUP_TIMEOUT_S,
@@ -116,6 +115,9 @@ def child_main(seed: int, profiles: ProfileOverrides | None = None) -> int:
     checked = checked_profiles(profiles)
     sock = bind_socket("127.0.0.1", 0)
     port = sock.getsockname()[1]
+    # the ASGI app and its wire writers load in the child only (the parent is the launch path)
+    from modelduel.simulator.app import SimulatorApp  # noqa: PLC0415
+
     server = make_server(SimulatorApp(seed=seed, profiles=checked), log_level="error")
 
     async def main() -> None:
