@@ -272,3 +272,36 @@ async def test_a_suite_starts_its_runner_and_first_task_after_the_first_frame(
             if runner.started:
                 break
         assert len(runner.started) == len(SPECS)  # the task ran on every model
+
+
+async def test_the_demo_simulator_starts_after_the_first_frame_is_painted(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # `run_tui` hands the simulator child's start to the app (AppSettings.after_first_frame)
+    paints: list[str] = []
+    refresh = Screen._compositor_refresh
+
+    def counted(screen: Screen[object]) -> None:
+        paints.append(type(screen).__name__)
+        refresh(screen)
+
+    monkeypatch.setattr(Screen, "_compositor_refresh", counted)
+    started_after: list[int] = []
+    config = Config()
+    settings = AppSettings(
+        config=config,
+        models=[resolve_model(spec, config, ENV) for spec in SPECS],
+        csv_path=tmp_path / "r.csv",
+        after_first_frame=(lambda: started_after.append(paints.count("DuelScreen")),),
+    )
+    app = ModelduelApp(settings, lambda a: GatedRunner(a, paints))
+    async with app.run_test(size=(120, 40)) as pilot:
+        for _ in range(500):
+            await pilot.pause(0.02)
+            if started_after:
+                break
+        assert len(started_after) == 1  # once, after the duel screen was on the terminal
+        assert started_after[0] >= 1
+        runner = app.runner
+        assert isinstance(runner, GatedRunner)
+        runner.ready.set()

@@ -22,6 +22,7 @@ from modelduel.tui.stopsignals import exit_on_signals
 if TYPE_CHECKING:
     from modelduel.config import Config
     from modelduel.core.worker import ChildDuelRunner
+    from modelduel.demo import BackgroundDemo
     from modelduel.tasks import Task
     from modelduel.tui.app import ModelduelApp, Runner
     from modelduel.tui.duelview import DuelView
@@ -32,6 +33,7 @@ __all__ = [
     "check_theme",
     "child_runner_factory",
     "run_tui",
+    "tell_from_thread",
     "theme_saver",
 ]
 
@@ -88,9 +90,9 @@ def run_tui(
     if not 1 <= len(specs) <= MAX_PANES:
         raise SpecError(f"give 1 to {MAX_PANES} models (got {len(specs)})")
     with contextlib.ExitStack() as stack:
-        # the simulator child (demo mode) starts while the screen's modules load
-        env = demo_environment_in_background(stack, args.demo, config, announce=False)
-        return _run_app(args, config, csv_path, specs, env, recorded, tasks)
+        # demo mode: the simulator's socket is bound now, its child starts after the first frame
+        demo = demo_environment_in_background(stack, args.demo, config, announce=False)
+        return _run_app(args, config, csv_path, specs, demo, recorded, tasks)
 
 
 def _run_app(
@@ -98,7 +100,7 @@ def _run_app(
     config: Config,
     csv_path: Path,
     specs: list[str],
-    runs_env: Callable[[], dict[str, str]],
+    demo: BackgroundDemo,
     recorded: tuple[DuelView, ...],
     tasks: tuple[Task, ...],
 ) -> int:
@@ -126,7 +128,7 @@ def _run_app(
 
     save_theme = theme_saver(config_file, tell)
 
-    env = runs_env()
+    env = demo.env
     duel = DuelSettings(getattr(args, "effort", None), getattr(args, "max_output_tokens", None))
     models = [resolve_model(spec, config, env, duel) for spec in specs]
     settings = AppSettings(
@@ -143,6 +145,7 @@ def _run_app(
         recorded=recorded,
         tasks=tasks,
         history=history,
+        after_first_frame=(lambda: demo.start(lambda reason: tell_from_thread(app_ref, reason)),),
     )
     runners: list[ChildDuelRunner] = []
     app = ModelduelApp(settings, child_runner_factory(config, env, runners))  # type: ignore[arg-type]
@@ -160,6 +163,13 @@ def _run_app(
         # the screen is restored by now: this line stays in the terminal
         print(f"modelduel: {app.recovery_note}", file=sys.stderr)
     return 128 + received[0] if received else 0
+
+
+def tell_from_thread(app_ref: list[ModelduelApp], message: str) -> None:
+    """A notice from another thread (the simulator's starter), if the app still runs."""
+    for app in app_ref:
+        with contextlib.suppress(RuntimeError):  # the app has stopped meanwhile
+            app.call_from_thread(app.notify, f"demo: {message}", severity="error", timeout=10)
 
 
 def check_theme(given: str | None, configured: str, ours: list[str], config_file: Path) -> None:
