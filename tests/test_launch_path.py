@@ -18,6 +18,7 @@ from modelduel.capabilities import SHIPPED, load_families, shipped_families, shi
 from modelduel.config import Config, resolve_model
 from modelduel.core.plan import RunPlan
 from modelduel.core.worker import ChildDuelRunner
+from modelduel.errors import ModelduelError
 from modelduel.events import Finished, RequestSent, Stamped, TextDelta
 from modelduel.tui.app import AppSettings, ModelduelApp, Runner
 
@@ -305,3 +306,37 @@ async def test_the_demo_simulator_starts_after_the_first_frame_is_painted(
         runner = app.runner
         assert isinstance(runner, GatedRunner)
         runner.ready.set()
+
+
+def test_no_garbage_collection_runs_before_the_first_frame_and_it_runs_again_after(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # importing the screen's ~600 modules ran ~160 collections (60-100 ms of a launch)
+    import argparse
+    import gc
+
+    from modelduel.tui import launch
+
+    seen: list[str] = []
+
+    def run(app: ModelduelApp) -> None:
+        seen.append(f"before the first frame: {gc.isenabled()}")
+        for job in app.settings.after_first_frame:
+            job()
+        seen.append(f"after it: {gc.isenabled()}")
+
+    monkeypatch.setattr(ModelduelApp, "run", run)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
+    monkeypatch.setenv("OPENAI_API_KEY", "k1")  # no demo mode: nothing to start
+    args = argparse.Namespace(
+        config=None, csv=tmp_path / "r.csv", models=["openai/gpt-5.5"], demo=False,
+        themes=None, theme=None, blind=False, effort=None, max_output_tokens=None,
+    )  # fmt: skip
+    assert gc.isenabled()
+    assert launch.run_tui(args) == 0
+    assert seen == ["before the first frame: False", "after it: True"]
+    assert gc.isenabled()
+    args.models = ["openai/gpt-5.5"] * 7  # a mistake said before any screen: the collector is on
+    with pytest.raises(ModelduelError):
+        launch.run_tui(args)
+    assert gc.isenabled()

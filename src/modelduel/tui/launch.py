@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import gc
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -22,7 +23,6 @@ from modelduel.tui.stopsignals import exit_on_signals
 if TYPE_CHECKING:
     from modelduel.config import Config
     from modelduel.core.worker import ChildDuelRunner
-    from modelduel.demo import BackgroundDemo
     from modelduel.tasks import Task
     from modelduel.tui.app import ModelduelApp, Runner
     from modelduel.tui.duelview import DuelView
@@ -79,6 +79,26 @@ def run_tui(
     tasks: tuple[Task, ...] = (),
 ) -> int:
     """Open the duel screen; returns when the user quits."""
+    # No garbage collection until the first frame: importing the ~600 modules it needs
+    # (Textual, pydantic, the screen's) ran ~160 collections, one of them full, 60-100 ms
+    # of a launch's CPU, to free import-time garbage. The collector runs again after the
+    # first frame (`resume`), where `gcpolicy.tame_gc` collects once and freezes what the
+    # screen holds; it is on again whenever this returns or raises.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _open(args, recorded, tasks, resume=gc.enable if collecting else gc.disable)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _open(
+    args: argparse.Namespace,
+    recorded: tuple[DuelView, ...],
+    tasks: tuple[Task, ...],
+    resume: Callable[[], None],
+) -> int:
     from modelduel.config import load_config
     from modelduel.demo import demo_environment_in_background
     from modelduel.storage import ensure_writable
@@ -92,7 +112,11 @@ def run_tui(
     with contextlib.ExitStack() as stack:
         # demo mode: the simulator's socket is bound now, its child starts after the first frame
         demo = demo_environment_in_background(stack, args.demo, config, announce=False)
-        return _run_app(args, config, csv_path, specs, demo, recorded, tasks)
+        after_first_frame = (lambda: demo.start(lambda why: tell_from_thread(app_ref, why)), resume)
+        app_ref: list[ModelduelApp] = []
+        return _run_app(
+            args, config, csv_path, specs, demo.env, after_first_frame, app_ref, recorded, tasks
+        )
 
 
 def _run_app(
@@ -100,7 +124,9 @@ def _run_app(
     config: Config,
     csv_path: Path,
     specs: list[str],
-    demo: BackgroundDemo,
+    env: dict[str, str],
+    after_first_frame: tuple[Callable[[], None], ...],
+    app_ref: list[ModelduelApp],
     recorded: tuple[DuelView, ...],
     tasks: tuple[Task, ...],
 ) -> int:
@@ -120,7 +146,6 @@ def _run_app(
 
         # reopening a CSV lists its duels in the history, for re-scoring
         history = tuple(recorded_views(csv_path, blind=False))
-    app_ref: list[ModelduelApp] = []
 
     def tell(message: str) -> None:
         for app in app_ref:
@@ -128,7 +153,6 @@ def _run_app(
 
     save_theme = theme_saver(config_file, tell)
 
-    env = demo.env
     duel = DuelSettings(getattr(args, "effort", None), getattr(args, "max_output_tokens", None))
     models = [resolve_model(spec, config, env, duel) for spec in specs]
     settings = AppSettings(
@@ -145,7 +169,7 @@ def _run_app(
         recorded=recorded,
         tasks=tasks,
         history=history,
-        after_first_frame=(lambda: demo.start(lambda reason: tell_from_thread(app_ref, reason)),),
+        after_first_frame=after_first_frame,
     )
     runners: list[ChildDuelRunner] = []
     app = ModelduelApp(settings, child_runner_factory(config, env, runners))  # type: ignore[arg-type]
