@@ -18,6 +18,7 @@ from modelduel.capabilities import SHIPPED, load_families, shipped_families, shi
 from modelduel.config import Config, resolve_model
 from modelduel.core.plan import RunPlan
 from modelduel.core.worker import ChildDuelRunner
+from modelduel.errors import ModelduelError
 from modelduel.events import Finished, RequestSent, Stamped, TextDelta
 from modelduel.tui.app import AppSettings, ModelduelApp, Runner
 
@@ -273,3 +274,70 @@ async def test_a_suite_starts_its_runner_and_first_task_after_the_first_frame(
             if runner.started:
                 break
         assert len(runner.started) == len(SPECS)  # the task ran on every model
+
+
+async def test_the_demo_simulator_starts_after_the_first_frame_is_painted(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # `run_tui` hands the simulator child's start to the app (AppSettings.after_first_frame)
+    paints: list[str] = []
+    refresh = Screen._compositor_refresh
+
+    def counted(screen: Screen[object]) -> None:
+        paints.append(type(screen).__name__)
+        refresh(screen)
+
+    monkeypatch.setattr(Screen, "_compositor_refresh", counted)
+    started_after: list[int] = []
+    config = Config()
+    settings = AppSettings(
+        config=config,
+        models=[resolve_model(spec, config, ENV) for spec in SPECS],
+        csv_path=tmp_path / "r.csv",
+        after_first_frame=(lambda: started_after.append(paints.count("DuelScreen")),),
+    )
+    app = ModelduelApp(settings, lambda a: GatedRunner(a, paints))
+    async with app.run_test(size=(120, 40)) as pilot:
+        for _ in range(500):
+            await pilot.pause(0.02)
+            if started_after:
+                break
+        assert len(started_after) == 1  # once, after the duel screen was on the terminal
+        assert started_after[0] >= 1
+        runner = app.runner
+        assert isinstance(runner, GatedRunner)
+        runner.ready.set()
+
+
+def test_no_garbage_collection_runs_before_the_first_frame_and_it_runs_again_after(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # importing the screen's ~600 modules ran ~160 collections (60-100 ms of a launch)
+    import argparse
+    import gc
+
+    from modelduel.tui import launch
+
+    seen: list[str] = []
+
+    def run(app: ModelduelApp) -> None:
+        seen.append(f"before the first frame: {gc.isenabled()}")
+        for job in app.settings.after_first_frame:
+            job()
+        seen.append(f"after it: {gc.isenabled()}")
+
+    monkeypatch.setattr(ModelduelApp, "run", run)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
+    monkeypatch.setenv("OPENAI_API_KEY", "k1")  # no demo mode: nothing to start
+    args = argparse.Namespace(
+        config=None, csv=tmp_path / "r.csv", models=["openai/gpt-5.5"], demo=False,
+        themes=None, theme=None, blind=False, effort=None, max_output_tokens=None,
+    )  # fmt: skip
+    assert gc.isenabled()
+    assert launch.run_tui(args) == 0
+    assert seen == ["before the first frame: False", "after it: True"]
+    assert gc.isenabled()
+    args.models = ["openai/gpt-5.5"] * 7  # a mistake said before any screen: the collector is on
+    with pytest.raises(ModelduelError):
+        launch.run_tui(args)
+    assert gc.isenabled()

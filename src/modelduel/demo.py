@@ -8,15 +8,24 @@ from __future__ import annotations
 
 import contextlib
 import os
+import socket
 import sys
 import threading
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
+from modelduel.errors import ModelduelError
+
 if TYPE_CHECKING:
     from modelduel.config import Config
 
-__all__ = ["auto_demo_notice", "demo_environment", "demo_environment_in_background"]
+__all__ = [
+    "LEAVE_TIMEOUT_S",
+    "BackgroundDemo",
+    "auto_demo_notice",
+    "demo_environment",
+    "demo_environment_in_background",
+]
 
 
 def auto_demo_notice() -> str:
@@ -49,7 +58,7 @@ def demo_environment(
     if not demo and announce:
         print(f"modelduel: {auto_demo_notice()}", file=sys.stderr)
     from modelduel.config import DEMO_ENV  # noqa: PLC0415
-    from modelduel.simulator import start_in_child  # noqa: PLC0415 - only demo mode starts one
+    from modelduel.simulator.child import start_in_child  # noqa: PLC0415 - only demo mode starts one
 
     with start_in_child(profiles=config.simulator or None) as simulator:
         env.update(simulator.env())
@@ -57,44 +66,99 @@ def demo_environment(
         yield env
 
 
+LEAVE_TIMEOUT_S = 2.0
+"""How long quitting waits for a simulator child still starting; past it the child is left
+to stop by itself (it exits when this process ends: its stdin reaches EOF)."""
+
+
+class BackgroundDemo:
+    """The runs' environment at once; the simulator child behind it starts on `start()`.
+
+    In demo mode the listening socket is bound now, so the environment (base URLs with its
+    port) is known before the child runs: the duel screen opens without waiting for the
+    child, an interpreter importing uvicorn and the simulator (0.1-0.3 s on a loaded
+    machine), and `start()` starts it on a thread after the first frame, where it no
+    longer competes with the first frame for the cores. A run sent before it serves
+    waits in the socket's backlog.
+    """
+
+    def __init__(self, env: dict[str, str], sock: socket.socket | None, config: Config) -> None:
+        """`sock` is the bound socket (None: no demo mode, nothing to start)."""
+        self.env = env
+        """The environment runs see: the real one, or pointing at the simulator."""
+        self._sock = sock
+        self._profiles = config.simulator or None
+        self._starter: threading.Thread | None = None
+        self._closing = threading.Event()
+        self._lock = threading.Lock()
+
+    def start(self, on_failure: Callable[[str], None] | None = None) -> None:
+        """Start the simulator child on a thread (once); `on_failure` is called on that
+        thread with the one-line reason if it does not start."""
+        with self._lock:
+            sock, self._sock = self._sock, None
+            if sock is None or self._closing.is_set():
+                if sock is not None:
+                    sock.close()
+                return
+            self._starter = threading.Thread(
+                target=self._run, args=(sock, on_failure), name="modelduel-demo-start", daemon=True
+            )
+            self._starter.start()
+
+    def _run(self, sock: socket.socket, on_failure: Callable[[str], None] | None) -> None:
+        from modelduel.simulator.child import start_in_child  # noqa: PLC0415 - demo mode only
+
+        context = start_in_child(profiles=self._profiles, sock=sock)
+        try:
+            context.__enter__()
+        except Exception as exc:  # said by `on_failure`: the screen is up, no traceback
+            sock.close()
+            reason = str(exc) if isinstance(exc, ModelduelError) else f"{type(exc).__name__}: {exc}"
+            if on_failure is not None and not self._closing.is_set():
+                on_failure(reason)
+            return
+        # serve until the caller's stack closes (or at once, if it closed meanwhile)
+        self._closing.wait()
+        context.__exit__(None, None, None)
+
+    def close(self, timeout_s: float = LEAVE_TIMEOUT_S) -> None:
+        """Stop the child: wait for it at most `timeout_s` (a start that hangs must not
+        hang quitting); a child still starting then stops itself when it has started."""
+        with self._lock:
+            self._closing.set()
+            sock, self._sock = self._sock, None
+            starter = self._starter
+        if sock is not None:  # never started
+            sock.close()
+        if starter is not None:
+            starter.join(timeout_s)
+
+
 def demo_environment_in_background(
     stack: contextlib.ExitStack, demo: bool, config: Config, *, announce: bool = True
-) -> Callable[[], dict[str, str]]:
-    """`demo_environment`, entered on a thread now; the call returned waits for its env.
+) -> BackgroundDemo:
+    """`demo_environment`, its child started later (`BackgroundDemo.start`); `stack` stops
+    it when it closes, also when the caller fails before starting it.
 
-    The simulator child takes about as long to start as the duel screen takes to load
-    (an interpreter importing uvicorn and the simulator): started here, before the
-    screen's own imports, it starts meanwhile instead of after them, while the caller
-    waits for it only where the runs' environment is needed. `stack` leaves the context
-    (stops the child) when it closes, also when the caller fails before waiting.
-
-    Raises (from the returned call):
-        ModelduelError: the simulator did not start (as `demo_environment`).
+    Raises:
+        ModelduelError: the `[simulator]` profile overrides are invalid, or no loopback
+            port can be bound: said now, before any screen.
     """
-    context = demo_environment(demo, config, announce=announce)
-    entered: list[dict[str, str]] = []
-    failed: list[BaseException] = []
+    from modelduel.config import DEMO_ENV, any_key_set  # noqa: PLC0415 - as in auto_demo_notice
 
-    def enter() -> None:
-        try:
-            entered.append(context.__enter__())
-        except Exception as exc:  # re-raised on the caller's thread, by `wait`
-            failed.append(exc)
+    env = dict(os.environ)
+    if not demo and any_key_set(config, env):
+        return BackgroundDemo(env, None, config)
+    if not demo and announce:
+        print(f"modelduel: {auto_demo_notice()}", file=sys.stderr)
+    from modelduel.simulator.handle import SimulatorHandle  # noqa: PLC0415 - demo mode only
+    from modelduel.simulator.server import bind_socket, checked_profiles  # noqa: PLC0415
 
-    starter = threading.Thread(target=enter, name="modelduel-demo-start", daemon=True)
-    starter.start()
-
-    def leave() -> None:
-        starter.join()
-        if entered:
-            context.__exit__(None, None, None)
-
-    stack.callback(leave)
-
-    def wait() -> dict[str, str]:
-        starter.join()
-        if not entered:
-            raise failed[0] if failed else RuntimeError("the demo environment did not start")
-        return entered[0]
-
-    return wait
+    checked_profiles(config.simulator or None)  # a bad override is said before the screen
+    sock = bind_socket("127.0.0.1", 0)
+    env.update(SimulatorHandle("127.0.0.1", sock.getsockname()[1]).env())
+    env[DEMO_ENV] = "1"
+    background = BackgroundDemo(env, sock, config)
+    stack.callback(background.close)
+    return background

@@ -30,10 +30,12 @@ def main(argv: list[str] | None = None) -> int:
         help='per-model profile overrides, e.g. {"gpt-5.5": {"ttft_ms": 500}}',
     )
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    # with --child: serve on this inherited listening socket (the parent knows its port)
+    parser.add_argument("--fd", type=int, default=None, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     try:
         if args.child:
-            return child_main(args.seed, args.profiles)
+            return child_main(args.seed, args.profiles, args.fd)
         serve(host=args.host, port=args.port, seed=args.seed, profiles=args.profiles)
     except ModelduelError as exc:
         print(f"modelduel: {exc}", file=sys.stderr)

@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import json
 import os
+import socket
 import subprocess
 import sys
 import tempfile
@@ -20,7 +21,6 @@ from collections.abc import Iterator
 from typing import IO
 
 from modelduel.errors import ModelduelError
-from modelduel.simulator.app import SimulatorApp
 from modelduel.simulator.handle import SimulatorHandle
 from modelduel.simulator.server import (
     STARTUP_TIMEOUT_S,
@@ -37,7 +37,10 @@ _READY_PREFIX = "MODELDUEL_SIMULATOR_PORT="
 
 @contextlib.contextmanager
 def start_in_child(
-    seed: int = 0, *, profiles: ProfileOverrides | None = None
+    seed: int = 0,
+    *,
+    profiles: ProfileOverrides | None = None,
+    sock: socket.socket | None = None,
 ) -> Iterator[SimulatorHandle]:
     """Run the simulator in a child process on a free loopback port; stop it on exit.
 
@@ -45,6 +48,12 @@ def start_in_child(
     whenever this process ends, however it ends (Ctrl+C, a crash, SIGKILL). It runs
     in its own session so a terminal's Ctrl+C reaches only this process, which
     then stops the child in order.
+
+    `sock`: a listening socket the caller bound (`server.bind_socket`), so its port was
+    known before the child runs (demo mode's screen opens without waiting for the child;
+    connections made meanwhile wait in its backlog). The child serves on it, and this
+    process's copy is closed once the child has it: if the child dies, connecting fails
+    instead of hanging.
 
     Raises:
         ModelduelError: the child did not start (its error output is quoted).
@@ -54,14 +63,21 @@ def start_in_child(
     cmd = [sys.executable, "-m", "modelduel.simulator", "--child", "--seed", str(seed)]
     if checked:
         cmd += ["--profiles", json.dumps(checked)]
-    proc = subprocess.Popen(
-        cmd,
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=stderr,
-        start_new_session=True,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
-    )
+    if sock is not None:
+        cmd += ["--fd", str(sock.fileno())]
+    try:
+        proc = subprocess.Popen(
+            cmd,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=stderr,
+            start_new_session=True,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+            pass_fds=() if sock is None else (sock.fileno(),),
+        )
+    finally:
+        if sock is not None:
+            sock.close()
     try:
         port = _await_port(proc, stderr)
         yield SimulatorHandle("127.0.0.1", port, pid=proc.pid)
@@ -111,11 +127,15 @@ def _stop_child(proc: subprocess.Popen[bytes]) -> None:
             proc.stdout.close()
 
 
-def child_main(seed: int, profiles: ProfileOverrides | None = None) -> int:
-    """The child process: serve on a free loopback port, print it, exit at stdin EOF."""
+def child_main(seed: int, profiles: ProfileOverrides | None = None, fd: int | None = None) -> int:
+    """The child process: serve on a free loopback port (or the listening socket `fd`
+    its parent passed), print the port, exit at stdin EOF."""
     checked = checked_profiles(profiles)
-    sock = bind_socket("127.0.0.1", 0)
+    sock = bind_socket("127.0.0.1", 0) if fd is None else socket.socket(fileno=fd)
     port = sock.getsockname()[1]
+    # the ASGI app and its wire writers load in the child only (the parent is the launch path)
+    from modelduel.simulator.app import SimulatorApp  # noqa: PLC0415
+
     server = make_server(SimulatorApp(seed=seed, profiles=checked), log_level="error")
 
     async def main() -> None:

@@ -12,13 +12,15 @@ from __future__ import annotations
 import errno
 import socket
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from modelduel.errors import ModelduelError
-from modelduel.simulator.app import SimulatorApp
 from modelduel.simulator.asgi import install_log_filter
 from modelduel.simulator.handle import SimulatorHandle
 from modelduel.simulator.profile_overrides import OverrideError, check_profile_overrides
+
+if TYPE_CHECKING:
+    from modelduel.simulator.app import SimulatorApp
 
 __all__ = [
     "STARTUP_TIMEOUT_S",
@@ -104,6 +106,8 @@ def serve(
     sock = bind_socket(host, port)
     actual = sock.getsockname()[1]
     handle = SimulatorHandle(host, actual)
+    from modelduel.simulator.app import SimulatorApp  # noqa: PLC0415 - demo's parent needs no app
+
     server = make_server(SimulatorApp(seed=seed, profiles=checked))
     print(f"modelduel simulator on {handle.base_url} (seed {seed}); every answer is SIMULATED")
     print(f"  OpenAI Responses / Chat: {handle.base_url}/v1")

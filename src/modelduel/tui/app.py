@@ -185,6 +185,8 @@ class ModelduelApp(App[None]):
         # its start-up (an interpreter importing the engine, on the same cores) would hold
         # the first paint back. A prompt sent meanwhile waits for it (`wait_runner`; the
         # child runner's `start` opens it, sharing a start already under way).
+        for job in self.settings.after_first_frame:  # the demo simulator's child
+            self.call_after_refresh(job)
         self.call_after_refresh(open_runner)
         if self.settings.config.judge is not None:
             # the judge (and the checks it reads) load only when `[judge]` is on

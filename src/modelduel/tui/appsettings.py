@@ -35,6 +35,8 @@ class AppSettings:
         recorded: recorded duels to open instead of a prompt (`modelduel score`).
         tasks: a task suite to step through (`modelduel suite`), in order.
         history: duels already in the CSV, listed in the history (not opened).
+        after_first_frame: called once the first frame is painted (the demo simulator's
+            start: what the first frame does not need waits for it).
     """
 
     config: Config
@@ -50,6 +52,7 @@ class AppSettings:
     recorded: tuple[DuelView, ...] = ()
     tasks: tuple[Task, ...] = ()
     history: tuple[DuelView, ...] = ()
+    after_first_frame: tuple[Callable[[], None], ...] = ()
 
 
 class Runner:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import gc
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -32,6 +33,7 @@ __all__ = [
     "check_theme",
     "child_runner_factory",
     "run_tui",
+    "tell_from_thread",
     "theme_saver",
 ]
 
@@ -77,6 +79,26 @@ def run_tui(
     tasks: tuple[Task, ...] = (),
 ) -> int:
     """Open the duel screen; returns when the user quits."""
+    # No garbage collection until the first frame: importing the ~600 modules it needs
+    # (Textual, pydantic, the screen's) ran ~160 collections, one of them full, 60-100 ms
+    # of a launch's CPU, to free import-time garbage. The collector runs again after the
+    # first frame (`resume`), where `gcpolicy.tame_gc` collects once and freezes what the
+    # screen holds; it is on again whenever this returns or raises.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _open(args, recorded, tasks, resume=gc.enable if collecting else gc.disable)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _open(
+    args: argparse.Namespace,
+    recorded: tuple[DuelView, ...],
+    tasks: tuple[Task, ...],
+    resume: Callable[[], None],
+) -> int:
     from modelduel.config import load_config
     from modelduel.demo import demo_environment_in_background
     from modelduel.storage import ensure_writable
@@ -88,9 +110,13 @@ def run_tui(
     if not 1 <= len(specs) <= MAX_PANES:
         raise SpecError(f"give 1 to {MAX_PANES} models (got {len(specs)})")
     with contextlib.ExitStack() as stack:
-        # the simulator child (demo mode) starts while the screen's modules load
-        env = demo_environment_in_background(stack, args.demo, config, announce=False)
-        return _run_app(args, config, csv_path, specs, env, recorded, tasks)
+        # demo mode: the simulator's socket is bound now, its child starts after the first frame
+        demo = demo_environment_in_background(stack, args.demo, config, announce=False)
+        after_first_frame = (lambda: demo.start(lambda why: tell_from_thread(app_ref, why)), resume)
+        app_ref: list[ModelduelApp] = []
+        return _run_app(
+            args, config, csv_path, specs, demo.env, after_first_frame, app_ref, recorded, tasks
+        )
 
 
 def _run_app(
@@ -98,7 +124,9 @@ def _run_app(
     config: Config,
     csv_path: Path,
     specs: list[str],
-    runs_env: Callable[[], dict[str, str]],
+    env: dict[str, str],
+    after_first_frame: tuple[Callable[[], None], ...],
+    app_ref: list[ModelduelApp],
     recorded: tuple[DuelView, ...],
     tasks: tuple[Task, ...],
 ) -> int:
@@ -118,7 +146,6 @@ def _run_app(
 
         # reopening a CSV lists its duels in the history, for re-scoring
         history = tuple(recorded_views(csv_path, blind=False))
-    app_ref: list[ModelduelApp] = []
 
     def tell(message: str) -> None:
         for app in app_ref:
@@ -126,7 +153,6 @@ def _run_app(
 
     save_theme = theme_saver(config_file, tell)
 
-    env = runs_env()
     duel = DuelSettings(getattr(args, "effort", None), getattr(args, "max_output_tokens", None))
     models = [resolve_model(spec, config, env, duel) for spec in specs]
     settings = AppSettings(
@@ -143,6 +169,7 @@ def _run_app(
         recorded=recorded,
         tasks=tasks,
         history=history,
+        after_first_frame=after_first_frame,
     )
     runners: list[ChildDuelRunner] = []
     app = ModelduelApp(settings, child_runner_factory(config, env, runners))  # type: ignore[arg-type]
@@ -160,6 +187,13 @@ def _run_app(
         # the screen is restored by now: this line stays in the terminal
         print(f"modelduel: {app.recovery_note}", file=sys.stderr)
     return 128 + received[0] if received else 0
+
+
+def tell_from_thread(app_ref: list[ModelduelApp], message: str) -> None:
+    """A notice from another thread (the simulator's starter), if the app still runs."""
+    for app in app_ref:
+        with contextlib.suppress(RuntimeError):  # the app has stopped meanwhile
+            app.call_from_thread(app.notify, f"demo: {message}", severity="error", timeout=10)
 
 
 def check_theme(given: str | None, configured: str, ours: list[str], config_file: Path) -> None:
