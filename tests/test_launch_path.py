@@ -144,9 +144,8 @@ class GatedRunner(Runner):
         self.app.run_ended(run_id)
 
 
-def _app(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, tasks: tuple[Task, ...] = ()
-) -> tuple[ModelduelApp, list[str]]:
+def _count_paints(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The names of the screens painted from now on, one per compositor refresh."""
     paints: list[str] = []
     refresh = Screen._compositor_refresh
 
@@ -155,6 +154,13 @@ def _app(
         refresh(screen)
 
     monkeypatch.setattr(Screen, "_compositor_refresh", counted)
+    return paints
+
+
+def _app(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, tasks: tuple[Task, ...] = ()
+) -> tuple[ModelduelApp, list[str]]:
+    paints = _count_paints(monkeypatch)
     config = Config()
     models = [resolve_model(spec, config, ENV) for spec in SPECS]
     settings = AppSettings(config=config, models=models, csv_path=tmp_path / "r.csv", tasks=tasks)
@@ -280,14 +286,7 @@ async def test_the_demo_simulator_starts_after_the_first_frame_is_painted(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # `run_tui` hands the simulator child's start to the app (AppSettings.after_first_frame)
-    paints: list[str] = []
-    refresh = Screen._compositor_refresh
-
-    def counted(screen: Screen[object]) -> None:
-        paints.append(type(screen).__name__)
-        refresh(screen)
-
-    monkeypatch.setattr(Screen, "_compositor_refresh", counted)
+    paints = _count_paints(monkeypatch)
     started_after: list[int] = []
     config = Config()
     settings = AppSettings(

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from modelduel.core.meter import RATE_BUCKET_NS, StreamMeter
 from modelduel.core.metrics import Cost, estimate_tokens
-from modelduel.core.percentiles import RunningPercentile, percentile
+from modelduel.core.percentiles import SortedValues, percentile
 from modelduel.events import (
     ErrorInfo,
     Finished,
@@ -201,16 +201,16 @@ def test_a_cancelled_run_with_text_after_its_last_usage_is_an_estimate() -> None
     values=st.lists(st.integers(0, 12) | st.integers(0, 10**10), max_size=200),
     q=st.sampled_from([0.0, 1.0, 37.5, 50.0, 95.0, 99.0, 100.0]),
 )
-def test_running_percentile_equals_percentile_of_sorted_values_after_every_add(
+def test_sorted_values_percentile_equals_percentile_of_sorted_values_after_every_add(
     values: list[int], q: float
 ) -> None:
-    running = RunningPercentile(q, 1e9)
-    assert running.value() is None
+    running = SortedValues()
+    assert running.percentile(q, 1e9) is None
     seen: list[float] = []
     for v in values:
         running.add(v)
         seen.append(v / 1e9)
-        assert running.value() == percentile(sorted(seen), q)  # exact, not approx
+        assert running.percentile(q, 1e9) == percentile(sorted(seen), q)  # exact, not approx
 
 
 _event = st.one_of(

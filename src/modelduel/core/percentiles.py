@@ -13,7 +13,7 @@ import math
 from array import array
 from bisect import bisect_left, insort
 
-__all__ = ["RunningPercentile", "SortedValues", "percentile"]
+__all__ = ["SortedValues", "percentile"]
 
 _BLOCK = 512
 """Values per block after a split: an insert moves at most 2 x this many 8-byte values."""
@@ -111,34 +111,3 @@ class SortedValues:
         low_value = self.kth(low) / scale
         high_value = self.kth(high) / scale
         return low_value + (high_value - low_value) * (pos - low)
-
-
-class RunningPercentile:
-    """One percentile of a growing set of values, exact at every read (a `SortedValues`).
-
-    Args:
-        q: the percentile, 0..100.
-        scale: values are divided by it when read (ns in, seconds out).
-    """
-
-    __slots__ = ("_q", "_scale", "values")
-
-    def __init__(self, q: float, scale: float = 1.0) -> None:
-        self._q = q
-        self._scale = scale
-        self.values = SortedValues()
-
-    def __len__(self) -> int:
-        return len(self.values)
-
-    def add(self, value: int) -> None:
-        """Take one more value."""
-        self.values.add(value)
-
-    def clear(self) -> None:
-        """Forget every value."""
-        self.values.clear()
-
-    def value(self) -> float | None:
-        """The q-th percentile of the values so far (None when there is none)."""
-        return self.values.percentile(self._q, self._scale)
