@@ -123,6 +123,32 @@ def test_a_config_override_changes_what_is_sent() -> None:
     assert "thinking" not in sent
 
 
+def test_a_config_override_can_say_a_model_takes_no_images() -> None:
+    data = {"models": {"openai/my-text-model": {"capabilities": {"images": False}}}}
+    model = resolve_model("openai/my-text-model", parse_config(data, "my.toml"), {}, DuelSettings())
+    assert model.caps.images is False
+    assert resolve_model("openai/my-text-model", Config(), {}, DuelSettings()).caps.images
+
+
+def test_the_family_its_schema_and_the_override_name_the_same_fields_and_defaults() -> None:
+    # Family (plain dataclass, read by the runner child) and its pydantic schema are two
+    # spellings of one record: a field added to one only would be dropped or refused
+    import dataclasses
+
+    from modelduel.capabilities import FIELDS, Family
+    from modelduel.capability_schema import CapabilityOverride, FamilySchema
+
+    assert set(FamilySchema.model_fields) == set(FIELDS)
+    for f in dataclasses.fields(Family):
+        schema_default = FamilySchema.model_fields[f.name].get_default(call_default_factory=True)
+        if f.default is not dataclasses.MISSING:
+            assert schema_default == f.default, f.name
+        elif f.default_factory is not dataclasses.MISSING:
+            assert schema_default == f.default_factory(), f.name
+    identity = {"name", "kinds", "patterns"}
+    assert set(CapabilityOverride.model_fields) == set(FIELDS) - identity
+
+
 def test_show_reasoning_off_only_hides() -> None:
     hide = {
         "models": {

@@ -64,6 +64,7 @@ class CapabilityOverride(BaseModel):
     efforts: tuple[str, ...] | None = None
     effort_map: dict[DuelEffort, str] | None = None
     temperature: bool | None = None
+    images: bool | None = None
     top_p: bool | None = None
     max_output_tokens: int | None = Field(default=None, gt=0)
     context_window: int | None = Field(default=None, gt=0)
