@@ -49,7 +49,7 @@ def test_csv_brief_columns(results: Path, tmp_path: Path) -> None:
 
 
 def test_jsonl_is_typed_and_carries_the_texts(results: Path, tmp_path: Path) -> None:
-    out = tmp_path / "r.jsonl"
+    out = tmp_path / "export.jsonl"
     run_export(parse(str(results), "--format", "jsonl", "-o", str(out)))
     first = json.loads(out.read_text().splitlines()[0])
     assert first["score"] == 4 and first["blind"] is True and first["notes"] is None
@@ -181,3 +181,22 @@ def test_a_csv_export_needs_no_transcript(
     moved = results.rename(tmp_path / "moved.csv")
     assert run_export(parse(str(moved))) == 0  # a CSV export carries no texts
     assert capsys.readouterr().err == ""
+
+
+@pytest.mark.parametrize("which", ["csv", "transcript", "lock", "csv-by-another-path"])
+def test_out_refuses_to_overwrite_the_csv_or_its_transcript(
+    results: Path, tmp_path: Path, which: str
+) -> None:
+    from modelduel.errors import ModelduelError
+
+    targets = {
+        "csv": results,
+        "transcript": results.with_suffix(".jsonl"),
+        "lock": results.parent / f".{results.name}.lock",
+        "csv-by-another-path": tmp_path / "sub" / ".." / results.name,
+    }
+    (tmp_path / "sub").mkdir()
+    before = {p: p.read_bytes() for p in (results, results.with_suffix(".jsonl"))}
+    with pytest.raises(ModelduelError, match="would replace it"):
+        run_export(parse(str(results), "--format", "markdown", "-o", str(targets[which])))
+    assert {p: p.read_bytes() for p in before} == before
