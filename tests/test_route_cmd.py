@@ -473,3 +473,15 @@ def test_report_of_real_runs_has_no_simulated_warning(
     path = write(tmp_path, f"{HEADER},simulated\nt1,x,m,4,1,2,3,4,0.01,0,,false\n")
     assert run_route(parse(path)) == 0
     assert "SIMULATED" not in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("option", ["--export", "--export-litellm"])
+def test_an_export_over_a_results_csv_or_its_transcript_is_refused(
+    tmp_path: Path, option: str
+) -> None:
+    files = copy(tmp_path, BRIEF, LOCAL)
+    for target in (files[-1], files[0].with_suffix(".jsonl")):
+        before = target.read_bytes() if target.exists() else None
+        with pytest.raises(ModelduelError, match="would replace it"):
+            run_route(parse(*files, option, target))
+        assert (target.read_bytes() if target.exists() else None) == before

@@ -9,7 +9,6 @@ spelled here too (`FORMATS`) so building the parser imports no storage code.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from datetime import date, datetime
 from pathlib import Path
@@ -63,7 +62,9 @@ def run_export(args: argparse.Namespace) -> int:
     if not args.csv.exists():
         raise CsvError(f"{args.csv}: no such file")
     if args.out is not None:
-        _refuse_to_overwrite_the_source(args.csv, args.out)
+        from modelduel.storage.export import refuse_to_overwrite_results
+
+        refuse_to_overwrite_results(args.out, [args.csv])
     rows = read_rows(args.csv, on_notice=lambda m: print(f"modelduel: {m}", file=sys.stderr))
     total = len(rows)
     filters: list[str] = []
@@ -101,38 +102,6 @@ def run_export(args: argparse.Namespace) -> int:
     elif missing:  # after the export, so it is the last thing a terminal shows
         print(missing, file=sys.stderr)
     return 1 if missing else 0
-
-
-def _refuse_to_overwrite_the_source(csv: Path, out: Path) -> None:
-    """Refuse an `-o` that is the results CSV itself, its transcript or its lock file.
-
-    Writing the export there would replace the data it was read from (a markdown file
-    where the CSV was, a jsonl export over the transcript of every answer).
-
-    Raises:
-        ModelduelError: naming the file and the fix.
-    """
-    from modelduel.storage.lock import lock_path
-    from modelduel.storage.transcript import transcript_path
-
-    for source, what in (
-        (csv, "the results CSV being exported"),
-        (transcript_path(csv), f"the transcript of {csv.name}"),
-        (lock_path(csv), f"the lock file of {csv.name}"),
-    ):
-        if _same_file(out, source):
-            raise ModelduelError(
-                f"-o {out}: that is {what}; writing the export there would replace it "
-                f"(choose another file name)"
-            )
-
-
-def _same_file(a: Path, b: Path) -> bool:
-    """Whether two paths name one file (links and `..` included), existing or not."""
-    try:
-        return os.path.samefile(a, b)
-    except OSError:  # one of them does not exist (yet): compare where they would be
-        return a.resolve() == b.resolve()
 
 
 def _missing_texts(rows: list[dict[str, str]], csv: Path, transcript: Transcript) -> str | None:

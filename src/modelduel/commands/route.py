@@ -186,6 +186,11 @@ def run_route(args: argparse.Namespace) -> int:
     success_score = float(args.success_score)
     if not 0 <= success_score <= MAX_SCORE:
         raise ModelduelError(f"--success-score takes a score from 0 to 5, not {success_score:g}")
+    for out in (args.export, args.export_litellm):
+        if out is not None:
+            from modelduel.storage.export import refuse_to_overwrite_results
+
+            refuse_to_overwrite_results(out, args.csv_files)
     loaded = load_route_table(
         args.csv_files, skip_bad_rows=args.skip_bad_rows, check_timestamp=args.by_week
     )

@@ -11,18 +11,21 @@ import csv
 import html
 import io
 import json
+import os
 import re
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from modelduel.errors import ModelduelError
 from modelduel.fileutil import write_export
 from modelduel.storage import columns as table
 from modelduel.storage.cells import encode_cell
-from modelduel.storage.transcript import Transcript
+from modelduel.storage.lock import lock_path
+from modelduel.storage.transcript import Transcript, transcript_path
 
-__all__ = ["FORMATS", "export_rows", "runs_without_text"]
+__all__ = ["FORMATS", "export_rows", "refuse_to_overwrite_results", "runs_without_text"]
 
 FORMATS = ("csv", "jsonl", "markdown")
 """The formats `export_rows` writes."""
@@ -68,6 +71,36 @@ def export_rows(
         sys.stdout.write(text)
         return
     write_export(out, text)
+
+
+def refuse_to_overwrite_results(out: Path, csv_paths: Sequence[Path]) -> None:
+    """Refuse an output file that is one of the results CSVs read, its transcript or lock.
+
+    Writing an export there would replace the data it was made from (a markdown file
+    where the CSV was, a jsonl export over the transcript of every answer).
+
+    Raises:
+        ModelduelError: naming the file and the fix.
+    """
+    for results in csv_paths:
+        for source, what in (
+            (results, f"the results CSV {results}"),
+            (transcript_path(results), f"the transcript of {results.name}"),
+            (lock_path(results), f"the lock file of {results.name}"),
+        ):
+            if _same_file(out, source):
+                raise ModelduelError(
+                    f"{out}: that is {what}; writing the export there would replace it "
+                    f"(choose another file name)"
+                )
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    """Whether two paths name one file (links and `..` included), existing or not."""
+    try:
+        return os.path.samefile(a, b)
+    except OSError:  # one of them does not exist (yet): compare where they would be
+        return a.resolve() == b.resolve()
 
 
 def runs_without_text(
