@@ -281,6 +281,37 @@ def test_packed_bootstrap_counts_unpriced_and_successes_as_the_plain_sums(seed: 
     assert seen == {True, False}  # resamples with an unpriced run (no key) and without
 
 
+@pytest.mark.parametrize("seed", [4, 5])
+def test_bootstrap_columns_are_the_runs_as_the_per_run_loops_read_them(seed: int) -> None:
+    # `_Columns.of` builds its arrays column-wise; the per-run loops are the definition:
+    # flags = success + unpriced << 32, and the timed runs in ttfu order, ties (and equal
+    # ttfus) in run order, runs without a ttfu left out.
+    import numpy as np
+
+    rng = random.Random(seed)
+    rows = [
+        {
+            "task_type": "x",
+            "model": "a",
+            "score": rng.choice(["2", "4", "4.5", "5", "3.25"]),
+            "cost_usd": rng.choice(["0.01", "0.02", "", "0"]),
+            "time_to_first_useful_s": rng.choice(["", "0.5", "1.5", "0", "0.25", "1.5"]),
+        }
+        for _ in range(400)  # enough for numpy's default sort to be unstable
+    ]
+    (cell,) = compute_stats(rows)
+    runs = cell.runs_detail
+    got = _Columns.of(np, cell)
+    assert got.scores.tolist() == [r[0] for r in runs]
+    assert got.costs.tolist() == [r[1] for r in runs]
+    flags = [int(r[0] >= cell.success_score) + (int(r[3]) << 32) for r in runs]
+    assert got.flags.tolist() == flags
+    timed = sorted((j for j, r in enumerate(runs) if r[2] is not None), key=lambda j: runs[j][2])
+    assert got.timed == timed
+    assert got.ttfus.tolist() == [runs[j][2] for j in timed]
+    assert len(set(got.ttfus.tolist())) < len(timed)  # ties were there to keep in order
+
+
 def test_route_imports_no_ui_and_no_provider_stack(tmp_path: Path) -> None:
     # `modelduel route` is a report: Textual, the provider registry (pydantic) and the
     # HTTP stack are start-up cost it never uses; the exports import them when asked
