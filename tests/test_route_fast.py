@@ -332,3 +332,20 @@ def test_route_imports_no_ui_and_no_provider_stack(tmp_path: Path) -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
     ).stdout
     assert "LOADED []" in out, out[-500:]
+
+
+def test_codes_give_one_code_per_stripped_name_across_chunks() -> None:
+    # the first chunk teaches every name, a later one brings only known cells (the
+    # cache-only path), and one more mixes known cells with new ones (the relearn path)
+    import numpy as np
+
+    from modelduel.core.routing_chunk import Codes
+
+    codes = Codes()
+    chunks = [["a", " a", "b", "a "], ["b", "a", "a"], ["c", "a", " c ", "b", "d"], []]
+    got = [codes.array_of(np, chunk).tolist() for chunk in chunks]
+    names = codes.names
+    assert sorted(names) == ["a", "b", "c", "d"]
+    for chunk, chunk_codes in zip(chunks, got, strict=True):
+        assert [names[k] for k in chunk_codes] == [cell.strip() for cell in chunk]
+    assert all(isinstance(k, int) for part in got for k in part)
