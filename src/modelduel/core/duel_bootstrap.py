@@ -38,8 +38,9 @@ def _bootstrap(per_duel: _Floats, samples: int, rng: np.random.Generator) -> _Fl
 # counting 2.5-3.3 us per duel: 36 vs 13 ms at 4 duels per matrix, 45 vs 25 at 8, 71 vs
 # 51 at 20, equal at ~28. (The old threshold, 6, sent 200k rows' 7.4 to the multinomial.)
 _DUELS_PER_PATTERN = 24
-# Duels drawn per block when drawing one by one: bounded memory (8 MB of indices).
-_BLOCK_DRAWS = 1 << 20
+# Duels drawn per block when drawing one by one: bounded memory (4 MB of indices, and as
+# much again for their patterns; at 1 << 20 the 200k-row `route` peaked 17 MB higher).
+_BLOCK_DRAWS = 1 << 19
 
 
 def _counts_of_drawn_duels(counts: _Ints, samples: int, rng: np.random.Generator) -> _Ints:
