@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import json
 import os
 import random
 import statistics
@@ -107,6 +108,79 @@ def run_route(path: Path, src: Path | None = None) -> tuple[float, float, float]
     return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024  # KB on Linux
 
 
+# What `run_route` does, phase by phase (its imports, then each step), timed in the child.
+PHASES_SCRIPT = """
+import io, json, sys, time
+marks, last = {}, time.process_time()
+def mark(name):
+    global last
+    now = time.process_time()
+    marks[name], last = now - last, now
+from pathlib import Path
+from rich.console import Console
+from modelduel.core.blas_threads import import_numpy_with_one_blas_thread
+import_numpy_with_one_blas_thread()
+from modelduel.core.routing import choose_routes, compute_table_stats
+from modelduel.core.routing_rows import load_route_table
+from modelduel.report import render_report
+from modelduel.report_stats import route_statistics
+mark("imports")
+loaded = load_route_table([Path(sys.argv[1])])
+mark("load")
+stats = compute_table_stats(loaded.table, 4.0)
+mark("cells")
+routes = choose_routes(stats, "quality-per-cost")
+mark("bootstrap")
+statistics = route_statistics(loaded.table.coded_runs(), stats, routes)
+mark("BT+power")
+console = Console(file=io.StringIO(), highlight=False, width=400)
+for part in render_report(stats, routes, objective="quality-per-cost", success_score=4.0,
+                          simulated=None, statistics=statistics):
+    console.print(part)
+mark("render")
+print(json.dumps(marks))
+"""
+
+
+def run_phases(path: Path, src: Path | None = None) -> dict[str, float]:
+    """CPU seconds of each phase of `route PATH` in a fresh process (`PHASES_SCRIPT`)."""
+    env = dict(os.environ)
+    if src is not None:
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(src), env.get("PYTHONPATH")]))
+    out = subprocess.run(
+        [sys.executable, "-c", PHASES_SCRIPT, str(path)],
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    marks: dict[str, float] = json.loads(out.splitlines()[-1])
+    return marks
+
+
+def phases_main(
+    sizes: list[int], runs: int, columns: str, trees: list[tuple[str, Path | None]]
+) -> None:
+    """`--phases`: per size and tree, each phase's CPU p50 and range over the runs."""
+    with tempfile.TemporaryDirectory() as tmp:
+        for rows in sizes:
+            path = Path(tmp) / f"r{rows}.csv"
+            write_csv(path, rows, header(columns))
+            marks: dict[str, list[dict[str, float]]] = {label: [] for label, _ in trees}
+            for _ in range(runs):
+                for label, src in trees:  # alternately, as the wall-time runs
+                    marks[label].append(run_phases(path, src))
+            for label, _ in trees:
+                parts = []
+                for name in marks[label][0]:
+                    values = [m[name] for m in marks[label]]
+                    parts.append(
+                        f"{name} {statistics.median(values):.3f}"
+                        f" ({min(values):.3f}-{max(values):.3f})"
+                    )
+                print(f"phases {rows:>7} rows, {label}: " + ", ".join(parts), flush=True)
+
+
 def percentile(values: list[float], q: float) -> float:
     """The q-quantile (0..1), interpolated between the nearest ranks."""
     ordered = sorted(values)
@@ -137,11 +211,19 @@ def main() -> None:
         help="another tree's src/ (e.g. an untouched base) run alternately with this one;"
         " prints its figures and this tree's p50 wall and CPU over its",
     )
+    parser.add_argument(
+        "--phases",
+        action="store_true",
+        help="CPU per phase of the route's own work (p50 and range), instead of whole runs",
+    )
     args = parser.parse_args()
     sizes = [int(s) for s in args.rows.split(",")]
     trees: list[tuple[str, Path | None]] = [("this tree", None)]
     if args.against is not None:
         trees.append(("against", args.against.resolve()))
+    if args.phases:
+        phases_main(sizes, args.runs, args.columns, trees)
+        return
     p50: dict[int, float] = {}
     with tempfile.TemporaryDirectory() as tmp:
         for rows in sizes:

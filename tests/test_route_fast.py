@@ -281,6 +281,37 @@ def test_packed_bootstrap_counts_unpriced_and_successes_as_the_plain_sums(seed: 
     assert seen == {True, False}  # resamples with an unpriced run (no key) and without
 
 
+@pytest.mark.parametrize("seed", [4, 5])
+def test_bootstrap_columns_are_the_runs_as_the_per_run_loops_read_them(seed: int) -> None:
+    # `_Columns.of` builds its arrays column-wise; the per-run loops are the definition:
+    # flags = success + unpriced << 32, and the timed runs in ttfu order, ties (and equal
+    # ttfus) in run order, runs without a ttfu left out.
+    import numpy as np
+
+    rng = random.Random(seed)
+    rows = [
+        {
+            "task_type": "x",
+            "model": "a",
+            "score": rng.choice(["2", "4", "4.5", "5", "3.25"]),
+            "cost_usd": rng.choice(["0.01", "0.02", "", "0"]),
+            "time_to_first_useful_s": rng.choice(["", "0.5", "1.5", "0", "0.25", "1.5"]),
+        }
+        for _ in range(400)  # enough for numpy's default sort to be unstable
+    ]
+    (cell,) = compute_stats(rows)
+    runs = cell.runs_detail
+    got = _Columns.of(np, cell)
+    assert got.scores.tolist() == [r[0] for r in runs]
+    assert got.costs.tolist() == [r[1] for r in runs]
+    flags = [int(r[0] >= cell.success_score) + (int(r[3]) << 32) for r in runs]
+    assert got.flags.tolist() == flags
+    timed = sorted((j for j, r in enumerate(runs) if r[2] is not None), key=lambda j: runs[j][2])
+    assert got.timed == timed
+    assert got.ttfus.tolist() == [runs[j][2] for j in timed]
+    assert len(set(got.ttfus.tolist())) < len(timed)  # ties were there to keep in order
+
+
 def test_route_imports_no_ui_and_no_provider_stack(tmp_path: Path) -> None:
     # `modelduel route` is a report: Textual, the provider registry (pydantic) and the
     # HTTP stack are start-up cost it never uses; the exports import them when asked
@@ -301,3 +332,20 @@ def test_route_imports_no_ui_and_no_provider_stack(tmp_path: Path) -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
     ).stdout
     assert "LOADED []" in out, out[-500:]
+
+
+def test_codes_give_one_code_per_stripped_name_across_chunks() -> None:
+    # the first chunk teaches every name, a later one brings only known cells (the
+    # cache-only path), and one more mixes known cells with new ones (the relearn path)
+    import numpy as np
+
+    from modelduel.core.routing_chunk import Codes
+
+    codes = Codes()
+    chunks = [["a", " a", "b", "a "], ["b", "a", "a"], ["c", "a", " c ", "b", "d"], []]
+    got = [codes.array_of(np, chunk).tolist() for chunk in chunks]
+    names = codes.names
+    assert sorted(names) == ["a", "b", "c", "d"]
+    for chunk, chunk_codes in zip(chunks, got, strict=True):
+        assert [names[k] for k in chunk_codes] == [cell.strip() for cell in chunk]
+    assert all(isinstance(k, int) for part in got for k in part)

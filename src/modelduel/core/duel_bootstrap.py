@@ -33,12 +33,14 @@ def _bootstrap(per_duel: _Floats, samples: int, rng: np.random.Generator) -> _Fl
     return resampled
 
 
-# Measured (numpy 2.4, 1,000 resamples): the multinomial costs 40-80 us per distinct
-# matrix, drawing and counting 6-12 us per duel: drawing wins below ~6 duels per matrix
-# (at 7.4, 4,000 duels over 541 matrices, the two cost the same).
-_DUELS_PER_PATTERN = 6
-# Duels drawn per block when drawing one by one: bounded memory (8 MB of indices).
-_BLOCK_DRAWS = 1 << 20
+# Measured (numpy 2.4, 1,000 resamples, 500 distinct matrices, session 2026-12-02 16:26
+# UTC): the multinomial costs 70-145 us per distinct matrix (more as n grows), drawing and
+# counting 2.5-3.3 us per duel: 36 vs 13 ms at 4 duels per matrix, 45 vs 25 at 8, 71 vs
+# 51 at 20, equal at ~28. (The old threshold, 6, sent 200k rows' 7.4 to the multinomial.)
+_DUELS_PER_PATTERN = 24
+# Duels drawn per block when drawing one by one: bounded memory (4 MB of indices, and as
+# much again for their patterns; at 1 << 20 the 200k-row `route` peaked 17 MB higher).
+_BLOCK_DRAWS = 1 << 19
 
 
 def _counts_of_drawn_duels(counts: _Ints, samples: int, rng: np.random.Generator) -> _Ints:

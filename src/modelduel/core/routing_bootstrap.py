@@ -108,15 +108,19 @@ class _Columns:
     @staticmethod
     def of(np: Any, cell: CellStats) -> _Columns:
         runs = cell.runs_detail
-        scores = np.array([r[0] for r in runs], dtype=np.float64)
-        costs = np.array([r[1] for r in runs], dtype=np.float64)
-        flags = np.array(
-            [int(r[0] >= cell.success_score) + (int(r[3]) << 32) for r in runs], dtype=np.int64
-        )
-        timed = sorted(
-            (j for j, r in enumerate(runs) if r[2] is not None), key=lambda j: runs[j][2] or 0.0
-        )
-        ttfus = np.array([runs[j][2] for j in timed], dtype=np.float64)
+        # one transpose, then whole columns: 4,000 runs a cell took ~3 ms as four list loops
+        score_col, cost_col, ttfu_col, unpriced_col = zip(*runs, strict=True) if runs else ((),) * 4
+        scores = np.array(score_col, dtype=np.float64)
+        costs = np.array(cost_col, dtype=np.float64)
+        unpriced = np.array(unpriced_col, dtype=np.int64)
+        flags = (scores >= cell.success_score).astype(np.int64) + (unpriced << 32)
+        # a missing ttfu (None) reads as NaN; a parsed ttfu is never NaN (`parse_number`)
+        all_ttfus = np.array(ttfu_col, dtype=np.float64)
+        has_ttfu = np.flatnonzero(~np.isnan(all_ttfus))
+        # stable, as `sorted`: runs with equal ttfus stay in run order
+        by_ttfu = has_ttfu[np.argsort(all_ttfus[has_ttfu], kind="stable")]
+        timed = by_ttfu.tolist()
+        ttfus = all_ttfus[by_ttfu]
         packed = None
         whole = scores == np.floor(scores)
         if len(runs) < _PACK_LIMIT and bool(whole.all()) and bool((scores >= 0).all()):

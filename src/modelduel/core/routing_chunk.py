@@ -48,15 +48,27 @@ class Codes:
         self._code: dict[str, int] = {}
         self._raw: dict[str, int] = {}
 
-    def of(self, cells: list[str]) -> list[int]:
-        """The code of each cell, new names numbered in order of first sight."""
+    def array_of(self, np: Any, cells: list[str]) -> Any:
+        """The code of each cell as int64, new names numbered as they are first seen.
+
+        Made straight from the raw-cell cache (no list in between); the set of a chunk's
+        cells is built only when one of them is new.
+        """
+        look = self._raw.__getitem__
+        try:  # most chunks bring no new cell (task types, models, weeks, ranks)
+            return np.fromiter(map(look, cells), dtype=np.int64, count=len(cells))
+        except KeyError:
+            self._learn(cells)
+            return np.fromiter(map(look, cells), dtype=np.int64, count=len(cells))
+
+    def _learn(self, cells: list[str]) -> None:
+        """Code every cell not seen before (the names of one chunk in set order, as before)."""
         for cell in set(cells).difference(self._raw):
             name = cell.strip()
             if name not in self._code:
                 self._code[name] = len(self.names)
                 self.names.append(name)
             self._raw[cell] = self._code[name]
-        return list(map(self._raw.__getitem__, cells))
 
 
 def _numbers(np: Any, cells: list[str]) -> tuple[Any, Any]:
@@ -127,10 +139,10 @@ def chunk_part(
         suspect |= (arrays["score"] < 0) | (arrays["score"] > 5)
         suspect |= (arrays["time_to_first_useful_s"] < 0) | (arrays["cost_usd"] < 0)
     for name, codes in (("task_type", task_types), ("model", models)):
-        arrays[name] = np.array(codes.of(cells[name]), dtype=np.int64)
+        arrays[name] = codes.array_of(np, cells[name])
         if "" in codes.names:
             suspect |= arrays[name] == codes.names.index("")
-    arrays["timestamp"] = np.array(timestamps.of(cells["timestamp"]), dtype=np.int64)
+    arrays["timestamp"] = timestamps.array_of(np, cells["timestamp"])
     if check_timestamp:
         for code in range(timestamps.checked, len(timestamps.names)):
             try:
@@ -141,8 +153,8 @@ def chunk_part(
         if bad_timestamps:
             suspect |= np.isin(arrays["timestamp"], sorted(bad_timestamps))
     arrays["simulated"] = np.array([c == "true" for c in cells["simulated"]], dtype=bool)
-    arrays["duel_id"] = np.array(duels.of(cells["duel_id"]), dtype=np.int64)
-    arrays["rank"] = np.array(ranks.of(cells["rank"]), dtype=np.int64)
+    arrays["duel_id"] = duels.array_of(np, cells["duel_id"])
+    arrays["rank"] = ranks.array_of(np, cells["rank"])
     run_ids = list(map(str.strip, cells["run_id"]))
     problems: list[tuple[int, list[str]]] = []
     if suspect.any():
