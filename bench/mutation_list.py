@@ -251,6 +251,13 @@ MUTATIONS = (
         (MID_RACE,),
     ),
     Mutation(
+        "blind: a suite's checks line shown as each run ends, mid-race",
+        "tui/pane.py",
+        "if m.checks_line and not self._veiled:",
+        "if m.checks_line:",
+        (MID_RACE,),
+    ),
+    Mutation(
         "blind: an error naming the provider while the race runs",
         "tui/pane.py",
         """        if self.model.hidden:

@@ -344,7 +344,7 @@ class ResponsePane(Vertical, can_focus=True):
             line.append("  NOT saved", "bold red")
         elif m.saved and not self._veiled:  # veiled, "saved" would tell who ended first
             line.append("  saved", "green")
-        if m.checks_line:
+        if m.checks_line and not self._veiled:  # veiled, it would tell who ended first
             line.append(f"\nchecks {m.checks_line}")
             # suggestions not taken yet, marked as the checks' and not the person's
             offered = [s.label for p, s in m.suggestions.items() if m.sources.get(p) != "check"]
