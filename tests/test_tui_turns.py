@@ -239,6 +239,24 @@ async def test_blind_stays_blind_across_turns(sim: SimulatorHandle, tmp_path: Pa
         assert all(p.hidden for p in view.panes)  # unscored: names still hidden
 
 
+async def test_blind_mode_switched_on_after_a_duel_starts_a_new_blind_duel(
+    sim: SimulatorHandle, tmp_path: Path
+) -> None:
+    app, _ = make(sim, tmp_path)
+    async with app.run_test(size=(150, 45)) as pilot:
+        await type_and_send(pilot, "explain retries")
+        await until(pilot, app, lambda: all_done(app))
+        assert app.turns.follows_up()
+        await pilot.press("escape", "b")
+        assert app.blind and not app.turns.follows_up()  # not a follow-up of a named duel
+        assert app.turns.mode_line().startswith("→ new duel")
+        await type_and_send(pilot, "now blind")
+        assert len(app.views) == 2 and app.view is not None and app.view.blind
+        assert all(p.hidden for p in app.view.panes)
+        await until(pilot, app, lambda: all_done(app))
+        assert app.turns.follows_up()  # a follow-up of the blind duel stays blind
+
+
 async def test_r_reruns_only_the_last_turn_of_that_pane(
     sim: SimulatorHandle, tmp_path: Path
 ) -> None:

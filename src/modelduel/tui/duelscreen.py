@@ -319,7 +319,7 @@ class DuelScreen(Screen[None]):
         """Toggle blind mode for the next duel."""
         self.modelduel.blind = not self.modelduel.blind
         state = "on" if self.modelduel.blind else "off"
-        self.notify(f"blind mode {state} (applies from the next prompt)")
+        self.notify(f"blind mode {state} (applies from the next duel: the next prompt starts one)")
         self.modelduel.update_status()
 
     def action_history(self) -> None:

@@ -46,6 +46,8 @@ class DuelView:
         task_type: the task type (`adhoc` for ad-hoc prompts).
         reruns: panes of a recorded duel run again in place: pane -> (its one-model
             duel, its run). They replace the recorded run on screen.
+        blind: the duel was started blind (its names hidden until scored), whether or
+            not they are revealed by now.
     """
 
     duel_id: str
@@ -57,6 +59,7 @@ class DuelView:
     transcripts: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     task_type: str = "adhoc"
     reruns: dict[int, tuple[DuelState, RunSlot]] = field(default_factory=dict)
+    blind: bool = False
     _recorded: dict[int, StreamStats] = field(default_factory=dict, repr=False)
 
     @classmethod
@@ -67,7 +70,13 @@ class DuelView:
             for s in duel.slots
         ]
         return cls(
-            duel.duel_id, duel.prompt, duel.task_id, panes, live=duel, task_type=duel.task_type
+            duel.duel_id,
+            duel.prompt,
+            duel.task_id,
+            panes,
+            live=duel,
+            task_type=duel.task_type,
+            blind=blind,
         )
 
     @classmethod

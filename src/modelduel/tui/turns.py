@@ -56,9 +56,13 @@ class DuelTurns:
     # -- what the next prompt does -----------------------------------------------------
 
     def follows_up(self) -> bool:
-        """The next prompt is a follow-up: a live duel is on screen and its runs ended."""
+        """The next prompt is a follow-up: a live duel is on screen, its runs ended, and
+        blind mode is what it was when the duel started (a follow-up keeps its duel's
+        mode: after `b`, the next prompt starts a duel in the new one)."""
         view = self.app.view
         if self.new_duel_next or view is None or view.live is None or not view.all_ended:
+            return False
+        if view.blind != self.app.blind:
             return False
         duel = view.live
         return any(followup_problem(duel, s) is None for s in duel.slots)
