@@ -95,18 +95,70 @@ def test_run_saves_in_flight_runs_as_cancelled_and_resumes_them(
     assert_cancelled_with_text(csv_path, rows, signum)
 
 
-def test_run_stops_with_one_line_when_the_disk_fills(tmp_path: Path) -> None:
-    csv_path = tmp_path / "r.csv"
-    config = write_config(tmp_path)
-    # Tasks without checks: every write counted below is a row's, none a verdict's.
-    suite = tmp_path / "suite"
+def write_suite(directory: Path, count: int) -> Path:
+    """A suite of `count` tasks without checks: every row is a run's, none a verdict's."""
+    suite = directory / "suite"
     suite.mkdir()
-    for n in range(4):
+    for n in range(count):
         (suite / f"t{n}.toml").write_text(
             f'id = "t{n}"\ntype = "research_summary"\ntitle = "T"\nprompt = "Say {n}."\n'
             'criteria = ["a"]\noutput_format = "Text."\n',
             encoding="utf-8",
         )
+    return suite
+
+
+def test_run_stops_on_ctrl_c_with_one_line_and_the_same_command_resumes(tmp_path: Path) -> None:
+    csv_path = tmp_path / "r.csv"
+    config = write_config(tmp_path)
+    suite = write_suite(tmp_path, 2)
+    common = (suite, "--demo", "--config", config, "--csv", csv_path)
+    # one run of the four is in the CSV already: the stop line counts it as done
+    assert modelduel("run", *common, "--task", "t0", "-m", FAST, cwd=tmp_path).returncode == 0
+    args = ("run", *common, "-m", FAST, "-m", SLOW, "--concurrency", "2")
+    proc = start(*args, cwd=tmp_path)  # its own process group, as a terminal's job
+    try:
+        assert wait_for(lambda: len(read_rows(csv_path)) == 2, 60)  # SLOW streams twice
+        os.killpg(proc.pid, signal.SIGINT)  # ctrl+c: the whole foreground group
+        out, err = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 130, err
+    assert out == b"", "stdout is for results: the progress goes to stderr"
+    text = err.decode()
+    assert "Traceback" not in text
+    stopped = [line for line in text.splitlines() if line.startswith("stopped (ctrl+c): ")]
+    assert len(stopped) == 1, text
+    assert stopped[0].startswith("stopped (ctrl+c): 2 of 4 runs done (0 failed, 2 cancelled")
+    assert "run the same command again to resume" in stopped[0]
+    before = read_rows(csv_path)
+    assert sorted((r["task_id"], r["model"], r["finish_reason"]) for r in before) == [
+        ("t0", FAST, "stop"),
+        ("t0", SLOW, "cancelled"),
+        ("t1", FAST, "stop"),
+        ("t1", SLOW, "cancelled"),
+    ]
+    cancelled = [r for r in before if r["finish_reason"] == "cancelled"]
+    assert {r["error"] for r in cancelled} == {"cancelled: cancelled by the user (Ctrl+C)"}
+
+    # the same command again (SLOW made quick, through the config the command names)
+    config.write_text(config.read_text().replace("tps = 15\n", "tps = 3000\n"), encoding="utf-8")
+    again = modelduel(*args, cwd=tmp_path, timeout=120)
+    assert again.returncode == 0, again.stderr
+    assert again.stdout == b""
+    assert b"resuming: 2 of 4 runs already in" in again.stderr
+    after = read_rows(csv_path)
+    assert after[:4] == before, "the rows written before ctrl+c stay as they were"
+    assert sorted((r["task_id"], r["model"]) for r in after[4:]) == [("t0", SLOW), ("t1", SLOW)]
+    assert {r["finish_reason"] for r in after[4:]} == {"stop"}
+
+
+def test_run_stops_with_one_line_when_the_disk_fills(tmp_path: Path) -> None:
+    csv_path = tmp_path / "r.csv"
+    config = write_config(tmp_path)
+    # Tasks without checks: every write counted below is a row's, none a verdict's.
+    suite = write_suite(tmp_path, 4)
     result = modelduel(
         "run",
         suite,
