@@ -237,6 +237,82 @@ def test_tui_saves_in_flight_runs_as_cancelled(tmp_path: Path, how: str) -> None
 
 
 @pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP])
+def test_tui_stopped_by_a_signal_saves_and_gives_the_terminal_back(
+    tmp_path: Path, signum: int
+) -> None:
+    """A SIGHUP whose terminal is still there (`kill -HUP`, a multiplexer's detach) takes
+    SIGTERM's path: runs saved, the terminal restored (cooked mode), status 128 + signal."""
+    session = f"modelduel-back-{os.getpid()}-{signum}"
+    csv_path = tmp_path / "r.csv"
+    after = tmp_path / "after.txt"
+    config = write_config(tmp_path)
+    # the shell outlives the app: what it finds of the terminal is what the app left
+    app = (
+        f"{sys.executable} -m modelduel --demo --config {config} --csv {csv_path} "
+        f"-m {FAST} -m {SLOW}"
+    )
+    then = f"echo status=$? > {after}.tmp; stty -a >> {after}.tmp; mv {after}.tmp {after}"
+    command = f"sh -c '{app}; {then}; sleep 60'"
+    subprocess.run(
+        [*TMUX, "new-session", "-d", "-s", session, "-x", "140", "-y", "40", command],
+        check=True,
+        env=clean_env(tmp_path),
+        cwd=tmp_path,
+    )
+    try:
+        assert wait_for(lambda: "Ready." in tmux("capture-pane", "-p", "-t", session), 30)
+        tmux("send-keys", "-t", session, "Explain CRDTs")
+        time.sleep(0.5)
+        tmux("send-keys", "-t", session, "C-j")
+        assert wait_for(lambda: len(read_rows(csv_path)) == 1, 40)  # SLOW is streaming
+        shell = int(tmux("display", "-p", "-t", session, "#{pane_pid}"))
+        (pid,) = _children(shell)
+        os.kill(pid, signum)
+        assert wait_for(after.exists, 40)
+        report = after.read_text()
+        assert f"status={128 + signum}" in report, report
+        modes = report.split()
+        assert "icanon" in modes and "echo" in modes, report  # not left in raw mode
+        screen = tmux("capture-pane", "-p", "-S", "-200", "-t", session)
+        assert "Traceback" not in screen and "Error" not in screen, screen
+        rows = read_rows(csv_path)
+        assert len(rows) == 2
+        assert_cancelled_with_text(csv_path, rows, signum)
+    finally:
+        subprocess.run([*TMUX, "kill-server"], capture_output=True)
+
+
+def test_a_terminal_that_closed_is_told_from_one_still_there() -> None:
+    """Only a hung-up terminal gets the closed-terminal treatment (descriptors to
+    /dev/null, a forced exit after a grace period); one still there is given back."""
+    import pty
+
+    from modelduel.tui import stopsignals
+
+    leader, terminal = pty.openpty()
+    try:
+        assert not stopsignals._hung_up([terminal])
+        os.close(leader)  # what a closing terminal window does: the other side hangs up
+        assert stopsignals._hung_up([terminal])
+    finally:
+        os.close(terminal)
+
+
+def _children(pid: int) -> list[int]:
+    """The processes whose parent is `pid`."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+@pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
 def test_ask_live_view_in_a_terminal_saves_on_sigterm(tmp_path: Path) -> None:
     """In a terminal `ask` runs in the child worker with a live view: the same promise."""
     session = f"modelduel-ask-{os.getpid()}"
