@@ -106,6 +106,7 @@ else:  # the TUI's ctrl+r, on a stand-in for the app
     shown = []
     app = types.SimpleNamespace(
         settings=types.SimpleNamespace(csv_path=path),
+        views=[],  # no duel on screen (a blind one would stay out of the report)
         notify=lambda *a, **k: shown.append(("notify", a)),
         push_screen=lambda screen, *a: shown.append(("screen", type(screen).__name__)),
     )

@@ -95,18 +95,70 @@ def test_run_saves_in_flight_runs_as_cancelled_and_resumes_them(
     assert_cancelled_with_text(csv_path, rows, signum)
 
 
-def test_run_stops_with_one_line_when_the_disk_fills(tmp_path: Path) -> None:
-    csv_path = tmp_path / "r.csv"
-    config = write_config(tmp_path)
-    # Tasks without checks: every write counted below is a row's, none a verdict's.
-    suite = tmp_path / "suite"
+def write_suite(directory: Path, count: int) -> Path:
+    """A suite of `count` tasks without checks: every row is a run's, none a verdict's."""
+    suite = directory / "suite"
     suite.mkdir()
-    for n in range(4):
+    for n in range(count):
         (suite / f"t{n}.toml").write_text(
             f'id = "t{n}"\ntype = "research_summary"\ntitle = "T"\nprompt = "Say {n}."\n'
             'criteria = ["a"]\noutput_format = "Text."\n',
             encoding="utf-8",
         )
+    return suite
+
+
+def test_run_stops_on_ctrl_c_with_one_line_and_the_same_command_resumes(tmp_path: Path) -> None:
+    csv_path = tmp_path / "r.csv"
+    config = write_config(tmp_path)
+    suite = write_suite(tmp_path, 2)
+    common = (suite, "--demo", "--config", config, "--csv", csv_path)
+    # one run of the four is in the CSV already: the stop line counts it as done
+    assert modelduel("run", *common, "--task", "t0", "-m", FAST, cwd=tmp_path).returncode == 0
+    args = ("run", *common, "-m", FAST, "-m", SLOW, "--concurrency", "2")
+    proc = start(*args, cwd=tmp_path)  # its own process group, as a terminal's job
+    try:
+        assert wait_for(lambda: len(read_rows(csv_path)) == 2, 60)  # SLOW streams twice
+        os.killpg(proc.pid, signal.SIGINT)  # ctrl+c: the whole foreground group
+        out, err = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 130, err
+    assert out == b"", "stdout is for results: the progress goes to stderr"
+    text = err.decode()
+    assert "Traceback" not in text
+    stopped = [line for line in text.splitlines() if line.startswith("stopped (ctrl+c): ")]
+    assert len(stopped) == 1, text
+    assert stopped[0].startswith("stopped (ctrl+c): 2 of 4 runs done (0 failed, 2 cancelled")
+    assert "run the same command again to resume" in stopped[0]
+    before = read_rows(csv_path)
+    assert sorted((r["task_id"], r["model"], r["finish_reason"]) for r in before) == [
+        ("t0", FAST, "stop"),
+        ("t0", SLOW, "cancelled"),
+        ("t1", FAST, "stop"),
+        ("t1", SLOW, "cancelled"),
+    ]
+    cancelled = [r for r in before if r["finish_reason"] == "cancelled"]
+    assert {r["error"] for r in cancelled} == {"cancelled: cancelled by the user (Ctrl+C)"}
+
+    # the same command again (SLOW made quick, through the config the command names)
+    config.write_text(config.read_text().replace("tps = 15\n", "tps = 3000\n"), encoding="utf-8")
+    again = modelduel(*args, cwd=tmp_path, timeout=120)
+    assert again.returncode == 0, again.stderr
+    assert again.stdout == b""
+    assert b"resuming: 2 of 4 runs already in" in again.stderr
+    after = read_rows(csv_path)
+    assert after[:4] == before, "the rows written before ctrl+c stay as they were"
+    assert sorted((r["task_id"], r["model"]) for r in after[4:]) == [("t0", SLOW), ("t1", SLOW)]
+    assert {r["finish_reason"] for r in after[4:]} == {"stop"}
+
+
+def test_run_stops_with_one_line_when_the_disk_fills(tmp_path: Path) -> None:
+    csv_path = tmp_path / "r.csv"
+    config = write_config(tmp_path)
+    # Tasks without checks: every write counted below is a row's, none a verdict's.
+    suite = write_suite(tmp_path, 4)
     result = modelduel(
         "run",
         suite,
@@ -182,6 +234,82 @@ def test_tui_saves_in_flight_runs_as_cancelled(tmp_path: Path, how: str) -> None
         assert_cancelled_with_text(csv_path, rows, signum)
     finally:
         subprocess.run([*TMUX, "kill-server"], capture_output=True)
+
+
+@pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP])
+def test_tui_stopped_by_a_signal_saves_and_gives_the_terminal_back(
+    tmp_path: Path, signum: int
+) -> None:
+    """A SIGHUP whose terminal is still there (`kill -HUP`, a multiplexer's detach) takes
+    SIGTERM's path: runs saved, the terminal restored (cooked mode), status 128 + signal."""
+    session = f"modelduel-back-{os.getpid()}-{signum}"
+    csv_path = tmp_path / "r.csv"
+    after = tmp_path / "after.txt"
+    config = write_config(tmp_path)
+    # the shell outlives the app: what it finds of the terminal is what the app left
+    app = (
+        f"{sys.executable} -m modelduel --demo --config {config} --csv {csv_path} "
+        f"-m {FAST} -m {SLOW}"
+    )
+    then = f"echo status=$? > {after}.tmp; stty -a >> {after}.tmp; mv {after}.tmp {after}"
+    command = f"sh -c '{app}; {then}; sleep 60'"
+    subprocess.run(
+        [*TMUX, "new-session", "-d", "-s", session, "-x", "140", "-y", "40", command],
+        check=True,
+        env=clean_env(tmp_path),
+        cwd=tmp_path,
+    )
+    try:
+        assert wait_for(lambda: "Ready." in tmux("capture-pane", "-p", "-t", session), 30)
+        tmux("send-keys", "-t", session, "Explain CRDTs")
+        time.sleep(0.5)
+        tmux("send-keys", "-t", session, "C-j")
+        assert wait_for(lambda: len(read_rows(csv_path)) == 1, 40)  # SLOW is streaming
+        shell = int(tmux("display", "-p", "-t", session, "#{pane_pid}"))
+        (pid,) = _children(shell)
+        os.kill(pid, signum)
+        assert wait_for(after.exists, 40)
+        report = after.read_text()
+        assert f"status={128 + signum}" in report, report
+        modes = report.split()
+        assert "icanon" in modes and "echo" in modes, report  # not left in raw mode
+        screen = tmux("capture-pane", "-p", "-S", "-200", "-t", session)
+        assert "Traceback" not in screen and "Error" not in screen, screen
+        rows = read_rows(csv_path)
+        assert len(rows) == 2
+        assert_cancelled_with_text(csv_path, rows, signum)
+    finally:
+        subprocess.run([*TMUX, "kill-server"], capture_output=True)
+
+
+def test_a_terminal_that_closed_is_told_from_one_still_there() -> None:
+    """Only a hung-up terminal gets the closed-terminal treatment (descriptors to
+    /dev/null, a forced exit after a grace period); one still there is given back."""
+    import pty
+
+    from modelduel.tui import stopsignals
+
+    leader, terminal = pty.openpty()
+    try:
+        assert not stopsignals._hung_up([terminal])
+        os.close(leader)  # what a closing terminal window does: the other side hangs up
+        assert stopsignals._hung_up([terminal])
+    finally:
+        os.close(terminal)
+
+
+def _children(pid: int) -> list[int]:
+    """The processes whose parent is `pid`."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
 
 
 @pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")

@@ -185,3 +185,59 @@ async def test_a_failed_pane_says_so_in_its_body_in_full(tmp_path: Path) -> None
         await settle(pilot, app)
         rows = {r["model"]: r for r in read_rows(tmp_path / "r.csv")}
         assert rows[SPECS[2]]["error"]
+
+
+SECRETS = ("gpt", "claude", "gemini", "openai", "anthropic", "google")
+
+
+def screen_text(app: ModelduelApp) -> str:
+    """Everything on screen, lower-case and without spaces (the SVG splits text by style)."""
+    import html
+    import re
+
+    svg = re.sub(r"<style.*?</style>", "", app.export_screenshot(), flags=re.S)
+    return "".join(html.unescape(re.sub(r"<[^>]+>", "", svg)).split()).lower()
+
+
+async def test_what_the_duel_screen_opens_mid_race_names_no_blind_model(tmp_path: Path) -> None:
+    from modelduel.storage import append_run
+    from modelduel.tui import openers
+    from modelduel.tui.screens import HistoryScreen, ReportScreen
+
+    # an earlier scored run of another model: the routing report has something to show
+    earlier = {"task_id": "old", "task_type": "adhoc", "model": "local/llama-3", "score": 4}
+    earlier |= {"run_id": "old-1", "duel_id": "old", "pane": 0, "cost_usd": 0.01}
+    earlier |= {"time_to_first_useful_s": 1.0, "wall_time_s": 2.0, "input_tokens": 10}
+    earlier |= {"output_tokens": 20, "manual_corrections": 0, "notes": ""}
+    append_run(tmp_path / "r.csv", earlier)
+    app = make(tmp_path, blind=True, rng=random.Random(7))
+    async with app.run_test(size=(140, 40)) as pilot:
+        await send(pilot, "which is best")
+        await wait_mid_race(pilot, app)
+        await pilot.press("escape", "5", "5", "5")  # scored mid-race: rows with scores
+        await app.refresh_panes()
+        assert app.view is not None and not app.view.all_ended
+        scored = [r for r in read_rows(tmp_path / "r.csv") if r["score"] and r["run_id"] != "old-1"]
+        assert scored, "the blind duel's scores are on disk: the report could show them"
+
+        openers.open_report(app)
+        await pilot.pause()
+        assert isinstance(app.screen, ReportScreen)
+        shown = screen_text(app)
+        assert "llama" in shown  # the report is there, with the earlier run
+        for secret in SECRETS:
+            assert secret not in shown, secret
+        await pilot.press("escape")
+        await pilot.pause()
+
+        openers.open_history(app)
+        await pilot.pause()
+        assert isinstance(app.screen, HistoryScreen)
+        shown = screen_text(app)
+        assert "whichisbest" in shown
+        for secret in SECRETS:
+            assert secret not in shown, secret
+        await pilot.press("escape")
+        await pilot.pause()
+        for message in [n.message for n in app._notifications]:
+            assert not any(s in message.lower() for s in SECRETS), message

@@ -132,6 +132,10 @@ def main(argv: Sequence[str] | None = None) -> None:
         code = exc.exit_code
     except KeyboardInterrupt:
         code = 130
+    except (BrokenPipeError, SystemExit) as exc:
+        from modelduel import brokenpipe  # a reader that quit early (`| head`): 141, silent
+
+        code = brokenpipe.quiet_exit(exc)
     sys.exit(code)
 
 

@@ -9,16 +9,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import json
-import os
 import signal
 import sys
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING
 
 from modelduel.argtypes import non_negative_int, positive_float
 from modelduel.demo import demo_environment
@@ -109,11 +107,15 @@ def run_ask(args: argparse.Namespace) -> int:
 
             saved = len(duel.slots) - len(outcome.unsaved)
             print(f"saved {saved} of {plural(len(duel.slots))} to {csv_path}", file=sys.stderr)
-    except OSError:
+    except OSError as exc:
         # The terminal or pipe went away (a closed terminal, a reader that quit): the rows
         # are saved already, and there is no one left to show the answers to.
-        _silence(sys.stdout)
-        _silence(sys.stderr)
+        from modelduel.brokenpipe import EXIT_STATUS, point_at_devnull
+
+        point_at_devnull(sys.stdout)
+        point_at_devnull(sys.stderr)
+        if isinstance(exc, BrokenPipeError) and outcome.stopped_by is None:
+            return EXIT_STATUS  # as every command whose reader quit early (`| head`)
     if outcome.stopped_by is not None:
         return 128 + outcome.stopped_by
     if outcome.unsaved:
@@ -156,14 +158,6 @@ def _print_results(duel: DuelState, as_json: bool, *, quiet: bool, table_only: b
             print(f"{slot.model.spec}: {notice}", file=sys.stderr)
         if stats.error is not None:
             print(f"{slot.model.spec}: {error_message(stats.error)}", file=sys.stderr)
-
-
-def _silence(stream: TextIO) -> None:
-    """Point a standard stream at /dev/null so the interpreter's last flush cannot raise."""
-    with contextlib.suppress(OSError, ValueError):
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, stream.fileno())
-        os.close(devnull)
 
 
 def _check_writable(path: Path) -> None:

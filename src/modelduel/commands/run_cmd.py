@@ -131,15 +131,28 @@ def run_run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
-    if cancelled:
+    if outcome.stopped_by is not None or cancelled:
+        signum = outcome.stopped_by or signal.SIGINT
         print(
-            f"interrupted: {plural(finished)} done ({failures} failed), {cancelled} cancelled; "
+            f"stopped ({_said(signum)}): {done_before + finished} of {plural(total)} done "
+            f"({failures} failed, {cancelled} cancelled and saved as cancelled); "
             f"run the same command again to resume. Results in {args.csv}",
             file=sys.stderr,
         )
-        return 128 + (outcome.stopped_by or signal.SIGINT)
+        return 128 + signum
     print(f"{plural(finished)} done ({failures} failed); results in {args.csv}", file=sys.stderr)
     return 1 if failures else 0
+
+
+def _said(signum: int) -> str:
+    """How the stop line names what stopped the batch: `ctrl+c`, `SIGTERM`, ..."""
+    from modelduel.core.cancelreasons import signal_name
+
+    if signum == signal.SIGINT:
+        return "ctrl+c"
+    if signum == signal.SIGHUP:
+        return "the terminal closed, SIGHUP"
+    return signal_name(signum)
 
 
 def _attachments(args: argparse.Namespace, models: list[ResolvedModel]) -> list[Attachment]:
@@ -184,6 +197,7 @@ async def _run_items(
     total: int,
     attached: list[Attachment] | None = None,
 ) -> _Outcome:
+    from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
     from modelduel.core.batch_rows import BatchRows
@@ -206,6 +220,8 @@ async def _run_items(
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
+        # stdout is for results (`modelduel run ... | tool`): progress is for the person
+        console=Console(stderr=True),
         transient=False,
     )
     bar = progress.add_task("runs", total=total, completed=total - sum(len(i.specs) for i in items))

@@ -4,6 +4,7 @@ session export, and the key list for help."""
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from textual.binding import Binding
@@ -19,7 +20,7 @@ from modelduel.tui.screens import HistoryEntry, HistoryScreen, ReportScreen
 if TYPE_CHECKING:
     from modelduel.tui.app import ModelduelApp
 
-__all__ = ["export_session", "key_rows", "open_history", "open_report"]
+__all__ = ["export_session", "key_rows", "open_history", "open_report", "veiled_runs"]
 
 
 def open_history(app: ModelduelApp) -> None:
@@ -58,9 +59,19 @@ def open_report(app: ModelduelApp) -> None:
     except (CsvError, OSError) as exc:
         app.notify(f"cannot read {path}: {exc}", severity="error")
         return
-    stats = compute_stats(loaded.rows, 4)
+    # Blind: a duel whose names are still hidden stays out of the report, or a score just
+    # given would appear beside its model's name and cost (A scored 5 -> the 5 is gpt's).
+    veiled = veiled_runs(app)
+    rows = [r for r in loaded.rows if not _in(r, veiled)]
+    stats = compute_stats(rows, 4)
     if not stats:
-        app.notify(NO_SCORED_RUNS, severity="warning")
+        waiting = len(rows) < len(loaded.rows)
+        app.notify(
+            f"{NO_SCORED_RUNS} (the blind duel's runs join once names are revealed)"
+            if waiting
+            else NO_SCORED_RUNS,
+            severity="warning",
+        )
         return
     routes = choose_routes(stats, "quality-per-cost")
     report = render_report(
@@ -68,10 +79,34 @@ def open_report(app: ModelduelApp) -> None:
         routes,
         objective="quality-per-cost",
         success_score=4,
-        simulated=simulated_note(loaded.rows),
-        rows=loaded.rows,
+        simulated=simulated_note(rows),
+        rows=rows,
     )
-    app.push_screen(ReportScreen(report, f"Routing report: {path}"))
+    title = f"Routing report: {path}"
+    if len(rows) < len(loaded.rows):
+        title += " (without the blind duel: its runs join once names are revealed)"
+    app.push_screen(ReportScreen(report, title))
+
+
+def veiled_runs(app: ModelduelApp) -> tuple[set[str], set[str]]:
+    """(duel ids, run ids) of every duel with a pane whose name is still hidden (blind)."""
+    duels: set[str] = set()
+    runs: set[str] = set()
+    for view in app.views:
+        if not any(p.hidden for p in view.panes):
+            continue
+        duels.add(view.duel_id)
+        duels.update(duel.duel_id for duel, _ in view.reruns.values())
+        runs.update(view.run_id(i) for i in range(len(view.panes)))
+        runs.update(r.get("run_id") or "" for r in view.rows)
+    runs.discard("")
+    duels.discard("")
+    return duels, runs
+
+
+def _in(row: Mapping[str, str], veiled: tuple[set[str], set[str]]) -> bool:
+    duels, runs = veiled
+    return (row.get("duel_id") or "") in duels or (row.get("run_id") or "") in runs
 
 
 def export_session(app: ModelduelApp) -> None:

@@ -39,6 +39,7 @@ def exit_on_signals(exit_app: Callable[[int], object]) -> Iterator[list[int]]:
     """
     received: list[int] = []
     previous = {signum: signal.getsignal(signum) for signum in STOP_SIGNALS}
+    terminal = [fd for fd in (0, 1, 2) if os.isatty(fd)]
 
     def handler(signum: int, frame: FrameType | None) -> None:
         received.append(signum)
@@ -50,7 +51,9 @@ def exit_on_signals(exit_app: Callable[[int], object]) -> Iterator[list[int]]:
             loop = asyncio.get_running_loop()
         except RuntimeError:  # the app is not running (yet, or any more)
             raise SystemExit(128 + signum) from None
-        if signum == signal.SIGHUP:
+        # A SIGHUP is not always a closed terminal (`kill -HUP`, a multiplexer): while the
+        # terminal is there it takes SIGTERM's path, which gives it back in cooked mode.
+        if signum == signal.SIGHUP and _hung_up(terminal):
             _terminal_gone()
         # thread-safe: it wakes the loop through its self-pipe from inside a signal handler
         loop.call_soon_threadsafe(exit_app, signum)
@@ -66,6 +69,14 @@ def exit_on_signals(exit_app: Callable[[int], object]) -> Iterator[list[int]]:
 
 QUIT_GRACE_S = 20.0
 """How long a quit after the terminal closed may take (saving the runs) before it is forced."""
+
+
+def _hung_up(terminal: list[int]) -> bool:
+    """Whether the terminal on these descriptors went away (closed, hung up).
+
+    A hung-up terminal fails every terminal request (EIO), so it no longer passes as one.
+    """
+    return any(not os.isatty(fd) for fd in terminal)
 
 
 def _terminal_gone() -> None:
