@@ -119,6 +119,11 @@ def export_session(app: ModelduelApp) -> None:
     run_ids.update(r.get("run_id") or "" for v in app.views for r in v.rows)
     csv_path = app.settings.csv_path
     rows = [r for r in read_rows(csv_path) if r.get("run_id") in run_ids]
+    # a blind duel not yet revealed stays out: the file would name its panes' models
+    veiled = veiled_runs(app)
+    shown = [r for r in rows if not _in(r, veiled)]
+    held = len(rows) - len(shown)
+    rows = shown
     stamp = time.strftime("%Y%m%d-%H%M%S")
     target = csv_path.with_name(f"modelduel-session-{stamp}.csv")
     try:
@@ -126,7 +131,8 @@ def export_session(app: ModelduelApp) -> None:
     except ModelduelError as exc:  # the file cannot be written (names it and why)
         app.notify(f"export failed: {exc}", severity="error")
         return
-    app.notify(f"exported {plural(len(rows))} to {target}")
+    left_out = f" ({plural(held)} of the blind duel left out until names are revealed)"
+    app.notify(f"exported {plural(len(rows))} to {target}{left_out if held else ''}")
 
 
 def key_rows(app: ModelduelApp) -> list[tuple[str, str, str]]:
