@@ -45,6 +45,10 @@ LAUNCH_PATH = (
     "demo = {'MODELDUEL_DEMO': '1'}\n"
     "[resolve_model(s, config, demo, DuelSettings()) for s in config.default_models]\n"
     "modelduel.tui.themeload.load_themes(modelduel.tui.themeload.theme_dirs(None))\n"
+    # demo mode's socket and environment, as `run_tui` opens them (the child starts later)
+    "import contextlib\n"
+    "with contextlib.ExitStack() as stack:\n"
+    "    modelduel.demo.demo_environment_in_background(stack, True, config, announce=False)\n"
     "print(' '.join(m for m in sys.argv[1:] if m in sys.modules))\n"
     # the capability models, imported now (as a config override would): the shipped
     # data's lookups above built no validator for them
