@@ -6,6 +6,7 @@ process starts after the first frame, and a prompt sent before it is ready is no
 from __future__ import annotations
 
 import asyncio
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -36,10 +37,23 @@ LAUNCH_PATH = (
     "import modelduel.config, modelduel.tui.themes, modelduel.demo, modelduel.storage\n"
     "from modelduel.core.worker import ChildDuelRunner\n"
     "from modelduel.core.cancelreasons import stop_reason\n"
-    "from modelduel.capabilities import CapabilityOverride, family_for\n"
-    "from modelduel.capability_schema import FamilySchema\n"
+    "from modelduel.capabilities import family_for\n"
     "family_for('openai', 'gpt-5'); family_for('anthropic', 'claude-sonnet-4-5')\n"
+    # with no config file: the defaults, the shipped themes and each model resolved
+    "from modelduel.config import load_config, resolve_model, DuelSettings\n"
+    "config = load_config(None)\n"
+    "demo = {'MODELDUEL_DEMO': '1'}\n"
+    "[resolve_model(s, config, demo, DuelSettings()) for s in config.default_models]\n"
+    "modelduel.tui.themeload.load_themes(modelduel.tui.themeload.theme_dirs(None))\n"
+    # demo mode's socket and environment, as `run_tui` opens them (the child starts later)
+    "import contextlib\n"
+    "with contextlib.ExitStack() as stack:\n"
+    "    modelduel.demo.demo_environment_in_background(stack, True, config, announce=False)\n"
     "print(' '.join(m for m in sys.argv[1:] if m in sys.modules))\n"
+    # the capability models, imported now (as a config override would): the shipped
+    # data's lookups above built no validator for them
+    "from modelduel.capabilities import CapabilityOverride\n"
+    "from modelduel.capability_schema import FamilySchema\n"
     "print(FamilySchema.__pydantic_complete__, CapabilityOverride.__pydantic_complete__)\n"
 )
 
@@ -48,6 +62,11 @@ LAUNCH_PATH = (
 # module is imported by config for its override type, so it is not listed here; its data
 # loads after the first frame: tests/test_render_budget.py)
 NOT_ON_THE_LAUNCH_PATH = (
+    # no config file, no theme of the user's: nothing to validate, so no pydantic (its
+    # import and model machinery were ~0.45x of a bare Textual app's launch)
+    "pydantic",
+    "pydantic_core",
+    "modelduel.tui.themefile",
     "modelduel.core.checks",
     "modelduel.tasks",
     "modelduel.simulator",
@@ -82,12 +101,17 @@ NOT_ON_THE_LAUNCH_PATH = (
 )
 
 
-def test_the_launch_path_imports_no_engine_module_and_builds_no_capability_validator() -> None:
+def test_the_launch_path_imports_no_engine_module_and_builds_no_capability_validator(
+    tmp_path: Path,
+) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "MODELDUEL_CONFIG"}
+    env["XDG_CONFIG_HOME"] = str(tmp_path)  # no config file, no user themes
     out = subprocess.run(
         [sys.executable, "-c", LAUNCH_PATH, *NOT_ON_THE_LAUNCH_PATH],
         capture_output=True,
         text=True,
         check=True,
+        env=env,
     ).stdout.splitlines()
     loaded, complete = out[0].split(), out[-1]
     assert loaded == []

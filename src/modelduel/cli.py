@@ -57,15 +57,20 @@ def _command_module(name: str) -> ModuleType:
     return importlib.import_module(COMMANDS.get(name, DEFAULT_COMMAND))
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser of every command."""
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The argument parser of every command, or (`command`) of that one command only.
+
+    A command's own parser (`modelduel route ...`) imports only its module; its help, its
+    namespace and its errors are those of the full parser (tests/test_cli_lazy.py).
+    """
     parser = argparse.ArgumentParser(
         prog="modelduel",
         description="Duel frontier models side by side: truthful latency, tokens and cost.",
     )
     _add_top_level_options(parser)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for module in dict.fromkeys(COMMANDS.values()):  # each module once, in table order
+    modules = [COMMANDS[command]] if command in COMMANDS else COMMANDS.values()
+    for module in dict.fromkeys(modules):  # each module once, in table order
         importlib.import_module(module).add_parser(sub)
     shared = {a.dest for a in parser._actions} - {"help", "version", "command"}
     keep_values_given_before_the_command(sub, shared)
@@ -100,20 +105,24 @@ def parse_command_line(argv: Sequence[str] | None = None) -> argparse.Namespace:
     """`argv` (default sys.argv) parsed; the default launch builds no command's parser.
 
     Every command's subparser means importing every command module: the duel screen (no
-    command) needs only the top-level options, so those are parsed first. A command name,
-    `--help` or a mistake goes to `build_parser()`: same namespace, help and errors.
+    command) needs only the top-level options, so those are parsed first, and a command
+    named after them gets a parser of that command only (its module alone is imported).
+    `--help` before any command, an unknown command or a mistake in the top-level options
+    goes to the full `build_parser()`: same namespace, help and errors.
     """
     given = list(sys.argv[1:] if argv is None else argv)
-    if not {"-h", "--help"} & set(given):
-        quick = _LaunchParser(prog="modelduel", add_help=False)
-        _add_top_level_options(quick)
-        quick.add_argument("after_the_options", nargs=argparse.REMAINDER)
-        with contextlib.suppress(LookupError):
-            args = quick.parse_args(given)
-            if not args.after_the_options:  # no command named
-                del args.after_the_options
-                args.command = None
-                return args
+    quick = _LaunchParser(prog="modelduel", add_help=False)
+    _add_top_level_options(quick)
+    quick.add_argument("after_the_options", nargs=argparse.REMAINDER)
+    with contextlib.suppress(LookupError):
+        args = quick.parse_args(given)
+        rest = args.after_the_options
+        if not rest and not {"-h", "--help"} & set(given):  # no command named
+            del args.after_the_options
+            args.command = None
+            return args
+        if rest and rest[0] in COMMANDS:
+            return build_parser(rest[0]).parse_args(given)
     return build_parser().parse_args(given)
 
 

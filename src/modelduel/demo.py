@@ -135,6 +135,44 @@ class BackgroundDemo:
             starter.join(timeout_s)
 
 
+SIMULATED_KEYS = {
+    "OPENAI_API_KEY": "sk-simulated-modelduel",
+    "ANTHROPIC_API_KEY": "sk-ant-simulated-modelduel",
+    "GEMINI_API_KEY": "AIzaSimulated-modelduel-key",
+    "GOOGLE_API_KEY": "AIzaSimulated-modelduel-key",
+}
+"""`simulator.handle.SIMULATED_KEYS`, spelled here so the launch imports no simulator module
+(tests/test_demo_background.py checks the two are the same)."""
+
+
+def _simulator_env(base_url: str) -> dict[str, str]:
+    """`simulator.handle.env_for(base_url)`, without importing the simulator (tested equal)."""
+    return {
+        "OPENAI_BASE_URL": f"{base_url}/v1",
+        "ANTHROPIC_BASE_URL": base_url,
+        "GOOGLE_GEMINI_BASE_URL": base_url,
+        **SIMULATED_KEYS,
+    }
+
+
+def _bind_loopback() -> socket.socket:
+    """A listening socket on a free loopback port, as `simulator.server.bind_socket` binds it.
+
+    Raises:
+        ModelduelError: no loopback port can be bound.
+    """
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(("127.0.0.1", 0))
+        sock.listen(2048)
+    except OSError as exc:
+        sock.close()
+        raise ModelduelError(f"cannot listen on 127.0.0.1:0: {exc.strerror or exc}") from None
+    sock.setblocking(False)
+    return sock
+
+
 def demo_environment_in_background(
     stack: contextlib.ExitStack, demo: bool, config: Config, *, announce: bool = True
 ) -> BackgroundDemo:
@@ -152,12 +190,14 @@ def demo_environment_in_background(
         return BackgroundDemo(env, None, config)
     if not demo and announce:
         print(f"modelduel: {auto_demo_notice()}", file=sys.stderr)
-    from modelduel.simulator.handle import SimulatorHandle  # noqa: PLC0415 - demo mode only
-    from modelduel.simulator.server import bind_socket, checked_profiles  # noqa: PLC0415
+    if config.simulator:
+        # a bad override is said before the screen (only a config's [simulator] table
+        # loads the simulator's profiles before the first frame)
+        from modelduel.simulator.server import checked_profiles  # noqa: PLC0415
 
-    checked_profiles(config.simulator or None)  # a bad override is said before the screen
-    sock = bind_socket("127.0.0.1", 0)
-    env.update(SimulatorHandle("127.0.0.1", sock.getsockname()[1]).env())
+        checked_profiles(config.simulator)
+    sock = _bind_loopback()
+    env.update(_simulator_env(f"http://127.0.0.1:{sock.getsockname()[1]}"))
     env[DEMO_ENV] = "1"
     background = BackgroundDemo(env, sock, config)
     stack.callback(background.close)

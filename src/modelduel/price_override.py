@@ -1,17 +1,25 @@
 """A price the user sets in config, below both `config` and `core.pricing`.
 
-A leaf (pydantic only), so the config can read it without importing the engine's
-pricing, and the engine can bill with it without importing the config.
+A leaf (a plain dataclass: no pydantic), so the config can read it without importing the
+engine's pricing, and the engine can bill with it without importing the config. The
+config's validator checks it (`config.schema`: the annotations carry its constraints).
 """
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Annotated, ClassVar
+
+if TYPE_CHECKING:
+    # only in annotations, resolved by pydantic when a config file is validated
+    from annotated_types import Ge
+    from pydantic import ConfigDict
 
 __all__ = ["PriceOverride"]
 
 
-class PriceOverride(BaseModel):
+@dataclass(frozen=True, kw_only=True)
+class PriceOverride:
     """A price set in config, in USD per million tokens.
 
     Attributes:
@@ -22,9 +30,9 @@ class PriceOverride(BaseModel):
             the input price).
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    __pydantic_config__: ClassVar[ConfigDict] = {"extra": "forbid"}
 
-    input_per_mtok: float = Field(ge=0)
-    output_per_mtok: float = Field(ge=0)
-    cached_input_per_mtok: float | None = Field(default=None, ge=0)
-    cache_write_per_mtok: float | None = Field(default=None, ge=0)
+    input_per_mtok: Annotated[float, Ge(0)]
+    output_per_mtok: Annotated[float, Ge(0)]
+    cached_input_per_mtok: Annotated[float | None, Ge(0)] = None
+    cache_write_per_mtok: Annotated[float | None, Ge(0)] = None

@@ -1,11 +1,12 @@
 """The configuration: typed, documented, immutable, and free of secrets.
 
-A TOML file (see `locations.config_path()`) read into frozen pydantic models that
-refuse unknown keys, naming the file, the key and a fix. Config names the
+A TOML file (see `locations.config_path()`) read into frozen dataclasses, validated by
+pydantic (only when there is a file) so that unknown keys are refused, naming the file,
+the key and a fix. Config names the
 environment variable a key comes from, never the key. The four built-in providers
 (`openai`, `openai-chat`, `anthropic`, `gemini`) need no config at all.
 
-The package is split along its seams: `schema` (the models and loading them, with the
+The package is split along its seams: `schema` (the classes and loading them, with the
 errors that name file and key), `resolve` (a model spec against the config: endpoint, key,
 capabilities, options) and `editing` (writing and editing the user's TOML file).
 """

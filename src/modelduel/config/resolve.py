@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-
-from pydantic import SecretStr
 
 from modelduel import locations
 from modelduel.capabilities import (
@@ -22,10 +21,39 @@ from modelduel.config.schema import (
     ModelOptions,
     _first_error,
     _known_providers,
+    config_as_json,
 )
 from modelduel.errors import ConfigError, SpecError
 from modelduel.providers import registry
 from modelduel.providers.base import ModelRequest
+
+
+class SecretStr:
+    """A key that never shows in a repr, a log or a traceback (`get_secret_value` gives it).
+
+    What pydantic's `SecretStr` did here, without importing pydantic on the launch path.
+    """
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def get_secret_value(self) -> str:
+        """The key itself, for the request's header only."""
+        return self._value
+
+    def __repr__(self) -> str:
+        return "SecretStr('**********')"
+
+    def __str__(self) -> str:
+        return "**********"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, SecretStr) and other._value == self._value
+
+    def __hash__(self) -> int:
+        return hash(self._value)
 
 
 @dataclass(frozen=True)
@@ -161,7 +189,7 @@ def resolve_model(
     spec_of = registry.spec_for(kind)
     options = config.models.get(spec, ModelOptions())
     if custom is not None and custom.free and not options.free:
-        options = options.model_copy(update={"free": True})
+        options = dataclasses.replace(options, free=True)
     demo = bool(env.get(DEMO_ENV))
     builtin = provider in registry.builtin_providers()
     if builtin:
@@ -283,7 +311,7 @@ def effective_config_view(
     config: Config, env: dict[str, str], path: Path | None = None
 ) -> dict[str, Any]:
     """The config as in effect, with each provider's endpoint and key status (masked)."""
-    view = config.model_dump(mode="json")
+    view = config_as_json(config)
     endpoints: dict[str, Any] = {}
     for name in _known_providers(config):
         model = resolve_model(f"{name}/-", config, env)

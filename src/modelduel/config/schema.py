@@ -1,27 +1,34 @@
-"""The configuration's schema: frozen pydantic models that refuse unknown keys, and loading them.
+"""The configuration's schema: frozen dataclasses that refuse unknown keys, and loading them.
 
-A TOML file (see `locations.config_path()`) read into these models; an error names the
-file, the key and a fix. Config names the environment variable a key comes from, never the key.
+A TOML file (see `locations.config_path()`) is validated into these classes by pydantic
+(their annotations carry the constraints, `annotated_types` markers pydantic reads); an
+error names the file, the key and a fix. Without a config file nothing is validated and
+pydantic is not imported: the defaults are the classes' own (the launch path,
+tests/test_launch_path.py). Config names the environment variable a key comes from,
+never the key.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
-from typing import Any
-
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar
 
 from modelduel import locations
-from modelduel.capabilities import (
-    CapabilityOverride,
-    DuelEffort,
-    family_for,
-)
+from modelduel.capabilities import DuelEffort, family_for
 from modelduel.errors import ConfigError
-from modelduel.price_override import PriceOverride
 from modelduel.providers import registry
+
+if TYPE_CHECKING:
+    # only in annotations, which pydantic resolves when a file is validated (`_adapter`)
+    from annotated_types import Ge, Gt, Le, MinLen
+    from pydantic import ConfigDict, TypeAdapter, ValidationError
+
+    from modelduel.capability_schema import CapabilityOverride
+    from modelduel.price_override import PriceOverride
 
 DEFAULT_MODELS = ("openai/gpt-5.5", "anthropic/claude-opus-4-7", "gemini/gemini-3.1-pro-preview")
 DEFAULT_SYSTEM_PROMPT = (
@@ -32,19 +39,22 @@ DEMO_ENV = "MODELDUEL_DEMO"
 """Set by demo mode: built-in providers then take their base URLs from the environment."""
 
 
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+_FORBID: ConfigDict = {"extra": "forbid"}
+"""pydantic's settings for every class here: an unknown key is an error."""
 
 
-class ModelOptions(_Frozen):
+@dataclass(frozen=True, kw_only=True)
+class ModelOptions:
     """Per-model settings, under `[models."PROVIDER/MODEL_ID"]`."""
 
-    max_output_tokens: int | None = Field(default=None, gt=0)
+    __pydantic_config__: ClassVar[ConfigDict] = _FORBID
+
+    max_output_tokens: Annotated[int | None, Gt(0)] = None
     """Cap on output tokens, reasoning included, for this model only (None: the duel's)."""
     reasoning_effort: str | None = None
     """This model's own effort word (`xhigh`, ...; a number = a thinking budget); wins over
     the duel's `--effort`."""
-    temperature: float | None = Field(default=None, ge=0, le=2)
+    temperature: Annotated[float | None, Ge(0), Le(2)] = None
     """Sent only to models that accept it (never to GPT-5.5 or Claude Opus 4.7)."""
     show_reasoning: bool = True
     """Stream reasoning summaries / thoughts; false only hides them (the model thinks the same)."""
@@ -56,8 +66,11 @@ class ModelOptions(_Frozen):
     """A model you do not pay per token for (a local server): cost is exactly 0."""
 
 
-class ProviderConfig(_Frozen):
+@dataclass(frozen=True, kw_only=True)
+class ProviderConfig:
     """An extra endpoint, under `[providers.NAME]` (or settings for a built-in one)."""
+
+    __pydantic_config__: ClassVar[ConfigDict] = _FORBID
 
     kind: str
     """The wire protocol: a kind in the provider registry (openai, anthropic, gemini...)."""
@@ -69,8 +82,11 @@ class ProviderConfig(_Frozen):
     """Every model of this provider costs 0 (a local server)."""
 
 
-class JudgeConfig(_Frozen):
+@dataclass(frozen=True, kw_only=True)
+class JudgeConfig:
     """The blind judge, under `[judge]`: a second opinion on each finished answer."""
+
+    __pydantic_config__: ClassVar[ConfigDict] = _FORBID
 
     model: str
     """The judging model, any model modelduel can run (`anthropic/claude-opus-4-7`)."""
@@ -82,10 +98,13 @@ class JudgeConfig(_Frozen):
     """False keeps the settings but sends nothing to the judge."""
 
 
-class Config(_Frozen):
+@dataclass(frozen=True, kw_only=True)
+class Config:
     """The whole configuration file."""
 
-    default_models: tuple[str, ...] = Field(default=DEFAULT_MODELS, min_length=1)
+    __pydantic_config__: ClassVar[ConfigDict] = _FORBID
+
+    default_models: Annotated[tuple[str, ...], MinLen(1)] = DEFAULT_MODELS
     """The lineup used when no `-m` is given."""
     system_prompt: str = DEFAULT_SYSTEM_PROMPT
     """System prompt for ad-hoc prompts (`DEFAULT_SYSTEM_PROMPT`; "" for none)."""
@@ -93,34 +112,43 @@ class Config(_Frozen):
     """Colour theme of the TUI."""
     csv_path: str = "modelduel-results.csv"
     """Results CSV of the TUI when `--csv` is not given."""
-    timeout_s: float = Field(default=600.0, gt=0)
+    timeout_s: Annotated[float, Gt(0)] = 600.0
     """Overall time limit of one run."""
-    connect_timeout_s: float = Field(default=10.0, gt=0)
+    connect_timeout_s: Annotated[float, Gt(0)] = 10.0
     """Time limit to connect."""
-    stall_timeout_s: float = Field(default=300.0, gt=0)
+    stall_timeout_s: Annotated[float, Gt(0)] = 300.0
     """Time limit with no data at all between two reads once the first token arrived
     (before it, a reasoning model may think for minutes: only timeout_s applies)."""
-    max_output_tokens: int | None = Field(default=None, gt=0)
+    max_output_tokens: Annotated[int | None, Gt(0)] = None
     """The output budget every model of a duel gets, reasoning included (default 64000,
     clamped to a model's own maximum)."""
     effort: DuelEffort | None = None
     """The duel's effort (low, medium, high, max), mapped onto each model's own words."""
     openai_verified_organization: bool = True
     """False: never ask OpenAI for reasoning summaries (they need a verified organization)."""
-    retries: int = Field(default=0, ge=0, le=10)
+    retries: Annotated[int, Ge(0), Le(10)] = 0
     """Retries of retryable failures (0: measured runs are never silently retried)."""
-    providers: dict[str, ProviderConfig] = Field(default_factory=dict)
+    providers: dict[str, ProviderConfig] = field(default_factory=dict)
     """Extra endpoints by name."""
-    models: dict[str, ModelOptions] = Field(default_factory=dict)
+    models: dict[str, ModelOptions] = field(default_factory=dict)
     """Per-model options by spec (`openai/gpt-5.5`)."""
-    keymap: dict[str, str] = Field(default_factory=dict)
+    keymap: dict[str, str] = field(default_factory=dict)
     """Key remaps: binding id -> keys (`"score.quality" = "k"`)."""
-    simulator: dict[str, dict[str, float | bool | str]] = Field(default_factory=dict)
+    simulator: dict[str, dict[str, float | bool | str]] = field(default_factory=dict)
     """Demo-mode profile overrides by model id (`[simulator."gpt-5.5"] ttft_ms = 2000`):
     ttfb_ms, ttft_ms, reasoning_ms, tps, jitter, answer_tokens, silent_think_ms, shape,
     unverified_org, no_usage, faults (checked by the simulator's profiles module)."""
     judge: JudgeConfig | None = None
     """The blind judge (`[judge]`); None: no judge."""
+
+    @classmethod
+    def model_validate(cls, data: dict[str, Any]) -> Config:
+        """`data` checked by pydantic's validator of this schema (as when it was a model).
+
+        Raises:
+            pydantic.ValidationError: the data does not fit the schema.
+        """
+        return _adapter().validate_python(data)
 
 
 @dataclass(frozen=True)
@@ -160,8 +188,10 @@ def load_config(path: Path | None = None) -> Config:
 
 def parse_config(data: dict[str, Any], source: str) -> Config:
     """Validate config data; errors name the source, the key and a fix."""
+    from pydantic import ValidationError  # noqa: PLC0415  # a file to check loads pydantic
+
     try:
-        config = Config.model_validate(data)
+        config = _adapter().validate_python(data)
     except ValidationError as exc:
         raise ConfigError(_describe(exc, source)) from None
     if config.simulator:
@@ -220,20 +250,53 @@ def _check_judge(config: Config, judge: JudgeConfig, source: str) -> None:
         )
 
 
+@cache
+def _adapter() -> TypeAdapter[Config]:
+    """pydantic's validator of `Config`, built for the first file checked."""
+    # The classes' annotations name these: pydantic resolves them in this frame's
+    # namespace (they are imported under TYPE_CHECKING only, so the module needs none).
+    from annotated_types import Ge, Gt, Le, MinLen  # noqa: F401, PLC0415
+    from pydantic import ConfigDict, TypeAdapter  # noqa: F401, PLC0415
+
+    from modelduel.capability_schema import CapabilityOverride  # noqa: F401, PLC0415
+    from modelduel.price_override import PriceOverride  # noqa: F401, PLC0415
+
+    return TypeAdapter(Config)
+
+
+def config_as_json(config: Config) -> dict[str, Any]:
+    """`config` as JSON-ready data (what `modelduel config show` prints), every key given."""
+    data: dict[str, Any] = _adapter().dump_python(config, mode="json")
+    return data
+
+
 def _describe(exc: ValidationError, source: str) -> str:
-    err = exc.errors()[0]
+    # Worded as they were when these classes were pydantic models (tests/test_config_errors.py)
+    errors = exc.errors()
+    # pydantic reports a dataclass's unknown keys after its fields' errors... or before:
+    # the models' order was the fields' errors first, so the first is chosen that way
+    err = next((e for e in errors if e["type"] != "unexpected_keyword_argument"), errors[0])
     key = ".".join(str(p) for p in err["loc"])
-    if err["type"] == "extra_forbidden":
+    if err["type"] in ("extra_forbidden", "unexpected_keyword_argument"):
         parent = _model_at(err["loc"][:-1])
-        known = ", ".join(parent.model_fields) if parent is not None else ""
+        known = ", ".join(_field_names(parent)) if parent is not None else ""
         hint = f" (known keys: {known})" if known else ""
         return f"{source}: unknown key '{key}'{hint}"
+    msg = err["msg"]
+    if err["type"] == "dataclass_type":
+        msg = f"Input should be a valid dictionary or instance of {err['ctx']['class_name']}"
     more = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
-    return f"{source}: key '{key}': {err['msg']}{more}"
+    return f"{source}: key '{key}': {msg}{more}"
 
 
-def _model_at(loc: tuple[int | str, ...]) -> type[BaseModel] | None:
-    model: type[BaseModel] = Config
+def _field_names(cls: type) -> list[str]:
+    if dataclasses.is_dataclass(cls):
+        return [f.name for f in dataclasses.fields(cls)]
+    return list(getattr(cls, "model_fields", {}))  # the capability override's pydantic model
+
+
+def _model_at(loc: tuple[int | str, ...]) -> type | None:
+    model: type = Config
     parts = list(loc)
     while parts:
         head = parts.pop(0)
@@ -248,8 +311,12 @@ def _model_at(loc: tuple[int | str, ...]) -> type[BaseModel] | None:
             parts.pop(0)
             model = ModelOptions
         elif head == "price":
+            from modelduel.price_override import PriceOverride  # noqa: PLC0415
+
             model = PriceOverride
         elif head == "capabilities":
+            from modelduel.capability_schema import CapabilityOverride  # noqa: PLC0415
+
             model = CapabilityOverride
         elif head == "judge":
             model = JudgeConfig

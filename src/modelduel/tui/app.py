@@ -78,6 +78,13 @@ class ModelduelApp(App[None]):
         """`rng` shuffles the blind order (tests inject one to check the shuffle)."""
         super().__init__()
         self.settings = settings
+        # The chosen theme is set before the app's stylesheet is first read: set at mount
+        # (`apply_themes`, which still says what is wrong with it) it made Textual read and
+        # apply every rule twice before the first frame (`refresh_css`).
+        for theme in settings.themes:
+            self.register_theme(theme)
+        if settings.theme in self.available_themes:
+            self.theme = settings.theme
         self.blind = settings.blind
         self.views: list[DuelView] = []
         self.view: DuelView | None = None

@@ -10,13 +10,15 @@ import tomllib
 from collections.abc import Sequence
 from importlib.resources import files
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from pydantic import ValidationError
-from pydantic_core import ErrorDetails
 from textual.theme import Theme
 
 from modelduel import locations
-from modelduel.tui.themes import ThemeFile, did_you_mean
+from modelduel.tui.themes import did_you_mean, theme_from_data
+
+if TYPE_CHECKING:
+    from pydantic_core import ErrorDetails
 
 __all__ = ["load_theme_file", "load_themes", "shipped_theme_dir", "theme_dirs"]
 
@@ -24,6 +26,8 @@ __all__ = ["load_theme_file", "load_themes", "shipped_theme_dir", "theme_dirs"]
 def _describe(error: ErrorDetails) -> tuple[str, str]:
     """Turn one pydantic error into (dotted field, problem) in words a theme author can act on."""
     field = ".".join(str(part) for part in error["loc"])
+    from modelduel.tui.themefile import ThemeFile  # noqa: PLC0415
+
     kind = error["type"]
     if kind == "extra_forbidden":
         key = str(error["loc"][-1])
@@ -33,8 +37,13 @@ def _describe(error: ErrorDetails) -> tuple[str, str]:
     return field, error["msg"]
 
 
-def load_theme_file(path: Path) -> tuple[Theme | None, list[str]]:
+def load_theme_file(path: Path, *, shipped: bool = False) -> tuple[Theme | None, list[str]]:
     """Read and validate one theme file (`path`, TOML).
+
+    Args:
+        path: the file.
+        shipped: one of modelduel's own themes: built without validation, so no pydantic
+            loads before the first frame (the tests check each shipped file both ways).
 
     Returns:
         The theme (None if the file is unusable) and its problems, each
@@ -49,6 +58,12 @@ def load_theme_file(path: Path) -> tuple[Theme | None, list[str]]:
         return None, [f"{path}: not UTF-8 text: {exc.reason} at byte {exc.start}"]
     except tomllib.TOMLDecodeError as exc:
         return None, [f"{path}: TOML syntax error: {exc}"]
+    if shipped:
+        return theme_from_data(data), []
+    from pydantic import ValidationError  # noqa: PLC0415  # a user's file loads pydantic
+
+    from modelduel.tui.themefile import ThemeFile  # noqa: PLC0415
+
     try:
         model = ThemeFile.model_validate(data)
     except ValidationError as exc:
@@ -90,8 +105,9 @@ def load_themes(dirs: Sequence[Path]) -> tuple[list[Theme], list[str]]:
             problems.append(f"{directory}: theme directory does not exist")
             continue
         defined_here: dict[str, Path] = {}
+        shipped = directory == shipped_theme_dir()
         for path in paths:
-            theme, file_problems = load_theme_file(path)
+            theme, file_problems = load_theme_file(path, shipped=shipped)
             problems.extend(file_problems)
             if theme is None:
                 continue
