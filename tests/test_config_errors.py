@@ -131,7 +131,7 @@ CASES = [
     ),
     (
         "[models.'openai/gpt-5.5'.capabilities]\nbogus = 1\n",
-        "FILE: unknown key 'models.openai/gpt-5.5.capabilities.bogus' (known keys: reasoning, thinking, efforts, effort_map, temperature, top_p, max_output_tokens, context_window, chat_max_tokens)",
+        "FILE: unknown key 'models.openai/gpt-5.5.capabilities.bogus' (known keys: reasoning, thinking, efforts, effort_map, temperature, images, top_p, max_output_tokens, context_window, chat_max_tokens)",
     ),
     (
         "[models.'openai/gpt-5.5'.capabilities]\nmax_output_tokens = 'x'\n",
