@@ -49,6 +49,22 @@ def test_explicit_missing_file_is_an_error(tmp_path: Path) -> None:
         ("[models.'openai/gpt-5.5']\ntemprature = 1\n", r"unknown key 'models.openai/gpt-5.5"),
         ("retries = 'two'\n", r"key 'retries'"),
         ("retries = [\n", r"not valid TOML"),
+        # TOML has real types: a flag or an infinity where a number goes is a mistake,
+        # not 1 or a timeout that never fires
+        ("retries = true\n", r"key 'retries': Input should be a valid integer"),
+        ("timeout_s = true\n", r"key 'timeout_s': Input should be a valid number"),
+        ("timeout_s = inf\n", r"key 'timeout_s': Input should be a finite number"),
+        ("stall_timeout_s = nan\n", r"key 'stall_timeout_s': Input should be a finite number"),
+        ("[models.'openai/gpt-5.5']\nmax_output_tokens = true\n", r"max_output_tokens'"),
+        (
+            "[models.'openai/gpt-5.5'.price]\ninput_per_mtok = true\noutput_per_mtok = 1\n",
+            r"input_per_mtok'",
+        ),
+        (
+            "[models.'openai/gpt-5.5'.capabilities]\nmax_output_tokens = true\n",
+            r"max_output_tokens'",
+        ),
+        ("default_models = 'openai/gpt-5.5'\n", r"should be an array, e.g. default_models = \["),
     ],
 )
 def test_bad_files_name_file_and_key(tmp_path: Path, text: str, match: str) -> None:
@@ -57,6 +73,17 @@ def test_bad_files_name_file_and_key(tmp_path: Path, text: str, match: str) -> N
         load_config(path)
     assert str(path) in str(info.value)
     assert "\n" not in str(info.value)
+
+
+def test_whole_numbers_stay_good_for_seconds_and_prices(tmp_path: Path) -> None:
+    config = load_config(
+        write(
+            tmp_path,
+            "timeout_s = 5\n[models.'openai/gpt-5.5'.price]\n"
+            "input_per_mtok = 1\noutput_per_mtok = 2\n",
+        )
+    )
+    assert config.timeout_s == 5.0
 
 
 def test_init_template_is_valid_and_not_overwritten(tmp_path: Path) -> None:

@@ -3,7 +3,10 @@
 
 The classes are plain dataclasses now (no pydantic before the first frame when there is
 no config file); a file is validated by pydantic through them. These messages were
-recorded from the tree before that change (main at 2232739), one per kind of mistake.
+recorded from the tree before that change (main at 2232739), one per kind of mistake;
+since then numbers are strict (a string, a flag or a fraction where an integer goes says
+only "Input should be a valid integer") and a lone string where an array goes shows the
+array to write.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ CASES = [
     ),
     (
         "retries = 'two'\n",
-        "FILE: key 'retries': Input should be a valid integer, unable to parse string as an integer",
+        "FILE: key 'retries': Input should be a valid integer",
     ),
     ("retries = 11\n", "FILE: key 'retries': Input should be less than or equal to 10"),
     ("retries = -1\n", "FILE: key 'retries': Input should be greater than or equal to 0"),
@@ -30,12 +33,12 @@ CASES = [
     ("connect_timeout_s = -1\n", "FILE: key 'connect_timeout_s': Input should be greater than 0"),
     (
         "stall_timeout_s = 'x'\n",
-        "FILE: key 'stall_timeout_s': Input should be a valid number, unable to parse string as a number",
+        "FILE: key 'stall_timeout_s': Input should be a valid number",
     ),
     ("max_output_tokens = 0\n", "FILE: key 'max_output_tokens': Input should be greater than 0"),
     (
         "max_output_tokens = 1.5\n",
-        "FILE: key 'max_output_tokens': Input should be a valid integer, got a number with a fractional part",
+        "FILE: key 'max_output_tokens': Input should be a valid integer",
     ),
     (
         "default_models = []\n",
@@ -43,7 +46,7 @@ CASES = [
     ),
     (
         "default_models = 'openai/gpt-5.5'\n",
-        "FILE: key 'default_models': Input should be a valid tuple",
+        'FILE: key \'default_models\': Input should be an array, e.g. default_models = ["a", "b"]',
     ),
     (
         "default_models = [1]\n",
@@ -135,7 +138,7 @@ CASES = [
     ),
     (
         "[models.'openai/gpt-5.5'.capabilities]\nmax_output_tokens = 'x'\n",
-        "FILE: key 'models.openai/gpt-5.5.capabilities.max_output_tokens': Input should be a valid integer, unable to parse string as an integer",
+        "FILE: key 'models.openai/gpt-5.5.capabilities.max_output_tokens': Input should be a valid integer",
     ),
     (
         "[models.'openai/gpt-5.5'.capabilities]\nmax_output_tokens = -5\n",
@@ -182,11 +185,11 @@ CASES = [
     ("[simulator]\nx = 3\n", "FILE: key 'simulator.x': Input should be a valid dictionary"),
     (
         "timout_s = 5\nretries = 'x'\n",
-        "FILE: key 'retries': Input should be a valid integer, unable to parse string as an integer (and 1 more)",
+        "FILE: key 'retries': Input should be a valid integer (and 1 more)",
     ),
     (
         "retries = 'x'\ntimeout_s = 'y'\n",
-        "FILE: key 'timeout_s': Input should be a valid number, unable to parse string as a number (and 1 more)",
+        "FILE: key 'timeout_s': Input should be a valid number (and 1 more)",
     ),
 ]
 

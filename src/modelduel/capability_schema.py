@@ -21,7 +21,7 @@ __all__ = ["CapabilityOverride", "FamilySchema"]
 class _Caps(BaseModel):
     # the validator is built on first validation (a bad file, a config override), not at
     # import
-    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True, allow_inf_nan=False)
 
     reasoning: bool = False
     thinking: ThinkingStyle = "none"
@@ -30,8 +30,8 @@ class _Caps(BaseModel):
     temperature: bool = True
     images: bool = True
     top_p: bool = True
-    max_output_tokens: int | None = Field(default=None, gt=0)
-    context_window: int | None = Field(default=None, gt=0)
+    max_output_tokens: int | None = Field(default=None, gt=0, strict=True)
+    context_window: int | None = Field(default=None, gt=0, strict=True)
     chat_max_tokens: Literal["max_tokens", "max_completion_tokens"] = "max_tokens"
 
     @model_validator(mode="after")
@@ -57,7 +57,7 @@ class FamilySchema(_Caps):
 class CapabilityOverride(BaseModel):
     """Config fields replacing a family's for one model (`[models."SPEC".capabilities]`)."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True, allow_inf_nan=False)
 
     reasoning: bool | None = None
     thinking: ThinkingStyle | None = None
@@ -66,6 +66,6 @@ class CapabilityOverride(BaseModel):
     temperature: bool | None = None
     images: bool | None = None
     top_p: bool | None = None
-    max_output_tokens: int | None = Field(default=None, gt=0)
-    context_window: int | None = Field(default=None, gt=0)
+    max_output_tokens: int | None = Field(default=None, gt=0, strict=True)
+    context_window: int | None = Field(default=None, gt=0, strict=True)
     chat_max_tokens: Literal["max_tokens", "max_completion_tokens"] | None = None

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated, ClassVar
 if TYPE_CHECKING:
     # only in annotations, resolved by pydantic when a config file is validated
     from annotated_types import Ge
-    from pydantic import ConfigDict
+    from pydantic import ConfigDict, Strict
 
 __all__ = ["PriceOverride"]
 
@@ -30,9 +30,9 @@ class PriceOverride:
             the input price).
     """
 
-    __pydantic_config__: ClassVar[ConfigDict] = {"extra": "forbid"}
+    __pydantic_config__: ClassVar[ConfigDict] = {"extra": "forbid", "allow_inf_nan": False}
 
-    input_per_mtok: Annotated[float, Ge(0)]
-    output_per_mtok: Annotated[float, Ge(0)]
-    cached_input_per_mtok: Annotated[float | None, Ge(0)] = None
-    cache_write_per_mtok: Annotated[float | None, Ge(0)] = None
+    input_per_mtok: Annotated[float, Strict(), Ge(0)]
+    output_per_mtok: Annotated[float, Strict(), Ge(0)]
+    cached_input_per_mtok: Annotated[float | None, Strict(), Ge(0)] = None
+    cache_write_per_mtok: Annotated[float | None, Strict(), Ge(0)] = None

@@ -25,7 +25,7 @@ from modelduel.providers import registry
 if TYPE_CHECKING:
     # only in annotations, which pydantic resolves when a file is validated (`_adapter`)
     from annotated_types import Ge, Gt, Le, MinLen
-    from pydantic import ConfigDict, TypeAdapter, ValidationError
+    from pydantic import ConfigDict, Strict, TypeAdapter, ValidationError
 
     from modelduel.capability_schema import CapabilityOverride
     from modelduel.price_override import PriceOverride
@@ -39,8 +39,9 @@ DEMO_ENV = "MODELDUEL_DEMO"
 """Set by demo mode: built-in providers then take their base URLs from the environment."""
 
 
-_FORBID: ConfigDict = {"extra": "forbid"}
-"""pydantic's settings for every class here: an unknown key is an error."""
+_FORBID: ConfigDict = {"extra": "forbid", "allow_inf_nan": False}
+"""pydantic's settings for every class here: an unknown key is an error, and so is a
+number that is not finite (TOML's `inf`, `nan`; `Strict()` on a number refuses `true`)."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -49,12 +50,12 @@ class ModelOptions:
 
     __pydantic_config__: ClassVar[ConfigDict] = _FORBID
 
-    max_output_tokens: Annotated[int | None, Gt(0)] = None
+    max_output_tokens: Annotated[int | None, Strict(), Gt(0)] = None
     """Cap on output tokens, reasoning included, for this model only (None: the duel's)."""
     reasoning_effort: str | None = None
     """This model's own effort word (`xhigh`, ...; a number = a thinking budget); wins over
     the duel's `--effort`."""
-    temperature: Annotated[float | None, Ge(0), Le(2)] = None
+    temperature: Annotated[float | None, Strict(), Ge(0), Le(2)] = None
     """Sent only to models that accept it (never to GPT-5.5 or Claude Opus 4.7)."""
     show_reasoning: bool = True
     """Stream reasoning summaries / thoughts; false only hides them (the model thinks the same)."""
@@ -112,21 +113,21 @@ class Config:
     """Colour theme of the TUI."""
     csv_path: str = "modelduel-results.csv"
     """Results CSV of the TUI when `--csv` is not given."""
-    timeout_s: Annotated[float, Gt(0)] = 600.0
+    timeout_s: Annotated[float, Strict(), Gt(0)] = 600.0
     """Overall time limit of one run."""
-    connect_timeout_s: Annotated[float, Gt(0)] = 10.0
+    connect_timeout_s: Annotated[float, Strict(), Gt(0)] = 10.0
     """Time limit to connect."""
-    stall_timeout_s: Annotated[float, Gt(0)] = 300.0
+    stall_timeout_s: Annotated[float, Strict(), Gt(0)] = 300.0
     """Time limit with no data at all between two reads once the first token arrived
     (before it, a reasoning model may think for minutes: only timeout_s applies)."""
-    max_output_tokens: Annotated[int | None, Gt(0)] = None
+    max_output_tokens: Annotated[int | None, Strict(), Gt(0)] = None
     """The output budget every model of a duel gets, reasoning included (default 64000,
     clamped to a model's own maximum)."""
     effort: DuelEffort | None = None
     """The duel's effort (low, medium, high, max), mapped onto each model's own words."""
     openai_verified_organization: bool = True
     """False: never ask OpenAI for reasoning summaries (they need a verified organization)."""
-    retries: Annotated[int, Ge(0), Le(10)] = 0
+    retries: Annotated[int, Strict(), Ge(0), Le(10)] = 0
     """Retries of retryable failures (0: measured runs are never silently retried)."""
     providers: dict[str, ProviderConfig] = field(default_factory=dict)
     """Extra endpoints by name."""
@@ -256,7 +257,7 @@ def _adapter() -> TypeAdapter[Config]:
     # The classes' annotations name these: pydantic resolves them in this frame's
     # namespace (they are imported under TYPE_CHECKING only, so the module needs none).
     from annotated_types import Ge, Gt, Le, MinLen  # noqa: F401, PLC0415
-    from pydantic import ConfigDict, TypeAdapter  # noqa: F401, PLC0415
+    from pydantic import ConfigDict, Strict, TypeAdapter  # noqa: F401, PLC0415
 
     from modelduel.capability_schema import CapabilityOverride  # noqa: F401, PLC0415
     from modelduel.price_override import PriceOverride  # noqa: F401, PLC0415
@@ -283,6 +284,8 @@ def _describe(exc: ValidationError, source: str) -> str:
         hint = f" (known keys: {known})" if known else ""
         return f"{source}: unknown key '{key}'{hint}"
     msg = err["msg"]
+    if err["type"] in ("tuple_type", "list_type"):
+        msg = f'Input should be an array, e.g. {key.rsplit(".", 1)[-1]} = ["a", "b"]'
     if err["type"] == "dataclass_type":
         msg = f"Input should be a valid dictionary or instance of {err['ctx']['class_name']}"
     more = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
