@@ -350,6 +350,7 @@ def test_no_garbage_collection_runs_before_the_first_frame_and_it_runs_again_aft
         seen.append(f"after it: {gc.isenabled()}")
 
     monkeypatch.setattr(ModelduelApp, "run", run)
+    monkeypatch.setattr(launch, "_has_a_terminal", lambda: True)  # pytest's stdin is none
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
     monkeypatch.setenv("OPENAI_API_KEY", "k1")  # no demo mode: nothing to start
     args = argparse.Namespace(

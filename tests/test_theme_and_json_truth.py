@@ -32,6 +32,22 @@ def test_an_unknown_theme_names_the_themes_there_are(tmp_path: Path) -> None:
     assert "--theme: no theme 'nosuchtheme'" in lines[0] and "modelduel-dark" in lines[0]
 
 
+def test_without_a_terminal_the_duel_screen_says_so_and_names_the_headless_commands(
+    tmp_path: Path,
+) -> None:
+    # no tty (CI, cron, `< /dev/null`): Textual would write escape codes into a log and
+    # spin on a stdin it cannot read
+    result = subprocess.run(
+        [sys.executable, "-m", "modelduel", "--demo"],
+        capture_output=True, text=True, env=clean_env(tmp_path), cwd=tmp_path,
+        stdin=subprocess.DEVNULL, timeout=60,
+    )  # fmt: skip
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.count("\n") == 1 and "\x1b" not in result.stderr, result.stderr
+    assert "needs a terminal" in result.stderr and "modelduel ask" in result.stderr
+    assert result.stdout == ""
+
+
 def test_a_configured_theme_is_named_by_its_file_and_a_real_one_passes(tmp_path: Path) -> None:
     with pytest.raises(ModelduelError, match=r"config.toml: theme: no theme 'gone'"):
         check_theme(None, "gone", ["modelduel-dark"], tmp_path / "config.toml")

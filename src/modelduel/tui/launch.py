@@ -78,7 +78,12 @@ def run_tui(
     recorded: tuple[DuelView, ...] = (),
     tasks: tuple[Task, ...] = (),
 ) -> int:
-    """Open the duel screen; returns when the user quits."""
+    """Open the duel screen; returns when the user quits.
+
+    Raises:
+        ModelduelError: a user mistake (config, models, theme), or no terminal to draw on
+            and read keys from (stdin or stderr, where Textual writes, is not a tty).
+    """
     # No garbage collection until the first frame: importing the ~600 modules it needs
     # (Textual, pydantic, the screen's) ran ~160 collections, one of them full, 60-100 ms
     # of a launch's CPU, to free import-time garbage. The collector runs again after the
@@ -91,6 +96,11 @@ def run_tui(
     finally:
         if collecting:
             gc.enable()
+
+
+def _has_a_terminal() -> bool:
+    """Whether keys can be read and the screen drawn (Textual draws on stderr)."""
+    return all(stream is not None and stream.isatty() for stream in (sys.stdin, sys.stderr))
 
 
 def _open(
@@ -171,6 +181,11 @@ def _run_app(
         history=history,
         after_first_frame=after_first_frame,
     )
+    if not _has_a_terminal():  # checked last: a mistake in the settings is said first
+        raise ModelduelError(
+            "the duel screen needs a terminal (stdin or stderr is not one); without one, "
+            "use `modelduel ask PROMPT` for a duel or `modelduel run` for a batch"
+        )
     runners: list[ChildDuelRunner] = []
     app = ModelduelApp(settings, child_runner_factory(config, env, runners))  # type: ignore[arg-type]
     app_ref.append(app)
