@@ -217,9 +217,15 @@ class ListChunks:
     @staticmethod
     def _begin(text: str, start: int) -> _State | None:
         end = text.find("\n", start)
-        first = _item(text[start : len(text) if end < 0 else end])
+        # a prefix holds any marker; the whole line only when it may be a thematic break
+        line = text[start : min(start + 24, len(text) if end < 0 else end)]
+        if _ITEM.match(line) is not None and line[0] in "-*" and end >= 0:
+            line = text[start:end]
+        first = _item(line)
         if first is None:
-            return None
+            # a finished first line that is not an item: never a list (not looked at
+            # again on every update); an unfinished one may still become one
+            return None if end < 0 else _State(start, "", 0, 0, start, whole=True)
         return _State(start, first.marker, first.number, first.content, start, kept_end=start)
 
     @staticmethod
