@@ -59,6 +59,7 @@ class StreamMeter:
 
     def __init__(self, price: PriceFn | None = None) -> None:
         self._price = price
+        self._priced: tuple[Usage, Cost | None] | None = None  # the last usage priced
         self._text = _GrowingText()
         self._reasoning = _GrowingText()
         self._text_chars = 0
@@ -351,12 +352,23 @@ class StreamMeter:
         """
         return self._stats(now_ns, with_replaced=True)
 
+    def _price_of(self, usage: Usage) -> Cost | None:
+        """The price of `usage`, priced again only when it changed: `stats()` is read on
+        every frame of every pane, and pricing (the price library's lookup) was 5 % of the
+        app's main thread at three panes of 100 tokens/s, for the same tokens mostly."""
+        if self._price is None:
+            return None
+        priced = self._priced
+        if priced is None or priced[0] != usage:
+            priced = self._priced = (usage, self._price(usage))
+        return priced[1]
+
     def _stats(self, now_ns: int | None, *, with_replaced: bool) -> StreamStats:
         sent = self._sent_ns
         live_usage, exact = self._request_usage(
             final=self._end_ns is not None and self._error is None
         )
-        cost = self._price(live_usage) if self._price is not None else None
+        cost = self._price_of(live_usage)
         if self._prior is not None or self._boundaries:
             cost = self._with_prior_cost(cost, live_usage)
             exact = self._prior_exact and (exact or live_usage.output_tokens is None)

@@ -22,6 +22,7 @@ from rich.text import Text
 from textual.strip import Strip
 
 from modelduel.tui.markdown_blocks import _FENCES, CODE_THEME, BlockSplitter, _markdown
+from modelduel.tui.tail_chunks import ListChunks
 
 if TYPE_CHECKING:
     from pygments.lexer import Lexer  # type: ignore[import-untyped]
@@ -121,6 +122,7 @@ class AnswerLines:
         self.moved = 0  # the first block drawn to a height other than it was thought to have
         self.tail_lines: list[Strip] = []
         self._fence: _OpenFence | None = None
+        self._list = ListChunks(draw)  # an unfinished list: its finished items kept
 
     @property
     def consumed(self) -> int:
@@ -194,6 +196,7 @@ class AnswerLines:
         self.moved = 0
         self.tail_lines = []
         self._fence = None
+        self._list.reset()
 
     def update(self, text: str) -> None:
         """The answer so far: draws blocks finished since the last call, and the tail."""
@@ -224,6 +227,7 @@ class AnswerLines:
                 self.block(index)
         self.first_changed = self.moved = 0
         self._fence = None
+        self._list.reset()
         self._draw_tail()
 
     # -- the unfinished block ------------------------------------------------------
@@ -240,7 +244,8 @@ class AnswerLines:
                 # over its share of the frame: plain text now, markdown once it finishes
                 self.tail_lines = self._draw(Text(tail))
             else:
-                self.tail_lines = self._draw(_markdown(tail))
+                lines = self._list.lines(self.text, self.consumed)
+                self.tail_lines = self._draw(_markdown(tail)) if lines is None else lines
             return
         code_end = len(self.text) if span[1] < 0 else span[1]
         self._keep_chunks(fence, code_end)
