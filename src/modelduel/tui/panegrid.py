@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.containers import Grid
+from textual.css.query import NoMatches
 from textual.widgets import Static
 
 from modelduel.core.suite_progress import next_unscored
@@ -163,7 +164,10 @@ def _pane(screen: DuelScreen, index: int) -> ResponsePane | None:
     Not `screen.query(ResponsePane)`: a query walks and matches every widget of the screen,
     and the pacer asks hundreds of times a second (a sixth of its time, profiled).
     """
-    grid = screen.query_one("#panes", Grid)
+    try:
+        grid = screen.query_one("#panes", Grid)
+    except NoMatches:  # the screen is being torn down (a quit, a signal): nothing to draw
+        return None
     for pane in grid.children:
         if isinstance(pane, ResponsePane) and pane.index == index:
             return pane
