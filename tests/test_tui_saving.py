@@ -6,6 +6,8 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+from textual.widgets import Input, Label
+
 from modelduel.storage import read_rows
 from modelduel.tui.app import ModelduelApp
 from modelduel.tui.pane import ResponsePane
@@ -187,3 +189,28 @@ async def test_a_run_row_that_fails_to_land_is_kept_and_written_later(tmp_path: 
         await app.refresh_panes()
         assert scores(csv_path) == {SPECS[0]: "5", SPECS[1]: "", SPECS[2]: ""}
         assert not any("NOT saved" in pane_stats(app, i) for i in range(3))
+
+
+async def test_enter_in_the_unsaved_question_saves_to_the_file_below_and_says_where(
+    tmp_path: Path,
+) -> None:
+    folder = tmp_path / "results"
+    folder.mkdir()
+    app, csv_path = make_app(folder)
+    rescue = tmp_path / "rescue.csv"
+    async with app.run_test(size=(140, 40)) as pilot:
+        await scored_duel(pilot, app)
+        shutil.rmtree(folder)
+        await pilot.press("4", "ctrl+q")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "UnsavedQuitScreen"
+        label = str(app.screen.query_one(Label).render())
+        assert "enter saves to the file below" in label
+        app.screen.query_one("#elsewhere", Input).value = str(rescue)
+        await pilot.press("enter")  # as the dialog says: saves, it does not retry
+        await pilot.pause()
+    assert not app.is_running
+    assert scores(rescue) == {SPECS[0]: "4"}
+    assert not csv_path.exists()
+    # printed on stderr once the terminal is restored (launch.run_app)
+    assert app.recovery_note == f"1 unsaved run written to {rescue}"

@@ -133,7 +133,7 @@ class ModelduelApp(App[None]):
     # -- set-up and tear-down ---------------------------------------------------------
 
     async def on_event(self, event: events.Event) -> None:
-        """Keys on the duel screen are handled here, one after the other (`tui.keyorder`)."""
+        """Keys of every screen are handled here, one after the other (`tui.keyorder`)."""
         if (
             isinstance(event, events.Key)
             and not event.is_forwarded

@@ -8,6 +8,13 @@ queue and runs bindings only once it has bubbled back up, so every key of a burs
 forwarded before the first binding runs: an `escape` leaving the prompt came too late
 for the digit after it, which was typed into the prompt. Here each key runs its binding
 (or is typed) in the app's own task, in arrival order.
+
+The same holds on every other screen (the note, attach and quit dialogs, any screen
+added later): an `Input` types a printable key in its own queue, but `backspace` is a
+binding, run only once the key has bubbled back up to the app, after the characters
+behind it were typed (`abc`, backspace, `def` gave `abcde`). So on those screens too a
+printable key is typed into the focused `Input`, and any other key runs its binding,
+here and at once; a key no binding takes goes Textual's usual way.
 """
 
 from __future__ import annotations
@@ -15,6 +22,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from textual import events
+from textual.widgets import Input
 
 from modelduel.core.rank_entry import RankEntry
 from modelduel.tui.duelscreen import DuelScreen
@@ -52,19 +60,19 @@ class KeyOrder:
         return self._priority_cache[1]
 
     async def handle(self, event: events.Key) -> bool:
-        """Handle a key of the duel screen completely before the next one is read.
+        """Handle a key completely before the next one is read (duel screen or dialog).
 
         Returns:
             True if the key was handled; False leaves it to Textual's usual path.
         """
         app = self.app
         screen = app.screen
-        if not isinstance(screen, DuelScreen):
-            return False
         if screen.maximized is not None and event.key == "escape":
             return False  # Textual's restore-the-maximised-pane
         app.app_focus = True
         focused = app.focused
+        if not isinstance(screen, DuelScreen):
+            return await self.handle_other(event, focused)
         if event.key in self.priority_keys(focused) and await app._check_bindings(
             event.key, priority=True
         ):
@@ -79,6 +87,22 @@ class KeyOrder:
             focused.flush_typed()
         elif isinstance(focused, SystemPromptInput) and event.is_printable:
             focused.insert_text_at_cursor(event.character or "")
+            return True
+        return await app._check_bindings(event.key)
+
+    async def handle_other(self, event: events.Key, focused: object) -> bool:
+        """A key of any screen but the duel screen (a dialog), in arrival order.
+
+        Returns:
+            True if the key was typed or ran a binding; False leaves it to Textual.
+        """
+        app = self.app
+        if event.key in self.priority_keys(focused) and await app._check_bindings(
+            event.key, priority=True
+        ):
+            return True
+        if isinstance(focused, Input) and event.is_printable:
+            type_into(focused, event.character or "")
             return True
         return await app._check_bindings(event.key)
 
@@ -119,3 +143,12 @@ class KeyOrder:
             self.ranking = None  # every pane placed, or a key that is not ranking's
         app.update_status()
         return step.handled
+
+
+def type_into(field: Input, text: str) -> None:
+    """Type `text` into `field` as its own key handler would: over the selection, if any."""
+    selection = field.selection
+    if selection.is_empty:
+        field.insert_text_at_cursor(text)
+    else:
+        field.replace(text, *selection)

@@ -40,10 +40,15 @@ def ask_about_unsaved(app: ModelduelApp) -> None:
     count = plural(len(app.ledger.pending), "run")
 
     def chosen(choice: str | None) -> None:
+        unsaved = plural(len(app.ledger.pending), "unsaved run")
         outcome = app.saves.quit_choice(choice)
         if outcome.say is not None:
             tell(app, outcome.say)
         if outcome.leave:
+            if choice is not None and choice.startswith("save:"):
+                # the notice goes with the screen: say it again once the terminal is back
+                target = Path(choice[5:]).expanduser()
+                app.recovery_note = f"{unsaved} written to {target}"
             app.exit()
         elif outcome.ask_again:
             ask_about_unsaved(app)

@@ -226,13 +226,14 @@ class UnsavedQuitScreen(Dialog[str | None]):
             )
             yield Input(self._elsewhere, id="elsewhere")
             with Horizontal():
-                yield Button("Retry (r)", id="retry", variant="primary")
-                yield Button("Save to this file (enter)", id="save")
+                yield Button("Retry (r)", id="retry")
+                yield Button("Save to this file (enter)", id="save", variant="primary")
                 yield Button("Discard and quit (d)", id="discard", variant="error")
 
     def on_mount(self) -> None:
-        """Focus the retry button, so a letter is a choice and not typed."""
-        self.query_one("#retry", Button).focus()
+        """Focus the save button: enter does what the text says (with the disk failing,
+        saving elsewhere is the choice that works), and a letter is a choice, not typed."""
+        self.query_one("#save", Button).focus()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         """One of the three choices."""
