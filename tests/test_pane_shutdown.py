@@ -5,6 +5,7 @@ with no screen left they draw nothing instead of raising (a SIGTERM mid-stream p
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any, ClassVar, cast
 
@@ -27,3 +28,17 @@ def test_drawing_with_no_screen_left_draws_nothing_and_raises_nothing() -> None:
     asyncio.run(panegrid.refresh_pane(app, 0))
     asyncio.run(panegrid.refresh_panes(app))
     panegrid.focus_next_unscored(app, app.view, 0)
+
+
+async def test_a_pane_drawn_after_its_grid_is_gone_is_not_there(tmp_path: Path) -> None:
+    # the pacer may draw once more while a quit or a signal tears the screen down
+    from modelduel.tui.panegrid import refresh_pane
+    from tests.test_tui import make_app, send, settle
+
+    app, _ = make_app(tmp_path)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await send(pilot, "hello")
+        await settle(pilot, app)
+        assert await refresh_pane(app, 0) is not None
+        await app.screen.query_one("#panes").remove()
+        assert await refresh_pane(app, 0) is None
