@@ -202,3 +202,14 @@ def test_route_stats_report_is_reproducible_from_what_route_has() -> None:
     route_stats_report(rows, stats, routes, rng=generator)
     # the generator given is really the one used
     assert generator.bit_generator.state != np.random.default_rng(99).bit_generator.state
+
+
+def test_one_comparison_is_singular() -> None:
+    from types import SimpleNamespace
+
+    from modelduel.report_stats import _sources
+
+    assert _sources(SimpleNamespace(by_rank=1, by_score=0)) == "1 comparison, all from rank"  # type: ignore[arg-type]
+    assert (
+        _sources(SimpleNamespace(by_rank=2, by_score=1)) == "3 comparisons: 2 by rank, 1 by score"
+    )  # type: ignore[arg-type]

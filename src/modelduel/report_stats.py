@@ -90,12 +90,12 @@ def _interval(row: ModelStrength) -> str:
 
 
 def _sources(pref: TaskPreference) -> str:
-    total = pref.by_rank + pref.by_score
+    total = plural(pref.by_rank + pref.by_score, "comparison")
     if pref.by_rank == 0:
-        return f"{total} comparisons, all from score differences (no rank yet)"
+        return f"{total}, all from score differences (no rank yet)"
     if pref.by_score == 0:
-        return f"{total} comparisons, all from rank"
-    return f"{total} comparisons: {pref.by_rank} by rank, {pref.by_score} by score"
+        return f"{total}, all from rank"
+    return f"{total}: {pref.by_rank} by rank, {pref.by_score} by score"
 
 
 def task_preference_table(pref: TaskPreference) -> RenderableType:
