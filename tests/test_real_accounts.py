@@ -209,3 +209,19 @@ async def test_no_403_is_called_a_bad_key(
     s = await duel(sim, spec, fault=fault, retries=1)
     assert s.error is not None and words in s.error.message, s.error.message
     assert "invalid API key" not in s.error.message and s.retries == 0
+
+
+@pytest.mark.parametrize(
+    ("spec", "param"),
+    [
+        ("openai/gpt-5.5", "max_output_tokens"),
+        ("anthropic/claude-opus-4-7", "max_tokens"),
+        ("gemini/gemini-3.1-pro-preview", "generationConfig.maxOutputTokens"),
+    ],
+)
+async def test_a_simulated_bad_request_names_the_protocols_own_parameter(
+    sim: SimulatorHandle, spec: str, param: str
+) -> None:
+    s = await duel(sim, spec, fault="bad_request")
+    assert s.error is not None and s.error.kind == "bad_request"
+    assert f"'{param}'" in s.error.message, s.error.message

@@ -73,14 +73,24 @@ def with_should_retry(reply: ErrorReply, faults: FaultSet) -> ErrorReply:
     return dataclasses.replace(reply, headers=[*headers, ("x-should-retry", modifier.text)])
 
 
+_BUDGET_PARAM = {
+    "openai": "max_output_tokens",
+    "openai-chat": "max_completion_tokens",
+    "anthropic": "max_tokens",
+    "gemini": "generationConfig.maxOutputTokens",
+}
+
+
 def fault_reply(protocol: str, fault: Fault, model: str, key: str, provider_id: str) -> ErrorReply:
     """The provider's error reply for an HTTP fault (`key`: the presented key, masked in it)."""
     if fault.name == "bad_request":
+        # each protocol's own name for the output budget, as its real 400 would say
+        param = _BUDGET_PARAM.get(protocol, "max_output_tokens")
         return error_reply(
             protocol,
             "bad_request",
-            message="Invalid value for 'max_output_tokens': simulated bad parameter.",
-            param="max_output_tokens",
+            message=f"Invalid value for '{param}': simulated bad parameter.",
+            param=param,
             code="invalid_value",
         )
     kind = "rate_limit" if fault.name == "rate_limit_long" else fault.name
