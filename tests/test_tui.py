@@ -368,3 +368,26 @@ async def test_model_text_is_shown_as_text_never_markup_or_escapes(tmp_path: Pat
         assert app.is_running
         rows = read_rows(csv_path)
         assert rows[0]["notes"] == "[/b]"
+
+
+async def test_ctrl_x_in_the_prompt_cancels_all_unless_text_is_selected(tmp_path: Path) -> None:
+    from modelduel.tui.prompt import PromptEditor
+
+    app, _ = make_app(tmp_path, hold=True)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await send(pilot, "go")
+        await pilot.pause(0.1)
+        runner = app.runner
+        assert isinstance(runner, ScriptedRunner)
+        editor = app.screen.query_one(PromptEditor)
+        assert app.focused is editor  # where focus is right after sending
+        for ch in "draft":
+            await pilot.press(ch)
+        await pilot.pause(0.05)
+        editor.select_all()
+        await pilot.press("ctrl+x")  # a selection: the editor's cut, the runs go on
+        await pilot.pause()
+        assert editor.text == "" and not runner.release.is_set()
+        await pilot.press("ctrl+x")  # nothing selected: cancel all
+        await pilot.pause()
+        assert runner.release.is_set()

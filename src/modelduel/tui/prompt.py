@@ -33,6 +33,9 @@ class PromptEditor(TextArea):
         Binding("ctrl+a", "screen.attach", "Attach a file", id="prompt.attach"),
         # on the screen, so focus moves before the next key is read (see DuelScreen)
         Binding("escape", "screen.to_panes", "To panes", id="prompt.leave"),
+        # the editor's cut when text is selected; else the duel's cancel all, which the
+        # prompt (focused right after sending) used to swallow as a cut of nothing
+        Binding("ctrl+x", "cut_or_cancel_all", "Cut / cancel all", show=False, id="prompt.cut"),
     ]
 
     @dataclass
@@ -50,6 +53,13 @@ class PromptEditor(TextArea):
         self._cursor: int | None = None  # index into history while browsing it
         self._draft = ""
         self._typed: list[str] = []
+
+    async def action_cut_or_cancel_all(self) -> None:
+        """ctrl+x: cut the selected text, or with none selected cancel every run."""
+        if self.selected_text:
+            self.action_cut()
+            return
+        await self.run_action("screen.cancel_all")
 
     async def _on_key(self, event: events.Key) -> None:
         """Queue typed characters (see the module docstring); other keys flush first."""
