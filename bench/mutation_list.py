@@ -258,6 +258,13 @@ MUTATIONS = (
         (MID_RACE,),
     ),
     Mutation(
+        "blind: reasoning shown before the names",
+        "tui/pane.py",
+        "if len(stats.reasoning_text) > self._reasoning_shown and not m.hidden:",
+        "if len(stats.reasoning_text) > self._reasoning_shown:",
+        ("tests/test_tui_flow.py::test_blind_mid_race_a_finished_pane_shows_no_token_count",),
+    ),
+    Mutation(
         "blind: an error naming the provider while the race runs",
         "tui/pane.py",
         """        if self.model.hidden:

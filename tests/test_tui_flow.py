@@ -25,6 +25,7 @@ from modelduel.core.scoring_pace import ScoringPace
 from modelduel.events import (
     ErrorInfo,
     Finished,
+    ReasoningDelta,
     RequestSent,
     Stamped,
     StreamFailed,
@@ -41,6 +42,12 @@ from tests.test_tui_blind import on_screen
 from tests.test_tui_suite import SUITE, suite_app
 
 SIZE = (140, 40)
+
+
+def body_text(pane: ResponsePane) -> str:
+    from modelduel.tui.wrapped_text import strip_text
+
+    return "\n".join(strip_text(line) for line in pane.body.drawn_lines).lower()
 
 
 def status(app: ModelduelApp) -> str:
@@ -288,6 +295,8 @@ class OneFinishesFirst(ScriptedRunner):
     async def _play(self, plan: RunPlan) -> None:
         rid = plan.run_id
         self.app.sink(rid, Stamped(T0, RequestSent(0)))
+        if plan.request.model_id == "gpt-5.5":  # only one model shows its reasoning
+            self.app.sink(rid, Stamped(T0 + 5 * 10**7, ReasoningDelta("**Weighing** XYZZY")))
         self.app.sink(rid, Stamped(T0 + 10**8, TextDelta("some answer text")))
         if plan.request.model_id == "gpt-5.5":
             self.app.sink(rid, Stamped(T0 + 10**9, Usage(100, 0, 4321, 0)))
@@ -324,7 +333,19 @@ async def test_blind_mid_race_a_finished_pane_shows_no_token_count(tmp_path: Pat
         assert isinstance(runner, ScriptedRunner)
         runner.release.set()
         await settle(pilot, app)
-        assert any("4,321" in on_screen(_pane(app, i)) for i in range(3))  # all ended: shown
+        # all ended, names still hidden: a count (reasoning in it or not, exact or an
+        # estimate) would still say which model it is
+        assert not any("4,321" in on_screen(_pane(app, i)) for i in range(3))
+        bodies = [body_text(_pane(app, i)) for i in range(3)]
+        assert not any("xyzzy" in b or "reasoning" in b for b in bodies), bodies
+        await pilot.press("escape", "5", "5", "5")  # every pane scored: names revealed
+        await settle(pilot, app)
+        await app.refresh_panes()
+        await pilot.pause()
+        assert not any(p.hidden for p in app.view.panes)
+        assert any("4,321" in on_screen(_pane(app, i)) for i in range(3))  # shown with them
+        bodies = [body_text(_pane(app, i)) for i in range(3)]
+        assert any("xyzzy" in b or "reasoning" in b for b in bodies), bodies
 
 
 # -- a note that looks like a formula ----------------------------------------------------------

@@ -223,7 +223,9 @@ class ResponsePane(Vertical, can_focus=True):
         if cheap and self._body.cheap and now - self._body_at < FLOOD_FRAME_S:
             return  # flooding: the next poke, or the stream's end, draws it
         self._body_at = now
-        if len(stats.reasoning_text) > self._reasoning_shown:
+        # Blind until scored: reasoning reads like its provider (GPT's summaries, Claude's
+        # thinking, Gemini's thoughts), so it shows with the names
+        if len(stats.reasoning_text) > self._reasoning_shown and not m.hidden:
             self._reasoning_shown = len(stats.reasoning_text)
             self._body.set_reasoning(self._reasoning_text.update(stats.reasoning_text))
         text = stats.text
@@ -314,9 +316,9 @@ class ResponsePane(Vertical, can_focus=True):
             if self._veiled:
                 line.append("answers show when all are done\n", "dim")
             else:
-                line.append("out ")
-                line.append(*self._estimated(fmt_tokens(s.output_tokens, s.tokens_exact)))
-                line.append("\n")
+                # a count with reasoning in it, or exact where the others are estimates
+                # (a cancelled Gemini run), would say which model it is
+                line.append("reasoning, tokens: shown once scored\n", "dim")
             line.append("speed, cost: shown once scored\n", "dim")
         else:
             line.append("ttft ")
