@@ -112,9 +112,14 @@ async def test_quitting_with_an_unsaved_score_can_discard_knowingly(tmp_path: Pa
         shutil.rmtree(folder)
         await pilot.press("1", "ctrl+q")
         await pilot.pause()
-        await pilot.press("d")
+        field = app.screen.query_one("#elsewhere", Input)
+        await pilot.press("ctrl+u", "/", "d", "i", "r")  # letters edit the path, no choice
         await pilot.pause()
-    assert not app.is_running
+        assert app.is_running and field.value == "/dir"
+        await pilot.press("ctrl+d")
+        await pilot.pause()
+        assert not app.is_running  # quit by the choice, not by the end of the test
+    assert app.recovery_note == "1 unsaved run discarded, as asked: not saved anywhere"
 
 
 async def test_quitting_writes_a_pending_score_when_the_file_is_back(tmp_path: Path) -> None:

@@ -49,6 +49,8 @@ def ask_about_unsaved(app: ModelduelApp) -> None:
                 # the notice goes with the screen: say it again once the terminal is back
                 target = Path(choice[5:]).expanduser()
                 app.recovery_note = f"{unsaved} written to {target}"
+            elif choice == "discard":
+                app.recovery_note = f"{unsaved} discarded, as asked: not saved anywhere"
             app.exit()
         elif outcome.ask_again:
             ask_about_unsaved(app)

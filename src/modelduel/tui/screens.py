@@ -204,8 +204,11 @@ class UnsavedQuitScreen(Dialog[str | None]):
     DEFAULT_CSS = read_tcss("unsaved-quit-screen.tcss")
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "stay", "Back to the app", id="quit.stay"),
-        Binding("r", "choose('retry')", "Retry", id="quit.retry"),
-        Binding("d", "choose('discard')", "Discard and quit", id="quit.discard"),
+        # control keys: letters belong to the path field (a `d` typed into a path used to
+        # discard every unsaved run at once)
+        # (priority: the field's own ctrl+d deletes a character)
+        Binding("ctrl+r", "choose('retry')", "Retry", id="quit.retry", priority=True),
+        Binding("ctrl+d", "choose('discard')", "Discard", id="quit.discard", priority=True),
     ]
 
     def __init__(self, count: str, error: str, elsewhere: str) -> None:
@@ -220,20 +223,23 @@ class UnsavedQuitScreen(Dialog[str | None]):
             yield Label(
                 Text.assemble(
                     (f"{self._count} NOT saved", "bold red"),
-                    f"\n{self._error}\n\nr retries, enter saves to the file below, "
-                    "d discards them and quits, escape goes back.",
+                    f"\n{self._error}\n\nenter saves to the file below (edit the path as "
+                    "you like), ctrl+r retries, ctrl+d discards them and quits, escape "
+                    "goes back.",
                 )
             )
             yield Input(self._elsewhere, id="elsewhere")
             with Horizontal():
-                yield Button("Retry (r)", id="retry")
+                yield Button("Retry (ctrl+r)", id="retry")
                 yield Button("Save to this file (enter)", id="save", variant="primary")
-                yield Button("Discard and quit (d)", id="discard", variant="error")
+                yield Button("Discard and quit (ctrl+d)", id="discard", variant="error")
 
     def on_mount(self) -> None:
-        """Focus the save button: enter does what the text says (with the disk failing,
-        saving elsewhere is the choice that works), and a letter is a choice, not typed."""
-        self.query_one("#save", Button).focus()
+        """Focus the path: enter saves there, as the text says (with the disk failing,
+        saving elsewhere is the choice that works), and what is typed edits the path."""
+        field = self.query_one("#elsewhere", Input)
+        field.focus()
+        field.cursor_position = len(field.value)
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         """One of the three choices."""
