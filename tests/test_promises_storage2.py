@@ -11,7 +11,7 @@ import contextlib
 import errno
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from pathlib import Path
 
@@ -263,4 +263,22 @@ def test_an_append_that_is_told_not_to_create_never_creates(tmp_path: Path) -> N
     path = tmp_path / "gone.csv"
     with pytest.raises(FileNotFoundError):
         durable.append_durably(path, b"a\n", create=False)
+    assert not path.exists()
+
+
+def test_a_file_removed_between_the_check_and_the_append_is_not_recreated(
+    tmp_path: Path,
+) -> None:
+    """`mv` does not wait for our lock: the append after the check must not create a file."""
+    path = tmp_path / "r.csv"
+    append_run(path, _row("r0"))
+
+    class MovedRightAfterTheCheck(OpenedFile):
+        def check(self, ids_in_file: Iterable[str] | None) -> None:
+            super().check(ids_in_file)
+            path.rename(tmp_path / "moved.csv")
+
+    opened = MovedRightAfterTheCheck(path)
+    with pytest.raises(CsvError, match="open the results CSV for writing"):
+        append_run(path, _row("r1"), opened=opened)
     assert not path.exists()
