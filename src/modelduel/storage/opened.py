@@ -26,11 +26,14 @@ __all__ = ["OpenedFile"]
 
 _Identity = tuple[int, int]
 
+# the duel screen's way out; a batch says its own (run it again once the file is back)
+_SESSION_FIX = "s retries after you put it back, or quit to save elsewhere"
+
 
 def _open(path: Path) -> int | None:
     try:
         return os.open(path, os.O_RDONLY | os.O_CLOEXEC)
-    except FileNotFoundError:
+    except OSError:  # missing, or unreadable: the write itself will say why
         return None
 
 
@@ -49,8 +52,10 @@ class OpenedFile:
     file created at the path after a delete cannot pass for the one the session opened.
     """
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, fix: str = _SESSION_FIX) -> None:
+        """Open ``path`` if it exists; ``fix`` ends the refusal (how to get the rows saved)."""
         self.path = path
+        self.fix = fix
         self._fd: int | None = None
         self.run_ids: set[str] = set()
         """Runs whose rows this session wrote to the file."""
@@ -80,7 +85,7 @@ class OpenedFile:
         """The one line shown when the path no longer names the session's file."""
         return (
             f"results file {self.path} was moved or deleted since the session opened it; "
-            "s retries after you put it back, or quit to save elsewhere"
+            + self.fix
         )
 
     def may_create(self) -> bool:
@@ -110,14 +115,17 @@ class OpenedFile:
         if missing:
             raise CsvError(
                 f"results file {self.path} was replaced since the session opened it "
-                f"(it lacks {len(missing)} of this session's rows); s retries after you "
-                "put the original back, or quit to save elsewhere"
+                f"(it lacks {len(missing)} of this session's rows); " + self.fix
             )
         # another writer's atomic rewrite: the same rows, a new inode
-        self._hold(_open(self.path))
+        fd = _open(self.path)
+        if fd is not None:
+            self._hold(fd)
 
     def wrote(self, run_id: str | None) -> None:
         """A write went to the path (lock held): remember the file it is now, and the run."""
-        self._hold(_open(self.path))
+        fd = _open(self.path)
+        if fd is not None:  # else keep the old one: a new inode is then judged by its rows
+            self._hold(fd)
         if run_id:
             self.run_ids.add(run_id)
