@@ -55,7 +55,7 @@ async def test_a_score_that_fails_to_save_stays_unsaved_until_it_is_written(
         await pilot.press("right", "3")  # the next write retries the pending one first
         await app.refresh_panes()
         await pilot.pause()
-        assert scores(csv_path) == {SPECS[0]: "4", SPECS[1]: "3"}
+        assert scores(csv_path) == {SPECS[0]: "4", SPECS[1]: "3", SPECS[2]: ""}
         assert "NOT saved" not in pane_stats(app, 0) and "saved" in pane_stats(app, 0)
         assert "NOT saved" not in status(app)
 
@@ -71,7 +71,7 @@ async def test_the_retry_key_writes_a_pending_score(tmp_path: Path) -> None:
         folder.with_name("away").rename(folder)
         await pilot.press("s")
         await app.refresh_panes()
-        assert scores(csv_path) == {SPECS[0]: "2"}
+        assert scores(csv_path) == {SPECS[0]: "2", SPECS[1]: "", SPECS[2]: ""}
         assert "NOT saved" not in pane_stats(app, 0)
 
 
@@ -126,7 +126,7 @@ async def test_quitting_writes_a_pending_score_when_the_file_is_back(tmp_path: P
         folder.with_name("away").rename(folder)
         await pilot.press("ctrl+q")
         await pilot.pause()
-    assert scores(csv_path) == {SPECS[0]: "3"}
+    assert scores(csv_path) == {SPECS[0]: "3", SPECS[1]: "", SPECS[2]: ""}
 
 
 async def test_a_half_done_rubric_writes_no_score_and_a_key_clears_one(tmp_path: Path) -> None:
@@ -163,7 +163,7 @@ async def test_an_exit_without_asking_still_retries_what_is_pending(tmp_path: Pa
         folder.with_name("away").rename(folder)
         app.exit()  # what a signal handler does: no modal, no key
         await pilot.pause()
-    assert scores(csv_path) == {SPECS[0]: "4"}
+    assert scores(csv_path) == {SPECS[0]: "4", SPECS[1]: "", SPECS[2]: ""}
 
 
 async def test_a_run_row_that_fails_to_land_is_kept_and_written_later(tmp_path: Path) -> None:
