@@ -11,7 +11,7 @@ import contextlib
 import errno
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from pathlib import Path
 
@@ -19,6 +19,7 @@ import pytest
 
 from modelduel.errors import CsvError
 from modelduel.storage import (
+    OpenedFile,
     append_run,
     csvread,
     csvrewrite,
@@ -203,3 +204,81 @@ def test_jsonl_export_joins_each_transcript(tmp_path: Path) -> None:
     export_rows(read_rows(path), read_transcripts(transcript_path(path)), out, "jsonl", False)
     (record,) = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert record["transcript"]["text"] == "hello" and record["run_id"] == "r1"
+
+
+def _row(run_id: str) -> dict[str, object]:
+    return {"task_id": "t", "task_type": "adhoc", "model": "m", "run_id": run_id}
+
+
+def test_an_append_after_the_opened_file_moved_is_refused_and_creates_nothing(
+    tmp_path: Path,
+) -> None:
+    """The file a session opened is moved: the next append raises, naming the path and
+    the fix, and no new file with one row appears at the old path."""
+    path = tmp_path / "r.csv"
+    opened = OpenedFile(path)
+    append_run(path, _row("r1"), opened=opened)  # no file yet: created as usual
+    moved = tmp_path / "moved.csv"
+    path.rename(moved)
+    with pytest.raises(CsvError) as caught:
+        append_run(path, _row("r2"), opened=opened)
+    assert str(caught.value) == (
+        f"results file {path} was moved or deleted since the session opened it; "
+        "s retries after you put it back, or quit to save elsewhere"
+    )
+    assert not path.exists()
+    with pytest.raises(CsvError, match="moved or deleted"):
+        update_run(path, "r1", {"score": 2}, opened=opened)
+    assert not path.exists()
+    moved.rename(path)  # put back: the same file, so the writes land in it
+    append_run(path, _row("r2"), opened=opened)
+    update_run(path, "r1", {"score": 2}, opened=opened)  # a rename: a new inode, adopted
+    append_run(path, _row("r3"), opened=opened)
+    assert [(r["run_id"], r["score"]) for r in read_rows(path)] == [
+        ("r1", "2"),
+        ("r2", ""),
+        ("r3", ""),
+    ]
+
+
+def test_an_append_after_the_opened_file_was_deleted_or_replaced_is_refused(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "r.csv"
+    append_run(path, _row("r0"))
+    opened = OpenedFile(path)  # opened an existing file
+    append_run(path, _row("r1"), opened=opened)
+    path.unlink()
+    with pytest.raises(CsvError, match="moved or deleted"):
+        append_run(path, _row("r2"), opened=opened)
+    assert not path.exists()
+    append_run(path, _row("x"))  # another results file appears at the path
+    with pytest.raises(CsvError, match=r"was replaced since the session opened it \(it lacks 1"):
+        append_run(path, _row("r2"), opened=opened)
+    assert [r["run_id"] for r in read_rows(path)] == ["x"]
+
+
+def test_an_append_that_is_told_not_to_create_never_creates(tmp_path: Path) -> None:
+    """The file vanishing between the check and the open is an error, not a new file."""
+    path = tmp_path / "gone.csv"
+    with pytest.raises(FileNotFoundError):
+        durable.append_durably(path, b"a\n", create=False)
+    assert not path.exists()
+
+
+def test_a_file_removed_between_the_check_and_the_append_is_not_recreated(
+    tmp_path: Path,
+) -> None:
+    """`mv` does not wait for our lock: the append after the check must not create a file."""
+    path = tmp_path / "r.csv"
+    append_run(path, _row("r0"))
+
+    class MovedRightAfterTheCheck(OpenedFile):
+        def check(self, ids_in_file: Iterable[str] | None) -> None:
+            super().check(ids_in_file)
+            path.rename(tmp_path / "moved.csv")
+
+    opened = MovedRightAfterTheCheck(path)
+    with pytest.raises(CsvError, match="open the results CSV for writing"):
+        append_run(path, _row("r1"), opened=opened)
+    assert not path.exists()

@@ -39,12 +39,17 @@ def test_a_removed_directory_keeps_the_score_pending_until_it_is_back(tmp_path: 
     path = folder / "r.csv"
     ledger = SaveLedger(path)
     ledger.record_run("run-1", row("run-1"), {"run_id": "run-1", "text": "answer"})
-    shutil.rmtree(folder)
+    away = tmp_path / "away"
+    folder.rename(away)
     assert not ledger.record_changes("run-1", {"score": 3})
     assert ledger.is_pending("run-1") and not ledger.is_saved("run-1")
     assert "r.csv" in ledger.last_error
     assert not ledger.retry()  # still gone
     folder.mkdir()
+    assert not ledger.retry()  # an empty folder: its file is not back, none is started
+    assert not path.exists()
+    shutil.rmtree(folder)  # the lock file the retry made
+    away.rename(folder)
     assert ledger.retry()
     assert ledger.is_saved("run-1")
     rows = read_rows(path)

@@ -81,14 +81,15 @@ def test_a_score_that_fails_to_land_is_marked_and_retried(tmp_path: Path) -> Non
     saves = SessionSaves(SaveLedger(path))
     duel = FakeDuel.of("A")
     ended(saves, duel)
-    shutil.rmtree(folder)
+    away = tmp_path / "away"
+    folder.rename(away)
     outcome = saves.change_score(duel, 0, lambda s: s.set_direct(3))
     assert [s.severity for s in outcome.says] == ["error"]
     assert outcome.says[0].message.startswith("score NOT saved")
     saves.sync([duel])
     assert duel.panes[0].unsaved and not duel.panes[0].saved
     assert saves.retry().severity == "error"  # still gone
-    folder.mkdir()
+    away.rename(folder)  # the folder and its file are back
     assert saves.retry().message == "saved 1 pending run"
     saves.sync([duel])
     assert duel.panes[0].saved and not duel.panes[0].unsaved
@@ -147,7 +148,7 @@ def pending_saves(tmp_path: Path) -> tuple[SessionSaves, Path]:
     saves = SessionSaves(SaveLedger(folder / "r.csv"))
     duel = FakeDuel.of("A")
     ended(saves, duel)
-    shutil.rmtree(folder)
+    folder.rename(tmp_path / "away")  # `away` back to `folder` puts the file back
     saves.change_score(duel, 0, lambda s: s.set_direct(5))
     assert saves.ledger.pending and not saves.may_leave()
     return saves, folder
@@ -172,7 +173,7 @@ def test_quitting_with_something_unsaved(tmp_path: Path) -> None:
 def test_quitting_after_discarding_or_a_retry_that_lands(tmp_path: Path, fix: str) -> None:
     saves, folder = pending_saves(tmp_path)
     if fix == "retry":
-        folder.mkdir()
+        (tmp_path / "away").rename(folder)
     assert saves.quit_choice(fix).leave
     assert not saves.ledger.pending
 
@@ -209,3 +210,88 @@ def test_a_run_cancelled_before_any_answer_cannot_be_scored(tmp_path: Path) -> N
     assert not outcome.applied
     assert "A was cancelled with no output: nothing to score" in saves.last_save
     assert cells(path, "score") == {duel.ids[0]: ""}
+
+
+def test_a_moved_results_file_is_not_saved_and_s_saves_into_it_once_back(
+    tmp_path: Path,
+) -> None:
+    """`mv r.csv moved.csv` while the session runs: a score is NOT saved (never a new
+    one-row r.csv said "saved"), and `s` after moving it back writes it into that file."""
+    path = tmp_path / "r.csv"
+    saves = SessionSaves(SaveLedger(path))
+    duel = FakeDuel.of("A", "B")
+    ended(saves, duel)
+    moved = tmp_path / "moved.csv"
+    path.rename(moved)
+    outcome = saves.change_score(duel, 0, lambda s: s.set_direct(4))
+    [say] = outcome.says
+    assert say.severity == "error" and say.message.startswith("score NOT saved")
+    assert f"results file {path} was moved or deleted since the session opened it" in say.message
+    assert "s retries after you put it back, or quit to save elsewhere" in say.message
+    assert not path.exists()  # no new file holding only that row
+    assert saves.last_save != "saved 4/5 for A"
+    saves.sync([duel])
+    assert duel.panes[0].unsaved and not duel.panes[0].saved
+    assert duel.panes[1].saved  # its row is in the moved file, unchanged
+    text, problem = saves.status_tail()
+    assert problem and "1 run NOT saved" in text and "moved or deleted" in text
+    # a run that ends meanwhile is not appended to a new file either
+    duel.panes.append(FakePane("C"))
+    duel.ids.append("run-C")
+    assert saves.run_ended("run-C", row("run-C"), None, duel.panes[2], "m") is not None
+    assert not path.exists()
+    moved.rename(path)
+    assert saves.retry().message == "saved 2 pending runs"
+    saves.sync([duel])
+    assert all(p.saved and not p.unsaved for p in duel.panes)
+    assert cells(path, "score") == {duel.ids[0]: "4", duel.ids[1]: "", "run-C": ""}
+
+
+def test_a_deleted_results_file_stays_not_saved_and_quit_can_save_elsewhere(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "r.csv"
+    saves = SessionSaves(SaveLedger(path))
+    duel = FakeDuel.of("A")
+    ended(saves, duel)
+    path.unlink()
+    outcome = saves.change_score(duel, 0, lambda s: s.set_direct(2))
+    assert "was moved or deleted since the session opened it" in outcome.says[0].message
+    assert not path.exists()
+    retried = saves.retry()
+    assert retried.severity == "error" and "moved or deleted" in retried.message
+    assert not path.exists()  # retrying never starts a new file with one row
+    out = saves.quit_choice(f"save:{tmp_path / 'elsewhere.csv'}")
+    assert out.leave
+    assert cells(tmp_path / "elsewhere.csv", "score") == {duel.ids[0]: "2"}
+
+
+def test_a_replaced_results_file_is_not_written(tmp_path: Path) -> None:
+    path = tmp_path / "r.csv"
+    saves = SessionSaves(SaveLedger(path))
+    duel = FakeDuel.of("A")
+    ended(saves, duel)
+    other = tmp_path / "other.csv"
+    SaveLedger(other).record_run("run-x", row("run-x"), None)
+    other.replace(path)  # another results file now sits at the path
+    outcome = saves.change_score(duel, 0, lambda s: s.set_direct(1))
+    assert "was replaced since the session opened it" in outcome.says[0].message
+    assert cells(path, "score") == {"run-x": ""}
+
+
+def test_a_new_session_creates_its_file_and_sees_another_writers_rewrite(
+    tmp_path: Path,
+) -> None:
+    """No file yet: the first row creates it. Another writer's atomic rewrite (a new
+    inode, every row kept) is the same file, not a replaced one."""
+    path = tmp_path / "r.csv"
+    assert not path.exists()
+    saves = SessionSaves(SaveLedger(path))
+    duel = FakeDuel.of("A")
+    ended(saves, duel)
+    assert cells(path, "score") == {duel.ids[0]: ""}
+    other = SaveLedger(path)
+    other.record_run("run-o", row("run-o"), None)
+    assert other.record_changes("run-o", {"score": 5})  # renames a copy over the file
+    assert saves.change_score(duel, 0, lambda s: s.set_direct(3)).says == ()
+    assert cells(path, "score") == {duel.ids[0]: "3", "run-o": "5"}

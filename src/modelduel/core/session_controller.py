@@ -31,12 +31,16 @@ ReadIds = Callable[[Path], set[str]]
 WriteTranscript = Callable[[Path, Mapping[str, Any]], None]
 
 
-def _append(path: Path, row: Mapping[str, object], transcript: Mapping[str, object] | None) -> None:
-    storage.append_run(path, row, transcript)
+def _opened_writes(opened: storage.OpenedFile) -> tuple[Append, Update]:
+    """Writes that refuse to go to another file at the path of the one the session opened."""
 
+    def append(path: Path, row: Mapping[str, object], t: Mapping[str, object] | None) -> None:
+        storage.append_run(path, row, t, opened=opened if path == opened.path else None)
 
-def _update(path: Path, run_id: str, changes: Mapping[str, object]) -> None:
-    storage.update_run(path, run_id, changes)
+    def update(path: Path, run_id: str, changes: Mapping[str, object]) -> None:
+        storage.update_run(path, run_id, changes, opened=opened if path == opened.path else None)
+
+    return append, update
 
 
 def _write_transcript(path: Path, record: Mapping[str, Any]) -> None:
@@ -77,14 +81,16 @@ class SaveLedger:
         self,
         path: Path,
         *,
-        append: Append = _append,
-        update: Update = _update,
+        append: Append | None = None,
+        update: Update | None = None,
         read_ids: ReadIds = _read_ids,
         write_transcript: WriteTranscript = _write_transcript,
     ) -> None:
         self.path = path
-        self._append = append
-        self._update = update
+        # the file at `path` now is the one the user knows: a write never starts another
+        opened_append, opened_update = _opened_writes(storage.OpenedFile(path))
+        self._append = append or opened_append
+        self._update = update or opened_update
         self._read_ids = read_ids
         self._write_transcript = write_transcript
         self._base: dict[str, dict[str, object]] = {}  # each run's row as its run last gave it

@@ -30,7 +30,7 @@ module (appending, updating).
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 from modelduel.errors import CsvError
@@ -47,6 +47,7 @@ from modelduel.storage.csvparse import (
     Notice,
     _log_notice,
     _os_error,
+    _Parsed,
     _read,
 )
 from modelduel.storage.csvread import (
@@ -58,6 +59,7 @@ from modelduel.storage.csvread import (
 from modelduel.storage.csvrewrite import extend_header, render_rows, rewrite_atomically
 from modelduel.storage.durable import append_durably
 from modelduel.storage.lock import file_lock
+from modelduel.storage.opened import OpenedFile
 from modelduel.storage.transcript import append_transcript, transcript_path
 
 __all__ = [
@@ -68,6 +70,7 @@ __all__ = [
     "ColumnChunk",
     "ColumnChunks",
     "CsvRows",
+    "OpenedFile",
     "append_run",
     "ensure_writable",
     "read_column_chunks",
@@ -85,10 +88,21 @@ def _missing_columns(header: list[str], row: Mapping[str, object]) -> list[str]:
     return names
 
 
-def _append_bytes(path: Path, payload: bytes) -> None:
+def _ids(data: bytes | None, parsed: _Parsed | None) -> Iterator[str] | None:
+    """The run ids in a loaded file, lazily (None for a missing file)."""
+    if data is None:
+        return None
+    if parsed is None or "run_id" not in parsed.header:
+        return iter(())
+    col = parsed.header.index("run_id")
+    width = len(parsed.header)
+    return (decode_cell(r[col]) for r in parsed.rows if len(r) == width)
+
+
+def _append_bytes(path: Path, payload: bytes, *, create: bool = True) -> None:
     """Append ``payload`` with one write, fsync; undo a partial write. Caller holds the lock."""
     try:
-        append_durably(path, payload)
+        append_durably(path, payload, create=create)
     except OSError as exc:
         # os.open names the file in its error; a failed write or fsync does not
         doing = "open the results CSV for writing" if exc.filename else "append to the results CSV"
@@ -108,6 +122,7 @@ def append_run(
     transcript: Mapping[str, object] | None = None,
     *,
     on_notice: Notice | None = None,
+    opened: OpenedFile | None = None,
 ) -> None:
     """Append one run's row to the results CSV (and its texts to the transcript beside it).
 
@@ -121,6 +136,8 @@ def append_run(
         row: Column name -> value (str, int, float, bool or None); missing columns are empty.
         transcript: The run's transcript record, appended to ``transcript_path(path)``.
         on_notice: Told about repairs (a torn last row); defaults to a logged warning.
+        opened: The file the session opened: the row is refused (nothing is created or
+            written) if the path no longer names it (moved, deleted or replaced).
 
     Raises:
         CsvError: The file cannot be read as a results CSV or cannot be written.
@@ -128,7 +145,11 @@ def append_run(
     notice = on_notice or _log_notice
     try:
         with file_lock(path):
-            _, parsed = _load_locked(path, notice)
+            data, parsed = _load_locked(path, notice)
+            if opened is not None:
+                opened.check(_ids(data, parsed))
+            create = opened is None or opened.may_create()
+            run_id = row.get("run_id")
             if parsed is None:
                 header = list(columns.COLUMNS) + [k for k in row if k not in columns.COLUMNS]
                 payload = render_rows([header, [encode_cell(row.get(c)) for c in header]], "\n")
@@ -136,7 +157,9 @@ def append_run(
                     _write_transcript(path, transcript)
                 # Header and first row in one write, so a crash leaves no header-only file.
                 # An empty file that holds only a BOM keeps it: this appends after it.
-                _append_bytes(path, payload.encode("utf-8"))
+                _append_bytes(path, payload.encode("utf-8"), create=create)
+                if opened is not None:
+                    opened.wrote(str(run_id) if run_id else None)
                 return
             names = _missing_columns(parsed.header, row)
             if names:
@@ -149,7 +172,9 @@ def append_run(
             text = render_rows([cells], parsed.newline)
             if parsed.needs_newline:
                 text = parsed.newline + text
-            _append_bytes(path, text.encode("utf-8"))
+            _append_bytes(path, text.encode("utf-8"), create=create)
+            if opened is not None:
+                opened.wrote(str(run_id) if run_id else None)
     except OSError as exc:
         raise _os_error(path, exc, "lock or write the results CSV") from None
 
@@ -160,6 +185,7 @@ def update_run(
     changes: Mapping[str, object],
     *,
     on_notice: Notice | None = None,
+    opened: OpenedFile | None = None,
 ) -> None:
     """Change cells of one run's row (e.g. its score), atomically and under the lock.
 
@@ -172,6 +198,8 @@ def update_run(
         run_id: The run to change; if it appears more than once, the last row is changed.
         changes: Column name -> new value; unknown columns are added at the end.
         on_notice: Told about repairs (a torn last row); defaults to a logged warning.
+        opened: The file the session opened: nothing is written if the path no longer
+            names it (moved, deleted or replaced).
 
     Raises:
         CsvError: The run is not in the file, or the file cannot be read or written.
@@ -180,6 +208,8 @@ def update_run(
     try:
         with file_lock(path):
             data, parsed = _load_locked(path, notice)
+            if opened is not None:
+                opened.check(_ids(data, parsed))
             if data is None:
                 raise CsvError(f"{path}: does not exist, so run {run_id} cannot be updated")
             if parsed is None or "run_id" not in parsed.header:
@@ -200,6 +230,8 @@ def update_run(
             for name, value in changes.items():
                 row[parsed.header.index(name)] = encode_cell(value)
             rewrite_atomically(path, parsed.bom, [parsed.header, *parsed.rows], parsed.newline)
+            if opened is not None:
+                opened.wrote(run_id)  # the rename gave the file a new inode
     except OSError as exc:
         raise _os_error(path, exc, "lock or write the results CSV") from None
 

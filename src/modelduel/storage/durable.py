@@ -36,12 +36,16 @@ def write_all(fd: int, data: bytes) -> None:
         view = view[written:]
 
 
-def append_durably(path: Path, payload: bytes, *, on_a_new_line: bool = False) -> None:
+def append_durably(
+    path: Path, payload: bytes, *, on_a_new_line: bool = False, create: bool = True
+) -> None:
     """Append ``payload`` to ``path`` in one write and fsync it; a failed write is undone.
 
     The caller holds the file's lock. With ``on_a_new_line``, a file whose last byte is
     not a newline (its writer was killed mid-line) gets one first, so the payload starts
     a line of its own and the incomplete bytes stay in the file rather than being dropped.
+    Without ``create``, a missing file is an error (FileNotFoundError), never a new file:
+    the caller's file was moved away after it looked.
 
     Raises:
         OSError: The file cannot be opened (the error names the file: ``filename`` is
@@ -49,7 +53,8 @@ def append_durably(path: Path, payload: bytes, *, on_a_new_line: bool = False) -
     """
     created = not path.exists()
     access = os.O_RDWR if on_a_new_line else os.O_WRONLY  # reading the last byte needs RDWR
-    fd = os.open(path, access | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC, 0o666)
+    flags = access | os.O_APPEND | os.O_CLOEXEC | (os.O_CREAT if create else 0)
+    fd = os.open(path, flags, 0o666)
     try:
         size = os.fstat(fd).st_size
         if on_a_new_line and size and os.pread(fd, 1, size - 1) != b"\n":
