@@ -20,6 +20,7 @@ from modelduel.core.session import DuelState, RunSlot
 from modelduel.errors import CsvError
 from modelduel.storage import append_run, update_run
 from modelduel.storage.lock import file_lock
+from modelduel.storage.opened import OpenedFile
 from modelduel.storage.transcript import append_transcript
 
 __all__ = ["BatchRows"]
@@ -36,13 +37,16 @@ class BatchRows:
     def __init__(self, csv: Path, on_failed: Callable[[CsvError], None]) -> None:
         self.csv = csv
         self._on_failed = on_failed
+        # the file the batch writes: moved or deleted mid-batch, rows are refused (the
+        # batch stops) rather than starting a new file at the path with only the newest
+        self._opened = OpenedFile(csv, fix="put it back and run the same command again to resume")
         self._extras: dict[str, dict[str, object]] = {}  # run id -> its later transcript fields
 
     def append(self, duel: DuelState, slot: RunSlot) -> bool:
         """A run ended: append its row (and its transcript record); False if not on disk."""
         try:
             record = transcript_record(duel, slot) | transcript_fields([])
-            append_run(self.csv, csv_row(duel, slot), record)
+            append_run(self.csv, csv_row(duel, slot), record, opened=self._opened)
         except CsvError as exc:
             self._on_failed(exc)
             return False
@@ -64,7 +68,7 @@ class BatchRows:
             fields: what the transcript record gains (kept for the run's later records).
         """
         try:
-            update_run(self.csv, slot.run_id, cells)
+            update_run(self.csv, slot.run_id, cells, opened=self._opened)
             self._extras.setdefault(slot.run_id, {}).update(fields)
             with file_lock(self.csv):
                 record = transcript_record(duel, slot) | self._extras[slot.run_id]
