@@ -45,3 +45,33 @@ async def test_every_pane_of_a_recorded_duel_draws_its_answer(
             assert drawn.strip(), f"pane {pane.model.label} is blank"
             # a recorded answer is read from its start, not its end
             assert "Paragraph 0 " in drawn, drawn[:200]
+
+
+async def test_the_tick_between_a_duel_and_a_smaller_one_reads_only_the_new_panes(
+    tmp_path: Path,
+) -> None:
+    # `score` going on to a duel of fewer panes: the view changes before the old duel's
+    # panes are replaced, and the tick read pane 2 of a one-pane duel (IndexError, a crash)
+    import dataclasses
+
+    from modelduel.tui.panegrid import refresh_pane
+
+    app, csv_path = make_app(tmp_path)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await send(pilot, "first prompt")
+        await settle(pilot, app)
+    views = recorded_views(csv_path, blind=False)
+    models = [resolve_model(spec, Config(), ENV) for spec in SPECS]
+    settings = AppSettings(Config(), models, csv_path, recorded=tuple(views))
+    again = ModelduelApp(settings, lambda a: ScriptedRunner(a))
+    async with again.run_test(size=(160, 45)) as pilot:
+        await pilot.pause()
+        view = again.view
+        assert view is not None and len(again.screen.query(ResponsePane)) == 3
+        solo = dataclasses.replace(
+            view, duel_id="solo", panes=[dataclasses.replace(view.panes[0])], rows=view.rows[:1]
+        )
+        again.view = solo  # what show_view does first, before the panes are rebuilt
+        await again.refresh_panes()
+        assert await refresh_pane(again, 2) is None
+        assert await refresh_pane(again, 0) is None  # the old duel's pane, not the new one's

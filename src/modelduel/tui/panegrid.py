@@ -124,6 +124,8 @@ async def refresh_panes(app: ModelduelApp) -> None:
     now = app.clock()
     done = view.all_ended
     for pane in screen.query(ResponsePane):
+        if not _of_view(pane, view):
+            continue  # a pane of the duel just left, not yet removed (it may have more panes)
         pane.conversation.update(pane, view.timeline(pane.index), pane.model.hidden and not done)
         await pane.show(view.shown(pane.index, now), done)
 
@@ -150,12 +152,18 @@ async def refresh_pane(app: ModelduelApp, index: int) -> float | None:
     if view is None or screen is None:
         return None
     pane = _pane(screen, index)
-    if pane is None:
+    if pane is None or not _of_view(pane, view):
         return None
     done = view.all_ended
     pane.conversation.update(pane, view.timeline(index), pane.model.hidden and not done)
     pane.show_text(view.shown(index, app.clock()), done)
     return pane.body.take_paint_s()
+
+
+def _of_view(pane: ResponsePane, view: DuelView) -> bool:
+    """Whether `pane` shows a pane of `view` (when the view changes, the old duel's panes
+    stay mounted until they are replaced, and the new view may have fewer)."""
+    return pane.index < len(view.panes) and view.panes[pane.index] is pane.model
 
 
 def _pane(screen: DuelScreen, index: int) -> ResponsePane | None:
