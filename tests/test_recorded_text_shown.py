@@ -19,6 +19,14 @@ from tests import test_tui
 from tests.test_tui import ENV, SPECS, ScriptedRunner, make_app, send, settle
 
 
+def reopened(csv_path: Path, *, blind: bool) -> ModelduelApp:
+    """The app on the duels recorded in `csv_path` (what `modelduel score` opens)."""
+    views = recorded_views(csv_path, blind=blind)
+    models = [resolve_model(spec, Config(), ENV) for spec in SPECS]
+    settings = AppSettings(Config(), models, csv_path, blind=blind, recorded=tuple(views))
+    return ModelduelApp(settings, lambda a: ScriptedRunner(a))
+
+
 async def test_every_pane_of_a_recorded_duel_draws_its_answer(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -32,10 +40,7 @@ async def test_every_pane_of_a_recorded_duel_draws_its_answer(
     async with app.run_test(size=(160, 45)) as pilot:
         await send(pilot, "first prompt")
         await settle(pilot, app)
-    views = recorded_views(csv_path, blind=True)
-    models = [resolve_model(spec, Config(), ENV) for spec in SPECS]
-    settings = AppSettings(Config(), models, csv_path, blind=True, recorded=tuple(views))
-    again = ModelduelApp(settings, lambda a: ScriptedRunner(a))
+    again = reopened(csv_path, blind=True)
     async with again.run_test(size=(160, 45)) as pilot:
         await pilot.pause()
         await pilot.pause(0.3)
@@ -60,10 +65,7 @@ async def test_the_tick_between_a_duel_and_a_smaller_one_reads_only_the_new_pane
     async with app.run_test(size=(160, 45)) as pilot:
         await send(pilot, "first prompt")
         await settle(pilot, app)
-    views = recorded_views(csv_path, blind=False)
-    models = [resolve_model(spec, Config(), ENV) for spec in SPECS]
-    settings = AppSettings(Config(), models, csv_path, recorded=tuple(views))
-    again = ModelduelApp(settings, lambda a: ScriptedRunner(a))
+    again = reopened(csv_path, blind=False)
     async with again.run_test(size=(160, 45)) as pilot:
         await pilot.pause()
         view = again.view
