@@ -8,8 +8,10 @@ import asyncio
 import dataclasses
 import json
 import math
+import os
 import subprocess
 import sys
+from pathlib import Path
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, cast
 
@@ -102,9 +104,49 @@ def test_a_known_model_is_priced_by_the_library_after_the_warm_up() -> None:
 
 def test_without_the_child_the_library_prices_here(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(sys, "executable", "/nonexistent/python3")
+    assert asyncio.run(pricing._unknown_elsewhere(UNKNOWN)) == []
+    monkeypatch.setattr(pricing, "_library_loaded", lambda: False)
     asyncio.run(pricing.warm_up(UNKNOWN))
     assert set() == pricing._UNKNOWN
     assert price_run(*UNKNOWN[0], USAGES[0]).source.endswith("unknown model model-a")
+
+
+def test_a_loaded_library_looks_the_lineup_up_here(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No child process when the library is loaded already (a run priced before the
+    warm-up, or a test process)."""
+    import genai_prices  # noqa: F401
+
+    monkeypatch.setattr(sys, "executable", "/nonexistent/python3")
+    asyncio.run(pricing.warm_up(UNKNOWN))
+    assert {("openai-chat", "model-a"), ("openai-chat", "model-b")} == pricing._UNKNOWN
+
+
+def test_a_closing_app_leaves_no_lookup_child(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    pid_file = tmp_path / "pid"
+    slow = tmp_path / "python3"
+    slow.write_text(
+        f"#!/bin/sh\necho $$ > {pid_file}.new && mv {pid_file}.new {pid_file}\nexec sleep 60\n"
+    )
+    slow.chmod(0o755)
+    monkeypatch.setattr(sys, "executable", str(slow))
+    monkeypatch.setattr(pricing, "_library_loaded", lambda: False)
+
+    async def main() -> int:
+        task = asyncio.ensure_future(pricing.warm_up(UNKNOWN))
+        for _ in range(400):  # until the child has started (not a timing assertion)
+            if pid_file.exists():
+                break
+            await asyncio.sleep(0.05)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        return int(pid_file.read_text())
+
+    pid = asyncio.run(main())
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid, 0)
 
 
 def _model(kind: str, model_id: str, free: bool = False, price: object = None) -> ResolvedModel:

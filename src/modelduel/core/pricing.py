@@ -31,19 +31,27 @@ _UNKNOWN: set[tuple[str, str]] = set()
 async def warm_up(lineup: Iterable[tuple[str, str]]) -> None:
     """Get ready to price these (kind, model id) runs, before any run, not during one.
 
-    A short-lived child process looks the models up in the price data; only when one of
-    them is there does this process load the price library (about 100-300 ms). Models
-    are fixed at launch, so what the child found holds for the whole session. If the
-    child fails, the library loads here, as it would at the first priced run.
+    A short-lived child process looks the models up in the price data (unless the
+    library is loaded here already); only when one of them is there does this process
+    load the price library (about 100-300 ms). Models are fixed at launch, so what the
+    lookup found holds for the whole session. If the child fails, the library loads
+    here, as it would at the first priced run.
     """
     pairs = sorted({(kind, _base_model_id(model_id)) for kind, model_id in lineup} - _UNKNOWN)
     if not pairs:
         return
-    unknown = await _unknown_elsewhere(pairs)
+    if _library_loaded():
+        unknown = _unknown_here(pairs)
+    else:
+        unknown = await _unknown_elsewhere(pairs)
     _UNKNOWN.update(unknown)
     for kind, model_id in pairs:
         if (kind, model_id) not in _UNKNOWN:
             _library_price(kind, model_id, 1, 0, 1)
+
+
+def _library_loaded() -> bool:
+    return "genai_prices" in sys.modules
 
 
 async def _unknown_elsewhere(pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
@@ -58,16 +66,22 @@ async def _unknown_elsewhere(pairs: list[tuple[str, str]]) -> list[tuple[str, st
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.DEVNULL,
         )
-        out, _ = await proc.communicate()
     except OSError:
         return []
+    try:
+        out, _ = await proc.communicate()
+    except asyncio.CancelledError:
+        # the app is closing: no child outlives it
+        proc.kill()
+        await proc.wait()
+        raise
     if proc.returncode != 0:
         return []
     try:
-        found = json.loads(out)
-    except ValueError:
+        found = [(kind, model_id) for kind, model_id in json.loads(out)]
+    except (ValueError, TypeError):
         return []
-    return [(kind, model_id) for kind, model_id in found if (kind, model_id) in pairs]
+    return [pair for pair in found if pair in pairs]
 
 
 def _unknown_here(pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
