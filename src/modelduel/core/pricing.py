@@ -8,7 +8,11 @@ because `update_prices` is never called. A model it does not know is priced at
 
 from __future__ import annotations
 
+import asyncio
 import functools
+import json
+import sys
+from collections.abc import Iterable
 from importlib.metadata import version
 
 from modelduel.core.metrics import Cost
@@ -18,10 +22,85 @@ from modelduel.providers import registry
 
 __all__ = ["PriceOverride", "price_run", "price_source", "warm_up"]
 
+# (kind, model id) pairs the price data does not know, as found by a child process: a
+# lineup of local or unlisted models is then priced "unknown" without this process ever
+# loading the price library (pydantic and the table, ~15 MB resident for a whole session)
+_UNKNOWN: set[tuple[str, str]] = set()
 
-def warm_up() -> None:
-    """Load the price data now (about 100-300 ms), before any run, not during one."""
-    _library_price("openai", "gpt-5.5", 1, 0, 1)
+
+async def warm_up(lineup: Iterable[tuple[str, str]]) -> None:
+    """Get ready to price these (kind, model id) runs, before any run, not during one.
+
+    A short-lived child process looks the models up in the price data (unless the
+    library is loaded here already); only when one of them is there does this process
+    load the price library (about 100-300 ms). Models are fixed at launch, so what the
+    lookup found holds for the whole session. If the child fails, the library loads
+    here, as it would at the first priced run.
+    """
+    pairs = sorted({(kind, _base_model_id(model_id)) for kind, model_id in lineup} - _UNKNOWN)
+    if not pairs:
+        return
+    if _library_loaded():
+        unknown = _unknown_here(pairs)
+    else:
+        unknown = await _unknown_elsewhere(pairs)
+    _UNKNOWN.update(unknown)
+    for kind, model_id in pairs:
+        if (kind, model_id) not in _UNKNOWN:
+            _library_price(kind, model_id, 1, 0, 1)
+
+
+def _library_loaded() -> bool:
+    return "genai_prices" in sys.modules
+
+
+async def _unknown_elsewhere(pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    # what the child could not tell stays out of _UNKNOWN: it is looked up here instead
+    try:
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "modelduel.core.pricing",
+            json.dumps(pairs),
+            stdin=asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.DEVNULL,
+        )
+    except OSError:
+        return []
+    try:
+        out, _ = await proc.communicate()
+    except asyncio.CancelledError:
+        # the app is closing: no child outlives it
+        proc.kill()
+        await proc.wait()
+        raise
+    if proc.returncode != 0:
+        return []
+    try:
+        found = [(kind, model_id) for kind, model_id in json.loads(out)]
+    except (ValueError, TypeError):
+        return []
+    return [pair for pair in found if pair in pairs]
+
+
+def _unknown_here(pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Of these (kind, base model id) pairs, those the price data has no model for."""
+    from genai_prices import Usage as PriceUsage  # noqa: PLC0415
+    from genai_prices import calc_price  # noqa: PLC0415
+
+    unknown = []
+    for kind, model_id in pairs:
+        try:
+            calc_price(
+                PriceUsage(input_tokens=1, output_tokens=1), model_id, provider_id=_provider(kind)
+            )
+        except LookupError:
+            # raised by the model lookup alone, before any usage is read: true of every run
+            unknown.append((kind, model_id))
+        except ValueError:
+            pass
+    return unknown
 
 
 @functools.cache
@@ -73,7 +152,18 @@ def price_run(
             + out * override.output_per_mtok
         ) / 1e6
         return Cost(usd, "config")
-    return _library_price(kind, _base_model_id(model_id), inp, cached, out, written, written_1h)
+    base_id = _base_model_id(model_id)
+    if (kind, base_id) in _UNKNOWN:
+        return _unknown_model(base_id)
+    return _library_price(kind, base_id, inp, cached, out, written, written_1h)
+
+
+def _unknown_model(model_id: str) -> Cost:
+    return Cost(None, f"{price_source()}: unknown model {model_id}")
+
+
+def _provider(kind: str) -> str | None:
+    return registry.spec_for(kind).price_provider_id if kind in registry.kinds() else None
 
 
 def _base_model_id(model_id: str) -> str:
@@ -96,7 +186,7 @@ def _library_price(
     from genai_prices import Usage as PriceUsage  # noqa: PLC0415
     from genai_prices import calc_price  # noqa: PLC0415
 
-    provider = registry.spec_for(kind).price_provider_id if kind in registry.kinds() else None
+    provider = _provider(kind)
     fields: dict[str, int] = {
         "input_tokens": inp,
         "cache_read_tokens": cached,
@@ -109,7 +199,7 @@ def _library_price(
     try:
         result = calc_price(PriceUsage(**fields), model_id, provider_id=provider)
     except LookupError:
-        return Cost(None, f"{price_source()}: unknown model {model_id}")
+        return _unknown_model(model_id)
     except ValueError as exc:
         # usage the price data cannot decompose (e.g. a negative leaf): unknown, and why;
         # anything else is a bug that must not be written to the CSV as an unknown cost
@@ -141,3 +231,9 @@ def _named_exactly(clause: object, model_id: str) -> bool:
         if isinstance(parts, list) and any(_named_exactly(p, model_id) for p in parts):
             return True
     return False
+
+
+if __name__ == "__main__":
+    # the warm-up's child: argv[1] is a JSON list of [kind, base model id]; prints those
+    # the price data does not know
+    print(json.dumps(_unknown_here([(k, m) for k, m in json.loads(sys.argv[1])])))

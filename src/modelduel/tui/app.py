@@ -203,7 +203,7 @@ class ModelduelApp(App[None]):
         await self.push_screen(DuelScreen())
         # the price table loads once the first screen is up, so it neither delays the
         # first paint nor stalls the loop when the first usage arrives mid-stream
-        self.call_after_refresh(warm_prices)
+        self.call_after_refresh(warm_prices, self.settings.models)
         self.call_after_refresh(tame_gc)
         self.views.extend(self.settings.history)
         self.views.extend(self.settings.recorded)

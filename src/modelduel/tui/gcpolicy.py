@@ -4,16 +4,33 @@ from __future__ import annotations
 
 import asyncio
 import gc
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from modelduel.config import ResolvedModel
 
 __all__ = ["tame_gc", "warm_prices"]
 
+_warming: set[asyncio.Future[None]] = set()  # the loop keeps only a weak reference
 
-def warm_prices() -> None:
-    """Load the price table now (after the first paint), not when the first usage arrives."""
+
+def warm_prices(models: Sequence[ResolvedModel]) -> None:
+    """Get the lineup's prices ready now (after the first paint), not when the first usage arrives.
+
+    Only models the price library prices count: a `free` model or one with a config
+    price never needs it.
+    """
     # the price library's data is the slowest import of a run; the first frame needs none
     from modelduel.core.pricing import warm_up  # noqa: PLC0415  genai-prices loads after the first frame
 
-    warm_up()
+    lineup = [
+        (m.kind, m.model_id) for m in models if not m.options.free and m.options.price is None
+    ]
+    if lineup:
+        task = asyncio.ensure_future(warm_up(lineup))
+        _warming.add(task)
+        task.add_done_callback(_warming.discard)
 
 
 def tame_gc() -> None:
