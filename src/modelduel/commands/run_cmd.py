@@ -11,6 +11,7 @@ import asyncio
 import signal
 import sys
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -86,11 +87,11 @@ def add_run_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
 def run_run(args: argparse.Namespace) -> int:
     """Run the batch; exit 0 when every run succeeded, 1 when any failed."""
     from modelduel.config import DuelSettings, load_config, resolve_model
-    from modelduel.core.batch import plan_batch
+    from modelduel.core.batch import plan_batch, prompt_matches
     from modelduel.core.routing import plural
     from modelduel.errors import ModelduelError
-    from modelduel.storage import ensure_writable, read_rows
-    from modelduel.tasks import load_suite
+    from modelduel.storage import ensure_writable, read_rows, read_transcripts
+    from modelduel.tasks import load_suite, render_prompt
 
     if args.repeat < 1 or args.concurrency < 1:
         raise ModelduelError("--repeat and --concurrency take a whole number of at least 1")
@@ -99,7 +100,10 @@ def run_run(args: argparse.Namespace) -> int:
     ensure_writable(args.csv)
     specs = args.models or list(config.default_models)
     existing = read_rows(args.csv) if args.csv.exists() else []
-    items = plan_batch([t.id for t in tasks], specs, args.repeat, existing)
+    # a duel cut short is completed under its duel_id, if it was sent the same prompt
+    sent = {t.id: (render_prompt(t), t.system) for t in tasks}
+    same_prompt = prompt_matches(lambda: _transcripts(args.csv, read_transcripts), sent)
+    items = plan_batch([t.id for t in tasks], specs, args.repeat, existing, same_prompt)
     # What the CSV's scored runs say about separating each route: the --repeat that
     # would settle it, before the batch so it can be stopped and rerun with it.
     from modelduel.core.power import repeat_hint_lines
@@ -142,6 +146,18 @@ def run_run(args: argparse.Namespace) -> int:
         return 128 + signum
     print(f"{plural(finished)} done ({failures} failed); results in {args.csv}", file=sys.stderr)
     return 1 if failures else 0
+
+
+def _transcripts(
+    csv: Path, read: Callable[[Path], dict[str, dict[str, object]]]
+) -> dict[str, dict[str, object]]:
+    """The transcript records beside the CSV; none when it cannot be read (then no duel
+    is known to have been sent the same prompt, and none is joined)."""
+    try:
+        return read(csv)
+    except CsvError as exc:
+        print(f"modelduel: {exc}; unfinished duels are run as new ones", file=sys.stderr)
+        return {}
 
 
 def _said(signum: int) -> str:
@@ -334,6 +350,11 @@ async def _run_items(
                 task_id=task.id,
                 task_type=task.type,
             )
+            if item.duel_id is not None:
+                # the rest of a duel cut short: its runs join it, in the panes they had
+                duel.duel_id = item.duel_id
+                for slot, pane in zip(duel.slots, item.panes, strict=True):
+                    slot.pane = pane
             for slot in duel.slots:
                 duels[slot.run_id] = duel
             finished[duel.duel_id] = asyncio.Event()
