@@ -39,5 +39,17 @@ def recorded_views(
         key = row.get("duel_id") or row.get("run_id") or ""
         by_duel.setdefault(key, []).append(row)
     return [
-        DuelView.from_rows(duel_rows, transcripts, blind, rng) for duel_rows in by_duel.values()
+        DuelView.from_rows(_current(duel_rows), transcripts, blind, rng)
+        for duel_rows in by_duel.values()
+    ]
+
+
+def _current(rows: list[Mapping[str, str]]) -> list[Mapping[str, str]]:
+    """A duel's rows without the cancelled runs a later run of the same model replaced
+    (a resumed `run`, a pane's `r`): those stay in the CSV, but the pane shows the new run."""
+    last = {row.get("model"): i for i, row in enumerate(rows)}
+    return [
+        row
+        for i, row in enumerate(rows)
+        if row.get("finish_reason") != "cancelled" or last[row.get("model")] == i
     ]
