@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from modelduel.core.batch import BatchItem, plan_batch
+from collections.abc import Callable
+
+from modelduel.core.batch import BatchItem, DuelRecords, Sent, plan_batch
 
 
 def test_fresh_batch_runs_everything() -> None:
@@ -36,14 +38,66 @@ def test_everything_done_means_nothing_to_do() -> None:
     assert plan_batch(["t"], ["a/x"], 1, rows) == []
 
 
-def _row(task: str, model: str, duel: str, finish: str = "stop", pane: int = 0) -> dict[str, str]:
+def _row(
+    task: str,
+    model: str,
+    duel: str,
+    finish: str = "stop",
+    pane: int = 0,
+    *,
+    effort: str = "",
+    max_output_tokens: int = 4096,
+) -> dict[str, str]:
     return {
         "task_id": task,
         "model": model,
         "duel_id": duel,
         "finish_reason": finish,
         "pane": str(pane),
+        "run_id": f"{duel}-{model}-{finish}",
+        "effort": effort,
+        "max_output_tokens": str(max_output_tokens),
     }
+
+
+def _now(
+    effort: str | None = None, max_output_tokens: int = 4096, attached: str = ""
+) -> Callable[[str, str], Sent | None]:
+    """What every model would be sent now (Say 0., no system prompt)."""
+    return lambda task_id, model: Sent(
+        "Say 0.", None, effort, max_output_tokens, _first("Say 0." + attached)
+    )
+
+
+def _first(text: str) -> dict[str, object]:
+    return {"role": "user", "parts": [{"type": "text", "text": text, "provider_data": None}]}
+
+
+def _records(
+    rows: list[dict[str, str]],
+    sent_to: dict[str, list[str]] | None = None,
+    now: Callable[[str, str], Sent | None] | None = None,
+    **record: object,
+) -> DuelRecords:
+    """The duels of `rows` as recorded: each row's transcript record says the duel was sent
+    to the models `sent_to` gives (default: the models of its rows)."""
+    lineups: dict[str, list[str]] = {}
+    for row in rows:
+        lineups.setdefault(row["duel_id"], []).append(row["model"])
+    lineups |= sent_to or {}
+    transcripts = {
+        row["run_id"]: {
+            "run_id": row["run_id"],
+            "duel_id": row["duel_id"],
+            "model": row["model"],
+            "prompt": "Say 0.",
+            "system": None,
+            "duel_models": lineups[row["duel_id"]],
+        }
+        | record
+        for row in rows
+    }
+    return DuelRecords(rows, lambda: transcripts, now or _now())
 
 
 def test_a_duel_cut_short_is_resumed_in_place_not_as_a_new_duel() -> None:
@@ -53,15 +107,33 @@ def test_a_duel_cut_short_is_resumed_in_place_not_as_a_new_duel() -> None:
         _row("t1", "c/z", "d1", pane=2),
         _row("t1", "b/y", "d1", "cancelled", pane=1),
     ]
-    items = plan_batch(["t1"], ["a/x", "b/y", "c/z"], 1, rows)
+    items = plan_batch(["t1"], ["a/x", "b/y", "c/z"], 1, rows, _records(rows))
     assert items == [BatchItem(0, 0, ("b/y",), duel_id="d1", panes=(1,))]
 
 
 def test_a_duel_with_a_run_never_saved_is_completed_too() -> None:
-    # killed hard (or the disk filled): b/y has no row at all; its pane is its lineup place
+    # killed hard (or the disk filled): b/y has no row at all, but the transcript of the
+    # duel's saved runs says it was sent to b/y too; its pane is its lineup place
     rows = [_row("t1", "a/x", "d1", pane=0), _row("t1", "c/z", "d1", pane=2)]
-    items = plan_batch(["t1"], ["a/x", "b/y", "c/z"], 1, rows)
+    records = _records(rows, {"d1": ["a/x", "b/y", "c/z"]})
+    items = plan_batch(["t1"], ["a/x", "b/y", "c/z"], 1, rows, records)
     assert items == [BatchItem(0, 0, ("b/y",), duel_id="d1", panes=(1,))]
+
+
+def test_a_finished_duel_is_not_joined_by_a_model_added_later() -> None:
+    # an A/B duel of last week, finished; the lineup now has c/z too: c/z gets a duel of
+    # its own, not a place in a duel it was never part of
+    rows = [_row("t1", "a/x", "d1"), _row("t1", "b/y", "d1", pane=1)]
+    assert plan_batch(["t1"], ["a/x", "b/y", "c/z"], 1, rows) == [BatchItem(0, 0, ("c/z",))]
+    items = plan_batch(["t1"], ["a/x", "b/y", "c/z"], 1, rows, _records(rows))
+    assert items == [BatchItem(0, 0, ("c/z",))]
+
+
+def test_a_duel_cut_short_can_take_a_model_added_since() -> None:
+    # ctrl+c with b/y cancelled; the lineup now has c/z too: the duel is completed with both
+    rows = [_row("t1", "a/x", "d1"), _row("t1", "b/y", "d1", "cancelled", pane=1)]
+    items = plan_batch(["t1"], ["a/x", "b/y", "c/z"], 1, rows, _records(rows))
+    assert items == [BatchItem(0, 0, ("b/y", "c/z"), duel_id="d1", panes=(1, 2))]
 
 
 def test_each_repeat_resumes_its_own_duel() -> None:
@@ -71,7 +143,7 @@ def test_each_repeat_resumes_its_own_duel() -> None:
         _row("t1", "a/x", "d2"),
         _row("t1", "b/y", "d2", "cancelled", pane=1),
     ]
-    items = plan_batch(["t1"], ["a/x", "b/y"], 3, rows)
+    items = plan_batch(["t1"], ["a/x", "b/y"], 3, rows, _records(rows))
     assert items == [
         BatchItem(0, 1, ("b/y",), duel_id="d2", panes=(1,)),
         BatchItem(0, 2, ("a/x", "b/y")),
@@ -81,22 +153,72 @@ def test_each_repeat_resumes_its_own_duel() -> None:
 def test_a_duel_sent_another_prompt_is_not_joined() -> None:
     # the task file changed since: the answers would not be to the same prompt
     rows = [_row("t1", "a/x", "d1"), _row("t1", "b/y", "d1", "cancelled", pane=1)]
-    items = plan_batch(["t1"], ["a/x", "b/y"], 1, rows, same_prompt=lambda t, d: False)
-    assert items == [BatchItem(0, 0, ("b/y",))]
-    asked: list[tuple[str, str]] = []
+    for record, why in [
+        ({"prompt": "Say 0 (old)."}, "the prompt differs"),
+        ({"system": "Be brief."}, "the system prompt differs"),
+    ]:
+        items = plan_batch(["t1"], ["a/x", "b/y"], 1, rows, _records(rows, **record))
+        assert items == [BatchItem(0, 0, ("b/y",), not_joined=("d1", why))]
 
-    def same(task_id: str, duel_id: str) -> bool:
-        asked.append((task_id, duel_id))
-        return True
 
-    items = plan_batch(["t1"], ["a/x", "b/y"], 1, rows, same_prompt=same)
-    assert asked == [("t1", "d1")]
+def test_a_duel_sent_other_settings_is_not_joined() -> None:
+    # a duel is fair only if every model gets the same budget and effort: a resumed
+    # command with another --effort or --max-output-tokens starts a new duel, and says why
+    rows = [
+        _row("t1", "a/x", "d1", effort="high"),
+        _row("t1", "b/y", "d1", "cancelled", pane=1, effort="high"),
+    ]
+    specs = ["a/x", "b/y"]
+    cases = [
+        (_now("low"), "effort differs: high vs low"),
+        (_now(None), "effort differs: high vs default"),
+        (_now("high", 1000), "max_output_tokens differs: 4096 vs 1000"),
+        (_now("high", attached="\n\nnotes.txt: ..."), "the attached files differ"),
+    ]
+    for now, why in cases:
+        items = plan_batch(["t1"], specs, 1, rows, _records(rows, now=now))
+        assert items == [BatchItem(0, 0, ("b/y",), not_joined=("d1", why))], why
+    items = plan_batch(["t1"], specs, 1, rows, _records(rows, now=_now("high")))
     assert items == [BatchItem(0, 0, ("b/y",), duel_id="d1", panes=(1,))]
+
+
+def test_each_model_is_compared_with_what_it_would_be_sent_now() -> None:
+    # the effort word is per model (mapped from --effort, or none for a model that takes
+    # none): each recorded row is compared with what that model would be sent now
+    rows = [
+        _row("t1", "a/x", "d1", effort=""),  # a/x takes no effort setting
+        _row("t1", "b/y", "d1", "cancelled", pane=1, effort="high"),
+    ]
+
+    def now(task_id: str, model: str) -> Sent:
+        return Sent("Say 0.", None, None if model == "a/x" else "high", 4096, _first("Say 0."))
+
+    items = plan_batch(["t1"], ["a/x", "b/y"], 1, rows, _records(rows, now=now))
+    assert items == [BatchItem(0, 0, ("b/y",), duel_id="d1", panes=(1,))]
+
+
+def test_a_duel_with_attachments_recorded_is_joined_only_with_the_same() -> None:
+    rows = [_row("t1", "a/x", "d1"), _row("t1", "b/y", "d1", "cancelled", pane=1)]
+    sent = {"system": None, "messages": [_first("Say 0.\n\nnotes.txt: ...")]}
+    records = _records(rows, now=_now(attached="\n\nnotes.txt: ..."), conversation=sent)
+    items = plan_batch(["t1"], ["a/x", "b/y"], 1, rows, records)
+    assert items == [BatchItem(0, 0, ("b/y",), duel_id="d1", panes=(1,))]
+    records = _records(rows, now=_now(), conversation=sent)
+    items = plan_batch(["t1"], ["a/x", "b/y"], 1, rows, records)
+    assert items == [BatchItem(0, 0, ("b/y",), not_joined=("d1", "the attached files differ"))]
+
+
+def test_a_duel_with_nothing_recorded_of_what_it_was_sent_is_not_joined() -> None:
+    rows = [_row("t1", "a/x", "d1"), _row("t1", "b/y", "d1", "cancelled", pane=1)]
+    records = DuelRecords(rows, lambda: {}, _now())
+    items = plan_batch(["t1"], ["a/x", "b/y"], 1, rows, records)
+    why = "its transcript does not say what it was sent"
+    assert items == [BatchItem(0, 0, ("b/y",), not_joined=("d1", why))]
 
 
 def test_a_duel_of_other_models_only_or_without_an_id_is_not_joined() -> None:
     rows = [
-        _row("t1", "z/other", "d1"),
+        _row("t1", "z/other", "d1", "cancelled"),
         {"task_id": "t1", "model": "a/x", "finish_reason": "cancelled"},  # no duel_id
     ]
     assert plan_batch(["t1"], ["a/x"], 1, rows) == [BatchItem(0, 0, ("a/x",))]
@@ -104,22 +226,6 @@ def test_a_duel_of_other_models_only_or_without_an_id_is_not_joined() -> None:
 
 def test_a_duel_holding_the_model_done_is_not_joined_for_another_repeat() -> None:
     rows = [_row("t1", "a/x", "d1"), _row("t1", "b/y", "d1", pane=1), _row("t1", "a/x", "d2")]
-    items = plan_batch(["t1"], ["a/x", "b/y"], 2, rows)
+    records = _records(rows, {"d2": ["a/x", "b/y"]})
+    items = plan_batch(["t1"], ["a/x", "b/y"], 2, rows, records)
     assert items == [BatchItem(0, 1, ("b/y",), duel_id="d2", panes=(1,))]
-
-
-def test_prompt_matches_reads_what_each_duel_was_sent() -> None:
-    from modelduel.core.batch import prompt_matches
-
-    records = {
-        "r1": {"duel_id": "d1", "prompt": "Say 0.", "system": None},
-        "r2": {"duel_id": "d1", "prompt": "Say 0.", "system": None},
-        "r3": {"duel_id": "d2", "prompt": "Say 0 (old).", "system": None},
-        "r4": {"duel_id": "d3", "prompt": "Say 0.", "system": "Be brief."},
-    }
-    same = prompt_matches(lambda: records, {"t1": ("Say 0.", None)})
-    assert same("t1", "d1")
-    assert not same("t1", "d2"), "another prompt"
-    assert not same("t1", "d3"), "another system prompt"
-    assert not same("t1", "d4"), "nothing recorded: not known to be the same"
-    assert not same("t2", "d1"), "a task not in the batch"

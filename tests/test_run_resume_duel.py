@@ -29,34 +29,43 @@ def write_one_task_suite(directory: Path) -> Path:
     return suite
 
 
-def test_resume_runs_the_missing_model_in_the_interrupted_duel(tmp_path: Path) -> None:
-    from modelduel.tui.recorded import recorded_views
-
+def interrupted(
+    tmp_path: Path, *extra: object, stop: signal.Signals = signal.SIGINT
+) -> tuple[tuple[object, ...], Path, list[dict[str, str]]]:
+    """A run of one task on three models stopped by ctrl+c (or `stop`) while SLOW streams:
+    the run's arguments, its CSV (SLOW made fast now, for the resume), the rows it saved."""
     csv_path = tmp_path / "r.csv"
     config = write_config(tmp_path)
     suite = write_one_task_suite(tmp_path)
-    args = ("run", suite, "--demo", "--config", config, "--csv", csv_path)
-    args += ("-m", FAST, "-m", SLOW, "-m", GEMINI)
+    args: tuple[object, ...] = ("run", suite, "--demo", "--config", config, "--csv", csv_path)
+    args += ("-m", FAST, "-m", SLOW, "-m", GEMINI, *extra)
     proc = start(*args, cwd=tmp_path)
     try:
         # FAST and GEMINI are saved: SLOW is streaming now
         assert wait_for(lambda: len(read_rows(csv_path)) == 2, 60)
-        os.killpg(proc.pid, signal.SIGINT)
+        os.killpg(proc.pid, stop)
         _, err = proc.communicate(timeout=30)
     finally:
         if proc.poll() is None:
             proc.kill()
-    assert proc.returncode == 130, err
     before = read_rows(csv_path)
-    assert sorted((r["model"], r["finish_reason"]) for r in before) == [
-        (FAST, "stop"),
-        (GEMINI, "stop"),
-        (SLOW, "cancelled"),
-    ]
-    duel_id = before[0]["duel_id"]
-    assert {r["duel_id"] for r in before} == {duel_id}
-
+    if stop == signal.SIGINT:
+        assert proc.returncode == 130, err
+        assert sorted((r["model"], r["finish_reason"]) for r in before) == [
+            (FAST, "stop"),
+            (GEMINI, "stop"),
+            (SLOW, "cancelled"),
+        ]
+    assert len({r["duel_id"] for r in before}) == 1
     config.write_text(config.read_text().replace("tps = 15\n", "tps = 3000\n"), encoding="utf-8")
+    return args, csv_path, before
+
+
+def test_resume_runs_the_missing_model_in_the_interrupted_duel(tmp_path: Path) -> None:
+    from modelduel.tui.recorded import recorded_views
+
+    args, csv_path, before = interrupted(tmp_path)
+    duel_id = before[0]["duel_id"]
     again = modelduel(*args, cwd=tmp_path, timeout=120)
     assert again.returncode == 0, again.stderr
     assert b"resuming: 2 of 3 runs already in" in again.stderr
@@ -88,3 +97,59 @@ def test_resume_runs_the_missing_model_in_the_interrupted_duel(tmp_path: Path) -
     for pane in blind.panes:
         pane.score = Score().set_direct(4)
     assert blind.reveal_if_scored()
+
+
+def test_resume_after_a_kill_completes_the_duel(tmp_path: Path) -> None:
+    # killed outright: SLOW has no row, but the transcript of the runs saved says the
+    # duel was sent to it, so the duel was cut short and SLOW completes it
+    args, csv_path, before = interrupted(tmp_path, stop=signal.SIGKILL)
+    assert sorted(r["model"] for r in before) == sorted([FAST, GEMINI])
+    again = modelduel(*args, cwd=tmp_path, timeout=120)
+    assert again.returncode == 0, again.stderr
+    after = read_rows(csv_path)
+    assert [(r["model"], r["duel_id"]) for r in after[2:]] == [(SLOW, before[0]["duel_id"])]
+    assert after[2]["pane"] == "1", "its lineup place"
+
+
+def test_resume_with_another_budget_starts_a_new_duel(tmp_path: Path) -> None:
+    # the duel's runs were sent the default budget: SLOW sent another one would not be a
+    # fair match for them, so it runs in a new duel, and the command says why
+    args, csv_path, before = interrupted(tmp_path)
+    duel_id = before[0]["duel_id"]
+    again = modelduel(*args, "--max-output-tokens", "777", cwd=tmp_path, timeout=120)
+    assert again.returncode == 0, again.stderr
+    sent = before[0]["max_output_tokens"]
+    assert (
+        f"task t0: not joining duel {duel_id} (max_output_tokens differs: {sent} vs 777); "
+        "starting a new duel"
+    ).encode() in again.stderr
+    after = read_rows(csv_path)
+    assert after[:3] == before
+    assert [r["model"] for r in after[3:]] == [SLOW]  # its answer ends at the 777 tokens
+    assert after[3]["duel_id"] != duel_id
+    assert after[3]["max_output_tokens"] == "777"
+
+
+def test_resume_with_the_same_attached_file_joins_and_another_does_not(tmp_path: Path) -> None:
+    # the --attach file is in the first message each run was sent (its transcript's
+    # conversation): an edited file starts a new duel, the same file completes the duel
+    notes = tmp_path / "notes.txt"
+    notes.write_text("the notes\n", encoding="utf-8")
+    args, csv_path, before = interrupted(tmp_path, "--attach", notes)
+    duel_id = before[0]["duel_id"]
+    saved = {p: p.read_bytes() for p in (csv_path, csv_path.with_suffix(".jsonl"))}
+
+    notes.write_text("the notes, edited\n", encoding="utf-8")
+    edited = modelduel(*args, cwd=tmp_path, timeout=120)
+    assert edited.returncode == 0, edited.stderr
+    why = f"task t0: not joining duel {duel_id} (the attached files differ); starting a new duel"
+    assert why.encode() in edited.stderr
+    assert read_rows(csv_path)[3]["duel_id"] != duel_id
+
+    for path, data in saved.items():  # back to the CSV as ctrl+c left it
+        path.write_bytes(data)
+    notes.write_text("the notes\n", encoding="utf-8")
+    same = modelduel(*args, cwd=tmp_path, timeout=120)
+    assert same.returncode == 0, same.stderr
+    assert b"not joining" not in same.stderr
+    assert [(r["model"], r["duel_id"]) for r in read_rows(csv_path)[3:]] == [(SLOW, duel_id)]

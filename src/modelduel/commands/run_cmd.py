@@ -28,8 +28,8 @@ from modelduel.options import (
 
 if TYPE_CHECKING:
     from modelduel.attachments import Attachment
-    from modelduel.config import Config, ResolvedModel
-    from modelduel.core.batch import BatchItem
+    from modelduel.config import Config, DuelSettings, ResolvedModel
+    from modelduel.core.batch import BatchItem, Sent
     from modelduel.events import Stamped
     from modelduel.tasks import Task
 
@@ -87,11 +87,11 @@ def add_run_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
 def run_run(args: argparse.Namespace) -> int:
     """Run the batch; exit 0 when every run succeeded, 1 when any failed."""
     from modelduel.config import DuelSettings, load_config, resolve_model
-    from modelduel.core.batch import plan_batch, prompt_matches
+    from modelduel.core.batch import DuelRecords, plan_batch
     from modelduel.core.routing import plural
     from modelduel.errors import ModelduelError
     from modelduel.storage import ensure_writable, read_rows, read_transcripts
-    from modelduel.tasks import load_suite, render_prompt
+    from modelduel.tasks import load_suite
 
     if args.repeat < 1 or args.concurrency < 1:
         raise ModelduelError("--repeat and --concurrency take a whole number of at least 1")
@@ -100,10 +100,20 @@ def run_run(args: argparse.Namespace) -> int:
     ensure_writable(args.csv)
     specs = args.models or list(config.default_models)
     existing = read_rows(args.csv) if args.csv.exists() else []
-    # a duel cut short is completed under its duel_id, if it was sent the same prompt
-    sent = {t.id: (render_prompt(t), t.system) for t in tasks}
-    same_prompt = prompt_matches(lambda: _transcripts(args.csv, read_transcripts), sent)
-    items = plan_batch([t.id for t in tasks], specs, args.repeat, existing, same_prompt)
+    # a duel cut short is completed under its duel_id, if it was sent what its runs
+    # would be sent now (prompt, effort, budget, attached files)
+    duel = DuelSettings(getattr(args, "effort", None), args.max_output_tokens)
+    now = _sent_now(tasks, args, config, duel)
+    records = DuelRecords(existing, lambda: _transcripts(args.csv, read_transcripts), now)
+    items = plan_batch([t.id for t in tasks], specs, args.repeat, existing, records)
+    for item in items:
+        if item.not_joined is not None:
+            old, why = item.not_joined
+            task_id = tasks[item.task_index].id
+            print(
+                f"task {task_id}: not joining duel {old} ({why}); starting a new duel",
+                file=sys.stderr,
+            )
     # What the CSV's scored runs say about separating each route: the --repeat that
     # would settle it, before the batch so it can be stopped and rerun with it.
     from modelduel.core.power import repeat_hint_lines
@@ -120,7 +130,6 @@ def run_run(args: argparse.Namespace) -> int:
         print("nothing to do: every run is already in the CSV", file=sys.stderr)
         return 0
     with demo_environment(args.demo, config) as env:
-        duel = DuelSettings(getattr(args, "effort", None), args.max_output_tokens)
         resolved = {s: resolve_model(s, config, env, duel) for s in specs}
         attached = _attachments(args, list(resolved.values()))
         outcome = asyncio.run(
@@ -158,6 +167,59 @@ def _transcripts(
     except CsvError as exc:
         print(f"modelduel: {exc}; unfinished duels are run as new ones", file=sys.stderr)
         return {}
+
+
+def _sent_now(
+    tasks: list[Task], args: argparse.Namespace, config: Config, duel: DuelSettings
+) -> Callable[[str, str], Sent | None]:
+    """(task id, model) -> what that model's run of the task would be sent now, planned
+    as the batch plans it (None: the model or its attachments cannot be resolved here;
+    the batch reports that itself). Worked out only for the duels a resume may join."""
+    from modelduel.config import resolve_model
+    from modelduel.conversation_json import message_to_json
+    from modelduel.core.batch import Sent, plain_first_message
+    from modelduel.core.session import DuelState
+    from modelduel.core.taskplan import plan_for_task, with_attachments
+    from modelduel.errors import ModelduelError
+    from modelduel.tasks import render_prompt
+
+    by_id = {t.id: t for t in tasks}
+    known: dict[tuple[str, str], Sent | None] = {}
+
+    def sent(task_id: str, spec: str) -> Sent | None:
+        if (task_id, spec) in known:
+            return known[(task_id, spec)]
+        task = by_id.get(task_id)
+        out = None
+        if task is not None:
+            try:
+                # what is sent does not depend on the environment (only where and how)
+                model = resolve_model(spec, config, {}, duel)
+                attached = _attachments(args, [model])
+                state = DuelState.create([model], render_prompt(task), task.system)
+                (plan,) = state.plans(max_output_tokens=task.max_output_tokens)
+                plan = with_attachments(plan_for_task(plan, task), attached)
+            except (ModelduelError, OSError, ValueError):
+                out = None
+            else:
+                request = plan.request
+                conv = request.conversation
+                first = (
+                    message_to_json(conv.messages[0])
+                    if conv is not None and conv.messages
+                    else plain_first_message(request.prompt)
+                )
+                out = Sent(
+                    request.prompt,
+                    request.system,
+                    model.effort_word,
+                    request.max_output_tokens,
+                    first,
+                )
+        known[(task_id, spec)] = out
+        return out
+
+    return sent
 
 
 def _said(signum: int) -> str:

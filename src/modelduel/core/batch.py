@@ -4,14 +4,17 @@ Each (task, repeat) is one duel: the task's prompt goes to every model at once, 
 the duel screen, so the models meet the same conditions. A run already in the CSV
 for (task_id, model, repeat) is never done again, so an interrupted batch resumes.
 
-A duel cut short (ctrl+c mid-duel: some models saved, one saved as cancelled; or a run
-never saved at all) is completed, not split: the models it lacks run again under its
-`duel_id`, in the panes they had, so scoring puts every model's answer of that task side
-by side. The rows already saved stay as they are (the cancelled one too: it was paid for
-and holds what streamed); the new run is one more row of that duel, as a re-run of a
-pane in the duel screen is. A duel is only joined if it was sent the prompt the task
-gives now (checked by the caller, `prompt_matches`): answers to another prompt are not
-compared.
+A duel cut short (ctrl+c mid-duel: a model saved as cancelled; or the process killed, so
+a model the duel was sent to has no row) is completed, not split: the models it lacks run
+again under its `duel_id`, in the panes they had, so scoring puts every model's answer of
+that task side by side. The rows already saved stay as they are (the cancelled one too: it
+was paid for and holds what streamed); the new run is one more row of that duel, as a
+re-run of a pane in the duel screen is. A duel is fair only if every model gets the same
+prompt, budget and effort, so a duel is only joined if what its runs were sent is what
+they would be sent now (`DuelRecords`: the prompt and system, each model's effort word and
+output budget, the first message with its attached files); otherwise the runs make a new
+duel, and the item says why (`BatchItem.not_joined`). A finished duel is never joined: a
+model added to the lineup since gets a duel of its own.
 """
 
 from __future__ import annotations
@@ -20,7 +23,10 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
-__all__ = ["BatchItem", "plan_batch", "prompt_matches"]
+from modelduel.conversation import Text, UserMessage
+from modelduel.conversation_json import message_to_json
+
+__all__ = ["BatchItem", "DuelRecords", "Sent", "plan_batch"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +39,8 @@ class BatchItem:
         specs: the model specs to run for this (task, repeat).
         duel_id: the recorded duel these runs complete (None: a new duel).
         panes: for a recorded duel, each spec's pane (empty: their order in `specs`).
+        not_joined: (duel id, why) of a duel cut short these runs could not complete
+            (it was sent something else): they make a new duel instead.
     """
 
     task_index: int
@@ -40,6 +48,7 @@ class BatchItem:
     specs: tuple[str, ...]
     duel_id: str | None = None
     panes: tuple[int, ...] = ()
+    not_joined: tuple[str, str] | None = None
 
 
 @dataclass
@@ -48,6 +57,7 @@ class _Recorded:
 
     done: set[str] = field(default_factory=set)
     seen: set[str] = field(default_factory=set)
+    cancelled: set[str] = field(default_factory=set)
     panes: dict[str, int] = field(default_factory=dict)  # model -> its latest row's pane
 
 
@@ -68,6 +78,8 @@ def _recorded_duels(rows: list[Mapping[str, str]]) -> dict[str, dict[str, _Recor
         duel.seen.add(model)
         if row.get("finish_reason") != "cancelled":
             duel.done.add(model)
+        else:
+            duel.cancelled.add(model)
         pane = _pane(row.get("pane"))
         if pane is not None:
             duel.panes[model] = pane
@@ -95,7 +107,7 @@ def plan_batch(
     specs: list[str],
     repeat: int,
     existing_rows: Iterable[Mapping[str, str]],
-    same_prompt: Callable[[str, str], bool] | None = None,
+    records: DuelRecords | None = None,
 ) -> list[BatchItem]:
     """The duels still to run, given the rows the CSV already holds.
 
@@ -104,9 +116,11 @@ def plan_batch(
     but cancelled ones do not: an interrupted batch runs them again on resume.
 
     The models a (task, repeat) still needs join a recorded duel of that task (the first,
-    in CSV order, not joined by another repeat) that holds one of the batch's models and
-    none of them done; `same_prompt(task_id, duel_id)` says whether it was sent the
-    task's prompt (None: not checked).
+    in CSV order, not joined by another repeat) that was cut short: it holds one of the
+    batch's models, none of the needed ones done, and a cancelled row of one of them or
+    (says `records`, from the transcript) was sent to one of them that has no row. It is
+    joined only if `records` says it was sent what they would be sent now (None: not
+    checked, and no duel is known to have been sent to a model without a row).
     """
     rows = list(existing_rows)
     done = Counter(
@@ -115,7 +129,7 @@ def plan_batch(
         if row.get("finish_reason") != "cancelled"
     )
     recorded = _recorded_duels(rows)
-    joined: set[str] = set()
+    joined: set[str] = set()  # duels joined or refused: each is considered once
     items = []
     for index, task_id in enumerate(task_ids):
         for r in range(repeat):
@@ -123,43 +137,129 @@ def plan_batch(
             if not todo:
                 continue
             item = BatchItem(index, r, todo)
+            needed = set(todo)
             for duel_id, duel in recorded.get(task_id, {}).items():
-                if duel_id in joined or duel.done & set(todo) or not duel.seen & set(specs):
+                if duel_id in joined or duel.done & needed or not duel.seen & set(specs):
                     continue
-                if same_prompt is not None and not same_prompt(task_id, duel_id):
-                    continue
+                if not duel.cancelled & needed and not _lost(duel_id, needed, duel, records):
+                    continue  # finished (or not known to be cut short): never joined
                 joined.add(duel_id)
+                why = records.differs(task_id, duel_id) if records is not None else None
+                if why is not None:
+                    item = BatchItem(index, r, todo, not_joined=(duel_id, why))
+                    continue
                 item = BatchItem(index, r, todo, duel_id, _panes(todo, specs, duel))
                 break
             items.append(item)
     return items
 
 
-def prompt_matches(
-    transcripts: Callable[[], Mapping[str, Mapping[str, object]]],
-    sent: Mapping[str, tuple[str, str | None]],
-) -> Callable[[str, str], bool]:
-    """`plan_batch`'s check: was a recorded duel sent the (prompt, system) a task gives now?
+def _lost(duel_id: str, needed: set[str], duel: _Recorded, records: DuelRecords | None) -> bool:
+    """Whether the duel was sent to a needed model that has no row in it (a killed run)."""
+    return records is not None and bool((records.sent_to(duel_id) & needed) - duel.seen)
+
+
+@dataclass(frozen=True, slots=True)
+class Sent:
+    """What one model's run of a task is sent: what the runs of a duel must share.
+
+    Attributes:
+        prompt: the rendered prompt.
+        system: the system prompt (None: none).
+        effort: the effort word the request sends this model (None: its default).
+        max_output_tokens: the output budget the request asks for.
+        first_message: the first user message as the transcript stores it
+            (`message_to_json`): the prompt with the task's and `--attach` files.
+    """
+
+    prompt: str
+    system: str | None
+    effort: str | None
+    max_output_tokens: int | None
+    first_message: Mapping[str, object]
+
+
+def plain_first_message(prompt: str) -> dict[str, object]:
+    """The first message of a run sent its prompt alone (no conversation recorded)."""
+    return message_to_json(UserMessage((Text(prompt),)))
+
+
+class DuelRecords:
+    """What the recorded duels were sent, from their rows and transcript records.
 
     Args:
+        rows: the CSV's rows (each run's `effort` and `max_output_tokens`).
         transcripts: reads the transcript records (run id -> record); called once, at
             the first question, so a batch with no duel to resume never reads them.
-        sent: task id -> the (prompt, system) its duel is sent now.
-
-    Returns:
-        A check that is true only when the duel has transcript records and every one of
-        them holds that prompt and system (nothing recorded: not known to be the same).
+        now: (task id, model) -> what that model's run of the task would be sent now;
+            None when not known (the model cannot be resolved): its rows are not compared.
     """
-    by_duel: dict[str, set[tuple[object, object]]] | None = None
 
-    def check(task_id: str, duel_id: str) -> bool:
-        nonlocal by_duel
-        if by_duel is None:
-            by_duel = {}
-            for record in transcripts().values():
-                key = (record.get("prompt"), record.get("system") or None)
-                by_duel.setdefault(str(record.get("duel_id") or ""), set()).add(key)
-        want = sent.get(task_id)
-        return want is not None and by_duel.get(duel_id) == {(want[0], want[1] or None)}
+    def __init__(
+        self,
+        rows: Iterable[Mapping[str, str]],
+        transcripts: Callable[[], Mapping[str, Mapping[str, object]]],
+        now: Callable[[str, str], Sent | None],
+    ) -> None:
+        self._rows = {row.get("run_id") or "": row for row in rows}
+        self._read = transcripts
+        self._now = now
+        self._by_duel: dict[str, list[Mapping[str, object]]] | None = None
 
-    return check
+    def _records(self, duel_id: str) -> list[Mapping[str, object]]:
+        if self._by_duel is None:
+            self._by_duel = {}
+            for record in self._read().values():
+                self._by_duel.setdefault(str(record.get("duel_id") or ""), []).append(record)
+        return self._by_duel.get(duel_id, [])
+
+    def sent_to(self, duel_id: str) -> set[str]:
+        """The models the duel was sent to, as its runs' transcript records say."""
+        out: set[str] = set()
+        for record in self._records(duel_id):
+            models = record.get("duel_models")
+            if isinstance(models, list):
+                out.update(str(m) for m in models)
+        return out
+
+    def differs(self, task_id: str, duel_id: str) -> str | None:
+        """Why the duel's runs were not sent what they would be sent now; None: the same."""
+        records = self._records(duel_id)
+        if not records:
+            return "its transcript does not say what it was sent"
+        for record in records:
+            model = str(record.get("model") or "")
+            want = self._now(task_id, model)
+            if want is None:
+                continue
+            why = _differs(record, self._rows.get(str(record.get("run_id") or "")), want)
+            if why is not None:
+                return why
+        return None
+
+
+def _differs(record: Mapping[str, object], row: Mapping[str, str] | None, want: Sent) -> str | None:
+    """What differs between one recorded run (transcript record, CSV row) and `want`."""
+    if record.get("prompt") != want.prompt:
+        return "the prompt differs"
+    if (record.get("system") or None) != (want.system or None):
+        return "the system prompt differs"
+    if row is not None:
+        effort = (row.get("effort") or "").strip()
+        if effort != (want.effort or ""):
+            return f"effort differs: {effort or 'default'} vs {want.effort or 'default'}"
+        budget = (row.get("max_output_tokens") or "").strip()
+        if budget != str(want.max_output_tokens or ""):
+            return (
+                f"max_output_tokens differs: {budget or 'not recorded'} vs "
+                f"{want.max_output_tokens or 'default'}"
+            )
+    conversation = record.get("conversation")
+    messages = conversation.get("messages") if isinstance(conversation, Mapping) else None
+    if isinstance(messages, list) and messages:
+        first = messages[0]
+    else:
+        first = plain_first_message(str(record.get("prompt")))
+    if first != want.first_message:
+        return "the attached files differ"
+    return None

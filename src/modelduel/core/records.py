@@ -185,6 +185,8 @@ def transcript_record(duel: DuelState, slot: RunSlot) -> dict[str, Any]:
     round, call id, name, arguments, label, result, is_error, summary) and
     `conversation` (the whole conversation as sent, `conversation_to_json`); a run of
     several turns, `turn_figures` (each turn's wall time, tokens, cost, tool calls).
+    `duel_models` lists the models the duel's prompt was sent to at once (this run's
+    among them): a resumed `run` completes a duel whose process was killed from it.
     """
     s = slot.stats()
     extra: dict[str, Any] = {}
@@ -200,6 +202,7 @@ def transcript_record(duel: DuelState, slot: RunSlot) -> dict[str, Any]:
         "task_id": duel.task_id,
         "model": slot.model.spec,
         "timestamp": _timestamp(duel),
+        "duel_models": [s.model.spec for s in duel.slots],
         "prompt": duel.prompt,
         "system": duel.system,
         "text": s.text,
