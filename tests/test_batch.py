@@ -214,6 +214,9 @@ def test_a_duel_with_nothing_recorded_of_what_it_was_sent_is_not_joined() -> Non
     items = plan_batch(["t1"], ["a/x", "b/y"], 1, rows, records)
     why = "its transcript does not say what it was sent"
     assert items == [BatchItem(0, 0, ("b/y",), not_joined=("d1", why))]
+    # recorded, but of no model known now: nothing to compare with
+    items = plan_batch(["t1"], ["a/x", "b/y"], 1, rows, _records(rows, now=lambda t, m: None))
+    assert items == [BatchItem(0, 0, ("b/y",), not_joined=("d1", why))]
 
 
 def test_a_duel_of_other_models_only_or_without_an_id_is_not_joined() -> None:

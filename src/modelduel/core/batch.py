@@ -224,10 +224,8 @@ class DuelRecords:
 
     def differs(self, task_id: str, duel_id: str) -> str | None:
         """Why the duel's runs were not sent what they would be sent now; None: the same."""
-        records = self._records(duel_id)
-        if not records:
-            return "its transcript does not say what it was sent"
-        for record in records:
+        compared = False
+        for record in self._records(duel_id):
             model = str(record.get("model") or "")
             want = self._now(task_id, model)
             if want is None:
@@ -235,7 +233,8 @@ class DuelRecords:
             why = _differs(record, self._rows.get(str(record.get("run_id") or "")), want)
             if why is not None:
                 return why
-        return None
+            compared = True
+        return None if compared else "its transcript does not say what it was sent"
 
 
 def _differs(record: Mapping[str, object], row: Mapping[str, str] | None, want: Sent) -> str | None:
