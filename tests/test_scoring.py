@@ -38,7 +38,7 @@ def test_a_half_done_rubric_is_not_a_score() -> None:
     score = UNSCORED.cycle_quality()
     assert score.total is None
     assert not score.is_scored and score.is_partial
-    assert score.describe() == "Q0 C- F- R- unscored"
+    assert score.describe() == "Q2 C- F- R- unscored"
     assert score.csv_changes()["score"] is None
     three = Score(quality=2, correctness=1, format=1)
     assert three.total is None and three.toggle_rework().total == 5
@@ -51,10 +51,15 @@ def test_a_rubric_of_zeros_is_scored_zero_not_unscored() -> None:
     assert score.describe() == "Q0 C0 F0 R0 = 0/5"
 
 
-def test_confirm_counts_unset_parts_as_zero() -> None:
+def test_confirm_counts_unset_parts_as_zero_and_leaves_them_unset() -> None:
     score = Score(quality=2, correctness=1).confirm()
-    assert score == Score(quality=2, correctness=1, format=0, rework=0)
-    assert score.total == 3
+    assert score == Score(quality=2, correctness=1, confirmed=True)
+    assert score.total == 3 and score.is_scored and not score.is_partial
+    changes = score.csv_changes()
+    assert (changes["score"], changes["format"], changes["rework"]) == (3, None, None)
+    assert score.describe() == "Q2 C1 F- R- = 3/5"
+    assert score.toggle_format().total == 4  # a confirmed rubric stays a score
+    assert score.cleared().total is None and not score.cleared().confirmed
     assert UNSCORED.confirm() == UNSCORED
     assert Score(direct=4).confirm() == Score(direct=4)
 
@@ -96,19 +101,19 @@ def test_set_direct_replaces_an_earlier_direct_score() -> None:
     assert UNSCORED.set_direct(5).set_direct(2).total == 2
 
 
-def test_cycle_quality_goes_0_1_2_0() -> None:
+def test_cycle_quality_goes_2_1_0_2() -> None:
     seen = []
     score = UNSCORED
     for _ in range(5):
         score = score.cycle_quality()
         seen.append(score.quality)
-    assert seen == [0, 1, 2, 0, 1]
+    assert seen == [2, 1, 0, 2, 1]  # the best first, as every part's first press
 
 
 def test_cycle_quality_from_direct_starts_a_fresh_rubric() -> None:
     score = UNSCORED.set_direct(5).cycle_quality()
     assert score.direct is None
-    assert score == Score(quality=0)
+    assert score == Score(quality=2)
     assert score.total is None
 
 

@@ -120,7 +120,7 @@ async def test_duel_rows_land_in_csv_and_scores_update_them(tmp_path: Path) -> N
         assert rows[1]["time_to_first_useful_s"] == "0.5"
         await pilot.press("escape")  # leave the prompt: first pane focused
         await pilot.press("4")  # scored: the focus moves on to the next pane
-        await pilot.press("q", "q", "q", "c", "f", "w")  # q: 0, 1, 2
+        await pilot.press("q", "q", "q", "q", "c", "f", "w")  # q: 2, 1, 0, 2
         await pilot.press("plus", "plus", "3")
         rows = {r["model"]: r for r in read_rows(csv_path)}
         assert rows[SPECS[0]]["score"] == "4"

@@ -412,7 +412,7 @@ async def test_unsaved_scores_at_a_stop_signal_go_to_a_recovery_file(
     assert recovery.parent == tmp_path / "state" / "modelduel"
     rows = {r["model"]: r for r in read_rows(recovery)}
     assert rows[SPECS[0]]["score"] == "4"
-    assert rows[SPECS[1]]["quality"] == "0"
+    assert rows[SPECS[1]]["quality"] == "2"  # the first q: the best
 
 
 def test_the_screen_prints_the_recovery_note_on_stderr_after_it_ends() -> None:

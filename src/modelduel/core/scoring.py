@@ -4,9 +4,14 @@ The rubric scores each run 0 to 5 as quality 0–2 + correctness 0–1 + format
 compliance 0–1 + rework 0–1 (1 = no rework needed). Quick sessions type the
 total directly instead. A `Score` holds either the rubric parts or the direct
 total, never both, so the total shown, the total written to the CSV and the
-parts beside it always agree. A rubric is a score only once every part is set
-(`confirm()` sets the parts left unset to 0): one `q` is not a 0/5 that routing
-would count.
+parts beside it always agree. A rubric is a score only once every part is set,
+or once it is confirmed (`confirm()`, key `enter`: the parts left unset count 0 in
+the total but stay unset, so the CSV never shows a 0 nobody gave): one `q` is not a
+score that routing would count.
+
+The first press of every part's key gives the part's best value (quality 2, the
+others 1: most answers scored pass, so that is one keystroke); each further press goes
+one lower, and from 0 back to the best.
 
 Every change returns a new `Score` (keystrokes map one-to-one onto methods),
 which the caller writes to the run's CSV row at once via `csv_changes()`.
@@ -46,6 +51,7 @@ class Score:
         direct: A total typed directly, 0 to 5.
         manual_corrections: How many times the user had to correct the answer.
         note: The user's free-text note.
+        confirmed: A rubric accepted with parts unset (`enter`): those count 0.
     """
 
     quality: int | None = None
@@ -55,6 +61,7 @@ class Score:
     direct: int | None = None
     manual_corrections: int = 0
     note: str = ""
+    confirmed: bool = False
 
     def __post_init__(self) -> None:
         # Every constructor path (keys, from_row, tests) goes through here, so an
@@ -79,17 +86,17 @@ class Score:
         """The score 0 to 5, or None when unscored.
 
         The direct score if set; otherwise the sum of the rubric parts once every
-        part is set; otherwise None (unscored, or a rubric still being filled in).
+        part is set, or once the rubric is confirmed (unset parts count 0);
+        otherwise None (unscored, or a rubric still being filled in).
         """
         if self.direct is not None:
             return self.direct
         values = [self.quality, self.correctness, self.format, self.rework]
-        total = 0
-        for value in values:
-            if value is None:
-                return None
-            total += value
-        return total
+        if not self.confirmed and None in values:
+            return None
+        if not self._has_rubric():
+            return None
+        return sum(value or 0 for value in values)
 
     @property
     def is_scored(self) -> bool:
@@ -102,20 +109,15 @@ class Score:
         return self.direct is None and self._has_rubric() and self.total is None
 
     def confirm(self) -> Score:
-        """Accept a partial rubric as it is (key `enter`): unset parts count 0.
+        """Accept a partial rubric as it is (key `enter`): unset parts count 0 in the
+        total and stay unset (their CSV cells empty: nobody gave them).
 
         Returns:
             The new score (unchanged unless it was a partial rubric).
         """
         if not self.is_partial:
             return self
-        return replace(
-            self,
-            quality=self.quality or 0,
-            correctness=self.correctness or 0,
-            format=self.format or 0,
-            rework=self.rework or 0,
-        )
+        return replace(self, confirmed=True)
 
     def cleared(self) -> Score:
         """Back to unscored (key `backspace`); corrections and the note stay.
@@ -123,7 +125,15 @@ class Score:
         Returns:
             The new score.
         """
-        return replace(self, quality=None, correctness=None, format=None, rework=None, direct=None)
+        return replace(
+            self,
+            quality=None,
+            correctness=None,
+            format=None,
+            rework=None,
+            direct=None,
+            confirmed=False,
+        )
 
     def set_direct(self, n: int) -> Score:
         """Set the total directly (keys `0`–`5`), clearing the rubric parts.
@@ -137,10 +147,19 @@ class Score:
         Raises:
             ValueError: If `n` is outside 0 to 5.
         """
-        return replace(self, quality=None, correctness=None, format=None, rework=None, direct=n)
+        return replace(
+            self,
+            quality=None,
+            correctness=None,
+            format=None,
+            rework=None,
+            direct=n,
+            confirmed=False,
+        )
 
     def cycle_quality(self) -> Score:
-        """Cycle quality 0 → 1 → 2 → 0 (key `q`); the first press gives 0.
+        """Cycle quality 2 → 1 → 0 → 2 (key `q`); the first press gives 2, the best,
+        as the first press of every part's key gives its best value.
 
         Switching from a direct score starts the rubric afresh: the direct
         total is dropped rather than guessed apart into parts.
@@ -149,7 +168,7 @@ class Score:
             The new score.
         """
         current = self.quality
-        return replace(self, direct=None, quality=0 if current is None else (current + 1) % 3)
+        return replace(self, direct=None, quality=2 if not current else current - 1)
 
     def toggle_correctness(self) -> Score:
         """Toggle correctness (key `c`): unset → 1 → 0 → 1.
@@ -252,9 +271,19 @@ class Score:
         score = _cell_int(row.get("score"), MAX_SCORE)
         corrections = _cell_int(row.get("manual_corrections"), None) or 0
         note = (row.get("notes") or "").strip()
-        rubric = cls(**parts, manual_corrections=corrections, note=note)
+        rubric = cls(
+            quality=parts["quality"],
+            correctness=parts["correctness"],
+            format=parts["format"],
+            rework=parts["rework"],
+            manual_corrections=corrections,
+            note=note,
+        )
         if score is None or score == rubric.total:
             return rubric
+        confirmed = replace(rubric, confirmed=True)  # `enter` on a half-set rubric
+        if rubric.is_partial and score == confirmed.total:
+            return confirmed
         return cls(direct=score, manual_corrections=corrections, note=note)
 
 

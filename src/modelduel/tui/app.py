@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, ClassVar
 from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
+from textual.driver import Driver
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
@@ -47,7 +48,7 @@ from modelduel.tui.duelscreen import MIN_HEIGHT, MIN_WIDTH, DuelScreen
 from modelduel.tui.duelview import DuelView
 from modelduel.tui.framepacer import FramePacer
 from modelduel.tui.gcpolicy import tame_gc, warm_prices
-from modelduel.tui.keyorder import KeyOrder
+from modelduel.tui.keyorder import KeyOrder, install_escape_split
 from modelduel.tui.pane import ResponsePane
 from modelduel.tui.themes import APP_VARIABLE_DEFAULTS
 from modelduel.tui.turns import DuelTurns
@@ -66,6 +67,11 @@ class ModelduelApp(App[None]):
     TITLE = "modelduel"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
+        # as in a shell or vim: the terminal is given back (`fg` redraws the app); above
+        # the prompt's undo, or the app could not be suspended from where it starts
+        Binding(
+            "ctrl+z", "suspend_process", "Suspend", show=False, id="app.suspend", priority=True
+        ),
     ]
 
     def __init__(
@@ -173,6 +179,18 @@ class ModelduelApp(App[None]):
         """ctrl+c: say how to quit, as plain text (notices here are never markup)."""
         quitting.say_how_to_quit(self)
 
+    def get_driver_class(self) -> type[Driver]:
+        """Textual's driver; a terminal's reads escape then a key as two keys (`tui.keyorder`)."""
+        install_escape_split()
+        return super().get_driver_class()
+
+    def _redraw_all(self, _app: object = None) -> None:
+        """Back from ctrl+z (`fg`): the shell drew over the terminal, so every cell is
+        drawn again, not only the ones that changed meanwhile."""
+        self.screen.refresh(layout=True)
+        for widget in self.screen.walk_children():
+            widget.refresh()
+
     def get_theme_variable_defaults(self) -> dict[str, str]:
         """App colours (provider accents, latency, winner) for themes that lack them."""
         return dict(APP_VARIABLE_DEFAULTS)
@@ -181,6 +199,7 @@ class ModelduelApp(App[None]):
         """Themes, keymap, the runner process, then the duel screen."""
         apply_themes(self)
         apply_keymap(self)
+        self.app_resume_signal.subscribe(self, self._redraw_all)
         self.runner = self._runner_factory(self)
         runner = self.runner
 

@@ -73,6 +73,10 @@ class DuelScreen(Screen[None]):
         Binding("r", "rerun", "Re-run", id="pane.rerun"),
         Binding("x", "cancel", "Cancel", show=False, id="pane.cancel"),
         Binding("ctrl+x", "cancel_all", "Cancel all", show=False, id="duel.cancel_all"),
+        # above the fields' copy (of nothing, unless text is selected: then it copies)
+        Binding(
+            "ctrl+c", "interrupt", "Stop the race", show=False, id="duel.interrupt", priority=True
+        ),
         Binding("m", "maximize_pane", "Maximise", show=False, id="pane.maximize"),
         Binding("y", "copy", "Copy", show=False, id="pane.copy"),
         Binding("t", "raw", "Raw text", show=False, id="pane.raw"),
@@ -146,10 +150,30 @@ class DuelScreen(Screen[None]):
         """Nothing is drawn while the terminal is too small, so no key acts on it."""
         return not self.has_class("-too-small")
 
+    _focus_before_small: Widget | None = None
+    """What had focus when the terminal became too small (hidden, it lost it)."""
+
     def on_resize(self) -> None:
-        """Re-flow the panes once the new size is laid out (see `layout_panes`)."""
+        """Re-flow the panes once the new size is laid out (see `layout_panes`); focus
+        goes back to what had it before the terminal was too small."""
+        was_small = self.has_class("-too-small")
+        focused = self.focused
         self.modelduel.layout_panes()
-        self.call_after_refresh(self.modelduel.layout_panes)
+        if self.has_class("-too-small") and not was_small:
+            self._focus_before_small = focused
+        self.call_after_refresh(self._after_resize)
+
+    def _after_resize(self) -> None:
+        self.modelduel.layout_panes()
+        widget = self._focus_before_small
+        if widget is None or self.has_class("-too-small"):
+            return
+        self._focus_before_small = None
+        if self.focused is None:
+            if widget.is_attached and widget.screen is self:
+                self.focus_now(widget)
+            else:
+                self.action_to_panes()  # its duel is gone: the first pane, as escape does
 
     @on(Button.Pressed, "#send")
     def _send_button(self) -> None:
@@ -210,7 +234,8 @@ class DuelScreen(Screen[None]):
         self.modelduel.accept_suggestions(self.focused_pane())
 
     async def action_confirm(self) -> None:
-        """Accept a half-set rubric as the score (unset parts count 0); on a scored duel of
+        """Accept a half-set rubric as the score (unset parts count 0 and stay unset in the
+        CSV: nobody gave them); on a scored duel of
         a suite or `score`, go on to the next task."""
         app = self.modelduel
         pane = self.focused_pane()
@@ -259,6 +284,22 @@ class DuelScreen(Screen[None]):
         pane = self.focused_pane()
         if pane is not None:
             await self.modelduel.cancel(pane.index)
+
+    async def action_interrupt(self) -> None:
+        """ctrl+c: in a field with text selected, copy it; while runs stream, cancel them
+        all (their text is kept, as ctrl+x does); else say how to quit."""
+        app = self.modelduel
+        focused = self.focused
+        if isinstance(focused, (PromptEditor, SystemPromptInput)) and focused.selected_text:
+            focused.action_copy()
+            return
+        live = sum(1 for _, slot in app.runs.values() if not slot.ended)
+        if not live:
+            app.action_help_quit()
+            return
+        await app.cancel_all()
+        what = "run" if live == 1 else f"{live} runs"
+        self.notify(f"ctrl+c: cancelling {what} (their text is kept); ctrl+q quits")
 
     async def action_cancel_all(self) -> None:
         """Cancel every run of the duel."""

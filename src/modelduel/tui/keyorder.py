@@ -15,13 +15,24 @@ binding, run only once the key has bubbled back up to the app, after the charact
 behind it were typed (`abc`, backspace, `def` gave `abcde`). So on those screens too a
 printable key is typed into the focused `Input`, and any other key runs its binding,
 here and at once; a key no binding takes goes Textual's usual way.
+
+Escape and a key in one terminal write (`escape` then `4` typed fast, `send-keys Escape
+4`) reach Textual's parser as `ESC 4`, which it reads as one key: alt+4, or on macOS an
+option character (`ESC 4` is `¢`, `ESC f` is option+right), and the `¢` was typed into
+the prompt instead of leaving it and scoring. As vim does with an ESC sequence it has no
+mapping for, such a key is two keys here, `escape` then the key, unless the focused
+widget or the screen binds the key it was read as (option+left/right move by word in
+the prompt). `EscapeSplittingParser` marks each such key with the two it may be.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from textual import events
+from textual._xterm_parser import XTermParser
+from textual.drivers import linux_driver
 from textual.widgets import Input
 
 from modelduel.core.rank_entry import RankEntry
@@ -32,7 +43,33 @@ from modelduel.tui.scoring import tell
 if TYPE_CHECKING:
     from modelduel.tui.app import ModelduelApp
 
-__all__ = ["KeyOrder"]
+__all__ = ["EscapeSplittingParser", "KeyOrder", "install_escape_split"]
+
+ESC = "\x1b"
+_INTRODUCERS = frozenset("[O" + ESC)
+"""After ESC these begin an escape sequence (CSI, SS3) or are a second escape."""
+
+
+class EscapeSplittingParser(XTermParser):
+    """Textual's parser; a key read from ESC + one character says it may be two keys."""
+
+    def _sequence_to_key_events(self, sequence: str, alt: bool = False) -> Iterable[events.Key]:
+        # ESC + c is looked up as a pair (`ESC 4` -> `¢`, `ESC f` -> ctrl+right), or else,
+        # once nothing longer matched, c is read again with alt=True (`ESC q` -> alt+q)
+        pair = len(sequence) == 2 and sequence[0] == ESC and sequence[1] not in _INTRODUCERS
+        single = alt and len(sequence) == 1 and sequence not in _INTRODUCERS
+        read = list(super()._sequence_to_key_events(sequence, alt))
+        if (pair or single) and len(read) == 1:
+            plain = list(super()._sequence_to_key_events(sequence[-1]))
+            if plain:
+                read[0].escape_then = [events.Key("escape", ESC), *plain]  # type: ignore[attr-defined]
+        return read
+
+
+def install_escape_split() -> None:
+    """The terminal driver reads keys with `EscapeSplittingParser` (its input thread
+    makes a parser when the app starts; headless and web drivers have none)."""
+    linux_driver.XTermParser = EscapeSplittingParser  # type: ignore[attr-defined]
 
 
 class KeyOrder:
@@ -67,6 +104,11 @@ class KeyOrder:
         """
         app = self.app
         screen = app.screen
+        split = getattr(event, "escape_then", None)
+        if split is not None and not self.binds(event.key):
+            for key in split:
+                await app.on_event(key)  # each in full, as if typed apart
+            return True
         if screen.maximized is not None and event.key == "escape":
             return False  # Textual's restore-the-maximised-pane
         app.app_focus = True
@@ -89,6 +131,12 @@ class KeyOrder:
             focused.insert_text_at_cursor(event.character or "")
             return True
         return await app._check_bindings(event.key)
+
+    def binds(self, key: str) -> bool:
+        """Whether the focused widget, its screen or the app has a binding for `key`."""
+        return any(
+            key in bindings.key_to_bindings for _, bindings in self.app.screen._binding_chain
+        )
 
     async def handle_other(self, event: events.Key, focused: object) -> bool:
         """A key of any screen but the duel screen (a dialog), in arrival order.
