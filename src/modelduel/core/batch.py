@@ -11,6 +11,8 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from modelduel.config.resolve import model_name
+
 __all__ = ["BatchItem", "plan_batch"]
 
 
@@ -49,7 +51,8 @@ def plan_batch(
     items = []
     for index, task_id in enumerate(task_ids):
         for r in range(repeat):
-            todo = tuple(s for s in specs if done[(task_id, s)] <= r)
+            # a row names the model without a simulator fault suffix (records.py)
+            todo = tuple(s for s in specs if done[(task_id, model_name(s))] <= r)
             if todo:
                 items.append(BatchItem(index, r, todo))
     return items
