@@ -129,3 +129,33 @@ def test_what_is_still_buffered_cannot_print_exception_ignored(tmp_path: Path) -
     os.close(write_end)
     assert done.returncode == 141
     assert done.stderr == b""
+
+
+@pytest.mark.parametrize("buffered", [False, True], ids=["unbuffered", "buffered"])
+@pytest.mark.parametrize(
+    "args",
+    [("--help",), ("-h",), ("--version",), ("route", "--help"), ("ask", "-h"), ("config", "-h")],
+    ids=" ".join,
+)
+def test_help_into_a_reader_already_gone_exits_141_silently(
+    tmp_path: Path, args: tuple[str, ...], buffered: bool
+) -> None:
+    # `modelduel --help | true`: argparse swallows the failed write (exit 0, unbuffered) or
+    # leaves it to the last flush ("Exception ignored", exit 120, buffered); a help text
+    # is stdout like any other, so it ends as every command does
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader is gone before the first byte
+    env = clean_env(tmp_path)
+    if buffered:
+        env.pop("PYTHONUNBUFFERED")
+    done = subprocess.run(
+        [sys.executable, "-m", "modelduel", *args],
+        cwd=tmp_path,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=write_end,
+        stderr=subprocess.PIPE,
+        timeout=120,
+    )
+    os.close(write_end)
+    assert (done.returncode, done.stderr) == (141, b"")

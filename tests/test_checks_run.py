@@ -40,7 +40,7 @@ def test_run_records_check_results_in_the_csv_and_the_transcript(tmp_path: Path)
     assert done.returncode == 1, done.stderr  # the faulted model failed
     ok = rows["openai/gpt-5.5"]
     assert (ok["checks_passed"], ok["checks_total"]) == ("1", "2")
-    failed = rows["anthropic/claude-opus-4-7@fault=auth"]
+    failed = rows["anthropic/claude-opus-4-7"]  # the row names the model, not its fault
     assert failed["error"] and (failed["checks_passed"], failed["checks_total"]) == ("", "")
     records = {
         r["run_id"]: r for r in map(json.loads, out.with_suffix(".jsonl").read_text().splitlines())

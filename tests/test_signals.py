@@ -8,11 +8,8 @@ traceback (none from the worker either: its parent closing the pipe is not an er
 from __future__ import annotations
 
 import os
-import shutil
 import signal
-import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -22,12 +19,12 @@ from tests.support.cli import (
     FAST,
     FULL_DISK,
     SLOW,
-    clean_env,
     modelduel,
     start,
     wait_for,
     write_config,
 )
+from tests.support.tmux_app import NEEDS_TMUX, demo_command, send_first_prompt, tmux_app
 
 TASKS = Path(__file__).resolve().parent.parent / "tasks" / "starter"
 
@@ -185,102 +182,56 @@ def test_run_stops_with_one_line_when_the_disk_fills(tmp_path: Path) -> None:
     assert csv_path.read_bytes().endswith(b"\n")
 
 
-# A tmux server of our own: a running server would give the app its environment, not ours.
-TMUX = ["tmux", "-L", f"modelduel-signals-{os.getpid()}"]
-
-
-def tmux(*args: str) -> str:
-    return subprocess.run(
-        [*TMUX, *args], check=True, capture_output=True, text=True, timeout=10
-    ).stdout
-
-
-@pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
+@NEEDS_TMUX
 @pytest.mark.parametrize("how", ["SIGTERM", "closed terminal"])
 def test_tui_saves_in_flight_runs_as_cancelled(tmp_path: Path, how: str) -> None:
-    session = f"modelduel-sig-{os.getpid()}-{how.replace(' ', '-')}"
     csv_path = tmp_path / "r.csv"
-    config = write_config(tmp_path)
-    command = (
-        f"exec {sys.executable} -m modelduel --demo --config {config} --csv {csv_path} "
-        f"-m {FAST} -m {SLOW}"
-    )
-    subprocess.run(
-        [*TMUX, "new-session", "-d", "-s", session, "-x", "140", "-y", "40", command],
-        check=True,
-        env=clean_env(tmp_path),
-        cwd=tmp_path,
-    )
-    try:
-        tmux("set-option", "-t", session, "remain-on-exit", "on")
-        assert wait_for(lambda: "Ready." in tmux("capture-pane", "-p", "-t", session), 30)
-        tmux("send-keys", "-t", session, "Explain CRDTs")
-        time.sleep(0.5)
-        tmux("send-keys", "-t", session, "C-j")
-        assert wait_for(lambda: len(read_rows(csv_path)) == 1, 40)  # SLOW is streaming
-        pid = int(tmux("display", "-p", "-t", session, "#{pane_pid}"))
+    command = "exec " + demo_command(csv_path, write_config(tmp_path), (FAST, SLOW))
+    name = f"sig-{how.replace(' ', '-')}"
+    with tmux_app(name, command, tmp_path, remain_on_exit=True) as tmux:
+        send_first_prompt(tmux, csv_path)  # FAST's row: SLOW is streaming
+        pid = int(tmux.pane("pane_pid"))
         if how == "SIGTERM":
             os.kill(pid, signal.SIGTERM)
-            dead = lambda: tmux("display", "-p", "-t", session, "#{pane_dead}").strip() == "1"  # noqa: E731
-            assert wait_for(dead, 30)
-            screen = tmux("capture-pane", "-p", "-S", "-200", "-t", session)
+            assert wait_for(lambda: tmux.pane("pane_dead") == "1", 30)
+            screen = tmux.screen(history=200)
             assert "Traceback" not in screen and "Error" not in screen, screen
         else:
-            tmux("kill-session", "-t", session)  # the terminal goes away: SIGHUP
+            tmux.run("kill-session", "-t", tmux.session)  # the terminal goes away: SIGHUP
             assert wait_for(lambda: not _alive(pid), 30)
         rows = read_rows(csv_path)
         assert len(rows) == 2
         signum = signal.SIGTERM if how == "SIGTERM" else signal.SIGHUP
         assert_cancelled_with_text(csv_path, rows, signum)
-    finally:
-        subprocess.run([*TMUX, "kill-server"], capture_output=True)
 
 
-@pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
+@NEEDS_TMUX
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP])
 def test_tui_stopped_by_a_signal_saves_and_gives_the_terminal_back(
     tmp_path: Path, signum: int
 ) -> None:
     """A SIGHUP whose terminal is still there (`kill -HUP`, a multiplexer's detach) takes
     SIGTERM's path: runs saved, the terminal restored (cooked mode), status 128 + signal."""
-    session = f"modelduel-back-{os.getpid()}-{signum}"
     csv_path = tmp_path / "r.csv"
     after = tmp_path / "after.txt"
-    config = write_config(tmp_path)
     # the shell outlives the app: what it finds of the terminal is what the app left
-    app = (
-        f"{sys.executable} -m modelduel --demo --config {config} --csv {csv_path} "
-        f"-m {FAST} -m {SLOW}"
-    )
+    app = demo_command(csv_path, write_config(tmp_path), (FAST, SLOW))
     then = f"echo status=$? > {after}.tmp; stty -a >> {after}.tmp; mv {after}.tmp {after}"
     command = f"sh -c '{app}; {then}; sleep 60'"
-    subprocess.run(
-        [*TMUX, "new-session", "-d", "-s", session, "-x", "140", "-y", "40", command],
-        check=True,
-        env=clean_env(tmp_path),
-        cwd=tmp_path,
-    )
-    try:
-        assert wait_for(lambda: "Ready." in tmux("capture-pane", "-p", "-t", session), 30)
-        tmux("send-keys", "-t", session, "Explain CRDTs")
-        time.sleep(0.5)
-        tmux("send-keys", "-t", session, "C-j")
-        assert wait_for(lambda: len(read_rows(csv_path)) == 1, 40)  # SLOW is streaming
-        shell = int(tmux("display", "-p", "-t", session, "#{pane_pid}"))
-        (pid,) = _children(shell)
+    with tmux_app(f"back-{signum}", command, tmp_path) as tmux:
+        send_first_prompt(tmux, csv_path)  # FAST's row: SLOW is streaming
+        (pid,) = _children(int(tmux.pane("pane_pid")))
         os.kill(pid, signum)
         assert wait_for(after.exists, 40)
         report = after.read_text()
         assert f"status={128 + signum}" in report, report
         modes = report.split()
         assert "icanon" in modes and "echo" in modes, report  # not left in raw mode
-        screen = tmux("capture-pane", "-p", "-S", "-200", "-t", session)
+        screen = tmux.screen(history=200)
         assert "Traceback" not in screen and "Error" not in screen, screen
         rows = read_rows(csv_path)
         assert len(rows) == 2
         assert_cancelled_with_text(csv_path, rows, signum)
-    finally:
-        subprocess.run([*TMUX, "kill-server"], capture_output=True)
 
 
 def test_a_terminal_that_closed_is_told_from_one_still_there() -> None:
@@ -312,37 +263,25 @@ def _children(pid: int) -> list[int]:
     return found
 
 
-@pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
+@NEEDS_TMUX
 def test_ask_live_view_in_a_terminal_saves_on_sigterm(tmp_path: Path) -> None:
     """In a terminal `ask` runs in the child worker with a live view: the same promise."""
-    session = f"modelduel-ask-{os.getpid()}"
     csv_path = tmp_path / "r.csv"
     config = write_config(tmp_path)
     command = (
         f"exec {sys.executable} -m modelduel ask --demo --config {config} --csv {csv_path} "
         f"-m {FAST} -m {SLOW} 'Explain CRDTs'"
     )
-    subprocess.run(
-        [*TMUX, "new-session", "-d", "-s", session, "-x", "140", "-y", "40", command],
-        check=True,
-        env=clean_env(tmp_path),
-        cwd=tmp_path,
-    )
-    try:
-        tmux("set-option", "-t", session, "remain-on-exit", "on")
+    with tmux_app("ask", command, tmp_path, remain_on_exit=True) as tmux:
         assert wait_for(lambda: len(read_rows(csv_path)) == 1, 60)
-        pid = int(tmux("display", "-p", "-t", session, "#{pane_pid}"))
-        os.kill(pid, signal.SIGTERM)
-        dead = lambda: tmux("display", "-p", "-t", session, "#{pane_dead}").strip() == "1"  # noqa: E731
-        assert wait_for(dead, 30)
-        screen = tmux("capture-pane", "-p", "-S", "-200", "-t", session)
+        os.kill(int(tmux.pane("pane_pid")), signal.SIGTERM)
+        assert wait_for(lambda: tmux.pane("pane_dead") == "1", 30)
+        screen = tmux.screen(history=200)
         assert "Traceback" not in screen and "BrokenPipe" not in screen, screen
         assert f"{FAST}" in screen and "results" in screen  # answers and table were shown
         rows = read_rows(csv_path)
         assert len(rows) == 2
         assert_cancelled_with_text(csv_path, rows, signal.SIGTERM)
-    finally:
-        subprocess.run([*TMUX, "kill-server"], capture_output=True)
 
 
 def _alive(pid: int) -> bool:

@@ -13,8 +13,6 @@ import random
 import shutil
 import signal
 import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -36,7 +34,8 @@ from modelduel.storage import read_rows
 from modelduel.tasks import load_suite
 from modelduel.tui.app import AppSettings, ModelduelApp
 from modelduel.tui.pane import ResponsePane
-from tests.support.cli import FAST, SLOW, clean_env, wait_for, write_config
+from tests.support.cli import FAST, SLOW, wait_for, write_config
+from tests.support.tmux_app import NEEDS_TMUX, demo_command, send_first_prompt, tmux_app
 from tests.test_tui import ENV, SPECS, T0, ScriptedRunner, make_app, send, settle
 from tests.test_tui_blind import on_screen
 from tests.test_tui_suite import SUITE, suite_app
@@ -443,41 +442,17 @@ def test_a_sigint_asks_the_app_to_quit_and_is_reported() -> None:
     assert asked == [signal.SIGINT]
 
 
-TMUX = ["tmux", "-L", f"modelduel-flow-{os.getpid()}"]
-
-
-def _tmux(*args: str) -> str:
-    return subprocess.run(
-        [*TMUX, *args], check=True, capture_output=True, text=True, timeout=10
-    ).stdout
-
-
-@pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
+@NEEDS_TMUX
 def test_the_duel_screen_exits_130_after_a_sigint(tmp_path: Path) -> None:
-    session = f"modelduel-int-{os.getpid()}"
     csv_path = tmp_path / "r.csv"
-    config = write_config(tmp_path)
     code_file = tmp_path / "code"
     # the shell reports what a user's shell would: 130 for an exit(130) and for a death by
     # SIGINT alike (tmux's own pane status is unreliable for the second under load)
-    command = (
-        f"{sys.executable} -m modelduel --demo --config {config} --csv {csv_path} "
-        f"-m {FAST} -m {SLOW}; echo $? > {code_file}"
-    )
-    subprocess.run(
-        [*TMUX, "new-session", "-d", "-s", session, "-x", "140", "-y", "40", command],
-        check=True,
-        env=clean_env(tmp_path),
-        cwd=tmp_path,
-    )
-    try:
-        _tmux("set-option", "-t", session, "remain-on-exit", "on")
-        assert wait_for(lambda: "Ready." in _tmux("capture-pane", "-p", "-t", session), 30)
-        _tmux("send-keys", "-t", session, "Explain CRDTs")
-        time.sleep(0.5)
-        _tmux("send-keys", "-t", session, "C-j")
-        assert wait_for(lambda: len(read_rows(csv_path)) == 1, 40)  # SLOW is streaming
-        shell = int(_tmux("display", "-p", "-t", session, "#{pane_pid}"))
+    app = demo_command(csv_path, write_config(tmp_path), (FAST, SLOW))
+    command = f"{app}; echo $? > {code_file}"
+    with tmux_app("int", command, tmp_path, remain_on_exit=True) as tmux:
+        send_first_prompt(tmux, csv_path)  # FAST's row: SLOW is streaming
+        shell = int(tmux.pane("pane_pid"))
         children = subprocess.run(
             ["pgrep", "-P", str(shell)], capture_output=True, text=True, check=True
         ).stdout.split()
@@ -485,12 +460,10 @@ def test_the_duel_screen_exits_130_after_a_sigint(tmp_path: Path) -> None:
         assert wait_for(code_file.exists, 30)
         assert wait_for(lambda: code_file.read_text().strip() != "", 5)
         code = code_file.read_text().strip()
-        assert code == "130", (code, _tmux("capture-pane", "-p", "-t", session))
+        assert code == "130", (code, tmux.screen())
         rows = read_rows(csv_path)
         assert len(rows) == 2  # the streaming run was saved as cancelled
         assert any(r["finish_reason"] == "cancelled" for r in rows), rows
-    finally:
-        subprocess.run([*TMUX, "kill-server"], capture_output=True)
 
 
 async def test_accepting_suggestions_that_cover_the_rubric_is_one_key_per_pane(

@@ -14,7 +14,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 from types import ModuleType
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from modelduel import __version__
 from modelduel.errors import ModelduelError
@@ -26,6 +26,9 @@ from modelduel.options import (
     add_theme_options,
     keep_values_given_before_the_command,
 )
+
+if TYPE_CHECKING:
+    from _typeshed import SupportsWrite
 
 __all__ = ["COMMANDS", "DUEL_EFFORTS", "build_parser", "main", "parse_command_line"]
 
@@ -57,13 +60,32 @@ def _command_module(name: str) -> ModuleType:
     return importlib.import_module(COMMANDS.get(name, DEFAULT_COMMAND))
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse's parser, except that a help or version text its reader never got fails.
+
+    argparse swallows an OSError of writing `--help` (exit 0 with nothing read) or leaves
+    the text buffered for the interpreter's last flush (exit 120, "Exception ignored" on
+    stderr): written and flushed here, a reader gone (`modelduel --help | true`) is the
+    BrokenPipeError main() turns into exit 141, as for every command. Subparsers (and
+    theirs) are of this class too: argparse builds them with the parent's class.
+    """
+
+    def _print_message(self, message: str, file: SupportsWrite[str] | None = None) -> None:
+        if message:
+            stream = file or sys.stderr
+            stream.write(message)
+            flush = getattr(stream, "flush", None)
+            if flush is not None:
+                flush()
+
+
 def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     """The argument parser of every command, or (`command`) of that one command only.
 
     A command's own parser (`modelduel route ...`) imports only its module; its help, its
     namespace and its errors are those of the full parser (tests/test_cli_lazy.py).
     """
-    parser = argparse.ArgumentParser(
+    parser: argparse.ArgumentParser = _Parser(
         prog="modelduel",
         description="Duel frontier models side by side: truthful latency, tokens and cost.",
     )
@@ -94,7 +116,7 @@ def _add_top_level_options(parser: argparse.ArgumentParser) -> None:
     add_config_option(parser)
 
 
-class _LaunchParser(argparse.ArgumentParser):
+class _LaunchParser(_Parser):
     """The top-level options only; a mistake is left to the full parser to word."""
 
     def error(self, message: str) -> NoReturn:
@@ -128,7 +150,12 @@ def parse_command_line(argv: Sequence[str] | None = None) -> argparse.Namespace:
 
 def main(argv: Sequence[str] | None = None) -> None:
     """Run modelduel with `argv` (default sys.argv) and exit with its status."""
-    args = parse_command_line(argv)
+    try:
+        args = parse_command_line(argv)
+    except BrokenPipeError as exc:  # `--help | true`: as a command's output would end
+        from modelduel import brokenpipe
+
+        sys.exit(brokenpipe.quiet_exit(exc))
     from modelduel.storage.lock import POSIX_ONLY, platform_supported
 
     if not platform_supported():  # said at start-up, not at the first save

@@ -27,6 +27,18 @@ from modelduel.errors import ConfigError, SpecError
 from modelduel.providers import registry
 from modelduel.providers.base import ModelRequest
 
+SIMULATED_FAULT = "@fault="
+"""The simulator's fault suffix (`openai/gpt-5.5@fault=auth`, simulator/faults.py): it
+injects a failure, it is not part of the model's name."""
+
+
+def model_name(spec: str) -> str:
+    """`spec` (or a model id) without a simulator fault suffix: what a results row names.
+
+    Only the fault suffix goes; an id with an `@` of its own (`model@2025`) stays whole.
+    """
+    return spec.partition(SIMULATED_FAULT)[0]
+
 
 class SecretStr:
     """A key that never shows in a repr, a log or a traceback (`get_secret_value` gives it).
@@ -104,6 +116,16 @@ class ResolvedModel:
     notices: tuple[str, ...] = ()
     omit_params: tuple[str, ...] = ()
     org_headers: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def name(self) -> str:
+        """The spec without a simulator fault suffix: the results row's `model`."""
+        return model_name(self.spec)
+
+    @property
+    def name_id(self) -> str:
+        """The model id without a simulator fault suffix: the results row's `model_id`."""
+        return model_name(self.model_id)
 
     def to_request(
         self, prompt: str, system: str | None, max_output_tokens: int | None = None

@@ -23,6 +23,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
+from modelduel.config.resolve import model_name
 from modelduel.conversation import Text, UserMessage
 from modelduel.conversation_json import message_to_json
 
@@ -89,10 +90,11 @@ def _recorded_duels(rows: list[Mapping[str, str]]) -> dict[str, dict[str, _Recor
 def _panes(todo: tuple[str, ...], specs: list[str], duel: _Recorded) -> tuple[int, ...]:
     """Each model's pane in a recorded duel: the one it had there, else its lineup place
     (or the next pane free, so two models never share one)."""
-    taken = {p for m, p in duel.panes.items() if m not in todo}
+    names = {model_name(s) for s in todo}
+    taken = {p for m, p in duel.panes.items() if m not in names}
     out = []
     for spec in todo:
-        pane = duel.panes.get(spec)
+        pane = duel.panes.get(model_name(spec))
         if pane is None:
             pane = specs.index(spec)
             while pane in taken:
@@ -130,16 +132,18 @@ def plan_batch(
     )
     recorded = _recorded_duels(rows)
     joined: set[str] = set()  # duels joined or refused: each is considered once
+    lineup = {model_name(s) for s in specs}
     items = []
     for index, task_id in enumerate(task_ids):
         for r in range(repeat):
-            todo = tuple(s for s in specs if done[(task_id, s)] <= r)
+            # a row names the model without a simulator fault suffix (records.py)
+            todo = tuple(s for s in specs if done[(task_id, model_name(s))] <= r)
             if not todo:
                 continue
             item = BatchItem(index, r, todo)
-            needed = set(todo)
+            needed = {model_name(s) for s in todo}
             for duel_id, duel in recorded.get(task_id, {}).items():
-                if duel_id in joined or duel.done & needed or not duel.seen & set(specs):
+                if duel_id in joined or duel.done & needed or not duel.seen & lineup:
                     continue
                 if not duel.cancelled & needed and not _lost(duel_id, needed, duel, records):
                     continue  # finished (or not known to be cut short): never joined
@@ -219,7 +223,7 @@ class DuelRecords:
         for record in self._records(duel_id):
             models = record.get("duel_models")
             if isinstance(models, list):
-                out.update(str(m) for m in models)
+                out.update(model_name(str(m)) for m in models)
         return out
 
     def differs(self, task_id: str, duel_id: str) -> str | None:

@@ -72,6 +72,6 @@ class BatchRows:
             self._extras.setdefault(slot.run_id, {}).update(fields)
             with file_lock(self.csv):
                 record = transcript_record(duel, slot) | self._extras[slot.run_id]
-                append_transcript(self.csv, record)
+                append_transcript(self.csv, record, opened=self._opened.transcript)
         except (CsvError, OSError) as exc:
             self._on_failed(exc if isinstance(exc, CsvError) else CsvError(f"{self.csv}: {exc}"))

@@ -70,9 +70,9 @@ def run_json(duel: DuelState, slot: RunSlot) -> dict[str, Any]:
     return {
         "run_id": slot.run_id,
         "duel_id": duel.duel_id,
-        "model": m.spec,
+        "model": m.name,  # as in the CSV row: without a simulator fault suffix
         "provider": m.provider,
-        "model_id": m.model_id,
+        "model_id": m.name_id,
         "text": s.text,
         "reasoning_text": s.reasoning_text,
         "input_tokens": s.input_tokens,
@@ -117,7 +117,9 @@ def _later(_: _Run) -> None:
 _FROM_RUN: dict[str, Callable[[_Run], object]] = {
     "task_id": lambda r: r.duel.task_id,
     "task_type": lambda r: r.duel.task_type,
-    "model": lambda r: r.slot.model.spec,
+    # the model's name: a simulator fault suffix (`@fault=...`) is how the run was made to
+    # fail, not which model it was (`error` says it failed); the transcript keeps the spec
+    "model": lambda r: r.slot.model.name,
     "score": _later,
     "time_to_first_useful_s": lambda r: _r(r.stats.time_to_first_useful_s),
     "wall_time_s": lambda r: _r(r.stats.wall_time_s),
@@ -130,7 +132,7 @@ _FROM_RUN: dict[str, Callable[[_Run], object]] = {
     "duel_id": lambda r: r.duel.duel_id,
     "timestamp": lambda r: _timestamp(r.duel),
     "provider": lambda r: r.slot.model.provider,
-    "model_id": lambda r: r.slot.model.model_id,
+    "model_id": lambda r: r.slot.model.name_id,
     "pane": lambda r: r.slot.pane,
     "blind": lambda r: r.blind,
     "connect_s": lambda r: _r(r.stats.connect_s),

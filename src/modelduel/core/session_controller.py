@@ -21,7 +21,7 @@ from typing import Any
 from modelduel import storage
 from modelduel.errors import CsvError
 from modelduel.storage.lock import file_lock
-from modelduel.storage.transcript import append_transcript, transcript_path
+from modelduel.storage.transcript import OpenedTranscript, append_transcript, transcript_path
 
 __all__ = ["PendingWrite", "SaveLedger"]
 
@@ -43,10 +43,12 @@ def _opened_writes(opened: storage.OpenedFile) -> tuple[Append, Update]:
     return append, update
 
 
-def _write_transcript(path: Path, record: Mapping[str, Any]) -> None:
+def _write_transcript(
+    path: Path, record: Mapping[str, Any], opened: OpenedTranscript | None = None
+) -> None:
     try:
         with file_lock(path):
-            append_transcript(path, record)
+            append_transcript(path, record, opened=opened)
     except OSError as exc:
         raise CsvError(f"{transcript_path(path)}: cannot append to the transcript: {exc}") from None
 
@@ -84,15 +86,19 @@ class SaveLedger:
         append: Append | None = None,
         update: Update | None = None,
         read_ids: ReadIds = _read_ids,
-        write_transcript: WriteTranscript = _write_transcript,
+        write_transcript: WriteTranscript | None = None,
     ) -> None:
         self.path = path
         # the file at `path` now is the one the user knows: a write never starts another
-        opened_append, opened_update = _opened_writes(storage.OpenedFile(path))
+        opened = storage.OpenedFile(path)
+        opened_append, opened_update = _opened_writes(opened)
         self._append = append or opened_append
         self._update = update or opened_update
         self._read_ids = read_ids
-        self._write_transcript = write_transcript
+        # a later turn's record goes to the transcript the session opened, or nowhere
+        self._write_transcript = write_transcript or (
+            lambda p, r: _write_transcript(p, r, opened.transcript if p == path else None)
+        )
         self._base: dict[str, dict[str, object]] = {}  # each run's row as its run last gave it
         self._running: set[str] = set()  # a later turn is going: the row on disk is older
         self._rows: dict[str, dict[str, object]] = {}

@@ -109,9 +109,9 @@ def _append_bytes(path: Path, payload: bytes, *, create: bool = True) -> None:
         raise _os_error(path, exc, doing) from None
 
 
-def _write_transcript(path: Path, record: Mapping[str, object]) -> None:
+def _write_transcript(path: Path, record: Mapping[str, object], opened: OpenedFile | None) -> None:
     try:
-        append_transcript(path, record)
+        append_transcript(path, record, opened=None if opened is None else opened.transcript)
     except OSError as exc:
         raise _os_error(transcript_path(path), exc, "append to the transcript") from None
 
@@ -137,7 +137,8 @@ def append_run(
         transcript: The run's transcript record, appended to ``transcript_path(path)``.
         on_notice: Told about repairs (a torn last row); defaults to a logged warning.
         opened: The file the session opened: the row is refused (nothing is created or
-            written) if the path no longer names it (moved, deleted or replaced).
+            written) if the path no longer names it (moved, deleted or replaced), or if
+            the transcript beside it no longer names the session's (`OpenedTranscript`).
 
     Raises:
         CsvError: The file cannot be read as a results CSV or cannot be written.
@@ -154,7 +155,7 @@ def append_run(
                 header = list(columns.COLUMNS) + [k for k in row if k not in columns.COLUMNS]
                 payload = render_rows([header, [encode_cell(row.get(c)) for c in header]], "\n")
                 if transcript is not None:
-                    _write_transcript(path, transcript)
+                    _write_transcript(path, transcript, opened)
                 # Header and first row in one write, so a crash leaves no header-only file.
                 # An empty file that holds only a BOM keeps it: this appends after it.
                 _append_bytes(path, payload.encode("utf-8"), create=create)
@@ -167,7 +168,7 @@ def append_run(
                 rewrite_atomically(path, parsed.bom, [parsed.header, *parsed.rows], parsed.newline)
                 parsed.needs_newline = False  # the rewrite ended the file with a newline
             if transcript is not None:
-                _write_transcript(path, transcript)
+                _write_transcript(path, transcript, opened)
             cells = [encode_cell(row.get(c)) for c in parsed.header]
             text = render_rows([cells], parsed.newline)
             if parsed.needs_newline:

@@ -21,6 +21,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from modelduel.errors import CsvError
+from modelduel.storage.transcript import OpenedTranscript
 
 __all__ = ["OpenedFile"]
 
@@ -60,6 +61,8 @@ class OpenedFile:
         self.run_ids: set[str] = set()
         """Runs whose rows this session wrote to the file."""
         self._hold(_open(path))
+        self.transcript = OpenedTranscript(path, fix=fix)
+        """The transcript beside it, checked the same way (`append_transcript`)."""
 
     def _hold(self, fd: int | None) -> None:
         if self._fd is not None:
@@ -75,8 +78,10 @@ class OpenedFile:
         return st.st_dev, st.st_ino
 
     def close(self) -> None:
-        """Let go of the file (the session is over)."""
+        """Let go of the file and its transcript (the session is over)."""
         self._hold(None)
+        if hasattr(self, "transcript"):  # __del__ of one whose __init__ failed
+            self.transcript.close()
 
     def __del__(self) -> None:
         self.close()

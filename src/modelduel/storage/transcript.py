@@ -3,11 +3,16 @@
 One JSON object per line, joined to the CSV by ``run_id``. Lines are only ever appended
 (under the CSV's lock, before the CSV row), so a reader needs no lock: at worst the last
 line is incomplete because its writer was killed, and such a line is skipped.
+
+A session's appends go through its `OpenedTranscript` (held by the CSV's `OpenedFile`):
+the transcript it opened (or created) moved, deleted or replaced, an append is refused,
+as a row is for the CSV, rather than starting a new file that holds only the newest texts.
 """
 
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,6 +22,7 @@ from modelduel.storage.durable import append_durably, fsync_dir, write_all
 
 # fsync_dir and write_all are re-exported for the callers that took them from here.
 __all__ = [
+    "OpenedTranscript",
     "Transcript",
     "append_transcript",
     "fsync_dir",
@@ -40,17 +46,100 @@ def encode_record(record: Mapping[str, object]) -> bytes:
     return line.encode("utf-8", "backslashreplace") + b"\n"
 
 
-def append_transcript(csv_path: Path, record: Mapping[str, object]) -> None:
+class OpenedTranscript:
+    """Which transcript file a session appends to, so an append never starts another.
+
+    A transcript is only ever appended to, never renamed over (unlike the CSV, whose
+    updates are atomic rewrites), so once the session has one, its path must name that
+    very file (device and inode). It is held open (read-only): an inode still open is never
+    reused, so a new file created at the path after a delete cannot pass for it.
+    """
+
+    def __init__(self, csv_path: Path, *, fix: str) -> None:
+        """The transcript of ``csv_path``, opened if it exists; ``fix`` ends the refusal."""
+        self.path = transcript_path(csv_path)
+        self.fix = fix
+        self._fd: int | None = None
+        self._hold()
+
+    def _hold(self) -> None:
+        try:
+            fd = os.open(self.path, os.O_RDONLY | os.O_CLOEXEC)
+        except OSError:  # missing (the session may create it) or unreadable (the write says)
+            return
+        self.close()
+        self._fd = fd
+
+    def _identity(self) -> tuple[int, int] | None:
+        if self._fd is None:
+            return None
+        st = os.fstat(self._fd)
+        return st.st_dev, st.st_ino
+
+    def may_create(self) -> bool:
+        """True if a missing transcript may be created (the session never had one)."""
+        return self._fd is None
+
+    def check(self) -> None:
+        """Refuse an append if the path no longer names the transcript the session opened.
+
+        Raises:
+            CsvError: The transcript was moved, deleted or replaced by another file.
+        """
+        held = self._identity()
+        if held is None:
+            return  # none yet: the first append creates it
+        try:
+            st = os.stat(self.path)
+        except FileNotFoundError:
+            st = None
+        if st is None or (st.st_dev, st.st_ino) != held:
+            raise CsvError(
+                f"transcript {self.path} was moved or deleted since the session opened it; "
+                + self.fix
+            )
+
+    def wrote(self) -> None:
+        """An append went to the path: a transcript the session created is held from now."""
+        if self._fd is None:
+            self._hold()
+
+    def close(self) -> None:
+        """Let go of the file (the session is over)."""
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+
+    def __del__(self) -> None:
+        self.close()
+
+
+def append_transcript(
+    csv_path: Path, record: Mapping[str, object], *, opened: OpenedTranscript | None = None
+) -> None:
     """Append one record to the transcript of ``csv_path`` and fsync it.
 
     The caller holds the CSV's lock. If the file's last line is incomplete (a writer was
     killed), a newline is written first, so the new record starts a line of its own and
     the incomplete bytes stay in the file rather than being dropped.
 
+    Args:
+        csv_path: The results CSV (its ``.jsonl`` is written).
+        record: The record.
+        opened: The transcript the session opened: the record is refused (nothing is
+            created or written) if the path no longer names it.
+
     Raises:
+        CsvError: ``opened`` says the transcript was moved, deleted or replaced.
         OSError: The transcript cannot be written (the caller reports it as a `CsvError`).
     """
-    append_durably(transcript_path(csv_path), encode_record(record), on_a_new_line=True)
+    path = transcript_path(csv_path)
+    if opened is not None:
+        opened.check()
+    create = opened is None or opened.may_create()
+    append_durably(path, encode_record(record), on_a_new_line=True, create=create)
+    if opened is not None:
+        opened.wrote()
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from textual.widgets import Button, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from modelduel.display import sanitize_terminal
+from modelduel.tui.note_input import NoteInput
 from modelduel.tui.tcss import read_tcss
 
 __all__ = [
@@ -82,7 +83,8 @@ class NoteScreen(Dialog[str | None]):
         """One input line."""
         with Vertical():
             yield Label(Text(f"Note for {self._title} (enter saves, escape cancels)"))
-            yield Input(self._note, placeholder="what was wrong, what you fixed, ...")
+            # a pasted block keeps every line (Input alone keeps the first)
+            yield NoteInput(self._note, placeholder="what was wrong, what you fixed, ...")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         """Save the note."""
