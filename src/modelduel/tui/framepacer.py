@@ -66,23 +66,9 @@ class FramePacer:
         self.frames = 0  # how many times the pacer drew (one or more panes at once)
         self._task: asyncio.Task[None] | None = None
         self._busy = 0.0  # how late the pacer wakes, smoothed: the loop's other work
-        self._frame_at: float | None = None  # when the last frame started
 
     def poke(self, index: int) -> None:
-        """Pane `index` has something new to show.
-
-        Drawn at once when the pacer has been quiet for a frame (a first token shows on
-        arrival); just after a frame, it joins the next frame of the grid instead of
-        being drawn alone: each frame costs a compositor pass and a screen write, and
-        three panes at 100 tokens/s drawn as their bytes came were 1.7 panes a frame.
-        """
-        if index not in self._dirty:
-            now = self._clock()
-            last = self._frame_at
-            if last is not None and now - last < self._frame_s:
-                slot = self._on_grid(last, self._frame_s)
-                if self._ready_at.get(index, 0.0) < slot:
-                    self._ready_at[index] = slot
+        """Pane `index` has something new to show."""
         self._dirty.add(index)
         if self._task is None or self._task.done():
             self._task = asyncio.get_running_loop().create_task(self._run())
@@ -91,12 +77,6 @@ class FramePacer:
         """Every pane (the clock tick: elapsed times move without any bytes)."""
         for index in self._indices():
             self.poke(index)
-
-    def draws_within(self, index: int, seconds: float) -> bool:
-        """Pane `index` has news waiting and its frame comes within `seconds`."""
-        if index not in self._dirty or self._task is None or self._task.done():
-            return False
-        return self._ready_at.get(index, 0.0) - self._clock() <= seconds
 
     @property
     def idle(self) -> bool:
@@ -141,7 +121,6 @@ class FramePacer:
                 self._busy += (late - self._busy) / 4
                 continue
             self.frames += 1
-            self._frame_at = now
             for index in sorted(due, key=lambda i: self.cost.get(i, 0.0)):
                 self._dirty.discard(index)
                 start = self._clock()
