@@ -123,7 +123,7 @@ async def refresh_panes(app: ModelduelApp) -> None:
         return
     now = app.clock()
     done = view.all_ended
-    for pane in screen.query(ResponsePane):
+    for pane in _panes(screen):
         if not _of_view(pane, view):
             continue  # a pane of the duel just left, not yet removed (it may have more panes)
         pane.conversation.update(pane, view.timeline(pane.index), pane.model.hidden and not done)
@@ -164,6 +164,19 @@ def _of_view(pane: ResponsePane, view: DuelView) -> bool:
     """Whether `pane` shows a pane of `view` (when the view changes, the old duel's panes
     stay mounted until they are replaced, and the new view may have fewer)."""
     return pane.index < len(view.panes) and view.panes[pane.index] is pane.model
+
+
+def _panes(screen: DuelScreen) -> list[ResponsePane]:
+    """The panes of the duel on screen: the pane grid's children.
+
+    Not `screen.query(ResponsePane)`: it walked every widget of the screen on each tick
+    (a quarter of the tick's time, profiled at three panes of 100 tokens/s).
+    """
+    try:
+        grid = screen.query_one("#panes", Grid)
+    except NoMatches:  # the screen is being torn down (a quit, a signal): nothing to draw
+        return []
+    return [pane for pane in grid.children if isinstance(pane, ResponsePane)]
 
 
 def _pane(screen: DuelScreen, index: int) -> ResponsePane | None:
