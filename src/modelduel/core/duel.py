@@ -137,8 +137,18 @@ class DuelRunner:
         return tasks
 
     def _forget(self, task: asyncio.Task[None]) -> None:
-        if self._tasks.get(task.get_name()) is task:
-            del self._tasks[task.get_name()]
+        run_id = task.get_name()
+        if self._tasks.get(run_id) is task:
+            del self._tasks[run_id]
+        if task.cancelled() and run_id in self._cancelled:
+            # Cancelled before its first step (the worker child handles a `start` and a
+            # `cancel` read in one go without yielding: `r x` typed in one burst): `_run`
+            # never ran a line, so nothing was sent, and without this the run would end
+            # with no final event, a row with no status. It ends cancelled, as any other
+            # (this callback is the task's first: the event precedes the caller's end).
+            self._cancelled.discard(run_id)
+            error = ErrorInfo("cancelled", "cancelled by the user before its request was sent")
+            self._sink(run_id, Stamped(self._clock(), StreamFailed(error)))
 
     async def run(self, plans: list[RunPlan]) -> None:
         """Start every plan and wait until all have ended."""

@@ -6,6 +6,7 @@ import contextlib
 from typing import TYPE_CHECKING
 
 from rich.text import Text
+from textual.app import ScreenStackError
 from textual.css.query import NoMatches
 from textual.widgets import Static
 
@@ -61,10 +62,15 @@ def status_line(app: ModelduelApp) -> Text:
 
 
 def update_status(app: ModelduelApp) -> None:
-    """The status bar: where results go, what was saved last, blind mode."""
+    """The status bar: where results go, what was saved last, blind mode.
+
+    Nothing to do once the screens are gone: a stop signal (or a quit) mid-race ends the
+    runs in the app's unmount, after its screens were popped; each end's row is saved,
+    and the bar it would update is no longer there.
+    """
     try:
         status = app.screen.query_one("#status", Static)
-    except NoMatches:  # a screen without a status bar (help, report) is on top
+    except (NoMatches, ScreenStackError):  # no status bar (help, report) on top, or no screen
         return
     status.update(status_line(app))
     with contextlib.suppress(NoMatches):  # what ctrl+j does now, beside the prompt
