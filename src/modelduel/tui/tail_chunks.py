@@ -33,7 +33,7 @@ from modelduel.tui.markdown_blocks import _markdown, _markdown_class
 if TYPE_CHECKING:
     from rich.markdown import Markdown as RichMarkdown
 
-__all__ = ["ListChunks"]
+__all__ = ["ListChunks", "ParagraphChunks"]
 
 Draw = Callable[[RenderableType], list[Strip]]
 
@@ -252,3 +252,110 @@ class ListChunks:
         if "]:" in text[pos:]:
             state.whole = True  # ... in the unfinished line too (it is drawn with the rest)
         return not state.whole
+
+
+# Characters that never start or end inline markup (emphasis, code spans, links, entities,
+# escapes, html, strikethrough) nor a block (a kept line's words are never read again).
+_PLAIN_PUNCT = frozenset(".,;:?!'\"()/%+-=@$")
+
+
+def _plain(text: str) -> bool:
+    """Only letters, digits, plain punctuation and single spaces between words."""
+    return all(char.isalnum() or char in _PLAIN_PUNCT or char == " " for char in text)
+
+
+def _starts_paragraph(word: str) -> bool:
+    """A word that, at a line's start, is paragraph text (not `1.`, `-`, `#`, `>`...)."""
+    return bool(word) and (word[0].isalpha() or word.isalnum())
+
+
+def _line_ok(line: str) -> bool:
+    """A line inside the paragraph that cannot make it something else (a setext heading,
+    a table's delimiter row, a list, a quote, a fence, html interrupting it)."""
+    return _starts_paragraph(line.lstrip(" ").partition(" ")[0])
+
+
+@dataclass(slots=True)
+class _Paragraph:
+    start: int  # where the block starts in the answer
+    scanned: int  # where the first line not looked at yet starts (the first line is fine)
+    kept: list[Strip] = field(default_factory=list)
+    kept_end: int = 0  # where the rest (a word at the start of a drawn line) starts
+    whole: bool = False  # not a paragraph only: drawn whole
+
+
+class ParagraphChunks:
+    """The lines of an unfinished paragraph, its finished first lines drawn once.
+
+    Rich wraps a paragraph as one text, greedily: a line's words and where it breaks
+    depend only on the words up to the first one of the next line. So a drawn line is
+    final once it and that next word are complete and plain (no character that opens or
+    closes inline markup, so no later text can restyle or re-measure them): it is kept,
+    and the paragraph is drawn again from the next word on, at a line's start, which
+    draws what the whole paragraph draws from there (`tests/test_tail_paragraph.py`).
+
+    Used only while the block is one paragraph: its first line and every later line start
+    with a word that cannot begin anything else; otherwise the block is drawn whole.
+    """
+
+    def __init__(self, draw: Draw) -> None:
+        self._draw = draw
+        self._state: _Paragraph | None = None
+
+    def reset(self) -> None:
+        """Forget the kept lines (a new answer, width or style)."""
+        self._state = None
+
+    def lines(self, text: str, start: int) -> list[Strip] | None:
+        """The lines of the unfinished block `text[start:]`, or None: draw it whole."""
+        state = self._state
+        if state is None or state.start != start:
+            state = self._state = _Paragraph(start, start, kept_end=start)
+            # its first character decides, and never changes: a letter starts a paragraph
+            state.whole = not text[start].isalpha()
+        if state.whole or not self._scan(state, text):
+            return None
+        lines = self._draw(_markdown(text[state.kept_end :]))
+        while len(lines) > 1 and self._keep_first(state, text, lines[0]):
+            state.kept.append(lines.pop(0))
+        return state.kept + lines
+
+    @staticmethod
+    def _keep_first(state: _Paragraph, text: str, line: Strip) -> bool:
+        """Keep `line` (the first of the rest): it and the word after it are final."""
+        words = line.text.rstrip()
+        at, size = state.kept_end, len(text)
+        end = at + len(words)
+        if not words or not _plain(words) or text[at:end].replace("\n", " ") != words:
+            return False
+        after = end
+        while after < size and text[after] in " \n":
+            after += 1
+        if after == end or after >= size:
+            return False  # the line ends inside a word (folded), or nothing follows yet
+        word_end = after
+        while word_end < size and not text[word_end].isspace():
+            word_end += 1
+        word = text[after:word_end]
+        if word_end >= size or not _plain(word) or not _starts_paragraph(word):
+            return False  # the next word may still grow, or change how it is drawn
+        state.kept_end = after
+        return True
+
+    @staticmethod
+    def _scan(state: _Paragraph, text: str) -> bool:
+        """Look at the lines finished since the last call; False to draw it whole now."""
+        pos = state.scanned
+        while True:
+            end = text.find("\n", pos)
+            if end < 0:
+                break
+            if pos > state.start and not _line_ok(text[pos:end]):
+                state.whole = True  # a finished line that is not the paragraph's text
+                return False
+            pos = end + 1
+        state.scanned = pos
+        # the unfinished line may be a heading's underline, a list, a table's delimiter
+        # row now (drawn whole), or still nothing (the paragraph as it was)
+        rest = text[pos:]
+        return pos == state.start or not rest.strip(" ") or _line_ok(rest)
