@@ -92,6 +92,9 @@ def sentences(n: int, seed: int, extra: list[str] | None = None) -> str:
         sentences(30, 1) + " <b>html</b> " + sentences(20, 2),
         sentences(30, 1) + " ~~strike " + sentences(20, 2) + "~~ " + sentences(20, 3),
         "# A heading then\n" + sentences(60, 3),
+        sentences(80, 3, ["**strong**", "`code`", "**two words**,", "`a b`."]),
+        sentences(60, 3, ["**strong**", "`code`"]) + " **a*b** `x**y` " + sentences(30, 3),
+        sentences(60, 3, ["**strong", "words**", "`code", "span`", "**x**y", "a**b**"]),
     ],
 )
 def test_a_streaming_paragraph_draws_what_drawing_it_whole_draws(paragraph: str) -> None:
@@ -147,10 +150,11 @@ def test_any_paragraph_draws_what_drawing_it_whole_draws(pieces: list[str], seed
     stream_and_compare(body.replace("\n\n", "\n") + "\n", seed, step=7)
 
 
-def test_work_per_update_does_not_grow_with_a_long_paragraph() -> None:
+@pytest.mark.parametrize("extra", [[], ["**strong**", "`code`"], ["**two words**", "`a b`"]])
+def test_work_per_update_does_not_grow_with_a_long_paragraph(extra: list[str]) -> None:
     # a paragraph of 600 words streamed a few characters at a time: past its first lines,
     # an update draws its last lines or so, not the whole paragraph (the old code did)
-    text = sentences(600, 11) + "\n"
+    text = sentences(600, 11, extra) + "\n"
     recorder = Recorder()
     answer = AnswerLines(recorder, blank)
     rng = random.Random(5)

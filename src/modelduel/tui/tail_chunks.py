@@ -275,6 +275,55 @@ def _line_ok(line: str) -> bool:
     return _starts_paragraph(line.lstrip(" ").partition(" ")[0])
 
 
+def _shown(source: str) -> str | None:
+    """The text Rich shows for `source`: plain text, `**strong**` and `` `code` `` spans
+    closed inside it; None for anything else (other markup, or a span left open)."""
+    out: list[str] = []
+    i, size = 0, len(source)
+    while i < size:
+        mark = "**" if source.startswith("**", i) else "`" if source[i] == "`" else ""
+        if not mark:
+            if not (_plain(source[i]) or source[i] == " "):
+                return None
+            out.append(source[i])
+            i += 1
+            continue
+        close = source.find(mark, i + len(mark))
+        inner = source[i + len(mark) : close]
+        after = close + len(mark)
+        if (
+            close < 0
+            or (i > 0 and source[i - 1] != " ")  # opens a word
+            or not inner
+            or inner[0] == " "
+            or inner[-1] == " "
+            or not _plain(inner)  # no other mark inside
+            or (after < size and source[after] not in " .,;:?!")  # closes a word
+        ):
+            return None
+        out.append(inner)
+        i = after
+    return "".join(out)
+
+
+def _source_end(text: str, at: int, shown: str) -> int:
+    """Where the source of a drawn line `shown` that starts at `at` ends, or -1 when the
+    source is not plain text and closed spans (see `_shown`), or does not end at a space."""
+    if not shown:
+        return -1
+    end = at + len(shown)  # marks only add characters
+    limit = min(len(text), at + 2 * len(shown) + 8)
+    while end <= limit:
+        if end == len(text) or text[end] in " \n":
+            piece = _shown(text[at:end].replace("\n", " "))
+            if piece == shown:
+                return end
+            if piece is not None and len(piece) > len(shown):
+                return -1
+        end += 1
+    return -1
+
+
 @dataclass(slots=True)
 class _Paragraph:
     start: int  # where the block starts in the answer
@@ -290,7 +339,8 @@ class ParagraphChunks:
     Rich wraps a paragraph as one text, greedily: a line's words and where it breaks
     depend only on the words up to the first one of the next line. So a drawn line is
     final once it and that next word are complete and plain (no character that opens or
-    closes inline markup, so no later text can restyle or re-measure them): it is kept,
+    closes inline markup but strong and code spans closed inside the line, so no later
+    text can restyle or re-measure them): it is kept,
     and the paragraph is drawn again from the next word on, at a line's start, which
     draws what the whole paragraph draws from there (`tests/test_tail_paragraph.py`).
 
@@ -316,17 +366,24 @@ class ParagraphChunks:
         if state.whole or not self._scan(state, text):
             return None
         lines = self._draw(_markdown(text[state.kept_end :]))
-        while len(lines) > 1 and self._keep_first(state, text, lines[0]):
-            state.kept.append(lines.pop(0))
+        kept = 1
+        while kept:
+            # a line that ends inside a span is kept with the next (up to eight lines)
+            kept = next(
+                (n for n in range(1, min(9, len(lines))) if self._keep(state, text, lines[:n])),
+                0,
+            )
+            state.kept.extend(lines[:kept])
+            del lines[:kept]
         return state.kept + lines
 
     @staticmethod
-    def _keep_first(state: _Paragraph, text: str, line: Strip) -> bool:
-        """Keep `line` (the first of the rest): it and the word after it are final."""
-        words = line.text.rstrip()
+    def _keep(state: _Paragraph, text: str, lines: list[Strip]) -> bool:
+        """Keep `lines` (the first of the rest): they and the word after them are final."""
+        words = " ".join(line.text.rstrip() for line in lines)
         at, size = state.kept_end, len(text)
-        end = at + len(words)
-        if not words or not _plain(words) or text[at:end].replace("\n", " ") != words:
+        end = _source_end(text, at, words)
+        if end < 0:
             return False
         after = end
         while after < size and text[after] in " \n":
@@ -334,10 +391,16 @@ class ParagraphChunks:
         if after == end or after >= size:
             return False  # the line ends inside a word (folded), or nothing follows yet
         word_end = after
+        mark = "**" if text.startswith("**", after) else "`" if text[after] == "`" else ""
+        if mark:  # a span: the next word is drawn as it once the span is closed
+            word_end = text.find(mark, after + len(mark))
+            if word_end < 0:
+                return False
         while word_end < size and not text[word_end].isspace():
             word_end += 1
-        word = text[after:word_end]
-        if word_end >= size or not _plain(word) or not _starts_paragraph(word):
+        word = text[after:word_end].replace("\n", " ")
+        shown = _shown(word)
+        if word_end >= size or not shown or not (word[0] in "*`" or _starts_paragraph(word)):
             return False  # the next word may still grow, or change how it is drawn
         state.kept_end = after
         return True
