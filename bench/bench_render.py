@@ -2,11 +2,13 @@
 
 Run: `python bench/bench_render.py [--runs 3]`. No terminal, no app: a pane's answer is
 drawn into lines with a Rich console at 60 columns, as `PaneBody` does, after every
-~40-character delta (about 10 tokens, one 10 Hz tick at 100 tok/s). Per shape it prints
+~40-character delta (about 10 tokens, one 10 Hz tick at 100 tok/s). Shapes: prose
+(paragraphs and short lists), one long paragraph, one long code block. Per shape it prints
 the median milliseconds per update in the first and the last tenth of the answer, and
 their ratio (1.0x = the cost does not grow with the answer), for:
 
-- `now`: `AnswerLines` (blocks drawn once, an open code fence drawn in kept chunks);
+- `now`: `AnswerLines` (blocks drawn once; an open code fence, list or paragraph drawn in
+  kept chunks);
 - `before`: the first implementation's algorithm (each finished block drawn once with a
   fresh Rich Markdown, the unfinished block drawn whole on every update).
 """
@@ -53,6 +55,14 @@ def prose(tokens: int) -> str:
         words += 60
         i += 1
     return "\n\n".join(paragraphs)
+
+
+def one_paragraph(tokens: int) -> str:
+    """One long paragraph (a model that never breaks its answer), with bold and code."""
+    words = []
+    for j in range(tokens):
+        words.append(f"**word{j}**" if j % 9 == 4 else f"`w{j}`" if j % 13 == 6 else f"word{j}")
+    return "Intro.\n\n" + " ".join(words) + ".\n"
 
 
 def one_code_block(tokens: int) -> str:
@@ -106,7 +116,12 @@ def main() -> None:
         "now": lambda: AnswerLines(draw, lambda: Strip.blank(WIDTH, Style())),
         "before": Before,
     }
-    for shape, build in (("prose", prose), ("one code block", one_code_block)):
+    shapes: tuple[tuple[str, Callable[[int], str]], ...] = (
+        ("prose", prose),
+        ("one paragraph", one_paragraph),
+        ("one code block", one_code_block),
+    )
+    for shape, build in shapes:
         for tokens in (int(t) for t in args.tokens.split(",")):
             text = build(tokens)
             for name, make in makers.items():

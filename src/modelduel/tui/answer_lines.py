@@ -22,7 +22,7 @@ from rich.text import Text
 from textual.strip import Strip
 
 from modelduel.tui.markdown_blocks import _FENCES, CODE_THEME, BlockSplitter, _markdown
-from modelduel.tui.tail_chunks import ListChunks
+from modelduel.tui.tail_chunks import ListChunks, ParagraphChunks
 
 if TYPE_CHECKING:
     from pygments.lexer import Lexer  # type: ignore[import-untyped]
@@ -123,6 +123,7 @@ class AnswerLines:
         self.tail_lines: list[Strip] = []
         self._fence: _OpenFence | None = None
         self._list = ListChunks(draw)  # an unfinished list: its finished items kept
+        self._paragraph = ParagraphChunks(draw)  # an unfinished paragraph: its final lines
 
     @property
     def consumed(self) -> int:
@@ -197,6 +198,7 @@ class AnswerLines:
         self.tail_lines = []
         self._fence = None
         self._list.reset()
+        self._paragraph.reset()
 
     def update(self, text: str) -> None:
         """The answer so far: draws blocks finished since the last call, and the tail."""
@@ -228,6 +230,7 @@ class AnswerLines:
         self.first_changed = self.moved = 0
         self._fence = None
         self._list.reset()
+        self._paragraph.reset()
         self._draw_tail()
 
     # -- the unfinished block ------------------------------------------------------
@@ -245,6 +248,8 @@ class AnswerLines:
                 self.tail_lines = self._draw(Text(tail))
             else:
                 lines = self._list.lines(self.text, self.consumed)
+                if lines is None:
+                    lines = self._paragraph.lines(self.text, self.consumed)
                 self.tail_lines = self._draw(_markdown(tail)) if lines is None else lines
             return
         code_end = len(self.text) if span[1] < 0 else span[1]

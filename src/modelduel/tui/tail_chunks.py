@@ -33,7 +33,7 @@ from modelduel.tui.markdown_blocks import _markdown, _markdown_class
 if TYPE_CHECKING:
     from rich.markdown import Markdown as RichMarkdown
 
-__all__ = ["ListChunks"]
+__all__ = ["ListChunks", "ParagraphChunks"]
 
 Draw = Callable[[RenderableType], list[Strip]]
 
@@ -252,3 +252,173 @@ class ListChunks:
         if "]:" in text[pos:]:
             state.whole = True  # ... in the unfinished line too (it is drawn with the rest)
         return not state.whole
+
+
+# Characters that never start or end inline markup (emphasis, code spans, links, entities,
+# escapes, html, strikethrough) nor a block (a kept line's words are never read again).
+_PLAIN_PUNCT = frozenset(".,;:?!'\"()/%+-=@$")
+
+
+def _plain(text: str) -> bool:
+    """Only letters, digits, plain punctuation and single spaces between words."""
+    return all(char.isalnum() or char in _PLAIN_PUNCT or char == " " for char in text)
+
+
+def _starts_paragraph(word: str) -> bool:
+    """A word that, at a line's start, is paragraph text (not `1.`, `-`, `#`, `>`...)."""
+    return bool(word) and (word[0].isalpha() or word.isalnum())
+
+
+def _line_ok(line: str) -> bool:
+    """A line inside the paragraph that cannot make it something else (a setext heading,
+    a table's delimiter row, a list, a quote, a fence, html interrupting it)."""
+    return _starts_paragraph(line.lstrip(" ").partition(" ")[0])
+
+
+def _shown(source: str) -> str | None:
+    """The text Rich shows for `source`: plain text, `**strong**` and `` `code` `` spans
+    closed inside it; None for anything else (other markup, or a span left open)."""
+    out: list[str] = []
+    i, size = 0, len(source)
+    while i < size:
+        mark = "**" if source.startswith("**", i) else "`" if source[i] == "`" else ""
+        if not mark:
+            if not (_plain(source[i]) or source[i] == " "):
+                return None
+            out.append(source[i])
+            i += 1
+            continue
+        close = source.find(mark, i + len(mark))
+        inner = source[i + len(mark) : close]
+        after = close + len(mark)
+        if (
+            close < 0
+            or (i > 0 and source[i - 1] != " ")  # opens a word
+            or not inner
+            or inner[0] == " "
+            or inner[-1] == " "
+            or not _plain(inner)  # no other mark inside
+            or (after < size and source[after] not in " .,;:?!")  # closes a word
+        ):
+            return None
+        out.append(inner)
+        i = after
+    return "".join(out)
+
+
+def _source_end(text: str, at: int, shown: str) -> int:
+    """Where the source of a drawn line `shown` that starts at `at` ends, or -1 when the
+    source is not plain text and closed spans (see `_shown`), or does not end at a space."""
+    if not shown:
+        return -1
+    end = at + len(shown)  # marks only add characters
+    limit = min(len(text), at + 2 * len(shown) + 8)
+    while end <= limit:
+        if end == len(text) or text[end] in " \n":
+            piece = _shown(text[at:end].replace("\n", " "))
+            if piece == shown:
+                return end
+            if piece is not None and len(piece) > len(shown):
+                return -1
+        end += 1
+    return -1
+
+
+@dataclass(slots=True)
+class _Paragraph:
+    start: int  # where the block starts in the answer
+    scanned: int  # where the first line not looked at yet starts (the first line is fine)
+    kept: list[Strip] = field(default_factory=list)
+    kept_end: int = 0  # where the rest (a word at the start of a drawn line) starts
+    whole: bool = False  # not a paragraph only: drawn whole
+
+
+class ParagraphChunks:
+    """The lines of an unfinished paragraph, its finished first lines drawn once.
+
+    Rich wraps a paragraph as one text, greedily: a line's words and where it breaks
+    depend only on the words up to the first one of the next line. So a drawn line is
+    final once it and that next word are complete and plain (no character that opens or
+    closes inline markup but strong and code spans closed inside the line, so no later
+    text can restyle or re-measure them): it is kept,
+    and the paragraph is drawn again from the next word on, at a line's start, which
+    draws what the whole paragraph draws from there (`tests/test_tail_paragraph.py`).
+
+    Used only while the block is one paragraph: its first line and every later line start
+    with a word that cannot begin anything else; otherwise the block is drawn whole.
+    """
+
+    def __init__(self, draw: Draw) -> None:
+        self._draw = draw
+        self._state: _Paragraph | None = None
+
+    def reset(self) -> None:
+        """Forget the kept lines (a new answer, width or style)."""
+        self._state = None
+
+    def lines(self, text: str, start: int) -> list[Strip] | None:
+        """The lines of the unfinished block `text[start:]`, or None: draw it whole."""
+        state = self._state
+        if state is None or state.start != start:
+            state = self._state = _Paragraph(start, start, kept_end=start)
+            # its first character decides, and never changes: a letter starts a paragraph
+            state.whole = not text[start].isalpha()
+        if state.whole or not self._scan(state, text):
+            return None
+        lines = self._draw(_markdown(text[state.kept_end :]))
+        kept = 1
+        while kept:
+            # a line that ends inside a span is kept with the next (up to eight lines)
+            kept = next(
+                (n for n in range(1, min(9, len(lines))) if self._keep(state, text, lines[:n])),
+                0,
+            )
+            state.kept.extend(lines[:kept])
+            del lines[:kept]
+        return state.kept + lines
+
+    @staticmethod
+    def _keep(state: _Paragraph, text: str, lines: list[Strip]) -> bool:
+        """Keep `lines` (the first of the rest): they and the word after them are final."""
+        words = " ".join(line.text.rstrip() for line in lines)
+        at, size = state.kept_end, len(text)
+        end = _source_end(text, at, words)
+        if end < 0:
+            return False
+        after = end
+        while after < size and text[after] in " \n":
+            after += 1
+        if after == end or after >= size:
+            return False  # the line ends inside a word (folded), or nothing follows yet
+        word_end = after
+        mark = "**" if text.startswith("**", after) else "`" if text[after] == "`" else ""
+        if mark:  # a span: the next word is drawn as it once the span is closed
+            word_end = text.find(mark, after + len(mark))
+            if word_end < 0:
+                return False
+        while word_end < size and not text[word_end].isspace():
+            word_end += 1
+        word = text[after:word_end].replace("\n", " ")
+        shown = _shown(word)
+        if word_end >= size or not shown or not (word[0] in "*`" or _starts_paragraph(word)):
+            return False  # the next word may still grow, or change how it is drawn
+        state.kept_end = after
+        return True
+
+    @staticmethod
+    def _scan(state: _Paragraph, text: str) -> bool:
+        """Look at the lines finished since the last call; False to draw it whole now."""
+        pos = state.scanned
+        while True:
+            end = text.find("\n", pos)
+            if end < 0:
+                break
+            if pos > state.start and not _line_ok(text[pos:end]):
+                state.whole = True  # a finished line that is not the paragraph's text
+                return False
+            pos = end + 1
+        state.scanned = pos
+        # the unfinished line may be a heading's underline, a list, a table's delimiter
+        # row now (drawn whole), or still nothing (the paragraph as it was)
+        rest = text[pos:]
+        return pos == state.start or not rest.strip(" ") or _line_ok(rest)
