@@ -121,3 +121,16 @@ def test_ask_under_a_regular_file_refuses_naming_the_reason(tmp_path: Path) -> N
     assert result.returncode == 2, err
     assert "not a directory" in _one_line(err) and result.stdout == b""
     assert read_rows(tmp_path / "modelduel-results.csv") == []
+
+
+@needs_proc
+def test_the_duel_screen_refuses_before_it_opens(tmp_path: Path) -> None:
+    config = write_config(tmp_path)
+    for args in (("suite", STARTER), ()):
+        result = modelduel(
+            *args, "--demo", "--config", config, "--csv", "/proc/z.csv", cwd=tmp_path
+        )
+        err = result.stderr.decode()
+        assert result.returncode == 2, err
+        line = _one_line(err)
+        assert "/proc/z.csv" in line and "No such file or directory" in line, line
