@@ -85,8 +85,10 @@ def test_a_csv_that_cannot_be_opened_says_so_with_the_fix(
         append_run(path, row("r1"))
     assert str(info.value) == (
         f"{path}: cannot open the results CSV for writing (No such file or directory); "
-        "check that the directory exists"
-    )
+        f"no file can be created in {tmp_path}; pick another path"
+    )  # the directory exists: "check that the directory exists" would send the user astray
+    with pytest.raises(CsvError, match="check that the directory exists"):
+        append_run(tmp_path / "gone" / "r.csv", row("r1"))
 
 
 def test_append_durably_tells_an_open_failure_from_a_write_failure(tmp_path: Path) -> None:

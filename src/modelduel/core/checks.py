@@ -12,9 +12,8 @@ The API a screen or a batch needs, and nothing of either:
   line (`✓ schema  ✗ tests 3/5`); `csv_columns` / `transcript_fields` -> what a run's
   CSV row and transcript record get.
 
-Suggestion rule, per rubric part: a part informed by at least one check gets its top
-value (1, or 2 for quality) when every such check passed, 0 when any failed; when one
-could not run and none failed, there is no suggestion (the person decides alone).
+The suggestion rule and the pane's line live in `core.check_suggest` (light: reopened
+runs use them without loading what runs checks); they are re-exported here.
 """
 
 from __future__ import annotations
@@ -25,15 +24,14 @@ import json
 import subprocess
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from modelduel.checkspec import Check, JsonSchemaCheck, PythonTestsCheck
 from modelduel.core.check_pytest import run_python_tests
 from modelduel.core.check_result import CheckResult, CheckStatus, failed_to_run
+from modelduel.core.check_suggest import PartSuggestion, suggest_parts, summary
 from modelduel.core.sandbox import Isolation
-from modelduel.core.scoring import RUBRIC_MAX
 from modelduel.tasks import Task
 
 __all__ = [
@@ -154,46 +152,6 @@ class CheckRunner:
     def close(self) -> None:
         """Wait for running checks (each has a time limit) and stop the threads."""
         self._pool.shutdown(wait=True)
-
-
-@dataclass(frozen=True, slots=True)
-class PartSuggestion:
-    """A rubric part's value as suggested by checks, for the person to accept or override.
-
-    Attributes:
-        part: the rubric part.
-        value: the suggested value (0 or the part's top value).
-        checks: the names of the checks it rests on.
-    """
-
-    part: str
-    value: int
-    checks: tuple[str, ...]
-
-    @property
-    def label(self) -> str:
-        """How it is shown: `format: auto ✓` or `correctness: auto ✗`."""
-        return f"{self.part}: auto {'✓' if self.value == RUBRIC_MAX[self.part] else '✗'}"
-
-
-def suggest_parts(results: Sequence[CheckResult]) -> dict[str, PartSuggestion]:
-    """Rubric part -> suggestion, by the rule in the module docstring."""
-    suggestions: dict[str, PartSuggestion] = {}
-    for part, top in RUBRIC_MAX.items():
-        mine = [r for r in results if r.part == part]
-        if not mine:
-            continue
-        names = tuple(r.name for r in mine)
-        if any(r.status == "fail" for r in mine):
-            suggestions[part] = PartSuggestion(part, 0, names)
-        elif all(r.status == "pass" for r in mine):
-            suggestions[part] = PartSuggestion(part, top, names)
-    return suggestions
-
-
-def summary(results: Sequence[CheckResult]) -> str:
-    """The pane's line: `✓ schema  ✗ tests 3/5` (two spaces between checks)."""
-    return "  ".join(r.label for r in results)
 
 
 def csv_columns(results: Sequence[CheckResult]) -> dict[str, int | None]:

@@ -6,6 +6,7 @@ Nothing here writes; `csvread` repairs what this finds, `csvstore` writes.
 from __future__ import annotations
 
 import csv
+import errno
 import logging
 import sys
 from collections.abc import Callable, Iterator
@@ -42,15 +43,29 @@ def _log_notice(message: str) -> None:
 def _os_error(path: Path, exc: OSError, doing: str) -> CsvError:
     """One line for an OS error, naming the file and what to do about it."""
     reason = exc.strerror or str(exc)
+    return CsvError(f"{path}: cannot {doing} ({reason}); {_hint(path, exc)}")
+
+
+def _hint(path: Path, exc: OSError) -> str:
+    """The fix that fits an OS error's reason (the errno), not one hint for all."""
+    code = exc.errno
     if isinstance(exc, IsADirectoryError):
-        hint = "it is a directory; pass a file path"
-    elif isinstance(exc, PermissionError):
-        hint = "check the permissions of the file and its directory"
-    elif isinstance(exc, FileNotFoundError):
-        hint = "check that the directory exists"
-    else:
-        hint = "check the disk and the path"
-    return CsvError(f"{path}: cannot {doing} ({reason}); {hint}")
+        return "it is a directory; pass a file path"
+    if isinstance(exc, PermissionError):
+        return "check the permissions of the file and its directory"
+    if isinstance(exc, NotADirectoryError):
+        return "a part of the path is a file, not a directory; pick another path"
+    if isinstance(exc, FileNotFoundError):
+        if path.parent.is_dir():  # it exists, yet takes no new file (e.g. under /proc)
+            return f"no file can be created in {path.parent}; pick another path"
+        return "check that the directory exists"
+    if code == errno.EROFS:
+        return "the file system is read-only; pick another path"
+    if code in (errno.ENOSPC, errno.EDQUOT):
+        return "free some disk space or pick another path"
+    if code == errno.ENOLCK:
+        return "this file system cannot lock files; pick a path on a local disk"
+    return "check the disk and the path"
 
 
 class _TornLine(Exception):

@@ -30,6 +30,7 @@ module (appending, updating).
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
@@ -240,29 +241,76 @@ def update_run(
 def ensure_writable(path: Path) -> None:
     """Check, before any model runs, that results could be saved to ``path``.
 
-    Never modifies the file (a torn last row is left for the first write to repair).
+    Not only looked at but tried, as the first save will do it: the lock is taken, an
+    existing CSV and transcript are opened for appending, and a file is created (and
+    removed) in the directory, where a new CSV, a new transcript or an update's temp
+    file would go. A directory that exists yet takes no files (under /proc, on a
+    read-only mount) is refused here, not after the models have run and cost money.
+    Never modifies the CSV or the transcript (a torn last row is left for the first
+    write to repair); the lock's sidecar file stays, as it would after any write.
 
     Args:
         path: The results CSV, existing or not.
 
     Raises:
-        CsvError: The directory is missing or not writable, the path is a directory, or the
-            file exists but is not readable as a results CSV (e.g. lacks a core column).
+        CsvError: One line naming the file, the OS reason and a fix: the directory is
+            missing or not writable, the path is a directory, the CSV or its transcript
+            cannot be locked or appended to, or the file exists but is not readable as a
+            results CSV (e.g. lacks a core column).
     """
     parent = path.parent
     if path.is_dir():
         raise CsvError(f"{path}: is a directory; pass a file path for --csv")
     if not parent.is_dir():
-        raise CsvError(
-            f"{path}: the directory {parent} does not exist; create it or pick another path"
-        )
+        raise CsvError(f"{path}: {_missing_directory(parent)}")
     # The directory must be writable too: the lock file and the temp file of an update live
     # beside the CSV.
     if not os.access(parent, os.W_OK | os.X_OK):
         raise CsvError(f"{path}: the directory {parent} is not writable; pick another path")
     data = _read(path)
-    if data is None:
+    if data is not None:
+        if not os.access(path, os.W_OK):
+            raise CsvError(f"{path}: the file is not writable; check its permissions")
+        parsed_results(path, data)
+    _try_writing(path)
+
+
+def _missing_directory(parent: Path) -> str:
+    """Why ``parent`` is no directory: missing, or a file where a directory should be."""
+    ancestor = parent
+    while not ancestor.exists() and ancestor.parent != ancestor:
+        ancestor = ancestor.parent
+    if ancestor.exists() and not ancestor.is_dir():
+        return f"{ancestor} is a file, not a directory; pick another path"
+    return f"the directory {parent} does not exist; create it or pick another path"
+
+
+def _try_writing(path: Path) -> None:
+    """Take the lock, open what exists for appending, create a file beside: as a save does."""
+    transcript = transcript_path(path)
+    try:
+        with file_lock(path):
+            _open_to_append(path, "append to the results CSV")
+            _open_to_append(transcript, "append to the transcript")
+            try:
+                fd, probe = tempfile.mkstemp(
+                    prefix=f".{path.name}.", suffix=".probe", dir=path.parent
+                )
+            except OSError as exc:
+                raise _os_error(path, exc, "create a file beside the results CSV") from None
+            os.close(fd)
+            os.unlink(probe)
+    except OSError as exc:
+        raise _os_error(path, exc, "create or lock a file beside the results CSV") from None
+
+
+def _open_to_append(target: Path, doing: str) -> None:
+    """Open an existing file the way an append does (and close it); a missing one is fine."""
+    if not os.path.lexists(target):
         return
-    if not os.access(path, os.W_OK):
-        raise CsvError(f"{path}: the file is not writable; check its permissions")
-    parsed_results(path, data)
+    try:
+        # read and write, as the transcript's append opens it (it reads the last byte)
+        fd = os.open(target, os.O_RDWR | os.O_APPEND | os.O_CLOEXEC)
+    except OSError as exc:
+        raise _os_error(target, exc, doing) from None
+    os.close(fd)

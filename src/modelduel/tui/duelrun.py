@@ -14,7 +14,7 @@ from modelduel.core.records import csv_row, transcript_record
 from modelduel.core.scoring import Score
 from modelduel.core.session import DuelState, RunSlot
 from modelduel.tui.duelview import DuelView, blind_order
-from modelduel.tui.pane import ResponsePane
+from modelduel.tui.pane import PaneModel, ResponsePane
 from modelduel.tui.scoring import tell
 
 if TYPE_CHECKING:
@@ -65,6 +65,13 @@ def _reset_panes(app: ModelduelApp, index: int) -> None:
             pane.reset()
 
 
+def _forget_checks(pane_model: PaneModel) -> None:
+    """The old answer's checks go with it: `a` must not put them on the new answer."""
+    pane_model.checks_line = ""
+    pane_model.suggestions = {}
+    pane_model.sources = {}  # the score they were given for is cleared too
+
+
 async def rerun(app: ModelduelApp, index: int) -> None:
     """Re-run one pane's model; its old run stays in the CSV as it was."""
     view = app.view
@@ -86,6 +93,7 @@ async def rerun(app: ModelduelApp, index: int) -> None:
     pane_model.score = Score()
     pane_model.rank = None  # the rank was the old answer's: its row keeps it, not the new
     pane_model.judge = None  # the old answer's verdict goes with it
+    _forget_checks(pane_model)
     pane_model.saved = False
     pane_model.revealed = False
     _reset_panes(app, index)
@@ -121,6 +129,7 @@ async def _rerun_recorded(app: ModelduelApp, view: DuelView, index: int) -> None
     pane_model = view.panes[index]
     pane_model.score = Score()
     pane_model.rank = None  # the recorded row keeps its rank; the new run has none
+    _forget_checks(pane_model)
     pane_model.revealed = False
     _reset_panes(app, index)
     app.sync_saved()

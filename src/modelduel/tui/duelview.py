@@ -14,6 +14,7 @@ from typing import Any
 
 from modelduel.core.metrics import StreamStats
 from modelduel.core.rank_entry import pane_letter
+from modelduel.core.recorded_checks import recorded_checks, recorded_sources
 from modelduel.core.recorded_stats import stats_from_row
 from modelduel.core.scoring import Score
 from modelduel.core.session import DuelState, RunSlot
@@ -104,6 +105,10 @@ class DuelView:
             label = pane_letter(i) if blind else spec
             pane = PaneModel(label, spec, blind, score=score, saved=True)
             pane.rank = _rank_cell(row.get("rank"))
+            # the checks a batch recorded, shown and offered (`a`) as after a live run
+            record = transcripts.get(row.get("run_id") or "", {})
+            pane.checks_line, pane.suggestions = recorded_checks(row, record)
+            pane.sources = recorded_sources(row)
             panes.append(pane)
         first = ordered[0] if ordered else {}
         record = transcripts.get(first.get("run_id") or "", {})

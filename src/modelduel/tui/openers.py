@@ -18,6 +18,8 @@ from modelduel.tui.prompt import PromptEditor, SystemPromptInput
 from modelduel.tui.screens import HistoryEntry, HistoryScreen, ReportScreen
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from modelduel.tui.app import ModelduelApp
 
 __all__ = ["export_session", "key_rows", "open_history", "open_report", "veiled_runs"]
@@ -124,6 +126,10 @@ def export_session(app: ModelduelApp) -> None:
     shown = [r for r in rows if not _in(r, veiled)]
     held = len(rows) - len(shown)
     rows = shown
+    if not rows:
+        # as `modelduel export` does: say why, and write no header-only file
+        app.notify(_nothing_to_export(held, csv_path), severity="warning", timeout=10)
+        return
     stamp = time.strftime("%Y%m%d-%H%M%S")
     target = csv_path.with_name(f"modelduel-session-{stamp}.csv")
     try:
@@ -133,6 +139,16 @@ def export_session(app: ModelduelApp) -> None:
         return
     left_out = f" ({plural(held)} of the blind duel left out until names are revealed)"
     app.notify(f"exported {plural(len(rows))} to {target}{left_out if held else ''}")
+
+
+def _nothing_to_export(held: int, csv_path: Path) -> str:
+    """Why a session export found nothing to write."""
+    if held:
+        return (
+            f"nothing exported: {plural(held)} of a blind duel not fully scored stay out "
+            "until names are revealed (score every pane, then export)"
+        )
+    return f"nothing exported: no run of this session is in {csv_path} yet"
 
 
 def key_rows(app: ModelduelApp) -> list[tuple[str, str, str]]:
