@@ -24,7 +24,6 @@ from modelduel.core.routing_bootstrap import (
     _Columns,
     _resample_medians,
     _win_share,
-    draw_indices,
 )
 
 
@@ -173,16 +172,3 @@ def test_the_cases_reach_every_branch_of_the_comparison() -> None:
     assert a.quality_per_cost != b.quality_per_cost
     shares = {_reference_share(*_random_cells(2, 12, 0.4), o) for o in OBJECTIVES}
     assert any(0 < s < 1 for s in shares)
-
-
-@pytest.mark.parametrize("n", [1, 2, 3, 7, 1000, 4001, 2**20 + 3])
-def test_the_int32_draws_are_the_int64_draws(n: int) -> None:
-    # the bootstraps' seeds and numbers stay those of `rng.integers(0, n, (size, n))`: the
-    # same values, and the generator left in the same state for the draws after them
-    size = max(1, 50_000 // n)
-    ours, theirs = np.random.default_rng(14), np.random.default_rng(14)
-    for _ in range(3):
-        drawn = draw_indices(np, ours, n, size)
-        assert drawn.dtype == np.int32
-        assert np.array_equal(drawn, theirs.integers(0, n, (size, n)))
-    assert ours.integers(0, 2**40, 8).tolist() == theirs.integers(0, 2**40, 8).tolist()

@@ -10,7 +10,6 @@ from __future__ import annotations
 import numpy as np
 
 from modelduel.core.bradley_terry import _Floats, _Ints
-from modelduel.core.routing_bootstrap import draw_indices
 
 
 def _bootstrap(per_duel: _Floats, samples: int, rng: np.random.Generator) -> _Floats:
@@ -52,7 +51,7 @@ def _counts_of_drawn_duels(counts: _Ints, samples: int, rng: np.random.Generator
     parts: list[_Ints] = []
     for start in range(0, samples, block):
         size = min(block, samples - start)
-        drawn = pattern_of[draw_indices(np, rng, n, size)]
+        drawn = pattern_of[rng.integers(0, n, (size, n))]
         drawn += (np.arange(size, dtype=np.int64) * distinct)[:, None]  # one row per resample
         parts.append(np.bincount(drawn.ravel(), minlength=size * distinct).reshape(size, distinct))
     return np.concatenate(parts) if parts else np.zeros((0, distinct), np.int64)

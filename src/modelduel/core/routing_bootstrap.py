@@ -44,19 +44,6 @@ def _rank_key(cell: CellStats, objective: str) -> _Key | None:
     raise ValueError(f"unknown objective {objective!r} (choose from {', '.join(OBJECTIVES)})")
 
 
-def draw_indices(np: Any, rng: Any, n: int, size: int) -> Any:
-    """`rng.integers(0, n, (size, n))`, the very same numbers, drawn as int32 when n fits.
-
-    numpy draws a bound under 2**32 with the same 32-bit Lemire step whatever the output
-    dtype, so the int32 draws equal the int64 ones and leave the generator in the same
-    state (`tests/test_route_share_fast.py` checks both); writing half the bytes makes the
-    draws ~40 % cheaper, and fancy indexing takes int32 indices as they are.
-    """
-    if n < 2**31:
-        return rng.integers(0, n, (size, n), dtype=np.int32)
-    return rng.integers(0, n, (size, n))
-
-
 # Resamples are scored in chunks of about this many drawn runs, so memory stays bounded
 # (a few tens of MB) however many runs a cell has.
 _CHUNK_DRAWS = 1 << 20
@@ -95,8 +82,8 @@ def _win_share(best: CellStats, other: CellStats, objective: str) -> float:
     done = 0
     while done < BOOTSTRAP_SAMPLES:
         size = min(chunk, BOOTSTRAP_SAMPLES - done)
-        keys_a = _resample_keys(np, cell_a, draw_indices(np, rng, na, size), objective)
-        keys_b = _resample_keys(np, cell_b, draw_indices(np, rng, nb, size), objective)
+        keys_a = _resample_keys(np, cell_a, rng.integers(0, na, (size, na)), objective)
+        keys_b = _resample_keys(np, cell_b, rng.integers(0, nb, (size, nb)), objective)
         wins += _wins(np, keys_a, keys_b)
         done += size
     return wins / BOOTSTRAP_SAMPLES
