@@ -146,8 +146,11 @@ class RunTable:
 
     def simulated_rows(self) -> list[Mapping[str, str]]:
         """As many rows as the table holds, carrying only their `simulated` cell (in no
-        particular order): what `display.simulated_note` counts, without a dict per row."""
+        particular order): what `display.simulated_note` counts, without a dict per row.
+        None simulated: no rows at all, as the note is None then whatever the count."""
         flagged = int(self.simulated.sum())
+        if not flagged:
+            return []
         true: Mapping[str, str] = {"simulated": "true"}
         unset: Mapping[str, str] = {}
         return [true] * flagged + [unset] * (len(self) - flagged)
