@@ -136,7 +136,11 @@ class RunTable:
         import numpy as np  # noqa: PLC0415 - `modelduel --help` loads this module
 
         # only the timestamps of these rows: a distinct cell may belong to a row left out
-        label = {code: iso_week(self.timestamps[code]) for code in np.unique(self.timestamp)}
+        # counts asked for: plain np.unique imports numpy.ma (see preference._distinct)
+        label = {
+            code: iso_week(self.timestamps[code])
+            for code in np.unique(self.timestamp, return_counts=True)[0]
+        }
         weeks = sorted(set(label.values()), key=lambda w: (w == "undated", w))
         week_of = np.zeros(len(self.timestamps), dtype=np.int64)
         for code, week in label.items():
