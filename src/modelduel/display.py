@@ -6,10 +6,11 @@ Unknown is "—", never 0; an estimate carries a leading "~".
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING
 
-from modelduel.core.metrics import StreamStats
-from modelduel.events import ErrorInfo
-from modelduel.redact import redact_secrets
+if TYPE_CHECKING:  # `route` reads this module for one line: not the meter and event types
+    from modelduel.core.metrics import StreamStats
+    from modelduel.events import ErrorInfo
 
 __all__ = [
     "SPARK_CHARS",
@@ -107,6 +108,8 @@ def status_word(stats: StreamStats) -> str:
 
 def error_message(error: ErrorInfo) -> str:
     """A run's error as shown on screen: key-like strings stripped, terminal controls removed."""
+    from modelduel.redact import redact_secrets  # noqa: PLC0415 - see the imports
+
     return sanitize_terminal(redact_secrets(error.message))
 
 

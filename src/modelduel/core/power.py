@@ -44,7 +44,15 @@ from modelduel.core.routing import (
     dedupe_runs,
     row_problems,
 )
-from modelduel.core.welch import _MIN_RUNS, WelchTest, t_cdf, t_quantile, welch_test
+from modelduel.core.welch import (
+    _MIN_RUNS,
+    WelchTest,
+    stdev,
+    t_cdf,
+    t_quantile,
+    t_quantile_bracket,
+    welch_test,
+)
 
 __all__ = [
     "ALPHA",
@@ -138,10 +146,38 @@ def runs_per_model(
     n = max(_MIN_RUNS, math.ceil(z * z * spread / (lead * lead)))
     while True:
         df = (n - 1) * spread**2 / (sd_a**4 + sd_b**4)
-        factor = t_quantile(1 - alpha / 2, df) + t_quantile(power, df)
-        if n >= factor * factor * spread / (lead * lead):
+        met = _meets_from_brackets(n, alpha, power, df, spread, lead)
+        if met is None:  # the bound falls inside the brackets: the quantiles themselves
+            factor = t_quantile(1 - alpha / 2, df) + t_quantile(power, df)
+            met = n >= factor * factor * spread / (lead * lead)
+        if met:
             return n
         n += 1
+
+
+def _meets_from_brackets(
+    n: int, alpha: float, power: float, df: float, spread: float, lead: float
+) -> bool | None:
+    """`n >= factor^2 spread / lead^2` as `runs_per_model` computes it, or None if unsure.
+
+    `t_quantile_bracket` gives intervals sure to hold the two bisection quantiles. Every
+    float step of factor = q1 + q2 and of factor * factor * spread / (lead * lead) is
+    monotone (for factor >= 0), so the expression at the low ends is <= the one with the
+    quantiles <= the one at the high ends: n at least the latter meets the bound, n below
+    the former does not, and only n in between needs the quantiles (~60 t_cdf calls each).
+    """
+    upper = t_quantile_bracket(1 - alpha / 2, df)
+    lower = t_quantile_bracket(power, df)
+    if upper is None or lower is None:
+        return None
+    low, high = upper[0] + lower[0], upper[1] + lower[1]
+    if low < 0:
+        return None
+    if n >= high * high * spread / (lead * lead):
+        return True
+    if n < low * low * spread / (lead * lead):
+        return False
+    return None
 
 
 def _linearised(cell: CellStats, objective: str) -> tuple[list[float], str] | tuple[None, str]:
@@ -262,9 +298,7 @@ def separation(
             None, f"not separated: on the mean, {other} is ahead; more runs would not "
             f"separate {name} from it",
         )  # fmt: skip
-    needed = runs_per_model(
-        lead, statistics.stdev(values_w), statistics.stdev(values_r), alpha, power
-    )
+    needed = runs_per_model(lead, stdev(values_w), stdev(values_r), alpha, power)
     assert needed is not None  # lead > 0
     more = max(0, needed - min(len(values_w), len(values_r)))
     if needed > PRACTICAL_RUNS:

@@ -84,11 +84,40 @@ def _win_share(best: CellStats, other: CellStats, objective: str) -> float:
         size = min(chunk, BOOTSTRAP_SAMPLES - done)
         keys_a = _resample_keys(np, cell_a, rng.integers(0, na, (size, na)), objective)
         keys_b = _resample_keys(np, cell_b, rng.integers(0, nb, (size, nb)), objective)
-        for ka, kb in zip(keys_a, keys_b, strict=True):
-            if ka is not None and (kb is None or ka < kb):
-                wins += 1
+        wins += _wins(np, keys_a, keys_b)
         done += size
     return wins / BOOTSTRAP_SAMPLES
+
+
+# Two figures whose difference is over this share of the larger one keep their order
+# through `_canon` (12 significant digits move a figure by at most 5e-12 of itself).
+_CLEAR = 1e-9
+
+
+def _wins(np: Any, keys_a: _Keys, keys_b: _Keys) -> int:
+    """How many resamples rank `a` strictly above `b`: `ka is not None and (kb is None or
+    ka < kb)` with each key `(_canon(first), _canon(second))`, as `_rank_key` builds it.
+
+    A pair whose first figures are finite and clearly apart (`_CLEAR`) is decided by them
+    as they are; only the others (ties, near ties, infinite figures) build the keys.
+    """
+    valid_a, first_a, second_a = keys_a
+    valid_b, first_b, second_b = keys_b
+    wins = int(np.count_nonzero(valid_a & ~valid_b))
+    both = valid_a & valid_b
+    with np.errstate(invalid="ignore"):  # inf - inf: not clear, decided below
+        clear = (
+            both
+            & np.isfinite(first_a)
+            & np.isfinite(first_b)
+            & (np.abs(first_a - first_b) > _CLEAR * np.maximum(np.abs(first_a), np.abs(first_b)))
+        )
+    wins += int(np.count_nonzero(clear & (first_a < first_b)))
+    for i in np.flatnonzero(both & ~clear).tolist():
+        ka = (_canon(float(first_a[i])), _canon(float(second_a[i])))
+        kb = (_canon(float(first_b[i])), _canon(float(second_b[i])))
+        wins += ka < kb
+    return wins
 
 
 @dataclass(frozen=True)
@@ -132,8 +161,16 @@ class _Columns:
 _PACK_LIMIT = 1 << 20
 
 
-def _resample_keys(np: Any, cell: _Columns, picks: Any, objective: str) -> list[_Key | None]:
-    """`_rank_key` of each resample of `cell`: a row of `picks` holds its drawn run indices."""
+# Each resample's key as arrays: (has a key, first figure, second figure), the figures
+# not yet through `_canon` (`_wins` applies it where the order could depend on it).
+_Keys = tuple[Any, Any, Any]
+
+
+def _resample_keys(np: Any, cell: _Columns, picks: Any, objective: str) -> _Keys:
+    """`_rank_key` of each resample of `cell` (a row of `picks` holds its drawn run
+    indices), as arrays: the key is `(_canon(first), _canon(second))` where valid, and
+    `_canon(-x) == -_canon(x)` (rounding to 12 digits is symmetric), so a negated figure
+    is negated before the rounding."""
     n = len(cell.runs)
     size = picks.shape[0]
     # Gathered sums, not a counts matrix times the columns: `@` goes to a multithreaded
@@ -146,31 +183,29 @@ def _resample_keys(np: Any, cell: _Columns, picks: Any, objective: str) -> list[
         avg = cell.scores[picks].sum(axis=1) / n
         flags = cell.flags[picks].sum(axis=1)  # successes + unpriced << 32
         successes, unpriced = flags & 0xFFFFFFFF, flags >> 32
-    avgs = [_canon(x) for x in avg.tolist()]
     if objective == "latency":
         offsets = (np.arange(size, dtype=np.int64) * n)[:, None]
         # counts[i, j]: how many times resample i drew run j
         counts = np.bincount((picks + offsets).ravel(), minlength=size * n).reshape(size, n)
-        medians = _resample_medians(np, cell, counts)
-        return [None if m is None else (_canon(m), -a) for m, a in zip(medians, avgs, strict=True)]
+        medians = np.array(
+            [math.nan if m is None else m for m in _resample_medians(np, cell, counts)],
+            dtype=np.float64,
+        )
+        return ~np.isnan(medians), medians, -avg
     # costs only here: the latency key does not use them
     total = cell.costs[picks].sum(axis=1)
     has_cps = (successes > 0) & (unpriced == 0)
     cps = np.where(has_cps, total / np.maximum(successes, 1), np.nan)
-    keys: list[_Key | None] = []
-    for a, raw_avg, ok, c in zip(avgs, avg.tolist(), has_cps.tolist(), cps.tolist(), strict=True):
-        if objective == "quality-per-cost":
-            if not ok:
-                keys.append(None)
-            else:
-                keys.append((-_canon(math.inf if c == 0 else raw_avg / c), -a))
-        elif objective == "cost":
-            keys.append((_canon(c), -a) if ok else None)
-        elif objective == "quality":
-            keys.append((-a, _canon(c) if ok else math.inf))
-        else:
-            raise ValueError(f"unknown objective {objective!r}")
-    return keys
+    if objective == "quality-per-cost":
+        with np.errstate(divide="ignore", invalid="ignore"):
+            # a free cell's quality per cost is infinite (as `math.inf if c == 0`)
+            qpc = np.where(cps == 0, math.inf, avg / np.where(cps == 0, 1.0, cps))
+        return has_cps, -qpc, -avg
+    if objective == "cost":
+        return has_cps, cps, -avg
+    if objective == "quality":
+        return np.ones(size, dtype=bool), -avg, np.where(has_cps, cps, math.inf)
+    raise ValueError(f"unknown objective {objective!r}")
 
 
 def _resample_medians(np: Any, cell: _Columns, counts: Any) -> list[float | None]:

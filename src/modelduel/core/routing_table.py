@@ -136,7 +136,11 @@ class RunTable:
         import numpy as np  # noqa: PLC0415 - `modelduel --help` loads this module
 
         # only the timestamps of these rows: a distinct cell may belong to a row left out
-        label = {code: iso_week(self.timestamps[code]) for code in np.unique(self.timestamp)}
+        # counts asked for: plain np.unique imports numpy.ma (see preference._distinct)
+        label = {
+            code: iso_week(self.timestamps[code])
+            for code in np.unique(self.timestamp, return_counts=True)[0]
+        }
         weeks = sorted(set(label.values()), key=lambda w: (w == "undated", w))
         week_of = np.zeros(len(self.timestamps), dtype=np.int64)
         for code, week in label.items():
@@ -146,8 +150,11 @@ class RunTable:
 
     def simulated_rows(self) -> list[Mapping[str, str]]:
         """As many rows as the table holds, carrying only their `simulated` cell (in no
-        particular order): what `display.simulated_note` counts, without a dict per row."""
+        particular order): what `display.simulated_note` counts, without a dict per row.
+        None simulated: no rows at all, as the note is None then whatever the count."""
         flagged = int(self.simulated.sum())
+        if not flagged:
+            return []
         true: Mapping[str, str] = {"simulated": "true"}
         unset: Mapping[str, str] = {}
         return [true] * flagged + [unset] * (len(self) - flagged)
