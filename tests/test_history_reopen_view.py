@@ -1,15 +1,9 @@
 """A duel reopened from the history (ctrl+o) opens at the top of its answers, its end is
 the end of its text, and at the smallest screen (60x16) a pane shows some answer.
 
-Both fail today, for causes outside the history modules (reported, not fixed here:
-tui/pane.py and tui/stream_markdown.py belong to other work), hence strict xfail: the
-fix turns them into passes, and strict makes that noticed.
-- `ResponsePane.show_text` gives a recorded run's reasoning to the body while
-  `follow` is still on (it is turned off only below, with the answer): the reasoning's
-  rebuild "follows" and scrolls the view down (scroll_y 1 at a small first layout).
-- `PaneBody` sizes its scroll range from estimated block heights; drawing blocks in
-  view (`watch_scroll_y` -> `_draw_in_view`) corrects `_height` but not
-  `virtual_size`, so the end of the range lies past the text (blank view).
+The first failed while `ResponsePane.show_text` gave a recorded run's reasoning to
+the body with `follow` still on: the reasoning's rebuild followed and scrolled the view
+down (and so past the text's end). The second still fails (strict xfail):
 - At 60x16 the `score` screen leaves the body one line (prompt editor and task panel take
   the rest); with the scroll above that line is the blank below the reasoning header, and
   at scroll 0 it would be the header itself: the compact layout must give the body more
@@ -60,7 +54,6 @@ async def _reopen_first_from_history(
         await check(pilot, app)  # type: ignore[operator]
 
 
-@pytest.mark.xfail(strict=True, reason="PaneBody/ResponsePane: see the module docstring")
 async def test_a_duel_from_the_history_opens_at_its_top_and_ends_at_its_text(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

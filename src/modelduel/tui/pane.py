@@ -225,15 +225,17 @@ class ResponsePane(Vertical, can_focus=True):
         self._body_at = now
         # Blind until scored: reasoning reads like its provider (GPT's summaries, Claude's
         # thinking, Gemini's thoughts), so it shows with the names
+        text = stats.text
+        if text and not self._shown and stats.status != "streaming":
+            # shown whole (recorded, or done before a draw): at its start. Before the
+            # reasoning is given: its rebuild would otherwise follow and scroll down.
+            self._body.follow = False
         if len(stats.reasoning_text) > self._reasoning_shown and not m.hidden:
             self._reasoning_shown = len(stats.reasoning_text)
             self._body.set_reasoning(self._reasoning_text.update(stats.reasoning_text))
-        text = stats.text
         if text and not self._shown and self._reasoning_shown and not self._user_toggled:
             # the answer has started: fold the reasoning so the answer is in view (h unfolds)
             self._body.reasoning_folded = True
-        if text and not self._shown and stats.status != "streaming":
-            self._body.follow = False  # shown whole (recorded, or done before a draw): its start
         self._body.cheap = cheap
         self._body.live = streaming
         if len(text) > self._shown:
