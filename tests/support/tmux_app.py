@@ -1,11 +1,14 @@
 """The real `modelduel` in a tmux pane, driven as a person would: keys in, screen out.
 
-Each use gets a tmux server of its own (`-L`): a server already running would give the
-app its environment, not the test's, and sessions of tests running at once never meet.
+Each use gets a tmux server of its own (`-L`, never reused): a server already running
+would give the app its environment, not the test's, sessions of tests running at once never
+meet, and a socket name reused at once can meet a server that `kill-server` has told to go
+but that has not gone yet ("server exited unexpectedly").
 """
 
 from __future__ import annotations
 
+import itertools
 import os
 import shutil
 import subprocess
@@ -22,6 +25,8 @@ from tests.support.cli import clean_env, wait_for
 
 __all__ = ["NEEDS_TMUX", "Tmux", "demo_command", "send_first_prompt", "tmux_app"]
 
+_SERVERS = itertools.count()
+
 NEEDS_TMUX = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
 
 
@@ -29,7 +34,7 @@ class Tmux:
     """One tmux server of the test's own, holding one session (`session`)."""
 
     def __init__(self, name: str) -> None:
-        self.argv = ["tmux", "-L", f"modelduel-{name}-{os.getpid()}"]
+        self.argv = ["tmux", "-L", f"modelduel-{name}-{os.getpid()}-{next(_SERVERS)}"]
         self.session = f"modelduel-{name}"
 
     def run(self, *args: str) -> str:
