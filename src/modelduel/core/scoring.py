@@ -147,15 +147,7 @@ class Score:
         Raises:
             ValueError: If `n` is outside 0 to 5.
         """
-        return replace(
-            self,
-            quality=None,
-            correctness=None,
-            format=None,
-            rework=None,
-            direct=n,
-            confirmed=False,
-        )
+        return replace(self.cleared(), direct=n)
 
     def cycle_quality(self) -> Score:
         """Cycle quality 2 → 1 → 0 → 2 (key `q`); the first press gives 2, the best,
