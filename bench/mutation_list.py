@@ -290,6 +290,52 @@ MUTATIONS = (
             f"{BLIND}::test_recorded_blind_duels_are_shuffled_by_the_injected_generator",
         ),
     ),
+    Mutation(
+        "CSV preflight only looks, never tries a write",
+        "storage/csvstore.py",
+        """        parsed_results(path, data)
+    _try_writing(path)""",
+        """        parsed_results(path, data)""",
+        (
+            "tests/test_csv_preflight.py::test_a_directory_that_takes_no_files_is_refused_with_its_reason",
+        ),
+    ),
+    Mutation(
+        "a run cancelled before its first step ends with no final event",
+        "core/duel.py",
+        "            self._sink(run_id, Stamped(self._clock(), StreamFailed(error)))",
+        "            del error",
+        (
+            "tests/test_cancel_before_start.py::"
+            "test_a_run_cancelled_before_its_first_step_ends_cancelled_having_sent_nothing",
+        ),
+    ),
+    Mutation(
+        "the simulator's fault suffix kept in a row's model",
+        "config/resolve.py",
+        "    return spec.partition(SIMULATED_FAULT)[0]",
+        "    return spec",
+        (
+            "tests/test_fault_suffix_row.py::"
+            "test_the_row_of_a_faulted_run_names_the_model_and_says_it_failed",
+        ),
+    ),
+    Mutation(
+        "the rubric's first quality press gives 1, not the best",
+        "core/scoring.py",
+        "quality=2 if not current else current - 1",
+        "quality=1 if not current else current - 1",
+        (
+            "tests/test_tui_key_fixes.py::test_the_first_press_of_every_rubric_part_gives_its_best_value",
+        ),
+    ),
+    Mutation(
+        "a multi-line paste into the note keeps only its first line",
+        "tui/note_input.py",
+        "        text = one_line(event.text)",
+        '        text = event.text.splitlines()[0] if event.text.strip() else ""',
+        ("tests/test_note_paste.py::test_a_multi_line_paste_into_the_note_is_saved_whole",),
+    ),
 )
 
 
