@@ -20,8 +20,6 @@ from typing import Any
 
 from modelduel import storage
 from modelduel.errors import CsvError
-from modelduel.storage.lock import file_lock
-from modelduel.storage.transcript import OpenedTranscript, append_transcript, transcript_path
 
 __all__ = ["PendingWrite", "SaveLedger"]
 
@@ -41,16 +39,6 @@ def _opened_writes(opened: storage.OpenedFile) -> tuple[Append, Update]:
         storage.update_run(path, run_id, changes, opened=opened if path == opened.path else None)
 
     return append, update
-
-
-def _write_transcript(
-    path: Path, record: Mapping[str, Any], opened: OpenedTranscript | None = None
-) -> None:
-    try:
-        with file_lock(path):
-            append_transcript(path, record, opened=opened)
-    except OSError as exc:
-        raise CsvError(f"{transcript_path(path)}: cannot append to the transcript: {exc}") from None
 
 
 def _read_ids(path: Path) -> set[str]:
@@ -97,7 +85,9 @@ class SaveLedger:
         self._read_ids = read_ids
         # a later turn's record goes to the transcript the session opened, or nowhere
         self._write_transcript = write_transcript or (
-            lambda p, r: _write_transcript(p, r, opened.transcript if p == path else None)
+            lambda p, r: storage.write_transcript(
+                p, r, opened=opened.transcript if p == path else None
+            )
         )
         self._base: dict[str, dict[str, object]] = {}  # each run's row as its run last gave it
         self._running: set[str] = set()  # a later turn is going: the row on disk is older

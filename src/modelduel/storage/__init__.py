@@ -15,6 +15,7 @@ from modelduel.storage.csvstore import (
     read_rows,
     read_rows_with_lines,
     update_run,
+    write_transcript,
 )
 from modelduel.storage.transcript import read_transcripts, transcript_path
 
@@ -34,4 +35,5 @@ __all__ = [
     "read_transcripts",
     "transcript_path",
     "update_run",
+    "write_transcript",
 ]

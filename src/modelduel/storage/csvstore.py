@@ -61,7 +61,7 @@ from modelduel.storage.csvrewrite import extend_header, render_rows, rewrite_ato
 from modelduel.storage.durable import append_durably
 from modelduel.storage.lock import file_lock
 from modelduel.storage.opened import OpenedFile
-from modelduel.storage.transcript import append_transcript, transcript_path
+from modelduel.storage.transcript import OpenedTranscript, append_transcript, transcript_path
 
 __all__ = [
     "BRIEF_COLUMNS",
@@ -78,6 +78,7 @@ __all__ = [
     "read_rows",
     "read_rows_with_lines",
     "update_run",
+    "write_transcript",
 ]
 
 
@@ -111,10 +112,39 @@ def _append_bytes(path: Path, payload: bytes, *, create: bool = True) -> None:
 
 
 def _write_transcript(path: Path, record: Mapping[str, object], opened: OpenedFile | None) -> None:
+    _append_transcript_record(path, record, None if opened is None else opened.transcript)
+
+
+def _append_transcript_record(
+    path: Path, record: Mapping[str, object], opened: OpenedTranscript | None
+) -> None:
     try:
-        append_transcript(path, record, opened=None if opened is None else opened.transcript)
+        append_transcript(path, record, opened=opened)
     except OSError as exc:
         raise _os_error(transcript_path(path), exc, "append to the transcript") from None
+
+
+def write_transcript(
+    path: Path, record: Mapping[str, object], *, opened: OpenedTranscript | None = None
+) -> None:
+    """Append one record to the transcript beside the results CSV ``path``, under its lock.
+
+    For a record with no row of its own to append (a later turn of a run whose row is in
+    the file already); `append_run` writes a new run's record itself.
+
+    Args:
+        path: The results CSV.
+        record: The transcript record.
+        opened: The transcript the session opened: refused if the path no longer names it.
+
+    Raises:
+        CsvError: One line naming the transcript, the reason and a fix.
+    """
+    try:
+        with file_lock(path):
+            _append_transcript_record(path, record, opened)
+    except OSError as exc:
+        raise _os_error(path, exc, "lock the results CSV") from None
 
 
 def append_run(
@@ -150,6 +180,9 @@ def append_run(
             data, parsed = _load_locked(path, notice)
             if opened is not None:
                 opened.check(_ids(data, parsed))
+                if transcript is not None:
+                    # before the header is extended: a refused row leaves the CSV as it was
+                    opened.transcript.check()
             create = opened is None or opened.may_create()
             run_id = row.get("run_id")
             if parsed is None:
@@ -286,27 +319,38 @@ def _missing_directory(parent: Path) -> str:
 
 
 def _try_writing(path: Path) -> None:
-    """Take the lock, open what exists for appending, create a file beside: as a save does."""
+    """Take the lock, open what exists for appending, create a file beside: as a save does.
+
+    Beside the path (the lock, a new transcript) and, for a symlinked CSV, beside its
+    target too, where an update's temp file goes (`rewrite_atomically` resolves the link).
+    """
     transcript = transcript_path(path)
+    real = Path(os.path.realpath(path))
     try:
         with file_lock(path):
             _open_to_append(path, "append to the results CSV")
             _open_to_append(transcript, "append to the transcript")
-            try:
-                fd, probe = tempfile.mkstemp(
-                    prefix=f".{path.name}.", suffix=".probe", dir=path.parent
-                )
-            except OSError as exc:
-                raise _os_error(path, exc, "create a file beside the results CSV") from None
-            os.close(fd)
-            os.unlink(probe)
+            for directory in dict.fromkeys((path.parent, real.parent)):
+                try:
+                    fd, probe = tempfile.mkstemp(
+                        prefix=f".{path.name}.", suffix=".probe", dir=directory
+                    )
+                except OSError as exc:
+                    target = path if directory == path.parent else real
+                    raise _os_error(target, exc, "create a file beside the results CSV") from None
+                os.close(fd)
+                os.unlink(probe)
     except OSError as exc:
         raise _os_error(path, exc, "create or lock a file beside the results CSV") from None
 
 
 def _open_to_append(target: Path, doing: str) -> None:
-    """Open an existing file the way an append does (and close it); a missing one is fine."""
-    if not os.path.lexists(target):
+    """Open an existing file the way an append does (and close it); a missing one is fine.
+
+    A symlink to a file not there yet counts as missing: the first append creates it
+    (where its directory takes no file, the probe of `_try_writing` says so).
+    """
+    if not os.path.exists(target):
         return
     try:
         # read and write, as the transcript's append opens it (it reads the last byte)
