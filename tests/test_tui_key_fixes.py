@@ -17,11 +17,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from textual.drivers import linux_driver
+from textual.selection import Selection
 
 from modelduel.core.scoring import Score
 from modelduel.storage import read_rows
 from modelduel.tui.app import ModelduelApp
 from modelduel.tui.pane import ResponsePane
+from modelduel.tui.pane_lines import HeaderLine
 from modelduel.tui.prompt import PromptEditor
 from tests.test_tui import SPECS, make_app, send, settle
 from tests.test_tui_keys import drain
@@ -85,6 +87,31 @@ async def test_ctrl_c_while_the_models_stream_cancels_the_race(tmp_path: Path) -
         await pilot.pause()
         assert calls == ["cancel_all"]
         assert app.is_running
+
+
+async def test_ctrl_c_with_text_selected_by_mouse_copies_and_cancels_nothing(
+    tmp_path: Path,
+) -> None:
+    app, _ = make_app(tmp_path, hold=True)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await send(pilot, "x")
+        for _ in range(10):
+            await pilot.pause(0.02)
+        calls: list[str] = []
+        runner = app.runner
+
+        async def cancel_all() -> None:
+            calls.append("cancel_all")
+
+        runner.cancel_all = cancel_all  # type: ignore[method-assign,union-attr]
+        pane = app.screen.query(ResponsePane).first()
+        header = pane.query_one(HeaderLine)
+        app.screen.selections = {header: Selection(None, None)}  # as a drag over it does
+        assert app.view is not None and not app.view.all_ended
+        await pilot.press("ctrl+c")
+        await pilot.pause()
+        assert calls == []  # the race goes on
+        assert pane.model.spec in app.clipboard
 
 
 async def test_focus_comes_back_after_the_terminal_was_too_small(tmp_path: Path) -> None:

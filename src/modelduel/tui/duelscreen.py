@@ -286,12 +286,20 @@ class DuelScreen(Screen[None]):
             await self.modelduel.cancel(pane.index)
 
     async def action_interrupt(self) -> None:
-        """ctrl+c: in a field with text selected, copy it; while runs stream, cancel them
-        all (their text is kept, as ctrl+x does); else say how to quit."""
+        """ctrl+c: with text selected (in a field, or with the mouse anywhere), copy it;
+        while runs stream, cancel them all (their text is kept, as ctrl+x does); else say
+        how to quit."""
         app = self.modelduel
         focused = self.focused
         if isinstance(focused, (PromptEditor, SystemPromptInput)) and focused.selected_text:
             focused.action_copy()
+            return
+        # a mouse selection (a pane's header or figures): the copy the user asked for,
+        # never a cancel of runs that are paid for
+        selected = self.get_selected_text()
+        if selected:
+            app.copy_to_clipboard(selected)
+            self.notify("copied the selected text")
             return
         live = sum(1 for _, slot in app.runs.values() if not slot.ended)
         if not live:
