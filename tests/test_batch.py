@@ -129,11 +129,29 @@ def test_a_finished_duel_is_not_joined_by_a_model_added_later() -> None:
     assert items == [BatchItem(0, 0, ("c/z",))]
 
 
-def test_a_duel_cut_short_can_take_a_model_added_since() -> None:
-    # ctrl+c with b/y cancelled; the lineup now has c/z too: the duel is completed with both
+def test_a_duel_cut_short_is_not_joined_by_a_model_added_since() -> None:
+    # ctrl+c with b/y cancelled; the lineup now has c/z too: b/y completes the duel, but
+    # c/z was never sent its prompt with the others, so it gets a duel of its own (as for
+    # a finished duel), and the item says which duel it did not join and why
     rows = [_row("t1", "a/x", "d1"), _row("t1", "b/y", "d1", "cancelled", pane=1)]
-    items = plan_batch(["t1"], ["a/x", "b/y", "c/z"], 1, rows, _records(rows))
-    assert items == [BatchItem(0, 0, ("b/y", "c/z"), duel_id="d1", panes=(1, 2))]
+    expected = [
+        BatchItem(0, 0, ("b/y",), duel_id="d1", panes=(1,)),
+        BatchItem(0, 0, ("c/z",), not_joined=("d1", "it was not sent to c/z")),
+    ]
+    for records in (_records(rows), None):
+        assert plan_batch(["t1"], ["a/x", "b/y", "c/z"], 1, rows, records) == expected
+
+
+def test_a_killed_duel_is_completed_only_by_the_models_it_was_sent_to() -> None:
+    # killed hard: b/y has no row, the transcript says d1 was sent to a/x and b/y; c/z and
+    # d/w were added to the lineup since: they make one new duel together
+    rows = [_row("t1", "a/x", "d1")]
+    records = _records(rows, {"d1": ["a/x", "b/y@fault=slow"]})
+    items = plan_batch(["t1"], ["a/x", "c/z", "b/y", "d/w"], 1, rows, records)
+    assert items == [
+        BatchItem(0, 0, ("b/y",), duel_id="d1", panes=(2,)),
+        BatchItem(0, 0, ("c/z", "d/w"), not_joined=("d1", "it was not sent to c/z, d/w")),
+    ]
 
 
 def test_each_repeat_resumes_its_own_duel() -> None:

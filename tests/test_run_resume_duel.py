@@ -153,3 +153,26 @@ def test_resume_with_the_same_attached_file_joins_and_another_does_not(tmp_path:
     assert same.returncode == 0, same.stderr
     assert b"not joining" not in same.stderr
     assert [(r["model"], r["duel_id"]) for r in read_rows(csv_path)[3:]] == [(SLOW, duel_id)]
+
+
+def test_a_model_added_since_does_not_join_the_interrupted_duel(tmp_path: Path) -> None:
+    # the lineup has a fourth model now: SLOW completes the duel it was sent, the newcomer
+    # was never sent that prompt with the others, so it gets a duel of its own (as after a
+    # finished duel) and the command says so
+    added = "openai/gpt-5.4"
+    args, csv_path, before = interrupted(tmp_path)
+    duel_id = before[0]["duel_id"]
+    config = tmp_path / "config.toml"
+    profile = '[simulator."gpt-5.4"]\nttft_ms = 20\nreasoning_ms = 0\ntps = 3000\n'
+    config.write_text(config.read_text() + profile, encoding="utf-8")
+    again = modelduel(*args, "-m", added, cwd=tmp_path, timeout=120)
+    assert again.returncode == 0, again.stderr
+    why = f"task t0: not joining duel {duel_id} (it was not sent to {added}); starting a new duel"
+    assert why.encode() in again.stderr
+    after = read_rows(csv_path)
+    assert after[:3] == before
+    by_model = {r["model"]: r for r in after[3:]}
+    assert sorted(by_model) == sorted([SLOW, added])
+    assert by_model[SLOW]["duel_id"] == duel_id
+    assert by_model[added]["duel_id"] not in {r["duel_id"] for r in before}
+    assert read_transcripts(csv_path)[by_model[added]["run_id"]]["duel_models"] == [added]

@@ -13,8 +13,9 @@ re-run of a pane in the duel screen is. A duel is fair only if every model gets 
 prompt, budget and effort, so a duel is only joined if what its runs were sent is what
 they would be sent now (`DuelRecords`: the prompt and system, each model's effort word and
 output budget, the first message with its attached files); otherwise the runs make a new
-duel, and the item says why (`BatchItem.not_joined`). A finished duel is never joined: a
-model added to the lineup since gets a duel of its own.
+duel, and the item says why (`BatchItem.not_joined`). A duel is the models sent its prompt
+at once: a model added to the lineup since never joins it (finished or cut short), it gets a
+duel of its own; for a duel cut short the item says so ("it was not sent to MODEL").
 """
 
 from __future__ import annotations
@@ -122,7 +123,9 @@ def plan_batch(
     batch's models, none of the needed ones done, and a cancelled row of one of them or
     (says `records`, from the transcript) was sent to one of them that has no row. It is
     joined only if `records` says it was sent what they would be sent now (None: not
-    checked, and no duel is known to have been sent to a model without a row).
+    checked, and no duel is known to have been sent to a model without a row), and only by
+    the needed models it was sent to (its rows' and its transcript's `duel_models`): the
+    others, added to the lineup since, make a new duel, the item after it.
     """
     rows = list(existing_rows)
     done = Counter(
@@ -152,7 +155,16 @@ def plan_batch(
                 if why is not None:
                     item = BatchItem(index, r, todo, not_joined=(duel_id, why))
                     continue
-                item = BatchItem(index, r, todo, duel_id, _panes(todo, specs, duel))
+                # only the models it was sent to complete it; a model added to the
+                # lineup since gets a duel of its own, as for a finished duel
+                members = duel.seen | (records.sent_to(duel_id) if records is not None else set())
+                joining = tuple(s for s in todo if model_name(s) in members)
+                others = tuple(s for s in todo if model_name(s) not in members)
+                item = BatchItem(index, r, joining, duel_id, _panes(joining, specs, duel))
+                if others:
+                    items.append(item)
+                    why = "it was not sent to " + ", ".join(model_name(s) for s in others)
+                    item = BatchItem(index, r, others, not_joined=(duel_id, why))
                 break
             items.append(item)
     return items
