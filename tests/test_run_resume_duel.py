@@ -155,6 +155,25 @@ def test_resume_with_the_same_attached_file_joins_and_another_does_not(tmp_path:
     assert [(r["model"], r["duel_id"]) for r in read_rows(csv_path)[3:]] == [(SLOW, duel_id)]
 
 
+def test_resume_with_another_effort_starts_a_new_duel(tmp_path: Path) -> None:
+    # the duel's runs were sent --effort high: SLOW sent low would not be a fair match for
+    # them, so it runs in a new duel with the effort asked now, and the command says why
+    args, csv_path, before = interrupted(tmp_path, "--effort", "high")
+    duel_id = before[0]["duel_id"]
+    assert {r["effort"] for r in before} - {""}, "the effort was recorded per run"
+    again = modelduel(*args, "--effort", "low", cwd=tmp_path, timeout=120)
+    assert again.returncode == 0, again.stderr
+    err = again.stderr.decode()
+    line = next(x for x in err.splitlines() if "not joining" in x)
+    assert line.startswith(f"task t0: not joining duel {duel_id} (effort differs: "), err
+    assert line.endswith("); starting a new duel"), line
+    after = read_rows(csv_path)
+    assert after[:3] == before
+    assert [r["model"] for r in after[3:]] == [SLOW]
+    assert after[3]["duel_id"] != duel_id
+    assert after[3]["effort"] != next(r for r in before if r["model"] == SLOW)["effort"]
+
+
 def test_a_model_added_since_does_not_join_the_interrupted_duel(tmp_path: Path) -> None:
     # the lineup has a fourth model now: SLOW completes the duel it was sent, the newcomer
     # was never sent that prompt with the others, so it gets a duel of its own (as after a
