@@ -250,3 +250,26 @@ def test_a_duel_holding_the_model_done_is_not_joined_for_another_repeat() -> Non
     records = _records(rows, {"d2": ["a/x", "b/y"]})
     items = plan_batch(["t1"], ["a/x", "b/y"], 2, rows, records)
     assert items == [BatchItem(0, 1, ("b/y",), duel_id="d2", panes=(1,))]
+
+
+def test_two_models_never_share_a_pane_of_the_duel_they_complete() -> None:
+    # d1 was sent to b/y (pane 0, cancelled), a/x (pane 1, done) and c/z (killed: no row);
+    # the lineup is now [c/z, b/y, a/x]: c/z has no recorded pane, and its lineup place 0
+    # is b/y's pane in d1: b/y keeps pane 0, c/z takes the next one free
+    rows = [_row("t1", "b/y", "d1", "cancelled", pane=0), _row("t1", "a/x", "d1", pane=1)]
+    records = _records(rows, {"d1": ["b/y", "a/x", "c/z"]})
+    items = plan_batch(["t1"], ["c/z", "b/y", "a/x"], 1, rows, records)
+    assert items == [BatchItem(0, 0, ("c/z", "b/y"), duel_id="d1", panes=(2, 0))]
+
+
+def test_a_model_added_later_never_takes_a_pane_of_the_duel_cut_short() -> None:
+    # the reviewer's case: d1 has a/x in pane 0 (done), b/y in pane 1 (cancelled); with
+    # the lineup [c/z, b/y, a/x], c/z (never sent d1) makes a duel of its own, in which
+    # panes are its lineup order: no pane of d1 is given out twice
+    rows = [_row("t1", "a/x", "d1", pane=0), _row("t1", "b/y", "d1", "cancelled", pane=1)]
+    for records in (_records(rows), None):
+        items = plan_batch(["t1"], ["c/z", "b/y", "a/x"], 1, rows, records)
+        assert items == [
+            BatchItem(0, 0, ("b/y",), duel_id="d1", panes=(1,)),
+            BatchItem(0, 0, ("c/z",), not_joined=("d1", "it was not sent to c/z")),
+        ]

@@ -90,9 +90,9 @@ def _recorded_duels(rows: list[Mapping[str, str]]) -> dict[str, dict[str, _Recor
 
 def _panes(todo: tuple[str, ...], specs: list[str], duel: _Recorded) -> tuple[int, ...]:
     """Each model's pane in a recorded duel: the one it had there, else its lineup place
-    (or the next pane free, so two models never share one)."""
-    names = {model_name(s) for s in todo}
-    taken = {p for m, p in duel.panes.items() if m not in names}
+    (or the next pane free, so two models never share one). Every pane recorded is
+    reserved first: a model without one never takes the pane a later model had."""
+    taken = set(duel.panes.values())
     out = []
     for spec in todo:
         pane = duel.panes.get(model_name(spec))
@@ -100,7 +100,7 @@ def _panes(todo: tuple[str, ...], specs: list[str], duel: _Recorded) -> tuple[in
             pane = specs.index(spec)
             while pane in taken:
                 pane += 1
-        taken.add(pane)
+            taken.add(pane)
         out.append(pane)
     return tuple(out)
 
