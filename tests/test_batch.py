@@ -273,3 +273,30 @@ def test_a_model_added_later_never_takes_a_pane_of_the_duel_cut_short() -> None:
             BatchItem(0, 0, ("b/y",), duel_id="d1", panes=(1,)),
             BatchItem(0, 0, ("c/z",), not_joined=("d1", "it was not sent to c/z")),
         ]
+
+
+def test_rows_naming_the_model_with_a_fault_suffix_count_as_done() -> None:
+    # rows written before rows named models without the simulator's fault suffix
+    rows = [{"task_id": "t1", "model": "a/x@fault=auth"}]
+    assert plan_batch(["t1"], ["a/x@fault=auth"], 1, rows) == []
+    assert plan_batch(["t1"], ["a/x"], 1, rows) == []
+
+
+def test_a_duel_cut_short_with_fault_suffixed_rows_is_completed() -> None:
+    # an old duel: b/y@fault=slow was saved cancelled under its suffixed name
+    rows = [
+        _row("t1", "a/x@fault=slow", "d1", pane=0),
+        _row("t1", "b/y@fault=slow", "d1", "cancelled", pane=1),
+    ]
+    specs = ["a/x@fault=slow", "b/y@fault=slow"]
+    items = plan_batch(["t1"], specs, 1, rows)
+    assert items == [BatchItem(0, 0, ("b/y@fault=slow",), duel_id="d1", panes=(1,))]
+    # a duel holding the model done under its suffixed name is not joined again
+    rows = [
+        _row("t1", "a/x", "d1"),
+        _row("t1", "b/y@fault=slow", "d1", pane=1),
+        _row("t1", "a/x", "d2"),
+        _row("t1", "b/y", "d2", "cancelled", pane=1),
+    ]
+    items = plan_batch(["t1"], ["a/x", "b/y"], 2, rows, _records(rows))
+    assert items == [BatchItem(0, 1, ("b/y",), duel_id="d2", panes=(1,))]

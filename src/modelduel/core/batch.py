@@ -75,7 +75,7 @@ def _recorded_duels(rows: list[Mapping[str, str]]) -> dict[str, dict[str, _Recor
         duel_id = (row.get("duel_id") or "").strip()
         if not duel_id:
             continue
-        model = row.get("model", "")
+        model = model_name(row.get("model", ""))  # older rows: with a fault suffix
         duel = duels.setdefault(row.get("task_id", ""), {}).setdefault(duel_id, _Recorded())
         duel.seen.add(model)
         if row.get("finish_reason") != "cancelled":
@@ -128,8 +128,8 @@ def plan_batch(
     others, added to the lineup since, make a new duel, the item after it.
     """
     rows = list(existing_rows)
-    done = Counter(
-        (row.get("task_id", ""), row.get("model", ""))
+    done = Counter(  # older rows name the model with its fault suffix: not counted apart
+        (row.get("task_id", ""), model_name(row.get("model", "")))
         for row in rows
         if row.get("finish_reason") != "cancelled"
     )
