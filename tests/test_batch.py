@@ -136,7 +136,7 @@ def test_a_duel_cut_short_is_not_joined_by_a_model_added_since() -> None:
     rows = [_row("t1", "a/x", "d1"), _row("t1", "b/y", "d1", "cancelled", pane=1)]
     expected = [
         BatchItem(0, 0, ("b/y",), duel_id="d1", panes=(1,)),
-        BatchItem(0, 0, ("c/z",), not_joined=("d1", "it was not sent to c/z")),
+        BatchItem(0, 0, ("c/z",), not_joined=(("d1", "it was not sent to c/z"),)),
     ]
     for records in (_records(rows), None):
         assert plan_batch(["t1"], ["a/x", "b/y", "c/z"], 1, rows, records) == expected
@@ -150,7 +150,7 @@ def test_a_killed_duel_is_completed_only_by_the_models_it_was_sent_to() -> None:
     items = plan_batch(["t1"], ["a/x", "c/z", "b/y", "d/w"], 1, rows, records)
     assert items == [
         BatchItem(0, 0, ("b/y",), duel_id="d1", panes=(2,)),
-        BatchItem(0, 0, ("c/z", "d/w"), not_joined=("d1", "it was not sent to c/z, d/w")),
+        BatchItem(0, 0, ("c/z", "d/w"), not_joined=(("d1", "it was not sent to c/z, d/w"),)),
     ]
 
 
@@ -176,7 +176,7 @@ def test_a_duel_sent_another_prompt_is_not_joined() -> None:
         ({"system": "Be brief."}, "the system prompt differs"),
     ]:
         items = plan_batch(["t1"], ["a/x", "b/y"], 1, rows, _records(rows, **record))
-        assert items == [BatchItem(0, 0, ("b/y",), not_joined=("d1", why))]
+        assert items == [BatchItem(0, 0, ("b/y",), not_joined=(("d1", why),))]
 
 
 def test_a_duel_sent_other_settings_is_not_joined() -> None:
@@ -195,7 +195,7 @@ def test_a_duel_sent_other_settings_is_not_joined() -> None:
     ]
     for now, why in cases:
         items = plan_batch(["t1"], specs, 1, rows, _records(rows, now=now))
-        assert items == [BatchItem(0, 0, ("b/y",), not_joined=("d1", why))], why
+        assert items == [BatchItem(0, 0, ("b/y",), not_joined=(("d1", why),))], why
     items = plan_batch(["t1"], specs, 1, rows, _records(rows, now=_now("high")))
     assert items == [BatchItem(0, 0, ("b/y",), duel_id="d1", panes=(1,))]
 
@@ -223,7 +223,7 @@ def test_a_duel_with_attachments_recorded_is_joined_only_with_the_same() -> None
     assert items == [BatchItem(0, 0, ("b/y",), duel_id="d1", panes=(1,))]
     records = _records(rows, now=_now(), conversation=sent)
     items = plan_batch(["t1"], ["a/x", "b/y"], 1, rows, records)
-    assert items == [BatchItem(0, 0, ("b/y",), not_joined=("d1", "the attached files differ"))]
+    assert items == [BatchItem(0, 0, ("b/y",), not_joined=(("d1", "the attached files differ"),))]
 
 
 def test_a_duel_with_nothing_recorded_of_what_it_was_sent_is_not_joined() -> None:
@@ -231,10 +231,10 @@ def test_a_duel_with_nothing_recorded_of_what_it_was_sent_is_not_joined() -> Non
     records = DuelRecords(rows, lambda: {}, _now())
     items = plan_batch(["t1"], ["a/x", "b/y"], 1, rows, records)
     why = "its transcript does not say what it was sent"
-    assert items == [BatchItem(0, 0, ("b/y",), not_joined=("d1", why))]
+    assert items == [BatchItem(0, 0, ("b/y",), not_joined=(("d1", why),))]
     # recorded, but of no model known now: nothing to compare with
     items = plan_batch(["t1"], ["a/x", "b/y"], 1, rows, _records(rows, now=lambda t, m: None))
-    assert items == [BatchItem(0, 0, ("b/y",), not_joined=("d1", why))]
+    assert items == [BatchItem(0, 0, ("b/y",), not_joined=(("d1", why),))]
 
 
 def test_a_duel_of_other_models_only_or_without_an_id_is_not_joined() -> None:
@@ -271,7 +271,7 @@ def test_a_model_added_later_never_takes_a_pane_of_the_duel_cut_short() -> None:
         items = plan_batch(["t1"], ["c/z", "b/y", "a/x"], 1, rows, records)
         assert items == [
             BatchItem(0, 0, ("b/y",), duel_id="d1", panes=(1,)),
-            BatchItem(0, 0, ("c/z",), not_joined=("d1", "it was not sent to c/z")),
+            BatchItem(0, 0, ("c/z",), not_joined=(("d1", "it was not sent to c/z"),)),
         ]
 
 
@@ -300,3 +300,42 @@ def test_a_duel_cut_short_with_fault_suffixed_rows_is_completed() -> None:
     ]
     items = plan_batch(["t1"], ["a/x", "b/y"], 2, rows, _records(rows))
     assert items == [BatchItem(0, 1, ("b/y",), duel_id="d2", panes=(1,))]
+
+
+def test_every_duel_refused_is_said_not_only_the_last() -> None:
+    # two duels cut short, both sent another prompt: each refusal is reported
+    rows = [
+        _row("t1", "a/x", "d1"),
+        _row("t1", "b/y", "d1", "cancelled", pane=1),
+        _row("t1", "a/x", "d2"),
+        _row("t1", "b/y", "d2", "cancelled", pane=1),
+    ]
+    records = _records(rows, prompt="Say 0 (old).")
+    items = plan_batch(["t1"], ["a/x", "b/y"], 1, rows, records)
+    why = "the prompt differs"
+    assert items == [BatchItem(0, 0, ("b/y",), not_joined=(("d1", why), ("d2", why)))]
+
+
+def test_a_duel_refused_is_said_when_a_later_one_is_completed() -> None:
+    # d1 was sent another prompt, d2 the same: b/y completes d2, and d1's refusal is said
+    rows = [
+        _row("t1", "a/x", "d1"),
+        _row("t1", "b/y", "d1", "cancelled", pane=1),
+        _row("t1", "a/x", "d2"),
+        _row("t1", "b/y", "d2", "cancelled", pane=1),
+    ]
+    transcripts = {
+        row["run_id"]: {
+            "run_id": row["run_id"],
+            "duel_id": row["duel_id"],
+            "model": row["model"],
+            "prompt": "Say 0 (old)." if row["duel_id"] == "d1" else "Say 0.",
+            "system": None,
+            "duel_models": ["a/x", "b/y"],
+        }
+        for row in rows
+    }
+    records = DuelRecords(rows, lambda: transcripts, _now())
+    items = plan_batch(["t1"], ["a/x", "b/y"], 1, rows, records)
+    refused = (("d1", "the prompt differs"),)
+    assert items == [BatchItem(0, 0, ("b/y",), duel_id="d2", panes=(1,), not_joined=refused)]

@@ -195,3 +195,35 @@ def test_a_model_added_since_does_not_join_the_interrupted_duel(tmp_path: Path) 
     assert by_model[SLOW]["duel_id"] == duel_id
     assert by_model[added]["duel_id"] not in {r["duel_id"] for r in before}
     assert read_transcripts(csv_path)[by_model[added]["run_id"]]["duel_models"] == [added]
+
+
+def test_each_duel_refused_is_said_in_a_line_of_its_own(tmp_path: Path) -> None:
+    # two duels of t0 cut short (the second a copy of the first under another id), the
+    # task's prompt edited since: neither is joined, and `run` says so for each
+    args, csv_path, before = interrupted(tmp_path)
+    duel_id = before[0]["duel_id"]
+    other = duel_id + "-copy"
+    ids = {r["run_id"] for r in before}
+    for path in (csv_path, csv_path.with_suffix(".jsonl")):
+        lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+        copies = []
+        for line in lines:
+            if duel_id in line:
+                for run_id in ids:
+                    line = line.replace(run_id, run_id + "-copy")
+                copies.append(line.replace(duel_id, other))
+        path.write_text("".join(lines + copies), encoding="utf-8")
+    assert {r["duel_id"] for r in read_rows(csv_path)} == {duel_id, other}
+    task = tmp_path / "suite" / "t0.toml"
+    task.write_text(task.read_text().replace("Say 0.", "Say 1."), encoding="utf-8")
+    again = modelduel(*args, cwd=tmp_path, timeout=120)
+    assert again.returncode == 0, again.stderr
+    err = again.stderr.decode()
+    lines = [x for x in err.splitlines() if "not joining" in x]
+    assert lines == [
+        f"task t0: not joining duel {d} (the prompt differs); starting a new duel"
+        for d in (duel_id, other)
+    ], err
+    after = read_rows(csv_path)
+    assert [r["model"] for r in after[6:]] == [SLOW]
+    assert after[6]["duel_id"] not in {duel_id, other}

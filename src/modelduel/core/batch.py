@@ -41,8 +41,8 @@ class BatchItem:
         specs: the model specs to run for this (task, repeat).
         duel_id: the recorded duel these runs complete (None: a new duel).
         panes: for a recorded duel, each spec's pane (empty: their order in `specs`).
-        not_joined: (duel id, why) of a duel cut short these runs could not complete
-            (it was sent something else): they make a new duel instead.
+        not_joined: (duel id, why) of each duel cut short these runs could not complete
+            (it was sent something else, or not to them), in CSV order.
     """
 
     task_index: int
@@ -50,7 +50,7 @@ class BatchItem:
     specs: tuple[str, ...]
     duel_id: str | None = None
     panes: tuple[int, ...] = ()
-    not_joined: tuple[str, str] | None = None
+    not_joined: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass
@@ -144,6 +144,7 @@ def plan_batch(
             if not todo:
                 continue
             item = BatchItem(index, r, todo)
+            refused: list[tuple[str, str]] = []  # each duel refused, said one by one
             needed = {model_name(s) for s in todo}
             for duel_id, duel in recorded.get(task_id, {}).items():
                 if duel_id in joined or duel.done & needed or not duel.seen & lineup:
@@ -153,18 +154,20 @@ def plan_batch(
                 joined.add(duel_id)
                 why = records.differs(task_id, duel_id) if records is not None else None
                 if why is not None:
-                    item = BatchItem(index, r, todo, not_joined=(duel_id, why))
+                    refused.append((duel_id, why))
+                    item = BatchItem(index, r, todo, not_joined=tuple(refused))
                     continue
                 # only the models it was sent to complete it; a model added to the
                 # lineup since gets a duel of its own, as for a finished duel
                 members = duel.seen | (records.sent_to(duel_id) if records is not None else set())
                 joining = tuple(s for s in todo if model_name(s) in members)
                 others = tuple(s for s in todo if model_name(s) not in members)
-                item = BatchItem(index, r, joining, duel_id, _panes(joining, specs, duel))
+                panes = _panes(joining, specs, duel)
+                item = BatchItem(index, r, joining, duel_id, panes, tuple(refused))
                 if others:
                     items.append(item)
                     why = "it was not sent to " + ", ".join(model_name(s) for s in others)
-                    item = BatchItem(index, r, others, not_joined=(duel_id, why))
+                    item = BatchItem(index, r, others, not_joined=((duel_id, why),))
                 break
             items.append(item)
     return items
