@@ -339,3 +339,39 @@ def test_a_duel_refused_is_said_when_a_later_one_is_completed() -> None:
     items = plan_batch(["t1"], ["a/x", "b/y"], 1, rows, records)
     refused = (("d1", "the prompt differs"),)
     assert items == [BatchItem(0, 0, ("b/y",), duel_id="d2", panes=(1,), not_joined=refused)]
+
+
+NEVER_SENT = {"kind": "cancelled", "message": "cancelled by the user before its request was sent"}
+
+
+def test_a_run_never_sent_says_nothing_of_the_attached_files() -> None:
+    # an older transcript: b/y was cancelled before its first step, its record has no
+    # conversation (it was sent nothing); a/x's says what the duel was sent
+    rows = [_row("t1", "a/x", "d1"), _row("t1", "b/y", "d1", "cancelled", pane=1)]
+    attached = "\n\nnotes.txt: ..."
+    sent = {"system": None, "messages": [_first("Say 0." + attached)]}
+
+    def records(now: Callable[[str, str], Sent | None], *only: str) -> DuelRecords:
+        transcripts = {
+            row["run_id"]: {
+                "run_id": row["run_id"],
+                "duel_id": "d1",
+                "model": row["model"],
+                "prompt": "Say 0.",
+                "system": None,
+                "duel_models": ["a/x", "b/y"],
+            }
+            | ({"conversation": sent} if row["model"] == "a/x" else {"error": NEVER_SENT})
+            for row in rows
+            if not only or row["model"] in only
+        }
+        return DuelRecords(rows, lambda: transcripts, now)
+
+    items = plan_batch(["t1"], ["a/x", "b/y"], 1, rows, records(_now(attached=attached)))
+    assert items == [BatchItem(0, 0, ("b/y",), duel_id="d1", panes=(1,))]
+    items = plan_batch(["t1"], ["a/x", "b/y"], 1, rows, records(_now()))
+    assert items == [BatchItem(0, 0, ("b/y",), not_joined=(("d1", "the attached files differ"),))]
+    # only a run never sent is recorded: nothing says what the duel was sent
+    items = plan_batch(["t1"], ["a/x", "b/y"], 1, rows, records(_now(), "b/y"))
+    why = "its transcript does not say what it was sent"
+    assert items == [BatchItem(0, 0, ("b/y",), not_joined=(("d1", why),))]

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from modelduel.conversation import Conversation, Text, UserMessage
+from modelduel.core.batch import NEVER_SENT
 from modelduel.core.duel import ClientPool, DuelRunner
 from modelduel.events import ConversationState, RequestSent, StreamFailed
 from tests.support.engine import Collect
@@ -49,3 +50,6 @@ async def test_a_plain_request_cancelled_before_its_first_step_records_no_conver
     await _cancelled_before_start(sink, "r1", None)
     assert sink.of(ConversationState) == []
     assert sink.stats().conversation is None
+    # the message a resumed `run` knows such a run by (an older record, without the
+    # conversation, says nothing of its attached files)
+    assert [f.error.message for f in sink.of(StreamFailed)] == [NEVER_SENT]

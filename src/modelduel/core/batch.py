@@ -252,12 +252,18 @@ class DuelRecords:
             why = _differs(record, self._rows.get(str(record.get("run_id") or "")), want)
             if why is not None:
                 return why
+            first = _first_sent(record)
+            if first is None:
+                continue  # sent nothing: the duel's other runs say what it was sent
+            if first != want.first_message:
+                return "the attached files differ"
             compared = True
         return None if compared else "its transcript does not say what it was sent"
 
 
 def _differs(record: Mapping[str, object], row: Mapping[str, str] | None, want: Sent) -> str | None:
-    """What differs between one recorded run (transcript record, CSV row) and `want`."""
+    """What differs between one recorded run (transcript record, CSV row) and `want`,
+    but its first message (`_first_sent`)."""
     if record.get("prompt") != want.prompt:
         return "the prompt differs"
     if (record.get("system") or None) != (want.system or None):
@@ -272,12 +278,22 @@ def _differs(record: Mapping[str, object], row: Mapping[str, str] | None, want: 
                 f"max_output_tokens differs: {budget or 'not recorded'} vs "
                 f"{want.max_output_tokens or 'default'}"
             )
+    return None
+
+
+NEVER_SENT = "cancelled by the user before its request was sent"  # core/duel.py
+
+
+def _first_sent(record: Mapping[str, object]) -> Mapping[str, object] | None:
+    """The first message a recorded run was sent: its conversation's, else its prompt
+    alone; None for a run cancelled before its request, recorded without a conversation
+    (transcripts written before such a record had the one planned): it was sent nothing,
+    and its record does not say whether files were to be attached."""
     conversation = record.get("conversation")
     messages = conversation.get("messages") if isinstance(conversation, Mapping) else None
-    if isinstance(messages, list) and messages:
-        first = messages[0]
-    else:
-        first = plain_first_message(str(record.get("prompt")))
-    if first != want.first_message:
-        return "the attached files differ"
-    return None
+    if isinstance(messages, list) and messages and isinstance(messages[0], Mapping):
+        return messages[0]
+    error = record.get("error")
+    if isinstance(error, Mapping) and error.get("message") == NEVER_SENT:
+        return None
+    return plain_first_message(str(record.get("prompt")))
