@@ -153,3 +153,77 @@ def test_resume_with_the_same_attached_file_joins_and_another_does_not(tmp_path:
     assert same.returncode == 0, same.stderr
     assert b"not joining" not in same.stderr
     assert [(r["model"], r["duel_id"]) for r in read_rows(csv_path)[3:]] == [(SLOW, duel_id)]
+
+
+def test_resume_with_another_effort_starts_a_new_duel(tmp_path: Path) -> None:
+    # the duel's runs were sent --effort high: SLOW sent low would not be a fair match for
+    # them, so it runs in a new duel with the effort asked now, and the command says why
+    args, csv_path, before = interrupted(tmp_path, "--effort", "high")
+    duel_id = before[0]["duel_id"]
+    assert {r["effort"] for r in before} - {""}, "the effort was recorded per run"
+    again = modelduel(*args, "--effort", "low", cwd=tmp_path, timeout=120)
+    assert again.returncode == 0, again.stderr
+    err = again.stderr.decode()
+    line = next(x for x in err.splitlines() if "not joining" in x)
+    assert line.startswith(f"task t0: not joining duel {duel_id} (effort differs: "), err
+    assert line.endswith("); starting a new duel"), line
+    after = read_rows(csv_path)
+    assert after[:3] == before
+    assert [r["model"] for r in after[3:]] == [SLOW]
+    assert after[3]["duel_id"] != duel_id
+    assert after[3]["effort"] != next(r for r in before if r["model"] == SLOW)["effort"]
+
+
+def test_a_model_added_since_does_not_join_the_interrupted_duel(tmp_path: Path) -> None:
+    # the lineup has a fourth model now: SLOW completes the duel it was sent, the newcomer
+    # was never sent that prompt with the others, so it gets a duel of its own (as after a
+    # finished duel) and the command says so
+    added = "openai/gpt-5.4"
+    args, csv_path, before = interrupted(tmp_path)
+    duel_id = before[0]["duel_id"]
+    config = tmp_path / "config.toml"
+    profile = '[simulator."gpt-5.4"]\nttft_ms = 20\nreasoning_ms = 0\ntps = 3000\n'
+    config.write_text(config.read_text() + profile, encoding="utf-8")
+    again = modelduel(*args, "-m", added, cwd=tmp_path, timeout=120)
+    assert again.returncode == 0, again.stderr
+    why = f"task t0: not joining duel {duel_id} (it was not sent to {added}); starting a new duel"
+    assert why.encode() in again.stderr
+    after = read_rows(csv_path)
+    assert after[:3] == before
+    by_model = {r["model"]: r for r in after[3:]}
+    assert sorted(by_model) == sorted([SLOW, added])
+    assert by_model[SLOW]["duel_id"] == duel_id
+    assert by_model[added]["duel_id"] not in {r["duel_id"] for r in before}
+    assert read_transcripts(csv_path)[by_model[added]["run_id"]]["duel_models"] == [added]
+
+
+def test_each_duel_refused_is_said_in_a_line_of_its_own(tmp_path: Path) -> None:
+    # two duels of t0 cut short (the second a copy of the first under another id), the
+    # task's prompt edited since: neither is joined, and `run` says so for each
+    args, csv_path, before = interrupted(tmp_path)
+    duel_id = before[0]["duel_id"]
+    other = duel_id + "-copy"
+    ids = {r["run_id"] for r in before}
+    for path in (csv_path, csv_path.with_suffix(".jsonl")):
+        lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+        copies = []
+        for line in lines:
+            if duel_id in line:
+                for run_id in ids:
+                    line = line.replace(run_id, run_id + "-copy")
+                copies.append(line.replace(duel_id, other))
+        path.write_text("".join(lines + copies), encoding="utf-8")
+    assert {r["duel_id"] for r in read_rows(csv_path)} == {duel_id, other}
+    task = tmp_path / "suite" / "t0.toml"
+    task.write_text(task.read_text().replace("Say 0.", "Say 1."), encoding="utf-8")
+    again = modelduel(*args, cwd=tmp_path, timeout=120)
+    assert again.returncode == 0, again.stderr
+    err = again.stderr.decode()
+    lines = [x for x in err.splitlines() if "not joining" in x]
+    assert lines == [
+        f"task t0: not joining duel {d} (the prompt differs); starting a new duel"
+        for d in (duel_id, other)
+    ], err
+    after = read_rows(csv_path)
+    assert [r["model"] for r in after[6:]] == [SLOW]
+    assert after[6]["duel_id"] not in {duel_id, other}

@@ -106,14 +106,13 @@ def run_run(args: argparse.Namespace) -> int:
     now = _sent_now(tasks, args, config, duel)
     records = DuelRecords(existing, lambda: _transcripts(args.csv, read_transcripts), now)
     items = plan_batch([t.id for t in tasks], specs, args.repeat, existing, records)
-    for item in items:
-        if item.not_joined is not None:
-            old, why = item.not_joined
+    for item in items:  # one line per duel refused
+        then = (
+            "starting a new duel" if item.duel_id is None else f"completing {item.duel_id} instead"
+        )
+        for old, why in item.not_joined:
             task_id = tasks[item.task_index].id
-            print(
-                f"task {task_id}: not joining duel {old} ({why}); starting a new duel",
-                file=sys.stderr,
-            )
+            print(f"task {task_id}: not joining duel {old} ({why}); {then}", file=sys.stderr)
     # What the CSV's scored runs say about separating each route: the --repeat that
     # would settle it, before the batch so it can be stopped and rerun with it.
     from modelduel.core.power import repeat_hint_lines

@@ -13,8 +13,9 @@ re-run of a pane in the duel screen is. A duel is fair only if every model gets 
 prompt, budget and effort, so a duel is only joined if what its runs were sent is what
 they would be sent now (`DuelRecords`: the prompt and system, each model's effort word and
 output budget, the first message with its attached files); otherwise the runs make a new
-duel, and the item says why (`BatchItem.not_joined`). A finished duel is never joined: a
-model added to the lineup since gets a duel of its own.
+duel, and the item says why (`BatchItem.not_joined`). A duel is the models sent its prompt
+at once: a model added to the lineup since never joins it (finished or cut short), it gets a
+duel of its own; for a duel cut short the item says so ("it was not sent to MODEL").
 """
 
 from __future__ import annotations
@@ -40,8 +41,8 @@ class BatchItem:
         specs: the model specs to run for this (task, repeat).
         duel_id: the recorded duel these runs complete (None: a new duel).
         panes: for a recorded duel, each spec's pane (empty: their order in `specs`).
-        not_joined: (duel id, why) of a duel cut short these runs could not complete
-            (it was sent something else): they make a new duel instead.
+        not_joined: (duel id, why) of each duel cut short these runs could not complete
+            (it was sent something else, or not to them), in CSV order.
     """
 
     task_index: int
@@ -49,7 +50,7 @@ class BatchItem:
     specs: tuple[str, ...]
     duel_id: str | None = None
     panes: tuple[int, ...] = ()
-    not_joined: tuple[str, str] | None = None
+    not_joined: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass
@@ -74,7 +75,7 @@ def _recorded_duels(rows: list[Mapping[str, str]]) -> dict[str, dict[str, _Recor
         duel_id = (row.get("duel_id") or "").strip()
         if not duel_id:
             continue
-        model = row.get("model", "")
+        model = model_name(row.get("model", ""))  # older rows: with a fault suffix
         duel = duels.setdefault(row.get("task_id", ""), {}).setdefault(duel_id, _Recorded())
         duel.seen.add(model)
         if row.get("finish_reason") != "cancelled":
@@ -89,9 +90,9 @@ def _recorded_duels(rows: list[Mapping[str, str]]) -> dict[str, dict[str, _Recor
 
 def _panes(todo: tuple[str, ...], specs: list[str], duel: _Recorded) -> tuple[int, ...]:
     """Each model's pane in a recorded duel: the one it had there, else its lineup place
-    (or the next pane free, so two models never share one)."""
-    names = {model_name(s) for s in todo}
-    taken = {p for m, p in duel.panes.items() if m not in names}
+    (or the next pane free, so two models never share one). Every pane recorded is
+    reserved first: a model without one never takes the pane a later model had."""
+    taken = set(duel.panes.values())
     out = []
     for spec in todo:
         pane = duel.panes.get(model_name(spec))
@@ -99,7 +100,7 @@ def _panes(todo: tuple[str, ...], specs: list[str], duel: _Recorded) -> tuple[in
             pane = specs.index(spec)
             while pane in taken:
                 pane += 1
-        taken.add(pane)
+            taken.add(pane)
         out.append(pane)
     return tuple(out)
 
@@ -122,11 +123,13 @@ def plan_batch(
     batch's models, none of the needed ones done, and a cancelled row of one of them or
     (says `records`, from the transcript) was sent to one of them that has no row. It is
     joined only if `records` says it was sent what they would be sent now (None: not
-    checked, and no duel is known to have been sent to a model without a row).
+    checked, and no duel is known to have been sent to a model without a row), and only by
+    the needed models it was sent to (its rows' and its transcript's `duel_models`): the
+    others, added to the lineup since, make a new duel, the item after it.
     """
     rows = list(existing_rows)
-    done = Counter(
-        (row.get("task_id", ""), row.get("model", ""))
+    done = Counter(  # older rows name the model with its fault suffix: not counted apart
+        (row.get("task_id", ""), model_name(row.get("model", "")))
         for row in rows
         if row.get("finish_reason") != "cancelled"
     )
@@ -141,6 +144,7 @@ def plan_batch(
             if not todo:
                 continue
             item = BatchItem(index, r, todo)
+            refused: list[tuple[str, str]] = []  # each duel refused, said one by one
             needed = {model_name(s) for s in todo}
             for duel_id, duel in recorded.get(task_id, {}).items():
                 if duel_id in joined or duel.done & needed or not duel.seen & lineup:
@@ -150,9 +154,20 @@ def plan_batch(
                 joined.add(duel_id)
                 why = records.differs(task_id, duel_id) if records is not None else None
                 if why is not None:
-                    item = BatchItem(index, r, todo, not_joined=(duel_id, why))
+                    refused.append((duel_id, why))
+                    item = BatchItem(index, r, todo, not_joined=tuple(refused))
                     continue
-                item = BatchItem(index, r, todo, duel_id, _panes(todo, specs, duel))
+                # only the models it was sent to complete it; a model added to the
+                # lineup since gets a duel of its own, as for a finished duel
+                members = duel.seen | (records.sent_to(duel_id) if records is not None else set())
+                joining = tuple(s for s in todo if model_name(s) in members)
+                others = tuple(s for s in todo if model_name(s) not in members)
+                panes = _panes(joining, specs, duel)
+                item = BatchItem(index, r, joining, duel_id, panes, tuple(refused))
+                if others:
+                    items.append(item)
+                    why = "it was not sent to " + ", ".join(model_name(s) for s in others)
+                    item = BatchItem(index, r, others, not_joined=((duel_id, why),))
                 break
             items.append(item)
     return items
@@ -237,12 +252,18 @@ class DuelRecords:
             why = _differs(record, self._rows.get(str(record.get("run_id") or "")), want)
             if why is not None:
                 return why
+            first = _first_sent(record)
+            if first is None:
+                continue  # sent nothing: the duel's other runs say what it was sent
+            if first != want.first_message:
+                return "the attached files differ"
             compared = True
         return None if compared else "its transcript does not say what it was sent"
 
 
 def _differs(record: Mapping[str, object], row: Mapping[str, str] | None, want: Sent) -> str | None:
-    """What differs between one recorded run (transcript record, CSV row) and `want`."""
+    """What differs between one recorded run (transcript record, CSV row) and `want`,
+    but its first message (`_first_sent`)."""
     if record.get("prompt") != want.prompt:
         return "the prompt differs"
     if (record.get("system") or None) != (want.system or None):
@@ -257,12 +278,22 @@ def _differs(record: Mapping[str, object], row: Mapping[str, str] | None, want: 
                 f"max_output_tokens differs: {budget or 'not recorded'} vs "
                 f"{want.max_output_tokens or 'default'}"
             )
+    return None
+
+
+NEVER_SENT = "cancelled by the user before its request was sent"  # core/duel.py
+
+
+def _first_sent(record: Mapping[str, object]) -> Mapping[str, object] | None:
+    """The first message a recorded run was sent: its conversation's, else its prompt
+    alone; None for a run cancelled before its request, recorded without a conversation
+    (transcripts written before such a record had the one planned): it was sent nothing,
+    and its record does not say whether files were to be attached."""
     conversation = record.get("conversation")
     messages = conversation.get("messages") if isinstance(conversation, Mapping) else None
-    if isinstance(messages, list) and messages:
-        first = messages[0]
-    else:
-        first = plain_first_message(str(record.get("prompt")))
-    if first != want.first_message:
-        return "the attached files differ"
-    return None
+    if isinstance(messages, list) and messages and isinstance(messages[0], Mapping):
+        return messages[0]
+    error = record.get("error")
+    if isinstance(error, Mapping) and error.get("message") == NEVER_SENT:
+        return None
+    return plain_first_message(str(record.get("prompt")))

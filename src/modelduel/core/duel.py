@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import random
 import time
 from collections.abc import Awaitable, Callable
@@ -132,11 +133,11 @@ class DuelRunner:
         for plan in plans:
             task = asyncio.get_running_loop().create_task(self._run(plan), name=plan.run_id)
             self._tasks[plan.run_id] = task
-            task.add_done_callback(self._forget)
+            task.add_done_callback(functools.partial(self._forget, plan))
             tasks.append(task)
         return tasks
 
-    def _forget(self, task: asyncio.Task[None]) -> None:
+    def _forget(self, plan: RunPlan, task: asyncio.Task[None]) -> None:
         run_id = task.get_name()
         if self._tasks.get(run_id) is task:
             del self._tasks[run_id]
@@ -147,6 +148,9 @@ class DuelRunner:
             # with no final event, a row with no status. It ends cancelled, as any other
             # (this callback is the task's first: the event precedes the caller's end).
             self._cancelled.discard(run_id)
+            # the conversation it was to be sent, as a run cancelled mid-stream records it
+            # (a resumed `run` compares its first message: the prompt and attached files)
+            self._end_loop(plan, ToolLoop(plan) if plan.converses else None)
             error = ErrorInfo("cancelled", "cancelled by the user before its request was sent")
             self._sink(run_id, Stamped(self._clock(), StreamFailed(error)))
 

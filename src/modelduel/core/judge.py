@@ -66,7 +66,7 @@ class JudgeRunner:
         slot = duel.slots[0]
         slot.ended = True
         if not future.done():
-            future.set_result(verdict_of_run(self.judge.spec, slot))
+            future.set_result(verdict_of_run(self.judge.name, slot))
         return True
 
     async def verdict(
@@ -81,12 +81,13 @@ class JudgeRunner:
         `conversation`: the run's conversation (`StreamStats.conversation`), when it had
         follow-up turns: the judge then reads it turn by turn instead of `answer`.
         """
-        spec = self.judge.spec
+        # named as a row names a model: without a simulator fault suffix (`model_name`)
+        name = self.judge.name
         if not self.settings.allow_self and is_self_judging(self.judge, answered_by):
             maker = model_vendor(self.judge) or self.judge.provider
             return JudgeVerdict(
                 "skipped",
-                spec,
+                name,
                 reason=f"the judge's own provider ({maker}, whatever serves it); "
                 "allow_self = true in [judge] allows it",
             )
@@ -105,7 +106,7 @@ class JudgeRunner:
             await self._start(duel.plans())
         except Exception as exc:  # a runner that cannot take the run: the judge is out
             self._pending.pop(slot.run_id, None)
-            return JudgeVerdict("failed", spec, reason=f"cannot start the judge run ({exc})")
+            return JudgeVerdict("failed", name, reason=f"cannot start the judge run ({exc})")
         return await future
 
 

@@ -41,7 +41,7 @@ class JudgeVerdict:
     Attributes:
         status: scored (valid scores), invalid (the judge answered, not validly), failed
             (the judge run failed: error, timeout), skipped (not sent: self-judging).
-        judge_model: the judge's spec.
+        judge_model: the judge's name (its spec without a simulator fault suffix).
         scores: rubric part -> score, only when scored.
         reason: the judge's one-line reason, or what went wrong.
         cost_usd: the judge run's cost (None: not sent, or price unknown).

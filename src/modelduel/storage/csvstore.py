@@ -35,6 +35,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 from modelduel.errors import CsvError
+from modelduel.fileutil import missing_directory
 
 # the names are re-exported; the code reads them through the module, so the table is the
 # one source even where a test swaps it
@@ -295,7 +296,7 @@ def ensure_writable(path: Path) -> None:
     if path.is_dir():
         raise CsvError(f"{path}: is a directory; pass a file path for --csv")
     if not parent.is_dir():
-        raise CsvError(f"{path}: {_missing_directory(parent)}")
+        raise CsvError(f"{path}: {missing_directory(parent)}")
     # The directory must be writable too: the lock file and the temp file of an update live
     # beside the CSV.
     if not os.access(parent, os.W_OK | os.X_OK):
@@ -306,16 +307,6 @@ def ensure_writable(path: Path) -> None:
             raise CsvError(f"{path}: the file is not writable; check its permissions")
         parsed_results(path, data)
     _try_writing(path)
-
-
-def _missing_directory(parent: Path) -> str:
-    """Why ``parent`` is no directory: missing, or a file where a directory should be."""
-    ancestor = parent
-    while not ancestor.exists() and ancestor.parent != ancestor:
-        ancestor = ancestor.parent
-    if ancestor.exists() and not ancestor.is_dir():
-        return f"{ancestor} is a file, not a directory; pick another path"
-    return f"the directory {parent} does not exist; create it or pick another path"
 
 
 def _try_writing(path: Path) -> None:
