@@ -56,13 +56,14 @@ async def test_at_60x16_the_score_screen_gives_each_pane_body_room(
         await pilot.pause(0.3)
         screen = app.screen  # type: ignore[attr-defined]
         assert screen.has_class("-short")
-        for focus_on_panes in (False, True):
-            if focus_on_panes:
-                await pilot.press("escape")
-                await pilot.pause(0.2)
+        for key, lines in (("i", 6), ("escape", 8)):  # the prompt, then the panes
+            await pilot.press(key)
+            await pilot.pause(0.2)
+            prompt_focused = isinstance(app.focused, PromptEditor)  # type: ignore[attr-defined]
+            assert prompt_focused == (key == "i")
+            assert screen.query_one("#prompt-row").region.height == (3 if prompt_focused else 1)
             (pane,) = shown_panes(app)
-            # 1 before: the prompt unfocused gives the panes two lines more
-            assert pane.body.size.height >= (8 if focus_on_panes else 6), focus_on_panes
+            assert pane.body.size.height >= lines, key  # 1 before
             assert score_line_in_view(pane), str(pane.query_one(".pane-stats").render())
             assert screen.query_one("#task-panel").region.height >= 1  # what was asked
         # where the keys are, on screen in the short layout
