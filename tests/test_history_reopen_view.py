@@ -3,11 +3,10 @@ the end of its text, and at the smallest screen (60x16) a pane shows some answer
 
 The first failed while `ResponsePane.show_text` gave a recorded run's reasoning to
 the body with `follow` still on: the reasoning's rebuild followed and scrolled the view
-down (and so past the text's end). The second still fails (strict xfail):
-- At 60x16 the `score` screen leaves the body one line (prompt editor and task panel take
-  the rest); with the scroll above that line is the blank below the reasoning header, and
-  at scroll 0 it would be the header itself: the compact layout must give the body more
-  than a line (or drop the reasoning header there) for any answer to show.
+down (and so past the text's end). The second failed while the `score` screen at 60x16
+left the body one line (the pane's borders and three stats lines, the prompt box, the
+task panel took the rest): that line was the blank below the reasoning header. Under
+SHORT_HEIGHT rows the screen's short layout now folds them (test_short_terminal_layout).
 """
 
 from __future__ import annotations
@@ -69,7 +68,6 @@ async def test_a_duel_from_the_history_opens_at_its_top_and_ends_at_its_text(
     await _reopen_first_from_history(tmp_path, monkeypatch, (160, 45), check)
 
 
-@pytest.mark.xfail(strict=True, reason="PaneBody/ResponsePane: see the module docstring")
 async def test_at_60x16_a_reopened_pane_shows_some_of_its_answer(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

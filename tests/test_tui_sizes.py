@@ -8,22 +8,26 @@ import pytest
 
 from modelduel.storage import read_rows
 from modelduel.tui.app import MIN_HEIGHT, MIN_WIDTH, ModelduelApp
+from modelduel.tui.duelscreen import SHORT_HEIGHT
 from modelduel.tui.pane import ResponsePane
 from tests.test_tui import SPECS, make_app, send, settle
 
 
 def score_lines_on_screen(app: ModelduelApp) -> list[bool]:
-    """For each shown pane: its three stats lines (the score is the last) are in view."""
+    """For each shown pane: its three stats lines (the score is the last) are in view;
+    under SHORT_HEIGHT rows, their one folded line, the score first."""
     area = app.screen.query_one("#panes").region
+    lines = 1 if app.size.height < SHORT_HEIGHT else 3
     shown = []
     for pane in app.screen.query(ResponsePane):
         if not pane.display:
             continue
         stats = pane.query_one(".pane-stats").region
+        text = str(pane.query_one(".pane-stats").render())
         shown.append(
-            stats.height == 3
+            stats.height == lines
             and area.contains_region(stats)
-            and "score" in str(pane.query_one(".pane-stats").render())
+            and (text.startswith("score ") if lines == 1 else "score" in text)
         )
     return shown
 

@@ -35,6 +35,7 @@ __all__ = [
     "PANE_MIN_HEIGHT",
     "PANE_MIN_WIDTH",
     "REFRESH_S",
+    "SHORT_HEIGHT",
     "DuelScreen",
 ]
 
@@ -46,6 +47,9 @@ MIN_WIDTH, MIN_HEIGHT = 60, 16
 """Below this the duel screen says the terminal is too small instead of drawing."""
 COMPACT_HEIGHT = 24
 """Below this the prompt, banner and task panel shrink to leave the panes room."""
+SHORT_HEIGHT = 22
+"""Below this the panes lose their top and bottom borders and fold their stats to a line,
+the task panel folds to two lines, the unfocused prompt to one (the `-short` class)."""
 
 
 class DuelScreen(Screen[None]):
@@ -102,6 +106,13 @@ class DuelScreen(Screen[None]):
     ]
 
     DEFAULT_CSS = read_tcss("duel-screen.tcss")
+    # not ClassVar: Textual types it `ClassVar[...] | None`, an instance variable to mypy
+    VERTICAL_BREAKPOINTS = [  # noqa: RUF012
+        (0, "-short"),
+        (SHORT_HEIGHT, "-compact"),
+        (COMPACT_HEIGHT, "-tall"),
+    ]
+    """The height classes the stylesheet folds the screen by (Textual sets them on resize)."""
 
     def compose(self) -> ComposeResult:
         """Banner, task panel, panes, prompt and system prompt, status bar, footer."""
@@ -128,6 +139,8 @@ class DuelScreen(Screen[None]):
                 yield Button("Send  ctrl+j", id="send", variant="primary")
                 yield Static("esc: panes  f1: keys", classes="hint")
                 yield Static("→ new duel", id="prompt-mode", classes="hint")
+                # short terminals, the prompt folded to a line: where the keys are
+                yield Static("i: prompt  ?: keys", id="short-hint", classes="hint")
         yield SystemPromptInput(
             app.settings.config.system_prompt,
             placeholder="system prompt (optional; tab from the prompt, ctrl+j sends, esc leaves)",

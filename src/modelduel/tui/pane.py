@@ -32,6 +32,7 @@ from modelduel.tui.conversation import ConversationLines
 from modelduel.tui.framepacer import MAX_FRAME_S
 from modelduel.tui.marks import ACCENTS, latency_marks, provider_accent, winner_index
 from modelduel.tui.pane_lines import ErrorLine, HeaderLine, TextLine
+from modelduel.tui.short_stats import fold_stats, folds_to_one_line
 from modelduel.tui.stream_markdown import PaneBody
 from modelduel.tui.tcss import read_tcss
 
@@ -197,6 +198,8 @@ class ResponsePane(Vertical, can_focus=True):
         self._mark(stats, duel_done)
         self._header_w.set_parts(*self._header(stats))
         text = self._stats(stats)
+        if folds_to_one_line(self._stats_w):  # a short terminal (its CSS): one line
+            text = fold_stats(text)
         # a checks or judge line makes the stats taller; the height changes only then
         height = max(3, text.plain.count("\n") + 1)
         if self._stats_w.styles.height is None or self._stats_w.styles.height.value != height:

@@ -16,7 +16,6 @@ from textual.widgets import Static
 
 from modelduel.core.suite_progress import next_unscored
 from modelduel.tui.duelscreen import (
-    COMPACT_HEIGHT,
     MIN_HEIGHT,
     MIN_WIDTH,
     PANE_MIN_HEIGHT,
@@ -83,7 +82,6 @@ def layout_panes(app: ModelduelApp) -> None:
     if too_small:
         # nothing is drawn: typed keys must not score, rank or send a prompt unseen
         screen.set_focus(None)
-    screen.set_class(height < COMPACT_HEIGHT, "-compact")
     grid = screen.query_one("#panes", Grid)
     tabs = screen.query_one("#pane-tabs", Static)
     panes = list(screen.query(ResponsePane))
