@@ -213,3 +213,67 @@ def test_numbers_read_as_float_reads_them() -> None:
     values = _numbers(np, raw, lens, allowed)
     expected = np.array([float(c) if c else np.nan for c in cells])
     assert values.tobytes() == expected.tobytes()
+
+
+def _table(path: Path, fast: bool, monkeypatch: pytest.MonkeyPatch, **kwargs: bool) -> object:
+    """What `load_route_table` makes of `path` (or its error), with or without the byte path."""
+    with monkeypatch.context() as patch:
+        if not fast:
+            patch.setattr(routing_rows, "fast_file_part", lambda *args: None)
+        log: list[str] = []
+        try:
+            loaded = load_route_table([path], warn=log.append, **kwargs)
+        except CsvError as exc:
+            return ("error", str(exc), log)
+    t = loaded.table
+    named = [
+        [names[c] for c in codes.tolist()]
+        for names, codes in (
+            (t.task_types, t.task_type),
+            (t.models, t.model),
+            (t.timestamps, t.timestamp),
+            (t.duel_ids, t.duel),
+            (t.ranks, t.rank),
+        )
+    ]
+    numbers = [a.tobytes() for a in (t.score, t.cost, t.ttfu, t.simulated)]
+    return (loaded.skipped, loaded.duplicates, loaded.judged, numbers, named, log)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_randomly_damaged_files_read_as_the_row_checked_way_reads_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, seed: int
+) -> None:
+    """A few bytes put in or taken out anywhere: taken or given up, the same table or error."""
+    rng = random.Random(seed)
+    path = tmp_path / "r.csv"
+    pieces = [b",", b'"', b"\n", b"\r", b"'", b" ", b"x", b"-", b"9", b".", b"\r\n", b'""']
+    pieces += [b"\xc3\xa9", b"\t", b"e"]
+    taken = 0
+    for i in range(60):
+        write_plain(
+            path,
+            rng.randint(1, 30),
+            seed=seed * 1000 + i,
+            crlf=rng.random() < 0.3,
+            bom=rng.random() < 0.2,
+            blank_lines=rng.random() < 0.3,
+            final_newline=rng.random() < 0.7,
+        )
+        data = bytearray(path.read_bytes())
+        for _ in range(rng.randint(0, 3)):
+            at = rng.randrange(len(data) + 1)
+            if rng.random() < 0.3 and at < len(data):
+                del data[at]
+            else:
+                data[at:at] = rng.choice(pieces)
+        path.write_bytes(bytes(data))
+        taken += _taken(path)
+        for kwargs in (
+            {},
+            {"skip_bad_rows": True},
+            {"skip_bad_rows": True, "check_timestamp": True},
+        ):
+            fast = _table(path, True, monkeypatch, **kwargs)
+            assert fast == _table(path, False, monkeypatch, **kwargs), (i, kwargs, bytes(data))
+    assert 10 < taken < 60  # both ways were exercised
