@@ -73,14 +73,20 @@ def test_a_route_load_that_fails_leaves_the_collector_on(
     path = tmp_path / "r.csv"
     path.write_text("task_id,task_type\n", encoding="utf-8")
     seen: list[bool] = []
-    real = routing_rows.chunk_part
 
-    def spy(*args: object) -> object:
-        seen.append(gc.isenabled())
-        return real(*args)  # type: ignore[arg-type]
+    def spy(name: str) -> object:
+        real = getattr(routing_rows, name)
+
+        def spied(*args: object) -> object:
+            seen.append(gc.isenabled())
+            return real(*args)
+
+        return spied
 
     good = _one_scored_row(tmp_path)
-    monkeypatch.setattr(routing_rows, "chunk_part", spy)
+    # the file goes the byte-scanning way (fast_file_part) or the row-checked one
+    for name in ("chunk_part", "fast_file_part"):
+        monkeypatch.setattr(routing_rows, name, spy(name))
     routing_rows.load_route_table([good])
     assert seen == [False]  # validated with the collector paused
     assert gc.isenabled()

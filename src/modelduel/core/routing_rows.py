@@ -24,6 +24,7 @@ from modelduel.core.blas_threads import import_numpy_with_one_blas_thread
 from modelduel.core.gc_pause import paused_cyclic_gc
 from modelduel.core.routing import RunTable, dedupe_runs, row_problems
 from modelduel.core.routing_chunk import ROUTE_COLUMNS, ChunkPart, Codes, chunk_part, dedupe_order
+from modelduel.core.routing_fast import fast_file_part
 from modelduel.errors import CsvError
 from modelduel.storage import read_rows_with_lines
 from modelduel.storage.csvstore import read_column_chunks
@@ -170,6 +171,13 @@ def load_route_table(
     for path in paths:
         if not path.is_file():
             raise CsvError(f"{path}: no such file" if not path.exists() else f"{path}: not a file")
+        with paused_cyclic_gc():
+            fast = fast_file_part(
+                np, path, task_types, models, timestamps, check_timestamp, duels, ranks
+            )
+        if fast is not None:  # nothing in the file needs the row-by-row checks
+            parts.append(fast)
+            continue
         chunks = read_column_chunks(path, ROUTE_COLUMNS, on_notice=warn, chunk_rows=CHUNK_ROWS)
         problems_at: list[tuple[int, list[str]]] = []
         with paused_cyclic_gc():
