@@ -14,7 +14,7 @@ pytestmark = NEEDS_TMUX
 
 def test_demo_in_tmux_scores_land_in_the_csv(tmp_path: Path) -> None:
     csv_path = tmp_path / "results.csv"
-    command = demo_command(csv_path) + "; sleep 30"  # the default demo line-up: three models
+    command = demo_command(csv_path) + "; exec sleep 30"  # the default demo line-up: three models
     with tmux_app("demo", command, tmp_path) as tmux:
         send_first_prompt(tmux, csv_path, rows=3)
 
