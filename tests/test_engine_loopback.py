@@ -241,7 +241,7 @@ async def test_child_process_runner_reports_the_same_events() -> None:
             "openai-chat", p.target.base_url, lambda: None, "OPENAI_API_KEY", True
         )
         await child.start([RunPlan("r1", "local", target, p.request)])
-        await asyncio.wait_for(child.wait(), 10)
+        await asyncio.wait_for(child.wait(), 60)
         await child.aclose()
     s = sink.stats()
     assert ended == ["r1"]
@@ -265,7 +265,7 @@ async def test_child_process_cancel() -> None:
         ) and time.monotonic() < deadline:
             await asyncio.sleep(0.01)
         await child.cancel("r1")
-        await asyncio.wait_for(child.wait(), 10)
+        await asyncio.wait_for(child.wait(), 60)
         await child.aclose()
     s = sink.stats()
     assert s.status == "cancelled" and s.text == "first"
@@ -302,7 +302,7 @@ async def test_child_process_killed_mid_run_fails_the_run_instead_of_hanging() -
         ) and time.monotonic() < deadline:
             await asyncio.sleep(0.01)
         child._proc.kill()  # type: ignore[union-attr]  # a crash of the worker
-        await asyncio.wait_for(child.wait(), 10)
+        await asyncio.wait_for(child.wait(), 60)
         await child.aclose()
     s = sink.stats()
     assert ended == ["r1"]
@@ -511,7 +511,7 @@ async def test_the_child_runner_carries_the_notice_and_new_usage_fields() -> Non
         sink = Collect()
         child = ChildDuelRunner(sink, env={"OPENAI_API_KEY": SECRET})
         await child.start([responses_plan(srv.base, reasoning_effort="low")])
-        await asyncio.wait_for(child.wait(), 10)
+        await asyncio.wait_for(child.wait(), 60)
         await child.aclose()
     s = sink.stats()
     assert s.text == "fine" and s.notices and "verified OpenAI organization" in s.notices[0]

@@ -217,7 +217,7 @@ def test_tui_stopped_by_a_signal_saves_and_gives_the_terminal_back(
     # the shell outlives the app: what it finds of the terminal is what the app left
     app = demo_command(csv_path, write_config(tmp_path), (FAST, SLOW))
     then = f"echo status=$? > {after}.tmp; stty -a >> {after}.tmp; mv {after}.tmp {after}"
-    command = f"sh -c '{app}; {then}; sleep 60'"
+    command = f"exec sh -c '{app}; {then}; sleep 60'"  # the pane's process is this sh
     with tmux_app(f"back-{signum}", command, tmp_path) as tmux:
         send_first_prompt(tmux, csv_path)  # FAST's row: SLOW is streaming
         (pid,) = _children(int(tmux.pane("pane_pid")))

@@ -458,7 +458,7 @@ def test_the_duel_screen_exits_130_after_a_sigint(tmp_path: Path) -> None:
         ).stdout.split()
         os.kill(int(children[0]), signal.SIGINT)
         assert wait_for(code_file.exists, 30)
-        assert wait_for(lambda: code_file.read_text().strip() != "", 5)
+        assert wait_for(lambda: code_file.read_text().strip() != "", 30)
         code = code_file.read_text().strip()
         assert code == "130", (code, tmux.screen())
         rows = read_rows(csv_path)

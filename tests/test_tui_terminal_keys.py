@@ -35,14 +35,14 @@ def test_ctrl_z_suspends_and_fg_redraws(tmp_path: Path) -> None:
         start_app(tmux, tmp_path)
         tmux.send_keys("C-z")
         # the shell has the terminal again: it reports the stopped job and echoes typing
-        assert wait_for(lambda: "stopped" in tmux.screen().lower(), 10), tmux.screen()
+        assert wait_for(lambda: "stopped" in tmux.screen().lower(), 60), tmux.screen()
         tmux.send_keys("stty -a > stty.txt", "Enter")
-        assert wait_for(lambda: (tmp_path / "stty.txt").exists(), 10)
+        assert wait_for(lambda: (tmp_path / "stty.txt").exists(), 60)
         time.sleep(0.3)
         modes = (tmp_path / "stty.txt").read_text().split()
         assert "icanon" in modes and "echo" in modes  # given back in cooked mode
         tmux.send_keys("fg", "Enter")
-        assert wait_for(lambda: "Ready." in tmux.screen(), 10), tmux.screen()
+        assert wait_for(lambda: "Ready." in tmux.screen(), 60), tmux.screen()
         tmux.send_keys("C-q")
 
 
@@ -54,5 +54,5 @@ def test_escape_then_a_score_key_in_one_send_keys_scores(tmp_path: Path) -> None
         tmux.send_keys("C-j")
         assert wait_for(lambda: csv_path.exists() and len(read_rows(csv_path)) == 1, 40)
         tmux.send_keys("Escape", "4")
-        assert wait_for(lambda: read_rows(csv_path)[0]["score"] == "4", 10), tmux.screen()
+        assert wait_for(lambda: read_rows(csv_path)[0]["score"] == "4", 60), tmux.screen()
         tmux.send_keys("C-q")

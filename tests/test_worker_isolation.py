@@ -30,10 +30,10 @@ async def test_a_failing_run_ended_callback_does_not_stop_the_reader(
             sink, env={"OPENAI_API_KEY": SECRET}, on_run_ended=on_ended, log_path=log
         )
         await child.start([plan(srv.base, "first")])
-        await asyncio.wait_for(child.wait(), 10)
+        await asyncio.wait_for(child.wait(), 60)
         # the reader is still there: a later run streams and ends as usual
         await child.start([plan(srv.base, "second")])
-        await asyncio.wait_for(child.wait(), 10)
+        await asyncio.wait_for(child.wait(), 60)
         await child.aclose()
     assert ended == ["first", "second"]
     assert sink.stats("second").text == "Hello"
@@ -57,7 +57,7 @@ async def test_a_failing_sink_does_not_stop_the_reader() -> None:
         ended: list[str] = []
         child = ChildDuelRunner(sink, env={"OPENAI_API_KEY": SECRET}, on_run_ended=ended.append)
         await child.start([plan(srv.base, "r1")])
-        await asyncio.wait_for(child.wait(), 10)
+        await asyncio.wait_for(child.wait(), 60)
         await child.aclose()
     assert ended == ["r1"] and len(seen) > 2
 
@@ -75,7 +75,7 @@ async def test_a_key_echoed_by_a_provider_never_reaches_the_parent() -> None:
         sink = Collect()
         child = ChildDuelRunner(sink, env={"OPENAI_API_KEY": SECRET})
         await child.start([plan(srv.base)])
-        await asyncio.wait_for(child.wait(), 10)
+        await asyncio.wait_for(child.wait(), 60)
         await child.aclose()
     s = sink.stats()
     assert s.error is not None and s.error.kind == "auth"
@@ -96,7 +96,7 @@ async def test_a_worker_crash_is_logged_to_its_file_and_never_onto_the_terminal(
     child._pending.add("r1")
     child._idle.clear()
     await child._send({"op": "start", "runs": [{"run_id": "r1"}]})  # a plan the worker cannot read
-    await asyncio.wait_for(child.wait(), 10)
+    await asyncio.wait_for(child.wait(), 60)
     await child.aclose()
     text = log.read_text()
     assert "the duel worker crashed" in text and "Traceback" in text and "KeyError" in text
@@ -116,7 +116,7 @@ async def test_a_killed_worker_names_the_signal_and_the_log(tmp_path: Path) -> N
     child._pending.add("r1")
     child._idle.clear()
     child._proc.kill()  # type: ignore[union-attr]
-    await asyncio.wait_for(child.wait(), 10)
+    await asyncio.wait_for(child.wait(), 60)
     await child.aclose()
     error = sink.stats("r1").error
     assert error is not None and "(killed by SIGKILL)" in error.message

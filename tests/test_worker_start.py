@@ -43,7 +43,7 @@ async def test_a_child_that_dies_at_start_fails_its_runs_in_one_line_and_is_retr
         assert child.start_failure is not None and "(exit status 1)" in child.start_failure
         assert_one_clear_line(child.start_failure, log)
         await child.start([plan(srv.base, "first")])  # nor does a start
-        await asyncio.wait_for(child.wait(), 10)
+        await asyncio.wait_for(child.wait(), 60)
         assert ended == ["first"]
         first = sink.stats("first")
         assert first.status == "failed" and first.error is not None
@@ -54,7 +54,7 @@ async def test_a_child_that_dies_at_start_fails_its_runs_in_one_line_and_is_retr
         # the install is mended: the next prompt's start makes a working child
         del env["PYTHONPATH"]
         await child.start([plan(srv.base, "second")])
-        await asyncio.wait_for(child.wait(), 10)
+        await asyncio.wait_for(child.wait(), 60)
         await child.aclose()
     assert ended == ["first", "second"]
     assert sink.stats("second").text == "Hello" and child.start_failure is None
@@ -75,7 +75,7 @@ async def test_a_missing_interpreter_is_one_line_and_the_next_start_tries_again(
             log_path=log,
         )
         await child.start([plan(srv.base, "a"), plan(srv.base, "b")])
-        await asyncio.wait_for(child.wait(), 10)
+        await asyncio.wait_for(child.wait(), 60)
         assert ended == ["a", "b"]
         for run_id in "ab":
             error = sink.stats(run_id).error
@@ -86,7 +86,7 @@ async def test_a_missing_interpreter_is_one_line_and_the_next_start_tries_again(
         assert "the duel worker could not be started" in log.read_text(encoding="utf-8")
         monkeypatch.setattr(sys, "executable", python)
         await child.start([plan(srv.base, "c")])
-        await asyncio.wait_for(child.wait(), 10)
+        await asyncio.wait_for(child.wait(), 60)
         await child.aclose()
     assert sink.stats("c").text == "ok"
 
@@ -103,7 +103,7 @@ async def test_a_child_that_died_mid_session_is_started_afresh_by_the_next_start
             assert time.monotonic() < deadline
             await asyncio.sleep(0.01)
         child._proc.kill()  # type: ignore[union-attr]  # a crash of the worker
-        await asyncio.wait_for(child.wait(), 10)
+        await asyncio.wait_for(child.wait(), 60)
         error = sink.stats("r1").error
         assert error is not None and "ended unexpectedly (killed by SIGKILL)" in error.message
         # no "worker is not running" on the next prompt: a new child takes it
@@ -113,7 +113,7 @@ async def test_a_child_that_died_mid_session_is_started_afresh_by_the_next_start
             assert time.monotonic() < deadline
             await asyncio.sleep(0.01)
         await child.cancel("r2")
-        await asyncio.wait_for(child.wait(), 10)
+        await asyncio.wait_for(child.wait(), 60)
         await child.aclose()
     assert ended == ["r1", "r2"]
     assert sink.stats("r2").status == "cancelled"

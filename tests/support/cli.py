@@ -43,9 +43,16 @@ def write_config(directory: Path, extra: str = "") -> Path:
     return path
 
 
+# Not passed on to a child: a terminal's size exported by the machine (`COLUMNS`, `LINES`)
+# is taken over the pty's by Textual and Rich (shutil.get_terminal_size), so the duel
+# screen in a 140x40 tmux pane was drawn 50x12 and never showed "Ready.".
+TERMINAL_SIZE_VARS = ("COLUMNS", "LINES")
+
+
 def clean_env(directory: Path) -> dict[str, str]:
-    """This environment without provider keys or a user config (so demo mode is used)."""
-    env = {k: v for k, v in os.environ.items() if k not in KEY_VARS}
+    """This environment without provider keys, a user config or an exported terminal size
+    (so demo mode is used, and a child in a pty sees the pty's size)."""
+    env = {k: v for k, v in os.environ.items() if k not in KEY_VARS + TERMINAL_SIZE_VARS}
     env.pop("MODELDUEL_CONFIG", None)
     env["XDG_CONFIG_HOME"] = str(directory)
     env["PYTHONUNBUFFERED"] = "1"

@@ -34,7 +34,9 @@ class Tmux:
     """One tmux server of the test's own, holding one session (`session`)."""
 
     def __init__(self, name: str) -> None:
-        self.argv = ["tmux", "-L", f"modelduel-{name}-{os.getpid()}-{next(_SERVERS)}"]
+        # -f /dev/null: not the machine's ~/.tmux.conf (its default-shell, its options)
+        socket = f"modelduel-{name}-{os.getpid()}-{next(_SERVERS)}"
+        self.argv = ["tmux", "-f", "/dev/null", "-L", socket]
         self.session = f"modelduel-{name}"
 
     def run(self, *args: str) -> str:
@@ -70,15 +72,21 @@ def demo_command(csv_path: Path, config: Path | None = None, models: Sequence[st
 def tmux_app(name: str, command: str, cwd: Path, *, remain_on_exit: bool = False) -> Iterator[Tmux]:
     """`command` running in a 140x40 tmux pane (clean env, in `cwd`); the server ends after."""
     tmux = Tmux(name)
+    # the options go in the same call as the session, before it: set after, a command that
+    # ended at once had taken its session and server with it ("no server running" 19
+    # times in 20 for `true`); the pane's shell is sh, whatever $SHELL the machine has
+    options = ["set-option", "-g", "default-shell", "/bin/sh", ";"]
+    if remain_on_exit:  # the pane stays (dead) when the app exits: its screen is read
+        options += ["set-option", "-g", "remain-on-exit", "on", ";"]
+    size = ["-x", "140", "-y", "40"]
     subprocess.run(
-        [*tmux.argv, "new-session", "-d", "-s", tmux.session, "-x", "140", "-y", "40", command],
+        [*tmux.argv, *options, "new-session", "-d", "-s", tmux.session, *size, command],
         check=True,
         env=clean_env(cwd),
         cwd=cwd,
+        timeout=60,
     )
     try:
-        if remain_on_exit:  # the pane stays (dead) when the app exits: its screen is read
-            tmux.run("set-option", "-t", tmux.session, "remain-on-exit", "on")
         yield tmux
     finally:
         subprocess.run([*tmux.argv, "kill-server"], capture_output=True)
