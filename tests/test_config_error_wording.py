@@ -57,3 +57,17 @@ def test_a_simulator_number_is_shown_as_written(tmp_path: Path) -> None:
     assert "answer_tokens = 2.5 is not a whole number in 1..1000000" in got, got
     got = message(tmp_path, "[simulator.'gpt-5.5']\nttft_ms = -3\n")
     assert "ttft_ms = -3 is not a number in 0..600000" in got, got
+
+
+def test_a_task_files_number_error_shows_the_number_and_no_empty_hint(tmp_path: Path) -> None:
+    from modelduel.errors import TaskFileError
+    from modelduel.tasks import load_task
+
+    path = tmp_path / "t1.toml"
+    head = 'id = "t1"\ntype = "coding"\ntitle = "T"\nprompt = "hi"\ncriteria = ["a"]\n'
+    path.write_text(head + 'output_format = "text"\nmax_output_tokens = 2.5\n', encoding="utf-8")
+    with pytest.raises(TaskFileError) as info:
+        load_task(path)
+    got = str(info.value)
+    assert got.endswith("field 'max_output_tokens': input should be a valid integer, got a number "
+                        "with a fractional part: 2.5"), got  # fmt: skip
