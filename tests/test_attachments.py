@@ -21,7 +21,8 @@ def png(width: int, height: int) -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", crc)
 
     ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IEND", b"")
+    idat = chunk(b"IDAT", zlib.compress(b"\x00"))  # a whole zlib stream (not every pixel)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + idat + chunk(b"IEND", b"")
 
 
 def jpeg(width: int, height: int) -> bytes:
@@ -81,11 +82,13 @@ def test_images_are_recognised_by_magic_bytes_with_their_size(
     assert loaded.data_url == f"data:{media_type};base64,{loaded.base64}"
 
 
-def test_a_png_named_like_an_image_but_holding_text_is_text(tmp_path: Path) -> None:
+def test_a_png_named_like_an_image_but_holding_text_is_refused(tmp_path: Path) -> None:
+    # once sent as text; a name that promises an image and bytes that are none is a
+    # corrupt or mislabelled file (tests/test_attach_corrupt.py)
     path = tmp_path / "notes.png"
     path.write_text("not an image at all\n", encoding="utf-8")
-    loaded = load_attachment(path, name="notes.png")
-    assert loaded.kind == "text" and loaded.text == "not an image at all\n"
+    with pytest.raises(AttachmentError, match=r"^notes\.png: not a PNG image"):
+        load_attachment(path, name="notes.png")
 
 
 def test_truncated_image_headers_are_still_images_without_a_size() -> None:

@@ -84,12 +84,16 @@ def test_a_tie_counts_half_a_win_for_each() -> None:
 def test_rank_takes_precedence_over_score_and_gaps_fall_back_to_score() -> None:
     rows = [run("d", "A", "5", "2"), run("d", "B", "3", "1"), run("d", "C", "4", "")]
     got = {(c.first, c.second): (c.first_wins, c.source) for c in comparisons(rows)}
-    # A-B both ranked: B's rank 1 beats A's 2 although A scored higher.
+    # A-B both ranked: B's rank 1 beats A's 2 although A scored higher; C, left unranked,
+    # is below both ranked runs although it outscored B.
     assert got == {
         ("A", "B"): (0.0, "rank"),
-        ("A", "C"): (1.0, "score"),
-        ("B", "C"): (0.0, "score"),
+        ("A", "C"): (1.0, "rank"),
+        ("B", "C"): (1.0, "rank"),
     }
+    rows = [run("e", "A", "5"), run("e", "B", "3"), run("e", "C", "4", "1")]
+    got = {(c.first, c.second): (c.first_wins, c.source) for c in comparisons(rows)}
+    assert got["A", "B"] == (1.0, "score")  # neither ranked: the scores decide
 
 
 def test_what_cannot_be_compared_is_left_out() -> None:
@@ -97,7 +101,6 @@ def test_what_cannot_be_compared_is_left_out() -> None:
         run("", "A", "5"), run("", "B", "1"),  # no duel id: cannot pair
         run("d", "A", "5"), run("d", "A", "1"),  # same model twice
         run("e", "A", "5"), run("e", "B", ""),  # B neither scored nor ranked
-        run("f", "A", "", "1"), run("f", "B", "4", ""),  # one ranked, one scored
         run("g", "A", "5", task="docs"), run("g", "B", "4", task="code"),  # other type
     ]  # fmt: skip
     assert comparisons(rows) == []

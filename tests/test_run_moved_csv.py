@@ -31,6 +31,7 @@ def test_a_batch_whose_csv_is_moved_stops_and_starts_no_new_file(tmp_path: Path)
     assert proc.returncode == 2, err
     last = err.decode().strip().splitlines()[-1]
     assert "r.csv was moved or deleted" in last and "put it back" in last, last
+    assert last.count("run the same command again") == 1, last  # the fix, said once
     assert not csv_path.exists()  # no new file holding only the newest rows
     assert len(read_rows(moved)) >= 2  # what was written stays where it went
 

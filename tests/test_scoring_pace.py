@@ -85,3 +85,20 @@ def test_recovery_goes_to_the_first_file_that_takes_it(tmp_path: Path) -> None:
     assert where == second and len(errors) == 1 and str(first) in errors[0]
     assert written[second] == [{"run_id": "run-1", "score": 4}]
     assert not ledger.pending
+
+
+def test_a_burst_of_keys_is_not_a_pace() -> None:
+    # three panes scored by keys typed together (3 4 2 in 60 ms): nobody read three answers
+    # in that time, so "~1 s at your pace" for the 27 left would be a guess dressed as a
+    # measure; such intervals are left out until a real one is measured
+    clock = Clock()
+    pace = ScoringPace(clock)
+    pace.ready()
+    for _ in range(3):
+        clock.now += 0.02
+        pace.scored()
+    assert pace.seconds_per_pane is None
+    assert progress_line(3, 30, pace) == "scored 3/30 · 27 left"
+    clock.now += 20
+    pace.scored()
+    assert progress_line(4, 30, pace) == "scored 4/30 · 26 left, ~9 min at your pace"

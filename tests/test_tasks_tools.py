@@ -430,7 +430,9 @@ def test_task_user_messages_are_the_prompt_then_each_turn_with_attachments(tmp_p
     from modelduel.tasks import render_prompt, task_user_messages
 
     write(tmp_path, "notes.md", "hello\n")
-    (tmp_path / "shot.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    from tests.test_tool_loop_sim import png
+
+    (tmp_path / "shot.png").write_bytes(png(2, 2))
     body = (
         'attachments = ["notes.md", "shot.png"]\n'
         '[[turns]]\nprompt = "Now add a test."\n'

@@ -9,6 +9,10 @@
 - anything else is refused with one line naming the file (no silent lossy decoding: a
   Latin-1 file would otherwise reach the models with replacement characters in it).
 
+An image cut short or damaged (`image_header.image_damage`), or a file named like an image
+(`.png`, `.jpg`, `.jpeg`, `.gif`, `.webp`) whose bytes are no image, is refused the same
+way: it would otherwise be sent as an image no model can decode, or as text.
+
 Each protocol's limits are checked before a request is built (`attachment_limits`).
 """
 
@@ -20,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from modelduel.image_header import sniff_image
+from modelduel.image_header import image_damage, sniff_image
 
 __all__ = [
     "MAX_TEXT_BYTES",
@@ -36,6 +40,8 @@ MAX_TEXT_BYTES = 8 * MB
 """A text attachment above this is refused: it would not fit any model's context window."""
 MAX_FILE_BYTES = 50 * MB
 """Nothing larger than the most generous provider's whole request is even read."""
+IMAGE_SUFFIXES = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG", ".gif": "GIF", ".webp": "WebP"}
+"""Names that promise an image: such a file that is not one is refused, never sent as text."""
 
 
 class AttachmentError(ValueError):
@@ -120,7 +126,19 @@ def load_attachment(path: Path, name: str | None = None) -> Attachment:
     sniffed = sniff_image(data)
     if sniffed is not None:
         media_type, width, height = sniffed
+        damage = image_damage(data, media_type)
+        if damage is not None:
+            kind = media_type.removeprefix("image/").upper().replace("WEBP", "WebP")
+            raise AttachmentError(
+                f"{label}: a {kind} image that is {damage}; re-export it or attach another file"
+            )
         return Attachment(label, "image", media_type, data, width=width, height=height)
+    promised = IMAGE_SUFFIXES.get(path.suffix.lower())
+    if promised is not None:
+        raise AttachmentError(
+            f"{label}: not a {promised} image (nor any other, by its bytes); re-export it, "
+            "or rename it if it is text"
+        )
     if len(data) > MAX_TEXT_BYTES:
         raise AttachmentError(
             f"{label}: {len(data) / MB:.1f} MB of text is over the {MAX_TEXT_BYTES // MB} MB "

@@ -3,13 +3,19 @@
 Read from the magic bytes and the header, never from a file's extension or what a client
 claims (the formats every provider accepts). Used by attachments, tool results and the
 simulator alike; holds no limits (`attachment_limits`) and reads no file.
+
+`image_damage` says whether an image that sniffs as one is whole enough to send: its
+structure (a PNG's chunks with their CRCs and its zlib data, a JPEG's frame header and end
+marker, a GIF's screen size and trailer, a WebP's RIFF length), stdlib only, without
+decoding pixels.
 """
 
 from __future__ import annotations
 
 import struct
+import zlib
 
-__all__ = ["sniff_image"]
+__all__ = ["image_damage", "sniff_image"]
 
 
 def sniff_image(data: bytes) -> tuple[str, int | None, int | None] | None:
@@ -74,3 +80,83 @@ def _webp_size(data: bytes) -> tuple[int | None, int | None]:
         bits = int.from_bytes(data[21:25], "little")
         return (bits & 0x3FFF) + 1, ((bits >> 14) & 0x3FFF) + 1
     return None, None
+
+
+_PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+_INFLATE_STEP = 1 << 20
+"""Bytes of inflated PNG data held at once while its zlib stream is checked."""
+
+
+def image_damage(data: bytes, media_type: str) -> str | None:
+    """Why an image (as `sniff_image` named it) cannot be sent, or None when it is whole.
+
+    Returns:
+        "cut short (...)" for a file that ends early, "damaged (...)" for bytes that
+        contradict the format, or "W x H pixels" for an image without pixels.
+    """
+    if media_type == "image/png":
+        return _png_damage(data)
+    sniffed = sniff_image(data)
+    width, height = (sniffed[1], sniffed[2]) if sniffed else (None, None)
+    if width is None or height is None:
+        return "cut short (its header ends before the image size)"
+    if width == 0 or height == 0:
+        return f"{width} x {height} pixels"
+    if media_type == "image/jpeg" and b"\xff\xd9" not in data:
+        return "cut short (no end-of-image marker)"
+    if media_type == "image/gif" and not data.rstrip(b"\x00").endswith(b";"):
+        return "cut short (no GIF trailer)"
+    if media_type == "image/webp":
+        (riff,) = struct.unpack("<I", data[4:8])
+        if 8 + riff > len(data):
+            return f"cut short ({len(data):,} of the {8 + riff:,} bytes its header gives)"
+    return None
+
+
+def _png_damage(data: bytes) -> str | None:
+    i = len(_PNG_SIGNATURE)
+    inflate = zlib.decompressobj()
+    seen: list[bytes] = []
+    while True:
+        if i + 12 > len(data):
+            return "cut short (it ends before its IEND chunk)"
+        (length,) = struct.unpack(">I", data[i : i + 4])
+        tag = data[i + 4 : i + 8]
+        end = i + 8 + length
+        if end + 4 > len(data):
+            return f"cut short (its {tag.decode('latin-1')!r} chunk runs past the end)"
+        body = data[i + 8 : end]
+        (crc,) = struct.unpack(">I", data[end : end + 4])
+        if zlib.crc32(tag + body) != crc:
+            return f"damaged (the CRC of its {tag.decode('latin-1')!r} chunk does not match)"
+        if not seen and tag != b"IHDR":
+            return "damaged (it does not start with an IHDR chunk)"
+        seen.append(tag)
+        if tag == b"IHDR":
+            width, height = struct.unpack(">II", body[:8])
+            if width == 0 or height == 0:
+                return f"{width} x {height} pixels"
+        elif tag == b"IDAT":
+            problem = _inflate(inflate, body)
+            if problem:
+                return problem
+        elif tag == b"IEND":
+            break
+        i = end + 4
+    if b"IDAT" not in seen:
+        return "damaged (no IDAT chunk: it holds no pixels)"
+    if not inflate.eof:
+        return "cut short (its compressed pixel data ends early)"
+    return None
+
+
+def _inflate(inflate: zlib._Decompress, chunk: bytes) -> str:
+    """Feed one IDAT chunk to the zlib stream, a bounded step at a time (the pixels are
+    thrown away: only whether they decode matters)."""
+    try:
+        inflate.decompress(chunk, _INFLATE_STEP)
+        while inflate.unconsumed_tail:
+            inflate.decompress(inflate.unconsumed_tail, _INFLATE_STEP)
+    except zlib.error as exc:
+        return f"damaged (its compressed pixel data does not decode: {exc})"
+    return ""

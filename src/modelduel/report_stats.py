@@ -43,7 +43,8 @@ meaningless (a resample can only redraw the same one or two duels)."""
 _LEGEND = (
     "strength: log Bradley–Terry strength, 0 = the task type's geometric mean, +0.69 = twice"
     " as strong; 95% CI: bootstrap over whole duels; comparisons: pairs of runs of two"
-    " models in one duel, decided by rank when both are ranked, else by score (ties half)"
+    " models in one duel, decided by rank when either is ranked (an unranked run is below"
+    " a ranked one), else by score (ties half)"
 )
 _NOTHING = (
     "Bradley–Terry: no duel has two ranked or scored runs of different models yet (runs "

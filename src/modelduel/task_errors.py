@@ -81,8 +81,13 @@ def _error_line(path: Path, exc: ValidationError, raw: dict[str, Any]) -> str:
     msg = str(err["msg"]).removeprefix("Value error, ")
     if kind.endswith("_type"):
         got = _describe(err.get("input"))
-        return f"{path}: field '{where}': {msg[:1].lower() + msg[1:]}, got {got} ({hint})"
-    return f"{path}: field '{where}': {msg[:1].lower() + msg[1:]} ({hint})"
+        return f"{path}: field '{where}': {msg[:1].lower() + msg[1:]}, got {got}" + (
+            f" ({hint})" if hint else ""
+        )
+    value = err.get("input")
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        msg += f": {value!r}"  # the number as written (2.5), so the line says what was wrong
+    return f"{path}: field '{where}': {msg[:1].lower() + msg[1:]}" + (f" ({hint})" if hint else "")
 
 
 def _check_error_line(path: Path, err: Any) -> str:

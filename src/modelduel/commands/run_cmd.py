@@ -137,9 +137,12 @@ def run_run(args: argparse.Namespace) -> int:
     failures, cancelled, finished = outcome.failures, outcome.cancelled, outcome.completed
     if outcome.save_error is not None:
         saved = finished + cancelled - outcome.unsaved
+        # a moved CSV's error ends with its fix already ("put it back and run the same ...")
+        said = "run the same command again" in outcome.save_error
+        again = "" if said else " Fix it and run the same command again to resume."
         print(
             f"modelduel: stopped: {outcome.save_error}; {plural(outcome.unsaved)} not saved "
-            f"({saved} saved). Fix it and run the same command again to resume.",
+            f"({saved} saved).{again}",
             file=sys.stderr,
         )
         return 2
@@ -323,11 +326,12 @@ async def _run_items(
 
     rows = BatchRows(args.csv, save_failed)
 
-    def save(duel: DuelState, slot: RunSlot) -> bool:
+    def save(duel: DuelState, slot: RunSlot, done: bool) -> bool:
         try:
             return rows.append(duel, slot)
         finally:
-            progress.advance(bar)
+            if done:  # a cancelled run is saved to be resumed, not done: the bar skips it
+                progress.advance(bar)
             if all(s.ended for s in duel.slots):
                 finished[duel.duel_id].set()
 
@@ -356,14 +360,15 @@ async def _run_items(
         assert slot is not None
         slot.ended = True
         error = slot.stats().error
-        if error is not None and error.kind == "cancelled":
+        cancelled = error is not None and error.kind == "cancelled"
+        if cancelled:
             outcome.cancelled += 1
         else:
             outcome.completed += 1
             outcome.failures += error is not None
         # The row lands now, checks or not: a run the screen counted is on disk before any
         # check starts; the checks' verdicts update that row when they finish.
-        if not save(duel, slot):
+        if not save(duel, slot, done=not cancelled):
             return
         task = by_id.get(duel.task_id)
         if error is None and task is not None and task.checks:

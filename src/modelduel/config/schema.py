@@ -135,7 +135,8 @@ class Config:
     """Per-model options by spec (`openai/gpt-5.5`)."""
     keymap: dict[str, str] = field(default_factory=dict)
     """Key remaps: binding id -> keys (`"score.quality" = "k"`)."""
-    simulator: dict[str, dict[str, float | bool | str]] = field(default_factory=dict)
+    # int first: a whole number stays one (`answer_tokens = 99999999999`, not ...999.0)
+    simulator: dict[str, dict[str, int | float | bool | str]] = field(default_factory=dict)
     """Demo-mode profile overrides by model id (`[simulator."gpt-5.5"] ttft_ms = 2000`):
     ttfb_ms, ttft_ms, reasoning_ms, tps, jitter, answer_tokens, silent_think_ms, shape,
     unverified_org, no_usage, faults (checked by the simulator's profiles module)."""
@@ -278,18 +279,47 @@ def _describe(exc: ValidationError, source: str) -> str:
     # the models' order was the fields' errors first, so the first is chosen that way
     err = next((e for e in errors if e["type"] != "unexpected_keyword_argument"), errors[0])
     key = ".".join(str(p) for p in err["loc"])
+    more = _others(err, errors)
     if err["type"] in ("extra_forbidden", "unexpected_keyword_argument"):
         parent = _model_at(err["loc"][:-1])
         known = ", ".join(_field_names(parent)) if parent is not None else ""
         hint = f" (known keys: {known})" if known else ""
-        return f"{source}: unknown key '{key}'{hint}"
+        return f"{source}: unknown key '{key}'{hint}{more}"
     msg = err["msg"]
     if err["type"] in ("tuple_type", "list_type"):
         msg = f'Input should be an array, e.g. {key.rsplit(".", 1)[-1]} = ["a", "b"]'
     if err["type"] == "dataclass_type":
         msg = f"Input should be a valid dictionary or instance of {err['ctx']['class_name']}"
-    more = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
     return f"{source}: key '{key}': {msg}{more}"
+
+
+_NAMED_OTHERS = 5
+"""How many of the other bad keys a config error names (the rest are counted)."""
+
+
+def _others(first: Any, errors: list[Any]) -> str:
+    """` (and N more: key 'a', unknown key 'b', ...)`: the other bad keys, each by name.
+
+    An error on the first one's own key or on a key it lies in (pydantic's "Tuple should
+    have at least 1 item" after the item itself was refused) follows from it: not counted.
+    """
+    loc = tuple(first["loc"])
+    names: list[str] = []
+    for err in errors:
+        other = tuple(err["loc"])
+        if err is first or loc[: len(other)] == other:
+            continue
+        key = ".".join(str(p) for p in other)
+        unknown = err["type"] in ("extra_forbidden", "unexpected_keyword_argument")
+        name = f"unknown key '{key}'" if unknown else f"key '{key}'"
+        if name not in names:
+            names.append(name)
+    if not names:
+        return ""
+    shown = ", ".join(names[:_NAMED_OTHERS])
+    rest = len(names) - _NAMED_OTHERS
+    tail = f", and {rest} other{'s' if rest > 1 else ''}" if rest > 0 else ""
+    return f" (and {len(names)} more: {shown}{tail})"
 
 
 def _field_names(cls: type) -> list[str]:

@@ -112,13 +112,15 @@ def _pairs(
         parts.append((a[keep], b[keep]))
     a = np.concatenate([p[0] for p in parts]) if parts else np.zeros(0, np.int64)
     b = np.concatenate([p[1] for p in parts]) if parts else np.zeros(0, np.int64)
-    by_rank = ~np.isnan(rank[a]) & ~np.isnan(rank[b])
+    # One ranked run is enough: a run left unplaced (`o c` ranks C only) is below it.
+    by_rank = ~np.isnan(rank[a]) | ~np.isnan(rank[b])
     by_score = ~by_rank & ~np.isnan(score[a]) & ~np.isnan(score[b])
+    placed = np.where(np.isnan(rank), np.inf, rank)
     # a's outcome: lower rank wins, higher score wins, equal is half a win each.
     with np.errstate(invalid="ignore"):
         a_wins = np.where(
             by_rank,
-            0.5 + 0.5 * np.sign(rank[b] - rank[a]),
+            0.5 + 0.5 * np.sign(placed[b] - placed[a]),
             0.5 + 0.5 * np.sign(score[a] - score[b]),
         )
     used = by_rank | by_score

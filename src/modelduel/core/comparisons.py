@@ -7,9 +7,11 @@ Where the comparisons come from (within one duel, i.e. rows sharing `duel_id` an
 `task_type`; every pair of runs of *different* models gives at most one comparison):
 
 - **rank** (the `rank` column: 1 = the best answer of its duel, 2 = next, ...; equal ranks
-  are a tie; empty = not ranked): when both runs of a pair are ranked, the lower rank wins.
-  A rank is the person's direct preference, so it takes precedence;
-- **score**: otherwise, when both runs are scored, the higher score wins.
+  are a tie; empty = not ranked): when both runs of a pair are ranked, the lower rank wins;
+  when only one is, it wins (the duel screen's `o c` places C best and leaves the others
+  empty: a placed run is above every run of its duel that was not placed). A rank is the
+  person's direct preference, so it takes precedence;
+- **score**: otherwise (neither run ranked), when both runs are scored, the higher score wins.
 
 Two runs of the same model in one duel say nothing about that model against another, and
 rows without a `duel_id` cannot be paired: both are left out. Callers dedupe copies of a
@@ -23,6 +25,7 @@ rubric a poorly-estimated tie parameter would move every strength.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
@@ -73,6 +76,11 @@ def score_cell(text: str | None, where: str) -> float | None:
         raise ValueError(f"{where}: column 'score': {text!r} is not a number") from None
 
 
+def _placed(rank: int | None) -> float:
+    """A rank to compare: a run that was not placed is below every placed one."""
+    return math.inf if rank is None else float(rank)
+
+
 def _outcome(a: float, b: float, lower_wins: bool) -> float:
     if a == b:
         return 0.5
@@ -112,8 +120,9 @@ def comparisons(rows: Iterable[Mapping[str, str]]) -> list[Comparison]:
             for model_b, rank_b, score_b in runs[i + 1 :]:
                 if model_a == model_b:
                     continue
-                if rank_a is not None and rank_b is not None:
-                    first_wins, source = _outcome(rank_a, rank_b, lower_wins=True), "rank"
+                if rank_a is not None or rank_b is not None:  # unplaced: below the placed
+                    first_wins = _outcome(_placed(rank_a), _placed(rank_b), lower_wins=True)
+                    source = "rank"
                 elif score_a is not None and score_b is not None:
                     first_wins, source = _outcome(score_a, score_b, lower_wins=False), "score"
                 else:

@@ -19,11 +19,15 @@ class ScoringPace:
 
     The clock starts when a duel's answers are all on screen (`ready`) and each pane
     that becomes scored (`scored`) records the time since the previous mark. A gap over
-    `MAX_GAP_S` is a break, not a pace, and is left out. The estimate is absent until
+    `MAX_GAP_S` is a break, not a pace, and one under `MIN_GAP_S` a burst of keys: both
+    are left out. The estimate is absent until
     one interval has been measured: nothing is guessed.
     """
 
     MAX_GAP_S = 600.0
+    MIN_GAP_S = 1.0
+    """Shorter is a burst (score keys typed together, `3 4 2` in 60 ms), not reading
+    time: left out, or "~1 s at your pace" would stand for a pace never measured."""
 
     def __init__(self, clock: Callable[[], float] | None = None) -> None:
         self._clock = clock or time.monotonic
@@ -38,7 +42,7 @@ class ScoringPace:
     def scored(self) -> None:
         """A pane just became scored: its interval ends, and the next one starts."""
         now = self._clock()
-        if self._mark is not None and 0 < now - self._mark <= self.MAX_GAP_S:
+        if self._mark is not None and self.MIN_GAP_S <= now - self._mark <= self.MAX_GAP_S:
             self.intervals.append(now - self._mark)
         self._mark = now
 

@@ -50,6 +50,11 @@ _FIELD_RANGES.update({"rate_limit_requests": (0, 1e9), "rate_limit_tokens": (0, 
 _INT_FIELDS = ("answer_tokens", "rate_limit_requests", "rate_limit_tokens")
 
 
+def _plain(bound: float) -> str:
+    """A range's bound as a person writes it: 1000000, not 1e+06; 0.5 stays 0.5."""
+    return str(int(bound)) if bound == int(bound) else f"{bound:g}"
+
+
 def check_profile_overrides(
     overrides: Mapping[str, Mapping[str, Any]],
 ) -> dict[str, dict[str, Any]]:
@@ -93,12 +98,16 @@ def check_profile_overrides(
                     raise OverrideError(f"simulator profile {model!r}: tools: {exc}") from None
             elif name in _FIELD_RANGES:
                 low, high = _FIELD_RANGES[name]
+                span = f"{_plain(low)}..{_plain(high)}"
                 if (
                     isinstance(value, bool)
                     or not isinstance(value, int | float)
                     or not low <= value <= high
                 ):
-                    raise OverrideError(f"{where} is not a number in {low:g}..{high:g}")
+                    whole = "whole " if name in _INT_FIELDS else ""
+                    raise OverrideError(f"{where} is not a {whole}number in {span}")
+                if name in _INT_FIELDS and value != int(value):
+                    raise OverrideError(f"{where} is not a whole number in {span}")
             else:
                 raise OverrideError(
                     f"simulator profile {model!r}: unknown field {name!r} ({known})"
@@ -129,7 +138,7 @@ def apply_overrides(profile: Profile, headers: Mapping[str, str]) -> Profile:
         except ValueError:
             raise OverrideError(f"{header}: {raw!r} is not a number") from None
         if not low <= value <= high:  # also rejects NaN
-            raise OverrideError(f"{header}: {raw!r} is outside {low:g}..{high:g}")
+            raise OverrideError(f"{header}: {raw!r} is outside {_plain(low)}..{_plain(high)}")
         changes[field] = int(value) if field == "answer_tokens" else value
     shape = headers.get(SHAPE_HEADER)
     if shape is not None:
