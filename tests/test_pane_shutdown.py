@@ -27,7 +27,6 @@ def test_drawing_with_no_screen_left_draws_nothing_and_raises_nothing() -> None:
     assert panegrid.duel_screen(app) is None
     asyncio.run(panegrid.refresh_pane(app, 0))
     asyncio.run(panegrid.refresh_panes(app))
-    asyncio.run(panegrid.tick_panes(app))
     panegrid.focus_next_unscored(app, app.view, 0)
 
 

@@ -352,12 +352,8 @@ class ModelduelApp(App[None]):
         panegrid.layout_panes(self)
 
     async def refresh_panes(self) -> None:
-        """Every pane reads its figures from the meter now."""
+        """The 10 Hz tick: every pane reads its figures from the meter."""
         await panegrid.refresh_panes(self)
-
-    async def tick_panes(self) -> None:
-        """The 10 Hz tick: every pane reads its figures (in the pacer's frame if one is due)."""
-        await panegrid.tick_panes(self)
 
     def duel_scored(self) -> bool:
         """Every pane of the duel on screen that can be scored is."""

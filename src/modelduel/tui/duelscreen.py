@@ -144,7 +144,7 @@ class DuelScreen(Screen[None]):
     def on_mount(self) -> None:
         """Start on the prompt, or on the first recorded duel."""
         self.focus_now(self.query_one(PromptEditor))
-        self.set_interval(REFRESH_S, self.modelduel.tick_panes)
+        self.set_interval(REFRESH_S, self.modelduel.refresh_panes)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Nothing is drawn while the terminal is too small, so no key acts on it."""

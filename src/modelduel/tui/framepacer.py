@@ -78,12 +78,6 @@ class FramePacer:
         for index in self._indices():
             self.poke(index)
 
-    def draws_within(self, index: int, seconds: float) -> bool:
-        """Pane `index` has news waiting and its frame comes within `seconds`."""
-        if index not in self._dirty or self._task is None or self._task.done():
-            return False
-        return self._ready_at.get(index, 0.0) - self._clock() <= seconds
-
     @property
     def idle(self) -> bool:
         """Nothing is waiting to be drawn."""

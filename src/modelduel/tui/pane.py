@@ -157,8 +157,6 @@ class ResponsePane(Vertical, can_focus=True):
         """The run has an answer to score (text, not cancelled)."""
         self.latency: str | None = None
         """`fast`, `slow` or None: the rule of `marks.latency_marks`."""
-        self.figures_due = False
-        """The tick left this pane's figures to the pacer's frame about to draw it."""
 
     def compose(self) -> ComposeResult:
         """Header, body (reasoning above the answer), the error if it failed, stats."""
@@ -187,19 +185,6 @@ class ResponsePane(Vertical, can_focus=True):
 
     async def show(self, stats: StreamStats, duel_done: bool) -> None:
         """Bring the pane up to date with the run's figures (called on the refresh tick)."""
-        self.show_figures(stats, duel_done)
-        if len(stats.text) == self._shown or _now() - self._body_at >= TICK_BODY_S:
-            # the frame pacer draws text as it arrives; this tick only catches up
-            self.show_text(stats, duel_done)
-
-    def show_figures(self, stats: StreamStats, duel_done: bool) -> None:
-        """The header, the stats lines and the error: what the tick brings up to date.
-
-        Also drawn by a frame of the pacer that comes within a frame of the tick
-        (`figures_due`), so the tick's lines and the body's new text are painted in one
-        compositor pass instead of two.
-        """
-        self.figures_due = False
         m = self.model
         # Blind and still running: even "thinking" vs "streaming" or a growing token
         # count would tell the fast model from the slow one.
@@ -219,6 +204,9 @@ class ResponsePane(Vertical, can_focus=True):
             self._stats_w.styles.height = height
         self._stats_w.set(text)
         self._show_error(stats)
+        if len(stats.text) == self._shown or _now() - self._body_at >= TICK_BODY_S:
+            # the frame pacer draws text as it arrives; this tick only catches up
+            self.show_text(stats, duel_done)
 
     def show_text(self, stats: StreamStats | StreamText, duel_done: bool) -> None:
         """Bring the body (reasoning, answer) up to date; the frame pacer's draw.

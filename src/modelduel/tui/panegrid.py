@@ -23,7 +23,6 @@ from modelduel.tui.duelscreen import (
     PANE_MIN_WIDTH,
     DuelScreen,
 )
-from modelduel.tui.framepacer import FRAME_S
 from modelduel.tui.pane import ResponsePane
 from modelduel.tui.prompt import PromptEditor
 from modelduel.tui.suite import task_info
@@ -33,14 +32,7 @@ if TYPE_CHECKING:
     from modelduel.tui.app import ModelduelApp
     from modelduel.tui.duelview import DuelView
 
-__all__ = [
-    "focus_next_unscored",
-    "layout_panes",
-    "refresh_pane",
-    "refresh_panes",
-    "show_view",
-    "tick_panes",
-]
+__all__ = ["focus_next_unscored", "layout_panes", "refresh_pane", "refresh_panes", "show_view"]
 
 
 async def show_view(app: ModelduelApp, view: DuelView) -> None:
@@ -124,7 +116,7 @@ def layout_panes(app: ModelduelApp) -> None:
 
 
 async def refresh_panes(app: ModelduelApp) -> None:
-    """Every pane reads its figures from the meter now (a caller that needs them shown)."""
+    """The 10 Hz tick: every pane reads its figures from the meter."""
     view = app.view
     screen = duel_screen(app)
     if view is None or screen is None:
@@ -134,29 +126,6 @@ async def refresh_panes(app: ModelduelApp) -> None:
     for pane in _panes(screen):
         if not _of_view(pane, view):
             continue  # a pane of the duel just left, not yet removed (it may have more panes)
-        pane.conversation.update(pane, view.timeline(pane.index), pane.model.hidden and not done)
-        await pane.show(view.shown(pane.index, now), done)
-
-
-async def tick_panes(app: ModelduelApp) -> None:
-    """The 10 Hz tick: every pane reads its figures from the meter.
-
-    A pane the frame pacer draws within a frame gets its figures in that frame: drawn
-    now, the header and stats lines (top and bottom of the pane) were a compositor pass
-    of their own, the whole height of the panes, beside the pacer's pass a few ms later.
-    """
-    view = app.view
-    screen = duel_screen(app)
-    if view is None or screen is None:
-        return
-    now = app.clock()
-    done = view.all_ended
-    for pane in _panes(screen):
-        if not _of_view(pane, view):
-            continue
-        if app.pacer.draws_within(pane.index, FRAME_S):
-            pane.figures_due = True  # `refresh_pane` reads them when it draws
-            continue
         pane.conversation.update(pane, view.timeline(pane.index), pane.model.hidden and not done)
         await pane.show(view.shown(pane.index, now), done)
 
@@ -187,8 +156,6 @@ async def refresh_pane(app: ModelduelApp, index: int) -> float | None:
         return None
     done = view.all_ended
     pane.conversation.update(pane, view.timeline(index), pane.model.hidden and not done)
-    if pane.figures_due:  # the tick left the header and stats to this frame
-        pane.show_figures(view.shown(index, app.clock()), done)
     pane.show_text(view.shown_text(index), done)  # the texts only: no figure computed
     return pane.body.take_paint_s()
 
