@@ -87,13 +87,28 @@ async def _duel(
     answer_tokens: int,
     on_start: Any = None,
     skip_s: float = 0.0,
+    probe: bool = True,
 ) -> dict[str, Any]:
+    """One duel of three panes; `probe=False` (the CPU run) leaves out what only the
+    loop-lag figures need: the 10 ms timer, and waiting for the end with `pilot.pause`
+    (each pause sends a message to every widget and waits for all: ~9 % of the app's CPU
+    in a profile of the CPU run, the harness's and not the app's)."""
     config = Config()
     models = [resolve_model(s, config, env) for s in SPECS]
     settings = AppSettings(config, models, tmp / "bench.csv")
     app = ModelduelApp(settings, child_runner_factory(config, env))  # type: ignore[arg-type]
     lags: list[float] = []
     result: dict[str, Any] = {}
+    repaints = [0]
+    display = app._display
+
+    def counted(screen: Any, renderable: Any) -> None:
+        # a compositor pass that produced an update (headless: not written out)
+        if renderable is not None:
+            repaints[0] += 1
+        display(screen, renderable)
+
+    app._display = counted  # type: ignore[method-assign]
     async with app.run_test(size=(160, 48)) as pilot:
         last = time.perf_counter()
 
@@ -106,7 +121,8 @@ async def _duel(
 
         wall0 = float("inf")  # set when the streams start
 
-        app.set_interval(0.01, tick)
+        if probe:
+            app.set_interval(0.01, tick)
         from modelduel.core.session import DuelState
 
         duel = DuelState.create(models, "Explain how a B-tree splits nodes", None)
@@ -128,17 +144,31 @@ async def _duel(
         child_pid = runner._proc.pid  # type: ignore[attr-defined]
         cpu0 = time.process_time() + 0.0
         child0 = _cpu_of(child_pid)
+        frames0, repaints0 = app.pacer.frames, repaints[0]
         wall0 = time.perf_counter()
         lags.clear()
         if on_start is not None:
             on_start()  # the streams start now
         await runner.start(plans)
         while not view.all_ended:
-            await pilot.pause(0.05)
+            if probe:
+                await pilot.pause(0.05)
+            else:
+                await asyncio.sleep(0.05)
         wall = time.perf_counter() - wall0
-        result["app_cores"] = (time.process_time() - cpu0) / wall
-        result["child_cores"] = (_cpu_of(child_pid) - child0) / wall
+        app_s = time.process_time() - cpu0
+        child_s = _cpu_of(child_pid) - child0
+        result["app_cores"] = app_s / wall
+        result["child_cores"] = child_s / wall
         result["cpu_cores"] = result["app_cores"] + result["child_cores"]
+        tokens = sum(s.stats().output_tokens or 0 for s in duel.slots)
+        result["tokens"] = tokens
+        # CPU seconds for the same work, whatever the wall time: the streams' tokens are
+        # fixed, so CPU per token compares two trees fairly when the machine is loaded
+        result["cpu_ms_per_ktok"] = (app_s + child_s) * 1e6 / max(1, tokens)
+        result["frames"] = app.pacer.frames - frames0
+        result["repaints"] = repaints[0] - repaints0
+        result["app_ms_per_repaint"] = app_s * 1e3 / max(1, result["repaints"])
         await pilot.pause(0.15)  # one refresh tick after the end
         await app.refresh_panes()
         panes = list(app.screen.query("ResponsePane"))
@@ -234,10 +264,13 @@ CPU_TOKENS = 1500
 
 
 def _cpu(env: dict[str, str], tmp: Path) -> float:
-    r = asyncio.run(_duel(env, [_fixed(100)] * 3, tmp, CPU_TOKENS))
+    r = asyncio.run(_duel(env, [_fixed(100)] * 3, tmp, CPU_TOKENS, probe=False))
     print(
         f"CPU, 3 panes x 100 tok/s: {r['cpu_cores']:.2f} cores (app + runner child:"
-        f" {r['app_cores']:.2f} + {r['child_cores']:.2f}; load {os.getloadavg()[0]:.2f})",
+        f" {r['app_cores']:.2f} + {r['child_cores']:.2f}; load {os.getloadavg()[0]:.2f});"
+        f" {r['cpu_ms_per_ktok']:.0f} ms CPU per 1k tokens ({r['tokens']} tokens),"
+        f" {r['frames']} pacer frames, {r['repaints']} screen repaints"
+        f" ({r['app_ms_per_repaint']:.1f} ms app CPU per repaint)",
         flush=True,
     )
     return float(r["cpu_cores"])
@@ -300,10 +333,23 @@ def _against(src: str, runs: int, parts: list[str]) -> None:
                     figure = line.split(": ")[1].split()[0]
                 value = float(figure)
                 figures.setdefault((part, label), []).append(value)
-    for part in parts:
-        ours = statistics.median(figures[(part, "this tree")])
-        theirs = statistics.median(figures[(part, "--against")])
-        print(f"{part}: median this tree / --against: {ours / theirs:.2f}")
+                if part == "cpu":  # the load-independent figures of the same line
+                    per_ktok = float(line.split(" ms CPU per 1k tokens")[0].split()[-1])
+                    repaints = float(line.split(" screen repaints")[0].split()[-1])
+                    figures.setdefault(("cpu ms/1k tokens", label), []).append(per_ktok)
+                    figures.setdefault(("cpu repaints", label), []).append(repaints)
+    names = [p for p in parts if p != "cpu"]
+    if "cpu" in parts:
+        names += ["cpu", "cpu ms/1k tokens", "cpu repaints"]
+    for name in names:
+        ours_all = figures[(name, "this tree")]
+        theirs_all = figures[(name, "--against")]
+        ours, theirs = statistics.median(ours_all), statistics.median(theirs_all)
+        print(
+            f"{name}: median this tree / --against: {ours / theirs:.2f}"
+            f" (this tree {min(ours_all):g}-{max(ours_all):g},"
+            f" --against {min(theirs_all):g}-{max(theirs_all):g})"
+        )
 
 
 def main() -> None:

@@ -44,7 +44,7 @@ from modelduel.events import (
 if TYPE_CHECKING:
     from modelduel.conversation import Conversation
 
-__all__ = ["RATE_BUCKET_NS", "StreamMeter"]
+__all__ = ["RATE_BUCKET_NS", "StreamMeter", "StreamText"]
 
 RATE_BUCKET_NS = 250_000_000
 """Width of one sparkline bucket of the token rate."""
@@ -352,6 +352,15 @@ class StreamMeter:
         """
         return self._stats(now_ns, with_replaced=True)
 
+    def text(self) -> StreamText:
+        """What a pane's body shows: the status and the texts, no figure computed.
+
+        The frame pacer draws each pane up to 30 times a second and needs only these;
+        `stats()` builds every figure (the gap percentiles, the rate buckets, the price of
+        an estimate that changes with every token) for the 10 Hz tick's lines.
+        """
+        return StreamText(self._status(), self._text.value(), self._reasoning.value())
+
     def _price_of(self, usage: Usage) -> Cost | None:
         """The price of `usage`, priced again only when it changed: `stats()` is read on
         every frame of every pane, and pricing (the price library's lookup) was 5 % of the
@@ -519,6 +528,15 @@ class _GrowingText:
             self._joined += "".join(self._pieces)
             self._pieces.clear()
         return self._joined
+
+
+@dataclass(frozen=True, slots=True)
+class StreamText:
+    """A run's status and texts as `StreamMeter.stats()` gives them (`StreamMeter.text`)."""
+
+    status: RunStatus
+    text: str
+    reasoning_text: str
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,7 +12,7 @@ its text would. Nothing here names a model or shows a figure.
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from rich.text import Text
 from textual.widgets import Static
@@ -21,6 +21,7 @@ from modelduel.display import sanitize_terminal
 from modelduel.tui.tcss import read_tcss
 
 if TYPE_CHECKING:
+    from modelduel.core.meter import StreamText
     from modelduel.core.metrics import StreamStats
     from modelduel.core.turns import RunTimeline
     from modelduel.tui.pane import ResponsePane
@@ -28,9 +29,13 @@ if TYPE_CHECKING:
 __all__ = ["ConversationLines", "shown_stats"]
 
 
-def shown_stats(stats: StreamStats, timeline: RunTimeline | None) -> StreamStats:
+Shown = TypeVar("Shown", "StreamStats", "StreamText")
+
+
+def shown_stats(stats: Shown, timeline: RunTimeline | None) -> Shown:
     """The figures with the text a pane's body shows: the current turn's document
-    (its answer and tool lines) and reasoning; the figures stay the whole run's."""
+    (its answer and tool lines) and reasoning; the figures stay the whole run's.
+    (Or the texts alone, `StreamText`: the frame pacer's draw.)"""
     if timeline is None or (len(timeline.turns) == 1 and not timeline.turn.tool_calls):
         return stats  # a plain answer: the meter's text is the document
     turn = timeline.turn

@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from modelduel.core.meter import StreamText
 from modelduel.core.metrics import StreamStats
 from modelduel.core.rank_entry import pane_letter
 from modelduel.core.recorded_checks import recorded_checks, recorded_sources
@@ -189,6 +190,17 @@ class DuelView:
     def shown(self, index: int, now_ns: int | None = None) -> StreamStats:
         """The pane's figures with the text its body shows (the current turn, tool lines)."""
         return shown_stats(self.stats(index, now_ns), self.timeline(index))
+
+    def shown_text(self, index: int) -> StreamText:
+        """What the pane's body shows (status, text, reasoning), without the figures: the
+        frame pacer's draw, many times a second (`StreamMeter.text`)."""
+        slot = self.slot(index)
+        if slot is None:
+            stats = self.stats(index)  # recorded: read once, kept
+            text = StreamText(stats.status, stats.text, stats.reasoning_text)
+        else:
+            text = slot.meter.text()
+        return shown_stats(text, self.timeline(index))
 
     def ended(self, index: int) -> bool:
         """The pane's run has ended for good."""

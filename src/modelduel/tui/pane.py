@@ -39,6 +39,7 @@ from modelduel.tui.tcss import read_tcss
 if TYPE_CHECKING:  # the checks (tasks, pytest runner) load when a task has checks, not at launch
     from modelduel.core.checks import PartSuggestion
     from modelduel.core.judge_verdict import JudgeVerdict
+    from modelduel.core.meter import StreamText
 
 __all__ = ["PaneModel", "ResponsePane", "Sanitized"]
 
@@ -210,8 +211,11 @@ class ResponsePane(Vertical, can_focus=True):
             # the frame pacer draws text as it arrives; this tick only catches up
             self.show_text(stats, duel_done)
 
-    def show_text(self, stats: StreamStats, duel_done: bool) -> None:
+    def show_text(self, stats: StreamStats | StreamText, duel_done: bool) -> None:
         """Bring the body (reasoning, answer) up to date; the frame pacer's draw.
+
+        Reads only the status and the texts: the pacer passes `DuelView.shown_text`, not
+        the full figures.
 
         The header and stats lines are left to the 10 Hz tick: repainting them with every
         arrival would double what each frame costs.

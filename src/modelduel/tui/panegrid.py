@@ -154,7 +154,7 @@ async def refresh_pane(app: ModelduelApp, index: int) -> float | None:
         return None
     done = view.all_ended
     pane.conversation.update(pane, view.timeline(index), pane.model.hidden and not done)
-    pane.show_text(view.shown(index, app.clock()), done)
+    pane.show_text(view.shown_text(index), done)  # the texts only: no figure computed
     return pane.body.take_paint_s()
 
 
