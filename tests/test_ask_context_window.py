@@ -9,6 +9,7 @@ import json
 import re
 from pathlib import Path
 
+from modelduel.config import Config, resolve_model
 from modelduel.providers.anthropic.errors import anthropic_error
 from modelduel.providers.gemini.errors import gemini_error
 from modelduel.providers.openai.errors import openai_error, stream_error
@@ -109,3 +110,20 @@ def test_every_adapter_words_a_context_overflow_alike() -> None:
     assert infos[0].message.startswith("prompt too long: 300,030 tokens > 200,000")
     assert infos[1].message.startswith("prompt too long: 300,030 tokens > 128,000")
     assert infos[2].message.startswith("prompt too long: 1,200,293 tokens > 1,048,576")
+
+
+def context_notices(spec: str, prompt: str) -> list[str]:
+    _, notices = resolve_model(spec, Config(), {}).plan_request(prompt, None)
+    return [n for n in notices if "context window" in n]
+
+
+def test_a_prompt_clearly_over_a_known_window_gets_a_notice_and_is_still_sent() -> None:
+    prompt = "word " * 220_000  # about 275,000 tokens by the 4-characters estimate
+    (notice,) = context_notices(SONNET, prompt)
+    assert "claude-sonnet-4-5" in notice and "200,000" in notice and "~275,000" in notice
+    assert "the provider decides" in notice
+    request, _ = resolve_model(SONNET, Config(), {}).plan_request(prompt, None)
+    assert request.prompt == prompt  # a notice only: the request goes out whole
+    assert context_notices(GPT, prompt) == []  # 400,000 holds it
+    assert context_notices(SONNET, "word " * 150_000) == []  # ~187,500: not clearly over
+    assert context_notices("openai-chat/qwen3-local", prompt) == []  # unknown window
