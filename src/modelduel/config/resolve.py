@@ -169,6 +169,15 @@ class ResolvedModel:
                     f"max_output_tokens {wanted:,} is above {self.model_id}'s maximum of "
                     f"{limit:,}: sent {limit:,}"
                 )
+        window = self.caps.context_window
+        guess = _estimated_tokens(prompt) + _estimated_tokens(system or "")
+        if window is not None and guess > window * CLEARLY_OVER:
+            # a notice only: the provider decides (it may count fewer tokens than guessed)
+            notices.append(
+                f"the prompt is ~{guess:,} tokens by a rough estimate, more than "
+                f"{self.model_id}'s context window of {window:,}: likely refused (sent "
+                "anyway: the provider decides)"
+            )
         request = ModelRequest(
             model_id=self.model_id,
             prompt=prompt,
@@ -182,6 +191,15 @@ class ResolvedModel:
             extra_headers=self.org_headers,
         )
         return request, tuple(notices)
+
+
+CLEARLY_OVER = 1.25
+"""A prompt estimated above its model's context window by this factor gets a notice."""
+
+
+def _estimated_tokens(text: str) -> int:
+    # 4 characters a token, as `core.metrics.estimate_tokens` (config cannot import core)
+    return -(-len(text) // 4)
 
 
 def resolve_model(

@@ -19,6 +19,7 @@ from modelduel.providers.retry_after import MAX_RETRY_AFTER_S, parse_retry_after
 __all__ = [
     "MAX_MESSAGE_CHARS",
     "RETRYABLE_STATUSES",
+    "context_overflow",
     "error_kind_for_status",
     "http_error_info",
     "load_json_body",
@@ -46,6 +47,34 @@ def one_line(text: str, limit: int = MAX_MESSAGE_CHARS) -> str:
     flat = " ".join(str(text).split())
     flat = _KEYLIKE.sub(lambda m: m.group(1) + "…", flat)
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+# The prompt-over-context-window refusals: (tokens, window) as each provider words them.
+_OVERFLOWS = (
+    re.compile(r"prompt is too long: (\d+) tokens > (\d+) maximum"),  # Anthropic
+    re.compile(r"maximum context length is (?P<w>\d+) tokens.*?(?P<t>\d+) tokens"),  # Chat
+    re.compile(r"input token count \((\d+)\) exceeds the maximum .*?\((\d+)\)"),  # Gemini
+)
+
+
+def context_overflow(message: str | None, code: str = "") -> str | None:
+    """The one-line reason of a prompt refused for the model's context window, else None.
+
+    "prompt too long: 300,030 tokens > 200,000" when the provider gives both counts,
+    "prompt too long for the model's context window" when it does not (Responses).
+    """
+    text = message or ""
+    for pattern in _OVERFLOWS:
+        found = pattern.search(text)
+        if found:
+            if pattern.groupindex:
+                tokens, window = int(found["t"]), int(found["w"])
+            else:
+                tokens, window = int(found[1]), int(found[2])
+            return f"prompt too long: {tokens:,} tokens > {window:,}"
+    if code == "context_length_exceeded" or "exceeds the context window" in text:
+        return "prompt too long for the model's context window"
+    return None
 
 
 def error_kind_for_status(status: int) -> ErrorKind:
@@ -104,7 +133,11 @@ def http_error_info(
     text = one_line(message) if message else f"HTTP {status}"
     header_delay = parse_retry_after(headers, time.time(), clamp=False)
     delay = header_delay if header_delay is not None else retry_after_s
-    if headline is not None:
+    overflow = context_overflow(message) if kind == "bad_request" and headline is None else None
+    if overflow is not None:
+        # the provider's message says no more than this (it is kept in the transcript)
+        words = f"{overflow} ({provider} refused it, HTTP {status})"
+    elif headline is not None:
         words = f"{headline} (HTTP {status}): {text}"
     elif kind == "auth":
         words = f"invalid API key for {provider} (HTTP {status}): {text}"

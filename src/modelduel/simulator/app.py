@@ -36,6 +36,11 @@ from modelduel.simulator.asgi import (
     _plain,
     _read_body,
 )
+from modelduel.simulator.context_window import (
+    context_window,
+    over_window_error,
+    over_window_reply,
+)
 from modelduel.simulator.conversation import read_conversation
 from modelduel.simulator.errors import error_reply
 from modelduel.simulator.faults import FaultError, FaultSet, parse_faults, split_model
@@ -275,6 +280,16 @@ class SimulatorApp:
             cache_write_tokens=written.count if written else 0,
             extra_silence_s=silent.arg if silent else 0.0,
         )
+        window = context_window(protocol, model)
+        if window is not None and gen.input_tokens > window:
+            # Refused before any work: no usage, nothing billed, no rate-limit charge.
+            if protocol == "openai" and request.stream:
+                refused = iter(wire_responses.responses_refused_frames(gen, over_window_error()))
+                await respond(ctx, send, gen, None, provider_id, [], refused)
+                return
+            reply = over_window_reply(protocol, model, gen.input_tokens, window, provider_id)
+            await send_error(ctx, send, reply, ttfb)
+            return
         limited = "openai" if known_family(model, "openai") else protocol
         usage = self.rate_limits.charge(
             limited,

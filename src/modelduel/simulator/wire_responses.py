@@ -29,6 +29,7 @@ __all__ = [
     "response_record",
     "responses_body",
     "responses_error_frames",
+    "responses_refused_frames",
     "responses_stream",
 ]
 
@@ -343,6 +344,15 @@ def responses_error_frames(gen: Generation, seq: int, at: float) -> list[Frame]:
     builder.event("error", at, "error", code="server_is_overloaded", message=OVERLOADED, param=None)
     failed = builder.response("failed", error=error)
     builder.event("response.failed", at, "done", response=failed)
+    return builder.frames
+
+
+def responses_refused_frames(gen: Generation, error: dict[str, Any]) -> list[Frame]:
+    """A stream the API accepted, then refused: created, in_progress, a terminal `error`."""
+    builder = _Responses(gen)
+    builder.event("response.created", gen.ttfb, response=builder.response("in_progress"))
+    builder.event("response.in_progress", gen.ttfb, response=builder.response("in_progress"))
+    builder.event("error", gen.ttfb, "error", error=error)
     return builder.frames
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import time
+from collections.abc import Iterator
 from typing import Any
 
 from modelduel.simulator.asgi import Message, Send, _AbortConnection, _encode
@@ -102,11 +103,15 @@ async def respond(
     fault: Fault | None,
     provider_id: str,
     extra_headers: list[tuple[str, str]],
+    stream: Iterator[Frame] | None = None,
 ) -> None:
-    """Write a generation out, stream or body, with its fault applied (a drop aborts)."""
+    """Write a generation out, stream or body, with its fault applied (a drop aborts).
+
+    `stream` replaces the generation's own frames (a stream the API refuses midway).
+    """
     protocol = ctx.protocol
     if gen.request.stream:
-        frames = STREAMS[protocol](gen)
+        frames = STREAMS[protocol](gen) if stream is None else stream
         frames, action = apply_stream_fault(protocol, gen, frames, fault)
         content_type = (
             "text/event-stream" if protocol == "gemini" else "text/event-stream; charset=utf-8"

@@ -11,7 +11,12 @@ from dataclasses import replace
 from typing import Any
 
 from modelduel.events import ErrorInfo, ErrorKind
-from modelduel.providers.errors import http_error_info, load_json_body, one_line
+from modelduel.providers.errors import (
+    context_overflow,
+    http_error_info,
+    load_json_body,
+    one_line,
+)
 
 __all__ = ["openai_error", "stream_error"]
 
@@ -67,6 +72,10 @@ def stream_error(err: Mapping[str, Any]) -> ErrorInfo:
     message = one_line(str(inner.get("message") or "stream failed"))
     if code == "insufficient_quota":
         return ErrorInfo("quota", f"quota exhausted on openai: {message}")
+    overflow = context_overflow(message, code)
+    if overflow is not None:
+        # a prompt over the context window: refused, and refused again if retried
+        return ErrorInfo("bad_request", f"{overflow} (openai refused it mid-stream)")
     if code in ("rate_limit_exceeded",):
         return ErrorInfo("rate_limited", f"rate-limited by openai: {message}", retryable=True)
     return ErrorInfo(
