@@ -112,3 +112,40 @@ async def test_duel_screen_drops_a_mid_race_score_when_the_run_is_cancelled(tmp_
         await pilot.press("5")  # the cancelled partial answer cannot be scored after the cancel
         assert not view.panes[0].score.is_scored
         assert {r["model"]: r for r in read_rows(csv_path)}[SPECS[0]]["score"] == ""
+
+
+async def test_a_blind_duel_with_a_cancelled_partial_pane_reveals_once_the_rest_is_scored(
+    tmp_path: Path,
+) -> None:
+    from tests.test_tui import make_app, send, settle
+
+    app, _ = make_app(tmp_path, blind=True, hold=True)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await send(pilot, "go")
+        await pilot.pause(0.1)
+        await pilot.press("escape", "x")  # pane A cancelled, with a partial answer
+        await settle(pilot, app)
+        view = app.view
+        assert view is not None and view.cancelled(0) and view.stats(0).text
+        await pilot.press("4")  # refused: a cancelled run cannot be scored
+        assert not view.panes[0].score.is_scored
+        await pilot.press("tab", "4", "5")
+        assert view.panes[1].score.is_scored and view.panes[2].score.is_scored
+        assert not any(p.hidden for p in view.panes)  # A cannot be scored: it holds nothing back
+
+
+async def test_a_blind_duel_reveals_when_its_last_run_ends_cancelled(tmp_path: Path) -> None:
+    from tests.test_tui import make_app, send, settle
+
+    app, _ = make_app(tmp_path, blind=True, hold=True)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await send(pilot, "go")
+        await pilot.pause(0.1)
+        await pilot.press("escape", "tab", "4", "5")  # B and C scored while they run
+        view = app.view
+        assert view is not None and view.panes[1].score.is_scored
+        assert view.panes[2].score.is_scored and not view.panes[0].score.is_scored
+        await pilot.press("x")  # the focus is back on A: cancel it
+        await settle(pilot, app)
+        assert view.cancelled(0)
+        assert not any(p.hidden for p in view.panes)  # nothing left that could be scored
