@@ -59,7 +59,10 @@ class FakeDuel:
     def reveal_if_scored(self) -> bool:
         if not any(p.hidden for p in self.panes):
             return False
-        done = all(p.score.is_scored or self.nothing_to_score(i) for i, p in enumerate(self.panes))
+        done = all(
+            p.score.is_scored or self.nothing_to_score(i) or self.cancelled(i)
+            for i, p in enumerate(self.panes)
+        )
         if done and self.all_ended:
             for pane in self.panes:
                 pane.revealed = True

@@ -9,8 +9,12 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from modelduel.errors import CsvError
+
+if TYPE_CHECKING:
+    from modelduel.tui.duelview import DuelView
 
 __all__ = ["add_parser", "add_review_parsers", "run", "run_score", "run_suite"]
 
@@ -50,11 +54,17 @@ def run_score(args: argparse.Namespace) -> int:
 
     if not args.csv.exists():
         raise CsvError(f"{args.csv}: no such file (record runs with `modelduel run`)")
-    views = recorded_views(args.csv, blind=not args.no_blind)
-    if not views:
-        raise CsvError(f"{args.csv}: no runs to score")
+
+    def views() -> tuple[DuelView, ...]:
+        # read once the screen's checks have passed (the terminal first): reading
+        # repairs a torn last row, which a refused start must not do
+        found = recorded_views(args.csv, blind=not args.no_blind)
+        if not found:
+            raise CsvError(f"{args.csv}: no runs to score")
+        return tuple(found)
+
     args.blind = not args.no_blind
-    return run_tui(args, recorded=tuple(views))
+    return run_tui(args, recorded=views)
 
 
 def run_suite(args: argparse.Namespace) -> int:
@@ -68,9 +78,13 @@ def run_suite(args: argparse.Namespace) -> int:
     if args.csv is None:
         args.csv = Path(load_config(args.config).csv_path)
     blind = not args.no_blind
-    views = recorded_views(args.csv, blind, {t.id for t in tasks})
+    csv_path: Path = args.csv
     args.blind = blind
-    return run_tui(args, recorded=tuple(views), tasks=tuple(tasks))
+    return run_tui(
+        args,
+        recorded=lambda: tuple(recorded_views(csv_path, blind, {t.id for t in tasks})),
+        tasks=tuple(tasks),
+    )
 
 
 # the command table's interface (`cli.COMMANDS`): this module holds `score` and `suite`

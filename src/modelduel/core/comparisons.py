@@ -29,6 +29,7 @@ import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from modelduel.core.counted import scored_cell
 from modelduel.core.routing import parse_number
 
 __all__ = ["Comparison", "comparisons", "rank_cell", "score_cell"]
@@ -108,7 +109,7 @@ def comparisons(rows: Iterable[Mapping[str, str]]) -> list[Comparison]:
             continue
         where = f"duel {duel_id}"
         rank = rank_cell(row.get("rank"), where)
-        score = score_cell(row.get("score"), where)
+        score = score_cell(scored_cell(row), where)  # a cancelled run: core.counted
         if rank is None and score is None:
             continue
         key = ((row.get("task_type") or "").strip(), duel_id)

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Literal, get_args
 
+from modelduel.core.counted import is_cancelled_row, scored_cell
 from modelduel.core.scoring import MAX_SCORE
 
 Objective = Literal["quality", "cost", "latency", "quality-per-cost"]
@@ -144,7 +145,7 @@ def iso_week(timestamp: str | None) -> str:
 
 
 def _scored(row: Mapping[str, str | None]) -> bool:
-    return bool((row.get("score") or "").strip())
+    return bool(scored_cell(row).strip())  # a cancelled run's score reads as empty
 
 
 def dedupe_runs(
@@ -266,7 +267,7 @@ def compute_stats(rows: Iterable[Mapping[str, str]], success_score: float = 4) -
     Args:
         rows: CSV rows as column -> text (task_type, model, score,
             time_to_first_useful_s and cost_usd at least);
-            unscored rows (empty score) are left out.
+            unscored rows (empty score) and cancelled ones (`core.counted`) are left out.
         success_score: the score from which a run counts as a success.
 
     Returns:
@@ -279,7 +280,7 @@ def compute_stats(rows: Iterable[Mapping[str, str]], success_score: float = 4) -
     cells: dict[tuple[str, str], list[_Run]] = {}
     for row in rows:
         score = _cell_number(row, "score")
-        if score is None:
+        if score is None or is_cancelled_row(row):  # core.counted: a cancelled run never counts
             continue
         cost = _cell_number(row, "cost_usd")
         ttfu = _cell_number(row, "time_to_first_useful_s")

@@ -15,6 +15,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+from modelduel.core.counted import CANCELLED
 from modelduel.core.routing import iso_week, parse_number, row_problems
 from modelduel.storage.csvstore import ColumnChunk
 
@@ -35,6 +36,8 @@ ROUTE_COLUMNS: tuple[str, ...] = (
     "rank",
     # only whether a judge was ever asked: its agreement is read in a second pass, if so
     "judge_model",
+    # a cancelled run's score never counts (`core.counted`): read as not scored
+    "finish_reason",
 )
 _NUMBERS = ("score", "time_to_first_useful_s", "cost_usd")
 
@@ -157,6 +160,7 @@ def chunk_part(
     arrays["rank"] = ranks.array_of(np, cells["rank"])
     run_ids = list(map(str.strip, cells["run_id"]))
     problems: list[tuple[int, list[str]]] = []
+    keep: Any = None
     if suspect.any():
         keep = np.ones(n, dtype=bool)
         for i in np.flatnonzero(suspect).tolist():
@@ -172,8 +176,22 @@ def chunk_part(
         if not keep.all():
             arrays = {name: values[keep] for name, values in arrays.items()}
             run_ids = [r for r, k in zip(run_ids, keep.tolist(), strict=True) if k]
+    _drop_cancelled_scores(np, arrays["score"], cells["finish_reason"], keep if problems else None)
     judged = any(not cell.isspace() for cell in cells["judge_model"] if cell)
     return ChunkPart(arrays, run_ids, problems, judged)
+
+
+def _drop_cancelled_scores(np: Any, score: Any, finish: list[str], keep: Any | None) -> None:
+    """A cancelled run's score reads as not scored (`core.counted`), as in `compute_stats`."""
+    cancelled = [i for i, cell in enumerate(finish) if cell and cell.strip() == CANCELLED]
+    if not cancelled:
+        return
+    if keep is not None:  # the rows left out as bad are gone from `score`
+        mask = np.zeros(len(finish), dtype=bool)
+        mask[cancelled] = True
+        score[mask[keep]] = math.nan
+    else:
+        score[cancelled] = math.nan
 
 
 def dedupe_order(np: Any, run_ids: list[str], scored: Any) -> tuple[Any | None, int]:

@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from modelduel.core.counted import is_cancelled_row
 from modelduel.core.rank_entry import rank_cells
 from modelduel.core.routing import plural
 from modelduel.core.scoring import RUBRIC_MAX, Score
@@ -85,12 +86,36 @@ class SessionSaves:
         pane: ScoredPane,
         spec: str,
     ) -> Say | None:
-        """A run ended: its row goes to the CSV; a notice if it did not land."""
+        """A run ended: its row goes to the CSV; a notice if it did not land.
+
+        A run that ended cancelled loses a score given while it ran (`core.counted`: it
+        would not count): the pane and the row are unscored, and the notice says so.
+        """
+        dropped = self._drop_cancelled_score(run_id, row, pane)
         if not self.ledger.record_run(run_id, row, transcript):
             return _not_saved("run", self.ledger.last_error)
         # blind: naming the pane that finished first would give its speed away
         self.last_save = "saved a run" if pane.hidden else f"saved {spec} run"
+        if dropped:
+            self.last_save = f"{pane.label}: score dropped: the run was cancelled"
+            return Say(
+                f"{self.last_save} (it had {dropped}; cancelled runs are not counted)", "warning", 8
+            )
         return None
+
+    def _drop_cancelled_score(
+        self, run_id: str, row: Mapping[str, object], pane: ScoredPane
+    ) -> str:
+        """Clear the score of a run that ended cancelled; what was dropped ("" if none)."""
+        before = pane.score
+        if not is_cancelled_row(row) or not (before.is_scored or before.is_partial):
+            return ""
+        pane.score = before.cleared()  # the note and corrections stay
+        changes = pane.score.csv_changes()
+        changes["parts_source"] = parts_source(pane, before, "person")
+        # before `record_run`: a row not written yet takes these cells with it
+        self.ledger.record_changes(run_id, changes)
+        return before.describe()
 
     def change_score(
         self,
@@ -116,6 +141,14 @@ class SessionSaves:
             # a 0 would count as an answer that was judged; there is no answer
             ended = "was cancelled" if duel.cancelled(index) else "failed"
             message = f"{pane.label} {ended} with no output: nothing to score (r re-runs it)"
+            self.last_save = message
+            return ScoreOutcome((Say(message, "warning"),))
+        if (after.is_scored or after.is_partial) and duel.cancelled(index):
+            # core.counted: a cancelled run's score never counts, partial answer or not
+            message = (
+                f"{pane.label} was cancelled: not scored (cancelled runs are not counted;"
+                " r re-runs it)"
+            )
             self.last_save = message
             return ScoreOutcome((Say(message, "warning"),))
         pane.score = after

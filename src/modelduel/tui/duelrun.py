@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from modelduel.core.records import csv_row, transcript_record
 from modelduel.core.scoring import Score
 from modelduel.core.session import DuelState, RunSlot
+from modelduel.core.session_interface import Say
 from modelduel.tui.duelview import DuelView, blind_order
 from modelduel.tui.pane import PaneModel, ResponsePane
 from modelduel.tui.scoring import tell
@@ -178,6 +179,8 @@ def run_ended(app: ModelduelApp, run_id: str) -> None:
     app.sync_saved()
     if say is not None:
         tell(app, say)
+    if view.reveal_if_scored():  # the last run ended with every other pane scored
+        tell(app, Say("every pane scored: names revealed"))
     if view is app.view and view.all_ended:
         app.pace.ready()  # every answer is on screen: scoring starts now
     if not later_turn:  # the checks and the judge judged the task's answer, not a follow-up's

@@ -221,8 +221,12 @@ class DuelView:
         """Blind panes are revealed once every pane is scored; True when that just happened."""
         if not any(p.hidden for p in self.panes):
             return False
-        # a run that failed without output cannot be scored: it does not hold names back
-        done = all(p.score.is_scored or self.nothing_to_score(i) for i, p in enumerate(self.panes))
+        # a run that failed without output, or was cancelled, cannot be scored: it does not
+        # hold names back
+        done = all(
+            p.score.is_scored or self.nothing_to_score(i) or self.cancelled(i)
+            for i, p in enumerate(self.panes)
+        )
         if done and self.all_ended:
             for pane in self.panes:
                 pane.revealed = True

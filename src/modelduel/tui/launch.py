@@ -75,10 +75,14 @@ def child_runner_factory(
 
 def run_tui(
     args: argparse.Namespace,
-    recorded: tuple[DuelView, ...] = (),
+    recorded: Callable[[], tuple[DuelView, ...]] | None = None,
     tasks: tuple[Task, ...] = (),
 ) -> int:
     """Open the duel screen; returns when the user quits.
+
+    `recorded` reads the recorded duels to open (`score`, `suite`); it is called once
+    every check has passed, so a start-up that fails touches no file (reading a CSV
+    repairs a torn last row). Without it the CSV's duels are read for the history.
 
     Raises:
         ModelduelError: a user mistake (config, models, theme), or no terminal to draw on
@@ -105,17 +109,15 @@ def _has_a_terminal() -> bool:
 
 def _open(
     args: argparse.Namespace,
-    recorded: tuple[DuelView, ...],
+    recorded: Callable[[], tuple[DuelView, ...]] | None,
     tasks: tuple[Task, ...],
     resume: Callable[[], None],
 ) -> int:
     from modelduel.config import load_config
     from modelduel.demo import demo_environment_in_background
-    from modelduel.storage import ensure_writable
 
     config = load_config(args.config)
     csv_path: Path = args.csv or Path(config.csv_path)
-    ensure_writable(csv_path)
     specs = list(args.models or config.default_models)
     if not 1 <= len(specs) <= MAX_PANES:
         raise SpecError(f"give 1 to {MAX_PANES} models (got {len(specs)})")
@@ -137,25 +139,25 @@ def _run_app(
     env: dict[str, str],
     after_first_frame: tuple[Callable[[], None], ...],
     app_ref: list[ModelduelApp],
-    recorded: tuple[DuelView, ...],
+    recorded: Callable[[], tuple[DuelView, ...]] | None,
     tasks: tuple[Task, ...],
 ) -> int:
-    """The screen's settings, checked (user mistakes end here, before any screen), then the app."""
+    """The screen's settings, checked (user mistakes end here, before any screen), then the app.
+
+    Nothing is written or repaired until every check has passed: the CSV's preflight
+    (which takes its lock, leaving the lock's file) and the reading of its duels (which
+    moves a torn last row aside) come after the theme, the models and the terminal.
+    """
     from modelduel import locations
     from modelduel.config import DEMO_ENV, DuelSettings, resolve_model
     from modelduel.core.cancelreasons import stop_reason
+    from modelduel.storage import ensure_writable
     from modelduel.tui.app import AppSettings, ModelduelApp
     from modelduel.tui.themeload import load_themes, theme_dirs
 
     themes, problems = load_themes(theme_dirs(args.themes))
     config_file = args.config or locations.config_path()
     check_theme(args.theme, config.theme, [t.name for t in themes], config_file)
-    history: tuple[DuelView, ...] = ()
-    if not recorded and not tasks:
-        from modelduel.tui.recorded import recorded_views
-
-        # reopening a CSV lists its duels in the history, for re-scoring
-        history = tuple(recorded_views(csv_path, blind=False))
 
     def tell(message: str) -> None:
         for app in app_ref:
@@ -165,6 +167,19 @@ def _run_app(
 
     duel = DuelSettings(getattr(args, "effort", None), getattr(args, "max_output_tokens", None))
     models = [resolve_model(spec, config, env, duel) for spec in specs]
+    if not _has_a_terminal():  # after the settings' checks: their mistakes are said first
+        raise ModelduelError(
+            "the duel screen needs a terminal (stdin or stderr is not one); without one, "
+            "use `modelduel ask PROMPT` for a duel or `modelduel run` for a batch"
+        )
+    ensure_writable(csv_path)
+    shown: tuple[DuelView, ...] = recorded() if recorded is not None else ()
+    history: tuple[DuelView, ...] = ()
+    if recorded is None and not tasks:
+        from modelduel.tui.recorded import recorded_views
+
+        # reopening a CSV lists its duels in the history, for re-scoring
+        history = tuple(recorded_views(csv_path, blind=False))
     settings = AppSettings(
         config=config,
         models=models,
@@ -176,16 +191,11 @@ def _run_app(
         banner=DEMO_BANNER if env.get(DEMO_ENV) else "",
         env=env,
         save_theme=save_theme,
-        recorded=recorded,
+        recorded=shown,
         tasks=tasks,
         history=history,
         after_first_frame=after_first_frame,
     )
-    if not _has_a_terminal():  # checked last: a mistake in the settings is said first
-        raise ModelduelError(
-            "the duel screen needs a terminal (stdin or stderr is not one); without one, "
-            "use `modelduel ask PROMPT` for a duel or `modelduel run` for a batch"
-        )
     runners: list[ChildDuelRunner] = []
     app = ModelduelApp(settings, child_runner_factory(config, env, runners))  # type: ignore[arg-type]
     app_ref.append(app)

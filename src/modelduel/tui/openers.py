@@ -21,8 +21,19 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from modelduel.tui.app import ModelduelApp
+    from modelduel.tui.duelview import DuelView
 
 __all__ = ["export_session", "key_rows", "open_history", "open_report", "veiled_runs"]
+
+
+def _pane_word(view: DuelView, index: int) -> str:
+    """A pane's score in the history: a cancelled run says so (its score never counts)."""
+    score = view.panes[index].score
+    if not view.cancelled(index):
+        return score.describe()
+    if score.is_scored or score.is_partial:  # an older row's: shown, and said not counted
+        return f"cancelled ({score.describe()} not counted)"
+    return "cancelled"
 
 
 def open_history(app: ModelduelApp) -> None:
@@ -31,7 +42,10 @@ def open_history(app: ModelduelApp) -> None:
         HistoryEntry(
             str(i),
             (v.prompt.strip().splitlines() or [v.task_id])[0][:80],
-            "  ".join(f"{p.label if p.hidden else p.spec}: {p.score.describe()}" for p in v.panes),
+            "  ".join(
+                f"{p.label if p.hidden else p.spec}: {_pane_word(v, j)}"
+                for j, p in enumerate(v.panes)
+            ),
         )
         for i, v in enumerate(app.views)
     ]
@@ -41,6 +55,39 @@ def open_history(app: ModelduelApp) -> None:
             await app.show_view(app.views[int(key)])
 
     app.push_screen(HistoryScreen(entries), opened)
+    problem = _bad_row(app.settings.csv_path)
+    if problem:  # its duel is listed as the row reads leniently (a bad score: unscored)
+        app.notify(f"{problem}; history shows that row as unscored", severity="warning", timeout=15)
+
+
+_CLI_HINT = " (--skip-bad-rows leaves such rows out)"
+
+
+def _bad_row(path: Path) -> str:
+    """The complaint `modelduel route` makes about the CSV's first bad row, with the fix
+    ("" when every row is good or there is no file). Read without repairing anything."""
+    from modelduel.core.routing_rows import load_route_rows  # noqa: PLC0415  ~8 ms off launch
+
+    if not path.exists():
+        return ""
+    try:
+        load_route_rows([path], check_timestamp=False, warn=lambda _: None)
+    except CsvError as exc:
+        return _complaint(exc)
+    except OSError as exc:
+        return f"cannot read {path}: {exc}"
+    return ""
+
+
+def _complaint(exc: CsvError) -> str:
+    """`modelduel route`'s one line on a bad file, its fix said for the app's user."""
+    text = str(exc)
+    if not text.endswith(_CLI_HINT):
+        return text  # the file itself (missing, a core column lacking)
+    return (
+        f"{text.removesuffix(_CLI_HINT)}: fix or delete that row"
+        " (`modelduel route --skip-bad-rows` leaves such rows out)"
+    )
 
 
 def open_report(app: ModelduelApp) -> None:
@@ -54,11 +101,13 @@ def open_report(app: ModelduelApp) -> None:
         app.notify("no results yet: score some runs first", severity="warning")
         return
     try:
-        # bad rows are left out quietly: stderr would draw over the screen
-        loaded = load_route_rows(
-            [path], skip_bad_rows=True, check_timestamp=False, warn=lambda _: None
-        )
-    except (CsvError, OSError) as exc:
+        # a bad row is refused as `modelduel route` refuses it (notices: not on stderr,
+        # which would draw over the screen)
+        loaded = load_route_rows([path], check_timestamp=False, warn=lambda _: None)
+    except CsvError as exc:
+        app.notify(_complaint(exc), severity="error", timeout=15)
+        return
+    except OSError as exc:
         app.notify(f"cannot read {path}: {exc}", severity="error")
         return
     # Blind: a duel whose names are still hidden stays out of the report, or a score just
