@@ -25,6 +25,7 @@ import csv
 from pathlib import Path
 from typing import Any
 
+from modelduel.core.counted import CANCELLED
 from modelduel.core.routing import iso_week
 from modelduel.core.routing_chunk import ChunkPart, Codes
 from modelduel.errors import CsvError
@@ -210,6 +211,7 @@ def _part(
     simulated: list[Any] = []
     run_ids: list[Any] = []
     judge_cells: list[Any] = []
+    cancelled: list[Any] = []
     for low in range(0, n, BLOCK_RECORDS):
         high = min(low + BLOCK_RECORDS, n)
         first_byte, last_byte = int(starts[low]), int(ends[high - 1])
@@ -251,6 +253,9 @@ def _part(
         got = column("judge_model")
         if got is not None:
             judge_cells.append(np.unique(got[0]))
+        got = column("finish_reason")
+        if got is not None:
+            cancelled.append(np.char.strip(got[0]) == CANCELLED.encode())
 
     arrays: dict[str, Any] = {}
     for name, values in numbers.items():
@@ -258,6 +263,8 @@ def _part(
     score = arrays["score"]
     if (score > 5).any() or (score < 0).any():
         raise _GiveUp
+    if cancelled:  # a cancelled run's score reads as not scored, as `chunk_part` does
+        score[np.concatenate(cancelled)] = np.nan
     if (arrays["time_to_first_useful_s"] < 0).any() or (arrays["cost_usd"] < 0).any():
         raise _GiveUp
     # every check passed but the names': decode each distinct cell once, first seen first
