@@ -19,6 +19,7 @@ from textual.widget import Widget
 from textual.widgets import Button, Footer, Static
 
 from modelduel.core.scoring import Score
+from modelduel.tui.banded_compositor import BandedCompositor
 from modelduel.tui.pane import ResponsePane
 from modelduel.tui.prompt import PromptEditor, SystemPromptInput
 from modelduel.tui.screens import AttachScreen, HelpScreen, NoteScreen
@@ -113,6 +114,11 @@ class DuelScreen(Screen[None]):
         (COMPACT_HEIGHT, "-tall"),
     ]
     """The height classes the stylesheet folds the screen by (Textual sets them on resize)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        # a repaint renders the changed lines only, not every widget under their box
+        self._compositor = BandedCompositor()
 
     def compose(self) -> ComposeResult:
         """Banner, task panel, panes, prompt and system prompt, status bar, footer."""

@@ -1,0 +1,130 @@
+"""A compositor whose partial repaint renders only the lines that changed, band by band.
+
+Textual's `Compositor.render_partial_update` crops a repaint to the box around *all*
+the dirty regions of a frame, then asks every widget overlapping that box for *all* of
+its lines (`render_lines` of its whole visible region), and keeps only the dirty lines.
+On the duel screen one frame typically dirties a pane's header (its top line), a line or
+two of its body and its stats (its bottom lines), in three panes side by side: the box is
+the whole pane grid, and the screen, the grid, every pane, border, body and line widget
+render their full height, some 19 widgets x 40 lines, to show a handful of lines. That
+was the largest part of the app's CPU while models stream (~13 ms a repaint, 30 a
+second, at 3 x 100 tok/s).
+
+Here the dirty regions are grouped into bands of lines (regions whose rows overlap share
+a band; bands never share a row), and each band is rendered cropped to its rows: a widget
+renders only its lines inside the band (whole lines: `_render_chops` places a widget's
+strip at the widget's left edge). What reaches the terminal is the same: the same
+spans, and for each of their lines the same topmost widget's strip
+(`tests/test_banded_compositor.py` compares it with Textual's own rendering).
+
+Written against Textual 8.2's `_compositor.py` (`_get_renders`, `_render_chops`,
+`render_partial_update`); the test pins the installed version's behaviour, so a Textual
+that changes them fails there first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import cast
+
+from textual._compositor import ChopsUpdate, Compositor
+from textual.geometry import Region
+from textual.strip import Strip
+
+__all__ = ["BandedCompositor", "bands"]
+
+
+def bands(regions: Iterable[Region]) -> list[Region]:
+    """The boxes around groups of `regions` whose rows overlap, top to bottom.
+
+    Two regions whose line ranges overlap (or touch) are in one band; the bands' line
+    ranges are disjoint.
+    """
+    ordered = sorted((r for r in regions if r), key=lambda r: r.y)
+    grouped: list[Region] = []
+    for region in ordered:
+        if grouped and region.y <= grouped[-1].bottom:
+            grouped[-1] = grouped[-1].union(region)
+        else:
+            grouped.append(region)
+    return grouped
+
+
+class BandedCompositor(Compositor):
+    """`Compositor` rendering a partial update band by band, each cropped to itself."""
+
+    def _render_chops(
+        self, crop: Region, is_rendered_line: Callable[[int], bool]
+    ) -> Sequence[Mapping[int, Strip]]:
+        """As Textual's, but a widget is rendered only where nothing above it has drawn.
+
+        Widgets come front to back and the first strip for a cut wins, so a container
+        whose lines are all covered by its children (the screen, the pane grid) was
+        rendered only to be thrown away. Here the lines a widget would add nothing to are
+        skipped before it is asked for them.
+        """
+        cuts = self.cuts
+        chops: list[dict[int, Strip | None]] = [dict.fromkeys(cut_set[:-1]) for cut_set in cuts]
+        rows = Region(0, crop.y, self.size.width, crop.height)
+        for widget, (region, clip) in self.visible_widgets.items():
+            if not crop.overlaps(clip):
+                continue
+            x, y, width, height = region.intersection(clip).intersection(rows)
+            if not (width and height):
+                continue
+            last_x = x + width
+            wanted = [
+                line
+                for line in range(y, y + height)
+                if is_rendered_line(line)
+                and any(chops[line][cut] is None for cut in cuts[line][:-1] if x <= cut < last_x)
+            ]
+            if not wanted:
+                continue
+            # one render from the first line still open to the last (a widget renders a
+            # range of lines at once)
+            top, bottom = wanted[0], wanted[-1] + 1
+            strips = widget.render_lines(Region(x - region.x, top - region.y, width, bottom - top))
+            for line, strip in zip(range(top, bottom), strips, strict=False):
+                if not is_rendered_line(line):
+                    continue
+                chops_line = chops[line]
+                final_cuts = [cut for cut in cuts[line] if last_x >= cut >= x]
+                pieces = strip.divide([cut - x for cut in final_cuts[1:]])
+                for cut, piece in zip(final_cuts, pieces, strict=False):
+                    if chops_line.get(cut) is None:
+                        chops_line[cut] = piece
+        return cast("Sequence[Mapping[int, Strip]]", chops)
+
+    def render_partial_update(self) -> ChopsUpdate | None:
+        """Render the dirty lines only: each band of them cropped to itself."""
+        screen_region = self.size.region
+        update_regions = self._dirty_regions.copy()
+        self._dirty_regions.clear()
+        if not update_regions:
+            return None
+        spans = list(self._regions_to_spans(update_regions))
+        is_rendered_line = {y for y, _, _ in spans}.__contains__
+        chops: list[Mapping[int, Strip]] | None = None
+        union = Region.from_union(list(update_regions)).intersection(screen_region)
+        for band in bands(update_regions):
+            # the columns of Textual's one crop (so the same widgets take part), the rows
+            # of this band only
+            crop = Region(union.x, band.y, union.width, band.height).intersection(screen_region)
+            if not crop:
+                continue
+            band_chops = self._render_chops(crop, is_rendered_line)
+            if chops is None:
+                chops = list(band_chops)
+            else:
+                for y in crop.line_range:
+                    chops[y] = band_chops[y]
+        if chops is None:
+            return None
+        chop_ends = [cut_set[1:] for cut_set in self.cuts]
+        return ChopsUpdate(cast_chops(chops), spans, chop_ends)
+
+
+def cast_chops(chops: list[Mapping[int, Strip]]) -> Sequence[Mapping[int, Strip]]:
+    """The chops as `ChopsUpdate` takes them."""
+    return chops
