@@ -50,6 +50,7 @@ class _Outcome:
     stopped_by: int | None = None
     save_error: str | None = None
     unsaved: int = 0
+    checks_cancelled: int = 0  # runs whose checks were cut short or never started
 
 
 def add_run_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -148,9 +149,15 @@ def run_run(args: argparse.Namespace) -> int:
         return 2
     if outcome.stopped_by is not None or cancelled:
         signum = outcome.stopped_by or signal.SIGINT
+        # checks cut short are no verdict: their rows have the run, not the checks
+        checks = (
+            f"; checks of {plural(outcome.checks_cancelled)} cancelled, no verdict recorded"
+            if outcome.checks_cancelled
+            else ""
+        )
         print(
             f"stopped ({_said(signum)}): {done_before + finished} of {plural(total)} done "
-            f"({failures} failed, {cancelled} cancelled and saved as cancelled); "
+            f"({failures} failed, {cancelled} cancelled and saved as cancelled{checks}); "
             f"run the same command again to resume. Results in {args.csv}",
             file=sys.stderr,
         )
@@ -282,9 +289,10 @@ async def _run_items(
 
     from modelduel.core.batch_rows import BatchRows
     from modelduel.core.cancelreasons import stop_reason
-    from modelduel.core.checks import CheckRunner, csv_columns, transcript_fields
+    from modelduel.core.checks import CheckRunner, ChecksCancelled, csv_columns, transcript_fields
     from modelduel.core.judge import judge_runner
     from modelduel.core.judge_input import judged_task
+    from modelduel.core.routing import plural
     from modelduel.core.session import DuelState, RunSlot
     from modelduel.core.taskplan import plan_for_task, with_attachments
     from modelduel.core.worker import ChildDuelRunner
@@ -337,7 +345,11 @@ async def _run_items(
 
     async def check_then_update(duel: DuelState, slot: RunSlot, task: Task) -> None:
         # Off the loop (threads waiting on child processes), each check time-limited.
-        results = await checker.arun(task, slot.stats().text)
+        try:
+            results = await checker.arun(task, slot.stats().text)
+        except ChecksCancelled:  # the batch is stopping: cut short, no verdict
+            outcome.checks_cancelled += 1
+            return
         rows.add(duel, slot, csv_columns(results), transcript_fields(results))
 
     async def judge_then_update(duel: DuelState, slot: RunSlot, task: Task | None) -> None:
@@ -372,13 +384,18 @@ async def _run_items(
             return
         task = by_id.get(duel.task_id)
         if error is None and task is not None and task.checks:
-            checking.add(asyncio.ensure_future(check_then_update(duel, slot, task)))
+            if stopping.is_set():  # nothing new starts once the batch is stopping
+                outcome.checks_cancelled += 1
+            else:
+                checking.add(asyncio.ensure_future(check_then_update(duel, slot, task)))
         if error is None and judge is not None and not stopping.is_set():
             checking.add(asyncio.ensure_future(judge_then_update(duel, slot, task)))
 
-    def stop(reason: str) -> None:
+    def stop(reason: str) -> tuple[int, int]:
+        # no new run, no new check; the checks running are killed (no verdict)
         stopping.set()
         child.cancel_all_nowait(reason)
+        return checker.cancel()
 
     child = ChildDuelRunner(
         sink,
@@ -396,8 +413,23 @@ async def _run_items(
     loop = asyncio.get_running_loop()
 
     def on_signal(signum: int) -> None:
+        first = outcome.stopped_by is None and not stopping.is_set()
         outcome.stopped_by = outcome.stopped_by or signum
-        stop(stop_reason(signum))
+        runs = len(duels)  # the batch's runs in flight (a judge's are not among them)
+        running, waiting = stop(stop_reason(signum))
+        if first:  # said at once, above the bar: the stop is under way
+            checks = running + waiting
+            what = plural(runs)
+            if checks:
+                what += (
+                    f" and the checks of {plural(checks)} ({running} running, {waiting} waiting)"
+                )
+            progress.console.print(
+                f"stopping ({_said(signum)}): cancelling {what}…",
+                markup=False,
+                highlight=False,
+                soft_wrap=True,  # one line, however narrow the terminal
+            )
 
     for signum in STOP_SIGNALS:
         loop.add_signal_handler(signum, on_signal, signum)
