@@ -12,7 +12,7 @@ import signal
 import sys
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from modelduel.attachments import Attachment
     from modelduel.config import Config, DuelSettings, ResolvedModel
     from modelduel.core.batch import BatchItem, Sent
+    from modelduel.core.batch_rows import BatchRows
     from modelduel.events import Stamped
     from modelduel.tasks import Task
 
@@ -49,7 +50,10 @@ class _Outcome:
     completed: int = 0
     stopped_by: int | None = None
     save_error: str | None = None
-    unsaved: int = 0
+    unsaved: int = 0  # runs whose row the CSV refused
+    recovery: Path | None = None  # where those went instead
+    recovery_errors: list[str] = field(default_factory=list)  # why the other places failed
+    cells_lost: int = 0  # runs on disk whose checks' or judge's cells were refused
     checks_cancelled: int = 0  # runs whose checks were cut short or never started
 
 
@@ -143,7 +147,7 @@ def run_run(args: argparse.Namespace) -> int:
         again = "" if said else " Fix it and run the same command again to resume."
         print(
             f"modelduel: stopped: {outcome.save_error}; {plural(outcome.unsaved)} not saved "
-            f"({saved} saved).{again}",
+            f"({saved} saved){_recovered(outcome)}.{again}",
             file=sys.stderr,
         )
         return 2
@@ -164,6 +168,25 @@ def run_run(args: argparse.Namespace) -> int:
         return 128 + signum
     print(f"{plural(finished)} done ({failures} failed); results in {args.csv}", file=sys.stderr)
     return 1 if failures else 0
+
+
+def _recovered(outcome: _Outcome) -> str:
+    """Where the runs the CSV refused went (the stop line's part after "N not saved")."""
+    from modelduel.core.routing import plural
+
+    lost = (
+        f"; the checks' or judge's cells of {plural(outcome.cells_lost)} in the CSV were lost"
+        if outcome.cells_lost
+        else ""
+    )
+    if not outcome.unsaved:
+        return lost
+    if outcome.recovery is not None:
+        them = "it is" if outcome.unsaved == 1 else f"the {outcome.unsaved} are"
+        texts = "its text" if outcome.unsaved == 1 else "their texts"
+        return f"; {them} in {outcome.recovery} instead, with {texts}{lost}"
+    tried = "; ".join(outcome.recovery_errors)
+    return f", and NOT saved anywhere: the recovery files failed too: {tried}{lost}"
 
 
 def _transcripts(
@@ -326,8 +349,8 @@ async def _run_items(
 
     def save_failed(exc: CsvError) -> None:
         # A results file that cannot take rows (disk full, removed, read-only) stops
-        # the batch: running on would pay for runs that cannot be kept.
-        outcome.unsaved += 1
+        # the batch: running on would pay for runs that cannot be kept. The runs it
+        # refused go to a recovery file at the end (`rows.unsaved`).
         if outcome.save_error is None:
             outcome.save_error = str(exc)
             stop("the batch stopped: a run could not be saved to the CSV")
@@ -477,7 +500,24 @@ async def _run_items(
         await child.aclose()
         for signum in STOP_SIGNALS:
             loop.remove_signal_handler(signum)
+        _recover(rows, outcome)
     return outcome
+
+
+def _recover(rows: BatchRows, outcome: _Outcome) -> None:
+    """The runs the CSV refused, to a recovery file as the duel screen writes its own."""
+    import time
+
+    outcome.unsaved = len(rows.unsaved)
+    outcome.cells_lost = len(rows.cells_lost)
+    if not rows.unsaved:
+        return
+    try:
+        here: Path | None = Path.cwd()
+    except OSError:  # the current directory was removed
+        here = None
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    outcome.recovery, outcome.recovery_errors = rows.save_recovery(stamp, here)
 
 
 # the command table's interface (`cli.COMMANDS`)
