@@ -76,6 +76,9 @@ def _run_text_checks(
     try:
         proc = stop.popen(
             [python, "-m", "modelduel.core.check_eval"],
+            # its own group: a terminal's ctrl+c stops the batch, which cancels the
+            # checks; it killing the checker first would read as "failed to run"
+            group=True,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
