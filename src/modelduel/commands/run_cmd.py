@@ -498,9 +498,9 @@ async def _run_items(
         await asyncio.gather(*checking, return_exceptions=True)
         checker.close()
         await child.aclose()
+        _recover(rows, outcome)  # still under the handlers: a ctrl+c cannot cut it short
         for signum in STOP_SIGNALS:
             loop.remove_signal_handler(signum)
-        _recover(rows, outcome)
     return outcome
 
 
