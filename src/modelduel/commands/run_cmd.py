@@ -12,7 +12,7 @@ import signal
 import sys
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from modelduel.attachments import Attachment
     from modelduel.config import Config, DuelSettings, ResolvedModel
     from modelduel.core.batch import BatchItem, Sent
+    from modelduel.core.batch_rows import BatchRows
     from modelduel.events import Stamped
     from modelduel.tasks import Task
 
@@ -49,7 +50,11 @@ class _Outcome:
     completed: int = 0
     stopped_by: int | None = None
     save_error: str | None = None
-    unsaved: int = 0
+    unsaved: int = 0  # runs whose row the CSV refused
+    recovery: Path | None = None  # where those went instead
+    recovery_errors: list[str] = field(default_factory=list)  # why the other places failed
+    cells_lost: int = 0  # runs on disk whose checks' or judge's cells were refused
+    checks_cancelled: int = 0  # runs whose checks were cut short or never started
 
 
 def add_run_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -142,21 +147,46 @@ def run_run(args: argparse.Namespace) -> int:
         again = "" if said else " Fix it and run the same command again to resume."
         print(
             f"modelduel: stopped: {outcome.save_error}; {plural(outcome.unsaved)} not saved "
-            f"({saved} saved).{again}",
+            f"({saved} saved){_recovered(outcome)}.{again}",
             file=sys.stderr,
         )
         return 2
     if outcome.stopped_by is not None or cancelled:
         signum = outcome.stopped_by or signal.SIGINT
+        # checks cut short are no verdict: their rows have the run, not the checks
+        checks = (
+            f"; checks of {plural(outcome.checks_cancelled)} cancelled, no verdict recorded"
+            if outcome.checks_cancelled
+            else ""
+        )
         print(
             f"stopped ({_said(signum)}): {done_before + finished} of {plural(total)} done "
-            f"({failures} failed, {cancelled} cancelled and saved as cancelled); "
+            f"({failures} failed, {cancelled} cancelled and saved as cancelled{checks}); "
             f"run the same command again to resume. Results in {args.csv}",
             file=sys.stderr,
         )
         return 128 + signum
     print(f"{plural(finished)} done ({failures} failed); results in {args.csv}", file=sys.stderr)
     return 1 if failures else 0
+
+
+def _recovered(outcome: _Outcome) -> str:
+    """Where the runs the CSV refused went (the stop line's part after "N not saved")."""
+    from modelduel.core.routing import plural
+
+    lost = (
+        f"; the checks' or judge's cells of {plural(outcome.cells_lost)} in the CSV were lost"
+        if outcome.cells_lost
+        else ""
+    )
+    if not outcome.unsaved:
+        return lost
+    if outcome.recovery is not None:
+        them = "it is" if outcome.unsaved == 1 else f"the {outcome.unsaved} are"
+        texts = "its text" if outcome.unsaved == 1 else "their texts"
+        return f"; {them} in {outcome.recovery} instead, with {texts}{lost}"
+    tried = "; ".join(outcome.recovery_errors)
+    return f", and NOT saved anywhere: the recovery files failed too: {tried}{lost}"
 
 
 def _transcripts(
@@ -282,9 +312,10 @@ async def _run_items(
 
     from modelduel.core.batch_rows import BatchRows
     from modelduel.core.cancelreasons import stop_reason
-    from modelduel.core.checks import CheckRunner, csv_columns, transcript_fields
+    from modelduel.core.checks import CheckRunner, ChecksCancelled, csv_columns, transcript_fields
     from modelduel.core.judge import judge_runner
     from modelduel.core.judge_input import judged_task
+    from modelduel.core.routing import plural
     from modelduel.core.session import DuelState, RunSlot
     from modelduel.core.taskplan import plan_for_task, with_attachments
     from modelduel.core.worker import ChildDuelRunner
@@ -318,8 +349,8 @@ async def _run_items(
 
     def save_failed(exc: CsvError) -> None:
         # A results file that cannot take rows (disk full, removed, read-only) stops
-        # the batch: running on would pay for runs that cannot be kept.
-        outcome.unsaved += 1
+        # the batch: running on would pay for runs that cannot be kept. The runs it
+        # refused go to a recovery file at the end (`rows.unsaved`).
         if outcome.save_error is None:
             outcome.save_error = str(exc)
             stop("the batch stopped: a run could not be saved to the CSV")
@@ -337,7 +368,11 @@ async def _run_items(
 
     async def check_then_update(duel: DuelState, slot: RunSlot, task: Task) -> None:
         # Off the loop (threads waiting on child processes), each check time-limited.
-        results = await checker.arun(task, slot.stats().text)
+        try:
+            results = await checker.arun(task, slot.stats().text)
+        except ChecksCancelled:  # the batch is stopping: cut short, no verdict
+            outcome.checks_cancelled += 1
+            return
         rows.add(duel, slot, csv_columns(results), transcript_fields(results))
 
     async def judge_then_update(duel: DuelState, slot: RunSlot, task: Task | None) -> None:
@@ -372,13 +407,18 @@ async def _run_items(
             return
         task = by_id.get(duel.task_id)
         if error is None and task is not None and task.checks:
-            checking.add(asyncio.ensure_future(check_then_update(duel, slot, task)))
+            if stopping.is_set():  # nothing new starts once the batch is stopping
+                outcome.checks_cancelled += 1
+            else:
+                checking.add(asyncio.ensure_future(check_then_update(duel, slot, task)))
         if error is None and judge is not None and not stopping.is_set():
             checking.add(asyncio.ensure_future(judge_then_update(duel, slot, task)))
 
-    def stop(reason: str) -> None:
+    def stop(reason: str) -> tuple[int, int]:
+        # no new run, no new check; the checks running are killed (no verdict)
         stopping.set()
         child.cancel_all_nowait(reason)
+        return checker.cancel()
 
     child = ChildDuelRunner(
         sink,
@@ -396,8 +436,23 @@ async def _run_items(
     loop = asyncio.get_running_loop()
 
     def on_signal(signum: int) -> None:
+        first = outcome.stopped_by is None and not stopping.is_set()
         outcome.stopped_by = outcome.stopped_by or signum
-        stop(stop_reason(signum))
+        runs = len(duels)  # the batch's runs in flight (a judge's are not among them)
+        running, waiting = stop(stop_reason(signum))
+        if first:  # said at once, above the bar: the stop is under way
+            checks = running + waiting
+            what = plural(runs)
+            if checks:
+                what += (
+                    f" and the checks of {plural(checks)} ({running} running, {waiting} waiting)"
+                )
+            progress.console.print(
+                f"stopping ({_said(signum)}): cancelling {what}…",
+                markup=False,
+                highlight=False,
+                soft_wrap=True,  # one line, however narrow the terminal
+            )
 
     for signum in STOP_SIGNALS:
         loop.add_signal_handler(signum, on_signal, signum)
@@ -443,9 +498,26 @@ async def _run_items(
         await asyncio.gather(*checking, return_exceptions=True)
         checker.close()
         await child.aclose()
+        _recover(rows, outcome)  # still under the handlers: a ctrl+c cannot cut it short
         for signum in STOP_SIGNALS:
             loop.remove_signal_handler(signum)
     return outcome
+
+
+def _recover(rows: BatchRows, outcome: _Outcome) -> None:
+    """The runs the CSV refused, to a recovery file as the duel screen writes its own."""
+    import time
+
+    outcome.unsaved = len(rows.unsaved)
+    outcome.cells_lost = len(rows.cells_lost)
+    if not rows.unsaved:
+        return
+    try:
+        here: Path | None = Path.cwd()
+    except OSError:  # the current directory was removed
+        here = None
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    outcome.recovery, outcome.recovery_errors = rows.save_recovery(stamp, here)
 
 
 # the command table's interface (`cli.COMMANDS`)

@@ -18,6 +18,7 @@ from typing import Any
 from modelduel.checkspec import PythonTestsCheck
 from modelduel.core.answer_text import DiffError, apply_unified_diff, extract_diff, python_blocks
 from modelduel.core.check_result import CheckResult, failed_to_run
+from modelduel.core.check_stop import CheckStop
 from modelduel.core.sandbox import Isolation, run_pytest_sandboxed
 
 __all__ = ["run_python_tests"]
@@ -132,6 +133,7 @@ def run_python_tests(
     *,
     python: str | None = None,
     isolation: Isolation | None = None,
+    stop: CheckStop | None = None,
 ) -> CheckResult:
     """Run one `python_tests` check on an answer (blocking; call it off the UI loop).
 
@@ -141,6 +143,10 @@ def run_python_tests(
         answer: the finished answer's text.
         python: the interpreter for the sandbox (default: this one).
         isolation: force an isolation level (tests); default: the best available.
+        stop: cancels the check (its sandbox is killed); default: never cancelled.
+
+    Raises:
+        ChecksCancelled: `stop` was cancelled (no verdict; the folder is deleted).
     """
     root = Path(tempfile.mkdtemp(prefix="modelduel-check-"))
     try:
@@ -162,6 +168,7 @@ def run_python_tests(
             memory_mb=check.memory_mb,
             python=python,
             isolation=isolation,
+            stop=stop,
         )
         if run.timed_out:
             return failed_to_run(check, f"timed out after {check.timeout_s:g} s", run.output)

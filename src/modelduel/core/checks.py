@@ -6,7 +6,8 @@ The API a screen or a batch needs, and nothing of either:
   (blocking: text checks run in one child process with a time limit, `python_tests` in
   the sandbox of `core.sandbox`); nothing runs in the caller's process.
 * `CheckRunner` runs it off the caller's thread: `submit()` gives a Future, `arun()` an
-  awaitable, for an event loop that must not block.
+  awaitable, for an event loop that must not block; `cancel()` (a batch stopping) starts
+  no check any more and kills the running ones, whose callers get `ChecksCancelled`.
 * `suggest_parts(results)` -> the rubric parts the checks suggest (`format: auto ✓`),
   for the person to accept with one key or override; `summary(results)` -> the pane's
   line (`✓ schema  ✗ tests 3/5`); `csv_columns` / `transcript_fields` -> what a run's
@@ -23,6 +24,7 @@ import concurrent.futures
 import json
 import subprocess
 import sys
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -30,6 +32,7 @@ from typing import Any
 from modelduel.checkspec import Check, JsonSchemaCheck, PythonTestsCheck
 from modelduel.core.check_pytest import run_python_tests
 from modelduel.core.check_result import CheckResult, CheckStatus, failed_to_run
+from modelduel.core.check_stop import ChecksCancelled, CheckStop
 from modelduel.core.check_suggest import PartSuggestion, suggest_parts, summary
 from modelduel.core.sandbox import Isolation
 from modelduel.tasks import Task
@@ -39,6 +42,7 @@ __all__ = [
     "CheckResult",
     "CheckRunner",
     "CheckStatus",
+    "ChecksCancelled",
     "PartSuggestion",
     "csv_columns",
     "run_checks",
@@ -59,15 +63,22 @@ def _dump(check: Check) -> dict[str, Any]:
 
 
 def _run_text_checks(
-    checks: Sequence[Check], answer: str, timeout_s: float, python: str
+    checks: Sequence[Check], answer: str, timeout_s: float, python: str, stop: CheckStop
 ) -> list[CheckResult]:
-    """The text checks in a child process; those it did not finish are errors."""
+    """The text checks in a child process; those it did not finish are errors.
+
+    Raises:
+        ChecksCancelled: `stop` was cancelled before or while the child ran.
+    """
     request = json.dumps({"checks": [_dump(c) for c in checks], "answer": answer})
     package_root = str(Path(__file__).resolve().parents[2])
     reason = ""
     try:
-        proc = subprocess.Popen(
+        proc = stop.popen(
             [python, "-m", "modelduel.core.check_eval"],
+            # its own group: a terminal's ctrl+c stops the batch, which cancels the
+            # checks; it killing the checker first would read as "failed to run"
+            group=True,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
@@ -83,6 +94,8 @@ def _run_text_checks(
         proc.kill()
         out, err = proc.communicate()
         reason = f"timed out after {timeout_s:g} s"
+    finally:
+        stop.ended(proc)  # raises when a cancel killed it: no verdict
     results: list[CheckResult] = []
     for line in out.decode("utf-8", "replace").splitlines():
         try:
@@ -104,6 +117,7 @@ def run_checks(
     text_timeout_s: float = TEXT_CHECKS_TIMEOUT_S,
     python: str | None = None,
     isolation: Isolation | None = None,
+    stop: CheckStop | None = None,
 ) -> list[CheckResult]:
     """Every check of `task` on a finished answer, in the task's order (blocking).
 
@@ -113,19 +127,27 @@ def run_checks(
         text_timeout_s: time limit for the text checks together.
         python: the interpreter for the child processes (default: this one).
         isolation: force the sandbox's network isolation (tests).
+        stop: cancels the checks: none starts after it, a running one is killed.
 
     Returns:
         One result per check; a check that crashed or timed out has status "error".
+
+    Raises:
+        ChecksCancelled: `stop` was cancelled before all had run (no partial verdict).
     """
     python = python or sys.executable
+    stop = stop or CheckStop()
+    stop.check()
     text = [c for c in task.checks if not isinstance(c, PythonTestsCheck)]
     results: dict[str, CheckResult] = {}
     if text:
-        results.update((r.name, r) for r in _run_text_checks(text, answer, text_timeout_s, python))
+        checked = _run_text_checks(text, answer, text_timeout_s, python, stop)
+        results.update((r.name, r) for r in checked)
     for check in task.checks:
         if isinstance(check, PythonTestsCheck):
+            stop.check()
             results[check.name] = run_python_tests(
-                task.path.parent, check, answer, python=python, isolation=isolation
+                task.path.parent, check, answer, python=python, isolation=isolation, stop=stop
             )
     return [results[c.name] for c in task.checks]
 
@@ -140,10 +162,40 @@ class CheckRunner:
         self._pool = concurrent.futures.ThreadPoolExecutor(
             max_workers=max_workers, thread_name_prefix="modelduel-checks"
         )
+        self._stop = CheckStop()
+        self._lock = threading.Lock()
+        self._waiting = 0  # submitted, not started
+        self._running = 0
 
     def submit(self, task: Task, answer: str) -> concurrent.futures.Future[list[CheckResult]]:
-        """Start checking an answer; the Future holds `run_checks`'s result."""
-        return self._pool.submit(run_checks, task, answer)
+        """Start checking an answer; the Future holds `run_checks`'s result (after
+        `cancel()`, or cancelled while it ran: it raises `ChecksCancelled`)."""
+
+        def job() -> list[CheckResult]:
+            with self._lock:
+                self._waiting -= 1
+                self._running += 1
+            try:
+                return run_checks(task, answer, stop=self._stop)
+            finally:
+                with self._lock:
+                    self._running -= 1
+
+        with self._lock:
+            self._waiting += 1
+        return self._pool.submit(job)
+
+    def cancel(self) -> tuple[int, int]:
+        """No check starts any more (those waiting raise `ChecksCancelled` at once) and
+        the running ones are killed (they raise it too): nothing cut short is a verdict.
+
+        Returns:
+            (answers whose checks were running, answers whose checks had not started).
+        """
+        with self._lock:
+            running, waiting = self._running, self._waiting
+        self._stop.cancel()
+        return running, waiting
 
     async def arun(self, task: Task, answer: str) -> list[CheckResult]:
         """Check an answer without blocking the running event loop."""

@@ -43,6 +43,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from modelduel.core.check_stop import CheckStop
+
 __all__ = ["Isolation", "SandboxRun", "network_isolation", "run_pytest_sandboxed", "sandbox_env"]
 
 Isolation = Literal["netns", "python-guard"]
@@ -195,6 +197,7 @@ def run_pytest_sandboxed(
     python: str | None = None,
     isolation: Isolation | None = None,
     python_guard: bool = True,
+    stop: CheckStop | None = None,
 ) -> SandboxRun:
     """Run pytest on `work` (the throwaway copy) under the limits above.
 
@@ -208,6 +211,10 @@ def run_pytest_sandboxed(
         isolation: force "python-guard" (tests); default: `network_isolation()`.
         python_guard: False leaves the audit hook out, so a test can show that the
             network namespace alone holds.
+        stop: cancels the run (its child is killed); default: never cancelled.
+
+    Raises:
+        ChecksCancelled: `stop` was cancelled before the child started or while it ran.
     """
     python = python or sys.executable
     isolation = isolation or network_isolation()
@@ -246,14 +253,15 @@ def run_pytest_sandboxed(
         args = [*_UNSHARE, *args]
     output_path = boot / "output.txt"
     with output_path.open("wb") as output:
-        proc = subprocess.Popen(
+        stop = stop or CheckStop()
+        proc = stop.popen(
             args,
+            group=True,  # its own process group, killed whole at the limit
             cwd=work,
             env=sandbox_env(python, boot),
             stdin=subprocess.DEVNULL,
             stdout=output,
             stderr=subprocess.STDOUT,
-            start_new_session=True,  # its own process group, killed whole at the limit
             close_fds=True,
         )
         timed_out = False
@@ -261,8 +269,10 @@ def run_pytest_sandboxed(
             proc.wait(timeout=timeout_s)
         except subprocess.TimeoutExpired:
             timed_out = True
-        _kill_group(proc)  # also anything a test left running
-        proc.wait()
+        finally:
+            _kill_group(proc)  # also anything a test left running
+            proc.wait()
+            stop.ended(proc)  # raises when a cancel killed it: no verdict
     text = output_path.read_bytes()[-8000:].decode("utf-8", "replace")
     report: dict[str, Any] | None = None
     if not timed_out:
