@@ -373,6 +373,7 @@ async def _run_items(
 
     def stop(reason: str) -> None:
         stopping.set()
+        child.abandon_start()  # a child still being made is killed: no duel starts
         child.cancel_all_nowait(reason)
 
     child = ChildDuelRunner(
@@ -387,13 +388,14 @@ async def _run_items(
     from modelduel.config import resolve_model
 
     judge = judge_runner(config.judge, lambda spec: resolve_model(spec, config, env), child.start)
-    await child.open()
     loop = asyncio.get_running_loop()
 
     def on_signal(signum: int) -> None:
         outcome.stopped_by = outcome.stopped_by or signum
         stop(stop_reason(signum))
 
+    # ours before the child is made: a ctrl+c while it starts stops the batch (no duel
+    # starts), never cancels this task with the child half made
     for signum in STOP_SIGNALS:
         loop.add_signal_handler(signum, on_signal, signum)
     gate = asyncio.Semaphore(args.concurrency)
@@ -429,6 +431,7 @@ async def _run_items(
             del finished[duel.duel_id]
 
     try:
+        await child.open()
         with progress:
             await asyncio.gather(*(one(item) for item in items))
     finally:
