@@ -5,6 +5,7 @@ at any moment, on a loaded machine often while the worker child is being spawned
 point of start-up is held still here by a `sitecustomize` shim (on PYTHONPATH) that
 stalls there and drops a marker file, so the signal lands at that point every time:
 
+- `config`: loading the config (its imports), before the simulator starts;
 - `before`: just before `asyncio.run` (imports done, the simulator up, no loop yet);
 - `spawning`: inside the call that creates the worker child (as a fork under load);
 - `child`: the worker child exists but is not ready (its imports, 1-2 s under load).
@@ -86,7 +87,7 @@ def _assert_child_gone(marks: Path) -> None:
         assert not left, "the worker child outlived modelduel"
 
 
-@pytest.mark.parametrize("point", ["before", "spawning", "child"])
+@pytest.mark.parametrize("point", ["config", "before", "spawning", "child"])
 def test_ctrl_c_during_ask_start_up_says_one_line_and_leaves_no_child(
     tmp_path: Path, point: str
 ) -> None:

@@ -3,9 +3,10 @@
 `SHIM` is a `sitecustomize.py` (put its directory first on PYTHONPATH). It reads:
 
 - MODELDUEL_TEST_MARKS: a directory; a marker file is dropped there at each point;
-- MODELDUEL_TEST_POINT: where `python -m modelduel` stalls 3 s: `before` (just before
-  `asyncio.run`) or `spawning` (inside the call that creates the worker child, the loop
-  held as by a slow fork); anything else: nowhere;
+- MODELDUEL_TEST_POINT: where `python -m modelduel` stalls 3 s: `config` (loading the
+  config, before the simulator starts), `before` (just before `asyncio.run`) or
+  `spawning` (inside the call that creates the worker child, the loop held as by a slow
+  fork); anything else: nowhere;
 - MODELDUEL_TEST_CHILD_STALL: seconds the worker child waits before its imports, SIGINT
   ignored (as the running child does), after writing its pid to the marker `child`.
 """
@@ -31,7 +32,15 @@ if _argv[1:3] == ["-m", "modelduel.core.workerchild"]:
     time.sleep(float(os.environ["MODELDUEL_TEST_CHILD_STALL"]))
 elif _argv[1:3] == ["-m", "modelduel"]:
     import asyncio
-    if _point == "before":
+    if _point == "config":
+        import modelduel.config as _config
+        _real_load = _config.load_config
+        def _load(*args, **kwargs):
+            _mark("config")
+            time.sleep(3)  # the config's imports (pydantic): long on a loaded machine
+            return _real_load(*args, **kwargs)
+        _config.load_config = _load
+    elif _point == "before":
         _real_run = asyncio.run
         def _run(*args, **kwargs):
             _mark("before")

@@ -82,18 +82,18 @@ def run_ask(args: argparse.Namespace) -> int:
     from modelduel.config import load_config
     from modelduel.core.session import DuelState
 
-    prompt = read_prompt(args.prompt)
-    system_arg = None if args.system is None else argv_text(args.system, "--system")
-    config = load_config(args.config)
-    csv_path: Path | None = args.csv
-    if csv_path is not None:
-        _check_writable(csv_path)
-    specs = args.models or list(config.default_models)
     quiet = bool(getattr(args, "quiet", False))
     table_only = bool(getattr(args, "table_only", False))
+    csv_path: Path | None = args.csv
     outcome = _Outcome()
     main = None
     try:
+        prompt = read_prompt(args.prompt)
+        system_arg = None if args.system is None else argv_text(args.system, "--system")
+        config = load_config(args.config)
+        if csv_path is not None:
+            _check_writable(csv_path)
+        specs = args.models or list(config.default_models)
         with demo_environment(args.demo, config) as env:
             models = [_resolve(spec, config, env, args) for spec in specs]
             attached = _attachments(args, models)
@@ -103,8 +103,8 @@ def run_ask(args: argparse.Namespace) -> int:
             main = _run(duel, args, config, env, live, csv_path, outcome, attached)
             asyncio.run(main)
     except KeyboardInterrupt:
-        # ctrl+c before `_run` took the signals over (the imports, the simulator starting,
-        # asyncio.run's own handler): nothing was handed to a runner yet
+        # ctrl+c before `_run` took the signals over (the config's imports, the simulator
+        # starting, asyncio.run's own handler): nothing was handed to a runner yet
         if main is not None:
             main.close()  # if it never started: no "coroutine was never awaited" warning
         outcome.stopped_by = outcome.stopped_by or signal.SIGINT
