@@ -156,6 +156,9 @@ def main(argv: Sequence[str] | None = None) -> None:
         from modelduel import brokenpipe
 
         sys.exit(brokenpipe.quiet_exit(exc))
+    except KeyboardInterrupt:  # ctrl+c while the command's module imports: one line
+        print("modelduel: stopped (ctrl+c) before it started; nothing saved", file=sys.stderr)
+        sys.exit(130)
     from modelduel.storage.lock import POSIX_ONLY, platform_supported
 
     if not platform_supported():  # said at start-up, not at the first save

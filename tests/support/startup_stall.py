@@ -3,8 +3,9 @@
 `SHIM` is a `sitecustomize.py` (put its directory first on PYTHONPATH). It reads:
 
 - MODELDUEL_TEST_MARKS: a directory; a marker file is dropped there at each point;
-- MODELDUEL_TEST_POINT: where `python -m modelduel` stalls 3 s: `config` (loading the
-  config, before the simulator starts), `before` (just before `asyncio.run`) or
+- MODELDUEL_TEST_POINT: where `python -m modelduel` stalls 3 s: `parse` (importing the
+  command's module, to parse its options), `config` (importing the config's modules,
+  pydantic's, before the simulator starts), `before` (just before `asyncio.run`) or
   `spawning` (inside the call that creates the worker child, the loop held as by a slow
   fork); anything else: nowhere;
 - MODELDUEL_TEST_CHILD_STALL: seconds the worker child waits before its imports, SIGINT
@@ -32,15 +33,17 @@ if _argv[1:3] == ["-m", "modelduel.core.workerchild"]:
     time.sleep(float(os.environ["MODELDUEL_TEST_CHILD_STALL"]))
 elif _argv[1:3] == ["-m", "modelduel"]:
     import asyncio
-    if _point == "config":
-        import modelduel.config as _config
-        _real_load = _config.load_config
-        def _load(*args, **kwargs):
-            _mark("config")
-            time.sleep(3)  # the config's imports (pydantic): long on a loaded machine
-            return _real_load(*args, **kwargs)
-        _config.load_config = _load
-    elif _point == "before":
+    _stall_on = {"parse": "modelduel.commands.ask", "config": "modelduel.config"}
+    if _point in _stall_on:
+        class _Stall:  # held on the first import of that module (where its time goes)
+            @staticmethod
+            def find_spec(name, path=None, target=None):
+                if name == _stall_on[_point] and not os.path.exists(os.path.join(_marks, _point)):
+                    _mark(_point)
+                    time.sleep(3)
+                return None  # found by the usual finders
+        sys.meta_path.insert(0, _Stall)
+    if _point == "before":
         _real_run = asyncio.run
         def _run(*args, **kwargs):
             _mark("before")

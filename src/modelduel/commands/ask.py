@@ -79,15 +79,15 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 def run_ask(args: argparse.Namespace) -> int:
     """Run `ask`; exit 0 when every model succeeded, 1 when any failed, 2 when a run
     could not be saved, 128 + N when signal N stopped it."""
-    from modelduel.config import load_config
-    from modelduel.core.session import DuelState
-
     quiet = bool(getattr(args, "quiet", False))
     table_only = bool(getattr(args, "table_only", False))
     csv_path: Path | None = args.csv
     outcome = _Outcome()
     main = None
     try:
+        from modelduel.config import load_config  # pydantic: long on a loaded machine
+        from modelduel.core.session import DuelState
+
         prompt = read_prompt(args.prompt)
         system_arg = None if args.system is None else argv_text(args.system, "--system")
         config = load_config(args.config)
