@@ -6,6 +6,7 @@ point of start-up is held still here by a `sitecustomize` shim (on PYTHONPATH) t
 stalls there and drops a marker file, so the signal lands at that point every time:
 
 - `parse`: importing `ask`'s module to parse the command line;
+- `platform`: importing the storage modules (the platform's check, before any command);
 - `config`: importing the config's modules (pydantic), before the simulator starts;
 - `before`: just before `asyncio.run` (imports done, the simulator up, no loop yet);
 - `spawning`: inside the call that creates the worker child (as a fork under load);
@@ -88,7 +89,7 @@ def _assert_child_gone(marks: Path) -> None:
         assert not left, "the worker child outlived modelduel"
 
 
-@pytest.mark.parametrize("point", ["parse", "config", "before", "spawning", "child"])
+@pytest.mark.parametrize("point", ["parse", "platform", "config", "before", "spawning", "child"])
 def test_ctrl_c_during_ask_start_up_says_one_line_and_leaves_no_child(
     tmp_path: Path, point: str
 ) -> None:
@@ -101,7 +102,7 @@ def test_ctrl_c_during_ask_start_up_says_one_line_and_leaves_no_child(
     assert code == 130, err
     assert not any(word in err for word in NOISE), err
     lines = err.strip().splitlines()
-    if point == "parse":  # not yet known to be `ask`: said as for any command
+    if point in ("parse", "platform"):  # before any command runs: said as for any
         assert lines == ["modelduel: stopped (ctrl+c) before it started; nothing saved"], err
     else:
         assert lines == ["modelduel: stopped (ctrl+c) before any model ran; nothing saved"], err

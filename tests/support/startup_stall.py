@@ -4,7 +4,8 @@
 
 - MODELDUEL_TEST_MARKS: a directory; a marker file is dropped there at each point;
 - MODELDUEL_TEST_POINT: where `python -m modelduel` stalls 3 s: `parse` (importing the
-  command's module, to parse its options), `config` (importing the config's modules,
+  command's module, to parse its options), `platform` (importing the storage modules, to
+  check the platform), `config` (importing the config's modules,
   pydantic's, before the simulator starts), `before` (just before `asyncio.run`) or
   `spawning` (inside the call that creates the worker child, the loop held as by a slow
   fork); anything else: nowhere;
@@ -33,7 +34,11 @@ if _argv[1:3] == ["-m", "modelduel.core.workerchild"]:
     time.sleep(float(os.environ["MODELDUEL_TEST_CHILD_STALL"]))
 elif _argv[1:3] == ["-m", "modelduel"]:
     import asyncio
-    _stall_on = {"parse": "modelduel.commands.ask", "config": "modelduel.config"}
+    _stall_on = {
+        "parse": "modelduel.commands.ask",
+        "platform": "modelduel.storage.lock",
+        "config": "modelduel.config",
+    }
     if _point in _stall_on:
         class _Stall:  # held on the first import of that module (where its time goes)
             @staticmethod
