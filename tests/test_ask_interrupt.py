@@ -8,6 +8,7 @@ stalls there and drops a marker file, so the signal lands at that point every ti
 - `parse`: importing `ask`'s module to parse the command line;
 - `platform`: importing the storage modules (the platform's check, before any command);
 - `config`: importing the config's modules (pydantic), before the simulator starts;
+- `loop`: `asyncio.run` has started (its own SIGINT handler), `ask`'s not yet installed;
 - `before`: just before `asyncio.run` (imports done, the simulator up, no loop yet);
 - `spawning`: inside the call that creates the worker child (as a fork under load);
 - `child`: the worker child exists but is not ready (its imports, 1-2 s under load).
@@ -89,7 +90,10 @@ def _assert_child_gone(marks: Path) -> None:
         assert not left, "the worker child outlived modelduel"
 
 
-@pytest.mark.parametrize("point", ["parse", "platform", "config", "before", "spawning", "child"])
+POINTS = ["parse", "platform", "config", "before", "loop", "spawning", "child"]
+
+
+@pytest.mark.parametrize("point", POINTS)
 def test_ctrl_c_during_ask_start_up_says_one_line_and_leaves_no_child(
     tmp_path: Path, point: str
 ) -> None:

@@ -6,7 +6,8 @@
 - MODELDUEL_TEST_POINT: where `python -m modelduel` stalls 3 s: `parse` (importing the
   command's module, to parse its options), `platform` (importing the storage modules, to
   check the platform), `config` (importing the config's modules,
-  pydantic's, before the simulator starts), `before` (just before `asyncio.run`) or
+  pydantic's, before the simulator starts), `loop` (importing the engine, httpx, in
+  `asyncio.run` before `ask` takes the signals), `before` (just before `asyncio.run`) or
   `spawning` (inside the call that creates the worker child, the loop held as by a slow
   fork); anything else: nowhere;
 - MODELDUEL_TEST_CHILD_STALL: seconds the worker child waits before its imports, SIGINT
@@ -38,6 +39,7 @@ elif _argv[1:3] == ["-m", "modelduel"]:
         "parse": "modelduel.commands.ask",
         "platform": "modelduel.storage.lock",
         "config": "modelduel.config",
+        "loop": "modelduel.core.duel",
     }
     if _point in _stall_on:
         class _Stall:  # held on the first import of that module (where its time goes)
