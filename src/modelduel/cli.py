@@ -152,12 +152,14 @@ def main(argv: Sequence[str] | None = None) -> None:
     """Run modelduel with `argv` (default sys.argv) and exit with its status."""
     try:
         args = parse_command_line(argv)
+        from modelduel.storage.lock import POSIX_ONLY, platform_supported
     except BrokenPipeError as exc:  # `--help | true`: as a command's output would end
         from modelduel import brokenpipe
 
         sys.exit(brokenpipe.quiet_exit(exc))
-    from modelduel.storage.lock import POSIX_ONLY, platform_supported
-
+    except KeyboardInterrupt:  # ctrl+c while the command's modules import: one line
+        print("modelduel: stopped (ctrl+c) before it started; nothing saved", file=sys.stderr)
+        sys.exit(130)
     if not platform_supported():  # said at start-up, not at the first save
         print(f"modelduel: {POSIX_ONLY}", file=sys.stderr)
         sys.exit(2)

@@ -48,6 +48,7 @@ class _Outcome:
 
     stopped_by: int | None = None
     unsaved: list[str] = field(default_factory=list)
+    started: bool = False  # the runs were handed to a runner (a stop then cancels them)
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -78,26 +79,41 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 def run_ask(args: argparse.Namespace) -> int:
     """Run `ask`; exit 0 when every model succeeded, 1 when any failed, 2 when a run
     could not be saved, 128 + N when signal N stopped it."""
-    from modelduel.config import load_config
-    from modelduel.core.session import DuelState
-
-    prompt = read_prompt(args.prompt)
-    system_arg = None if args.system is None else argv_text(args.system, "--system")
-    config = load_config(args.config)
-    csv_path: Path | None = args.csv
-    if csv_path is not None:
-        _check_writable(csv_path)
-    specs = args.models or list(config.default_models)
     quiet = bool(getattr(args, "quiet", False))
     table_only = bool(getattr(args, "table_only", False))
+    csv_path: Path | None = args.csv
     outcome = _Outcome()
-    with demo_environment(args.demo, config) as env:
-        models = [_resolve(spec, config, env, args) for spec in specs]
-        attached = _attachments(args, models)
-        system = system_arg if system_arg is not None else config.system_prompt
-        duel = DuelState.create(models, prompt, system or None)
-        live = not args.json and not quiet and sys.stdout.isatty()
-        asyncio.run(_run(duel, args, config, env, live, csv_path, outcome, attached))
+    main = None
+    try:
+        from modelduel.config import load_config  # pydantic: long on a loaded machine
+        from modelduel.core.session import DuelState
+
+        prompt = read_prompt(args.prompt)
+        system_arg = None if args.system is None else argv_text(args.system, "--system")
+        config = load_config(args.config)
+        if csv_path is not None:
+            _check_writable(csv_path)
+        specs = args.models or list(config.default_models)
+        with demo_environment(args.demo, config) as env:
+            models = [_resolve(spec, config, env, args) for spec in specs]
+            attached = _attachments(args, models)
+            system = system_arg if system_arg is not None else config.system_prompt
+            duel = DuelState.create(models, prompt, system or None)
+            live = not args.json and not quiet and sys.stdout.isatty()
+            main = _run(duel, args, config, env, live, csv_path, outcome, attached)
+            asyncio.run(main)
+    except KeyboardInterrupt:
+        # ctrl+c before `_run` took the signals over (the config's imports, the simulator
+        # starting, asyncio.run's own handler): nothing was handed to a runner yet
+        if main is not None:
+            main.close()  # if it never started: no "coroutine was never awaited" warning
+        outcome.stopped_by = outcome.stopped_by or signal.SIGINT
+    if not outcome.started and outcome.stopped_by is not None:
+        print(
+            f"modelduel: stopped ({_said(outcome.stopped_by)}) before any model ran; nothing saved",
+            file=sys.stderr,
+        )
+        return 128 + outcome.stopped_by
     try:
         _print_results(duel, args.json, quiet=quiet, table_only=table_only)
         for message in outcome.unsaved:
@@ -121,6 +137,17 @@ def run_ask(args: argparse.Namespace) -> int:
     if outcome.unsaved:
         return 2
     return 1 if any(slot.stats().error is not None for slot in duel.slots) else 0
+
+
+def _said(signum: int) -> str:
+    """How a stop line names the signal: `ctrl+c`, `SIGTERM`, ... (as `run` says it)."""
+    from modelduel.core.cancelreasons import signal_name
+
+    if signum == signal.SIGINT:
+        return "ctrl+c"
+    if signum == signal.SIGHUP:
+        return "the terminal closed, SIGHUP"
+    return signal_name(signum)
 
 
 def _print_results(duel: DuelState, as_json: bool, *, quiet: bool, table_only: bool) -> None:
@@ -244,14 +271,28 @@ async def _run(
             env=env,
             on_run_ended=on_ended,
         )
-        await child.open()
-        install(child.cancel_all_nowait)
+
+        def stop_child(reason: str) -> None:
+            if outcome.started:
+                child.cancel_all_nowait(reason)
+            else:  # still starting: the child being made is killed, no run starts
+                child.abandon_start()
+
+        # The signals are ours before the child is made and until it is gone: a ctrl+c
+        # at any point of its start (or of its stop) stops `ask` cleanly, never cancels
+        # this task with the child half made (asyncio.run's default handler does that).
+        install(stop_child)
         try:
-            await child.start(plans)
-            await _live(duel, child.wait())
+            await child.open()
+            if outcome.stopped_by is None:  # (a child that failed to start: start() ends
+                outcome.started = True  # each run saying why)
+                await child.start(plans)
+                await _live(duel, child.wait())
         finally:
-            uninstall()
-            await child.aclose()
+            try:
+                await child.aclose()
+            finally:
+                uninstall()
         return
     pool = ClientPool(Timeouts(connect=config.connect_timeout_s))
     reasons = CancelReasons()
@@ -269,14 +310,17 @@ async def _run(
 
     install(cancel_all)
     try:
+        outcome.started = True
         tasks = runner.start(plans)
         for task in tasks:
             # each task is named after its run id
             task.add_done_callback(lambda t: on_ended(t.get_name()))
         await asyncio.gather(*tasks)
     finally:
-        uninstall()
-        await pool.aclose()
+        try:
+            await pool.aclose()  # a ctrl+c meanwhile is still ours, not a KeyboardInterrupt
+        finally:
+            uninstall()
 
 
 async def _live(duel: DuelState, done: Awaitable[None]) -> None:

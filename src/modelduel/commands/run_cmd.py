@@ -417,6 +417,7 @@ async def _run_items(
     def stop(reason: str) -> tuple[int, int]:
         # no new run, no new check; the checks running are killed (no verdict)
         stopping.set()
+        child.abandon_start()  # a child still being made is killed: no duel starts
         child.cancel_all_nowait(reason)
         return checker.cancel()
 
@@ -432,7 +433,6 @@ async def _run_items(
     from modelduel.config import resolve_model
 
     judge = judge_runner(config.judge, lambda spec: resolve_model(spec, config, env), child.start)
-    await child.open()
     loop = asyncio.get_running_loop()
 
     def on_signal(signum: int) -> None:
@@ -454,6 +454,8 @@ async def _run_items(
                 soft_wrap=True,  # one line, however narrow the terminal
             )
 
+    # ours before the child is made: a ctrl+c while it starts stops the batch (no duel
+    # starts), never cancels this task with the child half made
     for signum in STOP_SIGNALS:
         loop.add_signal_handler(signum, on_signal, signum)
     gate = asyncio.Semaphore(args.concurrency)
@@ -489,6 +491,7 @@ async def _run_items(
             del finished[duel.duel_id]
 
     try:
+        await child.open()
         with progress:
             await asyncio.gather(*(one(item) for item in items))
     finally:

@@ -96,6 +96,10 @@ class ChildDuelRunner:
         self._env = env
         self._proc: asyncio.subprocess.Process | None = None
         self._opening: asyncio.Future[None] | None = None
+        # the child of a start under way, made but not ready yet (killed if abandoned)
+        self._starting: asyncio.subprocess.Process | None = None
+        # `abandon_start()` was called: no child starts until `aclose()` has run
+        self._abandoned = False
         self._reader: asyncio.Task[None] | None = None
         self._pending: set[str] = set()
         self.callback_errors: list[BaseException] = []
@@ -128,7 +132,23 @@ class ChildDuelRunner:
         else:
             self.start_failure = None
 
+    def abandon_start(self) -> None:
+        """Give up a start under way, from synchronous code such as a signal handler.
+
+        For a command stopping before its runs start (ctrl+c while the child is being
+        made): the child being made is killed (once made, if that is still under way),
+        the `open` waiting on it returns with `start_failure` set, and no child starts
+        again until `aclose()` has run. Runs already going are not touched.
+        """
+        self._abandoned = True
+        starting = self._starting
+        if starting is not None and starting.returncode is None:
+            with contextlib.suppress(ProcessLookupError):
+                starting.kill()
+
     async def _spawn(self) -> None:
+        if self._abandoned:
+            raise WorkerStartError(self._start_message("(stopped before it started)"))
         log = _open_log(self.log_path)
         try:
             proc = await asyncio.create_subprocess_exec(
@@ -148,7 +168,23 @@ class ChildDuelRunner:
         finally:
             if log is not None:
                 log.close()  # the child holds its own descriptor
-        await self._await_ready(proc)
+        # From here on the child exists: however this start ends short of ready (a
+        # failure, `abandon_start`, a cancel as the loop shuts down on ctrl+c), it is
+        # killed and waited for, so it is never left running and its pipes are closed
+        # before the loop is (else "Event loop is closed" from the transport's __del__).
+        self._starting = proc
+        try:
+            if self._abandoned:
+                raise WorkerStartError(self._start_message("(stopped before it was ready)"))
+            await self._await_ready(proc)
+        except BaseException:
+            if proc.returncode is None:
+                with contextlib.suppress(ProcessLookupError):
+                    proc.kill()
+                await proc.wait()
+            raise
+        finally:
+            self._starting = None
         self._proc = proc
         self._reader = asyncio.get_running_loop().create_task(self._read())
 
@@ -235,13 +271,17 @@ class ChildDuelRunner:
             await self._stop()
         finally:
             self._stopping = False
+            self._abandoned = False
 
     async def _stop(self) -> None:
         opening, self._opening = self._opening, None
         if opening is not None and not opening.done():
-            # a start under way finishes first, so the child it makes is stopped too
-            with contextlib.suppress(Exception):
-                await opening
+            # a start under way is given up (its child killed) and waited for: no child
+            # is left running, none is made after this returns
+            self.abandon_start()
+            await asyncio.wait([opening])
+        if opening is not None and opening.done() and not opening.cancelled():
+            opening.exception()  # its failure was said by `open` (or no one asked)
         proc, self._proc = self._proc, None
         reader, self._reader = self._reader, None
         if proc is None:
