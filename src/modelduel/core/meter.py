@@ -62,6 +62,8 @@ class StreamMeter:
         self._priced: tuple[Usage, Cost | None] | None = None  # the last usage priced
         self._text = _GrowingText()
         self._reasoning = _GrowingText()
+        # a tool loop's next request thinks anew: its reasoning starts a paragraph
+        self._reasoning_round_break = False
         self._text_chars = 0
         self._reasoning_chars = 0
         self._sent_ns: int | None = None
@@ -229,6 +231,7 @@ class StreamMeter:
         elif isinstance(event, RoundStarted):
             self._fold_request()
             self._tool_rounds += 1
+            self._reasoning_round_break = True
         elif isinstance(event, TurnStarted):
             self._turn_marks.append(self._cumulative(t))
             if self._turn_sent_ns is not None:
@@ -324,6 +327,12 @@ class StreamMeter:
             if self._first_useful_ns is None and not text.isspace() and self._turns == 1:
                 self._first_useful_ns = t
         else:
+            if self._reasoning_round_break and text:
+                self._reasoning_round_break = False
+                so_far = self._reasoning.value()
+                if so_far and not so_far.endswith("\n\n"):
+                    # shown and kept apart, not counted as the model's characters
+                    self._reasoning.append("\n" if so_far.endswith("\n") else "\n\n")
             self._reasoning.append(text)
             self._reasoning_chars += len(text)
         # Redacted thinking (empty reasoning) is a real first token: the model is working.
