@@ -159,8 +159,10 @@ MUTATIONS = (
     Mutation(
         "cancelled rows counted as done on resume",
         "core/batch.py",
-        """if row.get("finish_reason") != "cancelled\"""",
-        """if row.get("finish_reason") != "never\"""",
+        """        if row.get("finish_reason") != "cancelled"
+    )""",
+        """        if row.get("finish_reason") != "never"
+    )""",
         (
             f"{RECORDS}::test_cancelled_runs_are_run_again_on_resume",
             f"{RECORDS}::test_a_run_cancelled_twice_still_leaves_its_repeat_to_do",
@@ -335,6 +337,36 @@ MUTATIONS = (
         "        text = one_line(event.text)",
         '        text = event.text.splitlines()[0] if event.text.strip() else ""',
         ("tests/test_note_paste.py::test_a_multi_line_paste_into_the_note_is_saved_whole",),
+    ),
+    Mutation(
+        "a cancelled row's score counted by route",
+        "core/counted.py",
+        """    return "" if is_cancelled_row(row) else row.get("score") or \"\"""",
+        """    return row.get("score") or \"\"""",
+        ("tests/test_cancelled_not_counted.py",),
+    ),
+    Mutation(
+        "route's byte path counts a cancelled row's score",
+        "core/routing_fast.py",
+        "        score[np.concatenate(cancelled)] = np.nan",
+        "        pass",
+        (
+            "tests/test_cancelled_not_counted.py::test_route_table_ignores_a_cancelled_row_with_a_score",
+        ),
+    ),
+    Mutation(
+        "the banded repaint drops a band's lines",
+        "tui/banded_compositor.py",
+        "                    chops[y] = band_chops[y]",
+        "                    pass",
+        ("tests/test_banded_compositor.py",),
+    ),
+    Mutation(
+        "a later tool round's reasoning runs into the earlier one's",
+        "core/meter.py",
+        "            self._reasoning_round_break = True",
+        "            pass",
+        ("tests/test_reasoning_rounds.py",),
     ),
 )
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from modelduel.core.comparisons import comparisons
 from modelduel.core.routing import compute_stats, compute_table_stats
 from modelduel.core.routing_rows import load_route_rows, load_route_table
 from modelduel.core.scoring import Score
@@ -149,3 +150,20 @@ async def test_a_blind_duel_reveals_when_its_last_run_ends_cancelled(tmp_path: P
         await settle(pilot, app)
         assert view.cancelled(0)
         assert not any(p.hidden for p in view.panes)  # nothing left that could be scored
+
+
+def test_a_cancelled_rows_score_makes_no_comparison_in_its_duel() -> None:
+    """The preference table (ctrl+r, `route`'s head-to-head) reads the same rule."""
+
+    def row(model: str, score: str, finish: str) -> dict[str, str]:
+        return {
+            "task_type": "coding",
+            "model": model,
+            "duel_id": "d1",
+            "score": score,
+            "rank": "",
+            "finish_reason": finish,
+        }
+
+    assert comparisons([row("m/a", "3", "stop"), row("m/b", "5", "cancelled")]) == []
+    assert len(comparisons([row("m/a", "3", "stop"), row("m/b", "5", "stop")])) == 1
