@@ -8,13 +8,15 @@ a path under a regular file (ENOTDIR).
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import pytest
 
 from modelduel.errors import CsvError
 from modelduel.storage import ensure_writable, read_rows, transcript_path
-from tests.support.cli import FAST, modelduel, write_config
+from tests.support.cli import FAST, modelduel, wait_for, write_config
+from tests.support.tmux_app import NEEDS_TMUX, tmux_app
 
 STARTER = Path(__file__).resolve().parents[1] / "tasks" / "starter"
 PROC = Path("/proc")
@@ -124,13 +126,21 @@ def test_ask_under_a_regular_file_refuses_naming_the_reason(tmp_path: Path) -> N
 
 
 @needs_proc
+@NEEDS_TMUX
 def test_the_duel_screen_refuses_before_it_opens(tmp_path: Path) -> None:
+    # in a real terminal: without one the screen refuses first, for want of a terminal
     config = write_config(tmp_path)
-    for args in (("suite", STARTER), ()):
-        result = modelduel(
-            *args, "--demo", "--config", config, "--csv", "/proc/z.csv", cwd=tmp_path
-        )
-        err = result.stderr.decode()
-        assert result.returncode == 2, err
-        line = _one_line(err)
-        assert "/proc/z.csv" in line and "No such file or directory" in line, line
+    for name, args in (("suite", f"suite {STARTER}"), ("duel", "")):
+        app = f"{sys.executable} -m modelduel {args} --demo --config {config} --csv /proc/z.csv"
+        with tmux_app(
+            f"preflight-{name}", f"sh -c '{app}; echo exit=$?; exec sleep 60'", tmp_path
+        ) as tmux:
+
+            def said() -> str:
+                # joined (-J), with what scrolled off: the line is wider than the pane
+                return tmux.run("capture-pane", "-p", "-J", "-S", "-100", "-t", tmux.session)
+
+            assert wait_for(lambda: "exit=" in said(), 60), said()
+            text = said()
+            assert "exit=2" in text, text
+            assert "/proc/z.csv" in text and "No such file or directory" in text, text
