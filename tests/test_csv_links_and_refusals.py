@@ -19,7 +19,9 @@ import pytest
 from modelduel.core.session_controller import SaveLedger
 from modelduel.errors import CsvError
 from modelduel.storage import append_run, ensure_writable, read_rows, transcript, transcript_path
+from modelduel.storage.lock import lock_path
 from modelduel.storage.opened import OpenedFile
+from modelduel.storage.transcript import read_transcripts
 from tests.test_csv_preflight import PROC, needs_proc
 
 
@@ -81,3 +83,21 @@ def test_a_later_turns_transcript_that_cannot_be_written_says_why_in_one_line(
     assert str(transcript_path(path)) in message
     assert "[Errno" not in message  # the OS reason in words, and the fix, not a repr
     assert "free some disk space" in message
+
+
+def test_a_symlinked_csv_keeps_its_transcript_and_lock_beside_the_file_it_names(
+    tmp_path: Path,
+) -> None:
+    """Rows go to the link's target; so do the texts and the lock (a session writing the
+    target by its own name must meet the same lock and find the same transcript)."""
+    real = tmp_path / "real"
+    real.mkdir()
+    target = real / "target.csv"
+    link = tmp_path / "link.csv"
+    link.symlink_to(target)
+    append_run(link, row("run-1"), {"run_id": "run-1", "text": "the answer"})
+    assert transcript_path(link) == transcript_path(target)
+    assert lock_path(link) == lock_path(target)
+    assert not (tmp_path / "link.jsonl").exists()
+    assert "the answer" in (real / "target.jsonl").read_text()
+    assert read_transcripts(target)["run-1"]["text"] == "the answer"

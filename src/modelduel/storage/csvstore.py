@@ -59,7 +59,7 @@ from modelduel.storage.csvread import (
     read_rows_with_lines,
 )
 from modelduel.storage.csvrewrite import extend_header, render_rows, rewrite_atomically
-from modelduel.storage.durable import append_durably
+from modelduel.storage.durable import append_durably, followed
 from modelduel.storage.lock import file_lock
 from modelduel.storage.opened import OpenedFile
 from modelduel.storage.transcript import OpenedTranscript, append_transcript, transcript_path
@@ -316,7 +316,7 @@ def _try_writing(path: Path) -> None:
     target too, where an update's temp file goes (`rewrite_atomically` resolves the link).
     """
     transcript = transcript_path(path)
-    real = Path(os.path.realpath(path))
+    real = followed(path)
     try:
         with file_lock(path):
             _open_to_append(path, "append to the results CSV")
@@ -332,7 +332,8 @@ def _try_writing(path: Path) -> None:
                 os.close(fd)
                 os.unlink(probe)
     except OSError as exc:
-        raise _os_error(path, exc, "create or lock a file beside the results CSV") from None
+        # the lock sits beside the file the path names (a symlink's target)
+        raise _os_error(real, exc, "create or lock a file beside the results CSV") from None
 
 
 def _open_to_append(target: Path, doing: str) -> None:

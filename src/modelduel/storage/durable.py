@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-__all__ = ["append_durably", "fsync_dir", "write_all"]
+__all__ = ["append_durably", "followed", "fsync_dir", "write_all"]
 
 
 def fsync_dir(directory: Path) -> None:
@@ -69,3 +69,15 @@ def append_durably(
         os.close(fd)
     if created:
         fsync_dir(path.parent)
+
+
+def followed(csv_path: Path) -> Path:
+    """The file a results CSV path names: a symlink's target, else the path as given.
+
+    Rows written through a symlink land in its target; the transcript and the lock must
+    sit beside that file, not beside the link, or a session naming the target directly
+    would find no texts and take another lock.
+    """
+    if os.path.islink(csv_path):
+        return Path(os.path.realpath(csv_path))
+    return csv_path

@@ -17,6 +17,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from modelduel.storage.durable import followed
+
 __all__ = ["POSIX_ONLY", "file_lock", "lock_path", "platform_supported"]
 
 POSIX_ONLY = (
@@ -31,8 +33,10 @@ def platform_supported(platform: str | None = None) -> bool:
 
 
 def lock_path(csv_path: Path) -> Path:
-    """The sidecar lock file of a CSV: ``.NAME.lock`` in the same directory."""
-    return csv_path.parent / f".{csv_path.name}.lock"
+    """The sidecar lock file of a CSV: ``.NAME.lock`` in the same directory (as the file
+    a symlinked CSV names: every writer of that file meets the same lock)."""
+    real = followed(csv_path)
+    return real.parent / f".{real.name}.lock"
 
 
 @contextmanager

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from modelduel.errors import CsvError
-from modelduel.storage.durable import append_durably, fsync_dir, write_all
+from modelduel.storage.durable import append_durably, followed, fsync_dir, write_all
 
 # fsync_dir and write_all are re-exported for the callers that took them from here.
 __all__ = [
@@ -34,8 +34,9 @@ __all__ = [
 
 
 def transcript_path(csv_path: Path) -> Path:
-    """The transcript file of a CSV: same directory and stem, suffix ``.jsonl``."""
-    return csv_path.with_suffix(".jsonl")
+    """The transcript file of a CSV: same directory and stem, suffix ``.jsonl`` (of the
+    file a symlinked CSV names: where its rows go)."""
+    return followed(csv_path).with_suffix(".jsonl")
 
 
 def encode_record(record: Mapping[str, object]) -> bytes:
