@@ -182,6 +182,11 @@ class DuelScreen(Screen[None]):
             self._focus_before_small = focused
         self.call_after_refresh(self._after_resize)
 
+    def on_screen_resume(self) -> None:
+        """Back from a dialog: re-flow the panes, for a resize that came while it was on top
+        (`layout_panes` leaves the grid alone while a modal is the active screen)."""
+        self.call_after_refresh(self._after_resize)
+
     def _after_resize(self) -> None:
         self.modelduel.layout_panes()
         widget = self._focus_before_small
