@@ -35,3 +35,17 @@ def test_export_names_the_bad_line(results: Path, capsys: pytest.CaptureFixture[
     assert f"{transcript}:{number} is not valid JSON (" in err, err
     assert "that run's texts are missing" in err
     assert "have no record" not in err  # the one missing run is that line's
+
+
+def test_the_history_notes_the_bad_line(results: Path) -> None:
+    from modelduel.tui.recorded import recorded_views
+
+    transcript = results.with_suffix(".jsonl")
+    number = break_line(transcript, "run-1")
+    notes: list[str] = []
+    views = recorded_views(results, blind=False, notes=notes)
+    assert len(views) == 1
+    assert notes == [
+        f"{transcript}:{number} is not valid JSON (Unterminated string starting at: column 37)"
+        ": the texts of a run there are missing"
+    ]

@@ -251,6 +251,8 @@ class ModelduelApp(App[None]):
             if not isinstance(self.focused, ResponsePane):
                 self.screen.action_to_panes()  # type: ignore[attr-defined]
             self.notify(f"{plural(len(self.views), 'recorded duel')}: ctrl+o lists them")
+        for note in self.settings.history_notes:  # why a recorded pane shows no text
+            self.notify(note, severity="warning", timeout=15)
         self.update_status()
 
     def watch_theme(self, theme: str) -> None:
