@@ -71,3 +71,11 @@ def test_a_task_files_number_error_shows_the_number_and_no_empty_hint(tmp_path: 
     got = str(info.value)
     assert got.endswith("field 'max_output_tokens': input should be a valid integer, got a number "
                         "with a fractional part: 2.5"), got  # fmt: skip
+
+
+def test_an_empty_model_list_says_to_list_one(tmp_path: Path) -> None:
+    # it said pydantic's "Tuple should have at least 1 item after validation, not 0"
+    assert message(tmp_path, "default_models = []\n") == (
+        "FILE: key 'default_models': list at least one model "
+        '(e.g. default_models = ["openai/gpt-5.5"])'
+    )

@@ -43,7 +43,8 @@ CASES = [
     ),
     (
         "default_models = []\n",
-        "FILE: key 'default_models': Tuple should have at least 1 item after validation, not 0",
+        "FILE: key 'default_models': list at least one model "
+        '(e.g. default_models = ["openai/gpt-5.5"])',
     ),
     (
         "default_models = 'openai/gpt-5.5'\n",

@@ -19,7 +19,7 @@ from modelduel.tui.duelscreen import SHORT_HEIGHT, DuelScreen
 from modelduel.tui.pane import ResponsePane
 from modelduel.tui.prompt import PromptEditor
 from modelduel.tui.screens import HelpScreen
-from modelduel.tui.short_stats import fold_stats
+from modelduel.tui.short_stats import Figure, fit_line, fold_figures
 from tests import test_tui
 from tests.test_history_reopen_view import LONG
 from tests.test_recorded_text_shown import reopened
@@ -127,7 +127,17 @@ async def test_a_resize_under_the_help_reaches_the_duel_screen(tmp_path: Path) -
 
 
 def test_folded_stats_put_the_score_first_and_keep_every_line() -> None:
-    stats = Text("ttft 0.80s\nout 390  $0.0119\nscore 4/5  saved\nchecks ✓ schema")
-    folded = fold_stats(stats)
+    def line(*parts: tuple[str, int]) -> list[Figure]:
+        return [Figure(Text(text), keep) for text, keep in parts]
+
+    stats = [
+        line(("ttft 0.80s", 3)),
+        line(("out 390", 3), ("$0.0119", 2)),
+        line(("score 4/5", 9), ("saved", 2)),
+        line(("checks ✓ schema", 6)),
+    ]
+    folded = fit_line(fold_figures(stats), 200)
     assert folded.plain == "score 4/5  saved · ttft 0.80s · out 390  $0.0119 · checks ✓ schema"
-    assert folded.no_wrap and folded.overflow == "ellipsis"  # cut at the pane's width, not wrapped
+    assert folded.no_wrap and folded.overflow == "ellipsis"  # not wrapped
+    # narrower: the least kept figures go whole, the score stays
+    assert fit_line(fold_figures(stats), 40).plain == "score 4/5 · ttft 0.80s · checks ✓ schema"

@@ -122,6 +122,14 @@ def _missing_texts(rows: list[dict[str, str]], csv: Path, transcript: Transcript
     absent = runs_without_text(rows, transcript.records)
     if not absent:
         return None
+    bad = len(transcript.bad_lines)
+    if bad:  # a corrupt line is most likely the missing run: name it, not "no record"
+        whose = "that run's texts are" if bad == 1 else "those runs' texts are"
+        told = f"modelduel: {transcript.bad_line_names()}; {whose} missing from this export"
+        rest = absent - bad
+        if rest <= 0:
+            return told
+        return f"{told}; and {rest} of {plural(len(rows))} have no record in {transcript.path}"
     return (
         f"modelduel: {absent} of {plural(len(rows))} have no record in {transcript.path}: "
         f"their texts are not in this export (the other runs' are)"

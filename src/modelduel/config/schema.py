@@ -288,6 +288,12 @@ def _describe(exc: ValidationError, source: str) -> str:
     msg = err["msg"]
     if err["type"] in ("tuple_type", "list_type"):
         msg = f'Input should be an array, e.g. {key.rsplit(".", 1)[-1]} = ["a", "b"]'
+    if err["type"] == "too_short":  # pydantic: "Tuple should have at least 1 item after..."
+        name = key.rsplit(".", 1)[-1]
+        if name == "default_models":
+            msg = f'list at least one model (e.g. default_models = ["{DEFAULT_MODELS[0]}"])'
+        else:
+            msg = f'list at least one (e.g. {name} = ["a"])'
     if err["type"] == "dataclass_type":
         msg = f"Input should be a valid dictionary or instance of {err['ctx']['class_name']}"
     return f"{source}: key '{key}': {msg}{more}"

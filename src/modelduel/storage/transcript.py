@@ -154,6 +154,15 @@ class Transcript:
     path: Path
     found: bool
     records: dict[str, dict[str, object]] = field(default_factory=dict)
+    bad_lines: tuple[tuple[int, str], ...] = ()
+    """(line number from 1, what is wrong with it) of each line that is not a run's
+    record: a reader missing a run's text says which line it was, not "no record"."""
+
+    def bad_line_names(self, most: int = 3) -> str:
+        """`FILE.jsonl:7 is not valid JSON (...)`, for the first `most` bad lines."""
+        named = [f"{self.path}:{n} {what}" for n, what in self.bad_lines[:most]]
+        rest = len(self.bad_lines) - most
+        return "; ".join(named) + (f" (and {rest} more bad lines)" if rest > 0 else "")
 
 
 def read_transcripts(path: Path) -> dict[str, dict[str, object]]:
@@ -187,14 +196,24 @@ def read_transcript(path: Path) -> Transcript:
     except OSError as exc:
         raise CsvError(f"{tpath}: cannot read the transcript ({exc.strerror or exc})") from None
     records: dict[str, dict[str, object]] = {}
+    bad: list[tuple[int, str]] = []
     # Split on b"\n" only: str.splitlines would also split at U+2028 and friends inside texts.
-    for raw in data.split(b"\n"):
+    for number, raw in enumerate(data.split(b"\n"), 1):
         if not raw.strip():
             continue
         try:
             record = json.loads(raw.decode("utf-8"))
-        except (UnicodeDecodeError, ValueError):
+        except UnicodeDecodeError:
+            bad.append((number, "is not valid JSON (not UTF-8)"))
+            continue
+        except json.JSONDecodeError as exc:
+            bad.append((number, f"is not valid JSON ({exc.msg}: column {exc.colno})"))
+            continue
+        except ValueError as exc:  # e.g. a number too long to convert
+            bad.append((number, f"is not valid JSON ({exc})"))
             continue
         if isinstance(record, dict) and isinstance(record.get("run_id"), str):
             records[record["run_id"]] = record
-    return Transcript(tpath, found=True, records=records)
+        else:
+            bad.append((number, "is not a run's record (a JSON object with a run_id)"))
+    return Transcript(tpath, found=True, records=records, bad_lines=tuple(bad))

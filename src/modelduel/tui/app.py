@@ -29,7 +29,7 @@ from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.driver import Driver
-from textual.notifications import SeverityLevel
+from textual.notifications import Notify, SeverityLevel
 from textual.screen import Screen
 
 from modelduel.core.routing import plural
@@ -167,6 +167,16 @@ class ModelduelApp(App[None]):
             markup=markup,
         )
 
+    def _on_notify(self, event: Notify) -> None:
+        """Keep only the latest of identical notices: three runs failing to save for the
+        same reason stacked three same toasts over the quit dialog. (Textual's own handler
+        runs next and adds the new one.)"""
+        new = event.notification
+        for old in list(self._notifications):
+            same = (old.message, old.title, old.severity) == (new.message, new.title, new.severity)
+            if same:
+                self._unnotify(old, refresh=False)
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """No action but quitting while the duel screen only says the terminal is too small."""
         return action in ("quit", "app.quit") or not self.screen.has_class("-too-small")
@@ -241,6 +251,8 @@ class ModelduelApp(App[None]):
             if not isinstance(self.focused, ResponsePane):
                 self.screen.action_to_panes()  # type: ignore[attr-defined]
             self.notify(f"{plural(len(self.views), 'recorded duel')}: ctrl+o lists them")
+        for note in self.settings.history_notes:  # why a recorded pane shows no text
+            self.notify(note, severity="warning", timeout=15)
         self.update_status()
 
     def watch_theme(self, theme: str) -> None:

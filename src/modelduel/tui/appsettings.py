@@ -35,6 +35,7 @@ class AppSettings:
         recorded: recorded duels to open instead of a prompt (`modelduel score`).
         tasks: a task suite to step through (`modelduel suite`), in order.
         history: duels already in the CSV, listed in the history (not opened).
+        history_notes: what reading them found wrong (a transcript's bad line), told at start.
         after_first_frame: called once the first frame is painted (the demo simulator's
             start: what the first frame does not need waits for it).
     """
@@ -52,6 +53,7 @@ class AppSettings:
     recorded: tuple[DuelView, ...] = ()
     tasks: tuple[Task, ...] = ()
     history: tuple[DuelView, ...] = ()
+    history_notes: tuple[str, ...] = ()
     after_first_frame: tuple[Callable[[], None], ...] = ()
 
 

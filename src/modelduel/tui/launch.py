@@ -175,11 +175,12 @@ def _run_app(
     ensure_writable(csv_path)
     shown: tuple[DuelView, ...] = recorded() if recorded is not None else ()
     history: tuple[DuelView, ...] = ()
+    history_notes: list[str] = []
     if recorded is None and not tasks:
         from modelduel.tui.recorded import recorded_views
 
         # reopening a CSV lists its duels in the history, for re-scoring
-        history = tuple(recorded_views(csv_path, blind=False))
+        history = tuple(recorded_views(csv_path, blind=False, notes=history_notes))
     settings = AppSettings(
         config=config,
         models=models,
@@ -194,6 +195,7 @@ def _run_app(
         recorded=shown,
         tasks=tasks,
         history=history,
+        history_notes=tuple(history_notes),
         after_first_frame=after_first_frame,
     )
     runners: list[ChildDuelRunner] = []

@@ -31,8 +31,8 @@ from modelduel.display import (
 from modelduel.tui.conversation import ConversationLines
 from modelduel.tui.framepacer import MAX_FRAME_S
 from modelduel.tui.marks import ACCENTS, latency_marks, provider_accent, winner_index
-from modelduel.tui.pane_lines import ErrorLine, HeaderLine, TextLine
-from modelduel.tui.short_stats import fold_stats, folds_to_one_line
+from modelduel.tui.pane_lines import ErrorLine, HeaderLine, StatsLines
+from modelduel.tui.short_stats import Figure
 from modelduel.tui.stream_markdown import PaneBody
 from modelduel.tui.tcss import read_tcss
 
@@ -149,7 +149,7 @@ class ResponsePane(Vertical, can_focus=True):
         self._header_w = HeaderLine(classes="pane-header")
         self._body = PaneBody()
         self._error_w = ErrorLine()
-        self._stats_w = TextLine(classes="pane-stats")
+        self._stats_w = StatsLines(classes="pane-stats")
         self.conversation = ConversationLines()
         """Earlier turns folded above the body, live tool calls below it."""
         self.ttft_s: float | None = None
@@ -198,14 +198,10 @@ class ResponsePane(Vertical, can_focus=True):
             self._status = status_word(stats)
         self._mark(stats, duel_done)
         self._header_w.set_parts(*self._header(stats))
-        text = self._stats(stats)
-        if folds_to_one_line(self._stats_w):  # a short terminal (its CSS): one line
-            text = fold_stats(text)
         # a checks or judge line makes the stats taller; the height changes only then
-        height = max(3, text.plain.count("\n") + 1)
+        height = max(3, self._stats_w.set_lines(self._stats(stats)))
         if self._stats_w.styles.height is None or self._stats_w.styles.height.value != height:
             self._stats_w.styles.height = height
-        self._stats_w.set(text)
         self._show_error(stats)
         if len(stats.text) == self._shown or _now() - self._body_at >= TICK_BODY_S:
             # the frame pacer draws text as it arrives; this tick only catches up
@@ -317,55 +313,67 @@ class ResponsePane(Vertical, can_focus=True):
         message = f"✗ {word}: {sanitize_terminal(error.message)}{notices}"
         self._error_w.show_error(message, cancelled)
 
-    def _stats(self, s: StreamStats) -> Text:
-        """Three short lines (timings; tokens, rate, cost; score) that fit a narrow pane."""
+    def _stats(self, s: StreamStats) -> list[list[Figure]]:
+        """Three short lines (timings; tokens, rate, cost; score) that fit a narrow pane:
+        each a row of figures, the least kept dropped whole where the pane is narrow."""
         m = self.model
-        line = Text(no_wrap=True, overflow="ellipsis")
+        lines: list[list[Figure]] = []
         if m.hidden:
             if self._veiled:
-                line.append("answers show when all are done\n", "dim")
+                lines.append([Figure(Text("answers show when all are done", "dim"), 9)])
             else:
                 # a count with reasoning in it, or exact where the others are estimates
                 # (a cancelled Gemini run), would say which model it is
-                line.append("reasoning, tokens: shown once scored\n", "dim")
-            line.append("speed, cost: shown once scored\n", "dim")
+                lines.append([Figure(Text("reasoning, tokens: shown once scored", "dim"), 9)])
+            lines.append([Figure(Text("speed, cost: shown once scored", "dim"), 9)])
         else:
-            line.append("ttft ")
-            line.append(fmt_seconds(s.ttft_s), self._figure_style(self.latency))
-            line.append(f"  useful {fmt_seconds(s.time_to_first_useful_s)}")
-            line.append(f"  in {fmt_tokens(s.input_tokens)}\n")
+            ttft = Text("ttft ")
+            ttft.append(fmt_seconds(s.ttft_s), self._figure_style(self.latency))
+            lines.append(
+                [
+                    Figure(ttft, 3),
+                    Figure(Text(f"useful {fmt_seconds(s.time_to_first_useful_s)}"), 2),
+                    Figure(Text(f"in {fmt_tokens(s.input_tokens)}"), 1),
+                ]
+            )
             # `~` marks a live estimate until the provider's exact count replaces it
-            line.append("out ")
-            line.append(*self._estimated(fmt_tokens(s.output_tokens, s.tokens_exact)))
-            # cost before the rate: in a narrow pane the sparkline is what gets cut
-            line.append("  ")
-            line.append(*self._estimated(fmt_cost(s.cost_usd, s.tokens_exact)))
-            line.append(f"  {fmt_rate(s.output_tokens_per_s)} ")
-            line.append(sparkline(s.rate_buckets, 10), "cyan")
-            line.append("\n")
+            out = Text("out ")
+            out.append(*self._estimated(fmt_tokens(s.output_tokens, s.tokens_exact)))
+            # cost before the rate: in a narrow pane the sparkline is what goes first
+            lines.append(
+                [
+                    Figure(out, 3),
+                    Figure(Text(*self._estimated(fmt_cost(s.cost_usd, s.tokens_exact))), 2),
+                    Figure(Text(fmt_rate(s.output_tokens_per_s)), 1),
+                    Figure(Text(sparkline(s.rate_buckets, 10), "cyan"), 0, " "),
+                ]
+            )
         score = m.score.describe()
-        line.append(f"score {score}", "bold" if m.score.is_scored else "dim")
+        line = [Figure(Text(f"score {score}", "bold" if m.score.is_scored else "dim"), 9)]
         if m.rank is not None:
-            line.append(f"  rank {m.rank}", "bold")
+            line.append(Figure(Text(f"rank {m.rank}", "bold"), 7))
         if m.score.manual_corrections:
-            line.append(f"  corr {m.score.manual_corrections}")
+            line.append(Figure(Text(f"corr {m.score.manual_corrections}"), 3))
         if m.score.note:
-            line.append("  note ✎")
+            line.append(Figure(Text("note ✎"), 4))
         if m.unsaved:
-            line.append("  NOT saved", "bold red")
+            line.append(Figure(Text("NOT saved", "bold red"), 8))
         elif m.saved and not self._veiled:  # veiled, "saved" would tell who ended first
-            line.append("  saved", "green")
+            line.append(Figure(Text("saved", "green"), 2))
+        lines.append(line)
         if m.checks_line and not self._veiled:  # veiled, it would tell who ended first
-            line.append(f"\nchecks {m.checks_line}")
-            # suggestions not taken yet, marked as the checks' and not the person's
+            lines.append([Figure(Text(f"checks {m.checks_line}"), 6)])
+            # suggestions not taken yet, marked as the checks' and not the person's; on a
+            # line of their own (as the judge's), so a narrow pane does not drop them
             offered = [s.label for p, s in m.suggestions.items() if m.sources.get(p) != "check"]
             if offered:
-                line.append(f"  · {'  '.join(offered)} (a accepts)", "italic cyan")
+                label = f"  {'  '.join(offered)} (a accepts)"
+                lines.append([Figure(Text(label, "italic cyan"), 5)])
         if m.judge is not None:
             from modelduel.tui.judging import judge_text  # noqa: PLC0415  judge: ~140 ms off launch
 
-            line.append_text(judge_text(m))
-        return line
+            lines.extend([Figure(part, 6)] for part in judge_text(m).split("\n") if part.plain)
+        return lines
 
     def toggle_raw(self) -> None:
         """Show the answer as raw text instead of rendered markdown, or back."""

@@ -11,9 +11,10 @@ from rich.text import Text
 from textual.widget import Widget
 from textual.widgets import Static
 
+from modelduel.tui.short_stats import Figure, fit_line, fold_figures, folds_to_one_line
 from modelduel.tui.tcss import read_tcss
 
-__all__ = ["ErrorLine", "HeaderLine", "TextLine"]
+__all__ = ["ErrorLine", "HeaderLine", "StatsLines", "TextLine"]
 
 
 class TextLine(Widget):
@@ -70,6 +71,33 @@ class HeaderLine(TextLine):
         line = Text.assemble((name.plain, "bold"), self._rest)
         line.truncate(width, overflow="ellipsis")
         return line
+
+
+class StatsLines(TextLine):
+    """The pane's figures, each line fitted to the width by dropping whole figures."""
+
+    def __init__(self, *, classes: str | None = None) -> None:
+        super().__init__(classes=classes)
+        self._lines: list[list[Figure]] = []
+
+    def set_lines(self, lines: list[list[Figure]]) -> int:
+        """Show these lines of figures (folded to one on a short terminal); their count."""
+        if folds_to_one_line(self):  # a short terminal (its CSS): one line
+            lines = [fold_figures(lines)]
+        if lines != self._lines:
+            self._lines = lines
+            self._text = self._fitted(1 << 20)
+            self.refresh()
+        return len(lines)
+
+    def render(self) -> Text:
+        """Each line's figures that fit the width, whole."""
+        width = self.size.width
+        return self._text if width <= 0 else self._fitted(width)
+
+    def _fitted(self, width: int) -> Text:
+        text = Text("\n", no_wrap=True, overflow="ellipsis")
+        return text.join(fit_line(line, width) for line in self._lines)
 
 
 class ErrorLine(Static):

@@ -55,6 +55,8 @@ def ask_about_unsaved(app: ModelduelApp) -> None:
         elif outcome.ask_again:
             ask_about_unsaved(app)
 
+    # the dialog says what is not saved and why: the same toasts stacked over its text
+    app.clear_notifications()
     app.push_screen(UnsavedQuitScreen(count, app.ledger.last_error, elsewhere), chosen)
 
 

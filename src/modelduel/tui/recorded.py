@@ -22,16 +22,25 @@ def recorded_views(
     blind: bool,
     task_ids: set[str] | None = None,
     rng: random.Random | None = None,
+    notes: list[str] | None = None,
 ) -> list[DuelView]:
-    """One DuelView per recorded duel of a CSV, in file order (blind: shuffled by `rng`)."""
+    """One DuelView per recorded duel of a CSV, in file order (blind: shuffled by `rng`).
+
+    `notes` gets what the transcript has wrong (`FILE.jsonl:7 is not valid JSON (...)`),
+    for the screen to say why a pane shows no text.
+    """
     # the CSV's reader loads only when there is a file to read (not at a first launch)
-    from modelduel.storage import read_rows, read_transcripts  # noqa: PLC0415
+    from modelduel.storage import read_rows  # noqa: PLC0415
+    from modelduel.storage.transcript import read_transcript  # noqa: PLC0415
     from modelduel.tui.duelview import DuelView  # noqa: PLC0415
 
     if not csv_path.exists():
         return []
     rows = read_rows(csv_path)
-    transcripts = read_transcripts(csv_path)
+    transcript = read_transcript(csv_path)
+    transcripts = transcript.records
+    if notes is not None and transcript.bad_lines:
+        notes.append(f"{transcript.bad_line_names()}: the texts of a run there are missing")
     by_duel: dict[str, list[Mapping[str, str]]] = {}
     for row in rows:
         if task_ids is not None and row.get("task_id") not in task_ids:

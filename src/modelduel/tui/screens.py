@@ -233,8 +233,8 @@ class UnsavedQuitScreen(Dialog[str | None]):
             yield Input(self._elsewhere, id="elsewhere")
             with Horizontal():
                 yield Button("Retry (ctrl+r)", id="retry")
-                yield Button("Save to this file (enter)", id="save", variant="primary")
-                yield Button("Discard and quit (ctrl+d)", id="discard", variant="error")
+                yield Button("Save here (enter)", id="save", variant="primary")
+                yield Button("Discard (ctrl+d)", id="discard", variant="error")
 
     def on_mount(self) -> None:
         """Focus the path: enter saves there, as the text says (with the disk failing,
