@@ -215,7 +215,9 @@ async def test_prompt_history_recalls_with_up(tmp_path: Path) -> None:
         assert editor.text == "first"  # type: ignore[attr-defined]
 
 
-@pytest.mark.parametrize(("width", "height", "columns"), [(80, 24, 3), (60, 30, 2), (60, 24, 1)])
+@pytest.mark.parametrize(
+    ("width", "height", "columns"), [(80, 24, 3), (60, 30, 2), (60, 24, 2), (60, 20, 1)]
+)
 async def test_panes_sit_side_by_side_while_they_fit(
     tmp_path: Path, width: int, height: int, columns: int
 ) -> None:

@@ -206,3 +206,27 @@ async def test_a_resumed_suite_opens_the_first_unscored_task_and_exports_its_rec
     exported = next(m for m in messages if m.startswith("exported "))
     target = Path(exported.split(" to ", 1)[1])
     assert {r["task_id"] for r in read_rows(target)} == {tasks[0].id, tasks[1].id}
+
+
+async def test_with_the_task_panel_shown_every_score_line_is_in_view_at_80x24(
+    tmp_path: Path,
+) -> None:
+    """A new user's 80x24 suite gave each pane 3 rows: the task panel (11 rows) and the
+    prompt left no room for the score line the README says is always in view."""
+    from modelduel.tui.pane import ResponsePane
+    from modelduel.tui.taskpanel import TaskPanel
+
+    tasks = tuple(load_suite(SUITE))[:1]
+    app = suite_app(tmp_path / "suite.csv", tasks)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, app)
+        await send(pilot, "x")
+        await settle(pilot, app)
+        assert app.screen.query_one(TaskPanel).display
+        area = app.screen.query_one("#panes").region
+        shown = []
+        for pane in app.screen.query(ResponsePane):
+            stats = pane.query_one(".pane-stats")
+            # the stats lines, the score among them, wholly on screen inside the pane grid
+            shown.append(area.contains_region(stats.region) and "score" in str(stats.render()))
+        assert shown and all(shown), shown

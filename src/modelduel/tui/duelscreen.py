@@ -46,7 +46,7 @@ PANE_MIN_HEIGHT = 9
 """A pane's border, header, three stats lines (the score among them) and 2 lines of text."""
 MIN_WIDTH, MIN_HEIGHT = 60, 16
 """Below this the duel screen says the terminal is too small instead of drawing."""
-COMPACT_HEIGHT = 24
+COMPACT_HEIGHT = 30
 """Below this the prompt, banner and task panel shrink to leave the panes room."""
 SHORT_HEIGHT = 22
 """Below this the panes lose their top and bottom borders and fold their stats to a line,
