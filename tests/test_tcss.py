@@ -12,7 +12,15 @@ import pytest
 from hatchling.builders.wheel import WheelBuilder
 from textual.widget import Widget
 
-from modelduel.tui import conversation, duelscreen, pane, screens, stream_markdown, taskpanel
+from modelduel.tui import (
+    conversation,
+    duelscreen,
+    pane,
+    pane_lines,
+    screens,
+    stream_markdown,
+    taskpanel,
+)
 from modelduel.tui.tcss import read_tcss
 
 REPO = Path(__file__).resolve().parents[1]
@@ -20,8 +28,8 @@ TUI = REPO / "src" / "modelduel" / "tui"
 TCSS_FILES = sorted(p.name for p in TUI.glob("*.tcss"))
 
 STYLED: dict[str, type[Widget]] = {
-    "text-line.tcss": pane.TextLine,
-    "error-line.tcss": pane.ErrorLine,
+    "text-line.tcss": pane_lines.TextLine,
+    "error-line.tcss": pane_lines.ErrorLine,
     "response-pane.tcss": pane.ResponsePane,
     "pane-body.tcss": stream_markdown.PaneBody,
     "task-panel.tcss": taskpanel.TaskPanel,
