@@ -51,6 +51,12 @@ class _Outcome:
     started: bool = False  # the runs were handed to a runner (a stop then cancels them)
 
 
+def _stopped_by(signum: int) -> str:
+    from modelduel.core.cancelreasons import stopped_by
+
+    return stopped_by(signum)
+
+
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """The `ask` subcommand's arguments."""
     ask = sub.add_parser(
@@ -110,7 +116,8 @@ def run_ask(args: argparse.Namespace) -> int:
         outcome.stopped_by = outcome.stopped_by or signal.SIGINT
     if not outcome.started and outcome.stopped_by is not None:
         print(
-            f"modelduel: stopped ({_said(outcome.stopped_by)}) before any model ran; nothing saved",
+            f"modelduel: stopped ({_stopped_by(outcome.stopped_by)}) before any model ran;"
+            " nothing saved",
             file=sys.stderr,
         )
         return 128 + outcome.stopped_by
@@ -137,17 +144,6 @@ def run_ask(args: argparse.Namespace) -> int:
     if outcome.unsaved:
         return 2
     return 1 if any(slot.stats().error is not None for slot in duel.slots) else 0
-
-
-def _said(signum: int) -> str:
-    """How a stop line names the signal: `ctrl+c`, `SIGTERM`, ... (as `run` says it)."""
-    from modelduel.core.cancelreasons import signal_name
-
-    if signum == signal.SIGINT:
-        return "ctrl+c"
-    if signum == signal.SIGHUP:
-        return "the terminal closed, SIGHUP"
-    return signal_name(signum)
 
 
 def _print_results(duel: DuelState, as_json: bool, *, quiet: bool, table_only: bool) -> None:

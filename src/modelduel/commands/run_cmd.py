@@ -57,6 +57,12 @@ class _Outcome:
     checks_cancelled: int = 0  # runs whose checks were cut short or never started
 
 
+def _stopped_by(signum: int) -> str:
+    from modelduel.core.cancelreasons import stopped_by
+
+    return stopped_by(signum)
+
+
 def add_run_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """The `run` subcommand's arguments."""
     p = sub.add_parser(
@@ -160,7 +166,7 @@ def run_run(args: argparse.Namespace) -> int:
             else ""
         )
         print(
-            f"stopped ({_said(signum)}): {done_before + finished} of {plural(total)} done "
+            f"stopped ({_stopped_by(signum)}): {done_before + finished} of {plural(total)} done "
             f"({failures} failed, {cancelled} cancelled and saved as cancelled{checks}); "
             f"run the same command again to resume. Results in {args.csv}",
             file=sys.stderr,
@@ -252,17 +258,6 @@ def _sent_now(
         return out
 
     return sent
-
-
-def _said(signum: int) -> str:
-    """How the stop line names what stopped the batch: `ctrl+c`, `SIGTERM`, ..."""
-    from modelduel.core.cancelreasons import signal_name
-
-    if signum == signal.SIGINT:
-        return "ctrl+c"
-    if signum == signal.SIGHUP:
-        return "the terminal closed, SIGHUP"
-    return signal_name(signum)
 
 
 def _attachments(args: argparse.Namespace, models: list[ResolvedModel]) -> list[Attachment]:
@@ -448,7 +443,7 @@ async def _run_items(
                     f" and the checks of {plural(checks)} ({running} running, {waiting} waiting)"
                 )
             progress.console.print(
-                f"stopping ({_said(signum)}): cancelling {what}…",
+                f"stopping ({_stopped_by(signum)}): cancelling {what}…",
                 markup=False,
                 highlight=False,
                 soft_wrap=True,  # one line, however narrow the terminal

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 
 from modelduel.events import Stamped, StreamFailed
 
-__all__ = ["CancelReasons", "signal_name", "stop_reason"]
+__all__ = ["CancelReasons", "signal_name", "stop_reason", "stopped_by"]
 
 
 def stop_reason(signum: int) -> str:
@@ -37,6 +37,15 @@ def signal_name(signum: int) -> str:
         return signal.Signals(signum).name
     except ValueError:
         return f"signal {signum}"
+
+
+def stopped_by(signum: int) -> str:
+    """How a stop line names the signal that stopped a command: `ctrl+c`, `SIGTERM`, ..."""
+    if signum == signal.SIGINT:
+        return "ctrl+c"
+    if signum == signal.SIGHUP:
+        return "the terminal closed, SIGHUP"
+    return signal_name(signum)
 
 
 class CancelReasons:
