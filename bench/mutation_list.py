@@ -118,8 +118,8 @@ MUTATIONS = (
     Mutation(
         "bootstrap ties counted as wins",
         "core/routing_bootstrap.py",
-        "if ka is not None and (kb is None or ka < kb):",
-        "if ka is not None and (kb is None or ka <= kb):",
+        "        wins += ka < kb\n",
+        "        wins += ka <= kb\n",
         ("tests/test_promises_routing.py::test_a_resample_where_the_runner_up_ties_is_not_a_win",),
     ),
     Mutation(
@@ -195,8 +195,8 @@ MUTATIONS = (
     Mutation(
         "an empty routing report in the TUI",
         "tui/openers.py",
-        """app.push_screen(ReportScreen(report, f"Routing report: {path}"))""",
-        """app.push_screen(ReportScreen([], f"Routing report: {path}"))""",
+        "    app.push_screen(ReportScreen(report, title))",
+        "    app.push_screen(ReportScreen([], title))",
         ("tests/test_promises_tui.py::test_the_routing_report_shows_the_routes_of_the_csv",),
     ),
     Mutation(
