@@ -9,7 +9,9 @@ regions, and the bytes for the terminal must be the same.
 
 from __future__ import annotations
 
+import random
 from pathlib import Path
+from typing import Any
 
 from textual._compositor import ChopsUpdate, Compositor
 from textual.geometry import Region
@@ -78,3 +80,65 @@ async def test_every_partial_update_of_a_duel_is_what_textual_would_send(
         await pilot.pause()
     assert compared.mismatches == []
     assert compared.updates >= 20  # enough partial updates were compared to mean something
+
+
+async def test_any_dirty_regions_repaint_what_textual_would_send(tmp_path: Path) -> None:
+    """Regions of every shape (a few columns of one pane, spans ending on a widget's
+    edge, several per line, over borders and scrollbars) give Textual's bytes."""
+    app, _ = make_app(tmp_path)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await send(pilot, "explain crdts in depth")
+        await settle(pilot, app)
+        await pilot.pause()
+        compositor = app.screen._compositor
+        assert isinstance(compositor, BandedCompositor)
+        edges = sorted({cut for cuts in compositor.cuts for cut in cuts})
+        rng = random.Random(7)
+        console = app.console
+        compared = 0
+        for _ in range(300):
+            regions = set()
+            for _ in range(rng.randint(1, 5)):
+                x = rng.choice(edges) if rng.random() < 0.5 else rng.randrange(140)
+                end = rng.choice(edges) if rng.random() < 0.5 else rng.randrange(x, 141)
+                y = rng.randrange(40)
+                region = Region(x, y, max(1, end - x), rng.randint(1, 6))
+                if region := region.intersection(compositor.size.region):
+                    regions.add(region)
+            compositor._dirty_regions.update(regions)
+            ours = BandedCompositor.render_partial_update(compositor)
+            compositor._dirty_regions.update(regions)
+            theirs = Compositor.render_partial_update(compositor)
+            assert (ours is None) == (theirs is None)
+            compared += ours is not None
+            if ours is not None and theirs is not None:
+                sent = ours.render_segments(console)
+                assert sent == theirs.render_segments(console), regions
+        assert compared > 250
+
+
+async def test_a_changed_body_line_renders_the_body_only(tmp_path: Path) -> None:
+    """A line of a pane's body repaints without its border, scrollbar, the grid or the
+    other panes being rendered (each costs Textual's styling of every line asked for)."""
+    app, _ = make_app(tmp_path)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await send(pilot, "explain crdts in depth")
+        await settle(pilot, app)
+        await pilot.pause()
+        compositor = app.screen._compositor
+        assert isinstance(compositor, BandedCompositor)
+        body = app.screen.query("PaneBody").first()
+        content = body.scrollable_content_region
+        rendered: list[str] = []
+        for widget in compositor.visible_widgets:
+            original = widget.render_lines
+
+            def spy(crop: Region, widget: Any = widget, original: Any = original) -> Any:
+                rendered.append(type(widget).__name__)
+                return original(crop)
+
+            widget.render_lines = spy  # type: ignore[method-assign]
+        compositor._dirty_regions.add(Region(content.x, content.y + 3, content.width, 2))
+        update = compositor.render_partial_update()
+        assert update is not None
+        assert rendered == ["PaneBody"]

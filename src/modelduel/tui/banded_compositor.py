@@ -50,21 +50,58 @@ def bands(regions: Iterable[Region]) -> list[Region]:
     return grouped
 
 
+Spans = Mapping[int, Sequence[tuple[int, int]]]
+"""For each line to repaint, the column ranges `(x1, x2)` of its dirty spans."""
+
+# A chop that starts exactly where a span ends is only a cursor move in Textual's output
+# (`ChopsUpdate` moves there and stops before its first cell): any strip draws the same.
+_MOVE_ONLY = Strip([])
+
+
+def _runs(lines: list[int], gap: int = 2) -> list[tuple[int, int]]:
+    """`lines` (ascending) as ranges `(top, bottom)`, a gap of up to `gap` lines bridged:
+    a widget renders a range at once, and a call costs more than a few lines."""
+    runs: list[tuple[int, int]] = []
+    for line in lines:
+        if runs and line - runs[-1][1] <= gap:
+            runs[-1] = (runs[-1][0], line + 1)
+        else:
+            runs.append((line, line + 1))
+    return runs
+
+
 class BandedCompositor(Compositor):
     """`Compositor` rendering a partial update band by band, each cropped to itself."""
 
     def _render_chops(
-        self, crop: Region, is_rendered_line: Callable[[int], bool]
+        self, crop: Region, is_rendered_line: Callable[[int], bool], spans: Spans | None = None
     ) -> Sequence[Mapping[int, Strip]]:
-        """As Textual's, but a widget is rendered only where nothing above it has drawn.
+        """As Textual's, but a widget is rendered only where its strip is shown.
 
         Widgets come front to back and the first strip for a cut wins, so a container
         whose lines are all covered by its children (the screen, the pane grid) was
-        rendered only to be thrown away. Here the lines a widget would add nothing to are
-        skipped before it is asked for them.
+        rendered only to be thrown away. Here a widget is asked only for the lines where
+        a chop it owns is still open and, given `spans`, is one the update shows (it
+        overlaps a dirty span of that line): a pane's scrollbar or border is not rendered
+        for a changed line of its body, nor a pane's body for another pane's stats line.
+        A chop that only touches a span's end gets `_MOVE_ONLY`; the others stay None,
+        which `ChopsUpdate` skips.
         """
         cuts = self.cuts
+        ends = [cut_set[1:] for cut_set in cuts]
         chops: list[dict[int, Strip | None]] = [dict.fromkeys(cut_set[:-1]) for cut_set in cuts]
+        shown: dict[int, list[tuple[int, int]]] = {}  # per line: (cut, end) of chops shown
+        for line, ranges in (spans or {}).items():
+            if crop.y <= line < crop.bottom:
+                shown[line] = [
+                    (cut, end)
+                    for cut, end in zip(cuts[line][:-1], ends[line], strict=False)
+                    if any(cut < x2 and end > x1 for x1, x2 in ranges)
+                ]
+                real = {cut for cut, _ in shown[line]}
+                for cut in cuts[line][:-1]:
+                    if cut not in real and any(cut == x2 for _, x2 in ranges):
+                        chops[line][cut] = _MOVE_ONLY
         rows = Region(0, crop.y, self.size.width, crop.height)
         for widget, (region, clip) in self.visible_widgets.items():
             if not crop.overlaps(clip):
@@ -73,38 +110,52 @@ class BandedCompositor(Compositor):
             if not (width and height):
                 continue
             last_x = x + width
-            wanted = [
-                line
-                for line in range(y, y + height)
-                if is_rendered_line(line)
-                and any(chops[line][cut] is None for cut in cuts[line][:-1] if x <= cut < last_x)
-            ]
-            if not wanted:
-                continue
-            # one render from the first line still open to the last (a widget renders a
-            # range of lines at once)
-            top, bottom = wanted[0], wanted[-1] + 1
-            strips = widget.render_lines(Region(x - region.x, top - region.y, width, bottom - top))
-            for line, strip in zip(range(top, bottom), strips, strict=False):
-                if not is_rendered_line(line):
-                    continue
-                chops_line = chops[line]
-                final_cuts = [cut for cut in cuts[line] if last_x >= cut >= x]
-                pieces = strip.divide([cut - x for cut in final_cuts[1:]])
-                for cut, piece in zip(final_cuts, pieces, strict=False):
-                    if chops_line.get(cut) is None:
-                        chops_line[cut] = piece
+            if spans is None:
+                wanted = [
+                    line
+                    for line in range(y, y + height)
+                    if is_rendered_line(line)
+                    and any(
+                        chops[line][cut] is None for cut in cuts[line][:-1] if x <= cut < last_x
+                    )
+                ]
+            else:
+                wanted = [
+                    line
+                    for line in range(y, y + height)
+                    if any(
+                        x <= cut < last_x and chops[line][cut] is None
+                        for cut, _ in shown.get(line, ())
+                    )
+                ]
+            for top, bottom in _runs(wanted):
+                strips = widget.render_lines(
+                    Region(x - region.x, top - region.y, width, bottom - top)
+                )
+                for line, strip in zip(range(top, bottom), strips, strict=False):
+                    if not is_rendered_line(line):
+                        continue
+                    chops_line = chops[line]
+                    final_cuts = [cut for cut in cuts[line] if last_x >= cut >= x]
+                    pieces = strip.divide([cut - x for cut in final_cuts[1:]])
+                    for cut, piece in zip(final_cuts, pieces, strict=False):
+                        if chops_line.get(cut) is None:
+                            chops_line[cut] = piece
         return cast("Sequence[Mapping[int, Strip]]", chops)
 
     def render_partial_update(self) -> ChopsUpdate | None:
-        """Render the dirty lines only: each band of them cropped to itself."""
+        """Render the dirty lines only: each band of them cropped to itself, and on each
+        line only the widgets whose strips the update shows."""
         screen_region = self.size.region
         update_regions = self._dirty_regions.copy()
         self._dirty_regions.clear()
         if not update_regions:
             return None
         spans = list(self._regions_to_spans(update_regions))
-        is_rendered_line = {y for y, _, _ in spans}.__contains__
+        by_line: dict[int, list[tuple[int, int]]] = {}
+        for y, x1, x2 in spans:
+            by_line.setdefault(y, []).append((x1, x2))
+        is_rendered_line = by_line.__contains__
         chops: list[Mapping[int, Strip]] | None = None
         union = Region.from_union(list(update_regions)).intersection(screen_region)
         for band in bands(update_regions):
@@ -113,7 +164,7 @@ class BandedCompositor(Compositor):
             crop = Region(union.x, band.y, union.width, band.height).intersection(screen_region)
             if not crop:
                 continue
-            band_chops = self._render_chops(crop, is_rendered_line)
+            band_chops = self._render_chops(crop, is_rendered_line, by_line)
             if chops is None:
                 chops = list(band_chops)
             else:

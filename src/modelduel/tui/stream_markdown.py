@@ -316,7 +316,10 @@ class PaneBody(ScrollView, can_focus=False):
             start = max(0, changed_from - top)
             end = min(view, max(self._height, self._height_drawn) - top)
             if end > start:
-                self.refresh(Region(0, start, self.size.width, end - start))
+                # the text's columns only: the scrollbar beside them repaints itself
+                # when it changes, and rendering it for every changed line cost as
+                # much as the line
+                self.refresh(Region(0, start, width, end - start))
         self._height_drawn = self._height
 
     def _catch_up_later(self) -> None:
