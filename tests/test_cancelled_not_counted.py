@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from modelduel.core.comparisons import comparisons
+from modelduel.core.preference import coded_runs
 from modelduel.core.routing import compute_stats, compute_table_stats
 from modelduel.core.routing_rows import load_route_rows, load_route_table
 from modelduel.core.scoring import Score
@@ -167,3 +168,36 @@ def test_a_cancelled_rows_score_makes_no_comparison_in_its_duel() -> None:
 
     assert comparisons([row("m/a", "3", "stop"), row("m/b", "5", "cancelled")]) == []
     assert len(comparisons([row("m/a", "3", "stop"), row("m/b", "5", "stop")])) == 1
+
+
+RANKED_HEADER = HEADER.replace(",notes,", ",") + ",duel_id,rank,notes"
+RANKED_ROWS = [
+    # ranked first while it streamed (an older app, a hand edit), then cancelled
+    "t1,coding,m/a,,1,2,10,10,0.001,0,r1,cancelled,cancelled: cancelled by the user,d1,1,",
+    "t1,coding,m/b,,1,2,10,10,0.02,0,r2,stop,,d1,2,",
+    "t1,coding,m/c,,1,2,10,10,0.02,0,r3,stop,,d1,3,",
+]
+
+
+def test_a_cancelled_rows_rank_makes_no_comparison_in_its_duel() -> None:
+    def row(model: str, rank: str, finish: str) -> dict[str, str]:
+        cells = dict(task_type="coding", model=model, duel_id="d1", score="", rank=rank)
+        return {**cells, "finish_reason": finish}
+
+    rows = [row("m/a", "1", "cancelled"), row("m/b", "2", "stop"), row("m/c", "3", "stop")]
+    (only,) = comparisons(rows)
+    assert (only.first, only.second, only.first_wins) == ("m/b", "m/c", True)
+    coded = coded_runs(rows)
+    assert [coded.models[m] for m in coded.model] == ["m/b", "m/c"]
+
+
+def test_routes_column_paths_read_a_cancelled_rank_as_empty(tmp_path: Path) -> None:
+    """Both ways `route` reads a CSV (the byte scan of a plain file, the row-checked
+    chunks of one it is not sure of: a quoted cell it reads) leave the cancelled run out."""
+    for task_type in ("coding", '"coding"'):
+        path = tmp_path / "ranked.csv"
+        body = "\n".join(line.replace("coding", task_type) for line in RANKED_ROWS)
+        path.write_text(RANKED_HEADER + "\n" + body + "\n", encoding="utf-8")
+        coded = load_route_table([path]).table.coded_runs()
+        assert [coded.models[m] for m in coded.model] == ["m/b", "m/c"], task_type
+        assert coded.rank.tolist() == [2.0, 3.0], task_type

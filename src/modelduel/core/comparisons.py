@@ -29,7 +29,7 @@ import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from modelduel.core.counted import scored_cell
+from modelduel.core.counted import ranked_cell, scored_cell
 from modelduel.core.routing import parse_number
 
 __all__ = ["Comparison", "comparisons", "rank_cell", "score_cell"]
@@ -108,7 +108,7 @@ def comparisons(rows: Iterable[Mapping[str, str]]) -> list[Comparison]:
         if not duel_id:
             continue
         where = f"duel {duel_id}"
-        rank = rank_cell(row.get("rank"), where)
+        rank = rank_cell(ranked_cell(row), where)  # a cancelled run: core.counted
         score = score_cell(scored_cell(row), where)  # a cancelled run: core.counted
         if rank is None and score is None:
             continue

@@ -4,7 +4,7 @@ the routing report (ctrl+r).
 A cancelled run was cut short by the user (or a stop signal), not judged on an answer it
 finished: its score is never counted (README: "Cancelled runs are not counted as
 scored"). The duel screen refuses to score one and drops a score given while it ran;
-the routing rule reads a cancelled row's score as empty, so a row that still holds one
+the routing rule reads a cancelled row's score and rank as empty, so a row that still holds one
 (an older version of the app, a hand edit) is neither a scored run nor a success, and
 its partial cost does not enter a cell's spend. A run that *failed* with some output can
 still be scored (its partial answer was the model's, and it was paid for).
@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-__all__ = ["CANCELLED", "is_cancelled_row", "scored_cell"]
+__all__ = ["CANCELLED", "is_cancelled_row", "ranked_cell", "scored_cell"]
 
 CANCELLED = "cancelled"
 """The `finish_reason` of a cancelled run."""
@@ -31,3 +31,9 @@ def is_cancelled_row(row: Mapping[str, object]) -> bool:
 def scored_cell(row: Mapping[str, str | None]) -> str:
     """The row's `score` cell as the routing rule reads it: empty for a cancelled run."""
     return "" if is_cancelled_row(row) else row.get("score") or ""
+
+
+def ranked_cell(row: Mapping[str, str | None]) -> str:
+    """The row's `rank` cell as the routing rule reads it: empty for a cancelled run (a
+    cut-short answer is never placed above or below another in its duel)."""
+    return "" if is_cancelled_row(row) else row.get("rank") or ""

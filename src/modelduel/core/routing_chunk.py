@@ -176,22 +176,25 @@ def chunk_part(
         if not keep.all():
             arrays = {name: values[keep] for name, values in arrays.items()}
             run_ids = [r for r, k in zip(run_ids, keep.tolist(), strict=True) if k]
-    _drop_cancelled_scores(np, arrays["score"], cells["finish_reason"], keep if problems else None)
+    _drop_cancelled(np, arrays, ranks, cells["finish_reason"], keep if problems else None)
     judged = any(not cell.isspace() for cell in cells["judge_model"] if cell)
     return ChunkPart(arrays, run_ids, problems, judged)
 
 
-def _drop_cancelled_scores(np: Any, score: Any, finish: list[str], keep: Any | None) -> None:
-    """A cancelled run's score reads as not scored (`core.counted`), as in `compute_stats`."""
+def _drop_cancelled(
+    np: Any, arrays: dict[str, Any], ranks: Codes, finish: list[str], keep: Any | None
+) -> None:
+    """A cancelled run's score and rank read as empty (`core.counted`), as in
+    `compute_stats` and the row-by-row preference."""
     cancelled = [i for i, cell in enumerate(finish) if cell and cell.strip() == CANCELLED]
     if not cancelled:
         return
-    if keep is not None:  # the rows left out as bad are gone from `score`
-        mask = np.zeros(len(finish), dtype=bool)
-        mask[cancelled] = True
-        score[mask[keep]] = math.nan
-    else:
-        score[cancelled] = math.nan
+    mask = np.zeros(len(finish), dtype=bool)
+    mask[cancelled] = True
+    if keep is not None:  # the rows left out as bad are gone from the arrays
+        mask = mask[keep]
+    arrays["score"][mask] = math.nan
+    arrays["rank"][mask] = ranks.array_of(np, [""])[0]
 
 
 def dedupe_order(np: Any, run_ids: list[str], scored: Any) -> tuple[Any | None, int]:

@@ -297,6 +297,8 @@ def _part(
     ):
         blocks = [codes.array_of(np, cells)[local] for cells, local in names[name]]
         arrays[name] = np.concatenate(blocks) if blocks else np.zeros(0, np.int64)
+    if cancelled:  # ... and its rank reads as empty
+        arrays["rank"][np.concatenate(cancelled)] = ranks.array_of(np, [""])[0]
     if check_timestamp:
         timestamps.checked = len(timestamps.names)
     arrays["simulated"] = np.concatenate(simulated) if simulated else np.zeros(0, bool)
