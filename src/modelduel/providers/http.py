@@ -181,6 +181,14 @@ async def stream_events(
                     async for event in _parse_body(adapter, response, clock, stall, replies):
                         yield event
                     return
+        except asyncio.CancelledError:
+            if not sent_reported and marks.sent_ns is not None:
+                # Cancelled while waiting for the response: the request was sent (Gemini
+                # sends its headers only with its first chunk). Said before the cancel
+                # goes on, so the cancelled run records when it was sent and its connect.
+                sent_reported = True
+                yield Stamped(marks.sent_ns, RequestSent(connect_ns + marks.connect_ns()))
+            raise
         except httpx.TimeoutException as exc:
             if not sent_reported:
                 yield Stamped(marks.sent_ns or before_send, RequestSent(marks.connect_ns()))
