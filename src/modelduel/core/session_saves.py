@@ -57,6 +57,8 @@ class SessionSaves:
         self.ledger = ledger
         self.last_save = "nothing saved yet"
         """What the last write put on disk (or the last message): the status bar's tail."""
+        self.dropped_scores: list[str] = []
+        """`PANE: score dropped: ...` for each score a cancelled run lost, in order."""
 
     # -- marks ----------------------------------------------------------------------------
 
@@ -92,6 +94,8 @@ class SessionSaves:
         would not count): the pane and the row are unscored, and the notice says so.
         """
         dropped = self._drop_cancelled_score(run_id, row, pane)
+        if dropped:
+            self.dropped_scores.append(f"{pane.label}: score dropped (it had {dropped})")
         if not self.ledger.record_run(run_id, row, transcript):
             return _not_saved("run", self.ledger.last_error)
         # blind: naming the pane that finished first would give its speed away

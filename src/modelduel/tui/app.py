@@ -126,7 +126,10 @@ class ModelduelApp(App[None]):
         self.keys = KeyOrder(self)
         """The duel screen's keys in arrival order, and rank mode."""
         self.recovery_note = ""
-        """Where scores the results CSV refused at exit went (printed once the screen is gone)."""
+        """Where scores the results CSV refused at exit went, and scores dropped because
+        the quit cancelled their runs (printed once the screen is gone, a line each)."""
+        self.quit_pressed_at = float("-inf")
+        """When the quit key was first pressed while models answered (`tui.quitting`)."""
         self.turns = DuelTurns(self)
         """Follow-ups, last-turn re-runs and attachments."""
 
@@ -273,8 +276,10 @@ class ModelduelApp(App[None]):
         """Stop the runner process: no run outlives the app."""
         if self._runner_ready is not None and not self._runner_ready.done():
             self._runner_ready.cancel()
+        dropped_before = len(self.saves.dropped_scores)
         if self.runner is not None:
-            await self.runner.aclose()
+            await self.runner.aclose()  # running runs end cancelled: scores given drop
+        quitting.say_dropped_scores(self, self.saves.dropped_scores[dropped_before:])
         for job in list(self.check_tasks):
             job.cancel()
         if self.judging is not None:

@@ -212,7 +212,8 @@ def _run_app(
         app.run()
     if app.recovery_note:
         # the screen is restored by now: this line stays in the terminal
-        print(f"modelduel: {app.recovery_note}", file=sys.stderr)
+        for line in app.recovery_note.splitlines():
+            print(f"modelduel: {line}", file=sys.stderr)
     return 128 + received[0] if received else 0
 
 

@@ -18,13 +18,51 @@ from modelduel.tui.screens import UnsavedQuitScreen
 if TYPE_CHECKING:
     from modelduel.tui.app import ModelduelApp
 
-__all__ = ["ask_about_unsaved", "quit_app", "save_recovery", "say_how_to_quit"]
+__all__ = [
+    "QUIT_AGAIN_S",
+    "ask_about_unsaved",
+    "quit_app",
+    "save_recovery",
+    "say_dropped_scores",
+    "say_how_to_quit",
+]
+
+
+QUIT_AGAIN_S = 4.0
+"""How long a first quit key press mid-race waits for the second that quits."""
 
 
 async def quit_app(app: ModelduelApp) -> None:
-    """Quit, unless something acknowledged is not on disk: then ask what to do with it."""
+    """Quit, unless something acknowledged is not on disk: then ask what to do with it.
+
+    While models are still answering, the first press only says what quitting would do
+    (cancel paid runs, drop a score given to one of them); a second within
+    `QUIT_AGAIN_S` quits.
+    """
     if isinstance(app.screen, UnsavedQuitScreen):
         return  # already asking
+    streaming = [slot for _, slot in app.runs.values() if not slot.ended]
+    now = time.monotonic()
+    if streaming and now - app.quit_pressed_at > QUIT_AGAIN_S:
+        app.quit_pressed_at = now
+        key = _quit_key(app) or "the quit key"
+        scored = sum(
+            1
+            for view, slot in app.runs.values()
+            if not slot.ended and view.panes[slot.pane].score.is_scored
+        )
+        dropped = ""
+        if scored:
+            which = "it" if scored == 1 else f"{scored} of them"
+            dropped = f" (a score given to {which} is dropped)"
+        app.notify(
+            f"{plural(len(streaming), 'run')} still answering: {key} again to cancel"
+            f" {'it' if len(streaming) == 1 else 'them'} and quit{dropped}",
+            title="Quit now?",
+            severity="warning",
+            timeout=QUIT_AGAIN_S,
+        )
+        return
     if not app.saves.may_leave():
         app.sync_saved()
         app.update_status()
@@ -60,12 +98,19 @@ def ask_about_unsaved(app: ModelduelApp) -> None:
     app.push_screen(UnsavedQuitScreen(count, app.ledger.last_error, elsewhere), chosen)
 
 
-def say_how_to_quit(app: ModelduelApp) -> None:
-    """ctrl+c: say how to quit, as plain text (notices here are never markup)."""
+def _quit_key(app: ModelduelApp) -> str | None:
+    """The key that quits now (it may be remapped)."""
     for key, active in app.active_bindings.items():
         if active.binding.action in ("quit", "app.quit"):
-            app.notify(f"Press {key} to quit the app", title="Do you want to quit?")
-            return
+            return key
+    return None
+
+
+def say_how_to_quit(app: ModelduelApp) -> None:
+    """ctrl+c: say how to quit, as plain text (notices here are never markup)."""
+    key = _quit_key(app)
+    if key is not None:
+        app.notify(f"Press {key} to quit the app", title="Do you want to quit?")
 
 
 def save_recovery(app: ModelduelApp) -> None:
@@ -75,3 +120,11 @@ def save_recovery(app: ModelduelApp) -> None:
     note = app.saves.save_recovery(app.settings.csv_path, stamp, locations.state_dir)
     if note:
         app.recovery_note = note
+
+
+def say_dropped_scores(app: ModelduelApp, dropped: list[str]) -> None:
+    """Scores dropped because leaving cancelled their runs (a quit mid-race, a signal):
+    said once the screen is gone, where the toast that says it mid-session cannot be."""
+    if dropped:
+        lines = [f"{text} (cancelled as the app quit; not counted)" for text in dropped]
+        app.recovery_note = "\n".join([*filter(None, [app.recovery_note]), *lines])
