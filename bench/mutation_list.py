@@ -368,6 +368,48 @@ MUTATIONS = (
         "            pass",
         ("tests/test_reasoning_rounds.py",),
     ),
+    Mutation(
+        "a chop touching a span's end left empty (its cursor move lost)",
+        "tui/banded_compositor.py",
+        "                        chops[line][cut] = _MOVE_ONLY",
+        "                        pass",
+        ("tests/test_banded_compositor.py",),
+    ),
+    Mutation(
+        "the byte-scan route path reads a cancelled row's rank",
+        "core/routing_fast.py",
+        """        arrays["rank"][np.concatenate(cancelled)] = ranks.array_of(np, [""])[0]""",
+        "        pass",
+        ("tests/test_cancelled_not_counted.py",),
+    ),
+    Mutation(
+        "the row-checked route path reads a cancelled row's rank",
+        "core/routing_chunk.py",
+        """    arrays["rank"][mask] = ranks.array_of(np, [""])[0]""",
+        "    pass",
+        ("tests/test_cancelled_not_counted.py",),
+    ),
+    Mutation(
+        "a run cancelled before its first token has no send time (Gemini)",
+        "providers/http.py",
+        "            if not sent_reported and marks.sent_ns is not None:",
+        "            if False:",
+        ("tests/test_cancel_before_first_token.py",),
+    ),
+    Mutation(
+        "ctrl+q mid-race quits at once",
+        "tui/quitting.py",
+        "    if streaming and now - app.quit_pressed_at > QUIT_AGAIN_S:",
+        "    if False:",
+        ("tests/test_quit_mid_race.py",),
+    ),
+    Mutation(
+        "a score the quit dropped is not said after exit",
+        "tui/quitting.py",
+        """        app.recovery_note = "\\n".join([*filter(None, [app.recovery_note]), *lines])""",
+        "        pass",
+        ("tests/test_quit_mid_race.py",),
+    ),
 )
 
 
