@@ -51,8 +51,8 @@ async def test_the_first_quit_mid_race_asks_and_the_second_quits(tmp_path: Path)
         await pilot.pause()
         assert app.is_running and app.return_code is None
         (asked,) = [m for m in _notices(app) if "still answering" in m]
-        assert asked.startswith("3 runs still answering: ctrl+q again to cancel them and quit")
-        assert "(a score given to it is dropped)" in asked
+        assert asked.startswith("3 runs still answering: ctrl+q again within 4 s to cancel them")
+        assert asked.endswith(f"and quit (the score given to {SPECS[0]} is dropped)")
         await pilot.press("ctrl+q")
         await pilot.pause()
         assert app.return_code is not None  # the second press quit

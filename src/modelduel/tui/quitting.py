@@ -46,18 +46,16 @@ async def quit_app(app: ModelduelApp) -> None:
     if streaming and now - app.quit_pressed_at > QUIT_AGAIN_S:
         app.quit_pressed_at = now
         key = _quit_key(app) or "the quit key"
-        scored = sum(
-            1
+        scored = [
+            view.panes[slot.pane].label
             for view, slot in app.runs.values()
             if not slot.ended and view.panes[slot.pane].score.is_scored
-        )
-        dropped = ""
-        if scored:
-            which = "it" if scored == 1 else f"{scored} of them"
-            dropped = f" (a score given to {which} is dropped)"
+        ]
+        dropped = f" (the score given to {', '.join(scored)} is dropped)" if scored else ""
         app.notify(
-            f"{plural(len(streaming), 'run')} still answering: {key} again to cancel"
-            f" {'it' if len(streaming) == 1 else 'them'} and quit{dropped}",
+            f"{plural(len(streaming), 'run')} still answering: {key} again within"
+            f" {QUIT_AGAIN_S:g} s to cancel {'it' if len(streaming) == 1 else 'them'}"
+            f" and quit{dropped}",
             title="Quit now?",
             severity="warning",
             timeout=QUIT_AGAIN_S,
