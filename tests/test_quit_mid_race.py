@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
+from types import SimpleNamespace
 
 from modelduel.storage import read_rows
 from modelduel.tui import quitting
@@ -101,3 +102,22 @@ async def test_a_score_the_quit_drops_is_said_once_the_screen_is_gone(tmp_path: 
     lines = app.recovery_note.splitlines()
     assert len(lines) == 1, lines
     assert "score dropped (it had" in lines[0] and "cancelled as the app quit" in lines[0]
+
+
+def test_a_recovery_file_and_a_dropped_score_are_both_said(tmp_path: Path) -> None:
+    """The recovery file's line (written last, on unmount) does not replace the line of a
+    score the quit dropped: each is printed."""
+
+    class Saves:
+        def save_recovery(self, *_: object) -> str:
+            return "1 unsaved run written to /tmp/x-recovery.csv"
+
+    app = SimpleNamespace(
+        recovery_note="", saves=Saves(), settings=SimpleNamespace(csv_path=tmp_path)
+    )
+    quitting.say_dropped_scores(app, ["A: score dropped (it had 4/5)"])  # type: ignore[arg-type]
+    quitting.save_recovery(app)  # type: ignore[arg-type]
+    assert app.recovery_note.splitlines() == [
+        "A: score dropped (it had 4/5) (cancelled as the app quit; not counted)",
+        "1 unsaved run written to /tmp/x-recovery.csv",
+    ]

@@ -41,20 +41,16 @@ async def quit_app(app: ModelduelApp) -> None:
     """
     if isinstance(app.screen, UnsavedQuitScreen):
         return  # already asking
-    streaming = [slot for _, slot in app.runs.values() if not slot.ended]
+    answering = [view.panes[slot.pane] for view, slot in app.runs.values() if not slot.ended]
     now = time.monotonic()
-    if streaming and now - app.quit_pressed_at > QUIT_AGAIN_S:
+    if answering and now - app.quit_pressed_at > QUIT_AGAIN_S:
         app.quit_pressed_at = now
         key = _quit_key(app) or "the quit key"
-        scored = [
-            view.panes[slot.pane].label
-            for view, slot in app.runs.values()
-            if not slot.ended and view.panes[slot.pane].score.is_scored
-        ]
+        scored = [pane.label for pane in answering if pane.score.is_scored]
         dropped = f" (the score given to {', '.join(scored)} is dropped)" if scored else ""
         app.notify(
-            f"{plural(len(streaming), 'run')} still answering: {key} again within"
-            f" {QUIT_AGAIN_S:g} s to cancel {'it' if len(streaming) == 1 else 'them'}"
+            f"{plural(len(answering), 'run')} still answering: {key} again within"
+            f" {QUIT_AGAIN_S:g} s to cancel {'it' if len(answering) == 1 else 'them'}"
             f" and quit{dropped}",
             title="Quit now?",
             severity="warning",
@@ -117,12 +113,16 @@ def save_recovery(app: ModelduelApp) -> None:
     stamp = time.strftime("%Y%m%d-%H%M%S")
     note = app.saves.save_recovery(app.settings.csv_path, stamp, locations.state_dir)
     if note:
-        app.recovery_note = note
+        _add_exit_note(app, note)
 
 
 def say_dropped_scores(app: ModelduelApp, dropped: list[str]) -> None:
     """Scores dropped because leaving cancelled their runs (a quit mid-race, a signal):
     said once the screen is gone, where the toast that says it mid-session cannot be."""
-    if dropped:
-        lines = [f"{text} (cancelled as the app quit; not counted)" for text in dropped]
-        app.recovery_note = "\n".join([*filter(None, [app.recovery_note]), *lines])
+    for text in dropped:
+        _add_exit_note(app, f"{text} (cancelled as the app quit; not counted)")
+
+
+def _add_exit_note(app: ModelduelApp, line: str) -> None:
+    """One more line for stderr once the screen is gone (after those already there)."""
+    app.recovery_note = f"{app.recovery_note}\n{line}" if app.recovery_note else line
