@@ -82,16 +82,22 @@ async def test_every_partial_update_of_a_duel_is_what_textual_would_send(
     assert compared.updates >= 20  # enough partial updates were compared to mean something
 
 
+async def _duel_shown(pilot: Any, app: ModelduelApp) -> BandedCompositor:
+    """A finished duel on screen; the screen's compositor."""
+    await send(pilot, "explain crdts in depth")
+    await settle(pilot, app)
+    await pilot.pause()
+    compositor = app.screen._compositor
+    assert isinstance(compositor, BandedCompositor)
+    return compositor
+
+
 async def test_any_dirty_regions_repaint_what_textual_would_send(tmp_path: Path) -> None:
     """Regions of every shape (a few columns of one pane, spans ending on a widget's
     edge, several per line, over borders and scrollbars) give Textual's bytes."""
     app, _ = make_app(tmp_path)
     async with app.run_test(size=(140, 40)) as pilot:
-        await send(pilot, "explain crdts in depth")
-        await settle(pilot, app)
-        await pilot.pause()
-        compositor = app.screen._compositor
-        assert isinstance(compositor, BandedCompositor)
+        compositor = await _duel_shown(pilot, app)
         edges = sorted({cut for cuts in compositor.cuts for cut in cuts})
         rng = random.Random(7)
         console = app.console
@@ -122,11 +128,7 @@ async def test_a_changed_body_line_renders_the_body_only(tmp_path: Path) -> None
     other panes being rendered (each costs Textual's styling of every line asked for)."""
     app, _ = make_app(tmp_path)
     async with app.run_test(size=(140, 40)) as pilot:
-        await send(pilot, "explain crdts in depth")
-        await settle(pilot, app)
-        await pilot.pause()
-        compositor = app.screen._compositor
-        assert isinstance(compositor, BandedCompositor)
+        compositor = await _duel_shown(pilot, app)
         body = app.screen.query("PaneBody").first()
         content = body.scrollable_content_region
         rendered: list[str] = []
