@@ -399,14 +399,14 @@ MUTATIONS = (
     Mutation(
         "ctrl+q mid-race quits at once",
         "tui/quitting.py",
-        "    if streaming and now - app.quit_pressed_at > QUIT_AGAIN_S:",
+        "    if answering and now - app.quit_pressed_at > QUIT_AGAIN_S:",
         "    if False:",
         ("tests/test_quit_mid_race.py",),
     ),
     Mutation(
         "a score the quit dropped is not said after exit",
         "tui/quitting.py",
-        """        app.recovery_note = "\\n".join([*filter(None, [app.recovery_note]), *lines])""",
+        """        _add_exit_note(app, f"{text} (cancelled as the app quit; not counted)")""",
         "        pass",
         ("tests/test_quit_mid_race.py",),
     ),
