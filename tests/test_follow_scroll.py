@@ -126,3 +126,40 @@ def test_updates_between_two_paints_never_scroll_past_a_line_not_painted() -> No
 
     seen = asyncio.run(main())
     assert [i for i in range(630) if f"marker{i:04d}" not in seen] == []
+
+
+def _newest_in_view_after_resize(size: tuple[int, int], text: str, marker: str) -> list[str]:
+    """Stream `text` 3 lines a frame, resize the app to `size` a third of the way in;
+    each later frame's view must hold that frame's newest `marker` line. The frames
+    whose view did not (their newest marker's number) are returned."""
+
+    async def main() -> list[str]:
+        async with BodyApp().run_test(size=(60, VIEW)) as pilot:
+            body = pilot.app.query_one(PaneBody)
+            await pilot.pause()
+            ends = [text.index(f"{marker}{i:04d}") for i in range(3, 300, 3)]
+            missed: list[str] = []
+            for frame, end in enumerate(ends):
+                body.set_answer(text[:end])
+                await pilot.pause()
+                if frame == len(ends) // 3:
+                    await pilot.resize_terminal(*size)
+                    await pilot.pause()
+                newest = text[:end].rstrip().rsplit(marker, 1)[-1][:4]
+                if frame > len(ends) // 3 and not any(
+                    f"{marker}{newest}" in line for line in _view(body)
+                ):
+                    missed.append(newest)
+            return missed
+
+    return asyncio.run(main())
+
+
+def test_a_pane_made_shorter_mid_stream_keeps_following() -> None:
+    # judged by the new, shorter view alone, the view the taller one left was "scrolled
+    # up": the pane stopped following and its text froze on screen while it streamed on
+    code = _code(300)
+    prose = "".join(f"Sentence word{i:04d} goes on for a while here.\n\n" for i in range(300))
+    for size in [(60, VIEW // 2), (40, VIEW - 8), (80, VIEW + 10)]:
+        assert _newest_in_view_after_resize(size, code, "marker") == [], size
+        assert _newest_in_view_after_resize(size, prose, "word") == [], size

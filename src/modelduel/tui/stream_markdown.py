@@ -72,6 +72,7 @@ class PaneBody(ScrollView, can_focus=False):
         self._lines = BodyLines(self._answer, self._blank)
         self._height = 0
         self._height_drawn = 0  # the height when lines were last repainted
+        self._view = 0  # the view's height at the last rebuild
         self._floor = 0  # following: the view's bottom after the last jump (blank below text)
         self.follow = True
         """Keep the newest text in view. Off for an answer shown whole (a recorded run):
@@ -227,10 +228,16 @@ class PaneBody(ScrollView, can_focus=False):
         style = self.rich_style
         view = max(1, self.scrollable_content_region.height)
         top = self.scroll_offset.y
-        # following the stream: at the end, or where the last creep left the view
-        following = self.follow and (
-            top >= self.max_scroll_y - 1 or (self._floor > 0 and top == self._floor - view)
+        # following the stream: at the end, or where the last creep left the view, judged
+        # by this view's height or the last rebuild's: a pane made shorter (a resize, a
+        # layout change) still sits where the taller view followed, and judged by the new
+        # height alone it stopped following for good
+        extent = self.virtual_size.height
+        following = self.follow and any(
+            top >= extent - seen - 1 or (self._floor > 0 and top == self._floor - seen)
+            for seen in {view, self._view or view}
         )
+        self._view = view
         # Only the lines that changed are repainted: every repainted line costs Textual
         # tens of microseconds of styling and compositing, a whole pane a frame's budget.
         old_tail_at = self._lines.tail_at()
