@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -583,3 +584,25 @@ def test_the_http_client_reads_ssl_cert_file(monkeypatch: pytest.MonkeyPatch) ->
     monkeypatch.setenv("SSL_CERT_FILE", "/nonexistent/corporate-ca.pem")
     with pytest.raises(OSError):
         make_client()  # read (and refused) as the SDKs do, not ignored
+
+
+def test_every_client_shares_one_tls_context(monkeypatch: pytest.MonkeyPatch) -> None:
+    # httpx builds one per client (the CA bundle loaded: 30-60 ms of CPU each), which a
+    # three-provider duel paid on its way out, before any request was sent
+    import httpx2
+
+    from modelduel.providers import http
+
+    built: list[object] = []
+    real = httpx2.create_ssl_context
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        built.append(args)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(httpx2, "create_ssl_context", counted)
+    monkeypatch.setenv("SSL_CERT_DIR", "/tmp/a-ca-dir-no-other-test-uses")
+    first, second, third = http.make_client(), http.make_client(), http.make_client()
+    contexts = {id(c._transport._pool._ssl_context) for c in (first, second, third)}  # type: ignore[attr-defined]
+    assert len(contexts) == 1
+    assert len(built) == 1

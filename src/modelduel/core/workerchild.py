@@ -26,7 +26,7 @@ from modelduel.core.codec import encode_event_line
 from modelduel.core.duel import ClientPool, DuelRunner
 from modelduel.core.workerwire import READY_LINE, ended_line, plan_from_json
 from modelduel.events import Retrying, Stamped, StreamFailed
-from modelduel.providers.http import Timeouts
+from modelduel.providers.http import Timeouts, tls_context
 from modelduel.redact import redact_secrets
 
 __all__ = ["main"]
@@ -69,6 +69,7 @@ async def _serve(settings: dict[str, Any]) -> None:
     loop = asyncio.get_running_loop()
     reader = asyncio.StreamReader(limit=64 * 1024 * 1024)
     await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
+    tls_context()  # before READY: built while the user types, not as a duel starts
     emit(READY_LINE)
     try:
         while line := await reader.readline():
