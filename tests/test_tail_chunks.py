@@ -124,3 +124,33 @@ def test_work_per_update_does_not_grow_with_a_long_list() -> None:
     assert len(over) <= 1, over
     _, tail = whole(text)
     assert segments(answer.tail_lines) == tail
+
+
+@pytest.mark.parametrize("line", ["- - -", "- - - -", "- ---", "- * * *", "- 1. x", "- # h"])
+def test_an_unfinished_line_that_may_end_the_list_draws_what_drawing_it_whole_draws(
+    line: str,
+) -> None:
+    # `- -` is an item (of a nested list) until a third mark makes it a thematic break,
+    # which ends the list: only an unfinished item whose content starts with a letter or
+    # digit ends the item above it, whatever follows
+    for lead in ("- a b", "1. a b"):
+        last = line if lead == "- a b" else "2." + line[1:]
+        stream_and_compare(f"Intro.\n\n{lead}\n{last}", seed=1, step=2)
+
+
+def test_the_item_above_an_unfinished_item_is_drawn_once() -> None:
+    # the unfinished line already is the next item: drawing the finished one above it
+    # again with it, on every update, doubled the list's cost per update
+    lines = [line for line in items(30, "- ", seed=5).splitlines() if line.startswith("- ")]
+    text = "\n".join(lines) + "\n"  # one line each (a continued item is drawn with its lines)
+    recorder = Recorder()
+    answer = AnswerLines(recorder, blank)
+    rng = random.Random(5)
+    pos, unfinished = 0, 0
+    while pos < len(text):
+        pos = min(len(text), pos + rng.randrange(1, 8))
+        answer.update(text[:pos])
+        unfinished += len(text[:pos].rsplit("\n", 1)[-1]) + 1
+    assert sum(recorder.drawn_chars) <= unfinished + 2 * len(text)
+    _, tail = whole(text)
+    assert segments(answer.tail_lines) == tail

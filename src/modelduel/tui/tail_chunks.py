@@ -176,6 +176,9 @@ class ListChunks:
             return None
         # every item but the last is finished: they are drawn once and kept
         rest_at, before = (state.last_item, state.items - 1) if state.items else (start, 0)
+        if state.items and self._item_begun(state, text):
+            # the unfinished line already is the next item: the one above it is finished
+            rest_at, before = state.scanned, state.items
         rest, last = self._draw_rest(text, state, rest_at, before)
         if rest_at > start:
             rest = _continued(rest)
@@ -227,6 +230,19 @@ class ListChunks:
             # again on every update); an unfinished one may still become one
             return None if end < 0 else _State(start, "", 0, 0, start, whole=True)
         return _State(start, first.marker, first.number, first.content, start, kept_end=start)
+
+    @staticmethod
+    def _item_begun(state: _State, text: str) -> bool:
+        """The unfinished line is an item of this list whatever comes after it, so the
+        item above it can no longer change: a line of our marker whose content has a
+        character other than white space and the bullet (`- - -` is an item until a
+        third mark makes it a thematic break, which ends the list)."""
+        line = text[state.scanned : state.scanned + 24]
+        item = _item(line)
+        if item is None or item.marker != state.marker:
+            return False
+        content = line[item.content :]
+        return bool(content.strip(" \t" if item.marker in ".)" else " \t" + item.marker))
 
     @staticmethod
     def _scan(state: _State, text: str) -> bool:
