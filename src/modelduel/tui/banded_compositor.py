@@ -25,6 +25,7 @@ that changes them fails there first.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from itertools import pairwise
 from typing import cast
 
 from textual._compositor import ChopsUpdate, Compositor
@@ -56,6 +57,7 @@ Spans = Mapping[int, Sequence[tuple[int, int]]]
 # A chop that starts exactly where a span ends is only a cursor move in Textual's output
 # (`ChopsUpdate` moves there and stops before its first cell): any strip draws the same.
 _MOVE_ONLY = Strip([])
+_NOT_SHOWN: Mapping[int, Strip] = {}  # a line no span repaints: never read
 
 
 def _runs(lines: list[int], gap: int = 2) -> list[tuple[int, int]]:
@@ -74,34 +76,13 @@ class BandedCompositor(Compositor):
     """`Compositor` rendering a partial update band by band, each cropped to itself."""
 
     def _render_chops(
-        self, crop: Region, is_rendered_line: Callable[[int], bool], spans: Spans | None = None
+        self, crop: Region, is_rendered_line: Callable[[int], bool]
     ) -> Sequence[Mapping[int, Strip]]:
-        """As Textual's, but a widget is rendered only where its strip is shown.
-
-        Widgets come front to back and the first strip for a cut wins, so a container
-        whose lines are all covered by its children (the screen, the pane grid) was
-        rendered only to be thrown away. Here a widget is asked only for the lines where
-        a chop it owns is still open and, given `spans`, is one the update shows (it
-        overlaps a dirty span of that line): a pane's scrollbar or border is not rendered
-        for a changed line of its body, nor a pane's body for another pane's stats line.
-        A chop that only touches a span's end gets `_MOVE_ONLY`; the others stay None,
-        which `ChopsUpdate` skips.
-        """
+        """As Textual's (a full repaint), but a widget is rendered only on the lines where
+        a chop it owns is still open: widgets come front to back and the first strip for
+        a cut wins, so a container whose lines its children cover is not rendered."""
         cuts = self.cuts
-        ends = [cut_set[1:] for cut_set in cuts]
         chops: list[dict[int, Strip | None]] = [dict.fromkeys(cut_set[:-1]) for cut_set in cuts]
-        shown: dict[int, list[tuple[int, int]]] = {}  # per line: (cut, end) of chops shown
-        for line, ranges in (spans or {}).items():
-            if crop.y <= line < crop.bottom:
-                shown[line] = [
-                    (cut, end)
-                    for cut, end in zip(cuts[line][:-1], ends[line], strict=False)
-                    if any(cut < x2 and end > x1 for x1, x2 in ranges)
-                ]
-                real = {cut for cut, _ in shown[line]}
-                for cut in cuts[line][:-1]:
-                    if cut not in real and any(cut == x2 for _, x2 in ranges):
-                        chops[line][cut] = _MOVE_ONLY
         rows = Region(0, crop.y, self.size.width, crop.height)
         for widget, (region, clip) in self.visible_widgets.items():
             if not crop.overlaps(clip):
@@ -110,38 +91,73 @@ class BandedCompositor(Compositor):
             if not (width and height):
                 continue
             last_x = x + width
-            if spans is None:
-                wanted = [
-                    line
-                    for line in range(y, y + height)
-                    if is_rendered_line(line)
-                    and any(
-                        chops[line][cut] is None for cut in cuts[line][:-1] if x <= cut < last_x
-                    )
-                ]
-            else:
-                wanted = [
-                    line
-                    for line in range(y, y + height)
-                    if any(
-                        x <= cut < last_x and chops[line][cut] is None
-                        for cut, _ in shown.get(line, ())
-                    )
-                ]
+            wanted = [
+                line
+                for line in range(y, y + height)
+                if is_rendered_line(line)
+                and any(chops[line][cut] is None for cut in cuts[line][:-1] if x <= cut < last_x)
+            ]
             for top, bottom in _runs(wanted):
                 strips = widget.render_lines(
                     Region(x - region.x, top - region.y, width, bottom - top)
                 )
                 for line, strip in zip(range(top, bottom), strips, strict=False):
-                    if not is_rendered_line(line):
-                        continue
-                    chops_line = chops[line]
-                    final_cuts = [cut for cut in cuts[line] if last_x >= cut >= x]
-                    pieces = strip.divide([cut - x for cut in final_cuts[1:]])
-                    for cut, piece in zip(final_cuts, pieces, strict=False):
-                        if chops_line.get(cut) is None:
-                            chops_line[cut] = piece
+                    if is_rendered_line(line):
+                        _place(chops[line], cuts[line], x, last_x, strip)
         return cast("Sequence[Mapping[int, Strip]]", chops)
+
+    def _render_span_chops(self, crop: Region, spans: Spans) -> dict[int, dict[int, Strip]]:
+        """The chops of the lines of `crop` that `spans` repaint, a widget rendered only
+        where its strip is shown.
+
+        Widgets come front to back and the first strip for a cut wins, so a container
+        whose lines are all covered by its children (the screen, the pane grid) was
+        rendered only to be thrown away. Here a widget is asked only for the lines where
+        a chop it owns is still open and is one the update shows (it overlaps a dirty
+        span of that line): a pane's scrollbar or border is not rendered for a changed
+        line of its body, nor a pane's body for another pane's stats line. A chop that
+        only touches a span's end gets `_MOVE_ONLY`; the others stay None, which
+        `ChopsUpdate` skips. Only the repainted lines are looked at (Textual's builds
+        every line of the screen for each crop).
+        """
+        cuts = self.cuts
+        chops: dict[int, dict[int, Strip | None]] = {}
+        shown: dict[int, list[int]] = {}  # per line: the cuts of the chops shown
+        for line in sorted(spans):
+            if not crop.y <= line < crop.bottom:
+                continue
+            ranges = spans[line]
+            line_cuts = cuts[line]
+            chops_line = chops[line] = dict.fromkeys(line_cuts[:-1])
+            shown_line = shown[line] = []
+            for cut, end in pairwise(line_cuts):
+                if any(cut < x2 and end > x1 for x1, x2 in ranges):
+                    shown_line.append(cut)
+                elif any(cut == x2 for _, x2 in ranges):
+                    chops_line[cut] = _MOVE_ONLY
+        lines = list(chops)
+        rows = Region(0, crop.y, self.size.width, crop.height)
+        for widget, (region, clip) in self.visible_widgets.items():
+            if not crop.overlaps(clip):
+                continue
+            x, y, width, height = region.intersection(clip).intersection(rows)
+            if not (width and height):
+                continue
+            last_x = x + width
+            wanted = [
+                line
+                for line in lines
+                if y <= line < y + height
+                and any(x <= cut < last_x and chops[line][cut] is None for cut in shown[line])
+            ]
+            for top, bottom in _runs(wanted):
+                strips = widget.render_lines(
+                    Region(x - region.x, top - region.y, width, bottom - top)
+                )
+                for line, strip in zip(range(top, bottom), strips, strict=False):
+                    if line in chops:  # not a gap bridged by `_runs`
+                        _place(chops[line], cuts[line], x, last_x, strip)
+        return cast("dict[int, dict[int, Strip]]", chops)
 
     def render_partial_update(self) -> ChopsUpdate | None:
         """Render the dirty lines only: each band of them cropped to itself, and on each
@@ -155,25 +171,37 @@ class BandedCompositor(Compositor):
         by_line: dict[int, list[tuple[int, int]]] = {}
         for y, x1, x2 in spans:
             by_line.setdefault(y, []).append((x1, x2))
-        is_rendered_line = by_line.__contains__
-        chops: list[Mapping[int, Strip]] | None = None
+        cuts = self.cuts
+        # `ChopsUpdate` reads the chops and ends of the spans' lines only
+        chops: list[Mapping[int, Strip]] = [_NOT_SHOWN] * len(cuts)
+        chop_ends: list[list[int]] = [[] for _ in cuts]
         union = Region.from_union(list(update_regions)).intersection(screen_region)
+        rendered = False
         for band in bands(update_regions):
             # the columns of Textual's one crop (so the same widgets take part), the rows
             # of this band only
             crop = Region(union.x, band.y, union.width, band.height).intersection(screen_region)
             if not crop:
                 continue
-            band_chops = self._render_chops(crop, is_rendered_line, by_line)
-            if chops is None:
-                chops = list(band_chops)
-            else:
-                for y in crop.line_range:
-                    chops[y] = band_chops[y]
-        if chops is None:
+            rendered = True
+            for line, chops_line in self._render_span_chops(crop, by_line).items():
+                chops[line] = chops_line
+                chop_ends[line] = cuts[line][1:]
+        if not rendered:
             return None
-        chop_ends = [cut_set[1:] for cut_set in self.cuts]
         return ChopsUpdate(cast_chops(chops), spans, chop_ends)
+
+
+def _place(
+    chops_line: dict[int, Strip | None], line_cuts: list[int], x: int, last_x: int, strip: Strip
+) -> None:
+    """A widget's strip for one line (columns `x` to `last_x`) cut at the line's cuts,
+    each piece kept where no widget in front of it put one already."""
+    final_cuts = [cut for cut in line_cuts if last_x >= cut >= x]
+    pieces = strip.divide([cut - x for cut in final_cuts[1:]])
+    for cut, piece in zip(final_cuts, pieces, strict=False):
+        if chops_line.get(cut) is None:
+            chops_line[cut] = piece
 
 
 def cast_chops(chops: list[Mapping[int, Strip]]) -> Sequence[Mapping[int, Strip]]:
