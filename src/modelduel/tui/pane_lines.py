@@ -8,6 +8,7 @@ header and stats change on every tick of every pane). What the lines say is the 
 from __future__ import annotations
 
 from rich.text import Text
+from textual.geometry import Region
 from textual.widget import Widget
 from textual.widgets import Static
 
@@ -85,9 +86,16 @@ class StatsLines(TextLine):
         if folds_to_one_line(self):  # a short terminal (its CSS): one line
             lines = [fold_figures(lines)]
         if lines != self._lines:
-            self._lines = lines
+            old, self._lines = self._lines, lines
             self._text = self._fitted(1 << 20)
-            self.refresh()
+            width = self.size.width
+            if len(old) == len(lines) and width > 0:
+                # only the lines whose figures changed (on a tick, the token count's):
+                # each repainted line is a pass through Textual's styling
+                changed = [i for i, line in enumerate(lines) if line != old[i]]
+                self.refresh(*(Region(0, i, width, 1) for i in changed))
+            else:
+                self.refresh()
         return len(lines)
 
     def render(self) -> Text:
