@@ -20,10 +20,12 @@ from rich.style import Style
 from rich.text import Text
 from textual.geometry import Region, Size
 from textual.scroll_view import ScrollView
+from textual.scrollbar import ScrollBar
 from textual.strip import Strip
 
 from modelduel.tui.answer_lines import AnswerLines
 from modelduel.tui.body_lines import BodyLines
+from modelduel.tui.body_scrollbar import BodyScrollBar
 from modelduel.tui.markdown_blocks import _FENCES
 from modelduel.tui.tcss import read_tcss
 from modelduel.tui.wrapped_text import WrappedText, reasoning_head
@@ -89,6 +91,16 @@ class PaneBody(ScrollView, can_focus=False):
         self._paint_s = 0.0  # the compositor's time in this body since `take_paint_s`
 
     # -- content ----------------------------------------------------------------------
+
+    @property
+    def vertical_scrollbar(self) -> ScrollBar:
+        """Textual's, but one that repaints only its changed rows (`BodyScrollBar`)."""
+        if self._vertical_scrollbar is None:
+            scroll_bar = BodyScrollBar(thickness=self.scrollbar_size_vertical)
+            self._vertical_scrollbar = scroll_bar
+            scroll_bar.display = False  # as Textual's: shown once the layout says so
+            self.app._start_widget(self, scroll_bar)
+        return self._vertical_scrollbar
 
     @property
     def reasoning_folded(self) -> bool:
