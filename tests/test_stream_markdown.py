@@ -201,3 +201,35 @@ def test_work_per_update_does_not_grow_with_a_long_fence() -> None:
     blocks, tail = whole(text)
     assert [segments(b) for b in answer.block_lines] == blocks
     assert segments(answer.tail_lines) == tail
+
+
+def test_a_docstring_in_a_streaming_fence_is_never_cut() -> None:
+    # a chunk is lexed from a fresh lexer state: cut inside a docstring (its lines at
+    # column 0, as in a module's), the rest of the file was coloured as a string
+    code = '"""The module.\n\nIts text at column 0,\nover lines.\n"""\nimport os\n\n\ndef f(x):\n'
+    code += '    """A docstring\n    over two lines."""\n    return os.sep + x  # a comment\n'
+    text = f"```python\n{code * 3}```\n\nAfter.\n"
+    answer = AnswerLines(draw, blank)
+    for pos in range(1, len(text) + 1, 3):
+        answer.update(text[:pos])
+        blocks, tail = whole(text[:pos])
+        assert [segments(b) for b in answer.block_lines] == blocks, pos
+        assert segments(answer.tail_lines) == tail, pos
+
+
+def test_an_open_fence_draws_little_more_than_its_unfinished_line() -> None:
+    # each finished line that ends outside a string is kept at once: an update draws
+    # the unfinished line, and each line is drawn once more when it is kept
+    lines = code_lines(20 * FENCE_CHUNK_LINES, seed=6)
+    text = "```python\n" + "\n".join(lines) + "\n"
+    recorder = Recorder()
+    answer = AnswerLines(recorder, blank)
+    rng = random.Random(6)
+    pos, unfinished = 0, 0
+    while pos < len(text):
+        pos = min(len(text), pos + rng.randrange(1, 12))
+        answer.update(text[:pos])
+        unfinished += len(text[:pos].rsplit("\n", 1)[-1]) + 1
+    assert sum(recorder.drawn_chars) <= unfinished + 2 * len(text)
+    _, tail = whole(text)
+    assert segments(answer.tail_lines) == tail

@@ -5,13 +5,15 @@ the answer's text; only the unfinished last block is drawn again. An unfinished 
 code block (a model answering with a whole file) is drawn in chunks: its finished lines
 are highlighted once, in chunks of at most `FENCE_CHUNK_LINES`, and only the lines since
 the last chunk are drawn again. The result equals Rich's rendering of the whole block line
-for line, except that each chunk is lexed from a fresh lexer state, so a construct
-spanning a chunk boundary (a multi-line string) may be coloured differently while it
-streams; chunks are cut before a line at column 0 to make that rare.
+for line, except that each chunk is lexed from a fresh lexer state: a chunk ends after a
+line the lexer ends outside any string or comment (so a docstring is never cut), which
+makes a construct spanning a boundary rare (a lexer state that is not a string, such as
+a script inside HTML, may still be coloured differently).
 """
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
@@ -33,8 +35,8 @@ __all__ = ["FENCE_CHUNK_LINES", "AnswerLines", "Draw"]
 FENCE_CHUNK_LINES = 8
 """At most this many finished lines of an unfinished code fence are drawn again per update.
 
-Finished lines are kept (highlighted once) in chunks cut before a line at column 0, or
-after this many lines when none comes."""
+Finished lines are kept (highlighted once) in chunks cut after a line that ends outside
+any string or comment (usually every line), or after this many lines when none comes."""
 
 
 Draw = Callable[[RenderableType], list[Strip]]
@@ -82,6 +84,7 @@ class _OpenFence:
     head: list[Strip]  # the unfinished block's lines above the fence, and the blank between
     kept: list[Strip] = field(default_factory=list)  # drawn chunks, top padding included
     kept_end: int = 0  # where the first line not yet in a kept chunk starts
+    checked_to: int = -1  # the newest line end `_plain_cut` looked at
     bottom: Strip | None = None  # the code block's bottom padding line
 
 
@@ -252,9 +255,26 @@ class AnswerLines:
                     lines = self._paragraph.lines(self.text, self.consumed)
                 self.tail_lines = self._draw(_markdown(tail)) if lines is None else lines
             return
-        code_end = len(self.text) if span[1] < 0 else span[1]
+        code_end = span[1] if span[1] >= 0 else self._open_code_end(fence)
         self._keep_chunks(fence, code_end)
         self.tail_lines = fence.head + fence.kept + self._draw_rest(fence, code_end)
+
+    def _open_code_end(self, fence: _OpenFence) -> int:
+        """Where an open fence's code ends: the text's end, or the start of an unfinished
+        last line that already closes it (three marks or more of the opener's, at most
+        three spaces before, only spaces after): markdown draws the block closed then."""
+        text = self.text
+        line_start = text.rfind("\n", fence.code_start - 1) + 1
+        line = text[line_start:]
+        mark = text[fence.opened_at]
+        marks = line.lstrip(" ")
+        closes = (
+            line_start >= fence.code_start
+            and len(line) - len(marks) <= 3
+            and len(marks.rstrip(" \t")) >= 3
+            and not marks.rstrip(" \t").strip(mark)
+        )
+        return line_start if closes else len(text)
 
     def _fence_span(self) -> tuple[int, int] | None:
         """(opening line, closing line or -1) of a fence that ends the unfinished block."""
@@ -298,19 +318,14 @@ class AnswerLines:
             pos = newline + 1
         if not lines:
             return  # at most FENCE_CHUNK_LINES lines are ever scanned here
-        # Cut after a non-blank line followed by a line at column 0 (where a lexer is most
-        # likely in its initial state); after FENCE_CHUNK_LINES lines without one, after
-        # any non-blank line.
-        newest = len(lines)
-        cut = -1
-        for i in range(newest - 1, -1, -1):
-            start, newline = lines[i]
-            following = text[newline + 1 : newline + 2]
-            if text[start:newline].strip() and following.strip():
-                cut = newline
-                break
+        # Cut after the newest non-blank line that ends outside any string or comment
+        # (lexed from the chunk's start, so the next chunk's fresh lexer starts where
+        # this one's state was plain): most updates draw their unfinished line only.
+        # After FENCE_CHUNK_LINES lines without one (a long docstring), after any
+        # non-blank line.
+        cut = self._plain_cut(fence, lines)
         if cut < 0 and len(lines) >= FENCE_CHUNK_LINES:
-            cut = next((nl for st, nl in reversed(lines[:newest]) if text[st:nl].strip()), -1)
+            cut = next((nl for st, nl in reversed(lines) if text[st:nl].strip()), -1)
         if cut < 0:
             return
         drawn = self._draw(
@@ -319,6 +334,27 @@ class AnswerLines:
         fence.bottom = drawn[-1]
         fence.kept.extend(drawn[:-1])
         fence.kept_end = cut + 1
+
+    def _plain_cut(self, fence: _OpenFence, lines: list[tuple[int, int]]) -> int:
+        """The newline of the newest finished non-blank line if the fence's lexer, run
+        from the first line not kept, ends that line outside any string or comment
+        (its newline is plain white space); else -1. Each line is looked at once (a
+        blank line after it waits with the unfinished one: cheap to draw again)."""
+        text = self.text
+        newline = next((nl for st, nl in reversed(lines) if text[st:nl].strip()), -1)
+        if newline <= fence.checked_to:
+            return -1
+        fence.checked_to = newline
+        lexer = _lexer(fence.lexer)
+        if isinstance(lexer, str):
+            return newline  # drawn as plain text: no lexer state to carry over
+        from pygments.token import Text as PlainText  # type: ignore[import-untyped]  # noqa: PLC0415  pygments: not before the first frame
+
+        tokens = deque(lexer.get_tokens_unprocessed(text[fence.kept_end : newline + 1]), 1)
+        if not tokens:
+            return -1
+        _, kind, value = tokens[0]
+        return newline if kind in PlainText and value.endswith("\n") else -1
 
     def _draw_rest(self, fence: _OpenFence, code_end: int) -> list[Strip]:
         rest = self.text[fence.kept_end : code_end].rstrip()
