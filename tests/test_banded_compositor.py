@@ -17,17 +17,8 @@ from textual._compositor import ChopsUpdate, Compositor
 from textual.geometry import Region
 
 from modelduel.tui.app import ModelduelApp
-from modelduel.tui.banded_compositor import BandedCompositor, bands
+from modelduel.tui.banded_compositor import BandedCompositor
 from tests.test_tui import make_app, send, settle
-
-
-def test_bands_group_regions_whose_rows_overlap_and_never_share_a_row() -> None:
-    header = [Region(0, 2, 40, 1), Region(46, 2, 40, 1), Region(92, 2, 40, 1)]
-    body = [Region(1, 10, 38, 2), Region(47, 11, 38, 3)]
-    stats = [Region(0, 30, 40, 2)]
-    got = bands([*stats, *body, *header, Region(0, 0, 0, 0)])
-    assert got == [Region(0, 2, 132, 1), Region(1, 10, 84, 4), Region(0, 30, 40, 2)]
-    assert bands([Region(0, 0, 5, 2), Region(0, 2, 5, 1)]) == [Region(0, 0, 5, 3)]  # touching
 
 
 class Compared:

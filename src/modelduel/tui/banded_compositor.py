@@ -1,4 +1,4 @@
-"""A compositor whose partial repaint renders only the lines that changed, band by band.
+"""A compositor whose partial repaint renders only the lines that changed.
 
 Textual's `Compositor.render_partial_update` crops a repaint to the box around *all*
 the dirty regions of a frame, then asks every widget overlapping that box for *all* of
@@ -10,9 +10,8 @@ render their full height, some 19 widgets x 40 lines, to show a handful of lines
 was the largest part of the app's CPU while models stream (~13 ms a repaint, 30 a
 second, at 3 x 100 tok/s).
 
-Here the dirty regions are grouped into bands of lines (regions whose rows overlap share
-a band; bands never share a row), and each band is rendered cropped to its rows: a widget
-renders only its lines inside the band (whole lines: `_render_chops` places a widget's
+Here each widget is asked only for the dirty lines where a chop it owns is shown and
+not covered by a widget in front of it (whole lines: `_render_chops` places a widget's
 strip at the widget's left edge). What reaches the terminal is the same: the same
 spans, and for each of their lines the same topmost widget's strip
 (`tests/test_banded_compositor.py` compares it with Textual's own rendering).
@@ -24,7 +23,7 @@ that changes them fails there first.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from itertools import pairwise
 from typing import cast
 
@@ -32,23 +31,7 @@ from textual._compositor import ChopsUpdate, Compositor
 from textual.geometry import Region
 from textual.strip import Strip
 
-__all__ = ["BandedCompositor", "bands"]
-
-
-def bands(regions: Iterable[Region]) -> list[Region]:
-    """The boxes around groups of `regions` whose rows overlap, top to bottom.
-
-    Two regions whose line ranges overlap (or touch) are in one band; the bands' line
-    ranges are disjoint.
-    """
-    ordered = sorted((r for r in regions if r), key=lambda r: r.y)
-    grouped: list[Region] = []
-    for region in ordered:
-        if grouped and region.y <= grouped[-1].bottom:
-            grouped[-1] = grouped[-1].union(region)
-        else:
-            grouped.append(region)
-    return grouped
+__all__ = ["BandedCompositor"]
 
 
 Spans = Mapping[int, Sequence[tuple[int, int]]]
@@ -73,7 +56,7 @@ def _runs(lines: list[int], gap: int = 2) -> list[tuple[int, int]]:
 
 
 class BandedCompositor(Compositor):
-    """`Compositor` rendering a partial update band by band, each cropped to itself."""
+    """`Compositor` rendering a partial update line by line, each widget only where shown."""
 
     def _render_chops(
         self, crop: Region, is_rendered_line: Callable[[int], bool]
@@ -160,8 +143,8 @@ class BandedCompositor(Compositor):
         return cast("dict[int, dict[int, Strip]]", chops)
 
     def render_partial_update(self) -> ChopsUpdate | None:
-        """Render the dirty lines only: each band of them cropped to itself, and on each
-        line only the widgets whose strips the update shows."""
+        """Render the dirty lines only, and on each line only the widgets whose strips
+        the update shows."""
         screen_region = self.size.region
         update_regions = self._dirty_regions.copy()
         self._dirty_regions.clear()
@@ -175,20 +158,14 @@ class BandedCompositor(Compositor):
         # `ChopsUpdate` reads the chops and ends of the spans' lines only
         chops: list[Mapping[int, Strip]] = [_NOT_SHOWN] * len(cuts)
         chop_ends: list[list[int]] = [[] for _ in cuts]
-        union = Region.from_union(list(update_regions)).intersection(screen_region)
-        rendered = False
-        for band in bands(update_regions):
-            # the columns of Textual's one crop (so the same widgets take part), the rows
-            # of this band only
-            crop = Region(union.x, band.y, union.width, band.height).intersection(screen_region)
-            if not crop:
-                continue
-            rendered = True
-            for line, chops_line in self._render_span_chops(crop, by_line).items():
-                chops[line] = chops_line
-                chop_ends[line] = cuts[line][1:]
-        if not rendered:
+        # the columns of Textual's one crop (so the same widgets take part); the rows are
+        # the spans' lines, each widget asked for its own among them in one pass
+        crop = Region.from_union(list(update_regions)).intersection(screen_region)
+        if not crop:
             return None
+        for line, chops_line in self._render_span_chops(crop, by_line).items():
+            chops[line] = chops_line
+            chop_ends[line] = cuts[line][1:]
         return ChopsUpdate(cast_chops(chops), spans, chop_ends)
 
 
