@@ -169,7 +169,7 @@ def test_cost_comes_from_the_price_function_with_live_usage() -> None:
     feed(meter, (0, RequestSent()), (1, TextDelta("abcd" * 5)))
     s = meter.stats()
     assert s.cost_usd == pytest.approx(5e-6)
-    assert seen[-1].output_tokens == 5
+    assert seen[0].output_tokens == 5  # (the next call prices its rate per output token)
 
 
 def test_percentile_and_estimate() -> None:

@@ -11,6 +11,7 @@ state, and the definitions are checked against it in one place.
 from __future__ import annotations
 
 import copy
+import dataclasses
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -49,6 +50,9 @@ __all__ = ["RATE_BUCKET_NS", "StreamMeter", "StreamText"]
 RATE_BUCKET_NS = 250_000_000
 """Width of one sparkline bucket of the token rate."""
 
+_RATE_SPAN = 1_000_000
+"""Output tokens between the two prices a live estimate's rate per token is taken from."""
+
 
 class StreamMeter:
     """Accumulates one run's stamped events; `stats()` gives the figures at any moment.
@@ -60,6 +64,9 @@ class StreamMeter:
     def __init__(self, price: PriceFn | None = None) -> None:
         self._price = price
         self._priced: tuple[Usage, Cost | None] | None = None  # the last usage priced
+        # a live estimate's pricing: (its usage but the output, output tokens, their
+        # price, USD per output token)
+        self._rate: tuple[Usage, int, Cost, float] | None = None
         self._text = _GrowingText()
         self._reasoning = _GrowingText()
         # a tool loop's next request thinks anew: its reasoning starts a paragraph
@@ -370,23 +377,50 @@ class StreamMeter:
         """
         return StreamText(self._status(), self._text.value(), self._reasoning.value())
 
-    def _price_of(self, usage: Usage) -> Cost | None:
+    def _price_of(self, usage: Usage, exact: bool = True) -> Cost | None:
         """The price of `usage`, priced again only when it changed: `stats()` is read on
         every frame of every pane, and pricing (the price library's lookup) was 5 % of the
-        app's main thread at three panes of 100 tokens/s, for the same tokens mostly."""
+        app's main thread at three panes of 100 tokens/s, for the same tokens mostly.
+
+        A live estimate (not `exact`: the output tokens counted from the text) is priced
+        from the last one the library priced, at that usage's rate per output token; an
+        exact usage is always the library's (the price the run is saved with).
+        """
         if self._price is None:
             return None
         priced = self._priced
         if priced is None or priced[0] != usage:
-            priced = self._priced = (usage, self._price(usage))
+            cost = None if exact else self._estimate_price(usage)
+            priced = self._priced = (usage, self._price(usage) if cost is None else cost)
         return priced[1]
+
+    def _estimate_price(self, usage: Usage) -> Cost | None:
+        """An estimate's price without the library: its price at the output tokens last
+        priced plus the tokens since at the rate per output token (prices are linear in
+        output tokens once the input is fixed: a tier goes by the prompt's size), or None
+        to price it with the library."""
+        out = usage.output_tokens
+        if out is None or self._price is None:
+            return None
+        rest = dataclasses.replace(usage, output_tokens=None)
+        rate = self._rate
+        if rate is None or rate[0] != rest:
+            at = self._price(usage)
+            later = self._price(dataclasses.replace(usage, output_tokens=out + _RATE_SPAN))
+            if at.usd is None or later.usd is None or later.source != at.source:
+                return at
+            self._rate = (rest, out, at, (later.usd - at.usd) / _RATE_SPAN)
+            return at
+        _, out_at, at, per_token = rate
+        assert at.usd is not None
+        return Cost(at.usd + (out - out_at) * per_token, at.source)
 
     def _stats(self, now_ns: int | None, *, with_replaced: bool) -> StreamStats:
         sent = self._sent_ns
         live_usage, exact = self._request_usage(
             final=self._end_ns is not None and self._error is None
         )
-        cost = self._price_of(live_usage)
+        cost = self._price_of(live_usage, exact)
         if self._prior is not None or self._boundaries:
             cost = self._with_prior_cost(cost, live_usage)
             exact = self._prior_exact and (exact or live_usage.output_tokens is None)
