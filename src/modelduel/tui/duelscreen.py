@@ -86,6 +86,15 @@ class DuelScreen(Screen[None]):
         Binding("y", "copy", "Copy", show=False, id="pane.copy"),
         Binding("t", "raw", "Raw text", show=False, id="pane.raw"),
         Binding("h", "reasoning", "Reasoning", show=False, id="pane.reasoning"),
+        # reading a long answer to score it: the focused pane's text, from the keyboard
+        Binding("up", "scroll_pane('up')", "Scroll up", show=False, id="pane.scroll_up"),
+        Binding("down", "scroll_pane('down')", "Scroll down", show=False, id="pane.scroll_down"),
+        Binding("pageup", "scroll_pane('page_up')", "Page up", show=False, id="pane.page_up"),
+        Binding(
+            "pagedown", "scroll_pane('page_down')", "Page down", show=False, id="pane.page_down"
+        ),
+        Binding("home", "scroll_pane('home')", "Top", show=False, id="pane.top"),
+        Binding("end", "scroll_pane('end')", "End", show=False, id="pane.end"),
         Binding("left", "pane(-1)", "Prev pane", show=False, id="pane.prev"),
         Binding("right", "pane(1)", "Next pane", show=False, id="pane.next"),
         # Tab moves between panes (never into the prompt, where a score digit would
@@ -365,6 +374,14 @@ class DuelScreen(Screen[None]):
         pane = self.focused_pane()
         if pane is not None:
             pane.toggle_reasoning()
+
+    def action_scroll_pane(self, how: str) -> None:
+        """Scroll the focused pane's text: a line, a page, to the top or the end (where
+        it follows the stream again)."""
+        pane = self.focused_pane()
+        if pane is None:
+            return
+        pane.body.scroll_by_user(how)
 
     def action_pane(self, step: int) -> None:
         """Move focus to the previous or next pane."""

@@ -75,6 +75,8 @@ class PaneBody(ScrollView, can_focus=False):
         self._height = 0
         self._height_drawn = 0  # the height when lines were last repainted
         self._view = 0  # the view's height at the last rebuild
+        self._was_following = True  # the last rebuild followed the stream
+        self._user_moved = False  # the user scrolled since the last rebuild
         self._floor = 0  # following: the view's bottom after the last jump (blank below text)
         self.follow = True
         """Keep the newest text in view. Off for an answer shown whole (a recorded run):
@@ -185,6 +187,7 @@ class PaneBody(ScrollView, can_focus=False):
         self._reasoning_text.reset()
         self._raw_text.reset()
         self.follow = True
+        self._was_following = True
         self._pending = ""
         self.reasoning = ""
         self.notice_text = ""
@@ -263,10 +266,17 @@ class PaneBody(ScrollView, can_focus=False):
         # layout change) still sits where the taller view followed, and judged by the new
         # height alone it stopped following for good
         extent = self.virtual_size.height
-        following = self.follow and any(
+        at_end = any(
             top >= extent - seen - 1 or (self._floor > 0 and top == self._floor - seen)
             for seen in {view, self._view or view}
         )
+        # Geometry alone cannot tell a resize from the user: a layout change passes through
+        # sizes where Textual clamps the scroll, leaving the view above the end. So the
+        # view follows on as it did at the last rebuild unless the user scrolled since;
+        # then it follows again once they are back at the end.
+        following = self.follow and (at_end if self._user_moved else self._was_following or at_end)
+        self._user_moved = False
+        self._was_following = following
         self._view = view
         # Only the lines that changed are repainted: every repainted line costs Textual
         # tens of microseconds of styling and compositing, a whole pane a frame's budget.
@@ -380,6 +390,41 @@ class PaneBody(ScrollView, can_focus=False):
             height = max(1, self.scrollable_content_region.height) if view is None else view
             self._lines.draw_in_view(top, height)
             self._height = self._lines.height
+
+    def scroll_by_user(self, how: str) -> None:
+        """A scroll key: `up` / `down` a line, `page_up` / `page_down`, `home` / `end`
+        (at the end, a streaming answer is followed again)."""
+        self._user_moved = True
+        if how in ("up", "down"):
+            self.scroll_relative(y=-1 if how == "up" else 1, animate=False, immediate=True)
+        elif how == "page_up":
+            self.scroll_page_up(animate=False)
+        elif how == "page_down":
+            self.scroll_page_down(animate=False)
+        elif how == "home":
+            self.scroll_home(animate=False, immediate=True)
+        elif how == "end":
+            self.scroll_end(animate=False, immediate=True)
+
+    def on_mouse_scroll_up(self) -> None:
+        """The wheel: the user's scroll (see `_rebuild`)."""
+        self._user_moved = True
+
+    def on_mouse_scroll_down(self) -> None:
+        """The wheel: the user's scroll (see `_rebuild`)."""
+        self._user_moved = True
+
+    def on_scroll_up(self) -> None:
+        """A click on the scrollbar: the user's scroll."""
+        self._user_moved = True
+
+    def on_scroll_down(self) -> None:
+        """A click on the scrollbar: the user's scroll."""
+        self._user_moved = True
+
+    def on_scroll_to(self) -> None:
+        """The scrollbar dragged: the user's scroll."""
+        self._user_moved = True
 
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:
         """Scrolled: draw the blocks that came into view before they are painted."""
