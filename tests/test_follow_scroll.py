@@ -163,3 +163,28 @@ def test_a_pane_made_shorter_mid_stream_keeps_following() -> None:
     for size in [(60, VIEW // 2), (40, VIEW - 8), (80, VIEW + 10)]:
         assert _newest_in_view_after_resize(size, code, "marker") == [], size
         assert _newest_in_view_after_resize(size, prose, "word") == [], size
+
+
+def test_an_ended_stream_shows_its_last_line_at_the_views_bottom() -> None:
+    # the jumps leave up to half a view of blank below the newest line while it streams;
+    # once it has ended, the answer is shown as a finished one: no blank below its end
+    async def main() -> list[tuple[int, int, int]]:
+        async with BodyApp().run_test(size=(60, VIEW)) as pilot:
+            body = pilot.app.query_one(PaneBody)
+            await pilot.pause()
+            text = _code(300)
+            ends = []
+            for stop in (97, 151, 300):  # several places of the last jump's blank
+                body.reset()
+                body.live = True
+                for end in range(3, stop + 1, 3):
+                    body.set_answer(text[: text.index(f"marker{end:04d}")] if end < 300 else text)
+                    await pilot.pause()
+                body.live = False
+                await pilot.pause()
+                height = len(body.drawn_lines)
+                ends.append((body.scroll_offset.y + VIEW, height, body.virtual_size.height))
+            return ends
+
+    for bottom, height, virtual in asyncio.run(main()):
+        assert bottom == height == virtual

@@ -322,7 +322,15 @@ class PaneBody(ScrollView, can_focus=False):
             changed_from = min(changed_from, len(self._lines.head) + self._lines.starts[moved])
         self._answer.moved = self._answer.block_count
         height = self._height
-        if following and height > top + view:
+        if following and not self._live:
+            # the stream has ended: its last line at the view's bottom, as a finished
+            # answer is shown, not half a view of blank below it (the jumps' room)
+            self._floor = 0
+            end_top = max(0, height - view)
+            if top != end_top:
+                self._draw_in_view(end_top, view)
+                self._floor = end_top + view
+        elif following and height > top + view:
             # Jump, do not creep: the newest line goes to the middle of the view, so the
             # next half view of lines repaints only themselves, not every line scrolled.
             new_top = height - view + view // 2
