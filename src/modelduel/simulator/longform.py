@@ -63,9 +63,11 @@ def _bullets(rng: random.Random, words: list[str], start: int) -> str:
     lines = []
     for i in range(rng.randint(4, 8)):
         a, b = rng.choice(words), rng.choice(words)
-        lines.append(f"{start + i}. {rng.choice(_ITEMS).format(a=a, b=b)}")
+        marker = f"{start + i}. "
+        lines.append(f"{marker}{rng.choice(_ITEMS).format(a=a, b=b)}")
         if rng.random() < 0.4:
-            lines.append(f"   - {_sentence(rng, words)}")
+            # nested under its item: indented to the item's text (4 columns from item 10)
+            lines.append(f"{' ' * len(marker)}- {_sentence(rng, words)}")
     return "\n".join(lines)
 
 
@@ -177,9 +179,10 @@ def shaped_answer(
 
         def item(n: int) -> str:
             a, b = rng.choice(words), rng.choice(words)
-            line = f"{n}. {rng.choice(_ITEMS).format(a=a, b=b)}"
+            marker = f"{n}. "
+            line = f"{marker}{rng.choice(_ITEMS).format(a=a, b=b)}"
             if rng.random() < 0.4:
-                line += f"\n   - {_sentence(rng, words)}"
+                line += f"\n{' ' * len(marker)}- {_sentence(rng, words)}"  # nested, as above
             return line
 
         return _fill(target, head, end, item, "\n")
