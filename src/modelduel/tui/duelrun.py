@@ -180,7 +180,10 @@ def run_ended(app: ModelduelApp, run_id: str) -> None:
     if say is not None:
         tell(app, say)
     if view.reveal_if_scored():  # the last run ended with every other pane scored
-        tell(app, Say("every pane scored: names revealed"))
+        if any(p.score.is_scored for p in view.panes):
+            tell(app, Say("every pane scored: names revealed"))
+        else:  # every run cancelled or failed without output: nothing holds names back
+            tell(app, Say("no pane can be scored (cancelled or no output): names revealed"))
     if view is app.view and view.all_ended:
         app.pace.ready()  # every answer is on screen: scoring starts now
     if not later_turn:  # the checks and the judge judged the task's answer, not a follow-up's
