@@ -187,6 +187,7 @@ class KeyOrder:
             app.sync_saved()
             if say is not None:
                 tell(app, say)
+            app.call_next(app.refresh_panes)  # the rank on its pane now, not at the next tick
         if step.done:
             self.ranking = None  # every pane placed, or a key that is not ranking's
         app.update_status()

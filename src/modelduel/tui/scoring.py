@@ -42,6 +42,7 @@ def change_score(
     outcome = app.saves.change_score(view, pane.index, change, source=source)
     if outcome.applied:
         app.sync_saved()
+        app.call_next(app.refresh_panes)  # the score on its pane now, not at the next tick
     for say in outcome.says:
         tell(app, say)
     if outcome.newly_scored:
