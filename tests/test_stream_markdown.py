@@ -217,19 +217,27 @@ def test_a_docstring_in_a_streaming_fence_is_never_cut() -> None:
         assert segments(answer.tail_lines) == tail, pos
 
 
-def test_an_open_fence_draws_little_more_than_its_unfinished_line() -> None:
-    # each finished line that ends outside a string is kept at once: an update draws
-    # the unfinished line, and each line is drawn once more when it is kept
-    lines = code_lines(20 * FENCE_CHUNK_LINES, seed=6)
-    text = "```python\n" + "\n".join(lines) + "\n"
+def assert_draws_little_more_than_the_unfinished_line(text: str, seed: int, step: int) -> None:
+    """Streamed in random pieces of up to `step`, `text`'s updates together draw each
+    update's unfinished line and, at most twice more, the text (each finished line once
+    when it is kept); the end equals the whole drawing."""
     recorder = Recorder()
     answer = AnswerLines(recorder, blank)
-    rng = random.Random(6)
+    rng = random.Random(seed)
     pos, unfinished = 0, 0
     while pos < len(text):
-        pos = min(len(text), pos + rng.randrange(1, 12))
+        pos = min(len(text), pos + rng.randrange(1, step))
         answer.update(text[:pos])
         unfinished += len(text[:pos].rsplit("\n", 1)[-1]) + 1
     assert sum(recorder.drawn_chars) <= unfinished + 2 * len(text)
     _, tail = whole(text)
     assert segments(answer.tail_lines) == tail
+
+
+def test_an_open_fence_draws_little_more_than_its_unfinished_line() -> None:
+    # each finished line that ends outside a string is kept at once: an update draws
+    # the unfinished line, and each line is drawn once more when it is kept
+    lines = code_lines(20 * FENCE_CHUNK_LINES, seed=6)
+    assert_draws_little_more_than_the_unfinished_line(
+        "```python\n" + "\n".join(lines) + "\n", 6, 12
+    )

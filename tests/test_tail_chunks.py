@@ -9,7 +9,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from modelduel.tui.answer_lines import AnswerLines
-from tests.test_stream_markdown import Recorder, blank, draw, segments, whole
+from tests.test_stream_markdown import (
+    Recorder,
+    assert_draws_little_more_than_the_unfinished_line,
+    blank,
+    draw,
+    segments,
+    whole,
+)
 
 
 def stream_and_compare(text: str, seed: int, step: int = 12) -> None:
@@ -143,14 +150,4 @@ def test_the_item_above_an_unfinished_item_is_drawn_once() -> None:
     # again with it, on every update, doubled the list's cost per update
     lines = [line for line in items(30, "- ", seed=5).splitlines() if line.startswith("- ")]
     text = "\n".join(lines) + "\n"  # one line each (a continued item is drawn with its lines)
-    recorder = Recorder()
-    answer = AnswerLines(recorder, blank)
-    rng = random.Random(5)
-    pos, unfinished = 0, 0
-    while pos < len(text):
-        pos = min(len(text), pos + rng.randrange(1, 8))
-        answer.update(text[:pos])
-        unfinished += len(text[:pos].rsplit("\n", 1)[-1]) + 1
-    assert sum(recorder.drawn_chars) <= unfinished + 2 * len(text)
-    _, tail = whole(text)
-    assert segments(answer.tail_lines) == tail
+    assert_draws_little_more_than_the_unfinished_line(text, 5, 8)

@@ -23,13 +23,16 @@ that changes them fails there first.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from itertools import pairwise
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 from textual._compositor import ChopsUpdate, Compositor
 from textual.geometry import Region
 from textual.strip import Strip
+
+if TYPE_CHECKING:
+    from textual.widget import Widget
 
 __all__ = ["BandedCompositor"]
 
@@ -58,6 +61,16 @@ def _runs(lines: list[int], gap: int = 2) -> list[tuple[int, int]]:
 class BandedCompositor(Compositor):
     """`Compositor` rendering a partial update line by line, each widget only where shown."""
 
+    def _shown_parts(self, crop: Region) -> Iterator[tuple[Widget, Region, Region]]:
+        """Each visible widget front to back with its region and its part inside `crop`'s
+        rows (at the widget's full visible width), when it has one."""
+        rows = Region(0, crop.y, self.size.width, crop.height)
+        for widget, (region, clip) in self.visible_widgets.items():
+            if crop.overlaps(clip):
+                part = region.intersection(clip).intersection(rows)
+                if part.width and part.height:
+                    yield widget, region, part
+
     def _render_chops(
         self, crop: Region, is_rendered_line: Callable[[int], bool]
     ) -> Sequence[Mapping[int, Strip]]:
@@ -66,13 +79,7 @@ class BandedCompositor(Compositor):
         a cut wins, so a container whose lines its children cover is not rendered."""
         cuts = self.cuts
         chops: list[dict[int, Strip | None]] = [dict.fromkeys(cut_set[:-1]) for cut_set in cuts]
-        rows = Region(0, crop.y, self.size.width, crop.height)
-        for widget, (region, clip) in self.visible_widgets.items():
-            if not crop.overlaps(clip):
-                continue
-            x, y, width, height = region.intersection(clip).intersection(rows)
-            if not (width and height):
-                continue
+        for widget, region, (x, y, width, height) in self._shown_parts(crop):
             last_x = x + width
             wanted = [
                 line
@@ -119,13 +126,7 @@ class BandedCompositor(Compositor):
                 elif any(cut == x2 for _, x2 in ranges):
                     chops_line[cut] = _MOVE_ONLY
         lines = list(chops)
-        rows = Region(0, crop.y, self.size.width, crop.height)
-        for widget, (region, clip) in self.visible_widgets.items():
-            if not crop.overlaps(clip):
-                continue
-            x, y, width, height = region.intersection(clip).intersection(rows)
-            if not (width and height):
-                continue
+        for widget, region, (x, y, width, height) in self._shown_parts(crop):
             last_x = x + width
             wanted = [
                 line
