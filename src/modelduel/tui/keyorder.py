@@ -35,7 +35,7 @@ from textual._xterm_parser import XTermParser
 from textual.drivers import linux_driver
 from textual.widgets import Input
 
-from modelduel.core.rank_entry import RankEntry
+from modelduel.core.rank_entry import RankEntry, pane_letter
 from modelduel.tui.duelscreen import DuelScreen
 from modelduel.tui.prompt import PromptEditor, SystemPromptInput
 from modelduel.tui.scoring import tell
@@ -79,6 +79,9 @@ class KeyOrder:
         self.app = app
         self._priority_cache: tuple[tuple[int, int, int], frozenset[str]] | None = None
         self.ranking: RankEntry | None = None
+        # the pane letters of an `o` refused mid-race: typed right after it (`o b c a`),
+        # they are the order the user meant, not their own keys (`b` blind, `c` a rubric)
+        self.refused_letters: frozenset[str] = frozenset()
         """While `o` ranks the panes: the order given so far."""
 
     def priority_keys(self, focused: object) -> frozenset[str]:
@@ -122,6 +125,12 @@ class KeyOrder:
         typing = isinstance(focused, (PromptEditor, SystemPromptInput))
         if self.ranking is not None and not typing and self.rank_key(event):
             return True
+        if self.refused_letters and not typing:
+            letter = (event.character or "").lower() if event.is_printable else ""
+            if letter in self.refused_letters:
+                app.say(f"rank once every run has ended ({letter.upper()} after o: not a key)")
+                return True
+            self.refused_letters = frozenset()  # any other key: letters are keys again
         if isinstance(focused, PromptEditor):
             if not focused.read_only and (event.is_printable or event.key == "enter"):
                 focused.queue_typed("\n" if event.key == "enter" else event.character or "")
@@ -165,6 +174,7 @@ class KeyOrder:
             return
         if not view.all_ended:
             app.say("rank once every run has ended")
+            self.refused_letters = frozenset(pane_letter(i).lower() for i in range(len(view.panes)))
             return
         self.ranking = RankEntry(view)
         app.update_status()
