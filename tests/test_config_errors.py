@@ -203,3 +203,18 @@ def test_a_bad_config_says_what_it_said_before(tmp_path: Path, text: str, messag
     with pytest.raises(ConfigError) as info:
         load_config(path)
     assert str(info.value).replace(str(path), "FILE") == message
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "-inf"])
+def test_a_simulator_number_that_is_not_finite_is_one_key_not_four(
+    tmp_path: Path, value: str
+) -> None:
+    # the value's type is a union: pydantic refuses it once per member, each key tagged
+    # with the member (`tps.int`, `tps.float`, ...), which named one bad value as four keys
+    path = tmp_path / "config.toml"
+    path.write_text(f'[simulator."gpt-5.5"]\ntps = {value}\n', encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    assert str(caught.value) == (
+        f"{path}: key 'simulator.gpt-5.5.tps': Input should be a finite number"
+    )

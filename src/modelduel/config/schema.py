@@ -274,7 +274,7 @@ def config_as_json(config: Config) -> dict[str, Any]:
 
 def _describe(exc: ValidationError, source: str) -> str:
     # Worded as they were when these classes were pydantic models (tests/test_config_errors.py)
-    errors = exc.errors()
+    errors = _unions_merged(exc.errors())
     # pydantic reports a dataclass's unknown keys after its fields' errors... or before:
     # the models' order was the fields' errors first, so the first is chosen that way
     err = next((e for e in errors if e["type"] != "unexpected_keyword_argument"), errors[0])
@@ -297,6 +297,34 @@ def _describe(exc: ValidationError, source: str) -> str:
     if err["type"] == "dataclass_type":
         msg = f"Input should be a valid dictionary or instance of {err['ctx']['class_name']}"
     return f"{source}: key '{key}': {msg}{more}"
+
+
+_UNION_MEMBERS = ("float", "int", "bool", "str")
+"""pydantic's loc tags for the members of a scalar union (`[simulator]` values)."""
+
+
+def _unions_merged(errors: list[Any]) -> list[Any]:
+    """One error per key where a value failed every member of a scalar union: pydantic
+    reports one per member, each key tagged with the member's type (`tps.int`,
+    `tps.float`...), which named one bad value as four keys. The number's own error
+    (`float`'s: "Input should be a finite number" for nan) is the one kept."""
+    members: dict[tuple[Any, ...], list[Any]] = {}
+    for err in errors:
+        loc = tuple(err["loc"])
+        if loc and loc[-1] in _UNION_MEMBERS:
+            members.setdefault(loc[:-1], []).append(err)
+    merged: list[Any] = []
+    done: set[tuple[Any, ...]] = set()
+    for err in errors:
+        loc = tuple(err["loc"])
+        group = members.get(loc[:-1]) if loc and loc[-1] in _UNION_MEMBERS else None
+        if group is None or len(group) < 2:
+            merged.append(err)
+        elif loc[:-1] not in done:
+            done.add(loc[:-1])
+            best = min(group, key=lambda e: _UNION_MEMBERS.index(e["loc"][-1]))
+            merged.append({**best, "loc": loc[:-1]})
+    return merged
 
 
 _NAMED_OTHERS = 5
