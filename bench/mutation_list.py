@@ -525,6 +525,20 @@ MUTATIONS = (
         "        if True:",
         ("tests/test_blind_all_cancelled.py",),
     ),
+    Mutation(
+        "the letters after a refused rank run their own keys",
+        "tui/keyorder.py",
+        "            if letter in self.refused_letters:",
+        "            if False:",
+        ("tests/test_rank_refused_letters.py",),
+    ),
+    Mutation(
+        "a non-finite [simulator] number is named as four keys",
+        "config/schema.py",
+        "    errors = _unions_merged(exc.errors())",
+        "    errors = exc.errors()",
+        ("tests/test_config_errors.py",),
+    ),
 )
 
 
