@@ -77,6 +77,7 @@ class PaneBody(ScrollView, can_focus=False):
         self._view = 0  # the view's height at the last rebuild
         self._was_following = True  # the last rebuild followed the stream
         self._user_moved = False  # the user scrolled since the last rebuild
+        self._scrolling = False  # following is scrolling the view (not the user)
         self._floor = 0  # following: the view's bottom after the last jump (blank below text)
         self.follow = True
         """Keep the newest text in view. Off for an answer shown whole (a recorded run):
@@ -359,10 +360,10 @@ class PaneBody(ScrollView, can_focus=False):
             self.set_reactive(PaneBody.virtual_size, size)
             self._scroll_update(size)
         if following and self._floor and self.scroll_offset.y != self._floor - view:
-            self.scroll_to(y=self._floor - view, animate=False, immediate=True)
+            self._scroll_ours(self._floor - view)
         limit = max(0, max(self._height, self._floor) - view)
         if self.scroll_offset.y > limit:  # the content shrank under the view (re-wrapped)
-            self.scroll_to(y=limit, animate=False, immediate=True)
+            self._scroll_ours(limit)
             self._draw_in_view(limit, view)
         new_top = self.scroll_offset.y
         if new_top != top:
@@ -434,8 +435,24 @@ class PaneBody(ScrollView, can_focus=False):
         """The scrollbar dragged: the user's scroll."""
         self._user_moved = True
 
+    def _scroll_ours(self, y: int) -> None:
+        """Scroll where following puts the view (not the user's scroll)."""
+        self._scrolling = True
+        try:
+            self.scroll_to(y=y, animate=False, immediate=True)
+        finally:
+            self._scrolling = False
+
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:
-        """Scrolled: draw the blocks that came into view before they are painted."""
+        """Scrolled: draw the blocks that came into view before they are painted.
+
+        A scroll that is not following's own, nor Textual clamping the view to a new
+        end (a shorter content or a taller view moves it up to exactly the end), is the
+        user's: any way they scroll (keys, wheel, scrollbar, a scroll call).
+        """
+        clamped = new_value < old_value and round(new_value) >= self.max_scroll_y
+        if not self._scrolling and not clamped:
+            self._user_moved = True
         if self.is_mounted and not self.show_raw and self._width > 0:
             self._draw_in_view(round(new_value))
             self._index()
