@@ -74,7 +74,6 @@ class PaneBody(ScrollView, can_focus=False):
         self._lines = BodyLines(self._answer, self._blank)
         self._height = 0
         self._height_drawn = 0  # the height when lines were last repainted
-        self._view = 0  # the view's height at the last rebuild
         self._was_following = True  # the last rebuild followed the stream
         self._user_moved = False  # the user scrolled since the last rebuild
         self._scrolling = False  # following is scrolling the view (not the user)
@@ -262,15 +261,8 @@ class PaneBody(ScrollView, can_focus=False):
         style = self._body_style()
         view = max(1, region.height)
         top = self.scroll_offset.y
-        # following the stream: at the end, or where the last creep left the view, judged
-        # by this view's height or the last rebuild's: a pane made shorter (a resize, a
-        # layout change) still sits where the taller view followed, and judged by the new
-        # height alone it stopped following for good
-        extent = self.virtual_size.height
-        at_end = any(
-            top >= extent - seen - 1 or (self._floor > 0 and top == self._floor - seen)
-            for seen in {view, self._view or view}
-        )
+        # at the end, or where the last creep left the view
+        at_end = top >= self.max_scroll_y - 1 or (self._floor > 0 and top == self._floor - view)
         # Geometry alone cannot tell a resize from the user: a layout change passes through
         # sizes where Textual clamps the scroll, leaving the view above the end. So the
         # view follows on as it did at the last rebuild unless the user scrolled since;
@@ -278,7 +270,6 @@ class PaneBody(ScrollView, can_focus=False):
         following = self.follow and (at_end if self._user_moved else self._was_following or at_end)
         self._user_moved = False
         self._was_following = following
-        self._view = view
         # Only the lines that changed are repainted: every repainted line costs Textual
         # tens of microseconds of styling and compositing, a whole pane a frame's budget.
         old_tail_at = self._lines.tail_at()
